@@ -1,0 +1,56 @@
+# Suivi — developer entry points. `make help` lists them.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+export PATH := $(HOME)/.local/bin:$(PATH)
+UV ?= uv
+PYTEST_ARGS ?=
+
+.PHONY: help bootstrap sync up down status run test test-unit lint fmt typecheck schemas clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+
+bootstrap: ## install what a fresh machine lacks (uv, Java, Maven, PostgreSQL, Kafka jars)
+	@deploy/scripts/bootstrap.sh
+
+sync: bootstrap ## create/refresh the virtualenv from uv.lock
+	@$(UV) sync --frozen --quiet
+
+up: sync ## start local Kafka + PostgreSQL (idempotent) and wait until they answer
+	@deploy/scripts/up.sh
+
+down: ## stop local Kafka + PostgreSQL
+	@deploy/scripts/down.sh
+
+status: ## is the local infrastructure running?
+	@deploy/scripts/kafka.sh status || true
+	@deploy/scripts/postgres.sh status || true
+
+run: up ## bring up the platform (for now: the infrastructure and its topics)
+	@$(UV) run --frozen suivi-topics
+	@echo
+	@echo "Kafka      $${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}"
+	@echo "PostgreSQL $${DATABASE_URL:-postgresql://suivi@127.0.0.1:5432/suivi}"
+	@echo "The services arrive with the next issues; 'make down' stops the infrastructure."
+
+test: up ## run every test (unit + integration against the real Kafka and PostgreSQL)
+	@$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+test-unit: sync ## only the tests that need no server
+	@$(UV) run --frozen pytest -m "not integration" $(PYTEST_ARGS)
+
+lint: sync ## ruff + mypy (strict)
+	@$(UV) run --frozen ruff check .
+	@$(UV) run --frozen ruff format --check .
+	@$(UV) run --frozen mypy libs services tests conftest.py
+
+fmt: sync ## format and autofix
+	@$(UV) run --frozen ruff format .
+	@$(UV) run --frozen ruff check --fix .
+
+schemas: sync ## export the topics' JSON Schemas to libs/schemas/jsonschema/
+	@$(UV) run --frozen suivi-schemas-export
+
+clean: down ## stop everything and delete local state (.local/)
+	rm -rf .local

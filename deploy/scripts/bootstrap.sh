@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine lacks to build and test Suivi: uv, Java, Maven, PostgreSQL.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+if ! command -v uv >/dev/null; then
+  log "installing uv from PyPI"
+  python3 -m pip install --quiet --user uv 2>/dev/null || python3 -m pip install --quiet uv
+  hash -r
+fi
+command -v java >/dev/null || apt_install openjdk-17-jre-headless
+command -v mvn >/dev/null || apt_install maven
+[ -n "${DATABASE_URL:-}" ] || "$SUIVI_ROOT/deploy/scripts/postgres.sh" install
+[ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ] || "$SUIVI_ROOT/deploy/scripts/kafka.sh" install

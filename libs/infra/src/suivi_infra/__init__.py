@@ -1,0 +1,1 @@
+"""Suivi's shared adapters: settings, Kafka clients with safe defaults, PostgreSQL, metrics."""

@@ -1,0 +1,133 @@
+"""pytest plugin: the real Kafka broker and PostgreSQL server, isolated per test.
+
+Servers come from the environment (KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL) or the local ones
+`make up` starts. Where neither answers and a Docker engine does, testcontainers provides them.
+An integration test never silently skips: without servers it fails, saying how to start them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import ExitStack
+
+import asyncpg
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from suivi_infra.readiness import kafka_answers, postgres_answers
+from suivi_infra.settings import KafkaSettings, PostgresSettings
+
+TopicFactory = Callable[..., Awaitable[str]]
+
+
+def _docker_engine_available() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    probe = subprocess.run(["docker", "info"], capture_output=True, check=False, timeout=10)  # noqa: S607
+    return probe.returncode == 0
+
+
+@pytest.fixture(scope="session")
+def _containers() -> Iterator[ExitStack]:
+    with ExitStack() as stack:
+        yield stack
+
+
+@pytest.fixture(scope="session")
+async def kafka_settings(_containers: ExitStack) -> KafkaSettings:
+    settings = KafkaSettings(client_id="suivi-tests")
+    if await kafka_answers(settings):
+        return settings
+    if _docker_engine_available():
+        from testcontainers.kafka import KafkaContainer
+
+        container = _containers.enter_context(KafkaContainer().with_kraft())
+        return KafkaSettings(
+            bootstrap_servers=container.get_bootstrap_server(), client_id="suivi-tests"
+        )
+    pytest.fail(
+        f"no Kafka answers at {settings.bootstrap_servers}: run `make up` "
+        "or set KAFKA_BOOTSTRAP_SERVERS",
+        pytrace=False,
+    )
+
+
+@pytest.fixture(scope="session")
+async def postgres_settings(_containers: ExitStack) -> PostgresSettings:
+    settings = PostgresSettings()
+    if await postgres_answers(settings):
+        return settings
+    if _docker_engine_available():
+        from testcontainers.postgres import PostgresContainer
+
+        container = _containers.enter_context(PostgresContainer("postgres:16", driver=None))
+        return PostgresSettings(database_url=container.get_connection_url())
+    pytest.fail("no PostgreSQL answers: run `make up` or set DATABASE_URL", pytrace=False)
+
+
+@pytest.fixture
+async def kafka_topic(kafka_settings: KafkaSettings) -> AsyncIterator[TopicFactory]:
+    """Factory of fresh topics unique to the test; they are deleted afterwards."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_settings.bootstrap_servers)
+    await admin.start()
+    created: list[str] = []
+
+    async def make(prefix: str = "test", partitions: int = 3, **configs: str) -> str:
+        name = f"{prefix}.{uuid.uuid4().hex[:12]}"
+        await admin.create_topics(
+            [NewTopic(name, num_partitions=partitions, replication_factor=1, topic_configs=configs)]
+        )
+        created.append(name)
+        await _wait_for_leaders(admin, name, partitions)
+        return name
+
+    try:
+        yield make
+    finally:
+        if created:
+            await admin.delete_topics(created)
+        await admin.close()
+
+
+async def _wait_for_leaders(admin: AIOKafkaAdminClient, name: str, partitions: int) -> None:
+    for _ in range(100):
+        described = await admin.describe_topics([name])
+        parts = described[0].get("partitions", []) if described else []
+        if len(parts) == partitions and all(p.get("leader", -1) >= 0 for p in parts):
+            return
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"topic {name} has no leaders")
+
+
+@pytest.fixture
+async def pg_schema(postgres_settings: PostgresSettings) -> AsyncIterator[str]:
+    """A PostgreSQL schema of the test's own, dropped afterwards."""
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(postgres_settings.database_url)
+    try:
+        await conn.execute(f'CREATE SCHEMA "{schema}"')
+        yield schema
+        await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def pg_pool(
+    postgres_settings: PostgresSettings, pg_schema: str
+) -> AsyncIterator[asyncpg.Pool]:
+    """A pool whose connections work inside the test's own schema."""
+    pool = await asyncpg.create_pool(
+        postgres_settings.database_url,
+        min_size=1,
+        max_size=4,
+        server_settings={"search_path": pg_schema},
+    )
+    try:
+        yield pool
+    finally:
+        await pool.close()

@@ -1,0 +1,41 @@
+"""`tracking.alerts.v1`: episodes computed by the projections (stalled, late, recovered)."""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import AwareDatetime, Field
+
+from suivi_schemas.common import Contract, Slug
+from suivi_schemas.ids import shipment_key
+from suivi_schemas.status import ShipmentStatus
+
+
+class AlertKind(StrEnum):
+    STALLED = "stalled"
+    LATE = "late"
+    RECOVERED = "recovered"
+
+
+class ShipmentAlert(Contract):
+    """One transition of a stall/late episode; emitted exactly once per episode and kind."""
+
+    schema_version: Literal[1] = 1
+    event_id: uuid.UUID = Field(description="Deterministic from the episode and kind.")
+    episode_id: uuid.UUID
+    kind: AlertKind
+    carrier: Slug
+    tracking_number: str
+    status: ShipmentStatus = Field(description="The shipment's status when detected.")
+    last_event_at: AwareDatetime
+    detected_at: AwareDatetime
+    expected_by: AwareDatetime | None = Field(
+        default=None, description="When the next event (stalled) or delivery (late) was due."
+    )
+    detail: str | None = None
+
+    @property
+    def key(self) -> str:
+        return shipment_key(self.carrier, self.tracking_number)

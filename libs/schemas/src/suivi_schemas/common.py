@@ -1,0 +1,78 @@
+"""Building blocks shared by the event models."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Self
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from suivi_schemas.status import EstimateSource
+
+
+class Contract(BaseModel):
+    """Base of every published model: immutable; unknown fields are ignored so that older
+    readers survive additive changes."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", use_enum_values=False)
+
+
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def _upper_country(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip().upper()
+    if not _COUNTRY.match(value):
+        raise ValueError("country must be an ISO 3166-1 alpha-2 code such as 'FR'")
+    return value
+
+
+def _slug(value: str) -> str:
+    value = value.strip().lower()
+    if not _SLUG.match(value):
+        raise ValueError("slug must be lowercase letters, digits, '-' or '_' (at most 64)")
+    return value
+
+
+CountryCode = Annotated[str, AfterValidator(_upper_country)]
+Slug = Annotated[str, AfterValidator(_slug)]
+UtcOrOffsetDatetime = AwareDatetime
+
+
+class Location(Contract):
+    """Where a checkpoint happened; every part optional because carriers give what they give."""
+
+    city: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country: CountryCode | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.city or self.region or self.postal_code or self.country)
+
+
+class EstimatedDelivery(Contract):
+    """A delivery estimate: one date (earliest == latest) or a window, with times when known."""
+
+    earliest: date
+    latest: date
+    earliest_at: AwareDatetime | None = None
+    latest_at: AwareDatetime | None = None
+    source: EstimateSource
+    detail: str | None = Field(
+        default=None, description="How it was obtained, e.g. 'predicted from 42 similar shipments'."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.latest < self.earliest:
+            raise ValueError("estimated delivery window ends before it starts")
+        return self
+
+    @classmethod
+    def on(cls, day: date, source: EstimateSource, at: datetime | None = None) -> EstimatedDelivery:
+        return cls(earliest=day, latest=day, earliest_at=at, latest_at=at, source=source)

@@ -1,0 +1,43 @@
+"""`tracking.status.v1`: the canonical shipment-status event, one per carrier checkpoint."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from pydantic import AwareDatetime, Field
+
+from suivi_schemas.common import Contract, EstimatedDelivery, Location, Slug
+from suivi_schemas.ids import shipment_key
+from suivi_schemas.status import Reason, ShipmentStatus, Substatus
+
+
+class ShipmentStatusEvent(Contract):
+    """What happened to a shipment at one checkpoint, in Suivi's vocabulary."""
+
+    schema_version: Literal[1] = 1
+    event_id: uuid.UUID = Field(
+        description="Deterministic (UUIDv5 of carrier, tracking number, instant, code, place): "
+        "the same carrier checkpoint always has the same id."
+    )
+    provider: Slug = Field(description="Who told us: easypost, aftership, ups, suivi, …")
+    carrier: Slug = Field(description="Who carries the parcel: usps, ups, fedex, dhl, laposte, …")
+    tracking_number: str = Field(min_length=1, max_length=64)
+    status: ShipmentStatus
+    substatus: Substatus | None = None
+    action_required: bool = Field(
+        default=False, description="The shopper must act (pick up, pay duties, fix the address…)."
+    )
+    reason: Reason | None = None
+    raw_code: str | None = Field(default=None, description="The provider's own status/event code.")
+    raw_message: str | None = Field(default=None, description="The provider's text, unchanged.")
+    location: Location | None = None
+    occurred_at: AwareDatetime = Field(description="When it happened, with the offset given.")
+    estimated_delivery: EstimatedDelivery | None = None
+    received_at: AwareDatetime = Field(description="When ingest received the webhook.")
+    raw_event_id: uuid.UUID = Field(description="The RawProviderEvent this came from.")
+
+    @property
+    def key(self) -> str:
+        """Kafka key: keeps one shipment's events in one partition, in order."""
+        return shipment_key(self.carrier, self.tracking_number)

@@ -1,0 +1,64 @@
+"""Deterministic identifiers: the same carrier checkpoint always gets the same event id."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from datetime import UTC, datetime
+
+# Fixed namespace for Suivi's UUIDv5 ids; never change it, or every id changes.
+SUIVI_NAMESPACE = uuid.UUID("6f1d6b2e-8f0a-5c59-9a51-2f3c7d1e0b42")
+
+_SPACES = re.compile(r"[\s\-]+")
+
+
+def normalize_tracking_number(value: str) -> str:
+    """Tracking numbers compare without case, spaces or dashes ('1z 999-aa1' == '1Z999AA1')."""
+    return _SPACES.sub("", value).upper()
+
+
+def shipment_key(carrier: str, tracking_number: str) -> str:
+    """Kafka key and read-model key of one shipment: `carrier:TRACKINGNUMBER`."""
+    return f"{carrier.lower()}:{normalize_tracking_number(tracking_number)}"
+
+
+def _fold(text: str | None) -> str:
+    if not text:
+        return ""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def checkpoint_event_id(
+    *,
+    carrier: str,
+    tracking_number: str,
+    occurred_at: datetime,
+    code: str,
+    city: str | None = None,
+    country: str | None = None,
+) -> uuid.UUID:
+    """Id of one carrier checkpoint.
+
+    Built from what identifies the checkpoint itself (shipment, instant to the second in UTC,
+    provider code, place), not from delivery details such as the webhook that carried it, so
+    replays and overlapping histories yield the same id. Message wording is left out on purpose:
+    providers re-word messages between deliveries of the same checkpoint.
+    """
+    instant = occurred_at.astimezone(UTC).replace(microsecond=0).isoformat()
+    name = "|".join(
+        (
+            carrier.lower(),
+            normalize_tracking_number(tracking_number),
+            instant,
+            code.strip().lower(),
+            _fold(city),
+            (country or "").upper(),
+        )
+    )
+    return uuid.uuid5(SUIVI_NAMESPACE, name)
+
+
+def derived_event_id(*parts: str) -> uuid.UUID:
+    """Deterministic id for events Suivi derives itself (alerts, notifications)."""
+    return uuid.uuid5(SUIVI_NAMESPACE, "|".join(parts))

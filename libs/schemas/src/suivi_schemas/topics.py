@@ -1,0 +1,77 @@
+"""Every Kafka topic of the platform, named and versioned once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from suivi_schemas.alerts import ShipmentAlert
+from suivi_schemas.events import ShipmentStatusEvent
+from suivi_schemas.notifications import NotificationResult
+from suivi_schemas.orders import OrderEvent
+from suivi_schemas.raw import RawProviderEvent
+
+DAY_MS = 24 * 3600 * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    name: str
+    payload: type[BaseModel] | None
+    key: str
+    partitions: int
+    retention_ms: int
+    description: str
+
+
+RAW = Topic(
+    "tracking.raw.v1",
+    RawProviderEvent,
+    "provider",
+    6,
+    14 * DAY_MS,
+    "Verified provider webhooks, exactly as received.",
+)
+RAW_DLQ = Topic(
+    "tracking.raw.dlq.v1",
+    None,
+    "as consumed",
+    1,
+    30 * DAY_MS,
+    "Raw events the normalizer could not process; the raw bytes with error headers.",
+)
+STATUS = Topic(
+    "tracking.status.v1",
+    ShipmentStatusEvent,
+    "carrier:tracking_number",
+    12,
+    30 * DAY_MS,
+    "Canonical shipment-status events, one per carrier checkpoint.",
+)
+ORDERS = Topic(
+    "commerce.orders.v1",
+    OrderEvent,
+    "merchant:order_number",
+    6,
+    90 * DAY_MS,
+    "Order snapshots with their shipments and the shopper's notification opt-ins.",
+)
+ALERTS = Topic(
+    "tracking.alerts.v1",
+    ShipmentAlert,
+    "carrier:tracking_number",
+    6,
+    30 * DAY_MS,
+    "Stalled / late / recovered episodes computed by the projections.",
+)
+NOTIFICATIONS = Topic(
+    "notifications.v1",
+    NotificationResult,
+    "carrier:tracking_number",
+    6,
+    30 * DAY_MS,
+    "What the notifier sent, failed or deferred, per shipment, trigger and channel.",
+)
+
+ALL_TOPICS: tuple[Topic, ...] = (RAW, RAW_DLQ, STATUS, ORDERS, ALERTS, NOTIFICATIONS)

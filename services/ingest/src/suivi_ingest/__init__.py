@@ -1,0 +1,1 @@
+"""Suivi ingest: HTTP webhook receiver that stores raw provider events on Kafka."""

@@ -1,0 +1,1 @@
+"""Suivi normalizer: raw provider events to canonical shipment-status events."""

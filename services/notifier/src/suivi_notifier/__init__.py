@@ -1,0 +1,1 @@
+"""Suivi notifier: tells shoppers of status changes by email, SMS and web push."""

@@ -1,0 +1,1 @@
+"""Suivi projections: PostgreSQL read models and the order status page."""
