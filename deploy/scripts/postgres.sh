@@ -30,6 +30,13 @@ install() {
       echo "create_main_cluster = false" | as_root tee /etc/postgresql-common/createcluster.conf >/dev/null
     fi
     apt_install postgresql
+    # Should the package have created and started its default cluster anyway, stop it:
+    # it would hold the port our own cluster uses.
+    if command -v pg_lsclusters >/dev/null; then
+      pg_lsclusters --no-header 2>/dev/null | awk '$4 == "online" {print $1, $2}' | while read -r v c; do
+        log "stopping Debian's default cluster $v/$c"; as_root pg_ctlcluster "$v" "$c" stop || true
+      done
+    fi
   fi
 }
 

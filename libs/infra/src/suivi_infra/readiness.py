@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 import time
 
@@ -63,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", action="store_true", help="wait for PostgreSQL")
     parser.add_argument("--timeout", type=float, default=90.0, help="seconds (default 90)")
     args = parser.parse_args(argv)
+    # Refused connections are expected while a server starts: say only the outcome.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     checks = [c for c, on in (("kafka", args.kafka), ("postgres", args.postgres)) if on]
     if not checks:
         parser.error("say what to wait for: --kafka and/or --postgres")
