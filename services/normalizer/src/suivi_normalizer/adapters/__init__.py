@@ -1,0 +1,42 @@
+"""Provider adapters, one module per provider: a code table and a `parse(payload)` function."""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+from suivi_normalizer.adapters.base import AdapterError, Checkpoint, CodeTable, Meaning, ParseFn
+
+# Provider slug (public: part of the webhook URL) → module in this package.
+PROVIDER_MODULES: dict[str, str] = {
+    "easypost": "easypost",
+    "aftership": "aftership",
+    "shippo": "shippo",
+    "suivi": "suivi",
+}
+
+
+class UnknownProviderError(LookupError):
+    pass
+
+
+@cache
+def parser_for(provider: str) -> ParseFn:
+    module_name = PROVIDER_MODULES.get(provider)
+    if module_name is None:
+        raise UnknownProviderError(f"no adapter for provider {provider!r}")
+    module = importlib.import_module(f"{__name__}.{module_name}")
+    parse: ParseFn = module.parse
+    return parse
+
+
+__all__ = [
+    "PROVIDER_MODULES",
+    "AdapterError",
+    "Checkpoint",
+    "CodeTable",
+    "Meaning",
+    "ParseFn",
+    "UnknownProviderError",
+    "parser_for",
+]

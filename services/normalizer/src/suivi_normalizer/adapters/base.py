@@ -1,0 +1,92 @@
+"""What every provider adapter produces, and the code-table shape they share (as karrio's)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping as MappingABC
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from suivi_schemas import EstimatedDelivery, Location, Reason, ShipmentStatus, Substatus
+
+
+class AdapterError(ValueError):
+    """The payload cannot be turned into events; the message says what is wrong (for the DLQ)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Meaning:
+    """Canonical meaning of one provider code."""
+
+    status: ShipmentStatus
+    substatus: Substatus | None = None
+    action_required: bool = False
+    reason: Reason | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """One carrier checkpoint as an adapter read it, before ids and envelope are added."""
+
+    carrier: str
+    tracking_number: str
+    occurred_at: datetime
+    code: str
+    meaning: Meaning
+    known: bool
+    message: str | None = None
+    location: Location | None = None
+    estimated_delivery: EstimatedDelivery | None = None
+
+
+class CodeTable:
+    """Provider code → canonical meaning; unknown codes are flagged, never guessed silently."""
+
+    def __init__(
+        self, provider: str, entries: MappingABC[str, Meaning], *, case_sensitive: bool = False
+    ):
+        self.provider = provider
+        self.case_sensitive = case_sensitive
+        self._entries = {self._norm(k): v for k, v in entries.items()}
+
+    def _norm(self, code: str) -> str:
+        return code if self.case_sensitive else code.strip().lower()
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and self._norm(code) in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def codes(self) -> list[str]:
+        return sorted(self._entries)
+
+    def lookup(self, code: str, fallback: ShipmentStatus) -> tuple[Meaning, bool]:
+        """(meaning, known). Unknown: `fallback` status (the provider's top-level status where it
+        has one), substatus `unknown_code`, so operators see the gap (counted per provider/code)."""
+        found = self._entries.get(self._norm(code))
+        if found is not None:
+            return found, True
+        return Meaning(fallback, Substatus.UNKNOWN_CODE), False
+
+
+class ParseFn(Protocol):
+    def __call__(self, payload: Any) -> list[Checkpoint]: ...
+
+
+def require(container: Any, key: str, path: str) -> Any:
+    """container[key], or an AdapterError naming the JSON path that is missing or null."""
+    if not isinstance(container, dict):
+        raise AdapterError(f"{path}: expected an object")
+    value = container.get(key)
+    if value is None:
+        raise AdapterError(f"{path}.{key}: missing")
+    return value
+
+
+def text(value: Any) -> str | None:
+    """A stripped non-empty string or None."""
+    if value is None:
+        return None
+    s = str(value).strip()
+    return s or None

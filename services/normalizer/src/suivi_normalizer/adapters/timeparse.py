@@ -1,0 +1,77 @@
+"""Provider timestamps → timezone-aware datetimes, keeping the provider's offset.
+
+Policy for local times without an offset (several carriers send them): the checkpoint's own zone
+is used when the provider names one or the country has a single zone (from the system tz
+database); otherwise the time is read as UTC and the caller is told (`resolved_by`) so that it
+is visible, never silently shifted.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from suivi_normalizer.adapters.base import AdapterError
+
+_ZONE_TAB = Path("/usr/share/zoneinfo/zone.tab")
+
+
+@functools.cache
+def country_zones() -> dict[str, tuple[str, ...]]:
+    """ISO country → its IANA zones, from the tz database's zone.tab."""
+    zones: dict[str, list[str]] = {}
+    try:
+        lines = _ZONE_TAB.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    for line in lines:
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) >= 3:
+            zones.setdefault(parts[0], []).append(parts[2])
+    return {c: tuple(z) for c, z in zones.items()}
+
+
+def zone_for(country: str | None, zone_name: str | None = None) -> ZoneInfo | None:
+    if zone_name:
+        try:
+            return ZoneInfo(zone_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    if country:
+        candidates = country_zones().get(country.upper(), ())
+        if len(candidates) == 1:
+            return ZoneInfo(candidates[0])
+    return None
+
+
+def parse_datetime(
+    value: object, path: str, *, country: str | None = None, zone_name: str | None = None
+) -> datetime:
+    """An ISO 8601 timestamp; offset-less ones are placed in the checkpoint's zone (or UTC)."""
+    if not isinstance(value, str) or not value.strip():
+        raise AdapterError(f"{path}: expected an ISO 8601 timestamp, got {value!r}")
+    raw = value.strip()
+    try:
+        if len(raw) == 10:  # a date alone: noon local, so that the date survives any offset
+            parsed = datetime.combine(date.fromisoformat(raw), time(12, 0))
+        else:
+            parsed = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "T", 1))
+    except ValueError as exc:
+        raise AdapterError(f"{path}: not an ISO 8601 timestamp: {value!r}") from exc
+    if parsed.tzinfo is not None:
+        return parsed
+    zone = zone_for(country, zone_name)
+    return parsed.replace(tzinfo=zone or UTC)
+
+
+def parse_date(value: object, path: str) -> date:
+    if not isinstance(value, str):
+        raise AdapterError(f"{path}: expected a date, got {value!r}")
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError as exc:
+        raise AdapterError(f"{path}: not a date: {value!r}") from exc

@@ -1,0 +1,52 @@
+"""FastStream entrypoint: consumes the raw topic in batches, commits only after the effects."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from faststream import FastStream
+from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.middlewares import AckPolicy
+
+from suivi_normalizer.pipeline import Normalizer
+from suivi_normalizer.settings import NormalizerSettings
+
+log = logging.getLogger(__name__)
+
+
+def build_broker(settings: NormalizerSettings, normalizer: Normalizer) -> KafkaBroker:
+    broker = KafkaBroker(
+        settings.kafka.bootstrap_servers,
+        client_id=f"{settings.kafka.client_id}-normalizer",
+        acks="all",
+        enable_idempotence=True,
+        graceful_timeout=settings.shutdown_timeout_seconds,
+        logger=log,
+    )
+
+    # NACK_ON_ERROR: poison records never raise (the pipeline dead-letters them), so an error
+    # here is Kafka failing to acknowledge; the batch is then consumed again, never committed.
+    @broker.subscriber(
+        settings.raw_topic,
+        group_id=settings.group_id,
+        batch=True,
+        max_records=settings.max_records,
+        batch_timeout_ms=settings.batch_timeout_ms,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
+    )
+    async def on_raw_batch(_: list[bytes], message: KafkaMessage) -> None:
+        try:
+            await normalizer.process(message.raw_message)
+        except Exception:
+            log.exception("batch not acknowledged by Kafka; it will be consumed again")
+            await asyncio.sleep(settings.retry_backoff_seconds)
+            raise
+
+    return broker
+
+
+def build_app(broker: KafkaBroker) -> FastStream:
+    return FastStream(broker, logger=log)

@@ -1,0 +1,62 @@
+"""Composition root: settings → producer → pipeline → FastStream app (+ metrics endpoint)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaProducer
+from faststream import FastStream
+from faststream.kafka import KafkaBroker
+from prometheus_client import CollectorRegistry, start_http_server
+
+from suivi_infra.kafka import make_producer
+from suivi_normalizer.app import build_app, build_broker
+from suivi_normalizer.domain.dedup import RecentIds
+from suivi_normalizer.kafka_sink import KafkaSink
+from suivi_normalizer.metrics import NormalizerMetrics
+from suivi_normalizer.pipeline import Normalizer
+from suivi_normalizer.settings import NormalizerSettings
+
+
+@dataclass
+class NormalizerService:
+    settings: NormalizerSettings
+    producer: AIOKafkaProducer
+    normalizer: Normalizer
+    broker: KafkaBroker
+    app: FastStream
+    registry: CollectorRegistry
+
+
+def bootstrap(
+    settings: NormalizerSettings | None = None, *, serve_metrics: bool = True
+) -> NormalizerService:
+    settings = settings or NormalizerSettings()
+    registry = CollectorRegistry()
+    metrics = NormalizerMetrics(registry)
+    producer = make_producer(
+        settings.kafka,
+        client_id=f"{settings.kafka.client_id}-normalizer",
+        linger_ms=settings.linger_ms,
+    )
+    normalizer = Normalizer(
+        KafkaSink(producer),
+        metrics,
+        status_topic=settings.status_topic,
+        dlq_topic=settings.dlq_topic,
+        recent=RecentIds(settings.recent_ids),
+    )
+    broker = build_broker(settings, normalizer)
+    app = build_app(broker)
+
+    @app.on_startup
+    async def start_producer() -> None:
+        await producer.start()
+        if serve_metrics and settings.metrics_port:
+            start_http_server(settings.metrics_port, settings.metrics_host, registry=registry)
+
+    @app.after_shutdown
+    async def stop_producer() -> None:
+        await producer.stop()  # flushes what is still buffered
+
+    return NormalizerService(settings, producer, normalizer, broker, app, registry)

@@ -1,0 +1,73 @@
+"""Raw provider event → canonical shipment-status events (pure: no I/O)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic_core import from_json
+
+from suivi_normalizer.adapters import AdapterError, Checkpoint, parser_for
+from suivi_schemas import (
+    RawProviderEvent,
+    ShipmentStatusEvent,
+    checkpoint_event_id,
+    normalize_tracking_number,
+)
+
+
+def decode_body(body: str | bytes) -> Any:
+    try:
+        return from_json(body)
+    except ValueError as exc:
+        raise AdapterError(f"body is not valid JSON: {exc}") from exc
+
+
+def to_event(cp: Checkpoint, provider: str, raw: RawProviderEvent) -> ShipmentStatusEvent:
+    location = cp.location
+    event_id = checkpoint_event_id(
+        carrier=cp.carrier,
+        tracking_number=cp.tracking_number,
+        occurred_at=cp.occurred_at,
+        code=cp.code,
+        city=location.city if location else None,
+        country=location.country if location else None,
+    )
+    return ShipmentStatusEvent(
+        event_id=event_id,
+        provider=provider,
+        carrier=cp.carrier,
+        tracking_number=normalize_tracking_number(cp.tracking_number),
+        status=cp.meaning.status,
+        substatus=cp.meaning.substatus,
+        action_required=cp.meaning.action_required,
+        reason=cp.meaning.reason,
+        raw_code=cp.code,
+        raw_message=cp.message,
+        location=location if location is not None and not location.is_empty() else None,
+        occurred_at=cp.occurred_at,
+        estimated_delivery=cp.estimated_delivery,
+        received_at=raw.received_at,
+        raw_event_id=raw.event_id,
+    )
+
+
+def normalize(raw: RawProviderEvent, payload: Any = None) -> list[ShipmentStatusEvent]:
+    """Every checkpoint the webhook carries, oldest first, each once (by deterministic id).
+
+    Raises AdapterError when the payload cannot be read (the caller dead-letters it).
+    """
+    parse = parser_for(raw.provider)
+    if payload is None:
+        payload = decode_body(raw.body)
+    try:
+        checkpoints = parse(payload)
+    except AdapterError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        # An adapter tripping over an unexpected shape is a bad payload, not a crash.
+        raise AdapterError(f"unexpected {raw.provider} payload shape: {exc!r}") from exc
+    events: dict[Any, ShipmentStatusEvent] = {}
+    for cp in checkpoints:
+        event = to_event(cp, raw.provider, raw)
+        events.setdefault(event.event_id, event)
+    return sorted(events.values(), key=lambda e: (e.occurred_at, str(e.event_id)))

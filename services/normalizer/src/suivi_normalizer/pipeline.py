@@ -1,0 +1,173 @@
+"""The hot path: one consumed batch of raw records → canonical events and dead letters.
+
+Each record ends in exactly one place: its canonical events on the status topic, or itself on
+the dead-letter topic with the reason. The batch's sends are awaited together; only if every
+one was acknowledged does the caller commit the offsets. A Kafka failure raises, so nothing is
+committed and the batch is consumed again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from pydantic import ValidationError
+
+from suivi_normalizer.adapters import AdapterError, UnknownProviderError
+from suivi_normalizer.domain.dedup import RecentIds
+from suivi_normalizer.domain.normalize import normalize
+from suivi_normalizer.metrics import NormalizerMetrics, provider_label
+from suivi_schemas import RawProviderEvent, Substatus
+
+log = logging.getLogger(__name__)
+
+Headers = list[tuple[str, bytes]]
+
+
+class RawRecord(Protocol):
+    """The part of a consumed Kafka record the pipeline reads (aiokafka's ConsumerRecord)."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...
+    @property
+    def headers(self) -> Sequence[tuple[str, bytes]]: ...
+
+
+class EventSink(Protocol):
+    """Sends a record; awaiting the returned awaitable waits for the broker's acknowledgement."""
+
+    async def send(
+        self, topic: str, value: bytes, key: bytes | None, headers: Headers | None
+    ) -> Awaitable[Any]: ...
+
+
+@dataclass(slots=True)
+class BatchResult:
+    records: int = 0
+    published: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+    published_ids: list[UUID] = field(default_factory=list)
+
+
+def dead_letter_headers(record: RawRecord, provider: str | None, exc: BaseException) -> Headers:
+    reason = str(exc) or exc.__class__.__name__
+    headers: Headers = [(k, v) for k, v in record.headers if not k.startswith("suivi-dlq-")]
+    headers += [
+        ("suivi-dlq-reason", reason[:1000].encode()),
+        ("suivi-dlq-error", exc.__class__.__name__.encode()),
+        ("suivi-dlq-source-topic", record.topic.encode()),
+        ("suivi-dlq-source-partition", str(record.partition).encode()),
+        ("suivi-dlq-source-offset", str(record.offset).encode()),
+        ("suivi-dlq-failed-at", datetime.now(UTC).isoformat().encode()),
+    ]
+    if provider:
+        headers.append(("suivi-dlq-provider", provider.encode()))
+    return headers
+
+
+class Normalizer:
+    def __init__(
+        self,
+        sink: EventSink,
+        metrics: NormalizerMetrics,
+        *,
+        status_topic: str,
+        dlq_topic: str,
+        recent: RecentIds,
+    ) -> None:
+        self.sink = sink
+        self.metrics = metrics
+        self.status_topic = status_topic
+        self.dlq_topic = dlq_topic
+        self.recent = recent
+
+    async def process(self, records: Sequence[RawRecord]) -> BatchResult:
+        started = time.perf_counter()
+        result = BatchResult(records=len(records))
+        pending: list[Awaitable[Any]] = []
+        raw_outcomes: Counter[tuple[str, str]] = Counter()
+        published: Counter[tuple[str, str]] = Counter()
+        duplicates: Counter[str] = Counter()
+        received: list[datetime] = []
+        in_batch: set[UUID] = set()
+        for record in records:
+            provider: str | None = None
+            try:
+                raw = RawProviderEvent.model_validate_json(record.value or b"")
+                provider = raw.provider
+                events = normalize(raw)
+            # A poison record must never stop the partition: whatever fails goes to the DLQ.
+            except Exception as exc:
+                label = provider_label(provider or "")
+                if not isinstance(exc, AdapterError | ValidationError | UnknownProviderError):
+                    log.exception(
+                        "unexpected failure normalizing %s:%d@%d",
+                        record.topic,
+                        record.partition,
+                        record.offset,
+                    )
+                pending.append(
+                    await self.sink.send(
+                        self.dlq_topic,
+                        record.value or b"",
+                        record.key,
+                        dead_letter_headers(record, provider, exc),
+                    )
+                )
+                self.metrics.dead_letters.labels(label, exc.__class__.__name__).inc()
+                raw_outcomes[(label, "dead_lettered")] += 1
+                result.dead_lettered += 1
+                continue
+            label = provider_label(raw.provider)
+            raw_outcomes[(label, "normalized")] += 1
+            for event in events:
+                if event.event_id in self.recent or event.event_id in in_batch:
+                    duplicates[label] += 1
+                    continue
+                in_batch.add(event.event_id)
+                if event.substatus is Substatus.UNKNOWN_CODE and event.raw_code:
+                    self.metrics.unknown_code(label, event.raw_code)
+                pending.append(
+                    await self.sink.send(
+                        self.status_topic,
+                        event.model_dump_json().encode(),
+                        event.key.encode(),
+                        None,
+                    )
+                )
+                published[(label, event.status.value)] += 1
+                received.append(event.received_at)
+                result.published_ids.append(event.event_id)
+        # Every send must be acknowledged before the batch counts as done (and is committed).
+        await asyncio.gather(*pending)
+        self.recent.remember(result.published_ids)
+        acked_at = datetime.now(UTC)
+        for (label, outcome), n in raw_outcomes.items():
+            self.metrics.raw_in.labels(label, outcome).inc(n)
+        for (label, status), n in published.items():
+            self.metrics.events_out.labels(label, status).inc(n)
+        for label, n in duplicates.items():
+            self.metrics.duplicates.labels(label).inc(n)
+        for at in received:
+            self.metrics.publish_lag.observe((acked_at - at).total_seconds())
+        result.published = len(result.published_ids)
+        result.duplicates = sum(duplicates.values())
+        self.metrics.batch_size.observe(len(records))
+        self.metrics.batch_duration.observe(time.perf_counter() - started)
+        return result

@@ -1,0 +1,28 @@
+"""The normalizer's settings: one object, from the environment (prefix SUIVI_NORMALIZER_)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from suivi_infra.settings import KafkaSettings
+from suivi_schemas.topics import RAW, RAW_DLQ, STATUS
+
+
+class NormalizerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SUIVI_NORMALIZER_", extra="ignore")
+
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    group_id: str = "suivi-normalizer"
+    raw_topic: str = RAW.name
+    status_topic: str = STATUS.name
+    dlq_topic: str = RAW_DLQ.name
+    max_records: int = Field(default=500, ge=1, description="Raw records per consumed batch.")
+    batch_timeout_ms: int = Field(default=100, ge=1)
+    linger_ms: int = Field(default=5, ge=0)
+    recent_ids: int = Field(default=200_000, ge=0, description="Event ids remembered for dedup.")
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=8083, ge=0)
+    # Above the slowest batch: a handler cut by the shutdown timeout could be acked.
+    shutdown_timeout_seconds: float = Field(default=60.0, gt=0)
+    retry_backoff_seconds: float = Field(default=1.0, ge=0)

@@ -1,0 +1,181 @@
+"""The hot path with a fake sink: routing, DLQ, dedup, and nothing remembered before the ack."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from suivi_normalizer.domain.dedup import RecentIds
+from suivi_normalizer.domain.envelope import envelope_for
+from suivi_normalizer.metrics import NormalizerMetrics
+from suivi_normalizer.pipeline import Headers, Normalizer
+from suivi_schemas import ShipmentStatusEvent
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@dataclass
+class Record:
+    value: bytes | None
+    key: bytes | None = b"k"
+    topic: str = "raw"
+    partition: int = 0
+    offset: int = 0
+    headers: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+@dataclass
+class Sent:
+    topic: str
+    value: bytes
+    key: bytes | None
+    headers: Headers | None
+
+
+class FakeSink:
+    def __init__(self, fail: bool = False) -> None:
+        self.sent: list[Sent] = []
+        self.fail = fail
+
+    async def send(
+        self, topic: str, value: bytes, key: bytes | None, headers: Headers | None
+    ) -> Awaitable[Any]:
+        self.sent.append(Sent(topic, value, key, headers))
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if self.fail:
+            future.set_exception(ConnectionError("broker gone"))
+        else:
+            future.set_result(None)
+        return future
+
+    def on(self, topic: str) -> list[Sent]:
+        return [s for s in self.sent if s.topic == topic]
+
+
+def _normalizer(
+    sink: FakeSink, recent: RecentIds | None = None
+) -> tuple[Normalizer, CollectorRegistry]:
+    registry = CollectorRegistry()
+    normalizer = Normalizer(
+        sink,
+        NormalizerMetrics(registry),
+        status_topic="status",
+        dlq_topic="dlq",
+        recent=recent if recent is not None else RecentIds(1000),
+    )
+    return normalizer, registry
+
+
+def _raw(provider: str, fixture: str, offset: int = 0) -> Record:
+    body = (FIXTURES / provider / fixture).read_text(encoding="utf-8")
+    raw = envelope_for(provider, body, datetime(2026, 11, 22, tzinfo=UTC))
+    return Record(raw.model_dump_json().encode(), offset=offset)
+
+
+async def test_events_go_to_the_status_topic_keyed_and_oldest_first() -> None:
+    sink = FakeSink()
+    normalizer, registry = _normalizer(sink)
+    result = await normalizer.process([_raw("suivi", "history_out_of_order.json")])
+    sent = sink.on("status")
+    events = [ShipmentStatusEvent.model_validate_json(s.value) for s in sent]
+    assert result.published == 3 and result.dead_lettered == 0
+    assert {s.key for s in sent} == {b"colissimo:6A12345678901"}
+    assert [e.occurred_at for e in events] == sorted(e.occurred_at for e in events)
+    assert (
+        registry.get_sample_value(
+            "suivi_normalizer_events_published_total", {"provider": "suivi", "status": "in_transit"}
+        )
+        == 2
+    )
+
+
+async def test_poison_goes_to_the_dlq_with_its_reason_and_the_rest_goes_on() -> None:
+    sink = FakeSink()
+    normalizer, registry = _normalizer(sink)
+    not_json = Record(b"{not json", offset=7, headers=[("trace", b"abc")])
+    bad_payload = envelope_for("suivi", json.dumps({"carrier": "ups"}), datetime.now(UTC))
+    unknown = envelope_for("suivi", "{}", datetime.now(UTC)).model_copy(
+        update={"provider": "nobody"}
+    )
+    records = [
+        not_json,
+        Record(bad_payload.model_dump_json().encode(), offset=8),
+        Record(unknown.model_dump_json().encode(), offset=9),
+        _raw("suivi", "duplicates.json", offset=10),
+    ]
+    result = await normalizer.process(records)
+    assert result.dead_lettered == 3
+    assert result.published == 2
+    dead = sink.on("dlq")
+    assert dead[0].value == b"{not json"
+    headers = [dict(s.headers or []) for s in dead]
+    assert headers[0]["suivi-dlq-error"] == b"ValidationError"
+    assert headers[0]["suivi-dlq-source-offset"] == b"7"
+    assert headers[0]["trace"] == b"abc"  # the original headers travel along
+    assert b"tracking_number: Field required" in headers[1]["suivi-dlq-reason"]
+    assert headers[1]["suivi-dlq-provider"] == b"suivi"
+    assert headers[2]["suivi-dlq-error"] == b"UnknownProviderError"
+    assert (
+        registry.get_sample_value(
+            "suivi_normalizer_dead_letters_total", {"provider": "suivi", "error": "AdapterError"}
+        )
+        == 1
+    )
+
+
+async def test_already_published_events_are_not_published_again() -> None:
+    sink = FakeSink()
+    normalizer, registry = _normalizer(sink)
+    first = await normalizer.process([_raw("suivi", "history_out_of_order.json")])
+    replay = await normalizer.process([_raw("suivi", "history_out_of_order.json", offset=1)])
+    assert first.published == 3
+    assert replay.published == 0 and replay.duplicates == 3
+    assert len(sink.on("status")) == 3
+    assert (
+        registry.get_sample_value("suivi_normalizer_duplicate_events_total", {"provider": "suivi"})
+        == 3
+    )
+
+
+async def test_nothing_is_remembered_when_kafka_does_not_acknowledge() -> None:
+    recent = RecentIds(1000)
+    failing, _ = _normalizer(FakeSink(fail=True), recent)
+    with pytest.raises(ConnectionError):
+        await failing.process([_raw("suivi", "history_out_of_order.json")])
+    assert len(recent) == 0
+    # Redelivered after the failure: published in full.
+    sink = FakeSink()
+    normalizer, _ = _normalizer(sink, recent)
+    assert (await normalizer.process([_raw("suivi", "history_out_of_order.json")])).published == 3
+
+
+async def test_unknown_codes_are_counted_per_provider_and_code() -> None:
+    sink = FakeSink()
+    normalizer, registry = _normalizer(sink)
+    await normalizer.process([_raw("suivi", "delivered_with_unknown_substatus.json")])
+    assert (
+        registry.get_sample_value(
+            "suivi_normalizer_unknown_codes_total", {"provider": "suivi", "code": "DLV"}
+        )
+        == 1
+    )
+
+
+def test_recent_ids_forget_the_oldest_beyond_capacity() -> None:
+    import uuid
+
+    ids = [uuid.uuid4() for _ in range(5)]
+    recent = RecentIds(3)
+    recent.remember(ids)
+    assert [i in recent for i in ids] == [False, False, True, True, True]
+    disabled = RecentIds(0)
+    disabled.remember(ids)
+    assert len(disabled) == 0
