@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +16,7 @@ from prometheus_client import CollectorRegistry
 from suivi_normalizer.domain.dedup import RecentIds
 from suivi_normalizer.domain.envelope import envelope_for
 from suivi_normalizer.metrics import NormalizerMetrics
-from suivi_normalizer.pipeline import Headers, Normalizer
+from suivi_normalizer.pipeline import Headers, Normalizer, OutRecord
 from suivi_schemas import ShipmentStatusEvent
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -45,16 +45,14 @@ class FakeSink:
         self.sent: list[Sent] = []
         self.fail = fail
 
-    async def send(
-        self, topic: str, value: bytes, key: bytes | None, headers: Headers | None
-    ) -> Awaitable[Any]:
-        self.sent.append(Sent(topic, value, key, headers))
+    async def publish(self, topic: str, records: Sequence[OutRecord]) -> list[Awaitable[Any]]:
+        self.sent.extend(Sent(topic, r.value, r.key, r.headers) for r in records)
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         if self.fail:
             future.set_exception(ConnectionError("broker gone"))
         else:
             future.set_result(None)
-        return future
+        return [future]
 
     def on(self, topic: str) -> list[Sent]:
         return [s for s in self.sent if s.topic == topic]

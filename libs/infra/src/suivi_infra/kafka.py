@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import random
+from collections.abc import Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.partitioner import murmur2
 
 from suivi_infra.settings import KafkaSettings
 from suivi_schemas.topics import Topic
+
+_cached_murmur2 = functools.lru_cache(maxsize=131072)(murmur2)
+
+
+def keyed_partitioner(
+    key: bytes | None, all_partitions: Sequence[int], available: Sequence[int]
+) -> int:
+    """Java's default partitioner (murmur2 of the key), with the hash cached: one shipment's
+    events share a key, and aiokafka's pure-Python murmur2 is a large share of a send."""
+    if key is None:
+        return random.choice(available or all_partitions)  # noqa: S311 - load spreading only
+    digest: int = _cached_murmur2(key)
+    return all_partitions[(digest & 0x7FFFFFFF) % len(all_partitions)]
 
 
 def producer_options(settings: KafkaSettings, **overrides: Any) -> dict[str, Any]:
@@ -23,6 +40,7 @@ def producer_options(settings: KafkaSettings, **overrides: Any) -> dict[str, Any
         "linger_ms": 5,
         "max_batch_size": 256 * 1024,
         "request_timeout_ms": settings.request_timeout_ms,
+        "partitioner": keyed_partitioner,
     }
     options.update(overrides)
     return options

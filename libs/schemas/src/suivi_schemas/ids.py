@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import math
 import re
 import unicodedata
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 # Fixed namespace for Suivi's UUIDv5 ids; never change it, or every id changes.
 SUIVI_NAMESPACE = uuid.UUID("6f1d6b2e-8f0a-5c59-9a51-2f3c7d1e0b42")
+_NAMESPACE_BYTES = SUIVI_NAMESPACE.bytes
 
 _SPACES = re.compile(r"[\s\-]+")
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_tracking_number(value: str) -> str:
     """Tracking numbers compare without case, spaces or dashes ('1z 999-aa1' == '1Z999AA1')."""
     return _SPACES.sub("", value).upper()
@@ -23,10 +28,17 @@ def shipment_key(carrier: str, tracking_number: str) -> str:
     return f"{carrier.lower()}:{normalize_tracking_number(tracking_number)}"
 
 
+@functools.lru_cache(maxsize=65536)
 def _fold(text: str | None) -> str:
     if not text:
         return ""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _uuid5(name: str) -> uuid.UUID:
+    # Same value as uuid.uuid5(SUIVI_NAMESPACE, name), without its per-call overhead (hot path).
+    digest = hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8"), usedforsecurity=False).digest()
+    return uuid.UUID(bytes=digest[:16], version=5)
 
 
 def checkpoint_event_id(
@@ -40,12 +52,14 @@ def checkpoint_event_id(
 ) -> uuid.UUID:
     """Id of one carrier checkpoint.
 
-    Built from what identifies the checkpoint itself (shipment, instant to the second in UTC,
-    provider code, place), not from delivery details such as the webhook that carried it, so
-    replays and overlapping histories yield the same id. Message wording is left out on purpose:
-    providers re-word messages between deliveries of the same checkpoint.
+    Built from what identifies the checkpoint itself (shipment, instant to the second as Unix
+    time, provider code, place), not from delivery details such as the webhook that carried it,
+    so replays and overlapping histories yield the same id. Message wording is left out on
+    purpose: providers re-word messages between deliveries of the same checkpoint.
     """
-    instant = occurred_at.astimezone(UTC).replace(microsecond=0).isoformat()
+    if occurred_at.tzinfo is None:
+        raise ValueError("occurred_at must be timezone-aware")
+    instant = str(math.floor(occurred_at.timestamp()))
     name = "|".join(
         (
             carrier.lower(),
@@ -56,9 +70,9 @@ def checkpoint_event_id(
             (country or "").upper(),
         )
     )
-    return uuid.uuid5(SUIVI_NAMESPACE, name)
+    return _uuid5(name)
 
 
 def derived_event_id(*parts: str) -> uuid.UUID:
     """Deterministic id for events Suivi derives itself (alerts, notifications)."""
-    return uuid.uuid5(SUIVI_NAMESPACE, "|".join(parts))
+    return _uuid5("|".join(parts))

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from faststream import FastStream
 from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.message import StreamMessage
 from faststream.middlewares import AckPolicy
 
 from suivi_normalizer.pipeline import Normalizer
 from suivi_normalizer.settings import NormalizerSettings
 
 log = logging.getLogger(__name__)
+
+
+async def _bodies_as_is(message: StreamMessage[Any]) -> Any:
+    """The pipeline reads the records themselves: skip FastStream's per-record JSON decoding."""
+    return message.body
 
 
 def build_broker(settings: NormalizerSettings, normalizer: Normalizer) -> KafkaBroker:
@@ -36,8 +43,9 @@ def build_broker(settings: NormalizerSettings, normalizer: Normalizer) -> KafkaB
         ack_policy=AckPolicy.NACK_ON_ERROR,
         auto_offset_reset="earliest",
         isolation_level="read_committed",
+        decoder=_bodies_as_is,
     )
-    async def on_raw_batch(_: list[bytes], message: KafkaMessage) -> None:
+    async def on_raw_batch(_: Any, message: KafkaMessage) -> None:
         try:
             await normalizer.process(message.raw_message)
         except Exception:

@@ -61,7 +61,7 @@ class NormalizerMetrics:
         )
         self.publish_lag = Histogram(
             "suivi_normalizer_publish_lag_seconds",
-            "From ingest's received_at to the canonical event acknowledged by Kafka.",
+            "From ingest's received_at to its canonical events acknowledged (per raw event).",
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
             registry=registry,
         )

@@ -48,12 +48,18 @@ class RawRecord(Protocol):
     def headers(self) -> Sequence[tuple[str, bytes]]: ...
 
 
-class EventSink(Protocol):
-    """Sends a record; awaiting the returned awaitable waits for the broker's acknowledgement."""
+@dataclass(frozen=True, slots=True)
+class OutRecord:
+    key: bytes | None
+    value: bytes
+    headers: Headers | None = None
 
-    async def send(
-        self, topic: str, value: bytes, key: bytes | None, headers: Headers | None
-    ) -> Awaitable[Any]: ...
+
+class EventSink(Protocol):
+    """Queues records (keyed: same key, same partition, in order); awaiting every returned
+    awaitable waits for the broker's acknowledgement of all of them."""
+
+    async def publish(self, topic: str, records: Sequence[OutRecord]) -> list[Awaitable[Any]]: ...
 
 
 @dataclass(slots=True)
@@ -100,7 +106,8 @@ class Normalizer:
     async def process(self, records: Sequence[RawRecord]) -> BatchResult:
         started = time.perf_counter()
         result = BatchResult(records=len(records))
-        pending: list[Awaitable[Any]] = []
+        to_status: list[OutRecord] = []
+        to_dlq: list[OutRecord] = []
         raw_outcomes: Counter[tuple[str, str]] = Counter()
         published: Counter[tuple[str, str]] = Counter()
         duplicates: Counter[str] = Counter()
@@ -122,20 +129,16 @@ class Normalizer:
                         record.partition,
                         record.offset,
                     )
-                pending.append(
-                    await self.sink.send(
-                        self.dlq_topic,
-                        record.value or b"",
-                        record.key,
-                        dead_letter_headers(record, provider, exc),
-                    )
-                )
+                headers = dead_letter_headers(record, provider, exc)
+                to_dlq.append(OutRecord(record.key, record.value or b"", headers))
                 self.metrics.dead_letters.labels(label, exc.__class__.__name__).inc()
                 raw_outcomes[(label, "dead_lettered")] += 1
                 result.dead_lettered += 1
                 continue
             label = provider_label(raw.provider)
             raw_outcomes[(label, "normalized")] += 1
+            if events:
+                received.append(raw.received_at)
             for event in events:
                 if event.event_id in self.recent or event.event_id in in_batch:
                     duplicates[label] += 1
@@ -143,18 +146,13 @@ class Normalizer:
                 in_batch.add(event.event_id)
                 if event.substatus is Substatus.UNKNOWN_CODE and event.raw_code:
                     self.metrics.unknown_code(label, event.raw_code)
-                pending.append(
-                    await self.sink.send(
-                        self.status_topic,
-                        event.model_dump_json().encode(),
-                        event.key.encode(),
-                        None,
-                    )
-                )
+                to_status.append(OutRecord(event.key.encode(), event.model_dump_json().encode()))
                 published[(label, event.status.value)] += 1
-                received.append(event.received_at)
                 result.published_ids.append(event.event_id)
-        # Every send must be acknowledged before the batch counts as done (and is committed).
+        pending = await self.sink.publish(self.status_topic, to_status) if to_status else []
+        if to_dlq:
+            pending += await self.sink.publish(self.dlq_topic, to_dlq)
+        # Every record must be acknowledged before the batch counts as done (and is committed).
         await asyncio.gather(*pending)
         self.recent.remember(result.published_ids)
         acked_at = datetime.now(UTC)

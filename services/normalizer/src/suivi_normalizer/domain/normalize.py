@@ -69,5 +69,10 @@ def normalize(raw: RawProviderEvent, payload: Any = None) -> list[ShipmentStatus
     events: dict[Any, ShipmentStatusEvent] = {}
     for cp in checkpoints:
         event = to_event(cp, raw.provider, raw)
-        events.setdefault(event.event_id, event)
+        kept = events.get(event.event_id)
+        # Of a checkpoint given twice, keep the first, unless only a later copy has the estimate.
+        if kept is None or (
+            kept.estimated_delivery is None and event.estimated_delivery is not None
+        ):
+            events[event.event_id] = event
     return sorted(events.values(), key=lambda e: (e.occurred_at, str(e.event_id)))

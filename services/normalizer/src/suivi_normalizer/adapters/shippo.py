@@ -1,0 +1,264 @@
+"""Shippo adapter: the body of a `track_updated` webhook → checkpoints.
+
+Documentation source (read for this table):
+- Shippo tracking guide, "Event definitions": the statuses PRE_TRANSIT, TRANSIT, DELIVERED,
+  RETURNED, FAILURE, UNKNOWN and the 27 substatus codes with their "Action Required" column,
+  https://docs.goshippo.com/docs/tracking/tracking/#event-definitions (the page the API
+  reference's `substatus.code` field links to; formerly goshippo.com/docs/tracking).
+- API reference, Track object (https://docs.goshippo.com/shippoapi/public-api/, schema `Track`,
+  mirrored by goshippo/shippo-python-sdk `models/components/track.py`): `tracking_status`,
+  `tracking_history` ("starting with the earlier tracking event first"), `eta`, and
+  `status_date` ("Date and time when the carrier scanned this tracking event. This is displayed
+  in UTC.").
+
+Choices, documented here because the golden fixtures depend on them:
+- Raw code: `STATUS` when there is no substatus, else `STATUS/substatus` (e.g.
+  `TRANSIT/package_arrived`). Substatuses are looked up by that pair, so a documented code under
+  an undocumented parent (`RETURNED/delivered`: a return reaching the sender) is flagged
+  `unknown_code` with the parent's status instead of being read as a delivery.
+- Shippo has no top-level out-for-delivery or failed-attempt status: both come from TRANSIT
+  substatuses. Action-required TRANSIT problems (address_issue, contact_carrier, package_held,
+  package_damaged) are `exception`; failed-attempt ones are `delivery_attempt_failed`.
+- `action_required` is Shippo's own `substatus.action_required` when it is a boolean, else the
+  table's value (the documented flag).
+- Times: Shippo documents `status_date` as UTC; a value without an offset (test mode sends
+  them) is therefore read as UTC (parse_datetime's fallback; no country zone is applied).
+- `tracking_status` is Shippo's copy of the latest history entry. It is skipped when the history
+  already holds an entry with the same `object_id` or the same instant (to the second): the
+  copy sometimes carries another code than the history entry it repeats (seen in real bodies:
+  TRANSIT/out_for_delivery "Delivered" beside DELIVERED/delivered), which would otherwise
+  become a near-duplicate event with a conflicting status.
+- `eta` (the carrier's estimate) goes on the latest checkpoint. An ETA at exactly midnight is a
+  date without a time (Shippo sends date-only ETAs as `YYYY-MM-DDT00:00:00Z`); its day is the
+  one written, never shifted into another zone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import time
+from typing import Any
+
+from suivi_normalizer.adapters.base import AdapterError, Checkpoint, CodeTable, Meaning, text
+from suivi_normalizer.adapters.timeparse import parse_datetime
+from suivi_schemas import (
+    EstimatedDelivery,
+    EstimateSource,
+    Location,
+    Reason,
+    ShipmentStatus,
+    Substatus,
+)
+from suivi_schemas.carriers import canonical_carrier
+
+SLUG = "shippo"
+
+S = ShipmentStatus
+U = Substatus
+
+# Top-level `status`, used alone when an entry has no substatus (Shippo test mode never sends
+# one) and as the fallback status of an unmapped substatus.
+STATUS_TABLE = CodeTable(
+    SLUG,
+    {
+        "PRE_TRANSIT": Meaning(S.INFO_RECEIVED),
+        "TRANSIT": Meaning(S.IN_TRANSIT),
+        "DELIVERED": Meaning(S.DELIVERED),
+        # "en route to be returned to the sender, or has been returned": the canonical table
+        # maps the bare status to returned; the en-route case carries `return_to_sender`.
+        "RETURNED": Meaning(S.RETURNED_TO_SENDER),
+        # "an issue with the delivery … not a technical, but a delivery issue".
+        "FAILURE": Meaning(S.EXCEPTION),
+        # "The package has not been found via the carrier's tracking system."
+        "UNKNOWN": Meaning(S.PENDING, U.NOT_FOUND),
+    },
+)
+
+# Every documented STATUS/substatus pair; `True` where the docs tick "Action Required".
+SUBSTATUS_TABLE = CodeTable(
+    SLUG,
+    {
+        "PRE_TRANSIT/information_received": Meaning(S.INFO_RECEIVED, U.INFO_RECEIVED),
+        "TRANSIT/address_issue": Meaning(S.EXCEPTION, U.ADDRESS_ISSUE, True),
+        "TRANSIT/contact_carrier": Meaning(S.EXCEPTION, U.CONTACT_CARRIER, True),
+        # No cause given; carrier_delay is the canonical enum's generic delay.
+        "TRANSIT/delayed": Meaning(S.IN_TRANSIT, U.CARRIER_DELAY),
+        # No canonical substatus says "attempted" without a cause: the status says it.
+        "TRANSIT/delivery_attempted": Meaning(S.DELIVERY_ATTEMPT_FAILED, None, True),
+        "TRANSIT/delivery_rescheduled": Meaning(S.IN_TRANSIT, U.DELIVERY_RESCHEDULED),
+        "TRANSIT/delivery_scheduled": Meaning(S.IN_TRANSIT, U.DELIVERY_SCHEDULED),
+        "TRANSIT/location_inaccessible": Meaning(
+            S.DELIVERY_ATTEMPT_FAILED, U.LOCATION_INACCESSIBLE, True, Reason.CONSIGNEE
+        ),
+        "TRANSIT/notice_left": Meaning(S.DELIVERY_ATTEMPT_FAILED, U.NOTICE_LEFT, True),
+        "TRANSIT/out_for_delivery": Meaning(S.OUT_FOR_DELIVERY, U.OUT_FOR_DELIVERY),
+        "TRANSIT/package_accepted": Meaning(S.IN_TRANSIT, U.ACCEPTED),
+        "TRANSIT/package_arrived": Meaning(S.IN_TRANSIT, U.ARRIVED_AT_FACILITY),
+        "TRANSIT/package_damaged": Meaning(S.EXCEPTION, U.DAMAGED, True, Reason.CARRIER),
+        "TRANSIT/package_departed": Meaning(S.IN_TRANSIT, U.DEPARTED_FACILITY),
+        "TRANSIT/package_forwarded": Meaning(S.IN_TRANSIT, U.FORWARDED),
+        "TRANSIT/package_held": Meaning(S.EXCEPTION, U.HELD_BY_CARRIER, True),
+        "TRANSIT/package_processed": Meaning(S.IN_TRANSIT, U.PROCESSED_AT_FACILITY),
+        # "processing at an intermediate location": closest canonical is processed.
+        "TRANSIT/package_processing": Meaning(S.IN_TRANSIT, U.PROCESSED_AT_FACILITY),
+        "TRANSIT/pickup_available": Meaning(
+            S.AVAILABLE_FOR_PICKUP, U.ARRIVED_AT_PICKUP_POINT, True
+        ),
+        # "Contact carrier to reschedule delivery": a redelivery the recipient must arrange.
+        "TRANSIT/reschedule_delivery": Meaning(S.DELIVERY_ATTEMPT_FAILED, None, True),
+        "DELIVERED/delivered": Meaning(S.DELIVERED, U.DELIVERED),
+        "RETURNED/return_to_sender": Meaning(S.RETURNING_TO_SENDER, U.RETURN_TO_SENDER),
+        # Listed under RETURNED: unclaimed at the carrier, so on its way back.
+        "RETURNED/package_unclaimed": Meaning(
+            S.RETURNING_TO_SENDER, U.RETURN_TO_SENDER, True, Reason.CONSIGNEE
+        ),
+        # Not delivered, but not gone either (it is usually returned next): not terminal.
+        "FAILURE/package_undeliverable": Meaning(S.EXCEPTION, U.UNDELIVERABLE, True),
+        "FAILURE/package_disposed": Meaning(S.LOST, U.DISPOSED),
+        "FAILURE/package_lost": Meaning(S.LOST, U.LOST, True, Reason.CARRIER),
+        # "Unrecognized carrier status": Shippo itself could not classify the scan.
+        "UNKNOWN/other": Meaning(S.PENDING, U.OTHER),
+    },
+)
+
+# Shippo carrier tokens whose Suivi slug differs; any other token is kept as it is.
+_TOKEN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+_MIDNIGHT = time(0, 0)
+
+
+def parse(payload: Any) -> list[Checkpoint]:
+    """One checkpoint per history entry (and `tracking_status` if it is new), ETA on the latest."""
+    if not isinstance(payload, dict):
+        raise AdapterError("body: expected a JSON object")
+    event = payload.get("event")
+    if event is not None and event != "track_updated":
+        raise AdapterError(f"event: expected 'track_updated', got {event!r}")
+    data = payload.get("data")
+    if not isinstance(data, dict):
+        raise AdapterError("data: expected the Track object")
+    carrier = _carrier(data.get("carrier"))
+    tracking_number = _tracking_number(data.get("tracking_number"))
+
+    history = data.get("tracking_history")
+    if history is None:
+        history = []
+    if not isinstance(history, list):
+        raise AdapterError("data.tracking_history: expected a list")
+    checkpoints = [
+        _checkpoint(entry, f"data.tracking_history[{i}]", carrier, tracking_number)
+        for i, entry in enumerate(history)
+    ]
+    current = data.get("tracking_status")
+    if current is not None:
+        latest = _checkpoint(current, "data.tracking_status", carrier, tracking_number)
+        if not _repeats_history(current, latest, history, checkpoints):
+            checkpoints.append(latest)
+
+    eta = data.get("eta")
+    if checkpoints and eta is not None and eta != "":
+        # Repeated entries share an id downstream, which keeps the copy carrying the estimate.
+        last = max(
+            range(len(checkpoints)), key=lambda i: (checkpoints[i].occurred_at, checkpoints[i].code)
+        )
+        checkpoints[last] = dataclasses.replace(checkpoints[last], estimated_delivery=_eta(eta))
+    return checkpoints
+
+
+def _checkpoint(entry: Any, path: str, carrier: str, tracking_number: str) -> Checkpoint:
+    if not isinstance(entry, dict):
+        raise AdapterError(f"{path}: expected an object")
+    status = entry.get("status")
+    if not isinstance(status, str) or not status.strip():
+        raise AdapterError(f"{path}.status: expected a status string, got {status!r}")
+    status = status.strip()
+    occurred_at = parse_datetime(entry.get("status_date"), f"{path}.status_date")
+    base, known = STATUS_TABLE.lookup(status, fallback=S.PENDING)
+    sub_code, flag = _substatus(entry.get("substatus"), f"{path}.substatus")
+    code, meaning = status, base
+    if sub_code is not None:
+        code = f"{status}/{sub_code}"
+        meaning, sub_known = SUBSTATUS_TABLE.lookup(code, fallback=base.status)
+        known = known and sub_known
+    if flag is not None and flag != meaning.action_required:
+        meaning = dataclasses.replace(meaning, action_required=flag)
+    return Checkpoint(
+        carrier=carrier,
+        tracking_number=tracking_number,
+        occurred_at=occurred_at,
+        code=code,
+        meaning=meaning,
+        known=known,
+        message=_message(entry.get("status_details")),
+        location=_location(entry.get("location"), f"{path}.location"),
+    )
+
+
+def _substatus(value: Any, path: str) -> tuple[str | None, bool | None]:
+    """(code, Shippo's action_required flag); `substatus: null` is common (test mode)."""
+    if value is None:
+        return None, None
+    if not isinstance(value, dict):
+        raise AdapterError(f"{path}: expected an object")
+    code = value.get("code")
+    if code is not None and not isinstance(code, str):
+        raise AdapterError(f"{path}.code: expected a string, got {code!r}")
+    flag = value.get("action_required")
+    return text(code), flag if isinstance(flag, bool) else None
+
+
+def _repeats_history(
+    raw: Any, current: Checkpoint, history: list[Any], checkpoints: list[Checkpoint]
+) -> bool:
+    object_id = text(raw.get("object_id"))
+    if object_id and any(
+        isinstance(entry, dict) and text(entry.get("object_id")) == object_id for entry in history
+    ):
+        return True
+    instant = current.occurred_at.replace(microsecond=0)
+    return any(cp.occurred_at.replace(microsecond=0) == instant for cp in checkpoints)
+
+
+def _eta(value: Any) -> EstimatedDelivery:
+    at = parse_datetime(value, "data.eta")
+    precise = at if at.timetz().replace(tzinfo=None) != _MIDNIGHT else None
+    return EstimatedDelivery.on(at.date(), EstimateSource.CARRIER, at=precise)
+
+
+def _carrier(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise AdapterError(f"data.carrier: expected a Shippo carrier token, got {value!r}")
+    token = value.strip().lower()
+    if not _TOKEN.match(token):
+        raise AdapterError(f"data.carrier: not a carrier token: {value!r}")
+    return canonical_carrier(token)
+
+
+def _tracking_number(value: Any) -> str:
+    number = text(value) if isinstance(value, str) else None
+    if number is None:
+        raise AdapterError(f"data.tracking_number: expected a string, got {value!r}")
+    if len(number) > 64:
+        raise AdapterError(f"data.tracking_number: longer than 64 characters: {number[:70]!r}")
+    return number
+
+
+def _message(value: Any) -> str | None:
+    """`status_details`, unchanged; blank means none."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _location(value: Any, path: str) -> Location | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise AdapterError(f"{path}: expected an object")
+    country = text(value.get("country"))
+    location = Location(
+        city=text(value.get("city")),
+        region=text(value.get("state")),
+        postal_code=text(value.get("zip")),
+        country=country.upper() if country and _COUNTRY.match(country) else None,
+    )
+    return None if location.is_empty() else location
