@@ -6,7 +6,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 UV ?= uv
 PYTEST_ARGS ?=
 
-.PHONY: help bootstrap sync up down status run test test-unit lint fmt typecheck schemas clean
+.PHONY: help bootstrap sync up down status run test test-unit bench lint fmt schemas clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -40,10 +40,13 @@ test: up ## run every test (unit + integration against the real Kafka and Postgr
 test-unit: sync ## only the tests that need no server
 	@$(UV) run --frozen pytest -m "not integration" $(PYTEST_ARGS)
 
+bench: up ## benchmarks on the real local broker, with ratios against baselines of the same run
+	@$(UV) run --frozen python -m bench.normalizer_bench $(BENCH_ARGS)
+
 lint: sync ## ruff + mypy (strict)
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
-	@$(UV) run --frozen mypy libs services tests conftest.py
+	@$(UV) run --frozen mypy libs services tests conftest.py bench
 
 fmt: sync ## format and autofix
 	@$(UV) run --frozen ruff format .

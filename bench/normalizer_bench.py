@@ -151,17 +151,30 @@ async def main(count: int) -> None:
         raw = envelope_for(provider, body, now, event_id=uuid.uuid4())
         records.append((provider.encode(), raw.model_dump_json().encode()))
     providers = sorted({p for p, _ in pairs})
+    # Providers re-send a shipment's whole history with each update: a second stream where
+    # every webhook arrives three times (same shipment, same key), as retries and updates do.
+    third = count // 3
+    replayed = [r for r in records[:third] for _ in range(3)]
     tag = uuid.uuid4().hex[:6]
-    raw_t, pass_t, status_t, dlq_t = (f"bench.{n}.{tag}" for n in ("raw", "pass", "status", "dlq"))
-    await create_topics(settings, raw_t, pass_t, status_t, dlq_t)
+    names = [f"bench.{n}.{tag}" for n in ("raw", "replay", "pass", "status", "status2", "dlq")]
+    raw_t, replay_t, pass_t, status_t, status2_t, dlq_t = names
+    await create_topics(settings, *names)
     try:
         await fill(settings, raw_t, records)
+        await fill(settings, replay_t, replayed)
         mem_s, mem_events = in_memory(pairs[: min(count, 5000)])
         single_s = await passthrough(settings, raw_t, pass_t, count, batched=False)
-        base_s = await passthrough(settings, raw_t, pass_t, count, batched=True)
-        norm_s, events = await normalizer_run(settings, raw_t, status_t, dlq_t, count)
+        # The machine is shared with the broker: interleave two rounds, keep each one's best.
+        base_s, norm_s, events = float("inf"), float("inf"), 0
+        for _ in range(2):
+            base_s = min(base_s, await passthrough(settings, raw_t, pass_t, count, batched=True))
+            run_s, events = await normalizer_run(settings, raw_t, status_t, dlq_t, count)
+            norm_s = min(norm_s, run_s)
+        replay_s, replay_events = await normalizer_run(
+            settings, replay_t, status2_t, dlq_t, len(replayed)
+        )
     finally:
-        await delete_topics(settings, [raw_t, pass_t, status_t, dlq_t])
+        await delete_topics(settings, names)
 
     base_rps = count / base_s
     norm_rps = count / norm_s
@@ -170,11 +183,15 @@ async def main(count: int) -> None:
           f"{events / count:.2f} canonical events per webhook")  # fmt: skip
     print(f"  in memory, normalize() alone      {mem_events / mem_s:10.0f} events/s")
     print(f"  aiokafka pass-through, send() each {count / single_s:10.0f} records/s   (reference)")
-    print(f"  (a) aiokafka pass-through         {base_rps:10.0f} records/s   (batched, keyed)")
-    print(f"  (b) normalizer service            {norm_rps:10.0f} records/s")
+    print(f"  (a) aiokafka pass-through         {base_rps:10.0f} records/s   (batched; best of 2)")
+    print(f"  (b) normalizer service            {norm_rps:10.0f} records/s   (best of 2)")
     print(f"      canonical events published    {norm_eps:10.0f} events/s")
     print(f"  ratio b/a, records/s              {norm_rps / base_rps:10.2f}")
     print(f"  ratio b/a, events/s vs records/s  {norm_eps / base_rps:10.2f}")
+    replay_rps = len(replayed) / replay_s
+    print(f"  (c) normalizer, histories re-sent {replay_rps:10.0f} records/s   "
+          f"({replay_events} new events of {len(replayed)} webhooks)")  # fmt: skip
+    print(f"  ratio c/a, records/s              {replay_rps / base_rps:10.2f}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Container, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from suivi_normalizer.adapters import AdapterError, UnknownProviderError
 from suivi_normalizer.domain.dedup import RecentIds
-from suivi_normalizer.domain.normalize import normalize
+from suivi_normalizer.domain.normalize import normalize_new
 from suivi_normalizer.metrics import NormalizerMetrics, provider_label
 from suivi_schemas import RawProviderEvent, Substatus
 
@@ -87,6 +87,18 @@ def dead_letter_headers(record: RawRecord, provider: str | None, exc: BaseExcept
     return headers
 
 
+class _EitherOf:
+    """Ids published recently or earlier in this batch."""
+
+    __slots__ = ("first", "second")
+
+    def __init__(self, first: Container[UUID], second: Container[UUID]) -> None:
+        self.first, self.second = first, second
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.first or item in self.second
+
+
 class Normalizer:
     def __init__(
         self,
@@ -113,12 +125,13 @@ class Normalizer:
         duplicates: Counter[str] = Counter()
         received: list[datetime] = []
         in_batch: set[UUID] = set()
+        known = _EitherOf(self.recent, in_batch)
         for record in records:
             provider: str | None = None
             try:
                 raw = RawProviderEvent.model_validate_json(record.value or b"")
                 provider = raw.provider
-                events = normalize(raw)
+                events, skipped = normalize_new(raw, known)
             # A poison record must never stop the partition: whatever fails goes to the DLQ.
             except Exception as exc:
                 label = provider_label(provider or "")
@@ -137,12 +150,11 @@ class Normalizer:
                 continue
             label = provider_label(raw.provider)
             raw_outcomes[(label, "normalized")] += 1
+            if skipped:
+                duplicates[label] += skipped
             if events:
                 received.append(raw.received_at)
             for event in events:
-                if event.event_id in self.recent or event.event_id in in_batch:
-                    duplicates[label] += 1
-                    continue
                 in_batch.add(event.event_id)
                 if event.substatus is Substatus.UNKNOWN_CODE and event.raw_code:
                     self.metrics.unknown_code(label, event.raw_code)

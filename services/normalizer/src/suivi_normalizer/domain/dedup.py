@@ -17,7 +17,7 @@ class RecentIds:
         self.capacity = capacity
         self._ids: OrderedDict[UUID, None] = OrderedDict()
 
-    def __contains__(self, event_id: UUID) -> bool:
+    def __contains__(self, event_id: object) -> bool:
         return event_id in self._ids
 
     def __len__(self) -> int:

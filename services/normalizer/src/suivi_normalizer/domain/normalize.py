@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import Any
+from uuid import UUID
 
 from pydantic_core import from_json
 
@@ -22,9 +24,9 @@ def decode_body(body: str | bytes) -> Any:
         raise AdapterError(f"body is not valid JSON: {exc}") from exc
 
 
-def to_event(cp: Checkpoint, provider: str, raw: RawProviderEvent) -> ShipmentStatusEvent:
+def checkpoint_id(cp: Checkpoint) -> UUID:
     location = cp.location
-    event_id = checkpoint_event_id(
+    return checkpoint_event_id(
         carrier=cp.carrier,
         tracking_number=cp.tracking_number,
         occurred_at=cp.occurred_at,
@@ -32,6 +34,12 @@ def to_event(cp: Checkpoint, provider: str, raw: RawProviderEvent) -> ShipmentSt
         city=location.city if location else None,
         country=location.country if location else None,
     )
+
+
+def to_event(
+    cp: Checkpoint, event_id: UUID, provider: str, raw: RawProviderEvent
+) -> ShipmentStatusEvent:
+    location = cp.location
     return ShipmentStatusEvent(
         event_id=event_id,
         provider=provider,
@@ -51,28 +59,47 @@ def to_event(cp: Checkpoint, provider: str, raw: RawProviderEvent) -> ShipmentSt
     )
 
 
+def checkpoints_of(raw: RawProviderEvent, payload: Any = None) -> list[Checkpoint]:
+    """The adapter's reading of the webhook; AdapterError when it cannot be read."""
+    parse = parser_for(raw.provider)
+    if payload is None:
+        payload = decode_body(raw.body)
+    try:
+        return parse(payload)
+    except AdapterError:
+        raise
+    except (LookupError, TypeError, ValueError, AttributeError) as exc:
+        # An adapter tripping over an unexpected shape is a bad payload, not a crash.
+        raise AdapterError(f"unexpected {raw.provider} payload shape: {exc!r}") from exc
+
+
+def normalize_new(
+    raw: RawProviderEvent, known: Container[UUID] = (), payload: Any = None
+) -> tuple[list[ShipmentStatusEvent], int]:
+    """(events, skipped): the webhook's checkpoints not in `known`, oldest first, each once.
+
+    Providers re-send whole histories: checking the deterministic id first spares building and
+    serializing events that were already published.
+    """
+    chosen: dict[UUID, Checkpoint] = {}
+    skipped = 0
+    for cp in checkpoints_of(raw, payload):
+        event_id = checkpoint_id(cp)
+        if event_id in known:
+            skipped += 1
+            continue
+        kept = chosen.get(event_id)
+        # Of a checkpoint given twice, keep the first, unless only a later copy has the estimate.
+        if kept is None or (kept.estimated_delivery is None and cp.estimated_delivery is not None):
+            chosen[event_id] = cp
+    events = [to_event(cp, event_id, raw.provider, raw) for event_id, cp in chosen.items()]
+    events.sort(key=lambda e: (e.occurred_at, str(e.event_id)))
+    return events, skipped
+
+
 def normalize(raw: RawProviderEvent, payload: Any = None) -> list[ShipmentStatusEvent]:
     """Every checkpoint the webhook carries, oldest first, each once (by deterministic id).
 
     Raises AdapterError when the payload cannot be read (the caller dead-letters it).
     """
-    parse = parser_for(raw.provider)
-    if payload is None:
-        payload = decode_body(raw.body)
-    try:
-        checkpoints = parse(payload)
-    except AdapterError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        # An adapter tripping over an unexpected shape is a bad payload, not a crash.
-        raise AdapterError(f"unexpected {raw.provider} payload shape: {exc!r}") from exc
-    events: dict[Any, ShipmentStatusEvent] = {}
-    for cp in checkpoints:
-        event = to_event(cp, raw.provider, raw)
-        kept = events.get(event.event_id)
-        # Of a checkpoint given twice, keep the first, unless only a later copy has the estimate.
-        if kept is None or (
-            kept.estimated_delivery is None and event.estimated_delivery is not None
-        ):
-            events[event.event_id] = event
-    return sorted(events.values(), key=lambda e: (e.occurred_at, str(e.event_id)))
+    return normalize_new(raw, (), payload)[0]
