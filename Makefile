@@ -41,7 +41,8 @@ test-unit: sync ## only the tests that need no server
 	@$(UV) run --frozen pytest -m "not integration" $(PYTEST_ARGS)
 
 bench: up ## benchmarks on the real local broker, with ratios against baselines of the same run
-	@$(UV) run --frozen python -m bench.normalizer_bench $(BENCH_ARGS)
+	@$(UV) run --frozen python -m bench.normalizer_bench
+	@$(UV) run --frozen python -m bench.ingest_bench
 
 lint: sync ## ruff + mypy (strict)
 	@$(UV) run --frozen ruff check .

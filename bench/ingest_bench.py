@@ -1,0 +1,120 @@
+"""Ingest requests/s with signature checking at concurrency 50, against a bare endpoint that
+only produces to Kafka, both measured in the same run by wrk (Debian's package) on loopback."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from bench.normalizer_bench import create_topics, delete_topics
+from suivi_infra.settings import KafkaSettings
+from suivi_ingest.testing import easypost_headers
+
+ROOT = Path(__file__).resolve().parents[1]
+BODY = ROOT / "services/normalizer/tests/fixtures/easypost/in_transit_out_of_order.json"
+SECRET = "bench-secret"  # noqa: S105 - a throwaway key for a local benchmark
+
+LUA = """
+wrk.method = "POST"
+wrk.body = io.open("{body}", "rb"):read("*a")
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Hmac-Signature"] = "{signature}"
+"""
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    root = os.geteuid() == 0
+    apt = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(apt if root else ["sudo", *apt], check=True, env=env)  # noqa: S603
+    return shutil.which("wrk") or sys.exit("wrk could not be installed")
+
+
+def wait_http(port: int, seconds: float = 30) -> None:
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            httpx.post(f"http://127.0.0.1:{port}/v1/webhooks/none", content=b"{}", timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    sys.exit(f"nothing answers on port {port}")
+
+
+def run_wrk(
+    wrk: str, port: int, script: Path, seconds: int, connections: int
+) -> tuple[float, int, int]:
+    """(requests/s, requests, non-2xx responses)."""
+    out = subprocess.run(  # noqa: S603
+        [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script),
+         f"http://127.0.0.1:{port}/v1/webhooks/easypost"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, total, int(bad.group(1)) if bad else 0
+
+
+def serve(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT)  # noqa: S603
+
+
+async def main(seconds: int, connections: int) -> None:
+    wrk = ensure_wrk()
+    kafka = KafkaSettings()
+    tag = uuid.uuid4().hex[:6]
+    topics = [f"bench.ingest.{tag}", f"bench.bare.{tag}"]
+    await create_topics(kafka, *topics)
+    body = BODY.read_bytes()
+    signature = easypost_headers(body, SECRET)["X-Hmac-Signature"]
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "post.lua"
+        script.write_text(LUA.format(body=BODY, signature=signature))
+        results = {}
+        for name, command, env, port in (
+            ("bare endpoint, produce only", [sys.executable, "-m", "bench.bare_ingest"],
+             {"BENCH_TOPIC": topics[1], "BENCH_PORT": "18181"}, 18181),
+            ("suivi-ingest, HMAC verified", [str(Path(sys.executable).with_name("suivi-ingest"))],
+             {"SUIVI_INGEST_PORT": "18180", "SUIVI_INGEST_RAW_TOPIC": topics[0],
+              "SUIVI_INGEST_EASYPOST_SECRET": SECRET, "SUIVI_INGEST_LOG_LEVEL": "WARNING"}, 18180),
+        ):  # fmt: skip
+            process = serve(command, env)
+            try:
+                wait_http(port)
+                run_wrk(wrk, port, script, 2, connections)  # warm-up
+                results[name] = run_wrk(wrk, port, script, seconds, connections)
+            finally:
+                process.terminate()
+                process.wait(timeout=30)
+    await delete_topics(kafka, topics)
+    print(
+        f"ingest benchmark: EasyPost webhook of {len(body)} bytes, "
+        f"{connections} connections, {seconds} s each, wrk"
+    )
+    for name, (rps, total, bad) in results.items():
+        print(f"  {name:30} {rps:10.0f} requests/s  ({total} requests, {bad} not 2xx)")
+    (base, _, _), (ours, _, _) = results.values()
+    print(f"  ratio ingest/bare              {ours / base:10.2f}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=50)
+    args = parser.parse_args()
+    asyncio.run(main(args.seconds, args.connections))

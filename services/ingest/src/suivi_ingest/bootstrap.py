@@ -1,0 +1,42 @@
+"""Composition root: settings → Kafka producer → publisher → app (with its lifecycle)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+
+from suivi_infra.kafka import make_producer
+from suivi_ingest.app import create_app
+from suivi_ingest.publisher import KafkaRawEventPublisher
+from suivi_ingest.settings import IngestSettings
+
+
+def build_publisher(settings: IngestSettings) -> KafkaRawEventPublisher:
+    kafka = settings.kafka
+
+    def producer() -> AIOKafkaProducer:
+        return make_producer(kafka, client_id=f"{kafka.client_id}-ingest")
+
+    return KafkaRawEventPublisher(
+        producer, settings.raw_topic, kafka, probe_seconds=settings.readiness_probe_seconds
+    )
+
+
+def build_app(settings: IngestSettings | None = None) -> FastAPI:
+    """The service as it runs: the producer starts with the app and is flushed when it stops."""
+    settings = settings if settings is not None else IngestSettings()
+    publisher = build_publisher(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await publisher.start()
+        try:
+            yield
+        finally:
+            await publisher.stop()
+
+    return create_app(settings, publisher, registry=CollectorRegistry(), lifespan=lifespan)

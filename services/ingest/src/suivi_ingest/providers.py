@@ -1,0 +1,222 @@
+"""Known webhook providers: how each is authenticated and where its ids sit in the body."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from suivi_ingest import signatures as sig
+from suivi_ingest.settings import IngestSettings
+from suivi_schemas.ids import normalize_tracking_number
+
+Path = tuple[str, ...]
+_MAX_ID_LEN = 256
+_MAX_TRACKING_LEN = 64
+# Never copied into the envelope, whatever a provider spec says.
+_SECRET_HINTS = ("signature", "hmac", "authorization", "token", "cookie", "secret", "key")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFacts:
+    """What a verifier may look at besides the body."""
+
+    headers: Mapping[str, str]  # names in lowercase, as ASGI gives them
+    query_string: bytes
+    now: float
+
+    def query(self, name: str) -> str | None:
+        """The first value of a query parameter (parsed only by the verifiers that need it)."""
+        values = parse_qs(self.query_string.decode("latin-1")).get(name)
+        return values[0] if values else None
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    secrets: tuple[str, ...]
+    tokens: tuple[str, ...]
+    tolerance_seconds: int
+
+
+# Raises SignatureError, or returns the scheme that authenticated the request.
+Verify = Callable[[bytes, RequestFacts], str]
+# Builds the provider's verifier from its credentials; None when nothing is configured.
+VerifierFactory = Callable[[Credentials], Verify | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSpec:
+    """One provider: its verifier, credentials, ids to keep and headers to copy."""
+
+    slug: str
+    verifier: VerifierFactory
+    secrets_from: str
+    tokens_from: str | None = None
+    delivery_id: tuple[Path, ...] = ()
+    delivery_id_header: str | None = None
+    tracking_number: Path | None = None
+    headers: tuple[str, ...] = field(default=("user-agent",))
+
+    def credentials(self, settings: IngestSettings) -> Credentials:
+        return Credentials(
+            secrets=settings.values_of(self.secrets_from),
+            tokens=settings.values_of(self.tokens_from),
+            tolerance_seconds=settings.signature_tolerance_seconds,
+        )
+
+    def delivery_id_of(self, payload: Mapping[str, Any], headers: Mapping[str, str]) -> str | None:
+        """The provider's id of this delivery, the same on its retries."""
+        for path in self.delivery_id:
+            value = _dig(payload, path)
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)
+            if isinstance(value, str) and 0 < len(value) <= _MAX_ID_LEN:
+                return value
+        if self.delivery_id_header is not None:
+            value = headers.get(self.delivery_id_header)
+            if value and len(value) <= _MAX_ID_LEN:
+                return value
+        return None
+
+    def kafka_key(self, payload: Mapping[str, Any]) -> str:
+        """`provider:TRACKINGNUMBER` keeps one shipment's webhooks in one partition."""
+        if self.tracking_number is not None:
+            value = _dig(payload, self.tracking_number)
+            if isinstance(value, str):
+                number = normalize_tracking_number(value)
+                if 0 < len(number) <= _MAX_TRACKING_LEN:
+                    return f"{self.slug}:{number}"
+        return self.slug
+
+    def selected_headers(self, headers: Mapping[str, str]) -> dict[str, str]:
+        selected: dict[str, str] = {}
+        for name in self.headers:
+            value = headers.get(name)
+            if value is not None and not any(hint in name for hint in _SECRET_HINTS):
+                selected[name] = value[:_MAX_ID_LEN]
+        return selected
+
+
+def _dig(payload: Mapping[str, Any], path: Path) -> Any:
+    node: Any = payload
+    for part in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
+
+
+def _keys(creds: Credentials, make: Callable[[str], bytes] = sig.utf8_key) -> tuple[bytes, ...]:
+    return tuple(make(s) for s in creds.secrets)
+
+
+def easypost_verifier(creds: Credentials) -> Verify | None:
+    keys = _keys(creds, sig.easypost_key)
+    if not keys:
+        return None
+
+    def verify(body: bytes, req: RequestFacts) -> str:
+        sig.verify_easypost(body, req.headers.get("x-hmac-signature"), keys)
+        return "hmac-sha256-hex"
+
+    return verify
+
+
+def aftership_verifier(creds: Credentials) -> Verify | None:
+    keys = _keys(creds)
+    if not keys:
+        return None
+
+    def verify(body: bytes, req: RequestFacts) -> str:
+        sig.verify_aftership(body, req.headers.get("aftership-hmac-sha256"), keys)
+        return "hmac-sha256-base64"
+
+    return verify
+
+
+def timestamped_verifier(header: str, scheme: str) -> VerifierFactory:
+    """Stripe-like `t=…,v1=…` header over `"<t>.<body>"` (Suivi's own, Shippo's HMAC)."""
+
+    lookup = header.lower()
+
+    def factory(creds: Credentials) -> Verify | None:
+        keys = _keys(creds)
+        if not keys:
+            return None
+
+        def verify(body: bytes, req: RequestFacts) -> str:
+            sig.verify_timestamped(
+                body,
+                req.headers.get(lookup),
+                keys,
+                now=req.now,
+                tolerance_seconds=creds.tolerance_seconds,
+                name=header,
+            )
+            return scheme
+
+        return verify
+
+    return factory
+
+
+_shippo_hmac = timestamped_verifier("Shippo-Auth-Signature", "hmac-sha256-hex-timestamped")
+
+
+def shippo_verifier(creds: Credentials) -> Verify | None:
+    """Shippo's HMAC and/or its URL token: every mechanism that is configured must pass."""
+    hmac_check = _shippo_hmac(creds)
+    tokens = creds.tokens
+    if hmac_check is None and not tokens:
+        return None
+
+    def verify(body: bytes, req: RequestFacts) -> str:
+        schemes = []
+        if tokens:
+            sig.verify_token(req.query("token"), tokens, "token query parameter")
+            schemes.append("url-token")
+        if hmac_check is not None:
+            schemes.insert(0, hmac_check(body, req))
+        return "+".join(schemes)
+
+    return verify
+
+
+PROVIDERS: dict[str, ProviderSpec] = {
+    spec.slug: spec
+    for spec in (
+        ProviderSpec(
+            slug="easypost",
+            verifier=easypost_verifier,
+            secrets_from="easypost_secret",
+            delivery_id=(("id",),),
+            tracking_number=("result", "tracking_code"),
+        ),
+        ProviderSpec(
+            slug="aftership",
+            verifier=aftership_verifier,
+            secrets_from="aftership_secret",
+            delivery_id=(("event_id",),),
+            tracking_number=("msg", "tracking_number"),
+        ),
+        ProviderSpec(
+            slug="shippo",
+            verifier=shippo_verifier,
+            secrets_from="shippo_secret",
+            tokens_from="shippo_token",
+            # Unique per tracking status and the same on Shippo's retries.
+            delivery_id=(("data", "tracking_status", "object_id"),),
+            tracking_number=("data", "tracking_number"),
+        ),
+        ProviderSpec(
+            slug="suivi",
+            verifier=timestamped_verifier("Suivi-Signature", "suivi-v1"),
+            secrets_from="suivi_secret",
+            delivery_id=(("delivery_id",),),
+            delivery_id_header="suivi-delivery-id",
+            tracking_number=("tracking_number",),
+            headers=("user-agent", "suivi-delivery-id", "suivi-event-type"),
+        ),
+    )
+}

@@ -1,0 +1,116 @@
+"""Where accepted webhooks go: the `RawEventPublisher` port and its Kafka adapter."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+from suivi_infra.readiness import kafka_answers
+from suivi_infra.settings import KafkaSettings
+from suivi_schemas.raw import RawProviderEvent
+
+log = logging.getLogger(__name__)
+
+
+class PublishError(Exception):
+    """The event could not be stored durably (now); the sender should retry later."""
+
+
+class RawEventPublisher(Protocol):
+    async def publish(self, event: RawProviderEvent, key: str) -> None:
+        """Returns only once the event is durable (Kafka acks=all); raises otherwise."""
+
+    async def ready(self) -> bool:
+        """True when an event published now would be stored."""
+
+
+def serialize(event: RawProviderEvent) -> bytes:
+    # Straight to bytes: no intermediate str copy of the (possibly large) body.
+    return RawProviderEvent.__pydantic_serializer__.to_json(event)
+
+
+class KafkaRawEventPublisher:
+    """One long-lived idempotent producer (acks=all); reconnects in the background."""
+
+    def __init__(
+        self,
+        producer_factory: Callable[[], AIOKafkaProducer],
+        topic: str,
+        kafka: KafkaSettings,
+        *,
+        probe_seconds: float = 2.0,
+        reconnect_seconds: float = 5.0,
+    ) -> None:
+        self._factory = producer_factory
+        self._topic = topic
+        self._kafka = kafka
+        self._probe_seconds = probe_seconds
+        self._reconnect_seconds = reconnect_seconds
+        self._producer: AIOKafkaProducer | None = None
+        self._reconnect: asyncio.Task[None] | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self._producer is not None
+
+    async def start(self) -> None:
+        """Connects, or keeps trying in the background so the HTTP side can answer 503."""
+        if self._producer is None and self._reconnect is None and not await self._connect():
+            self._reconnect = asyncio.create_task(self._keep_connecting(), name="kafka-connect")
+
+    async def stop(self) -> None:
+        """Flushes what is in flight, then closes the producer."""
+        if self._reconnect is not None:
+            self._reconnect.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reconnect
+            self._reconnect = None
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            await producer.stop()
+            log.info("Kafka producer flushed and stopped")
+
+    async def publish(self, event: RawProviderEvent, key: str) -> None:
+        producer = self._producer
+        if producer is None:
+            raise PublishError("Kafka producer is not connected")
+        try:
+            await producer.send_and_wait(self._topic, serialize(event), key=key.encode())
+        except KafkaError as exc:
+            raise PublishError(f"Kafka refused the event: {type(exc).__name__}") from exc
+
+    async def ready(self) -> bool:
+        return self._producer is not None and await kafka_answers(
+            self._kafka, probe_seconds=self._probe_seconds
+        )
+
+    async def _connect(self) -> bool:
+        producer = self._factory()
+        try:
+            await producer.start()
+        except (KafkaError, OSError) as exc:
+            log.warning(
+                "Kafka not reachable at %s (%s); retrying in %.0f s",
+                self._kafka.bootstrap_servers,
+                type(exc).__name__,
+                self._reconnect_seconds,
+            )
+            with contextlib.suppress(Exception):
+                await producer.stop()
+            return False
+        self._producer = producer
+        log.info("Kafka producer connected to %s", self._kafka.bootstrap_servers)
+        return True
+
+    async def _keep_connecting(self) -> None:
+        while True:
+            await asyncio.sleep(self._reconnect_seconds)
+            if await self._connect():
+                self._reconnect = None
+                return

@@ -1,0 +1,77 @@
+"""Ingest configuration: one `IngestSettings`, from SUIVI_INGEST_* (and the shared KAFKA_*)."""
+
+from __future__ import annotations
+
+import socket
+
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from suivi_infra.settings import KafkaSettings
+from suivi_schemas.topics import RAW
+
+MIB = 1024 * 1024
+
+
+def split_secrets(value: SecretStr | None) -> tuple[str, ...]:
+    """Comma-separated values (key rotation: old and new both accepted), blanks dropped."""
+    if value is None:
+        return ()
+    return tuple(part.strip() for part in value.get_secret_value().split(",") if part.strip())
+
+
+class IngestSettings(BaseSettings):
+    """Everything the ingest service needs; provider secrets come from the environment only."""
+
+    model_config = SettingsConfigDict(env_prefix="SUIVI_INGEST_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    max_body_bytes: int = Field(default=MIB, ge=1)
+    publish_timeout_seconds: float = Field(default=10.0, gt=0)
+    retry_after_seconds: int = Field(default=30, ge=1)
+    signature_tolerance_seconds: int = Field(
+        default=300, ge=1, description="Replay window of timestamped signatures (suivi, shippo)."
+    )
+    readiness_probe_seconds: float = Field(default=2.0, gt=0)
+    shutdown_grace_seconds: float = Field(default=20.0, ge=0)
+    raw_topic: str = RAW.name
+    instance: str = Field(default_factory=socket.gethostname, max_length=255)
+    log_level: str = "INFO"
+
+    easypost_secret: SecretStr | None = None
+    aftership_secret: SecretStr | None = None
+    shippo_secret: SecretStr | None = Field(
+        default=None, description="Key of Shippo's HMAC (Shippo-Auth-Signature header)."
+    )
+    shippo_token: SecretStr | None = Field(
+        default=None, description="Shippo's self-generated token (?token= in the webhook URL)."
+    )
+    suivi_secret: SecretStr | None = None
+
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Secrets only from the process environment: no .env file, no secrets directory.
+        return (init_settings, env_settings)
+
+    def values_of(self, field: str | None) -> tuple[str, ...]:
+        """The configured values of one secret field (none when unset)."""
+        if field is None:
+            return ()
+        value = getattr(self, field)
+        if value is not None and not isinstance(value, SecretStr):
+            raise TypeError(f"{field} is not a secret setting")
+        return split_secrets(value)

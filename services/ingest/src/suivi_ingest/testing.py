@@ -1,0 +1,63 @@
+"""Test support for this and other services: a fake publisher and webhook signers.
+
+The signers follow the providers' documentation with the `hmac` module directly, independently
+of `suivi_ingest.signatures`, so a test that uses them checks the verifiers against the spec.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import unicodedata
+from dataclasses import dataclass, field
+
+from suivi_schemas.raw import RawProviderEvent
+
+
+def easypost_headers(body: bytes, secret: str) -> dict[str, str]:
+    key = unicodedata.normalize("NFKD", secret).encode()
+    return {
+        "X-Hmac-Signature": "hmac-sha256-hex=" + hmac.new(key, body, hashlib.sha256).hexdigest()
+    }
+
+
+def aftership_headers(body: bytes, secret: str) -> dict[str, str]:
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    return {"aftership-hmac-sha256": base64.b64encode(digest).decode()}
+
+
+def stripe_like(body: bytes, secrets: list[str], timestamp: int) -> str:
+    """`t=<timestamp>,v1=<hex HMAC-SHA256 of "<t>.<body>">` with one v1= per secret."""
+    signed = str(timestamp).encode() + b"." + body
+    v1 = [hmac.new(s.encode(), signed, hashlib.sha256).hexdigest() for s in secrets]
+    return ",".join([f"t={timestamp}", *(f"v1={d}" for d in v1)])
+
+
+def shippo_headers(body: bytes, secret: str, timestamp: int) -> dict[str, str]:
+    return {"Shippo-Auth-Signature": stripe_like(body, [secret], timestamp)}
+
+
+def suivi_headers(body: bytes, secret: str, timestamp: int) -> dict[str, str]:
+    return {"Suivi-Signature": stripe_like(body, [secret], timestamp)}
+
+
+@dataclass
+class FakePublisher:
+    """Records what would have gone to Kafka; can be told to fail, hang or be unready."""
+
+    published: list[tuple[RawProviderEvent, str]] = field(default_factory=list)
+    failure: Exception | None = None
+    delay: float = 0.0
+    is_ready: bool = True
+
+    async def publish(self, event: RawProviderEvent, key: str) -> None:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.failure is not None:
+            raise self.failure
+        self.published.append((event, key))
+
+    async def ready(self) -> bool:
+        return self.is_ready
