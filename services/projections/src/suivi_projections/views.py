@@ -1,0 +1,138 @@
+"""What the query side reads: read-model views and the ReadModel port.
+
+The write side (projector + PostgreSQL repository) produces these; the API and the status
+page consume them through `ReadModel`, so each side can be tested with a fake of the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from suivi_schemas import EstimatedDelivery, Location, Reason, ShipmentStatus, Substatus
+
+# PostgreSQL NOTIFY channel: payload is the order's status token whenever anything the order's
+# page shows changed (committed with the change, so listeners read the new state).
+ORDER_CHANGED_CHANNEL = "suivi_order_changed"
+
+
+class OrderStatus(StrEnum):
+    """Aggregate over an order's active shipments."""
+
+    CONFIRMED = "confirmed"  # no shipment yet
+    PARTIALLY_SHIPPED = "partially_shipped"  # some items not in any shipment yet
+    SHIPPED = "shipped"  # every item shipped, nothing moving yet beyond info_received
+    IN_TRANSIT = "in_transit"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    PARTIALLY_DELIVERED = "partially_delivered"
+    DELIVERED = "delivered"
+    NEEDS_ATTENTION = "needs_attention"  # an exception, failed attempt, pickup waiting, return …
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    event_id: str
+    occurred_at: datetime
+    status: ShipmentStatus
+    substatus: Substatus | None
+    message: str | None
+    location: Location | None
+    action_required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentItemView:
+    line_item_id: str
+    title: str
+    quantity: int
+    image_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentView:
+    carrier: str
+    tracking_number: str
+    state: str  # "active" | "cancelled" (as the merchant says) ; "unlinked" when no order knows it
+    status: ShipmentStatus | None  # None: no carrier event yet
+    substatus: Substatus | None
+    action_required: bool
+    reason: Reason | None
+    last_event_at: datetime | None
+    last_message: str | None
+    last_location: Location | None
+    estimated_delivery: EstimatedDelivery | None
+    delivered_at: datetime | None
+    items: tuple[ShipmentItemView, ...]
+    timeline: tuple[TimelineEntry, ...]  # newest first
+
+
+@dataclass(frozen=True, slots=True)
+class LineItemView:
+    line_item_id: str
+    title: str
+    quantity: int
+    sku: str | None = None
+    image_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    """Everything the private page shows. The shareable page must drop the PII fields."""
+
+    merchant_id: str
+    order_number: str
+    placed_at: datetime
+    updated_at: datetime
+    status: OrderStatus
+    cancelled: bool
+    locale: str
+    timezone: str
+    status_token: str
+    share_token: str
+    line_items: tuple[LineItemView, ...]
+    shipments: tuple[ShipmentView, ...]
+    # Personal data: private page and merchant API only, never on /s/{share_token}.
+    customer_email: str | None
+    customer_phone: str | None
+    customer_name: str | None
+    shipping_address: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSummary:
+    merchant_id: str
+    order_number: str
+    placed_at: datetime
+    updated_at: datetime
+    status: OrderStatus
+    shipments: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPage:
+    orders: tuple[OrderSummary, ...]
+    next_cursor: str | None
+
+
+class ReadModel(Protocol):
+    """Read access to the projections; every method is one round trip or a few."""
+
+    async def order_by_status_token(self, token: str) -> OrderView | None: ...
+
+    async def order_by_share_token(self, token: str) -> OrderView | None: ...
+
+    async def order_for_lookup(self, merchant_id: str, order_number: str) -> tuple[str, str] | None:
+        """(normalized customer email, status token) — the caller compares emails in constant
+        time and answers identically whether the order or the email is wrong."""
+        ...
+
+    async def order_by_number(self, merchant_id: str, order_number: str) -> OrderView | None: ...
+
+    async def orders(
+        self, merchant_id: str, status: OrderStatus | None, cursor: str | None, limit: int
+    ) -> OrderPage: ...
+
+    async def shipment(self, carrier: str, tracking_number: str) -> ShipmentView | None: ...
