@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what a fresh machine lacks to build and test Suivi: uv, Java, Maven, PostgreSQL.
+# Installs what a fresh machine lacks to build and test Suivi: uv, Java, Maven, PostgreSQL,
+# headless Chromium (browser tests of the status page) and wrk (ingest benchmark).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 if ! command -v uv >/dev/null; then
   log "installing uv from PyPI"
@@ -8,5 +9,8 @@ if ! command -v uv >/dev/null; then
 fi
 command -v java >/dev/null || apt_install openjdk-17-jre-headless
 command -v mvn >/dev/null || apt_install maven
+# Debian's Chromium, driven by Playwright with executable_path; never a downloaded browser build.
+[ -x /usr/bin/chromium ] || apt_install chromium fonts-dejavu-core
+command -v wrk >/dev/null || apt_install wrk
 [ -n "${DATABASE_URL:-}" ] || "$SUIVI_ROOT/deploy/scripts/postgres.sh" install
 [ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ] || "$SUIVI_ROOT/deploy/scripts/kafka.sh" install
