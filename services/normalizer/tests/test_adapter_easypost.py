@@ -420,7 +420,7 @@ def _detail(index: int, **fields: Any) -> Callable[[dict[str, Any]], object]:
         (_mutated(_detail(1, status_detail=["x"])), "$.result.tracking_details[1].status_detail"),
         (
             _mutated(_detail(0, tracking_location="LA")),
-            "$.result.tracking_details[0].tracking_location: expected a TrackingLocation",
+            "$.result.tracking_details[0].tracking_location: expected an object",
         ),
         (
             _mutated(lambda b: b["result"].update(carrier_detail="x")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass
 from datetime import datetime
@@ -90,3 +91,37 @@ def text(value: Any) -> str | None:
         return None
     s = str(value).strip()
     return s or None
+
+
+def alpha2(value: Any) -> str | None:
+    """An ISO 3166-1 alpha-2 code, upper-cased; anything else (a name, alpha-3) is dropped."""
+    code = text(value)
+    if code is not None and len(code) == 2 and code.isascii() and code.isalpha():
+        return code.upper()
+    return None
+
+
+@functools.lru_cache(maxsize=16384)
+def _location(
+    city: str | None, region: str | None, postal_code: str | None, country: str | None
+) -> Location | None:
+    # Histories repeat the same places: validated Location objects are shared (they are frozen).
+    if not (city or region or postal_code or country):
+        return None
+    return Location(city=city, region=region, postal_code=postal_code, country=country)
+
+
+def location_from(
+    value: Any, path: str, *, city: str, region: str, postal_code: str, country: str
+) -> Location | None:
+    """A Location from a provider's address object, given the provider's field names."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise AdapterError(f"{path}: expected an object")
+    return _location(
+        text(value.get(city)),
+        text(value.get(region)),
+        text(value.get(postal_code)),
+        alpha2(value.get(country)),
+    )

@@ -52,6 +52,7 @@ from suivi_normalizer.adapters.base import (
     Checkpoint,
     CodeTable,
     Meaning,
+    location_from,
     require,
     text,
 )
@@ -244,20 +245,10 @@ def _checkpoint(entry: Any, path: str, carrier: str, tracking_number: str) -> Ch
 
 
 def _location(value: Any, path: str) -> Location | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise AdapterError(f"{path}: expected a TrackingLocation object")
-    country = text(value.get("country"))
-    if country is not None and not (len(country) == 2 and country.isascii() and country.isalpha()):
-        country = None  # EasyPost sometimes writes a name ("United States"): dropped, not guessed
-    location = Location(
-        city=text(value.get("city")),
-        region=text(value.get("state")),
-        postal_code=text(value.get("zip")),
-        country=country,
+    # EasyPost sometimes writes a country name ("United States"): dropped, not guessed.
+    return location_from(
+        value, path, city="city", region="state", postal_code="zip", country="country"
     )
-    return None if location.is_empty() else location
 
 
 def _returns_arriving(checkpoints: list[Checkpoint]) -> list[Checkpoint]:

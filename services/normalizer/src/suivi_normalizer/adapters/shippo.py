@@ -40,7 +40,14 @@ import re
 from datetime import time
 from typing import Any
 
-from suivi_normalizer.adapters.base import AdapterError, Checkpoint, CodeTable, Meaning, text
+from suivi_normalizer.adapters.base import (
+    AdapterError,
+    Checkpoint,
+    CodeTable,
+    Meaning,
+    location_from,
+    text,
+)
 from suivi_normalizer.adapters.timeparse import parse_datetime
 from suivi_schemas import (
     EstimatedDelivery,
@@ -250,15 +257,6 @@ def _message(value: Any) -> str | None:
 
 
 def _location(value: Any, path: str) -> Location | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise AdapterError(f"{path}: expected an object")
-    country = text(value.get("country"))
-    location = Location(
-        city=text(value.get("city")),
-        region=text(value.get("state")),
-        postal_code=text(value.get("zip")),
-        country=country.upper() if country and _COUNTRY.match(country) else None,
+    return location_from(
+        value, path, city="city", region="state", postal_code="zip", country="country"
     )
-    return None if location.is_empty() else location
