@@ -1,4 +1,4 @@
-"""`suivi-normalizer`: runs the normalizer service."""
+"""`suivi-normalizer`: runs the normalizer service until SIGINT/SIGTERM, then stops gracefully."""
 
 from __future__ import annotations
 
@@ -8,9 +8,15 @@ import logging
 from suivi_normalizer.bootstrap import bootstrap
 
 
+async def serve() -> None:
+    # aiokafka clients bind to the running loop: build the service inside it.
+    await bootstrap().app.run()
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    asyncio.run(bootstrap().app.run())
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    asyncio.run(serve())
 
 
 if __name__ == "__main__":
