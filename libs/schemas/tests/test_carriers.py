@@ -12,8 +12,7 @@ from suivi_schemas.carriers import canonical_carrier
     [
         (["DHLExpress", "dhl_express", "DHL Express", "dhl"], "dhl"),
         (["Canada Post", "CanadaPost", "canada_post", "canada-post"], "canada-post"),
-        (["la-poste-colissimo", "Colissimo", "colissimo"], "colissimo"),
-        (["La Poste", "la_poste", "laposte"], "laposte"),
+        (["La Poste", "la_poste", "laposte", "la-poste-colissimo", "Colissimo"], "laposte"),
         (["hermes_uk", "Evri"], "evri"),
         (["USPS", "usps"], "usps"),
         (["FedExSmartPost", "FedEx", "fedex"], "fedex"),

@@ -207,7 +207,7 @@ def test_exceptions_and_return() -> None:
 
 def test_non_ascii_text_and_carrier_slug_mapping() -> None:
     events = _events("colissimo_french_local_times")
-    assert {e.carrier for e in events} == {"colissimo"}
+    assert {e.carrier for e in events} == {"laposte"}  # Colissimo is La Poste's parcel brand
     delivered = events[-1]
     assert delivered.raw_message == "Colis livré"
     assert delivered.location is not None and delivered.location.city == "Évry"

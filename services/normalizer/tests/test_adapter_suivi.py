@@ -30,7 +30,7 @@ def test_history_is_ordered_oldest_first_with_offsets_kept() -> None:
     ]
     assert all(e.occurred_at.utcoffset() is not None for e in events)
     assert events[0].tracking_number == "6A12345678901"
-    assert events[0].key == "colissimo:6A12345678901"
+    assert events[0].key == "laposte:6A12345678901"  # "colissimo" is La Poste's brand
     assert events[2].location is not None and events[2].location.city == "Évry"
     # The estimate rides on the latest checkpoint only.
     assert [e.estimated_delivery is not None for e in events] == [False, False, True]

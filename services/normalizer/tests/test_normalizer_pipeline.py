@@ -85,7 +85,7 @@ async def test_events_go_to_the_status_topic_keyed_and_oldest_first() -> None:
     sent = sink.on("status")
     events = [ShipmentStatusEvent.model_validate_json(s.value) for s in sent]
     assert result.published == 3 and result.dead_lettered == 0
-    assert {s.key for s in sent} == {b"colissimo:6A12345678901"}
+    assert {s.key for s in sent} == {b"laposte:6A12345678901"}
     assert [e.occurred_at for e in events] == sorted(e.occurred_at for e in events)
     assert (
         registry.get_sample_value(

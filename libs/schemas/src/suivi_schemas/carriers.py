@@ -29,8 +29,11 @@ ALIASES: dict[str, str] = {
     "dhlglobalmail": "dhl-ecommerce",
     "laposte": "laposte",
     "lapostefr": "laposte",
-    "colissimo": "colissimo",
-    "lapostecolissimo": "colissimo",
+    # Colissimo is La Poste's parcel brand on La Poste's own numbering and tracking system
+    # (Suivi v2 answers for both): one carrier, so the same parcel reported as "Colissimo" by
+    # one provider and "La Poste" by another stays one shipment.
+    "colissimo": "laposte",
+    "lapostecolissimo": "laposte",
     "chronopost": "chronopost",
     "chronopostfrance": "chronopost",
     "deutschepost": "deutsche-post",

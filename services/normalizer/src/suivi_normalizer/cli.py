@@ -1,25 +1,42 @@
 """`suivi-normalize --provider SLUG FILE`: a webhook body in, its canonical events out (JSON lines).
 
 Same adapters and serialization as the service on Kafka; FILE `-` reads standard input.
+`suivi-normalize --detect NUMBER` prints the carriers a tracking number may belong to instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from suivi_normalizer.adapters import PROVIDER_MODULES, AdapterError
+from suivi_normalizer.detection import detect
 from suivi_normalizer.domain.envelope import envelope_for
 from suivi_normalizer.domain.normalize import normalize
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="suivi-normalize", description=__doc__)
-    parser.add_argument("--provider", required=True, choices=sorted(PROVIDER_MODULES))
-    parser.add_argument("file", help="the body exactly as the provider POSTs it, or - for stdin")
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--provider", choices=sorted(PROVIDER_MODULES))
+    mode.add_argument(
+        "--detect",
+        metavar="NUMBER",
+        help="print the carriers NUMBER may belong to, best first (JSON lines), and exit",
+    )
+    parser.add_argument(
+        "file", nargs="?", help="the body exactly as the provider POSTs it, or - for stdin"
+    )
     args = parser.parse_args(argv)
+    if args.detect is not None:
+        if args.file is not None:
+            parser.error("--detect takes no FILE")
+        return _detect(args.detect)
+    if args.file is None:
+        parser.error("the following arguments are required: file")
     try:
         data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except OSError as exc:
@@ -38,6 +55,21 @@ def main(argv: list[str] | None = None) -> int:
     for event in events:
         out.write(event.model_dump_json())
         out.write("\n")
+    return 0
+
+
+def _detect(number: str) -> int:
+    candidates = detect(number)
+    if not candidates:
+        print(f"suivi-normalize: no known carrier format matches {number!r}", file=sys.stderr)
+        return 1
+    for candidate in candidates:
+        line = {
+            "carrier": candidate.carrier,
+            "confidence": candidate.confidence,
+            "reason": candidate.reason,
+        }
+        sys.stdout.write(json.dumps(line) + "\n")
     return 0
 
 

@@ -13,6 +13,12 @@ PROVIDER_MODULES: dict[str, str] = {
     "aftership": "aftership",
     "shippo": "shippo",
     "suivi": "suivi",
+    "17track": "seventeentrack",
+    "ups": "ups",
+    "fedex": "fedex",
+    "dhl": "dhl",
+    "usps": "usps",
+    "laposte": "laposte",
 }
 
 

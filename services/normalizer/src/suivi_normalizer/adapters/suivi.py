@@ -15,6 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from suivi_normalizer.adapters.base import AdapterError, Checkpoint, Meaning
 from suivi_schemas import EstimatedDelivery, EstimateSource, Location, Reason, ShipmentStatus
+from suivi_schemas.carriers import canonical_carrier
 from suivi_schemas.status import Substatus
 
 SLUG = "suivi"
@@ -98,7 +99,7 @@ def parse(payload: Any) -> list[Checkpoint]:
         loc = event.location
         checkpoints.append(
             Checkpoint(
-                carrier=hook.carrier.lower(),
+                carrier=canonical_carrier(hook.carrier),
                 tracking_number=hook.tracking_number,
                 occurred_at=event.occurred_at,
                 code=code,

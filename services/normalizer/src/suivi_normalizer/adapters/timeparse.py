@@ -1,9 +1,9 @@
 """Provider timestamps → timezone-aware datetimes, keeping the provider's offset.
 
 Policy for local times without an offset (several carriers send them): the checkpoint's own zone
-is used when the provider names one or the country has a single zone (from the system tz
-database); otherwise the time is read as UTC and the caller is told (`resolved_by`) so that it
-is visible, never silently shifted.
+is used when the provider names one, or when the country has a single zone or zones that all
+agree at that moment (from the system tz database); otherwise (a multi-zone country such as the
+USA, or no country) the time is read as UTC: a place name is never used to guess a zone.
 """
 
 from __future__ import annotations
@@ -64,8 +64,19 @@ def parse_datetime(
         raise AdapterError(f"{path}: not an ISO 8601 timestamp: {value!r}") from exc
     if parsed.tzinfo is not None:
         return parsed
-    zone = zone_for(country, zone_name)
+    zone = zone_for(country, zone_name) or _zone_by_offset(country, parsed)
     return parsed.replace(tzinfo=zone or UTC)
+
+
+def _zone_by_offset(country: str | None, wall: datetime) -> ZoneInfo | None:
+    """A country whose zones all have the same offset at that wall-clock time is unambiguous
+    (Germany lists Europe/Berlin and Europe/Busingen); otherwise (USA, Russia…) None."""
+    if not country:
+        return None
+    zones = [ZoneInfo(name) for name in country_zones().get(country.upper(), ())]
+    if zones and len({zone.utcoffset(wall) for zone in zones}) == 1:
+        return zones[0]
+    return None
 
 
 def parse_date(value: object, path: str) -> date:

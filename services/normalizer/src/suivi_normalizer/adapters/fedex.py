@@ -1,0 +1,351 @@
+"""FedEx adapter: FedEx Track API v1 results → one checkpoint per scan event.
+
+The body is a Track API response or what FedEx's tracking webhook (Advanced Integrated
+Visibility) pushes: both carry `output.completeTrackResults[].trackResults[]`; the webhook adds
+`outputMetaData` beside `output`. Every scan event of every track result becomes a checkpoint.
+
+Documentation source (read for the table):
+- FedEx Developer Portal, "API Reference" guide, table "Tracking Status Codes"
+  (https://developer.fedex.com/api/en-us/guides/api-reference.html#trackingstatuscodes):
+  the movement codes AA … TR and the regulatory codes CC, CD, CP, EA, SP. Its "Possession"
+  column (CA carrier, RC recipient, SH shipper, CU customs, BR broker, TP transfer partner)
+  says who holds the package, not what happened: not event types, not mapped.
+- Same guide, table "Status Code and Statuses for Webhook Tracking Events" (Ship, In-Transit,
+  Delivery, Exceptions, EDD, CDO groups): adds AE, AS, DO, HA, IN, IP, LC, MD, PR, RA, RT, US.
+- FedEx Track API (developer.fedex.com/api/en-us/catalog/track/v1/docs.html), changelog of
+  15 Oct 2021 (AE/AO in `scanEvents[].eventType`) and response schema: `trackingNumberInfo`,
+  `scanEvents[]` (date, eventType, eventDescription, exceptionCode, exceptionDescription,
+  derivedStatusCode, scanLocation), `dateAndTimes[]`, `estimatedDeliveryTimeWindow`,
+  `standardTransitTimeWindow`; the webhook's schema (TestWebhookOutputVO) wraps the same output.
+
+Choices (the golden fixtures depend on them):
+- Raw code: the scan's `eventType` (else its `derivedStatusCode`). An unmapped event type gets
+  the status of the scan's `derivedStatusCode` when that one is mapped, else in_transit (a scan
+  exists, so FedEx has the parcel), with substatus `unknown_code`.
+- Codes the two tables word differently are read so that both wordings hold: EA (Enroute to
+  Airport / Export Approved), TR (Transfer / "Enroute to delivery": in transit, not out for
+  delivery), DY (Delay / EDD "Delivery updated": a rescheduled delivery), IN ("On Demand Care
+  completed"). DD, DE, SE and CD are FedEx's "Exceptions" group; DE is a failed delivery.
+- A delivery (DL) later than a return scan (RS, RT) on the same tracking number is the return
+  reaching the shipper: returned_to_sender, never a delivery to the recipient.
+- Message: `eventDescription`, then `exceptionDescription` when it adds something.
+- Times: scan `date` is local time with its offset (e.g. 2024-05-09T10:26:00-05:00), kept as
+  given. An offset-less time (undocumented) takes the scan country's zone when the country has
+  one zone, else UTC (timeparse's policy).
+- Estimate, on the latest checkpoint of each track result, unless it is a delivery or an
+  ACTUAL_DELIVERY date exists: `estimatedDeliveryTimeWindow.window`, else the
+  ESTIMATED_DELIVERY entry of `dateAndTimes`, else `standardTransitTimeWindow.window.ends`
+  (FedEx's service commitment, detail "standard transit"). A time of exactly midnight is a
+  date without a time; its day is the one written.
+- Carrier: `fedex` for every service (Express, Ground, Ground Economy, Freight: the
+  `carrierCode` FDXE/FDXG/FXSP/FXFR is one carrier for the shipment key).
+- A track result with an `error` (e.g. TRACKING.TRACKINGNUMBER.NOTFOUND) or no scan events
+  yields nothing; `latestStatusDetail` repeats the latest scan without a time: not a checkpoint.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime, time
+from typing import Any
+
+from suivi_normalizer.adapters.base import AdapterError, Checkpoint, CodeTable, Meaning, text
+from suivi_normalizer.adapters.timeparse import parse_datetime
+from suivi_schemas import (
+    EstimatedDelivery,
+    EstimateSource,
+    Location,
+    Reason,
+    ShipmentStatus,
+    Substatus,
+)
+from suivi_schemas.carriers import canonical_carrier
+
+SLUG = "fedex"
+CARRIER = canonical_carrier("FedEx")
+
+S = ShipmentStatus
+U = Substatus
+
+# Every documented event type (both tables of the API Reference guide), with FedEx's wording.
+EVENT_TYPES = CodeTable(
+    SLUG,
+    {
+        "AA": Meaning(S.IN_TRANSIT, U.ARRIVED_AT_FACILITY),  # At Airport
+        "AC": Meaning(S.IN_TRANSIT, U.TRANSFERRED_TO_CARRIER),  # At Canada Post facility
+        "AD": Meaning(S.OUT_FOR_DELIVERY, U.OUT_FOR_DELIVERY),  # At Delivery
+        "AE": Meaning(S.IN_TRANSIT, U.DELIVERY_RESCHEDULED),  # Shipment arriving early
+        "AF": Meaning(S.IN_TRANSIT, U.ARRIVED_AT_FACILITY),  # At local FedEx Facility
+        "AO": Meaning(S.IN_TRANSIT, U.DELIVERY_SCHEDULED),  # Shipment arriving On-time
+        "AP": Meaning(S.INFO_RECEIVED, U.AWAITING_PICKUP),  # At Pickup
+        "AR": Meaning(S.IN_TRANSIT, U.ARRIVED_AT_FACILITY),  # Arrived at FedEx location
+        "AS": Meaning(S.IN_TRANSIT, U.ADDRESS_ISSUE),  # Address Corrected
+        "AX": Meaning(S.IN_TRANSIT, U.TRANSFERRED_TO_CARRIER),  # At USPS facility
+        "CA": Meaning(S.CANCELLED, U.CANCELLED),  # Shipment Cancelled
+        "CC": Meaning(S.IN_TRANSIT, U.CUSTOMS_CLEARED),  # Cleared Customs
+        "CD": Meaning(S.EXCEPTION, U.CUSTOMS_HOLD, reason=Reason.CUSTOMS),  # Clearance Delay
+        "CH": Meaning(S.IN_TRANSIT, U.FORWARDED),  # Location Changed
+        "CP": Meaning(S.IN_TRANSIT, U.CUSTOMS_PROCESSING),  # Clearance in Progress
+        "DD": Meaning(S.EXCEPTION, U.CARRIER_DELAY),  # Delivery Delay
+        "DE": Meaning(S.DELIVERY_ATTEMPT_FAILED),  # Delivery Exception
+        "DL": Meaning(S.DELIVERED, U.DELIVERED),  # Delivered
+        "DO": Meaning(S.IN_TRANSIT, U.ACCEPTED),  # Dropped Off
+        "DP": Meaning(S.IN_TRANSIT, U.DEPARTED_FACILITY),  # Departed
+        "DR": Meaning(S.IN_TRANSIT, U.OTHER),  # Vehicle furnished but not used
+        "DS": Meaning(S.INFO_RECEIVED, U.AWAITING_PICKUP),  # Vehicle Dispatched
+        "DY": Meaning(S.IN_TRANSIT, U.DELIVERY_RESCHEDULED),  # Delay / Delivery updated
+        "EA": Meaning(S.IN_TRANSIT, U.IN_TRANSIT),  # Enroute to Airport / Export Approved
+        "ED": Meaning(S.OUT_FOR_DELIVERY, U.OUT_FOR_DELIVERY),  # Enroute to Delivery
+        "EO": Meaning(S.IN_TRANSIT, U.IN_TRANSIT),  # Enroute to Origin Airport
+        "EP": Meaning(S.INFO_RECEIVED, U.AWAITING_PICKUP),  # Enroute to Pickup
+        "FD": Meaning(S.IN_TRANSIT, U.ARRIVED_AT_FACILITY),  # At FedEx Destination
+        "HA": Meaning(S.IN_TRANSIT, U.DELIVERY_RESCHEDULED),  # Hold at location req. accepted
+        "HL": Meaning(
+            S.AVAILABLE_FOR_PICKUP, U.ARRIVED_AT_PICKUP_POINT, action_required=True
+        ),  # Hold at Location
+        "HP": Meaning(
+            S.AVAILABLE_FOR_PICKUP, U.ARRIVED_AT_PICKUP_POINT, action_required=True
+        ),  # Ready for Recipient Pickup
+        "IN": Meaning(S.IN_TRANSIT, U.OTHER),  # On Demand Care completed
+        "IP": Meaning(S.IN_TRANSIT, U.ACCEPTED),  # In FedEx possession
+        "IT": Meaning(S.IN_TRANSIT, U.IN_TRANSIT),  # In Transit / On the way
+        "IX": Meaning(S.IN_TRANSIT, U.IN_TRANSIT),  # In transit (see Details)
+        "LC": Meaning(S.CANCELLED, U.CANCELLED),  # Return label link cancelled by originator
+        "LO": Meaning(S.IN_TRANSIT, U.DEPARTED_FACILITY),  # Left Origin
+        "LP": Meaning(S.CANCELLED, U.CANCELLED),  # Return label link cancelled by originator
+        "MD": Meaning(S.INFO_RECEIVED, U.INFO_RECEIVED),  # Manifest data
+        "OC": Meaning(S.INFO_RECEIVED, U.LABEL_CREATED),  # Order Created / info sent to FedEx
+        "OD": Meaning(S.OUT_FOR_DELIVERY, U.OUT_FOR_DELIVERY),  # Out for Delivery
+        "OF": Meaning(S.IN_TRANSIT, U.ARRIVED_AT_FACILITY),  # At FedEx origin facility
+        "OW": Meaning(S.IN_TRANSIT, U.IN_TRANSIT),  # On the way
+        "OX": Meaning(S.IN_TRANSIT, U.TRANSFERRED_TO_CARRIER),  # Shipment info sent to USPS
+        "PD": Meaning(S.INFO_RECEIVED, U.CARRIER_DELAY),  # Pickup Delay
+        "PF": Meaning(S.IN_TRANSIT, U.IN_TRANSIT),  # Plane in Flight
+        "PL": Meaning(S.IN_TRANSIT, U.IN_TRANSIT),  # Plane Landed
+        "PM": Meaning(S.IN_TRANSIT, U.IN_TRANSIT),  # In Progress
+        "PR": Meaning(S.IN_TRANSIT, U.FORWARDED),  # Performed Redirect (address change done)
+        "PU": Meaning(S.IN_TRANSIT, U.PICKED_UP),  # Picked Up
+        "PX": Meaning(S.IN_TRANSIT, U.PICKED_UP),  # Picked up (see Details)
+        "RA": Meaning(S.IN_TRANSIT, U.DELIVERY_RESCHEDULED),  # Address Change Requested
+        "RC": Meaning(S.IN_TRANSIT, U.DELIVERY_SCHEDULED),  # CDO Cancelled
+        "RD": Meaning(S.CANCELLED, U.EXPIRED),  # Return label link expired
+        "RG": Meaning(S.INFO_RECEIVED, U.LABEL_CREATED),  # Return label link expiring soon
+        "RM": Meaning(S.IN_TRANSIT, U.DELIVERY_RESCHEDULED),  # CDO Modified
+        "RP": Meaning(S.INFO_RECEIVED, U.LABEL_CREATED),  # Return label link emailed
+        "RR": Meaning(S.IN_TRANSIT, U.DELIVERY_RESCHEDULED),  # CDO requested
+        "RS": Meaning(S.RETURNING_TO_SENDER, U.RETURN_TO_SENDER),  # Return to Shipper
+        "RT": Meaning(S.RETURNING_TO_SENDER, U.RETURN_TO_SENDER),  # Return to Shipper Requested
+        "SE": Meaning(S.EXCEPTION),  # Shipment Exception
+        "SF": Meaning(S.IN_TRANSIT, U.PROCESSED_AT_FACILITY),  # At Sort Facility
+        "SP": Meaning(S.IN_TRANSIT, U.OTHER),  # Split Status
+        "TR": Meaning(S.IN_TRANSIT, U.IN_TRANSIT),  # Transfer / Enroute to delivery
+        "US": Meaning(S.IN_TRANSIT, U.DELIVERY_RESCHEDULED),  # Scheduled delivery updated
+    },
+)
+
+_RETURN_CODES = frozenset({"RS", "RT"})
+_RETURNED = Meaning(S.RETURNED_TO_SENDER, U.RETURNED_TO_SENDER)
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+_MIDNIGHT = time(0, 0)
+
+
+def parse(payload: Any) -> list[Checkpoint]:
+    """Every scan event of every track result, the estimate on each result's latest one."""
+    if not isinstance(payload, dict):
+        raise AdapterError("$: expected a FedEx track response object")
+    output = payload.get("output")
+    if not isinstance(output, dict):
+        raise AdapterError("$.output: expected an object")
+    results = output.get("completeTrackResults")
+    if not isinstance(results, list):
+        raise AdapterError("$.output.completeTrackResults: expected a list")
+    checkpoints: list[Checkpoint] = []
+    for i, complete in enumerate(results):
+        path = f"$.output.completeTrackResults[{i}]"
+        if not isinstance(complete, dict):
+            raise AdapterError(f"{path}: expected an object")
+        track_results = complete.get("trackResults")
+        if track_results is None:
+            continue
+        if not isinstance(track_results, list):
+            raise AdapterError(f"{path}.trackResults: expected a list")
+        for j, result in enumerate(track_results):
+            checkpoints += _track_result(result, f"{path}.trackResults[{j}]", complete)
+    return checkpoints
+
+
+def _track_result(result: Any, path: str, complete: dict[str, Any]) -> list[Checkpoint]:
+    if not isinstance(result, dict):
+        raise AdapterError(f"{path}: expected an object")
+    if result.get("error") is not None:
+        return []  # not found, not yet available: FedEx says so, there is nothing to track
+    number = _tracking_number(result, complete, path)
+    events = result.get("scanEvents")
+    if events is None:
+        return []
+    if not isinstance(events, list):
+        raise AdapterError(f"{path}.scanEvents: expected a list")
+    checkpoints = [
+        _checkpoint(event, f"{path}.scanEvents[{k}]", number) for k, event in enumerate(events)
+    ]
+    checkpoints = _returns_arriving(checkpoints)
+    if not checkpoints:
+        return []
+    latest = max(range(len(checkpoints)), key=lambda k: (checkpoints[k].occurred_at, k))
+    if checkpoints[latest].meaning.status is S.DELIVERED or _has_actual_delivery(result, path):
+        return checkpoints
+    estimate = _estimate(result, path)
+    if estimate is not None:
+        checkpoints[latest] = replace(checkpoints[latest], estimated_delivery=estimate)
+    return checkpoints
+
+
+def _tracking_number(result: dict[str, Any], complete: dict[str, Any], path: str) -> str:
+    info = result.get("trackingNumberInfo")
+    if info is not None and not isinstance(info, dict):
+        raise AdapterError(f"{path}.trackingNumberInfo: expected an object")
+    value = (info or {}).get("trackingNumber")
+    where = f"{path}.trackingNumberInfo.trackingNumber"
+    if value is None:
+        value = complete.get("trackingNumber")
+    number = text(value) if isinstance(value, str) else None
+    if number is None:
+        raise AdapterError(f"{where}: expected a tracking number, got {value!r}")
+    if len(number) > 64:
+        raise AdapterError(f"{where}: longer than 64 characters: {number[:70]!r}")
+    return number
+
+
+def _checkpoint(event: Any, path: str, number: str) -> Checkpoint:
+    if not isinstance(event, dict):
+        raise AdapterError(f"{path}: expected a scan event object")
+    event_type = _code(event.get("eventType"), f"{path}.eventType")
+    derived = _code(event.get("derivedStatusCode"), f"{path}.derivedStatusCode")
+    code = event_type or derived
+    if code is None:
+        raise AdapterError(f"{path}.eventType: missing (and no derivedStatusCode)")
+    fallback = S.IN_TRANSIT
+    if derived is not None and derived in EVENT_TYPES:
+        fallback = EVENT_TYPES.lookup(derived, S.IN_TRANSIT)[0].status
+    meaning, known = EVENT_TYPES.lookup(code, fallback)
+    location = _location(event.get("scanLocation"), f"{path}.scanLocation")
+    occurred_at = parse_datetime(
+        event.get("date"), f"{path}.date", country=location.country if location else None
+    )
+    return Checkpoint(
+        carrier=CARRIER,
+        tracking_number=number,
+        occurred_at=occurred_at,
+        code=code,
+        meaning=meaning,
+        known=known,
+        message=_message(event),
+        location=location,
+    )
+
+
+def _code(value: Any, path: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise AdapterError(f"{path}: expected a string, got {value!r}")
+    return text(value)
+
+
+def _message(event: dict[str, Any]) -> str | None:
+    description = text(event.get("eventDescription"))
+    exception = text(event.get("exceptionDescription"))
+    if exception is None or (description and exception.lower() == description.lower()):
+        return description
+    return f"{description}: {exception}" if description else exception
+
+
+def _location(value: Any, path: str) -> Location | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise AdapterError(f"{path}: expected an object")
+    country = text(value.get("countryCode"))
+    location = Location(
+        city=text(value.get("city")),
+        region=text(value.get("stateOrProvinceCode")),
+        postal_code=text(value.get("postalCode")),
+        country=country.upper() if country and _COUNTRY.match(country) else None,
+    )
+    return None if location.is_empty() else location
+
+
+def _returns_arriving(checkpoints: list[Checkpoint]) -> list[Checkpoint]:
+    """A delivery later than a return scan is the return reaching the shipper."""
+    returns = [cp.occurred_at for cp in checkpoints if cp.code.upper() in _RETURN_CODES]
+    if not returns:
+        return checkpoints
+    first: datetime = min(returns)
+    return [
+        replace(cp, meaning=_RETURNED)
+        if cp.known and cp.meaning.status is S.DELIVERED and cp.occurred_at > first
+        else cp
+        for cp in checkpoints
+    ]
+
+
+def _dates(result: dict[str, Any], path: str) -> list[tuple[int, dict[str, Any]]]:
+    entries = result.get("dateAndTimes")
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise AdapterError(f"{path}.dateAndTimes: expected a list")
+    return [(i, entry) for i, entry in enumerate(entries) if isinstance(entry, dict)]
+
+
+def _has_actual_delivery(result: dict[str, Any], path: str) -> bool:
+    return any(entry.get("type") == "ACTUAL_DELIVERY" for _, entry in _dates(result, path))
+
+
+def _estimate(result: dict[str, Any], path: str) -> EstimatedDelivery | None:
+    window = _window(result, "estimatedDeliveryTimeWindow", path)
+    if window is not None:
+        return _between(window, None)
+    for i, entry in _dates(result, path):
+        if entry.get("type") == "ESTIMATED_DELIVERY" and text(entry.get("dateTime")):
+            at = (entry["dateTime"], f"{path}.dateAndTimes[{i}].dateTime")
+            return _between((at, at), None)
+    standard = _window(result, "standardTransitTimeWindow", path)
+    if standard is not None and standard[1][0] is not None:
+        return _between((standard[1], standard[1]), "standard transit")
+    return None
+
+
+_Bound = tuple[str | None, str]
+
+
+def _window(result: dict[str, Any], key: str, path: str) -> tuple[_Bound, _Bound] | None:
+    """(begins, ends) of `key.window` with their paths; None when absent or empty."""
+    value = result.get(key)
+    if value is None:
+        return None
+    window = value.get("window") if isinstance(value, dict) else None
+    if window is None:
+        return None
+    if not isinstance(window, dict):
+        raise AdapterError(f"{path}.{key}.window: expected an object")
+    begins, ends = text(window.get("begins")), text(window.get("ends"))
+    if begins is None and ends is None:
+        return None
+    where = f"{path}.{key}.window"
+    return (begins, f"{where}.begins"), (ends, f"{where}.ends")
+
+
+def _between(bounds: tuple[_Bound, _Bound], detail: str | None) -> EstimatedDelivery:
+    (begins, begins_path), (ends, ends_path) = bounds
+    start = parse_datetime(*((begins, begins_path) if begins else (ends, ends_path)))
+    end = parse_datetime(*((ends, ends_path) if ends else (begins, begins_path)))
+    if end < start:
+        raise AdapterError(f"{ends_path}: before {begins_path}")
+    return EstimatedDelivery(
+        earliest=start.date(),
+        latest=end.date(),
+        earliest_at=None if start.timetz().replace(tzinfo=None) == _MIDNIGHT else start,
+        latest_at=None if end.timetz().replace(tzinfo=None) == _MIDNIGHT else end,
+        source=EstimateSource.CARRIER,
+        detail=detail,
+    )

@@ -1,0 +1,424 @@
+"""17TRACK Tracking API v2.2 webhooks (`TRACKING_UPDATED`, `TRACKING_STOPPED`) → checkpoints.
+
+Documentation read (17TRACK's own):
+- "Tracking API" v2.2, https://asset.17track.net/api/document/v2.2_en/index.html (same objects in
+  v2.4, https://api.17track.net/en/doc?version=v2.4): the webhook envelope (`event`, `data` =
+  `number`, `carrier`, `param`, `tag`, `track_info`), the track_info objects (`latest_status`,
+  `latest_event`, `time_metrics.estimated_delivery_date`, `milestone`, `tracking.providers[]`
+  with `provider` and `events[]`), and the milestone `key_stage` list used by events' `stage`.
+- Help center, "Understanding Tracking Status (Main Status & Substatus)",
+  https://help.17track.net/hc/en-us/articles/37471096573337 : the 9 main statuses and the
+  30 sub-statuses with their descriptions (also in 17TRACK's Chinese descriptions, as copied
+  into client code, e.g. the Go structs of a 17TRACK webhook receiver on GitHub).
+
+Mapping: each event's `sub_status` is looked up in SUB_STATUSES (all 30). An event without
+`sub_status` (API v2 bodies carry only the milestone `stage`) is looked up in STAGES (all 9).
+The raw code is the value read (`InTransit_Arrival`, or `Arrival` for a stage-only event). An
+unmapped sub-status is not guessed: it gets the status of its main-status prefix
+(`Exception_Held` → exception; else in_transit) with substatus `unknown_code`. An event with
+neither field is kept as raw code `unclassified`, in_transit, `unknown_code`. When both fields
+are present the sub-status decides (it is the finer one; the stage repeats it).
+
+Events: every `track_info.tracking.providers[].events[]` entry (17TRACK lists the newest first,
+per provider; a number handed from one carrier to another has several providers, which often
+list the same scan twice: the copies share an event id downstream, so one event comes out).
+`latest_event` and `milestone` repeat those events and are not read, except that
+`latest_event` is used when no provider lists any event.
+
+Tracking-level checkpoint (as in the AfterShip adapter): with no event at all, or when the main
+status is `Expired` (17TRACK never puts expiry on an event), one checkpoint is made from
+`latest_status` (`sub_status`, else `status`) at the newest `providers[].latest_sync_time`.
+Without any sync time there is nothing to date it by and no checkpoint is made. The sync time
+moves on every refresh: a tracking that stays NotFound yields one pending event per push (17TRACK
+pushes on changes, so rarely; kept because NotFound_InvalidCode tells the merchant something).
+
+Times: `time_iso` is the scan's local time with the carrier's offset and is kept as given (the
+same instant as `time_utc`). A `time_iso` without an offset is replaced by `time_utc` when that
+exists; otherwise, as for `time_raw` (`date` + `time`, local, `timezone` an offset or zone
+when given), it is placed in the zone of the event's `address.country` when that country has a
+single zone, else read as UTC (timeparse.parse_datetime's policy).
+
+Carrier: `data.carrier` (17TRACK's numeric carrier code) names the carrier of every checkpoint
+(one shipment stays one key). Common codes are mapped by CARRIER_CODES; any other code by the
+name of the provider with that key (`providers[].provider.name`) through canonical_carrier;
+failing both, the slug is `17track-<code>`, so that a carrier 17TRACK knows but Suivi cannot
+name stays distinct and stable.
+
+Estimate: `time_metrics.estimated_delivery_date` (`from`/`to`, ISO with offset) on the latest
+checkpoint only; source "Official" is the carrier's, anything else (17TRACK's own model) is the
+provider's. Places: `address` (`country` ISO alpha-2, `state`, `city`, `postal_code`); the
+free-text `location` is used as the city only when the address is empty. Message: the
+carrier's own `description` (original language), else its translation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import datetime
+from typing import Any
+
+from suivi_normalizer.adapters.base import (
+    AdapterError,
+    Checkpoint,
+    CodeTable,
+    Meaning,
+    require,
+    text,
+)
+from suivi_normalizer.adapters.timeparse import parse_date, parse_datetime
+from suivi_schemas import EstimatedDelivery, EstimateSource, Location, Reason, ShipmentStatus
+from suivi_schemas.carriers import canonical_carrier
+from suivi_schemas.status import Substatus
+
+SLUG = "17track"
+
+S, X, R = ShipmentStatus, Substatus, Reason
+
+# The 9 main statuses (`latest_status.status`, and the prefix of every sub-status): the
+# fallback status of a sub-status nobody mapped.
+MAIN_STATUSES: dict[str, ShipmentStatus] = {
+    "NotFound": S.PENDING,
+    "InfoReceived": S.INFO_RECEIVED,
+    "InTransit": S.IN_TRANSIT,
+    "Expired": S.EXPIRED,
+    "AvailableForPickup": S.AVAILABLE_FOR_PICKUP,
+    "OutForDelivery": S.OUT_FOR_DELIVERY,
+    "DeliveryFailure": S.DELIVERY_ATTEMPT_FAILED,
+    "Delivered": S.DELIVERED,
+    "Exception": S.EXCEPTION,
+}
+
+# The 30 documented sub-statuses (descriptions quoted from the help-center table).
+SUB_STATUSES = CodeTable(
+    SLUG,
+    {
+        # "The carrier did not provide any information."
+        "NotFound_Other": Meaning(S.PENDING, X.NOT_FOUND),
+        # "The tracking number is invalid." (given by the shop)
+        "NotFound_InvalidCode": Meaning(S.PENDING, X.NOT_FOUND, reason=R.RETAILER),
+        "InfoReceived": Meaning(S.INFO_RECEIVED, X.INFO_RECEIVED),
+        # "The carrier has collected the package from the sender."
+        "InTransit_PickedUp": Meaning(S.IN_TRANSIT, X.PICKED_UP),
+        "InTransit_Other": Meaning(S.IN_TRANSIT, X.IN_TRANSIT),
+        # "The package has left the port of the originating country/region."
+        "InTransit_Departure": Meaning(S.IN_TRANSIT, X.DEPARTED_FACILITY),
+        # "The package has arrived at the port of the destination country/region."
+        "InTransit_Arrival": Meaning(S.IN_TRANSIT, X.ARRIVED_IN_DESTINATION_COUNTRY),
+        "InTransit_CustomsProcessing": Meaning(S.IN_TRANSIT, X.CUSTOMS_PROCESSING),
+        "InTransit_CustomsReleased": Meaning(S.IN_TRANSIT, X.CUSTOMS_CLEARED),
+        # "Additional information is needed for clearance." (an exception in the design table)
+        "InTransit_CustomsRequiringInformation": Meaning(
+            S.EXCEPTION, X.CUSTOMS_DOCUMENTS_REQUIRED, action_required=True, reason=R.CUSTOMS
+        ),
+        "Expired_Other": Meaning(S.EXPIRED, X.EXPIRED),
+        "AvailableForPickup_Other": Meaning(
+            S.AVAILABLE_FOR_PICKUP, X.ARRIVED_AT_PICKUP_POINT, action_required=True
+        ),
+        "OutForDelivery_Other": Meaning(S.OUT_FOR_DELIVERY, X.OUT_FOR_DELIVERY),
+        "DeliveryFailure_Other": Meaning(S.DELIVERY_ATTEMPT_FAILED, X.OTHER),
+        # "Unable to contact the recipient temporarily"
+        "DeliveryFailure_NoBody": Meaning(
+            S.DELIVERY_ATTEMPT_FAILED, X.RECIPIENT_UNAVAILABLE, reason=R.CONSIGNEE
+        ),
+        # "Issues with security, customs clearance, or fees"
+        "DeliveryFailure_Security": Meaning(S.DELIVERY_ATTEMPT_FAILED, X.SECURITY_ISSUE),
+        "DeliveryFailure_Rejected": Meaning(
+            S.DELIVERY_ATTEMPT_FAILED, X.REFUSED, reason=R.CONSIGNEE
+        ),
+        "DeliveryFailure_InvalidAddress": Meaning(
+            S.DELIVERY_ATTEMPT_FAILED, X.ADDRESS_ISSUE, action_required=True, reason=R.CONSIGNEE
+        ),
+        "Delivered_Other": Meaning(S.DELIVERED, X.DELIVERED),
+        "Exception_Other": Meaning(S.EXCEPTION, X.OTHER),
+        "Exception_Returning": Meaning(S.RETURNING_TO_SENDER, X.RETURN_TO_SENDER),
+        "Exception_Returned": Meaning(S.RETURNED_TO_SENDER, X.RETURNED_TO_SENDER),
+        # Recipient cannot be found: its details were found wrong before delivery.
+        "Exception_NoBody": Meaning(
+            S.EXCEPTION, X.RECIPIENT_UNAVAILABLE, action_required=True, reason=R.CONSIGNEE
+        ),
+        # Security, clearance or fee problem found before delivery.
+        "Exception_Security": Meaning(S.EXCEPTION, X.SECURITY_ISSUE),
+        "Exception_Damage": Meaning(S.EXCEPTION, X.DAMAGED, reason=R.CARRIER),
+        # Refusal known before delivery.
+        "Exception_Rejected": Meaning(S.EXCEPTION, X.REFUSED, reason=R.CONSIGNEE),
+        # "may exceed the original transit time" for various reasons: cause unknown.
+        "Exception_Delayed": Meaning(S.EXCEPTION, X.CARRIER_DELAY),
+        "Exception_Lost": Meaning(S.LOST, X.LOST, reason=R.CARRIER),
+        # Undeliverable goods destroyed.
+        "Exception_Destroyed": Meaning(S.LOST, X.DISPOSED),
+        "Exception_Cancel": Meaning(S.CANCELLED, X.CANCELLED),
+    },
+    case_sensitive=True,
+)
+
+# The 9 milestone stages (`milestone[].key_stage`, events' `stage`), for events without a
+# sub-status.
+STAGES = CodeTable(
+    SLUG,
+    {
+        "InfoReceived": Meaning(S.INFO_RECEIVED, X.INFO_RECEIVED),
+        "PickedUp": Meaning(S.IN_TRANSIT, X.PICKED_UP),
+        "Departure": Meaning(S.IN_TRANSIT, X.DEPARTED_FACILITY),
+        "Arrival": Meaning(S.IN_TRANSIT, X.ARRIVED_IN_DESTINATION_COUNTRY),
+        "AvailableForPickup": Meaning(
+            S.AVAILABLE_FOR_PICKUP, X.ARRIVED_AT_PICKUP_POINT, action_required=True
+        ),
+        "OutForDelivery": Meaning(S.OUT_FOR_DELIVERY, X.OUT_FOR_DELIVERY),
+        "Delivered": Meaning(S.DELIVERED, X.DELIVERED),
+        "Returning": Meaning(S.RETURNING_TO_SENDER, X.RETURN_TO_SENDER),
+        "Returned": Meaning(S.RETURNED_TO_SENDER, X.RETURNED_TO_SENDER),
+    },
+    case_sensitive=True,
+)
+
+UNCLASSIFIED = "unclassified"
+
+# 17TRACK carrier codes (its carrier list, apicarrier.all.json) → carrier names for
+# canonical_carrier. Codes not listed go by the provider's name.
+CARRIER_CODES: dict[int, str] = {
+    21051: "USPS",
+    100001: "DHL Express",
+    100002: "UPS",
+    100003: "FedEx",
+    6051: "La Poste",  # 17TRACK's "La Poste" covers Colissimo parcels too
+    190271: "Cainiao",
+    3011: "China Post",
+    11031: "Royal Mail",
+    1151: "Australia Post",
+}
+
+_OFFSET = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+
+
+def meaning_for(sub_status: str | None, stage: str | None) -> tuple[str, Meaning, bool]:
+    """(raw code, meaning, known) of one event's classification."""
+    if sub_status:
+        prefix = sub_status.split("_", 1)[0]
+        meaning, known = SUB_STATUSES.lookup(sub_status, MAIN_STATUSES.get(prefix, S.IN_TRANSIT))
+        return sub_status, meaning, known
+    if stage:
+        meaning, known = STAGES.lookup(stage, S.IN_TRANSIT)
+        return stage, meaning, known
+    meaning, _ = SUB_STATUSES.lookup(UNCLASSIFIED, S.IN_TRANSIT)
+    return UNCLASSIFIED, meaning, False
+
+
+def carrier_slug(code: int, providers: list[Any]) -> str:
+    """17TRACK's numeric carrier code → Suivi slug (see the module docstring)."""
+    name = CARRIER_CODES.get(code)
+    if name is None:
+        for entry in providers:
+            provider = entry.get("provider") if isinstance(entry, dict) else None
+            if isinstance(provider, dict) and provider.get("key") == code:
+                name = text(provider.get("name"))
+                break
+    if name is not None:
+        try:
+            return canonical_carrier(name)
+        except ValueError:
+            pass
+    return f"17track-{code}"
+
+
+def _object(container: dict[str, Any], key: str, path: str) -> dict[str, Any] | None:
+    value = container.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise AdapterError(f"{path}.{key}: expected an object")
+    return value
+
+
+def _list(container: dict[str, Any], key: str, path: str) -> list[Any]:
+    value = container.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise AdapterError(f"{path}.{key}: expected a list")
+    return value
+
+
+def _optional_string(container: dict[str, Any], key: str, path: str) -> str | None:
+    value = container.get(key)
+    if value is not None and not isinstance(value, str):
+        raise AdapterError(f"{path}.{key}: expected a string, got {value!r}")
+    return text(value)
+
+
+def _country(value: Any) -> str | None:
+    code = text(value)
+    return code.upper() if code and _COUNTRY.match(code) else None
+
+
+def _location(event: dict[str, Any], path: str) -> Location | None:
+    address = _object(event, "address", path) or {}
+    location = Location(
+        city=text(address.get("city")),
+        region=text(address.get("state")),
+        postal_code=text(address.get("postal_code")),
+        country=_country(address.get("country")),
+    )
+    if location.is_empty():
+        location = Location(city=text(event.get("location")))
+    return None if location.is_empty() else location
+
+
+def _when(event: dict[str, Any], path: str, country: str | None) -> datetime:
+    iso = _optional_string(event, "time_iso", path)
+    if iso is not None and len(iso) > 10 and _OFFSET.search(iso[10:]):
+        return parse_datetime(iso, f"{path}.time_iso")
+    utc = _optional_string(event, "time_utc", path)
+    if utc is not None:
+        return parse_datetime(utc, f"{path}.time_utc")
+    if iso is not None:
+        return parse_datetime(iso, f"{path}.time_iso", country=country)
+    raw = _object(event, "time_raw", path)
+    day = text(raw.get("date")) if raw else None
+    if raw is None or day is None:
+        raise AdapterError(f"{path}.time_iso: missing (and no time_utc or time_raw.date either)")
+    clock, zone = text(raw.get("time")), text(raw.get("timezone"))
+    local = f"{day} {clock}" if clock else day
+    if zone is not None and clock and _OFFSET.fullmatch(zone):
+        return parse_datetime(local + zone, f"{path}.time_raw")
+    return parse_datetime(local, f"{path}.time_raw", country=country, zone_name=zone)
+
+
+def _checkpoint(event: Any, path: str, carrier: str, number: str) -> Checkpoint:
+    if not isinstance(event, dict):
+        raise AdapterError(f"{path}: expected an object")
+    location = _location(event, path)
+    when = _when(event, path, location.country if location else None)
+    code, meaning, known = meaning_for(
+        _optional_string(event, "sub_status", path), _optional_string(event, "stage", path)
+    )
+    translation = _object(event, "description_translation", path) or {}
+    return Checkpoint(
+        carrier=carrier,
+        tracking_number=number,
+        occurred_at=when,
+        code=code,
+        meaning=meaning,
+        known=known,
+        message=text(event.get("description")) or text(translation.get("description")),
+        location=location,
+    )
+
+
+def _tracking_level(
+    info: dict[str, Any], providers: list[Any], carrier: str, number: str
+) -> Checkpoint | None:
+    status = _object(info, "latest_status", "$.data.track_info")
+    if status is None:
+        return None
+    path = "$.data.track_info.latest_status"
+    main = _optional_string(status, "status", path)
+    sub = _optional_string(status, "sub_status", path)
+    code = sub or main
+    if code is None:
+        raise AdapterError(f"{path}.status: missing")
+    fallback = MAIN_STATUSES.get(main or code.split("_", 1)[0], S.IN_TRANSIT)
+    meaning, known = SUB_STATUSES.lookup(code, fallback)
+    synced = [
+        parse_datetime(
+            entry["latest_sync_time"],
+            f"$.data.track_info.tracking.providers[{i}].latest_sync_time",
+        )
+        for i, entry in enumerate(providers)
+        if isinstance(entry, dict) and text(entry.get("latest_sync_time"))
+    ]
+    if not synced:
+        return None
+    return Checkpoint(
+        carrier=carrier,
+        tracking_number=number,
+        occurred_at=max(synced),
+        code=code,
+        meaning=meaning,
+        known=known,
+        message=_optional_string(status, "sub_status_descr", path),
+    )
+
+
+def _estimate(info: dict[str, Any]) -> EstimatedDelivery | None:
+    metrics = _object(info, "time_metrics", "$.data.track_info") or {}
+    path = "$.data.track_info.time_metrics.estimated_delivery_date"
+    edd = _object(metrics, "estimated_delivery_date", "$.data.track_info.time_metrics")
+    if edd is None:
+        return None
+    lo, hi = text(edd.get("from")), text(edd.get("to"))
+    lo, hi = lo or hi, hi or lo
+    if lo is None or hi is None:
+        return None
+    source = text(edd.get("source"))
+    official = source is not None and source.lower() == "official"
+
+    def at(value: str, key: str) -> datetime | None:
+        return parse_datetime(value, f"{path}.{key}") if len(value) > 10 else None
+
+    earliest_at, latest_at = at(lo, "from"), at(hi, "to")
+    earliest = earliest_at.date() if earliest_at else parse_date(lo, f"{path}.from")
+    latest = latest_at.date() if latest_at else parse_date(hi, f"{path}.to")
+    if latest < earliest:
+        raise AdapterError(f"{path}: estimated delivery window ends before it starts")
+    return EstimatedDelivery(
+        earliest=earliest,
+        latest=latest,
+        earliest_at=earliest_at,
+        latest_at=latest_at,
+        source=EstimateSource.CARRIER if official else EstimateSource.PROVIDER,
+        detail=f"17TRACK estimate, source {source or 'not given'}",
+    )
+
+
+def parse(payload: Any) -> list[Checkpoint]:
+    if not isinstance(payload, dict):
+        raise AdapterError("$: expected a JSON object (a 17TRACK webhook body)")
+    event = require(payload, "event", "$")
+    if event == "TRACKING_STOPPED":
+        return []  # 17TRACK stopped tracking the number: no news about the parcel
+    if event != "TRACKING_UPDATED":
+        raise AdapterError(f"$.event: expected 'TRACKING_UPDATED' or 'TRACKING_STOPPED': {event!r}")
+    data = require(payload, "data", "$")
+    if not isinstance(data, dict):
+        raise AdapterError("$.data: expected an object (one tracking number)")
+    number = text(require(data, "number", "$.data"))
+    if number is None or not isinstance(data["number"], str) or len(number) > 64:
+        raise AdapterError(f"$.data.number: not a tracking number: {data['number']!r}")
+    code = require(data, "carrier", "$.data")
+    if isinstance(code, bool) or not isinstance(code, int) or code <= 0:
+        raise AdapterError(f"$.data.carrier: expected 17TRACK's numeric carrier code: {code!r}")
+    info = require(data, "track_info", "$.data")
+    if not isinstance(info, dict):
+        raise AdapterError("$.data.track_info: expected an object")
+    tracking = _object(info, "tracking", "$.data.track_info") or {}
+    providers = _list(tracking, "providers", "$.data.track_info.tracking")
+    carrier = carrier_slug(code, providers)
+
+    checkpoints: list[Checkpoint] = []
+    for i, entry in enumerate(providers):
+        path = f"$.data.track_info.tracking.providers[{i}]"
+        if not isinstance(entry, dict):
+            raise AdapterError(f"{path}: expected an object")
+        for j, event_obj in enumerate(_list(entry, "events", path)):
+            checkpoints.append(_checkpoint(event_obj, f"{path}.events[{j}]", carrier, number))
+    if not checkpoints and info.get("latest_event") is not None:
+        latest_path = "$.data.track_info.latest_event"
+        checkpoints.append(_checkpoint(info["latest_event"], latest_path, carrier, number))
+
+    status = _object(info, "latest_status", "$.data.track_info") or {}
+    expired = status.get("status") == "Expired" and all(
+        cp.meaning.status is not S.EXPIRED for cp in checkpoints
+    )
+    if not checkpoints or expired:
+        level = _tracking_level(info, providers, carrier, number)
+        if level is not None:
+            checkpoints.append(level)
+
+    estimate = _estimate(info)
+    if estimate is not None and checkpoints:
+        # The first of the latest (max keeps the first): the copy normalize keeps on duplicates.
+        latest = max(range(len(checkpoints)), key=lambda k: checkpoints[k].occurred_at)
+        checkpoints[latest] = dataclasses.replace(checkpoints[latest], estimated_delivery=estimate)
+    return checkpoints

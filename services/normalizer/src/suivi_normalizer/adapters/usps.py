@@ -1,0 +1,328 @@
+"""USPS Tracking 3.0 adapter: a tracking details object → one checkpoint per trackingEvents[].
+
+Documentation source (read for this table):
+- USPS "Package Tracking and Notification" API 3.x OpenAPI (developers.usps.com/trackingv3,
+  version 3.2.4 as vendored by karrio, modules/connectors/usps/.../vendor/usps-tracking.yaml):
+  `TrackingDetails` (trackingNumber, status, statusCategory, statusSummary,
+  expectedDeliveryTimeStamp, predictedDeliveryDate, trackingEvents[] "in reverse chronological
+  order") and `TrackingEvent` (eventType, eventTimestamp, GMTTimestamp "2024-04-04T14:03:12.041Z",
+  GMTOffset "-7:00", eventCity, eventState, eventZIP, eventCountry, firm, name, authorizedAgent,
+  eventCode: "Refer to ... USPS Pub 199 Appendix G-4: USPS Domestic Tracking Scan Events").
+- USPS Publication 199 (Intelligent Mail Package Barcode Implementation Guide), Appendix G-4
+  "USPS Domestic Tracking Scan Events": the two-character event codes. The table below holds
+  the 56 codes whose descriptions could be read from that appendix as it is reproduced in USPS
+  integrations (the USPS::WebTools::Tracking::Codes lookup tables, 49 codes, and the
+  pre-shipment / acceptance codes GX, GC, OA, UA, AD, 83, 89 listed with their USPS
+  descriptions in eHub's "Tracking Event Descriptions"). International (Appendix G-5) codes are
+  not mapped: they come out as `unknown_code`, never guessed.
+
+Choices (the golden fixtures depend on them):
+- Raw code: `eventCode` as sent (required: an event without one names its path in the error).
+  An unmapped code is in_transit with `unknown_code` (a scan exists).
+- Return-to-sender reasons (09, 21-29, 31) are returning_to_sender with the reason as
+  substatus; 44 (customer recall) too. After a return scan, movement scans (in transit, out for
+  delivery) are the return travelling: returning_to_sender, their substatus kept; a delivery
+  (01) after it, or written "Delivered, To Original Sender", is returned_to_sender. 11 (dead
+  letter: undeliverable and not returnable) is lost/undeliverable.
+- A delivery is `signed` when USPS names the signer (`name`; the name itself is never kept),
+  `delivered_to_mailbox` / `delivered_to_safe_place` when eventType says "In/At Mailbox" /
+  "Front Door/Porch".
+- Times: with `GMTTimestamp` the instant is the GMT one, shown at `GMTOffset` when given
+  ("-7:00", "-07:00", "+5:30"), else at eventTimestamp minus GMT (rounded to 15 minutes). Without
+  GMTTimestamp, eventTimestamp keeps its own offset, else gets GMTOffset, else parse_datetime's
+  policy (the event country's zone when unambiguous, else UTC: a domestic scan without GMT is
+  read as UTC, visibly, never shifted). USPS leaves eventCountry empty for domestic scans; the
+  country kept in the location is a two-letter code only (names such as "FRANCE" are dropped).
+- Estimate: `expectedDeliveryTimeStamp` (its date, as written), else `expectedDeliveryDate`, else
+  `predictedDeliveryDate`, on the latest checkpoint when that one is not terminal.
+- Body: the documented TrackingDetails object (expand=DETAIL). A USPS error body (`error`) and
+  a summary-only body (no `trackingEvents`) raise AdapterError; an empty history yields nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from suivi_normalizer.adapters.base import AdapterError, Checkpoint, CodeTable, Meaning, text
+from suivi_normalizer.adapters.timeparse import parse_date, parse_datetime
+from suivi_schemas import (
+    TERMINAL_STATUSES,
+    EstimatedDelivery,
+    EstimateSource,
+    Location,
+    Reason,
+    ShipmentStatus,
+    Substatus,
+)
+from suivi_schemas.carriers import canonical_carrier
+
+SLUG = "usps"
+
+S, U, R = ShipmentStatus, Substatus, Reason
+_ATTEMPT = S.DELIVERY_ATTEMPT_FAILED
+_BACK = S.RETURNING_TO_SENDER
+
+# eventCode (Pub 199 Appendix G-4); the USPS description is in each comment.
+EVENT_CODES = CodeTable(
+    SLUG,
+    {
+        # pre-shipment
+        "MA": Meaning(S.INFO_RECEIVED, U.LABEL_CREATED),  # Manifest Acknowledgement
+        "GX": Meaning(S.INFO_RECEIVED, U.LABEL_CREATED),  # Shipping Label Created
+        "GC": Meaning(S.INFO_RECEIVED, U.INFO_RECEIVED),  # Return Receipt Associated
+        "89": Meaning(S.INFO_RECEIVED, U.AWAITING_PICKUP),  # Order Receipt, USPS Awaiting Item
+        # acceptance
+        "03": Meaning(S.IN_TRANSIT, U.ACCEPTED),  # Accept or Pickup (by carrier)
+        "TM": Meaning(S.IN_TRANSIT, U.ACCEPTED),  # Shipment Received, Acceptance Pending
+        "PA": Meaning(S.IN_TRANSIT, U.ACCEPTED),  # Passive Acceptance
+        "OA": Meaning(S.IN_TRANSIT, U.ACCEPTED),  # Origin Acceptance
+        "UA": Meaning(S.IN_TRANSIT, U.ACCEPTED),  # Accepted at USPS Facility
+        "AD": Meaning(S.IN_TRANSIT, U.ACCEPTED),  # Acceptance at Destination
+        "83": Meaning(S.IN_TRANSIT, U.TRANSFERRED_TO_CARRIER),  # Tendered to Postal Service
+        # shipping partners
+        "80": Meaning(S.IN_TRANSIT, U.PICKED_UP),  # Picked Up by Shipping Partner
+        "81": Meaning(S.IN_TRANSIT, U.ARRIVED_AT_FACILITY),  # Arrived Shipping Partner Facility
+        "82": Meaning(S.IN_TRANSIT, U.DEPARTED_FACILITY),  # Departed Shipping Partner Facility
+        "42": Meaning(S.IN_TRANSIT, U.TRANSFERRED_TO_CARRIER),  # USPS Handoff to Partner
+        # network
+        "10": Meaning(S.IN_TRANSIT, U.PROCESSED_AT_FACILITY),  # Processed
+        "PC": Meaning(S.IN_TRANSIT, U.PROCESSED_AT_FACILITY),  # Sorting / Processing Complete
+        "EF": Meaning(S.IN_TRANSIT, U.DEPARTED_FACILITY),  # Departed Sort Facility
+        "SF": Meaning(S.IN_TRANSIT, U.DEPARTED_FACILITY),  # Departed Post Office
+        "07": Meaning(S.IN_TRANSIT, U.ARRIVED_AT_FACILITY),  # Arrival at Unit
+        "19": Meaning(S.IN_TRANSIT, U.ARRIVED_AT_FACILITY),  # DC eVS Arrive
+        "41": Meaning(S.IN_TRANSIT, U.ARRIVED_AT_FACILITY),  # Received at Opening Unit
+        "08": Meaning(S.IN_TRANSIT, U.MISSORTED, reason=R.CARRIER),  # Missent
+        # Mis-shipped: the mailer sent the item to the wrong postal facility
+        "15": Meaning(S.IN_TRANSIT, U.MISSORTED, reason=R.RETAILER),
+        "06": Meaning(S.IN_TRANSIT, U.FORWARDED),  # Forwarded
+        "71": Meaning(S.IN_TRANSIT, U.DELIVERY_RESCHEDULED),  # Rescheduled to Next Delivery Day
+        # "The delivery status of your item has not been updated ... may arrive later"
+        "DX": Meaning(S.IN_TRANSIT, U.CARRIER_DELAY, reason=R.CARRIER),
+        # last mile
+        "OF": Meaning(S.OUT_FOR_DELIVERY, U.OUT_FOR_DELIVERY),  # Out for Delivery
+        "14": Meaning(S.AVAILABLE_FOR_PICKUP, U.ARRIVED_AT_PICKUP_POINT, True),  # Pickup Point
+        "16": Meaning(S.AVAILABLE_FOR_PICKUP, U.ARRIVED_AT_PICKUP_POINT, True),  # Available
+        # delivery
+        "01": Meaning(S.DELIVERED, U.DELIVERED),  # Delivered
+        "17": Meaning(S.DELIVERED, U.PICKED_UP_BY_CUSTOMER),  # Picked Up By Agent
+        "43": Meaning(S.DELIVERED, U.PICKED_UP_BY_CUSTOMER),  # Picked Up
+        # delivery attempts (Notice Left and its subset)
+        "02": Meaning(_ATTEMPT, U.NOTICE_LEFT, True),  # Attempted / Notice Left
+        "52": Meaning(_ATTEMPT, U.NOTICE_LEFT, True),  # Notice Left
+        "53": Meaning(_ATTEMPT, U.LOCATION_INACCESSIBLE, True, R.CONSIGNEE),  # Receptacle Blocked
+        "54": Meaning(_ATTEMPT, U.LOCATION_INACCESSIBLE, True),  # Receptacle Full/Item Oversized
+        "55": Meaning(_ATTEMPT, U.LOCATION_INACCESSIBLE, True),  # No Secure Location Available
+        "56": Meaning(_ATTEMPT, U.RECIPIENT_UNAVAILABLE, True, R.CONSIGNEE),  # No Authorized Recip.
+        "51": Meaning(_ATTEMPT, U.BUSINESS_CLOSED, True, R.CONSIGNEE),  # Business Closed
+        "30": Meaning(_ATTEMPT, U.LOCATION_INACCESSIBLE, True, R.CONSIGNEE),  # No Access
+        # problems
+        "04": Meaning(S.EXCEPTION, U.REFUSED, reason=R.CONSIGNEE),  # Refused
+        "05": Meaning(S.EXCEPTION, U.ADDRESS_ISSUE, True),  # Undeliverable as Addressed
+        "11": Meaning(S.LOST, U.UNDELIVERABLE),  # Dead Letter
+        # return to sender and its reasons
+        "09": Meaning(_BACK, U.RETURN_TO_SENDER),  # Return to Sender
+        "21": Meaning(_BACK, U.ADDRESS_ISSUE),  # No Such Number
+        "22": Meaning(_BACK, U.ADDRESS_ISSUE),  # Insufficient Address
+        "23": Meaning(_BACK, U.RECIPIENT_MOVED, reason=R.CONSIGNEE),  # Moved, Left No Address
+        "24": Meaning(_BACK, U.RECIPIENT_MOVED, reason=R.CONSIGNEE),  # Forward Expired
+        "25": Meaning(_BACK, U.ADDRESS_ISSUE),  # Addressee Unknown
+        "26": Meaning(_BACK, U.ADDRESS_ISSUE),  # Vacant
+        "27": Meaning(_BACK, U.RETURN_TO_SENDER, reason=R.CONSIGNEE),  # Unclaimed
+        "28": Meaning(_BACK, U.UNDELIVERABLE),  # Deceased
+        "29": Meaning(_BACK, U.RETURN_TO_SENDER),  # Other
+        "31": Meaning(_BACK, U.RETURN_TO_SENDER, reason=R.CONSIGNEE),  # Not Picked Up
+        "44": Meaning(_BACK, U.RETURN_TO_SENDER, reason=R.RETAILER),  # Customer Recall
+    },
+    case_sensitive=True,
+)
+
+_RETURNED = Meaning(S.RETURNED_TO_SENDER, U.RETURNED_TO_SENDER)
+_MOVING = frozenset({S.IN_TRANSIT, S.OUT_FOR_DELIVERY})
+_TO_SENDER = re.compile(r"\bto\s+(?:the\s+)?original\s+sender\b", re.IGNORECASE)
+_MAILBOX = re.compile(r"\bmailbox\b", re.IGNORECASE)
+_SAFE_PLACE = re.compile(r"\bfront\s+door\b|\bporch\b", re.IGNORECASE)
+_OFFSET = re.compile(r"^([+-])(\d{1,2}):?(\d{2})$")
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+_MAX_OFFSET = timedelta(hours=14)
+
+
+def meaning_for(
+    code: str, event_type: str | None = None, signer: bool = False
+) -> tuple[Meaning, bool]:
+    """(meaning, known) of one event; `signer`: USPS named who signed for it."""
+    meaning, known = EVENT_CODES.lookup(code.strip(), fallback=S.IN_TRANSIT)
+    if not known or meaning.substatus is not U.DELIVERED:
+        return meaning, known
+    if _TO_SENDER.search(event_type or ""):
+        return _RETURNED, True
+    if signer:
+        return dataclasses.replace(meaning, substatus=U.SIGNED), True
+    if _MAILBOX.search(event_type or ""):
+        return dataclasses.replace(meaning, substatus=U.DELIVERED_TO_MAILBOX), True
+    if _SAFE_PLACE.search(event_type or ""):
+        return dataclasses.replace(meaning, substatus=U.DELIVERED_TO_SAFE_PLACE), True
+    return meaning, True
+
+
+def parse(payload: Any) -> list[Checkpoint]:
+    if not isinstance(payload, dict):
+        raise AdapterError("$: expected a USPS tracking details object")
+    if payload.get("error") is not None and payload.get("trackingNumber") is None:
+        raise AdapterError(f"$.error: USPS error response: {_error_text(payload['error'])}")
+    tracking_number = _tracking_number(payload.get("trackingNumber"))
+    events = payload.get("trackingEvents")
+    if events is None:
+        raise AdapterError("$.trackingEvents: missing (a summary body: events need expand=DETAIL)")
+    if not isinstance(events, list):
+        raise AdapterError("$.trackingEvents: expected a list")
+    checkpoints = [
+        _checkpoint(event, f"$.trackingEvents[{i}]", tracking_number)
+        for i, event in enumerate(events)
+    ]
+    checkpoints = _returns_arriving(checkpoints)
+    estimate = _estimate(payload)
+    if estimate is None or not checkpoints:
+        return checkpoints
+    last = max(range(len(checkpoints)), key=lambda i: (checkpoints[i].occurred_at, i))
+    if checkpoints[last].meaning.status not in TERMINAL_STATUSES:
+        checkpoints[last] = dataclasses.replace(checkpoints[last], estimated_delivery=estimate)
+    return checkpoints
+
+
+def _checkpoint(event: Any, path: str, tracking_number: str) -> Checkpoint:
+    if not isinstance(event, dict):
+        raise AdapterError(f"{path}: expected a TrackingEvent object")
+    code = _field(event, "eventCode", path)
+    if code is None:
+        raise AdapterError(f"{path}.eventCode: missing")
+    event_type = _field(event, "eventType", path)
+    location = _location(event, path)
+    signer = _field(event, "name", path) is not None
+    meaning, known = meaning_for(code, event_type, signer)
+    return Checkpoint(
+        carrier=canonical_carrier("USPS"),
+        tracking_number=tracking_number,
+        occurred_at=_occurred_at(event, path, location.country if location else None),
+        code=code,
+        meaning=meaning,
+        known=known,
+        message=event_type,
+        location=location,
+    )
+
+
+def _tracking_number(value: Any) -> str:
+    if value is None:
+        raise AdapterError("$.trackingNumber: missing")
+    number = text(value) if isinstance(value, str) else None
+    if number is None:
+        raise AdapterError(f"$.trackingNumber: expected a tracking number, got {value!r}")
+    if len(number) > 64:
+        raise AdapterError(f"$.trackingNumber: longer than 64 characters: {number[:70]!r}")
+    return number
+
+
+def _error_text(error: Any) -> str:
+    if isinstance(error, dict):
+        return " ".join(str(error[k]) for k in ("code", "message") if error.get(k)) or "?"
+    return repr(error)
+
+
+def _field(container: dict[str, Any], key: str, path: str) -> str | None:
+    value = container.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise AdapterError(f"{path}.{key}: expected a string, got {value!r}")
+    return text(value)
+
+
+def _location(event: dict[str, Any], path: str) -> Location | None:
+    country = _field(event, "eventCountry", path)
+    location = Location(
+        city=_field(event, "eventCity", path),
+        region=_field(event, "eventState", path),
+        postal_code=_field(event, "eventZIP", path),
+        country=country.upper() if country and _COUNTRY.match(country) else None,
+    )
+    return None if location.is_empty() else location
+
+
+def _offset(event: dict[str, Any], path: str) -> timezone | None:
+    raw = _field(event, "GMTOffset", path)
+    if raw is None:
+        return None
+    match = _OFFSET.match(raw)
+    if match is None:
+        raise AdapterError(f"{path}.GMTOffset: expected an offset such as -7:00, got {raw!r}")
+    sign, hours, minutes = match.groups()
+    delta = timedelta(hours=int(hours), minutes=int(minutes))
+    if delta > _MAX_OFFSET or int(minutes) >= 60:
+        raise AdapterError(f"{path}.GMTOffset: not a UTC offset: {raw!r}")
+    return timezone(-delta if sign == "-" else delta)
+
+
+def _timestamp(raw: str, path: str) -> datetime:
+    """An ISO 8601 timestamp as written: aware when it carries an offset, naive otherwise."""
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise AdapterError(f"{path}: not an ISO 8601 timestamp: {raw!r}") from exc
+
+
+def _occurred_at(event: dict[str, Any], path: str, country: str | None) -> datetime:
+    offset = _offset(event, path)
+    local_raw = _field(event, "eventTimestamp", path)
+    gmt_raw = _field(event, "GMTTimestamp", path)
+    if gmt_raw is not None:
+        gmt = _timestamp(gmt_raw, f"{path}.GMTTimestamp")
+        gmt = gmt.astimezone(UTC) if gmt.tzinfo else gmt.replace(tzinfo=UTC)
+        if offset is None and local_raw is not None:
+            local = _timestamp(local_raw, f"{path}.eventTimestamp")
+            if local.tzinfo is not None:
+                offset = timezone(local.utcoffset() or timedelta(0))
+            else:
+                wall = local - gmt.replace(tzinfo=None)
+                delta = timedelta(minutes=15 * round(wall / timedelta(minutes=15)))
+                if abs(delta) > _MAX_OFFSET:
+                    raise AdapterError(f"{path}.eventTimestamp: {wall} away from GMTTimestamp")
+                offset = timezone(delta)
+        return gmt.astimezone(offset) if offset is not None else gmt
+    if local_raw is None:
+        raise AdapterError(f"{path}.eventTimestamp: missing (and no GMTTimestamp)")
+    local = _timestamp(local_raw, f"{path}.eventTimestamp")
+    if local.tzinfo is not None:
+        return local
+    if offset is not None:
+        return local.replace(tzinfo=offset)
+    return parse_datetime(local_raw, f"{path}.eventTimestamp", country=country)
+
+
+def _returns_arriving(checkpoints: list[Checkpoint]) -> list[Checkpoint]:
+    """After a return-to-sender scan, movement is the return travelling and a delivery is the
+    return reaching the sender."""
+    returns = [cp.occurred_at for cp in checkpoints if cp.meaning.status is _BACK]
+    if not returns:
+        return checkpoints
+    first = min(returns)
+    result = []
+    for cp in checkpoints:
+        if cp.known and cp.occurred_at > first:
+            if cp.meaning.status is S.DELIVERED:
+                cp = dataclasses.replace(cp, meaning=_RETURNED)
+            elif cp.meaning.status in _MOVING:
+                cp = dataclasses.replace(cp, meaning=dataclasses.replace(cp.meaning, status=_BACK))
+        result.append(cp)
+    return result
+
+
+def _estimate(payload: dict[str, Any]) -> EstimatedDelivery | None:
+    for key in ("expectedDeliveryTimeStamp", "expectedDeliveryDate", "predictedDeliveryDate"):
+        value = _field(payload, key, "$")
+        if value is not None:
+            return EstimatedDelivery.on(parse_date(value, f"$.{key}"), EstimateSource.CARRIER)
+    return None
