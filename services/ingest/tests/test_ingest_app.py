@@ -102,7 +102,7 @@ async def test_signature_headers_never_reach_the_envelope(
 async def test_key_falls_back_to_the_provider(
     client: httpx.AsyncClient, publisher: FakePublisher
 ) -> None:
-    for body in (b'{"status":"x"}', b'{"tracking_number":" - "}', b'{"tracking_number":12}'):
+    for body in (b'{"status":"x"}', b'{"tracking_number":" - "}', b'{"tracking_number":[1]}'):
         assert (await client.post(URL, content=body, headers=signed(body))).status_code == 202
     assert [key for _, key in publisher.published] == ["suivi"] * 3
     assert all(event.delivery_id is None for event, _ in publisher.published)
@@ -118,8 +118,8 @@ async def test_delivery_id_may_come_from_the_suivi_header(
 
 
 async def test_unknown_provider_is_404_before_anything_else(client: httpx.AsyncClient) -> None:
-    response = await client.post("/v1/webhooks/ups", content=b"\xff", headers={})
-    assert "ups" in _error(response, 404, "unknown_provider")
+    response = await client.post("/v1/webhooks/royalmail", content=b"\xff", headers={})
+    assert "royalmail" in _error(response, 404, "unknown_provider")
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,13 @@ from suivi_ingest.settings import IngestSettings
 from suivi_ingest.testing import (
     FakePublisher,
     aftership_headers,
+    dhl_headers,
     easypost_headers,
+    fedex_headers,
+    seventeentrack_headers,
     shippo_headers,
     suivi_headers,
+    ups_headers,
 )
 
 NOW = 1_700_000_000
@@ -27,6 +31,17 @@ SIGNERS: dict[str, Signer] = {
     "aftership": aftership_headers,
     "shippo": lambda body, secret: shippo_headers(body, secret, NOW),
     "suivi": lambda body, secret: suivi_headers(body, secret, NOW),
+    "17track": seventeentrack_headers,
+    "ups": ups_headers,
+    "fedex": fedex_headers,
+    "dhl": dhl_headers,
+    "usps": lambda body, secret: suivi_headers(body, secret, NOW),
+    "laposte": lambda body, secret: suivi_headers(body, secret, NOW),
+}
+SECRET_FIELDS = {
+    "17track": "seventeentrack_secret",
+    "ups": "ups_credential",
+    "dhl": "dhl_token",
 }
 # A realistic body per provider, with its delivery id and tracking number where they live.
 BODIES: dict[str, dict[str, object]] = {
@@ -50,6 +65,15 @@ BODIES: dict[str, dict[str, object]] = {
         },
     },
     "suivi": {"delivery_id": "dlv_1", "tracking_number": "LA123456789FR", "status": "delivered"},
+    "17track": {"event": "TRACKING_UPDATED", "data": {"number": "RR123456785CN", "carrier": 3011}},
+    "ups": {"trackingNumber": " 1Z023E2X0214323462", "activityStatus": {"type": "I"}},
+    "fedex": {
+        "transactionId": "624deea6-b709-470c-8c39-4b5511281492",
+        "output": {"completeTrackResults": [{"trackingNumber": "123456789012"}]},
+    },
+    "dhl": {"shipments": [{"id": 7777777770, "service": "express"}]},
+    "usps": {"trackingNumber": "9400 1000 0000 0000 0000 00", "trackingEvents": []},
+    "laposte": {"returnCode": 200, "shipment": {"idShip": "6A18987654321"}},
 }
 EXPECTED = {
     "easypost": ("evt_6a1f", "easypost:9400100000000000000000", "hmac-sha256-hex"),
@@ -60,12 +84,20 @@ EXPECTED = {
     ),
     "shippo": ("ts_0b4f", "shippo:92055901755477000271990251", "hmac-sha256-hex-timestamped"),
     "suivi": ("dlv_1", "suivi:LA123456789FR", "suivi-v1"),
+    "17track": (None, "17track:RR123456785CN", "sha256-body-key"),
+    "ups": (None, "ups:1Z023E2X0214323462", "header-credential"),
+    "fedex": ("624deea6-b709-470c-8c39-4b5511281492", "fedex:123456789012", "hmac-sha256-base64"),
+    "dhl": (None, "dhl:7777777770", "header-credential"),
+    "usps": (None, "usps:9400100000000000000000", "suivi-v1"),
+    "laposte": (None, "laposte:6A18987654321", "suivi-v1"),
 }
 PROVIDER_SLUGS = sorted(SIGNERS)
 
 
 def _settings(secrets: dict[str, str | None], **extra: object) -> IngestSettings:
-    values: dict[str, object] = {f"{slug}_secret": s for slug, s in secrets.items()}
+    values: dict[str, object] = {
+        SECRET_FIELDS.get(slug, f"{slug}_secret"): s for slug, s in secrets.items()
+    }
     values.update(extra)
     return IngestSettings.model_validate(values)
 
@@ -114,7 +146,11 @@ async def test_good_signature_is_accepted_with_ids_and_key(provider: str) -> Non
     )
 
 
-@pytest.mark.parametrize("provider", PROVIDER_SLUGS)
+# UPS and DHL authenticate with a credential header and sign nothing: only TLS protects the body.
+BODY_SIGNED = [p for p in PROVIDER_SLUGS if p not in {"ups", "dhl"}]
+
+
+@pytest.mark.parametrize("provider", BODY_SIGNED)
 async def test_tampered_body_is_refused(provider: str) -> None:
     body = _body(provider)
     headers = SIGNERS[provider](body, "s3cret")
@@ -221,3 +257,22 @@ async def test_shippo_both_configured_requires_both() -> None:
     no_sig, _ = await _post(settings, "shippo", body, {}, {"token": "tok"})
     assert no_sig.status_code == 401
     assert "Shippo-Auth-Signature" in no_sig.json()["detail"]
+
+
+async def test_laposte_may_send_an_array_of_answers_others_may_not() -> None:
+    answers = [BODIES["laposte"], {"returnCode": 200, "shipment": {"idShip": "8L00000000001"}}]
+    body = json.dumps(answers).encode()
+    for provider, status in (("laposte", 202), ("suivi", 400)):
+        headers = SIGNERS[provider](body, "s3cret")
+        response, publisher = await _post(_settings({provider: "s3cret"}), provider, body, headers)
+        assert response.status_code == status, response.text
+        # The first answer keys the raw event; the body is kept whole.
+        assert [key for _, key in publisher.published] == (
+            ["laposte:6A18987654321"] if status == 202 else []
+        )
+    mixed = json.dumps([BODIES["laposte"], 3]).encode()
+    response, _ = await _post(
+        _settings({"laposte": "s3cret"}), "laposte", mixed, SIGNERS["laposte"](mixed, "s3cret")
+    )
+    assert response.status_code == 400
+    assert "every element" in response.json()["detail"]

@@ -82,8 +82,11 @@ async def read_body(request: Request, headers: Mapping[str, str], limit: int) ->
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def parse_object(body: bytes) -> tuple[str, dict[str, Any]]:
-    """The body as text and as a JSON object, parsed once; 400 says what is wrong."""
+def parse_object(body: bytes, *, allow_array: bool = False) -> tuple[str, dict[str, Any]]:
+    """The body as text and as a JSON object, parsed once; 400 says what is wrong.
+
+    With `allow_array` (providers whose answers may be a list of objects), a non-empty array of
+    objects is accepted and its first element is returned for ids and keys."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -94,6 +97,10 @@ def parse_object(body: bytes) -> tuple[str, dict[str, Any]]:
         payload = pydantic_core.from_json(body)
     except ValueError as exc:
         raise IngestError(400, "malformed_json", f"malformed JSON: {exc}") from None
+    if allow_array and isinstance(payload, list) and payload:
+        if all(isinstance(item, dict) for item in payload):
+            return text, payload[0]
+        raise IngestError(400, "not_an_object", "every element of the JSON array must be an object")
     if not isinstance(payload, dict):
         kind = "array" if isinstance(payload, list) else type(payload).__name__
         raise IngestError(400, "not_an_object", f"the JSON body must be an object, not {kind}")
@@ -162,7 +169,7 @@ class WebhookIntake:
         scheme = self._authenticate(
             spec, body, RequestFacts(headers, request.scope["query_string"], self._clock())
         )
-        text, payload = parse_object(body)
+        text, payload = parse_object(body, allow_array=spec.body_may_be_array)
         event_uuid = uuid.uuid4()
         event_id = str(event_uuid)
         event = RawProviderEvent(

@@ -11,7 +11,7 @@ from suivi_ingest import signatures as sig
 from suivi_ingest.settings import IngestSettings
 from suivi_schemas.ids import normalize_tracking_number
 
-Path = tuple[str, ...]
+Path = tuple[str | int, ...]
 _MAX_ID_LEN = 256
 _MAX_TRACKING_LEN = 64
 # Never copied into the envelope, whatever a provider spec says.
@@ -57,6 +57,8 @@ class ProviderSpec:
     delivery_id_header: str | None = None
     tracking_number: Path | None = None
     headers: tuple[str, ...] = field(default=("user-agent",))
+    # La Poste answers a poll for several numbers with a JSON array of shipment answers.
+    body_may_be_array: bool = False
 
     def credentials(self, settings: IngestSettings) -> Credentials:
         return Credentials(
@@ -83,6 +85,8 @@ class ProviderSpec:
         """`provider:TRACKINGNUMBER` keeps one shipment's webhooks in one partition."""
         if self.tracking_number is not None:
             value = _dig(payload, self.tracking_number)
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)  # DHL sometimes sends the shipment id as a JSON number
             if isinstance(value, str):
                 number = normalize_tracking_number(value)
                 if 0 < len(number) <= _MAX_TRACKING_LEN:
@@ -101,9 +105,14 @@ class ProviderSpec:
 def _dig(payload: Mapping[str, Any], path: Path) -> Any:
     node: Any = payload
     for part in path:
-        if not isinstance(node, dict):
+        if isinstance(part, int):
+            if not isinstance(node, list) or not -len(node) <= part < len(node):
+                return None
+            node = node[part]
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
             return None
-        node = node.get(part)
     return node
 
 
@@ -155,6 +164,49 @@ def timestamped_verifier(header: str, scheme: str) -> VerifierFactory:
                 name=header,
             )
             return scheme
+
+        return verify
+
+    return factory
+
+
+def seventeentrack_verifier(creds: Credentials) -> Verify | None:
+    keys = _keys(creds)
+    if not keys:
+        return None
+
+    def verify(body: bytes, req: RequestFacts) -> str:
+        sig.verify_17track(body, req.headers.get("sign"), keys)
+        return "sha256-body-key"
+
+    return verify
+
+
+def fedex_verifier(creds: Credentials) -> Verify | None:
+    keys = _keys(creds)
+    if not keys:
+        return None
+
+    def verify(body: bytes, req: RequestFacts) -> str:
+        sig.verify_hmac_base64(body, req.headers.get("fdx-signature"), keys, "fdx-signature")
+        return "hmac-sha256-base64"
+
+    return verify
+
+
+def header_token_verifier(header: str) -> VerifierFactory:
+    """A credential the subscriber chose, sent as-is in a header (UPS, DHL): no body signature,
+    so only TLS protects it; compared in constant time."""
+    lookup = header.lower()
+
+    def factory(creds: Credentials) -> Verify | None:
+        tokens = creds.secrets
+        if not tokens:
+            return None
+
+        def verify(body: bytes, req: RequestFacts) -> str:
+            sig.verify_token(req.headers.get(lookup), tokens, f"{header} header")
+            return "header-credential"
 
         return verify
 
@@ -217,6 +269,50 @@ PROVIDERS: dict[str, ProviderSpec] = {
             delivery_id_header="suivi-delivery-id",
             tracking_number=("tracking_number",),
             headers=("user-agent", "suivi-delivery-id", "suivi-event-type"),
+        ),
+        ProviderSpec(
+            slug="17track",
+            verifier=seventeentrack_verifier,
+            secrets_from="seventeentrack_secret",
+            tracking_number=("data", "number"),
+        ),
+        ProviderSpec(
+            slug="ups",
+            verifier=header_token_verifier("credential"),
+            secrets_from="ups_credential",
+            tracking_number=("trackingNumber",),
+        ),
+        ProviderSpec(
+            slug="fedex",
+            verifier=fedex_verifier,
+            secrets_from="fedex_secret",
+            delivery_id=(("transactionId",),),
+            tracking_number=("output", "completeTrackResults", 0, "trackingNumber"),
+        ),
+        ProviderSpec(
+            slug="dhl",
+            verifier=header_token_verifier("X-Suivi-Token"),
+            secrets_from="dhl_token",
+            tracking_number=("shipments", 0, "id"),
+        ),
+        # USPS and La Poste bodies come from Suivi's own pollers/relays, signed like `suivi`
+        # (La Poste has no push; USPS's notification signature is not verifiably documented).
+        ProviderSpec(
+            slug="usps",
+            verifier=timestamped_verifier("Suivi-Signature", "suivi-v1"),
+            secrets_from="usps_secret",
+            delivery_id_header="suivi-delivery-id",
+            tracking_number=("trackingNumber",),
+            headers=("user-agent", "suivi-delivery-id"),
+        ),
+        ProviderSpec(
+            slug="laposte",
+            verifier=timestamped_verifier("Suivi-Signature", "suivi-v1"),
+            secrets_from="laposte_secret",
+            delivery_id_header="suivi-delivery-id",
+            tracking_number=("shipment", "idShip"),
+            headers=("user-agent", "suivi-delivery-id"),
+            body_may_be_array=True,
         ),
     )
 }

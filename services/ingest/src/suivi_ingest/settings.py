@@ -12,7 +12,7 @@ from pydantic_settings import (
 )
 
 from suivi_infra.settings import KafkaSettings
-from suivi_schemas.topics import RAW
+from suivi_schemas.topics import ORDERS, RAW
 
 MIB = 1024 * 1024
 
@@ -43,6 +43,20 @@ class IngestSettings(BaseSettings):
     instance: str = Field(default_factory=socket.gethostname, max_length=255)
     log_level: str = "INFO"
 
+    # Order intake (docs/orders.md).
+    orders_topic: str = ORDERS.name
+    merchant_keys: SecretStr | None = Field(
+        default=None,
+        description="Merchant API keys, 'merchant:key,…' (a merchant may have several: rotation).",
+    )
+    shopify_secret: SecretStr | None = Field(
+        default=None, description="Shopify app client secret(s) (X-Shopify-Hmac-SHA256)."
+    )
+    shopify_shops: str = Field(
+        default="",
+        description="Shopify shops and their merchant ids: 'shop.myshopify.com:merchant,…'.",
+    )
+
     easypost_secret: SecretStr | None = None
     aftership_secret: SecretStr | None = None
     shippo_secret: SecretStr | None = Field(
@@ -52,6 +66,24 @@ class IngestSettings(BaseSettings):
         default=None, description="Shippo's self-generated token (?token= in the webhook URL)."
     )
     suivi_secret: SecretStr | None = None
+    seventeentrack_secret: SecretStr | None = Field(
+        default=None, description="17TRACK API key: `sign` = SHA-256 of body + '/' + key."
+    )
+    ups_credential: SecretStr | None = Field(
+        default=None, description="UPS Track Alert: the `credential` chosen in the subscription."
+    )
+    fedex_secret: SecretStr | None = Field(
+        default=None, description="FedEx webhook security token (`fdx-signature` HMAC key)."
+    )
+    dhl_token: SecretStr | None = Field(
+        default=None, description="DHL push: the token set as `X-Suivi-Token` in the subscription."
+    )
+    usps_secret: SecretStr | None = Field(
+        default=None, description="Suivi-Signature key of the USPS poller/relay."
+    )
+    laposte_secret: SecretStr | None = Field(
+        default=None, description="Suivi-Signature key of the La Poste (Suivi v2) poller."
+    )
 
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
 

@@ -70,15 +70,29 @@ def verify_easypost(body: bytes, header: str | None, keys: Sequence[bytes]) -> N
         raise SignatureError("X-Hmac-Signature does not match the body")
 
 
-def verify_aftership(body: bytes, header: str | None, keys: Sequence[bytes]) -> None:
-    """`aftership-hmac-sha256: <base64 HMAC-SHA256(body)>`."""
-    value = _present(header, "aftership-hmac-sha256")
+def verify_hmac_base64(body: bytes, header: str | None, keys: Sequence[bytes], name: str) -> None:
+    """`<name>: <base64 HMAC-SHA256(body)>` (AfterShip, FedEx, Shopify)."""
+    value = _present(header, name)
     try:
         provided = binascii.a2b_base64(value.encode("ascii"), strict_mode=True)
     except (binascii.Error, UnicodeEncodeError):
-        raise SignatureError("aftership-hmac-sha256: not base64") from None
+        raise SignatureError(f"{name}: not base64") from None
     if not _any_match([provided], [hmac_sha256(k, body) for k in keys]):
-        raise SignatureError("aftership-hmac-sha256 does not match the body")
+        raise SignatureError(f"{name} does not match the body")
+
+
+def verify_aftership(body: bytes, header: str | None, keys: Sequence[bytes]) -> None:
+    """`aftership-hmac-sha256: <base64 HMAC-SHA256(body)>`."""
+    verify_hmac_base64(body, header, keys, "aftership-hmac-sha256")
+
+
+def verify_17track(body: bytes, header: str | None, keys: Sequence[bytes]) -> None:
+    """`sign: <hex SHA-256 of body + "/" + API key>` (17TRACK API v2: a plain hash, no HMAC,
+    no timestamp, so no replay window: dedup downstream absorbs replays)."""
+    provided = _hex_digest(_present(header, "sign").lower(), "sign")
+    expected = [hashlib.sha256(body + b"/" + k).digest() for k in keys]
+    if not _any_match([provided], expected):
+        raise SignatureError("sign does not match the body")
 
 
 def parse_timestamped(header: str | None, name: str) -> tuple[str, list[bytes]]:

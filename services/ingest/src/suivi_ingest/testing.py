@@ -28,6 +28,23 @@ def aftership_headers(body: bytes, secret: str) -> dict[str, str]:
     return {"aftership-hmac-sha256": base64.b64encode(digest).decode()}
 
 
+def seventeentrack_headers(body: bytes, api_key: str) -> dict[str, str]:
+    return {"sign": hashlib.sha256(body + b"/" + api_key.encode()).hexdigest()}
+
+
+def fedex_headers(body: bytes, secret: str) -> dict[str, str]:
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    return {"fdx-signature": base64.b64encode(digest).decode()}
+
+
+def ups_headers(_: bytes, credential: str) -> dict[str, str]:
+    return {"credential": credential, "User-Agent": "UPSPubSubTrackingService"}
+
+
+def dhl_headers(_: bytes, token: str) -> dict[str, str]:
+    return {"X-Suivi-Token": token}
+
+
 def stripe_like(body: bytes, secrets: list[str], timestamp: int) -> str:
     """`t=<timestamp>,v1=<hex HMAC-SHA256 of "<t>.<body>">` with one v1= per secret."""
     signed = str(timestamp).encode() + b"." + body
