@@ -68,6 +68,17 @@ async def test_process_normalizes_serves_metrics_and_stops_on_sigterm(
             'suivi_normalizer_events_published_total{provider="suivi",status="in_transit"} 2.0'
             in metrics
         )
+        # Lag is sampled every few seconds: caught up, every partition at 0.
+        lag_line = f'suivi_kafka_consumer_lag{{group="{env["SUIVI_NORMALIZER_GROUP_ID"]}"'
+        async with httpx.AsyncClient() as http:
+            for _ in range(40):
+                metrics = (await http.get(f"http://127.0.0.1:{unused_tcp_port}/metrics")).text
+                lags = [line for line in metrics.splitlines() if line.startswith(lag_line)]
+                if len(lags) == 3:
+                    break
+                await asyncio.sleep(0.5)
+        assert len(lags) == 3, metrics
+        assert all(line.endswith(" 0.0") for line in lags), lags
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)

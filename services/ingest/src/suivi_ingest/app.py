@@ -20,6 +20,8 @@ from starlette.types import Lifespan
 
 from suivi_ingest.intake import JSON, WebhookIntake, error_response
 from suivi_ingest.metrics import IngestMetrics
+from suivi_ingest.order_intake import mount_order_routes
+from suivi_ingest.order_publisher import OrderEventPublisher
 from suivi_ingest.providers import PROVIDERS
 from suivi_ingest.publisher import RawEventPublisher
 from suivi_ingest.settings import IngestSettings
@@ -93,8 +95,10 @@ def create_app(
     registry: CollectorRegistry | None = None,
     lifespan: Lifespan[FastAPI] | None = None,
     clock: Callable[[], float] = time.time,
+    orders: OrderEventPublisher | None = None,
 ) -> FastAPI:
-    """Builds the ingest app; every provider's verifier is prepared once, here."""
+    """Builds the ingest app; every provider's verifier is prepared once, here. With an
+    `orders` publisher it also serves order intake (/v1/orders, /v1/webhooks/shopify)."""
     registry = registry if registry is not None else CollectorRegistry()
     intake = WebhookIntake(settings, publisher, IngestMetrics(registry, PROVIDERS), clock)
     app = FastAPI(
@@ -110,6 +114,11 @@ def create_app(
     # as much as the whole verification; the operation is documented by the APIRoute below.
     app.router.routes.insert(0, Route(WEBHOOK_PATH, intake.handle, methods=["POST"]))
     documented = _documented_webhook_route()
+    order_routes = (
+        mount_order_routes(app, settings, orders, registry, clock, ErrorBody)
+        if orders is not None
+        else []
+    )
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:
@@ -137,7 +146,7 @@ def create_app(
                 title=app.title,
                 version=app.version,
                 summary=app.summary,
-                routes=[*documented.routes, *app.routes],
+                routes=[*documented.routes, *order_routes, *app.routes],
             )
             for operations in schema["paths"].values():
                 for operation in operations.values():

@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry
 
 from suivi_infra.kafka import make_producer
 from suivi_ingest.app import create_app
+from suivi_ingest.order_publisher import KafkaOrderEventPublisher
 from suivi_ingest.publisher import KafkaRawEventPublisher
 from suivi_ingest.settings import IngestSettings
 
@@ -39,4 +40,7 @@ def build_app(settings: IngestSettings | None = None) -> FastAPI:
         finally:
             await publisher.stop()
 
-    return create_app(settings, publisher, registry=CollectorRegistry(), lifespan=lifespan)
+    orders = KafkaOrderEventPublisher(publisher, settings.orders_topic)
+    return create_app(
+        settings, publisher, registry=CollectorRegistry(), lifespan=lifespan, orders=orders
+    )

@@ -77,11 +77,15 @@ class KafkaRawEventPublisher:
             log.info("Kafka producer flushed and stopped")
 
     async def publish(self, event: RawProviderEvent, key: str) -> None:
+        await self.send(self._topic, serialize(event), key)
+
+    async def send(self, topic: str, value: bytes, key: str) -> None:
+        """One record to any topic on the same producer (order events share it); acks=all."""
         producer = self._producer
         if producer is None:
             raise PublishError("Kafka producer is not connected")
         try:
-            await producer.send_and_wait(self._topic, serialize(event), key=key.encode())
+            await producer.send_and_wait(topic, value, key=key.encode())
         except KafkaError as exc:
             raise PublishError(f"Kafka refused the event: {type(exc).__name__}") from exc
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from faststream import FastStream
@@ -22,7 +23,10 @@ async def _bodies_as_is(message: StreamMessage[Any]) -> Any:
     return message.body
 
 
-def build_broker(settings: NormalizerSettings, normalizer: Normalizer) -> KafkaBroker:
+def build_broker(
+    settings: NormalizerSettings, normalizer: Normalizer
+) -> tuple[KafkaBroker, Callable[[], Any]]:
+    """The broker, and a getter of its aiokafka consumer (created when the broker starts)."""
     broker = KafkaBroker(
         settings.kafka.bootstrap_servers,
         client_id=f"{settings.kafka.client_id}-normalizer",
@@ -34,7 +38,7 @@ def build_broker(settings: NormalizerSettings, normalizer: Normalizer) -> KafkaB
 
     # NACK_ON_ERROR: poison records never raise (the pipeline dead-letters them), so an error
     # here is Kafka failing to acknowledge; the batch is then consumed again, never committed.
-    @broker.subscriber(
+    subscriber = broker.subscriber(
         settings.raw_topic,
         group_id=settings.group_id,
         batch=True,
@@ -45,6 +49,8 @@ def build_broker(settings: NormalizerSettings, normalizer: Normalizer) -> KafkaB
         isolation_level="read_committed",
         decoder=_bodies_as_is,
     )
+
+    @subscriber
     async def on_raw_batch(_: Any, message: KafkaMessage) -> None:
         try:
             await normalizer.process(message.raw_message)
@@ -53,7 +59,7 @@ def build_broker(settings: NormalizerSettings, normalizer: Normalizer) -> KafkaB
             await asyncio.sleep(settings.retry_backoff_seconds)
             raise
 
-    return broker
+    return broker, lambda: subscriber.consumer
 
 
 def build_app(broker: KafkaBroker) -> FastStream:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer
@@ -10,6 +11,7 @@ from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry, start_http_server
 
 from suivi_infra.kafka import make_producer
+from suivi_infra.lag import ConsumerLag
 from suivi_normalizer.app import build_app, build_broker
 from suivi_normalizer.domain.dedup import RecentIds
 from suivi_normalizer.kafka_sink import KafkaSink
@@ -46,14 +48,25 @@ def bootstrap(
         dlq_topic=settings.dlq_topic,
         recent=RecentIds(settings.recent_ids),
     )
-    broker = build_broker(settings, normalizer)
+    broker, consumer_of = build_broker(settings, normalizer)
     app = build_app(broker)
+    lag = ConsumerLag(registry)
+    tasks: list[asyncio.Task[None]] = []
 
     @app.on_startup
     async def start_producer() -> None:
         await producer.start()
         if serve_metrics and settings.metrics_port:
             start_http_server(settings.metrics_port, settings.metrics_host, registry=registry)
+
+    @app.after_startup
+    async def watch_lag() -> None:
+        tasks.append(asyncio.create_task(lag.watch(consumer_of, settings.group_id)))
+
+    @app.on_shutdown
+    async def stop_watching() -> None:
+        for task in tasks:
+            task.cancel()
 
     @app.after_shutdown
     async def stop_producer() -> None:

@@ -1,0 +1,39 @@
+"""Where accepted orders go: the `OrderEventPublisher` port and its Kafka adapter.
+
+The adapter sends on the webhook publisher's producer (one idempotent producer, acks=all, one
+connection, one readiness), to `commerce.orders.v1`, keyed `merchant:order_number`.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from suivi_schemas.orders import OrderEvent
+
+
+class OrderEventPublisher(Protocol):
+    async def publish(self, event: OrderEvent, key: str) -> None:
+        """Returns only once the event is durable (Kafka acks=all); raises otherwise."""
+
+
+class RecordSender(Protocol):
+    async def send(self, topic: str, value: bytes, key: str) -> None:
+        """One record, durable when this returns (`KafkaRawEventPublisher.send`)."""
+
+
+def serialize_order(event: OrderEvent) -> bytes:
+    # The event's own class: an `ExtendedOrderEvent` keeps its additional fields.
+    return event.__pydantic_serializer__.to_json(event)
+
+
+class KafkaOrderEventPublisher:
+    def __init__(self, sender: RecordSender, topic: str) -> None:
+        self._sender = sender
+        self._topic = topic
+
+    @property
+    def topic(self) -> str:
+        return self._topic
+
+    async def publish(self, event: OrderEvent, key: str) -> None:
+        await self._sender.send(self._topic, serialize_order(event), key)
