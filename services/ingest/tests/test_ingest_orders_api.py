@@ -15,12 +15,11 @@ import pytest
 from fastapi import FastAPI
 
 from suivi_ingest.app import create_app
-from suivi_ingest.order_contract import ExtendedOrderEvent, OrderEventKind
 from suivi_ingest.order_testing import FakeOrderPublisher, bearer
 from suivi_ingest.settings import IngestSettings
 from suivi_ingest.testing import FakePublisher
 from suivi_schemas.ids import SUIVI_NAMESPACE
-from suivi_schemas.orders import OrderEvent
+from suivi_schemas.orders import OrderEvent, OrderEventKind
 
 NOW = 1_793_613_600  # 2026-11-02T10:00:00Z
 URL = "/v1/orders"
@@ -105,7 +104,7 @@ async def test_accepted_after_publish_with_the_whole_snapshot(
     [(event, key)] = orders.published
     assert response.json() == {"event_id": str(event.event_id), "status": "accepted"}
     assert key == event.key == "shop-a:A-1001"
-    assert isinstance(event, ExtendedOrderEvent)
+    assert isinstance(event, OrderEvent)
     assert (event.merchant_id, event.source, event.kind) == ("shop-a", "api", "snapshot")
     assert event.placed_at == datetime(2026, 11, 2, 8, 14, 3, tzinfo=UTC)
     assert event.updated_at == datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
@@ -423,4 +422,4 @@ async def test_wrong_method_and_no_order_publisher() -> None:
 
 
 def test_kind_defaults_to_snapshot_for_plain_order_events() -> None:
-    assert ExtendedOrderEvent.model_fields["kind"].default is OrderEventKind.SNAPSHOT
+    assert OrderEvent.model_fields["kind"].default is OrderEventKind.SNAPSHOT

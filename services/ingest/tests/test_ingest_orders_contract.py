@@ -12,17 +12,11 @@ from aiokafka import AIOKafkaProducer
 from pydantic import ValidationError
 
 from suivi_infra.settings import KafkaSettings
-from suivi_ingest.order_contract import (
-    ExtendedOrderEvent,
-    ExtendedOrderShipment,
-    OrderEventKind,
-    OrderState,
-    extend,
-    order_event_id,
-)
+from suivi_ingest.order_contract import order_event_id
 from suivi_ingest.order_publisher import KafkaOrderEventPublisher, serialize_order
 from suivi_ingest.publisher import KafkaRawEventPublisher, PublishError
-from suivi_schemas.orders import Customer, OrderEvent, OrderShipment, OrderSource
+from suivi_schemas.order_state import OrderState
+from suivi_schemas.orders import Customer, OrderEvent, OrderEventKind, OrderShipment, OrderSource
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 
@@ -31,16 +25,14 @@ def _at(minutes: int) -> datetime:
     return T0 + timedelta(minutes=minutes)
 
 
-def _parcel(number: str, fulfillment: str | None, state: str = "active") -> ExtendedOrderShipment:
-    return ExtendedOrderShipment.model_validate(
+def _parcel(number: str, fulfillment: str | None, state: str = "active") -> OrderShipment:
+    return OrderShipment.model_validate(
         {"carrier": "ups", "tracking_number": number, "state": state, "fulfillment_id": fulfillment}
     )
 
 
-def _snapshot(
-    minutes: int, *parcels: ExtendedOrderShipment, name: str = "Zoë"
-) -> ExtendedOrderEvent:
-    return ExtendedOrderEvent(
+def _snapshot(minutes: int, *parcels: OrderShipment, name: str = "Zoë") -> OrderEvent:
+    return OrderEvent(
         event_id=order_event_id("shop-a", "#1001", _at(minutes), name),
         merchant_id="shop-a",
         order_number="#1001",
@@ -52,8 +44,8 @@ def _snapshot(
     )
 
 
-def _fulfillment(minutes: int, fid: str, *parcels: ExtendedOrderShipment) -> ExtendedOrderEvent:
-    return ExtendedOrderEvent(
+def _fulfillment(minutes: int, fid: str, *parcels: OrderShipment) -> OrderEvent:
+    return OrderEvent(
         event_id=order_event_id("shop-a", "#1001", _at(minutes), fid),
         merchant_id="shop-a",
         order_number="#1001",
@@ -67,7 +59,7 @@ def _fulfillment(minutes: int, fid: str, *parcels: ExtendedOrderShipment) -> Ext
     )
 
 
-def _merged(events: list[ExtendedOrderEvent]) -> tuple[Any, ...] | None:
+def _merged(events: list[OrderEvent]) -> tuple[Any, ...] | None:
     state = OrderState()
     for event in events:
         state = state.apply(event)
@@ -87,19 +79,23 @@ def test_order_event_id_is_uuid5_of_the_instant() -> None:
     assert order_event_id("m", "1", _at(120), "x") != order_event_id("m", "1", _at(120))
 
 
-def test_extended_events_are_plain_order_events_on_the_wire() -> None:
+def test_fulfillment_events_round_trip_on_the_wire() -> None:
     event = _fulfillment(5, "F1", _parcel("1Z1", "F1"))
-    wire = serialize_order(event)
-    plain = OrderEvent.model_validate_json(wire)  # today's readers: extra fields ignored
-    assert plain.key == "shop-a:#1001" and plain.shipments[0].key == "ups:1Z1"
-    assert ExtendedOrderEvent.model_validate_json(wire) == event
-    assert extend(plain).kind is OrderEventKind.SNAPSHOT  # a plain event is a snapshot
-    assert extend(event) is event
+    back = OrderEvent.model_validate_json(serialize_order(event))
+    assert back == event
+    assert back.key == "shop-a:#1001" and back.shipments[0].key == "ups:1Z1"
+    assert back.kind is OrderEventKind.FULFILLMENT and back.fulfillment_id == "F1"
+
+
+def test_an_event_without_kind_is_a_snapshot() -> None:
+    wire = serialize_order(_fulfillment(5, "F1", _parcel("1Z1", "F1")))
+    legacy = wire.replace(b'"kind":"fulfillment",', b"").replace(b'"fulfillment_id":"F1",', b"")
+    assert OrderEvent.model_validate_json(legacy).kind is OrderEventKind.SNAPSHOT
 
 
 def test_a_plain_order_shipment_has_no_fulfillment() -> None:
     plain = OrderShipment(carrier="ups", tracking_number="1Z1")
-    assert ExtendedOrderShipment.model_validate(plain.model_dump()).fulfillment_id is None
+    assert OrderShipment.model_validate(plain.model_dump()).fulfillment_id is None
 
 
 @pytest.mark.parametrize(
@@ -115,7 +111,7 @@ def test_fulfillment_events_are_scoped(changes: dict[str, Any], says: str) -> No
     fields = _fulfillment(5, "F1").model_dump()
     fields.update(changes)
     with pytest.raises(ValidationError, match=says):
-        ExtendedOrderEvent.model_validate(fields)
+        OrderEvent.model_validate(fields)
 
 
 def test_no_order_before_a_snapshot() -> None:
@@ -208,7 +204,7 @@ async def test_order_publisher_sends_the_extended_event_keyed() -> None:
     await publisher.publish(event, event.key)
     [(topic, value, key)] = sender.sent
     assert (topic, key, publisher.topic) == ("commerce.orders.v1", "shop-a:#1001", topic)
-    assert ExtendedOrderEvent.model_validate_json(value) == event
+    assert OrderEvent.model_validate_json(value) == event
 
 
 class StandInProducer:

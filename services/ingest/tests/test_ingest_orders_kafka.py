@@ -18,7 +18,6 @@ from suivi_infra.kafka import make_consumer
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.testing import TopicFactory
 from suivi_ingest.bootstrap import build_app
-from suivi_ingest.order_contract import ExtendedOrderEvent
 from suivi_ingest.order_testing import bearer, shopify_headers
 from suivi_ingest.settings import IngestSettings
 from suivi_schemas.orders import OrderEvent
@@ -118,7 +117,7 @@ async def test_shopify_order_and_fulfilment_share_the_orders_key(
     records = await _consume(kafka_settings, topic, 2)
     assert [r.key for r in records] == [b"shop-a:#1001"] * 2
     assert len({r.partition for r in records}) == 1
-    events = [ExtendedOrderEvent.model_validate_json(r.value) for r in records]
+    events = [OrderEvent.model_validate_json(r.value) for r in records]
     assert [(e.kind, e.delivery_id) for e in events] == [
         ("fulfillment", "wh-0"),
         ("snapshot", "wh-1"),

@@ -19,7 +19,6 @@ import pytest
 from fastapi import FastAPI
 
 from suivi_ingest.app import create_app
-from suivi_ingest.order_contract import ExtendedOrderEvent, OrderEventKind, OrderState
 from suivi_ingest.order_testing import FakeOrderPublisher, shopify_headers
 from suivi_ingest.settings import IngestSettings
 from suivi_ingest.shopify import (
@@ -33,6 +32,8 @@ from suivi_ingest.shopify import (
 )
 from suivi_ingest.signatures import SignatureError
 from suivi_ingest.testing import FakePublisher
+from suivi_schemas.order_state import OrderState
+from suivi_schemas.orders import OrderEvent, OrderEventKind
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "shopify"
 SECRET = "shpss_0123456789abcdef"
@@ -186,7 +187,7 @@ def test_the_order_ends_right_whichever_webhook_arrives_first() -> None:
     ]
     events = [map_webhook(t, fixture(f), "shop-a", None) for t, f in deliveries]
 
-    def merged(order: tuple[ExtendedOrderEvent, ...]) -> Any:
+    def merged(order: tuple[OrderEvent, ...]) -> Any:
         state = OrderState()
         for event in order:
             state = state.apply(event)
@@ -356,7 +357,7 @@ async def test_an_order_webhook_is_published_keyed_by_order(
     [(event, key)] = orders.published
     assert response.json() == {"event_id": str(event.event_id), "status": "accepted"}
     assert key == "shop-a:#1001"
-    assert isinstance(event, ExtendedOrderEvent)
+    assert isinstance(event, OrderEvent)
     assert event.delivery_id == "b54557e4-c249-4b8c"
     assert event.customer.name == "Zoë Lefèvre"
 
@@ -367,7 +368,7 @@ async def test_a_fulfillment_webhook_is_published_on_the_orders_key(
     body, headers = signed("fulfillments_create", "fulfillments/create", "wh-f1")
     assert (await client.post(URL, content=body, headers=headers)).status_code == 202
     [(event, key)] = orders.published
-    assert isinstance(event, ExtendedOrderEvent)
+    assert isinstance(event, OrderEvent)
     assert (key, event.kind, event.fulfillment_id) == (
         "shop-a:#1001",
         "fulfillment",

@@ -1,19 +1,28 @@
 """`commerce.orders.v1`: orders and their fulfilments, as merchants (API, Shopify) tell them.
 
-Each event is a full snapshot of the order at `updated_at`; readers keep the newest snapshot,
-so re-delivered or reordered snapshots never roll an order back.
+Two kinds of event, both keyed `merchant:order_number`:
+- `snapshot`: the whole order as of `updated_at` (the order API, Shopify order topics);
+- `fulfillment`: only the parcels of one fulfilment (Shopify fulfilment topics, which do not
+  carry the order).
+Readers combine them with `suivi_schemas.order_state.OrderState`, which ends in the same order
+whatever the arrival order; re-delivered or reordered events never roll an order back.
 """
 
 from __future__ import annotations
 
 import uuid
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import AwareDatetime, EmailStr, Field
+from pydantic import AwareDatetime, EmailStr, Field, model_validator
 
 from suivi_schemas.common import Contract, CountryCode, Slug
 from suivi_schemas.ids import shipment_key
+
+
+class OrderEventKind(StrEnum):
+    SNAPSHOT = "snapshot"  # the whole order as of updated_at
+    FULFILLMENT = "fulfillment"  # only the parcels of one fulfilment, as of updated_at
 
 
 class OrderSource(StrEnum):
@@ -71,6 +80,12 @@ class OrderShipment(Contract):
     items: tuple[ShipmentItem, ...] = ()
     service: str | None = None
     shipped_at: AwareDatetime | None = None
+    fulfillment_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The merchant's fulfilment this parcel belongs to (Shopify's fulfillment "
+        "id); None for parcels that only snapshots describe (the order API).",
+    )
 
     @property
     def key(self) -> str:
@@ -78,7 +93,11 @@ class OrderShipment(Contract):
 
 
 class OrderEvent(Contract):
-    """The whole order as of `updated_at`."""
+    """An order snapshot, or one fulfilment's parcels (see the module docstring).
+
+    For `kind="fulfillment"` only `merchant_id`, `order_number`, `updated_at`, `fulfillment_id`
+    and `shipments` mean anything; the other fields hold defaults and readers ignore them.
+    """
 
     schema_version: Literal[1] = 1
     event_id: uuid.UUID
@@ -93,6 +112,24 @@ class OrderEvent(Contract):
     shipping_address: Address | None = None
     line_items: tuple[LineItem, ...] = ()
     shipments: tuple[OrderShipment, ...] = ()
+    kind: OrderEventKind = OrderEventKind.SNAPSHOT
+    fulfillment_id: str | None = Field(default=None, max_length=64)
+    delivery_id: str | None = Field(
+        default=None,
+        max_length=256,
+        description="The sender's id of the delivery (Shopify's X-Shopify-Webhook-Id).",
+    )
+
+    @model_validator(mode="after")
+    def _scoped(self) -> Self:
+        if self.kind is OrderEventKind.FULFILLMENT:
+            if self.fulfillment_id is None:
+                raise ValueError("a fulfillment event names its fulfillment_id")
+            if any(s.fulfillment_id != self.fulfillment_id for s in self.shipments):
+                raise ValueError("a fulfillment event carries only that fulfilment's shipments")
+        elif self.fulfillment_id is not None:
+            raise ValueError("fulfillment_id is only set on fulfillment events")
+        return self
 
     @property
     def key(self) -> str:

@@ -30,7 +30,6 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from suivi_ingest.intake import JSON, IngestError, error_response, is_json, parse_object, read_body
-from suivi_ingest.order_contract import ExtendedOrderEvent
 from suivi_ingest.order_publisher import OrderEventPublisher
 from suivi_ingest.orders import (
     MAX_CLOCK_SKEW,
@@ -51,6 +50,7 @@ from suivi_ingest.shopify import (
     verify_shopify,
 )
 from suivi_ingest.signatures import SignatureError
+from suivi_schemas.orders import OrderEvent
 
 ORDERS_PATH = "/v1/orders"
 SHOPIFY_PATH = "/v1/webhooks/shopify"
@@ -299,7 +299,7 @@ class OrderIntake:
 
     # --- Kafka ------------------------------------------------------------------------------
 
-    async def _publish(self, event: ExtendedOrderEvent, source: str) -> None:
+    async def _publish(self, event: OrderEvent, source: str) -> None:
         timeout = self._settings.publish_timeout_seconds
         started = time.perf_counter()
         try:

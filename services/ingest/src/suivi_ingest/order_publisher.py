@@ -22,7 +22,7 @@ class RecordSender(Protocol):
 
 
 def serialize_order(event: OrderEvent) -> bytes:
-    # The event's own class: an `ExtendedOrderEvent` keeps its additional fields.
+    # The event's own class: an `OrderEvent` keeps its additional fields.
     return event.__pydantic_serializer__.to_json(event)
 
 

@@ -31,12 +31,7 @@ from pydantic import (
     model_validator,
 )
 
-from suivi_ingest.order_contract import (
-    ExtendedOrderEvent,
-    ExtendedOrderShipment,
-    OrderEventKind,
-    order_event_id,
-)
+from suivi_ingest.order_contract import order_event_id
 from suivi_ingest.settings import split_secrets
 from suivi_schemas.carriers import canonical_carrier
 from suivi_schemas.common import CountryCode
@@ -46,6 +41,9 @@ from suivi_schemas.orders import (
     Customer,
     LineItem,
     NotificationOptIns,
+    OrderEvent,
+    OrderEventKind,
+    OrderShipment,
     OrderSource,
     ShipmentItem,
 )
@@ -317,11 +315,11 @@ def fields_of(exc: ValidationError) -> str:
     return ",".join(names)
 
 
-def order_event(order: OrderIn, merchant_id: str, now: datetime) -> ExtendedOrderEvent:
+def order_event(order: OrderIn, merchant_id: str, now: datetime) -> OrderEvent:
     """The snapshot ingest publishes for a validated request of `merchant_id`."""
     updated_at = order.updated_at or now
     customer = order.customer
-    return ExtendedOrderEvent(
+    return OrderEvent(
         event_id=order_event_id(merchant_id, order.order_number, updated_at),
         merchant_id=merchant_id,
         order_number=order.order_number,
@@ -345,7 +343,7 @@ def order_event(order: OrderIn, merchant_id: str, now: datetime) -> ExtendedOrde
         ),
         line_items=tuple(LineItem(**line.model_dump()) for line in order.line_items),
         shipments=tuple(
-            ExtendedOrderShipment(
+            OrderShipment(
                 carrier=s.carrier,
                 tracking_number=s.tracking_number,
                 state=s.state,

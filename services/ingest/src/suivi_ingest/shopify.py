@@ -26,12 +26,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AwareDatetime, EmailStr, TypeAdapter, ValidationError
 
-from suivi_ingest.order_contract import (
-    ExtendedOrderEvent,
-    ExtendedOrderShipment,
-    OrderEventKind,
-    order_event_id,
-)
+from suivi_ingest.order_contract import order_event_id
 from suivi_ingest.orders import (
     clean_tracking_number,
     describe,
@@ -41,7 +36,16 @@ from suivi_ingest.orders import (
 )
 from suivi_ingest.signatures import SignatureError
 from suivi_schemas.carriers import ALIASES, canonical_carrier
-from suivi_schemas.orders import Address, Customer, LineItem, OrderSource, ShipmentItem
+from suivi_schemas.orders import (
+    Address,
+    Customer,
+    LineItem,
+    OrderEvent,
+    OrderEventKind,
+    OrderShipment,
+    OrderSource,
+    ShipmentItem,
+)
 
 HMAC_HEADER = "X-Shopify-Hmac-SHA256"
 ORDER_TOPICS = frozenset(
@@ -119,7 +123,7 @@ def parse_shops(value: str) -> dict[str, str]:
 
 def map_webhook(
     topic: str, payload: Mapping[str, Any], merchant_id: str, delivery_id: str | None
-) -> ExtendedOrderEvent:
+) -> OrderEvent:
     """One verified webhook of a topic in `TOPICS` → the order event to publish."""
     if topic in FULFILLMENT_TOPICS:
         return map_fulfillment(
@@ -130,7 +134,7 @@ def map_webhook(
 
 def map_order(
     order: Mapping[str, Any], merchant_id: str, delivery_id: str | None = None
-) -> ExtendedOrderEvent:
+) -> OrderEvent:
     """An Order resource (orders/create, orders/updated, …) → a full snapshot."""
     number = _required_text(order, "name", "the order's name, e.g. '#1001'")
     placed_at = _required_time(order, "created_at")
@@ -139,7 +143,7 @@ def map_order(
     shipping = _object(order.get("shipping_address"))
     billing = _object(order.get("billing_address"))
     fulfillments = order.get("fulfillments")
-    shipments: list[ExtendedOrderShipment] = []
+    shipments: list[OrderShipment] = []
     for n, fulfillment in enumerate(fulfillments if isinstance(fulfillments, list) else []):
         if isinstance(fulfillment, dict):
             shipments += _shipments(fulfillment, f"fulfillments[{n}]", required=False)
@@ -174,7 +178,7 @@ def map_order(
 
 def map_fulfillment(
     fulfillment: Mapping[str, Any], merchant_id: str, delivery_id: str | None = None
-) -> ExtendedOrderEvent:
+) -> OrderEvent:
     """A Fulfillment resource (fulfillments/create, fulfillments/update) → a fulfilment event
     carrying that fulfilment's parcels only, keyed by the order it belongs to."""
     name = _required_text(fulfillment, "name", "the fulfillment's name, e.g. '#1001.1'")
@@ -203,12 +207,12 @@ def map_fulfillment(
     return _event(fields, f"fulfillment|{fulfillment_id}")
 
 
-def _event(fields: dict[str, Any], scope: str) -> ExtendedOrderEvent:
+def _event(fields: dict[str, Any], scope: str) -> OrderEvent:
     """Validated against the contract. The id covers the mapped content as well as updated_at:
     Shopify's timestamps are to the second, and two states within one second must differ; a
     retried delivery maps to the same content, hence the same id."""
     try:
-        draft = ExtendedOrderEvent.model_validate({**fields, "event_id": uuid.UUID(int=0)})
+        draft = OrderEvent.model_validate({**fields, "event_id": uuid.UUID(int=0)})
     except ValidationError as exc:
         raise ShopifyPayloadError(describe(exc)) from None
     content = draft.model_dump_json(exclude={"event_id", "delivery_id"}).encode()
@@ -224,7 +228,7 @@ def _event(fields: dict[str, Any], scope: str) -> ExtendedOrderEvent:
 
 def _shipments(
     fulfillment: Mapping[str, Any], where: str, *, required: bool
-) -> list[ExtendedOrderShipment]:
+) -> list[OrderShipment]:
     """One parcel per tracking number of the fulfilment (Shopify does not say which items went
     in which parcel of a multi-parcel fulfilment: each carries the fulfilment's items)."""
     fulfillment_id = _id(fulfillment.get("id"))
@@ -252,7 +256,7 @@ def _shipments(
         except ValueError:
             continue  # not a trackable number: nothing to follow
         parcels.append(
-            ExtendedOrderShipment(
+            OrderShipment(
                 carrier=carrier,
                 tracking_number=number,
                 state=state,
@@ -264,8 +268,8 @@ def _shipments(
     return parcels
 
 
-def _unique(shipments: Iterable[ExtendedOrderShipment]) -> list[ExtendedOrderShipment]:
-    by_key: dict[str, ExtendedOrderShipment] = {}
+def _unique(shipments: Iterable[OrderShipment]) -> list[OrderShipment]:
+    by_key: dict[str, OrderShipment] = {}
     for shipment in shipments:
         kept = by_key.get(shipment.key)
         if kept is None or (kept.state == "cancelled" and shipment.state == "active"):
