@@ -1,0 +1,1 @@
+"""I/O at the edges: PostgreSQL, SMTP, the SMS provider's HTTP API, web push, Kafka."""

@@ -1,0 +1,304 @@
+"""The ledger (notifier_deliveries) and the due triggers (notifier_shipments.due_at).
+
+A row per (shipment, trigger, channel) is inserted before anything is sent (state 'pending');
+claiming a row for a send bumps `attempts` and moves `next_attempt_at` a lease ahead, in a
+committed transaction, before the send; the outcome is recorded after. A process that dies
+mid-send leaves the row pending with an expired lease: it is sent again (at-least-once at the
+protocol edge, the only way a message can be sent twice).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from suivi_notifier.domain.planning import Recipient
+from suivi_notifier.domain.shipment import Pending
+from suivi_schemas import Channel
+
+
+@dataclass(frozen=True, slots=True)
+class DueShipment:
+    shipment_key: str
+    carrier: str
+    tracking_number: str
+    pending: Pending
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: int
+    shipment_key: str
+    trigger: str
+    channel: Channel
+    merchant_id: str
+    order_number: str
+    carrier: str
+    tracking_number: str
+    source_event_id: uuid.UUID
+    event_occurred_at: datetime
+    state: str
+    attempts: int
+    push_done: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PushTarget:
+    id: int
+    endpoint: str
+    p256dh: str
+    auth: str
+
+
+_DUE = """
+SELECT s.shipment_key, s.carrier, s.tracking_number, s.pending_trigger, s.pending_event_id,
+       s.pending_occurred_at, s.due_at
+FROM notifier_shipments s
+WHERE s.due_at <= $1
+  AND EXISTS (SELECT 1 FROM notifier_order_shipments l WHERE l.shipment_key = s.shipment_key)
+ORDER BY s.due_at
+LIMIT $2
+FOR UPDATE OF s SKIP LOCKED
+"""
+_RECIPIENT_COLUMNS = """
+    o.merchant_id, o.order_number, o.cancelled, o.email, o.phone, o.name, o.locale, o.timezone,
+    o.opt_email, o.opt_sms, o.email_unsubscribed_at IS NOT NULL AS email_unsubscribed,
+    o.sms_unsubscribed_at IS NOT NULL AS sms_unsubscribed,
+    (SELECT count(*) FROM notifier_push_subscriptions p
+      WHERE p.merchant_id = o.merchant_id AND p.order_number = o.order_number) AS push_count
+"""
+# The order a shipment notifies for: a live link first, then the newest snapshot.
+_BY_SHIPMENT = f"""
+SELECT {_RECIPIENT_COLUMNS}, l.active
+FROM notifier_order_shipments l JOIN notifier_orders o USING (merchant_id, order_number)
+WHERE l.shipment_key = $1
+ORDER BY (l.active AND NOT o.cancelled) DESC, o.updated_at DESC
+LIMIT 1
+"""  # noqa: S608 - constants only
+_BY_ORDER = f"""
+SELECT {_RECIPIENT_COLUMNS},
+       coalesce((SELECT bool_or(l.active) FROM notifier_order_shipments l
+                 WHERE l.merchant_id = o.merchant_id AND l.order_number = o.order_number
+                   AND l.shipment_key = $3), false) AS active
+FROM notifier_orders o WHERE o.merchant_id = $1 AND o.order_number = $2
+"""  # noqa: S608 - constants only
+_CLEAR = """
+UPDATE notifier_shipments
+SET pending_trigger = NULL, pending_event_id = NULL, pending_occurred_at = NULL, due_at = NULL,
+    updated_at = $2
+WHERE shipment_key = $1
+"""
+_INSERT = """
+INSERT INTO notifier_deliveries (
+    shipment_key, trigger, channel, merchant_id, order_number, carrier, tracking_number,
+    source_event_id, event_occurred_at, state, attempts, next_attempt_at, created_at, updated_at
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 0, $10, $10, $10)
+ON CONFLICT (shipment_key, trigger, channel) DO NOTHING
+RETURNING id
+"""
+_SUPERSEDE = """
+UPDATE notifier_deliveries
+SET state = 'superseded', next_attempt_at = NULL, updated_at = $4
+WHERE shipment_key = $1 AND channel = $2 AND trigger <> $3 AND state = 'pending'
+  AND event_occurred_at <= $5
+RETURNING id, shipment_key, trigger, channel, merchant_id, order_number, carrier,
+          tracking_number, source_event_id, event_occurred_at, state, attempts, push_done
+"""
+_DELIVERY_COLUMNS = """
+id, shipment_key, trigger, channel, merchant_id, order_number, carrier, tracking_number,
+source_event_id, event_occurred_at, state, attempts, push_done
+"""
+_CLAIMABLE = f"""
+SELECT {_DELIVERY_COLUMNS} FROM notifier_deliveries
+WHERE state = 'pending' AND next_attempt_at <= $1
+ORDER BY next_attempt_at
+LIMIT $2
+FOR UPDATE SKIP LOCKED
+"""  # noqa: S608 - constants only
+
+
+def _recipient(row: asyncpg.Record) -> Recipient:
+    return Recipient(
+        merchant_id=row["merchant_id"],
+        order_number=row["order_number"],
+        cancelled=row["cancelled"],
+        shipment_active=row["active"],
+        email=row["email"],
+        phone=row["phone"],
+        name=row["name"],
+        locale=row["locale"],
+        timezone=row["timezone"],
+        opt_email=row["opt_email"],
+        opt_sms=row["opt_sms"],
+        email_unsubscribed=row["email_unsubscribed"],
+        sms_unsubscribed=row["sms_unsubscribed"],
+        push_subscriptions=row["push_count"],
+    )
+
+
+def _delivery(row: asyncpg.Record) -> Delivery:
+    return Delivery(
+        id=row["id"],
+        shipment_key=row["shipment_key"],
+        trigger=row["trigger"],
+        channel=Channel(row["channel"]),
+        merchant_id=row["merchant_id"],
+        order_number=row["order_number"],
+        carrier=row["carrier"],
+        tracking_number=row["tracking_number"],
+        source_event_id=row["source_event_id"],
+        event_occurred_at=row["event_occurred_at"],
+        state=row["state"],
+        attempts=row["attempts"],
+        push_done=tuple(row["push_done"]),
+    )
+
+
+async def due_shipments(conn: asyncpg.Connection, now: datetime, limit: int) -> list[DueShipment]:
+    """Shipments whose pending trigger is due and whose order is known, locked."""
+    return [
+        DueShipment(
+            r["shipment_key"],
+            r["carrier"],
+            r["tracking_number"],
+            Pending(
+                r["pending_trigger"], r["pending_event_id"], r["pending_occurred_at"], r["due_at"]
+            ),
+        )
+        for r in await conn.fetch(_DUE, now, limit)
+    ]
+
+
+async def recipient_for_shipment(conn: asyncpg.Connection, key: str) -> Recipient | None:
+    row = await conn.fetchrow(_BY_SHIPMENT, key)
+    return _recipient(row) if row is not None else None
+
+
+async def recipient_for_delivery(conn: asyncpg.Connection, d: Delivery) -> Recipient | None:
+    row = await conn.fetchrow(_BY_ORDER, d.merchant_id, d.order_number, d.shipment_key)
+    return _recipient(row) if row is not None else None
+
+
+async def clear_pending(conn: asyncpg.Connection, key: str, now: datetime) -> None:
+    await conn.execute(_CLEAR, key, now)
+
+
+async def create_delivery(
+    conn: asyncpg.Connection,
+    due: DueShipment,
+    recipient: Recipient,
+    channel: Channel,
+    now: datetime,
+) -> list[Delivery]:
+    """Inserts the ledger row (unless one exists: never twice); returns the older pending rows
+    of the same shipment and channel it supersedes (a newer status makes them moot)."""
+    await conn.fetchval(
+        _INSERT,
+        due.shipment_key,
+        due.pending.trigger,
+        channel.value,
+        recipient.merchant_id,
+        recipient.order_number,
+        due.carrier,
+        due.tracking_number,
+        due.pending.event_id,
+        due.pending.occurred_at,
+        now,
+    )
+    rows = await conn.fetch(
+        _SUPERSEDE,
+        due.shipment_key,
+        channel.value,
+        due.pending.trigger,
+        now,
+        due.pending.occurred_at,
+    )
+    return [_delivery(r) for r in rows]
+
+
+async def claimable(conn: asyncpg.Connection, now: datetime, limit: int) -> list[Delivery]:
+    return [_delivery(r) for r in await conn.fetch(_CLAIMABLE, now, limit)]
+
+
+async def lease(conn: asyncpg.Connection, delivery_id: int, until: datetime, now: datetime) -> int:
+    """Counts the attempt and holds the row until `until`; returns the attempt number."""
+    attempts: int = await conn.fetchval(
+        "UPDATE notifier_deliveries SET attempts = attempts + 1, next_attempt_at = $2, "
+        "updated_at = $3 WHERE id = $1 RETURNING attempts",
+        delivery_id,
+        until,
+        now,
+    )
+    return attempts
+
+
+async def set_state(
+    conn: asyncpg.Connection,
+    delivery_id: int,
+    state: str,
+    now: datetime,
+    *,
+    next_attempt_at: datetime | None = None,
+    error: str | None = None,
+    provider_id: str | None = None,
+    push_done: Sequence[int] = (),
+) -> None:
+    await conn.execute(
+        """
+        UPDATE notifier_deliveries
+        SET state = $2, next_attempt_at = $3, last_error = coalesce($4, last_error),
+            provider_id = coalesce($5, provider_id), updated_at = $6,
+            sent_at = CASE WHEN $2 = 'sent' THEN $6 ELSE sent_at END,
+            push_done = (SELECT coalesce(array_agg(DISTINCT x), '{}')
+                         FROM unnest(push_done || $7::bigint[]) AS x)
+        WHERE id = $1
+        """,
+        delivery_id,
+        state,
+        next_attempt_at,
+        error,
+        provider_id,
+        now,
+        list(push_done),
+    )
+
+
+async def current(conn: asyncpg.Connection, delivery_id: int) -> tuple[str, int] | None:
+    row = await conn.fetchrow(
+        "SELECT state, attempts FROM notifier_deliveries WHERE id = $1 FOR UPDATE", delivery_id
+    )
+    return (row["state"], row["attempts"]) if row is not None else None
+
+
+async def push_targets(
+    conn: asyncpg.Connection, merchant_id: str, order_number: str, done: Sequence[int]
+) -> list[PushTarget]:
+    rows = await conn.fetch(
+        "SELECT id, endpoint, p256dh, auth FROM notifier_push_subscriptions "
+        "WHERE merchant_id = $1 AND order_number = $2 AND NOT (id = ANY($3::bigint[])) "
+        "ORDER BY id",
+        merchant_id,
+        order_number,
+        list(done),
+    )
+    return [PushTarget(r["id"], r["endpoint"], r["p256dh"], r["auth"]) for r in rows]
+
+
+async def remove_push_subscriptions(conn: asyncpg.Connection, ids: Sequence[int]) -> None:
+    if ids:
+        await conn.execute(
+            "DELETE FROM notifier_push_subscriptions WHERE id = ANY($1::bigint[])", list(ids)
+        )
+
+
+async def waiting_retries(conn: asyncpg.Connection) -> dict[str, int]:
+    """Pending rows that already failed once or were deferred, per channel."""
+    rows = await conn.fetch(
+        "SELECT channel, count(*) AS n FROM notifier_deliveries "
+        "WHERE state = 'pending' AND (attempts > 0 OR last_error IS NOT NULL) GROUP BY channel"
+    )
+    return {r["channel"]: r["n"] for r in rows}

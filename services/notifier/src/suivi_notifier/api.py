@@ -1,0 +1,213 @@
+"""The notifier's HTTP side (port 8082): web push registration for the status page, the
+unsubscribe page behind List-Unsubscribe, and /healthz /readyz /metrics.
+
+Orders are found by a token only (sha256 looked up): the status page's private token for push
+registration, the notifier's own unsubscribe token for the unsubscribe link. Answers never echo
+a submitted value back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Literal
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives.asymmetric import ec
+from fastapi import FastAPI, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Lifespan
+
+from suivi_notifier.adapters.pg_subscriptions import Added, SubscriptionStore
+from suivi_notifier.adapters.render import Renderer
+from suivi_notifier.adapters.vapid import Vapid, b64url_decode
+from suivi_notifier.settings import NotifierSettings, PushSettings
+
+log = logging.getLogger("suivi_notifier.api")
+Token = Field(min_length=16, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")
+
+
+class PushKeys(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    p256dh: str = Field(max_length=200, description="Subscription's P-256 key (base64url).")
+    auth: str = Field(max_length=100, description="Subscription's 16-byte secret (base64url).")
+
+
+class PushSubscription(BaseModel):
+    """The browser's PushSubscription.toJSON()."""
+
+    model_config = ConfigDict(extra="ignore")
+    endpoint: str = Field(max_length=2048)
+    keys: PushKeys
+    expirationTime: int | None = None  # noqa: N815 - the browser's name
+
+
+class SubscribeRequest(BaseModel):
+    token: str = Token
+    subscription: PushSubscription
+
+
+class UnsubscribeRequest(BaseModel):
+    token: str = Token
+    endpoint: str = Field(max_length=2048)
+
+
+def _error(status: int, error: str, detail: str) -> JSONResponse:
+    return JSONResponse({"error": error, "detail": detail}, status_code=status)
+
+
+def host_allowed(host: str, allowed: list[str]) -> bool:
+    host = host.lower().rstrip(".")
+    return not allowed or any(
+        host.endswith(a.lower()) if a.startswith(".") else host == a.lower() for a in allowed
+    )
+
+
+def subscription_problem(sub: PushSubscription, settings: PushSettings) -> str | None:
+    parts = urlsplit(sub.endpoint)
+    schemes = ("https", "http") if settings.allow_insecure_endpoints else ("https",)
+    if parts.scheme not in schemes or not parts.hostname:
+        return "endpoint must be an https URL"
+    if not host_allowed(parts.hostname, settings.endpoint_hosts):
+        return "endpoint is not a known push service"
+    try:
+        point = b64url_decode(sub.keys.p256dh)
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+        if len(point) != 65:
+            return "keys.p256dh must be an uncompressed P-256 point"
+        if len(b64url_decode(sub.keys.auth)) != 16:
+            return "keys.auth must be 16 bytes"
+    except ValueError:
+        return "keys must be base64url: p256dh a P-256 point, auth 16 bytes"
+    return None
+
+
+def create_api(
+    settings: NotifierSettings,
+    store: SubscriptionStore,
+    *,
+    vapid: Vapid | None,
+    registry: CollectorRegistry,
+    kafka_ready: Callable[[], Awaitable[bool]],
+    renderer: Renderer | None = None,
+    lifespan: Lifespan[FastAPI] | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> FastAPI:
+    renderer = renderer or Renderer()
+    app = FastAPI(
+        title="Suivi notifier",
+        version="1",
+        summary="Web push registration, unsubscribe links, health and metrics.",
+        lifespan=lifespan,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Content-Type"],
+        )
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz() -> Response:
+        if await store.ping() and await kafka_ready():
+            return JSONResponse({"status": "ready"})
+        return _error(503, "not_ready", "PostgreSQL or Kafka does not answer")
+
+    @app.get("/metrics", tags=["operations"])
+    async def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/v1/push/vapid-public-key", tags=["push"])
+    async def vapid_public_key() -> Response:
+        if vapid is None:
+            return _error(503, "push_disabled", "web push is not configured")
+        return JSONResponse(
+            {"public_key": vapid.public_key},
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
+
+    @app.post("/v1/push-subscriptions", status_code=201, tags=["push"])
+    async def subscribe(body: SubscribeRequest) -> Response:
+        if vapid is None:
+            return _error(503, "push_disabled", "web push is not configured")
+        problem = subscription_problem(body.subscription, settings.push)
+        if problem is not None:
+            return _error(400, "invalid_subscription", problem)
+        order = await store.order_by_status_token(body.token)
+        if order is None:
+            return _error(404, "not_found", "no order for this token (yet)")
+        sub = body.subscription
+        added = await store.add_push(
+            order,
+            sub.endpoint,
+            sub.keys.p256dh,
+            sub.keys.auth,
+            clock(),
+            settings.push.max_subscriptions_per_order,
+        )
+        if added is Added.TOO_MANY:
+            return _error(409, "too_many_subscriptions", "this order has enough subscriptions")
+        status = 201 if added is Added.CREATED else 200
+        return JSONResponse({"status": "subscribed"}, status_code=status)
+
+    @app.delete("/v1/push-subscriptions", status_code=204, tags=["push"])
+    async def unsubscribe_push(body: UnsubscribeRequest) -> Response:
+        order = await store.order_by_status_token(body.token)
+        if order is None:
+            return _error(404, "not_found", "no order for this token")
+        await store.remove_push(order, body.endpoint)
+        return Response(status_code=204)
+
+    def _page(html: str, status: int = 200) -> HTMLResponse:
+        headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+        return HTMLResponse(html, status_code=status, headers=headers)
+
+    @app.get("/v1/unsubscribe/{token}", response_class=HTMLResponse, tags=["unsubscribe"])
+    async def unsubscribe_page(
+        token: str, channel: Literal["email", "sms"] = Query("email")
+    ) -> Response:
+        # GET never unsubscribes: link scanners follow links. The page posts the form.
+        order = await store.order_by_unsubscribe_token(token)
+        if order is None:
+            return _page(renderer.unsubscribe_page("en", channel, action="", done=False), 404)
+        action = f"/v1/unsubscribe/{token}?channel={channel}"
+        return _page(renderer.unsubscribe_page(order.locale, channel, action=action, done=False))
+
+    @app.post("/v1/unsubscribe/{token}", response_class=HTMLResponse, tags=["unsubscribe"])
+    async def unsubscribe(
+        token: str, channel: Literal["email", "sms"] = Query("email")
+    ) -> Response:
+        """RFC 8058 one-click (body `List-Unsubscribe=One-Click`) and the page's form."""
+        order = await store.order_by_unsubscribe_token(token)
+        if order is None:
+            return _page(renderer.unsubscribe_page("en", channel, action="", done=False), 404)
+        await store.unsubscribe(order, channel, clock())
+        log.info("unsubscribed an order of %s from %s", order.merchant_id, channel)
+        return _page(renderer.unsubscribe_page(order.locale, channel, action="", done=True))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        places = sorted({".".join(str(p) for p in e.get("loc", ())) for e in exc.errors()})
+        return _error(400, "invalid_request", "invalid or missing: " + ", ".join(places))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return _error(exc.status_code, "http_error", str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.error("unexpected %s on %s", type(exc).__name__, request.url.path)
+        return _error(500, "internal_error", "unexpected error")
+
+    return app

@@ -1,0 +1,223 @@
+"""Composition root: settings → pool, producer, channel adapters → intake (Kafka consumer),
+dispatcher (worker loop) and the HTTP API, with one start/stop for them all."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+import asyncpg
+import httpx
+from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI
+from faststream import FastStream
+from faststream.kafka import KafkaBroker
+from prometheus_client import CollectorRegistry
+
+from suivi_infra.kafka import ensure_topics, make_producer, new_topic
+from suivi_infra.postgres import create_pool
+from suivi_notifier.adapters.kafka_out import KafkaOut
+from suivi_notifier.adapters.pg_subscriptions import SubscriptionStore
+from suivi_notifier.adapters.render import Renderer
+from suivi_notifier.adapters.sms import TwilioSms
+from suivi_notifier.adapters.smtp import SmtpSender
+from suivi_notifier.adapters.vapid import Vapid, load_private_key
+from suivi_notifier.adapters.webpush import WebPushSender
+from suivi_notifier.api import create_api
+from suivi_notifier.app import build_app, build_broker
+from suivi_notifier.channels import Channels
+from suivi_notifier.dispatcher import DispatchConfig, Dispatcher, ResultSink
+from suivi_notifier.domain.planning import QuietHours
+from suivi_notifier.links import Links
+from suivi_notifier.metrics import NotifierMetrics
+from suivi_notifier.migrate import migrate
+from suivi_notifier.pipeline import DeadLetters, Intake
+from suivi_notifier.settings import NOTIFIER_DLQ, NotifierSettings
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class NotifierService:
+    settings: NotifierSettings
+    registry: CollectorRegistry
+    metrics: NotifierMetrics
+    pool: asyncpg.Pool
+    producer: AIOKafkaProducer
+    http: httpx.AsyncClient
+    intake: Intake
+    dispatcher: Dispatcher
+    broker: KafkaBroker
+    app: FastStream
+    api: FastAPI
+    owns_pool: bool = True
+    consume: bool = True
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _worker: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        if self.settings.migrate_on_start:
+            async with self.pool.acquire() as conn:
+                await migrate(conn)
+        await self.producer.start()
+        if self.settings.ensure_dlq_topic:
+            await ensure_topics(
+                self.settings.kafka, [new_topic(NOTIFIER_DLQ, name=self.settings.dlq_topic)]
+            )
+        if self.consume:
+            await self.app.start()
+        self._stop.clear()
+        self._worker = asyncio.create_task(self.dispatcher.run(self._stop), name="dispatcher")
+
+    async def stop(self) -> None:
+        if self.consume:
+            await self.app.stop()  # the batch in hand is finished (graceful_timeout)
+        self._stop.set()
+        if self._worker is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+            self._worker = None
+        with contextlib.suppress(Exception):
+            await self.dispatcher.publish_results()  # what the last sends recorded
+        await self.producer.stop()
+        await self.http.aclose()
+        if self.owns_pool:
+            await self.pool.close()
+
+    async def kafka_ready(self) -> bool:
+        return await self.broker.ping(timeout=2.0)
+
+
+def _channels(
+    settings: NotifierSettings, links: Links, http: httpx.AsyncClient, clock: Clock
+) -> Channels:
+    push = None
+    if settings.push.vapid_private_key is not None:
+        vapid = Vapid(
+            load_private_key(settings.push.vapid_private_key.get_secret_value()),
+            settings.push.vapid_subject,
+        )
+        push = WebPushSender(
+            vapid,
+            http,
+            ttl_seconds=settings.push.ttl_seconds,
+            timeout_seconds=settings.push.timeout_seconds,
+            clock=clock,
+        )
+    sms = None
+    if settings.sms.account_sid:
+        sms = TwilioSms(settings.sms, http)
+    email = SmtpSender(settings.smtp) if settings.smtp.host else None
+    return Channels(Renderer(), links, settings.merchant_names, email=email, sms=sms, push=push)
+
+
+def dispatch_config(settings: NotifierSettings) -> DispatchConfig:
+    return DispatchConfig(
+        quiet=QuietHours(
+            settings.sms.quiet_start, settings.sms.quiet_end, settings.sms.default_timezone
+        ),
+        max_age=timedelta(hours=settings.max_event_age_hours),
+        batch=settings.claim_batch,
+        concurrency=settings.send_concurrency,
+        lease=timedelta(seconds=settings.lease_seconds),
+        send_timeout=settings.lease_seconds / 2,
+        retry_base_seconds=settings.retry_base_seconds,
+        retry_max_seconds=settings.retry_max_seconds,
+        retry_after_max_seconds=settings.retry_after_max_seconds,
+        max_attempts=settings.max_attempts,
+        poll_interval=settings.poll_interval_seconds,
+    )
+
+
+class KafkaSide(DeadLetters, ResultSink, Protocol):
+    """Where results and dead letters go (Kafka; in memory in some tests)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Core:
+    """What decides and sends, without the Kafka consumer and the HTTP server."""
+
+    metrics: NotifierMetrics
+    links: Links
+    channels: Channels
+    intake: Intake
+    dispatcher: Dispatcher
+
+
+def build_core(
+    settings: NotifierSettings,
+    pool: asyncpg.Pool,
+    out: KafkaSide,
+    *,
+    registry: CollectorRegistry,
+    http: httpx.AsyncClient,
+    clock: Clock,
+) -> Core:
+    metrics = NotifierMetrics(registry)
+    links = Links(
+        settings.tokens.token_key, settings.status_page_base_url, settings.public_base_url
+    )
+    policy = settings.trigger_policy()
+    intake = Intake(
+        pool, out, metrics, links, policy,
+        status_topic=settings.status_topic, orders_topic=settings.orders_topic,
+        debounce=timedelta(seconds=settings.debounce_seconds), clock=clock,
+    )  # fmt: skip
+    channels = _channels(settings, links, http, clock)
+    dispatcher = Dispatcher(
+        pool, channels, out, metrics, policy, dispatch_config(settings), clock=clock
+    )
+    return Core(metrics, links, channels, intake, dispatcher)
+
+
+async def bootstrap(
+    settings: NotifierSettings | None = None,
+    *,
+    pool: asyncpg.Pool | None = None,
+    clock: Clock = lambda: datetime.now(UTC),
+    consume: bool = True,
+) -> NotifierService:
+    """Builds the service inside the running loop (aiokafka and asyncpg bind to it)."""
+    settings = settings or NotifierSettings()
+    registry = CollectorRegistry()
+    owns_pool = pool is None
+    pool = pool if pool is not None else await create_pool(settings.postgres)
+    producer = make_producer(settings.kafka, client_id=f"{settings.kafka.client_id}-notifier")
+    out = KafkaOut(producer, results_topic=settings.results_topic, dlq_topic=settings.dlq_topic)
+    http = httpx.AsyncClient(follow_redirects=False)
+    core = build_core(settings, pool, out, registry=registry, http=http, clock=clock)
+    broker = build_broker(settings, core.intake)
+    app = build_app(broker)
+    store = SubscriptionStore(pool)
+    holder: list[NotifierService] = []
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await holder[0].start()
+        try:
+            yield
+        finally:
+            await holder[0].stop()
+
+    async def kafka_ready() -> bool:
+        return await holder[0].kafka_ready()
+
+    push = core.channels.push
+    vapid = push.vapid if isinstance(push, WebPushSender) else None
+    api = create_api(
+        settings, store, vapid=vapid, registry=registry, kafka_ready=kafka_ready,
+        lifespan=lifespan, clock=clock,
+    )  # fmt: skip
+    service = NotifierService(
+        settings, registry, core.metrics, pool, producer, http, core.intake, core.dispatcher,
+        broker, app, api, owns_pool=owns_pool, consume=consume,
+    )  # fmt: skip
+    holder.append(service)
+    return service

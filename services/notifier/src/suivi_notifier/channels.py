@@ -1,0 +1,98 @@
+"""One claimed delivery → one send on its channel: the content rendered in the shopper's
+language, then the SMTP / SMS API / web push adapter. No contact data leaves this module in a
+log line or an error string."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from suivi_notifier.adapters.pg_ledger import Delivery, PushTarget
+from suivi_notifier.adapters.render import MessageContext, Renderer
+from suivi_notifier.adapters.smtp import SmtpSender
+from suivi_notifier.adapters.webpush import payload_bytes, topic_for
+from suivi_notifier.domain.outcomes import Permanent, PushOutcome, SendOutcome
+from suivi_notifier.domain.planning import Capabilities, Recipient
+from suivi_notifier.links import Links
+from suivi_schemas import Channel
+from suivi_schemas.ids import derived_event_id
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    delivery: Delivery
+    attempt: int
+    recipient: Recipient
+    targets: tuple[PushTarget, ...] = ()
+
+
+class SmsSender(Protocol):
+    async def send(self, to: str, body: str) -> SendOutcome: ...
+
+
+class PushSender(Protocol):
+    async def send(
+        self, targets: tuple[PushTarget, ...], payload: bytes, *, topic: str, trigger: str
+    ) -> PushOutcome: ...
+
+
+class Channels:
+    def __init__(
+        self,
+        renderer: Renderer,
+        links: Links,
+        merchant_names: dict[str, str],
+        *,
+        email: SmtpSender | None = None,
+        sms: SmsSender | None = None,
+        push: PushSender | None = None,
+    ) -> None:
+        self.renderer = renderer
+        self.links = links
+        self.merchant_names = merchant_names
+        self.email = email
+        self.sms = sms
+        self.push = push
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return Capabilities(
+            email=self.email is not None, sms=self.sms is not None, push=self.push is not None
+        )
+
+    def context(self, job: Job, channel: Channel) -> MessageContext:
+        d, r = job.delivery, job.recipient
+        return MessageContext(
+            trigger=d.trigger,
+            locale=r.locale,
+            merchant_id=d.merchant_id,
+            merchant_name=self.merchant_names.get(d.merchant_id, d.merchant_id),
+            order_number=d.order_number,
+            carrier=d.carrier,
+            tracking_number=d.tracking_number,
+            status_url=self.links.status_page(d.merchant_id, d.order_number),
+            unsubscribe_url=self.links.unsubscribe(d.merchant_id, d.order_number, channel.value),
+            name=r.name,
+        )
+
+    async def send(self, job: Job, now: datetime) -> SendOutcome | PushOutcome:
+        d, r = job.delivery, job.recipient
+        if d.channel is Channel.EMAIL and self.email is not None and r.email:
+            rendered = self.renderer.email(self.context(job, Channel.EMAIL))
+            message_id = derived_event_id("email", d.shipment_key, d.trigger).hex
+            message = self.email.build(
+                r.email,
+                rendered,
+                unsubscribe_url=self.links.unsubscribe(d.merchant_id, d.order_number, "email"),
+                message_id=f"suivi.{message_id}",
+                now=now,
+            )
+            return await self.email.send(message)
+        if d.channel is Channel.SMS and self.sms is not None and r.phone:
+            return await self.sms.send(r.phone, self.renderer.sms(self.context(job, Channel.SMS)))
+        if d.channel is Channel.PUSH and self.push is not None and job.targets:
+            topic = topic_for(d.shipment_key)
+            payload = payload_bytes(self.renderer.push(self.context(job, Channel.PUSH)), topic)
+            return await self.push.send(job.targets, payload, topic=topic, trigger=d.trigger)
+        return Permanent("channel_unavailable")

@@ -1,0 +1,319 @@
+"""The worker loop: due triggers → ledger rows → sends → recorded outcomes → results topic.
+
+Each cycle: (1) shipments whose debounce window ended and whose order is known get one ledger
+row per channel (older pending rows of the same shipment and channel are superseded); (2) due
+rows are claimed (attempt counted, lease taken, committed) and sent concurrently, each send
+bounded by a timeout, so a slow or failing peer delays no other shipment; (3) each outcome is
+recorded with its NotificationResult in the outbox; (4) the outbox goes to Kafka.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+import asyncpg
+
+from suivi_notifier.adapters import pg_ledger, pg_outbox
+from suivi_notifier.adapters.pg_ledger import Delivery
+from suivi_notifier.channels import Channels, Job
+from suivi_notifier.domain.outcomes import Permanent, PushOutcome, SendOutcome, Sent, Transient
+from suivi_notifier.domain.planning import (
+    Gate,
+    GateAction,
+    QuietHours,
+    TriggerOutcome,
+    gate,
+    plan,
+)
+from suivi_notifier.domain.schedule import retry_delay
+from suivi_notifier.domain.triggers import TriggerPolicy
+from suivi_notifier.metrics import NotifierMetrics, trigger_label
+from suivi_schemas import Channel, NotificationResult, Outcome
+
+log = logging.getLogger(__name__)
+
+
+class ResultSink(Protocol):
+    async def publish_results(
+        self, records: list[pg_outbox.OutboxRecord]
+    ) -> list[Awaitable[Any]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchConfig:
+    quiet: QuietHours
+    max_age: timedelta = timedelta(hours=48)
+    batch: int = 50
+    concurrency: int = 16
+    lease: timedelta = timedelta(minutes=2)
+    send_timeout: float = 60.0
+    retry_base_seconds: float = 30.0
+    retry_max_seconds: float = 3600.0
+    retry_after_max_seconds: float = 6 * 3600.0
+    max_attempts: int = 10
+    poll_interval: float = 1.0
+
+
+@dataclass(slots=True)
+class Cycle:
+    materialized: int = 0
+    sent: int = 0
+    published: int = 0
+
+    @property
+    def full(self) -> bool:
+        return bool(self.materialized or self.sent or self.published)
+
+
+def _result(
+    d: Delivery, outcome: Outcome, attempts: int, now: datetime, error: str | None = None
+) -> NotificationResult:
+    return pg_outbox.result(
+        merchant_id=d.merchant_id, order_number=d.order_number, carrier=d.carrier,
+        tracking_number=d.tracking_number, trigger=d.trigger, channel=d.channel,
+        outcome=outcome, attempts=attempts, now=now, source_event_id=d.source_event_id,
+        error=error,
+    )  # fmt: skip
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        channels: Channels,
+        results: ResultSink,
+        metrics: NotifierMetrics,
+        policy: TriggerPolicy,
+        config: DispatchConfig,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        rng: random.Random | None = None,
+    ) -> None:
+        self.pool = pool
+        self.channels = channels
+        self.results = results
+        self.metrics = metrics
+        self.policy = policy
+        self.config = config
+        self.clock = clock
+        self.rng = rng or random.Random()  # noqa: S311 - jitter, not secrecy
+        self._gauge_at = 0.0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                busy = (await self.run_once()).full
+            except Exception:
+                log.exception("dispatch cycle failed; trying again")
+                busy = False
+            if not busy:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.config.poll_interval)
+
+    async def run_once(self) -> Cycle:
+        cycle = Cycle()
+        cycle.materialized = await self.materialize(self.clock())
+        cycle.sent = await self.dispatch(self.clock())
+        cycle.published = await self.publish_results()
+        if time.monotonic() - self._gauge_at > 5:
+            await self.refresh_gauge()
+        return cycle
+
+    async def materialize(self, now: datetime) -> int:
+        counted: list[tuple[str, str]] = []
+        superseded: list[NotificationResult] = []
+        async with self.pool.acquire() as conn, conn.transaction():
+            due = await pg_ledger.due_shipments(conn, now, self.config.batch)
+            for shipment in due:
+                recipient = await pg_ledger.recipient_for_shipment(conn, shipment.shipment_key)
+                if recipient is None:
+                    continue
+                decided = plan(
+                    shipment.pending,
+                    recipient,
+                    enabled=self.policy.enabled(recipient.merchant_id),
+                    capabilities=self.channels.capabilities,
+                    now=now,
+                    max_age=self.config.max_age,
+                )
+                counted.append((shipment.pending.trigger, decided.outcome.value))
+                for channel in decided.channels:
+                    for old in await pg_ledger.create_delivery(
+                        conn, shipment, recipient, channel, now
+                    ):
+                        superseded.append(
+                            _result(old, Outcome.SKIPPED, old.attempts, now, "superseded")
+                        )
+                await pg_ledger.clear_pending(conn, shipment.shipment_key, now)
+            await pg_outbox.add(conn, superseded, now)
+        for trigger, outcome in counted:
+            self.metrics.triggers.labels(trigger_label(trigger), outcome).inc()
+            if outcome != TriggerOutcome.NOTIFY:
+                log.info("trigger %s not notified: %s", trigger, outcome)
+        for r in superseded:
+            self.metrics.message(r.channel.value, r.trigger, "superseded")
+        return len(due)
+
+    async def dispatch(self, now: datetime) -> int:
+        jobs: list[Job] = []
+        notes: list[tuple[Delivery, str]] = []
+        async with self.pool.acquire() as conn, conn.transaction():
+            outbox: list[NotificationResult] = []
+            for d in await pg_ledger.claimable(conn, now, self.config.batch):
+                recipient = await pg_ledger.recipient_for_delivery(conn, d)
+                decision = gate(
+                    d.channel,
+                    recipient,
+                    capabilities=self.channels.capabilities,
+                    quiet=self.config.quiet,
+                    now=now,
+                )
+                targets: tuple[pg_ledger.PushTarget, ...] = ()
+                if decision.action is GateAction.SEND and d.channel is Channel.PUSH:
+                    targets = tuple(
+                        await pg_ledger.push_targets(
+                            conn, d.merchant_id, d.order_number, d.push_done
+                        )
+                    )
+                    if not targets:  # every subscription removed since the row was written
+                        decision = Gate(GateAction.SKIP, "no_subscription")
+                if decision.action is GateAction.SKIP:
+                    reason = decision.reason or "skipped"
+                    await pg_ledger.set_state(conn, d.id, "skipped", now, error=reason)
+                    outbox.append(_result(d, Outcome.SKIPPED, d.attempts, now, reason))
+                    notes.append((d, "skipped"))
+                elif decision.action is GateAction.DEFER:
+                    await pg_ledger.set_state(
+                        conn,
+                        d.id,
+                        "pending",
+                        now,
+                        next_attempt_at=decision.until,
+                        error=decision.reason,
+                    )
+                    outbox.append(_result(d, Outcome.DEFERRED, d.attempts, now, decision.reason))
+                    notes.append((d, "deferred"))
+                else:
+                    assert recipient is not None
+                    attempt = await pg_ledger.lease(conn, d.id, now + self.config.lease, now)
+                    jobs.append(Job(d, attempt, recipient, targets))
+            await pg_outbox.add(conn, outbox, now)
+        for d, outcome in notes:
+            self.metrics.message(d.channel.value, d.trigger, outcome)
+        if jobs:
+            limit = asyncio.Semaphore(self.config.concurrency)
+            await asyncio.gather(*(self._send(job, limit) for job in jobs))
+        return len(jobs)
+
+    async def _send(self, job: Job, limit: asyncio.Semaphore) -> None:
+        channel = job.delivery.channel.value
+        async with limit:
+            started = time.perf_counter()
+            try:
+                outcome = await asyncio.wait_for(
+                    self.channels.send(job, self.clock()), self.config.send_timeout
+                )
+            except TimeoutError:
+                outcome = Transient(f"{channel}_timeout")
+            except Exception as exc:  # a bug or an unexpected library error: retried, bounded
+                log.error(
+                    "send failed unexpectedly: %s (delivery %d)",
+                    type(exc).__name__,
+                    job.delivery.id,
+                )
+                outcome = Transient(f"{channel}_{type(exc).__name__}"[:64])
+            self.metrics.send_seconds.labels(channel).observe(time.perf_counter() - started)
+        try:
+            await self.record(job, outcome, self.clock())
+        except Exception:
+            # The lease expires and the row is claimed again: at-least-once, never lost.
+            log.exception("could not record the outcome of delivery %d", job.delivery.id)
+
+    async def record(self, job: Job, sent: SendOutcome | PushOutcome, now: datetime) -> None:
+        d = job.delivery
+        push = sent if isinstance(sent, PushOutcome) else None
+        outcome = push.outcome if push is not None else sent
+        done = (push.done + push.gone) if push is not None else ()
+        metric: str | None = None
+        async with self.pool.acquire() as conn, conn.transaction():
+            current = await pg_ledger.current(conn, d.id)
+            if current is None:
+                return
+            state, attempts = current
+            ours = state == "pending" and attempts == job.attempt
+            results: list[NotificationResult] = []
+            provider_id = outcome.provider_id if isinstance(outcome, Sent) else None
+            if isinstance(outcome, Sent) and state != "sent":
+                # Sent is the truth even if the row was superseded or re-leased meanwhile.
+                await pg_ledger.set_state(
+                    conn, d.id, "sent", now, provider_id=provider_id, push_done=done
+                )
+                results.append(_result(d, Outcome.SENT, job.attempt, now))
+                metric = "sent"
+            elif not ours:
+                await pg_ledger.set_state(conn, d.id, state, now, push_done=done)
+            elif isinstance(outcome, Permanent) or (
+                isinstance(outcome, Transient) and job.attempt >= self.config.max_attempts
+            ):
+                error = (
+                    outcome.error if isinstance(outcome, Permanent) else f"gave_up_{outcome.error}"
+                )
+                await pg_ledger.set_state(
+                    conn, d.id, "failed", now, error=error[:120], push_done=done
+                )
+                results.append(_result(d, Outcome.FAILED, job.attempt, now, error[:120]))
+                metric = "failed"
+            elif isinstance(outcome, Transient):
+                delay = retry_delay(
+                    job.attempt,
+                    base_seconds=self.config.retry_base_seconds,
+                    max_seconds=self.config.retry_max_seconds,
+                    retry_after=outcome.retry_after,
+                    retry_after_max_seconds=self.config.retry_after_max_seconds,
+                    rng=self.rng,
+                )
+                await pg_ledger.set_state(
+                    conn, d.id, "pending", now, next_attempt_at=now + timedelta(seconds=delay),
+                    error=outcome.error[:120], push_done=done,
+                )  # fmt: skip
+                results.append(_result(d, Outcome.RETRYING, job.attempt, now, outcome.error[:120]))
+                metric = "retried"
+            if push is not None:
+                await pg_ledger.remove_push_subscriptions(conn, push.gone)
+            await pg_outbox.add(conn, results, now)
+        if push is not None and push.gone:
+            self.metrics.push_gone.inc(len(push.gone))
+        if metric is not None:
+            self.metrics.message(d.channel.value, d.trigger, metric)
+            error = outcome.error if isinstance(outcome, Transient | Permanent) else "-"
+            log.info(
+                "%s %s/%s for %s: %s (delivery %d, attempt %d, %s)",
+                d.channel.value, d.trigger, d.merchant_id, d.shipment_key, metric, d.id,
+                job.attempt, error,
+            )  # fmt: skip
+
+    async def publish_results(self) -> int:
+        async with self.pool.acquire() as conn, conn.transaction():
+            records = await pg_outbox.take(conn, 500)
+            if not records:
+                return 0
+            for ack in await self.results.publish_results(records):
+                await ack
+            await pg_outbox.delete(conn, [r.id for r in records])
+        self.metrics.results_published.inc(len(records))
+        return len(records)
+
+    async def refresh_gauge(self) -> None:
+        async with self.pool.acquire() as conn:
+            waiting = await pg_ledger.waiting_retries(conn)
+        for channel in ("email", "sms", "push"):
+            self.metrics.pending_retries.labels(channel).set(waiting.get(channel, 0))
+        self._gauge_at = time.monotonic()

@@ -1,0 +1,63 @@
+"""Which statuses tell the shopper something, globally and per merchant."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from suivi_schemas import ShipmentStatus
+
+# The statuses that can trigger a message, the first time a shipment reaches each.
+TRIGGERS: tuple[ShipmentStatus, ...] = (
+    ShipmentStatus.IN_TRANSIT,
+    ShipmentStatus.OUT_FOR_DELIVERY,
+    ShipmentStatus.AVAILABLE_FOR_PICKUP,
+    ShipmentStatus.DELIVERY_ATTEMPT_FAILED,
+    ShipmentStatus.DELIVERED,
+    ShipmentStatus.EXCEPTION,
+    ShipmentStatus.RETURNING_TO_SENDER,
+)
+TRIGGER_NAMES: frozenset[str] = frozenset(t.value for t in TRIGGERS)
+
+
+def parse_triggers(names: Iterable[str]) -> frozenset[str]:
+    """Validated trigger names; anything outside TRIGGERS is a configuration error."""
+    chosen = frozenset(n.strip() for n in names if n.strip())
+    unknown = chosen - TRIGGER_NAMES
+    if unknown:
+        raise ValueError(
+            f"unknown trigger(s) {sorted(unknown)}; choose among {sorted(TRIGGER_NAMES)}"
+        )
+    return chosen
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerPolicy:
+    """The enabled triggers: a default set, and a set per merchant that overrides it."""
+
+    default: frozenset[str] = TRIGGER_NAMES
+    per_merchant: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls, default: Iterable[str], per_merchant: Mapping[str, Iterable[str]]
+    ) -> TriggerPolicy:
+        return cls(
+            parse_triggers(default),
+            {m: parse_triggers(t) for m, t in per_merchant.items()},
+        )
+
+    def enabled(self, merchant_id: str | None) -> frozenset[str]:
+        """A merchant's triggers; with no known merchant, every trigger stays possible."""
+        if merchant_id is None:
+            return TRIGGER_NAMES
+        return self.per_merchant.get(merchant_id, self.default)
+
+    def enabled_for_any(self, merchant_ids: Iterable[str]) -> frozenset[str]:
+        merchants = list(merchant_ids)
+        if not merchants:
+            return TRIGGER_NAMES
+        out: frozenset[str] = frozenset()
+        for merchant in merchants:
+            out |= self.enabled(merchant)
+        return out

@@ -1,0 +1,159 @@
+"""One consumed batch (orders and status events) → the decisions, in one DB transaction.
+
+Nothing is sent here: a trigger becomes a shipment's pending trigger (due after the debounce
+window) and the dispatcher turns due triggers into ledger rows and messages. So a batch can be
+consumed again any number of times (redelivery, a crash before the offset commit): orders keep
+the newest snapshot, and an event not newer than the shipment's latest changes nothing.
+Records that cannot be read go to the dead-letter topic; the caller commits the offsets only
+after this returns (the transaction committed, every dead letter acknowledged).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+import asyncpg
+from pydantic import ValidationError
+
+from suivi_notifier.adapters import pg_intake
+from suivi_notifier.domain.shipment import ShipmentState, StatusFact, Verdict, apply_event
+from suivi_notifier.domain.triggers import TriggerPolicy
+from suivi_notifier.links import Links
+from suivi_notifier.metrics import NotifierMetrics
+from suivi_schemas import OrderEvent, ShipmentStatusEvent
+
+log = logging.getLogger(__name__)
+
+
+class ConsumedRecord(Protocol):
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...
+    @property
+    def headers(self) -> Sequence[tuple[str, bytes]]: ...
+
+
+class DeadLetters(Protocol):
+    async def dead_letter(self, record: ConsumedRecord, exc: BaseException) -> Awaitable[Any]: ...
+
+
+@dataclass(slots=True)
+class BatchResult:
+    orders_stored: int = 0
+    verdicts: dict[str, int] = field(default_factory=dict)
+    dead_lettered: int = 0
+
+
+class Intake:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        dead_letters: DeadLetters,
+        metrics: NotifierMetrics,
+        links: Links,
+        policy: TriggerPolicy,
+        *,
+        status_topic: str,
+        orders_topic: str,
+        debounce: timedelta,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.pool = pool
+        self.dead_letters = dead_letters
+        self.metrics = metrics
+        self.links = links
+        self.policy = policy
+        self.status_topic = status_topic
+        self.orders_topic = orders_topic
+        self.debounce = debounce
+        self.clock = clock
+
+    async def process(self, records: Sequence[ConsumedRecord]) -> BatchResult:
+        result = BatchResult()
+        orders: dict[str, OrderEvent] = {}
+        events: list[ShipmentStatusEvent] = []
+        poison: list[tuple[ConsumedRecord, Exception]] = []
+        for record in records:
+            try:
+                if record.topic == self.orders_topic:
+                    order = OrderEvent.model_validate_json(record.value or b"")
+                    kept = orders.get(order.key)
+                    if kept is None or kept.updated_at < order.updated_at:
+                        orders[order.key] = order
+                elif record.topic == self.status_topic:
+                    events.append(ShipmentStatusEvent.model_validate_json(record.value or b""))
+                else:
+                    raise ValueError(f"unexpected topic {record.topic}")
+            except (ValidationError, ValueError) as exc:
+                poison.append((record, exc))
+        now = self.clock()
+        async with self.pool.acquire() as conn, conn.transaction():
+            for order in orders.values():
+                if await pg_intake.upsert_order(
+                    conn,
+                    order,
+                    status_token=self.links.status_token(order.merchant_id, order.order_number),
+                    unsubscribe_token=self.links.unsubscribe_token(
+                        order.merchant_id, order.order_number
+                    ),
+                    now=now,
+                ):
+                    result.orders_stored += 1
+            if events:
+                result.verdicts = await self._apply(conn, events, now)
+        # Dead letters are acknowledged before the caller commits; a failure raises (and the
+        # batch is consumed again: everything above is idempotent).
+        pending = [await self.dead_letters.dead_letter(r, err) for r, err in poison]
+        for ack in pending:
+            await ack
+        for record, error in poison:
+            kind = "orders" if record.topic == self.orders_topic else "status"
+            log.warning(
+                "dead-lettered %s:%d@%d (%s)",
+                record.topic,
+                record.partition,
+                record.offset,
+                type(error).__name__,
+            )
+            self.metrics.events.labels(kind, "dead_lettered").inc()
+        result.dead_lettered = len(poison)
+        self.metrics.events.labels("orders", "stored").inc(result.orders_stored)
+        self.metrics.events.labels("orders", "older").inc(len(orders) - result.orders_stored)
+        for verdict, n in result.verdicts.items():
+            self.metrics.events.labels("status", verdict).inc(n)
+        return result
+
+    async def _apply(
+        self, conn: asyncpg.Connection, events: list[ShipmentStatusEvent], now: datetime
+    ) -> dict[str, int]:
+        keys = {e.key for e in events}
+        states: dict[str, ShipmentState | None] = dict.fromkeys(keys)
+        states.update(await pg_intake.load_shipments(conn, keys))
+        merchants = await pg_intake.merchants_of(conn, keys)
+        identities: dict[str, tuple[str, str]] = {}
+        changed: dict[str, ShipmentState] = {}
+        verdicts: dict[str, int] = {}
+        for event in events:  # in consumption order: one shipment's events are in order
+            key = event.key
+            identities.setdefault(key, (event.carrier, event.tracking_number))
+            fact = StatusFact(event.event_id, event.status.value, event.occurred_at)
+            enabled = self.policy.enabled_for_any(merchants.get(key, ()))
+            state, verdict = apply_event(
+                states[key], fact, now=now, debounce=self.debounce, enabled=enabled
+            )
+            verdicts[verdict.value] = verdicts.get(verdict.value, 0) + 1
+            if verdict in (Verdict.APPLIED, Verdict.TRIGGERED):
+                states[key] = changed[key] = state
+        await pg_intake.save_shipments(conn, changed, identities, now)
+        return verdicts

@@ -1,0 +1,175 @@
+"""The notifier's settings, from the environment: SUIVI_NOTIFIER_* (and per channel
+SUIVI_NOTIFIER_SMTP_*, SUIVI_NOTIFIER_SMS_*, SUIVI_NOTIFIER_PUSH_*), plus the shared KAFKA_*,
+DATABASE_URL and SUIVI_TOKEN_KEY. Secrets come from the process environment only."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from suivi_infra.settings import KafkaSettings, PostgresSettings
+from suivi_infra.tokens import TokenSettings
+from suivi_notifier.domain.triggers import TRIGGERS, TriggerPolicy, parse_triggers
+from suivi_schemas.topics import DAY_MS, NOTIFICATIONS, ORDERS, STATUS, Topic
+
+# Input the notifier cannot read: the record's bytes, with `suivi-dlq-*` headers saying why.
+# Not yet in suivi_schemas.topics.ALL_TOPICS: the service creates it if missing.
+NOTIFIER_DLQ = Topic(
+    "notifications.dlq.v1",
+    None,
+    "as consumed",
+    1,
+    30 * DAY_MS,
+    "Order and status records the notifier could not process; raw bytes with error headers.",
+)
+
+
+class _EnvOnly(BaseSettings):
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
+
+
+class SmtpSettings(_EnvOnly):
+    """Email over SMTP; unset host disables the channel."""
+
+    model_config = SettingsConfigDict(env_prefix="SUIVI_NOTIFIER_SMTP_", extra="ignore")
+
+    host: str | None = None
+    port: int = Field(default=587, ge=1, le=65535)
+    username: str | None = None
+    password: SecretStr | None = None
+    use_tls: bool = Field(default=False, description="Implicit TLS (port 465).")
+    start_tls: bool | None = Field(default=None, description="None: STARTTLS when offered.")
+    validate_certs: bool = True
+    from_address: str = "notifications@localhost"
+    from_name: str = "Suivi"
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    message_id_domain: str = Field(default="suivi.local", description="Right side of Message-ID.")
+    unsubscribe_mailto: str | None = Field(
+        default=None, description="Optional mailto: target added to List-Unsubscribe."
+    )
+
+
+class SmsSettings(_EnvOnly):
+    """SMS through an HTTP provider speaking Twilio's Messages API; unset sid disables it."""
+
+    model_config = SettingsConfigDict(env_prefix="SUIVI_NOTIFIER_SMS_", extra="ignore")
+
+    base_url: str = "https://api.twilio.com"
+    account_sid: str | None = None
+    auth_token: SecretStr | None = None
+    from_number: str | None = Field(default=None, description="E.164 sender ('From').")
+    messaging_service_sid: str | None = Field(default=None, description="Instead of From.")
+    timeout_seconds: float = Field(default=15.0, gt=0)
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(8, 0)
+    default_timezone: str = Field(default="UTC", description="For recipients with a bad zone.")
+
+
+class PushSettings(_EnvOnly):
+    """Web push (RFC 8030/8291) with VAPID (RFC 8292); unset private key disables it."""
+
+    model_config = SettingsConfigDict(env_prefix="SUIVI_NOTIFIER_PUSH_", extra="ignore")
+
+    vapid_private_key: SecretStr | None = Field(
+        default=None, description="P-256 key: base64url of the 32-byte scalar, or PEM."
+    )
+    vapid_subject: str = Field(default="mailto:notifications@localhost", description="sub claim.")
+    ttl_seconds: int = Field(default=86_400, ge=0)
+    timeout_seconds: float = Field(default=15.0, gt=0)
+    allow_insecure_endpoints: bool = Field(
+        default=False, description="Accept http:// push endpoints (tests, local development)."
+    )
+    max_subscriptions_per_order: int = Field(default=10, ge=1)
+    endpoint_hosts: list[str] = Field(
+        default_factory=lambda: [
+            "fcm.googleapis.com",
+            "updates.push.services.mozilla.com",
+            ".push.apple.com",
+            ".notify.windows.com",
+        ],
+        description="Push services accepted (a leading dot: any subdomain); empty: any host. "
+        "The notifier POSTs to registered endpoints: this keeps it from being pointed inward.",
+    )
+
+
+class NotifierSettings(_EnvOnly):
+    model_config = SettingsConfigDict(env_prefix="SUIVI_NOTIFIER_", extra="ignore")
+
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    postgres: PostgresSettings = Field(default_factory=PostgresSettings)
+    tokens: TokenSettings = Field(default_factory=TokenSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    sms: SmsSettings = Field(default_factory=SmsSettings)
+    push: PushSettings = Field(default_factory=PushSettings)
+
+    group_id: str = "suivi-notifier"
+    status_topic: str = STATUS.name
+    orders_topic: str = ORDERS.name
+    results_topic: str = NOTIFICATIONS.name
+    dlq_topic: str = NOTIFIER_DLQ.name
+    ensure_dlq_topic: bool = Field(default=True, description="Create the DLQ topic if missing.")
+    max_records: int = Field(default=500, ge=1)
+    batch_timeout_ms: int = Field(default=200, ge=1)
+    shutdown_timeout_seconds: float = Field(default=30.0, gt=0)
+    retry_backoff_seconds: float = Field(default=1.0, ge=0)
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8082, ge=0, le=65535)
+    cors_origins: list[str] = Field(default_factory=list, description="Status page origins.")
+    log_level: str = "INFO"
+    migrate_on_start: bool = True
+
+    status_page_base_url: str = Field(
+        default="http://127.0.0.1:8081", description="Links are <this>/orders/<status token>."
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8082", description="This service as shoppers reach it."
+    )
+    merchant_names: dict[str, str] = Field(default_factory=dict, description="Display names.")
+
+    triggers: list[str] = Field(default_factory=lambda: [t.value for t in TRIGGERS])
+    merchant_triggers: dict[str, list[str]] = Field(
+        default_factory=dict, description='Per merchant, e.g. {"shop": ["delivered"]}.'
+    )
+    debounce_seconds: float = Field(default=60.0, ge=0)
+    max_event_age_hours: float = Field(
+        default=48.0, gt=0, description="Older events never notify (late orders, backfills)."
+    )
+
+    poll_interval_seconds: float = Field(default=1.0, gt=0)
+    claim_batch: int = Field(default=50, ge=1)
+    send_concurrency: int = Field(default=16, ge=1)
+    lease_seconds: float = Field(
+        default=120.0, gt=0, description="A claimed send not recorded by then is retried."
+    )
+    retry_base_seconds: float = Field(default=30.0, gt=0)
+    retry_max_seconds: float = Field(default=3600.0, gt=0)
+    retry_after_max_seconds: float = Field(default=6 * 3600.0, gt=0)
+    max_attempts: int = Field(default=10, ge=1)
+
+    @field_validator("triggers")
+    @classmethod
+    def _known_triggers(cls, value: list[str]) -> list[str]:
+        parse_triggers(value)
+        return value
+
+    @field_validator("merchant_triggers")
+    @classmethod
+    def _known_merchant_triggers(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for triggers in value.values():
+            parse_triggers(triggers)
+        return value
+
+    def trigger_policy(self) -> TriggerPolicy:
+        return TriggerPolicy.build(self.triggers, self.merchant_triggers)
