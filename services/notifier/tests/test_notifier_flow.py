@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
@@ -15,7 +16,8 @@ from suivi_notifier.testing.events import Clock, order, status
 from suivi_notifier.testing.harness import Harness, harness
 from suivi_notifier.testing.smtp_peer import SmtpPeer
 from suivi_notifier.testing.twilio_peer import TwilioPeer
-from suivi_schemas import Outcome
+from suivi_schemas import OrderEvent, Outcome
+from suivi_schemas.orders import Customer, OrderEventKind, OrderShipment, OrderSource
 
 pytestmark = pytest.mark.integration
 
@@ -284,3 +286,28 @@ async def test_notifier_unreadable_records_are_dead_lettered(h: Harness) -> None
     assert result.orders_stored == 1 and result.dead_lettered == 1
     [(record, exc)] = h.kafka.dead
     assert record is bad[0] and type(exc).__name__ == "ValidationError"
+
+
+async def test_notifier_a_fulfilment_event_adds_its_parcel_and_keeps_the_contacts(
+    h: Harness, smtp_peer: SmtpPeer
+) -> None:
+    snapshot = order("1002", shipments=(), updated_at=h.clock.now - timedelta(hours=1))
+    fulfillment = OrderEvent(
+        event_id=uuid.uuid4(),
+        merchant_id="shop",
+        order_number="1002",
+        source=OrderSource.SHOPIFY,
+        placed_at=h.clock.now - timedelta(minutes=30),
+        updated_at=h.clock.now - timedelta(minutes=30),
+        customer=Customer(),  # fulfilment events carry no contacts: they must not erase them
+        kind=OrderEventKind.FULFILLMENT,
+        fulfillment_id="F1",
+        shipments=(
+            OrderShipment(carrier="ups", tracking_number="1Z999AA10123456784", fulfillment_id="F1"),
+        ),
+    )
+    await h.feed(snapshot, fulfillment, status("in_transit", h.clock.now - timedelta(minutes=5)))
+    await h.settle()
+    [mail] = await smtp_peer.wait_for(1)
+    assert mail["To"] == "jane@example.com"
+    assert mail["Subject"] == "Your order 1002 has shipped"

@@ -74,4 +74,15 @@ NOTIFICATIONS = Topic(
     "What the notifier sent, failed or deferred, per shipment, trigger and channel.",
 )
 
-ALL_TOPICS: tuple[Topic, ...] = (RAW, RAW_DLQ, STATUS, ORDERS, ALERTS, NOTIFICATIONS)
+NOTIFICATIONS_DLQ = Topic(
+    "notifications.dlq.v1",
+    None,
+    "as consumed",
+    1,
+    30 * DAY_MS,
+    "Order and status records the notifier could not process; raw bytes with error headers.",
+)
+
+ALL_TOPICS: tuple[Topic, ...] = (
+    RAW, RAW_DLQ, STATUS, ORDERS, ALERTS, NOTIFICATIONS, NOTIFICATIONS_DLQ,
+)  # fmt: skip

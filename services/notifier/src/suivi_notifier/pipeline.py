@@ -25,6 +25,7 @@ from suivi_notifier.domain.triggers import TriggerPolicy
 from suivi_notifier.links import Links
 from suivi_notifier.metrics import NotifierMetrics
 from suivi_schemas import OrderEvent, ShipmentStatusEvent
+from suivi_schemas.orders import OrderEventKind
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +84,15 @@ class Intake:
         result = BatchResult()
         orders: dict[str, OrderEvent] = {}
         events: list[ShipmentStatusEvent] = []
+        fulfillments: list[OrderEvent] = []
         poison: list[tuple[ConsumedRecord, Exception]] = []
         for record in records:
             try:
                 if record.topic == self.orders_topic:
                     order = OrderEvent.model_validate_json(record.value or b"")
+                    if order.kind is OrderEventKind.FULFILLMENT:
+                        fulfillments.append(order)
+                        continue
                     kept = orders.get(order.key)
                     if kept is None or kept.updated_at < order.updated_at:
                         orders[order.key] = order
@@ -110,6 +115,10 @@ class Intake:
                     now=now,
                 ):
                     result.orders_stored += 1
+            # After the snapshots of this batch: a fulfilment newer than its order's snapshot
+            # adds its parcels (suivi_schemas.order_state's rule); contacts never change.
+            for fulfillment in fulfillments:
+                await pg_intake.add_fulfillment(conn, fulfillment)
             if events:
                 result.verdicts = await self._apply(conn, events, now)
         # Dead letters are acknowledged before the caller commits; a failure raises (and the

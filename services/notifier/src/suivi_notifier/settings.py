@@ -12,18 +12,10 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from suivi_infra.settings import KafkaSettings, PostgresSettings
 from suivi_infra.tokens import TokenSettings
 from suivi_notifier.domain.triggers import TRIGGERS, TriggerPolicy, parse_triggers
-from suivi_schemas.topics import DAY_MS, NOTIFICATIONS, ORDERS, STATUS, Topic
+from suivi_schemas.topics import NOTIFICATIONS, NOTIFICATIONS_DLQ, ORDERS, STATUS
 
 # Input the notifier cannot read: the record's bytes, with `suivi-dlq-*` headers saying why.
-# Not yet in suivi_schemas.topics.ALL_TOPICS: the service creates it if missing.
-NOTIFIER_DLQ = Topic(
-    "notifications.dlq.v1",
-    None,
-    "as consumed",
-    1,
-    30 * DAY_MS,
-    "Order and status records the notifier could not process; raw bytes with error headers.",
-)
+NOTIFIER_DLQ = NOTIFICATIONS_DLQ
 
 
 class _EnvOnly(BaseSettings):

@@ -45,6 +45,36 @@ VALUES ($1, $2, $3, $4, $5, $6)
 """
 
 
+_ADD_FULFILLMENT_LINK = """
+INSERT INTO notifier_order_shipments
+    (shipment_key, merchant_id, order_number, carrier, tracking_number, active)
+SELECT $1, $2, $3, $4, $5, $6
+FROM notifier_orders o
+WHERE o.merchant_id = $2 AND o.order_number = $3 AND o.updated_at <= $7
+ON CONFLICT (shipment_key, merchant_id, order_number) DO UPDATE SET active = EXCLUDED.active
+"""
+
+
+async def add_fulfillment(conn: asyncpg.Connection, fulfillment: OrderEvent) -> None:
+    """One fulfilment's parcels join its order's links, if the order is known and its snapshot
+    is not newer (a newer snapshot is authoritative). Before the order: nothing is kept — the
+    order snapshot Shopify sends on fulfilment (orders/updated) lists the same parcels."""
+    rows = [
+        (
+            shipment.key,
+            fulfillment.merchant_id,
+            fulfillment.order_number,
+            shipment.carrier,
+            shipment.tracking_number,
+            shipment.state == "active",
+            fulfillment.updated_at,
+        )
+        for shipment in fulfillment.shipments
+    ]
+    if rows:
+        await conn.executemany(_ADD_FULFILLMENT_LINK, rows)
+
+
 async def upsert_order(
     conn: asyncpg.Connection,
     order: OrderEvent,
