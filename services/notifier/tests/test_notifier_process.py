@@ -76,6 +76,19 @@ async def test_notifier_process_sends_serves_and_stops_on_sigterm(
                     break
                 await asyncio.sleep(0.1)
         assert sent in metrics
+        # Consumer lag per partition, sampled every few seconds, for both consumed topics.
+        async with httpx.AsyncClient(base_url=base) as http:
+            for _ in range(40):
+                metrics = (await http.get("/metrics")).text
+                if metrics.count("suivi_kafka_consumer_lag{") >= 2:
+                    break
+                await asyncio.sleep(0.5)
+        lag_topics = {
+            line.split('topic="')[1].split('"')[0]
+            for line in metrics.splitlines()
+            if line.startswith("suivi_kafka_consumer_lag{")
+        }
+        assert lag_topics == {orders_topic, status_topic}
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)

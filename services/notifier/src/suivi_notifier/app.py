@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from faststream import FastStream
@@ -25,7 +26,10 @@ async def _bodies_as_is(message: StreamMessage[Any]) -> Any:
     return message.body
 
 
-def build_broker(settings: NotifierSettings, intake: Intake) -> KafkaBroker:
+def build_broker(
+    settings: NotifierSettings, intake: Intake
+) -> tuple[KafkaBroker, Callable[[], Any]]:
+    """The broker, and a getter of its aiokafka consumer (created when the broker starts)."""
     broker = KafkaBroker(
         settings.kafka.bootstrap_servers,
         client_id=f"{settings.kafka.client_id}-notifier",
@@ -35,7 +39,7 @@ def build_broker(settings: NotifierSettings, intake: Intake) -> KafkaBroker:
         logger=log,
     )
 
-    @broker.subscriber(
+    subscriber = broker.subscriber(
         settings.orders_topic,
         settings.status_topic,
         group_id=settings.group_id,
@@ -47,6 +51,8 @@ def build_broker(settings: NotifierSettings, intake: Intake) -> KafkaBroker:
         isolation_level="read_committed",
         decoder=_bodies_as_is,
     )
+
+    @subscriber
     async def on_batch(_: Any, message: KafkaMessage) -> None:
         try:
             await intake.process(message.raw_message)
@@ -55,7 +61,7 @@ def build_broker(settings: NotifierSettings, intake: Intake) -> KafkaBroker:
             await asyncio.sleep(settings.retry_backoff_seconds)
             raise
 
-    return broker
+    return broker, lambda: subscriber.consumer
 
 
 def build_app(broker: KafkaBroker) -> FastStream:

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import asyncpg
 import httpx
@@ -21,6 +21,7 @@ from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 
 from suivi_infra.kafka import ensure_topics, make_producer, new_topic
+from suivi_infra.lag import ConsumerLag
 from suivi_infra.postgres import create_pool
 from suivi_notifier.adapters.kafka_out import KafkaOut
 from suivi_notifier.adapters.pg_subscriptions import SubscriptionStore
@@ -60,6 +61,9 @@ class NotifierService:
     owns_pool: bool = True
     consume: bool = True
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    lag: ConsumerLag | None = None
+    consumer_of: Callable[[], Any] | None = None
+    _lag_task: asyncio.Task[None] | None = None
     _worker: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -75,8 +79,15 @@ class NotifierService:
             await self.app.start()
         self._stop.clear()
         self._worker = asyncio.create_task(self.dispatcher.run(self._stop), name="dispatcher")
+        if self.consume and self.lag is not None and self.consumer_of is not None:
+            self._lag_task = asyncio.create_task(
+                self.lag.watch(self.consumer_of, self.settings.group_id), name="consumer-lag"
+            )
 
     async def stop(self) -> None:
+        if self._lag_task is not None:
+            self._lag_task.cancel()
+            self._lag_task = None
         if self.consume:
             await self.app.stop()  # the batch in hand is finished (graceful_timeout)
         self._stop.set()
@@ -193,7 +204,7 @@ async def bootstrap(
     out = KafkaOut(producer, results_topic=settings.results_topic, dlq_topic=settings.dlq_topic)
     http = httpx.AsyncClient(follow_redirects=False)
     core = build_core(settings, pool, out, registry=registry, http=http, clock=clock)
-    broker = build_broker(settings, core.intake)
+    broker, consumer_of = build_broker(settings, core.intake)
     app = build_app(broker)
     store = SubscriptionStore(pool)
     holder: list[NotifierService] = []
@@ -219,5 +230,7 @@ async def bootstrap(
         settings, registry, core.metrics, pool, producer, http, core.intake, core.dispatcher,
         broker, app, api, owns_pool=owns_pool, consume=consume,
     )  # fmt: skip
+    service.lag = ConsumerLag(registry)
+    service.consumer_of = consumer_of
     holder.append(service)
     return service
