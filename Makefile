@@ -5,8 +5,9 @@ SHELL := bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 UV ?= uv
 PYTEST_ARGS ?=
+DEMO_ARGS ?=
 
-.PHONY: help bootstrap sync up down status run test test-unit bench lint fmt schemas clean
+.PHONY: help bootstrap sync up down status migrate run demo test test-unit bench lint fmt schemas clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -27,12 +28,15 @@ status: ## is the local infrastructure running?
 	@deploy/scripts/kafka.sh status || true
 	@deploy/scripts/postgres.sh status || true
 
-run: up ## bring up the platform (for now: the infrastructure and its topics)
-	@$(UV) run --frozen suivi-topics
-	@echo
-	@echo "Kafka      $${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}"
-	@echo "PostgreSQL $${DATABASE_URL:-postgresql://suivi@127.0.0.1:5432/suivi}"
-	@echo "The services arrive with the next issues; 'make down' stops the infrastructure."
+migrate: up ## apply the projections' and the notifier's PostgreSQL migrations (idempotent)
+	@$(UV) run --frozen suivi-projections-migrate
+	@$(UV) run --frozen suivi-notifier-migrate
+
+run: migrate ## the whole platform here: infrastructure, services, peers, Prometheus, the demo
+	@deploy/run/run.sh
+
+demo: sync ## simulated merchants and carriers, once more, against a running `make run`
+	@$(UV) run --frozen python -m demo $(DEMO_ARGS)
 
 test: up ## run every test (unit + integration against the real Kafka and PostgreSQL)
 	@$(UV) run --frozen pytest $(PYTEST_ARGS)
@@ -43,11 +47,12 @@ test-unit: sync ## only the tests that need no server
 bench: up ## benchmarks on the real local broker, with ratios against baselines of the same run
 	@$(UV) run --frozen python -m bench.normalizer_bench
 	@$(UV) run --frozen python -m bench.ingest_bench
+	@$(UV) run --frozen python -m bench.projections_bench
 
 lint: sync ## ruff + mypy (strict)
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
-	@$(UV) run --frozen mypy libs services tests conftest.py bench
+	@$(UV) run --frozen mypy libs services tests conftest.py bench demo deploy/run
 
 fmt: sync ## format and autofix
 	@$(UV) run --frozen ruff format .

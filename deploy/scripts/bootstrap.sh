@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks to build and test Suivi: uv, Java, Maven, PostgreSQL,
-# headless Chromium (browser tests of the status page) and wrk (ingest benchmark).
+# headless Chromium (browser tests of the status page), wrk (ingest benchmark) and Prometheus.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 if ! command -v uv >/dev/null; then
   log "installing uv from PyPI"
@@ -12,5 +12,14 @@ command -v mvn >/dev/null || apt_install maven
 # Debian's Chromium, driven by Playwright with executable_path; never a downloaded browser build.
 [ -x /usr/bin/chromium ] || apt_install chromium fonts-dejavu-core
 command -v wrk >/dev/null || apt_install wrk
+# Debian's Prometheus (prometheus, promtool) for `make run`'s monitoring and the alert-rule tests.
+# The package's own service would hold port 9090, which `make run` uses: keep it stopped.
+if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
+  apt_install prometheus
+  if command -v systemctl >/dev/null && systemctl is-active --quiet prometheus 2>/dev/null; then
+    log "stopping Debian's prometheus service ('make run' starts its own on 127.0.0.1:9090)"
+    as_root systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
+fi
 [ -n "${DATABASE_URL:-}" ] || "$SUIVI_ROOT/deploy/scripts/postgres.sh" install
 [ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ] || "$SUIVI_ROOT/deploy/scripts/kafka.sh" install

@@ -83,6 +83,15 @@ NOTIFICATIONS_DLQ = Topic(
     "Order and status records the notifier could not process; raw bytes with error headers.",
 )
 
+PROJECTIONS_DLQ = Topic(
+    "projections.dlq.v1",
+    None,
+    "as consumed",
+    1,
+    30 * DAY_MS,
+    "Records the projector could not apply; the record as consumed with error headers.",
+)
+
 ALL_TOPICS: tuple[Topic, ...] = (
-    RAW, RAW_DLQ, STATUS, ORDERS, ALERTS, NOTIFICATIONS, NOTIFICATIONS_DLQ,
+    RAW, RAW_DLQ, STATUS, ORDERS, ALERTS, NOTIFICATIONS, NOTIFICATIONS_DLQ, PROJECTIONS_DLQ,
 )  # fmt: skip

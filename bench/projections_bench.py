@@ -1,0 +1,184 @@
+"""Projection apply rate on the real local PostgreSQL, against COPY of the same rows.
+
+No Kafka: the serialized records go through `Projector.process` exactly as the FastStream
+subscriber hands them over (parse, one transaction per batch of 500 through the projector's
+`store.apply_batch`, dead letters, metrics). Both runs use their own fresh schema, in the same run:
+  (a) baseline: the same status-event and order rows, one COPY per batch, one transaction each,
+      into tables shaped like the projector's (same keys and indexes);
+  (b) the projector;
+  (c) the whole stream redelivered to the projector (every event a duplicate).
+The read model (b) builds is then checked against the pure in-memory projection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import secrets
+import time
+import uuid
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+from prometheus_client import CollectorRegistry
+
+from suivi_infra.settings import PostgresSettings
+from suivi_infra.tokens import TokenSettings
+from suivi_projections.dlq import OutRecord
+from suivi_projections.memory import Projection
+from suivi_projections.metrics import ProjectionsMetrics
+from suivi_projections.migrate import migrate
+from suivi_projections.projector import Projector
+from suivi_projections.rows import event_rows, order_columns
+from suivi_projections.samples import workload
+from suivi_projections.snapshot import read_state
+from suivi_projections.sql import EVENT_COLUMNS
+from suivi_schemas import OrderEvent, ShipmentStatusEvent
+from suivi_schemas.topics import ORDERS, STATUS
+
+BATCH = 500
+TARGET = 5_000
+
+ORDER_TABLE = [
+    "merchant_id", "order_number", "event_id", "source", "placed_at", "updated_at", "cancelled",
+    "customer_email", "customer_phone", "customer_name", "locale", "timezone", "notify_email",
+    "notify_sms", "notify_push", "shipping_address", "line_items", "snapshot", "status",
+    "status_token", "share_token",
+]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What aiokafka's ConsumerRecord gives the projector."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Sequence[tuple[str, bytes]] = field(default_factory=tuple)
+
+
+class NoDeadLetters:
+    async def publish(self, topic: str, records: Sequence[OutRecord]) -> list[Awaitable[Any]]:
+        raise AssertionError(f"unexpected dead letters: {len(records)}")
+
+
+async def schema_pool(settings: PostgresSettings) -> tuple[asyncpg.Pool, str]:
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(settings.database_url)
+    await conn.execute(f'CREATE SCHEMA "{schema}"')
+    await conn.close()
+    pool = await asyncpg.create_pool(
+        settings.database_url, min_size=1, max_size=2, server_settings={"search_path": schema}
+    )
+    async with pool.acquire() as c:
+        await migrate(c)
+    return pool, schema
+
+
+async def drop(settings: PostgresSettings, pool: asyncpg.Pool, schema: str) -> None:
+    await pool.close()
+    conn = await asyncpg.connect(settings.database_url)
+    await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    await conn.close()
+
+
+def transpose(columns: list[list[Any]]) -> list[tuple[Any, ...]]:
+    return list(zip(*columns, strict=True))
+
+
+async def copy_baseline(
+    pool: asyncpg.Pool, batches: list[list[ShipmentStatusEvent | OrderEvent]]
+) -> float:
+    rows = []
+    for batch in batches:
+        statuses = [e for e in batch if isinstance(e, ShipmentStatusEvent)]
+        orders = [e for e in batch if isinstance(e, OrderEvent)]
+        order_rows = [
+            (*row, "confirmed", secrets.token_urlsafe(24), secrets.token_urlsafe(24))
+            for row in transpose(order_columns(orders))
+        ]
+        rows.append((event_rows(statuses), order_rows))
+    async with pool.acquire() as conn:
+        await conn.execute("TRUNCATE shipment_events, orders CASCADE")
+        started = time.perf_counter()
+        for events, order_rows in rows:
+            async with conn.transaction():
+                if events:
+                    await conn.copy_records_to_table(
+                        "shipment_events", records=events, columns=EVENT_COLUMNS
+                    )
+                if order_rows:
+                    await conn.copy_records_to_table(
+                        "orders", records=order_rows, columns=ORDER_TABLE
+                    )
+        return time.perf_counter() - started
+
+
+async def project(pool: asyncpg.Pool, batches: list[list[Record]]) -> float:
+    projector = Projector(
+        pool, NoDeadLetters(), ProjectionsMetrics(CollectorRegistry()),
+        status_topic=STATUS.name, orders_topic=ORDERS.name, dlq_topic="unused",
+        token_key=TokenSettings().token_key,
+    )  # fmt: skip
+    started = time.perf_counter()
+    for batch in batches:
+        await projector.process(batch)
+    return time.perf_counter() - started
+
+
+async def main(count: int, check: bool) -> None:
+    settings = PostgresSettings()
+    items = workload(count)
+    statuses = sum(1 for i in items if isinstance(i, ShipmentStatusEvent))
+    records = [
+        Record(STATUS.name if isinstance(i, ShipmentStatusEvent) else ORDERS.name, 0, n,
+               i.key.encode(), i.model_dump_json().encode())
+        for n, i in enumerate(items)
+    ]  # fmt: skip
+    item_batches = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
+    record_batches = [records[i : i + BATCH] for i in range(0, len(records), BATCH)]
+    # The workload is no part of a projector's heap: keep the collector from walking it.
+    gc.collect()
+    gc.freeze()
+
+    base_pool, base_schema = await schema_pool(settings)
+    proj_pool, proj_schema = await schema_pool(settings)
+    try:
+        copy_s = await copy_baseline(base_pool, item_batches)
+        project_s = await project(proj_pool, record_batches)
+        replay_s = await project(proj_pool, record_batches)
+        if check:
+            reference = Projection()
+            for item in items:
+                reference.apply(item)
+            async with proj_pool.acquire() as conn:
+                assert await read_state(conn) == reference.state(), "read model differs"
+        shipments = await proj_pool.fetchval("SELECT count(*) FROM shipments")
+    finally:
+        await drop(settings, base_pool, base_schema)
+        await drop(settings, proj_pool, proj_schema)
+
+    orders = len(items) - statuses
+    copy_eps, project_eps = statuses / copy_s, statuses / project_s
+    print(f"projections benchmark: {statuses} status events of {shipments} parcels and {orders} "
+          f"order snapshots, batches of {BATCH}, PostgreSQL on this machine")  # fmt: skip
+    print(f"  (a) COPY of the same rows          {copy_eps:10.0f} events/s   (baseline)")
+    print(f"  (b) projector (parse + apply)      {project_eps:10.0f} events/s   "
+          f"({len(items) / project_s:.0f} records/s)")  # fmt: skip
+    print(f"  ratio b/a                          {project_eps / copy_eps:10.2f}")
+    print(f"  (c) stream redelivered, all dupes  {len(items) / replay_s:10.0f} records/s")
+    verdict = "meets" if project_eps >= TARGET else "MISSES"
+    print(f"  target {TARGET} events/s: {verdict}" + ("; read model checked" if check else ""))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=50_000, help="status events (default 50000)")
+    parser.add_argument("--no-check", action="store_true", help="skip the read-model check")
+    args = parser.parse_args()
+    asyncio.run(main(args.count, not args.no_check))

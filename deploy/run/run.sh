@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# `make run`, once `make migrate` (hence `make up`: Kafka, PostgreSQL, the topics) is done: every
+# process of deploy/Procfile under honcho (deploy/run/supervise.py), in the foreground. Ctrl-C
+# stops them all (SIGTERM, SIGKILL after SUIVI_STOP_GRACE_SECONDS); Kafka and PostgreSQL stay
+# up, as after `make up` (`make down` stops them).
+#   SUIVI_RUN_DEMO=0   leave the demo out (then `make demo` in another terminal, any time)
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
+cd "$SUIVI_ROOT"
+
+ENV_FILE=deploy/run/dev.env
+PROCFILE=deploy/Procfile
+# Ports of the processes honcho starts (see $ENV_FILE): a taken one means another run is up.
+PORTS=(8080 8081 8082 8083 8084 8086 2525 9090)
+
+command -v prometheus >/dev/null || die "no prometheus: run 'make bootstrap'"
+for port in "${PORTS[@]}"; do
+  if port_open "$port"; then
+    die "port $port is taken (is 'make run' already running?); free it and try again"
+  fi
+done
+
+mkdir -p .local/prometheus/data .local/demo/mail
+
+processes=(ingest normalizer projector projections-api notifier peers prometheus)
+[ "${SUIVI_RUN_DEMO:-1}" = 0 ] || processes+=(demo)
+
+kafka="${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}"
+postgres="${DATABASE_URL:-postgresql://suivi@127.0.0.1:${PG_PORT}/suivi}"
+cat <<BANNER
+
+  Suivi is starting (${processes[*]}); Ctrl-C stops it.
+
+  Status pages, shopper lookup  http://127.0.0.1:8081/lookup   (API docs: /docs)
+  Webhooks and order API        http://127.0.0.1:8080/v1/webhooks/{provider}, /v1/orders
+  Notifier API                  http://127.0.0.1:8082/docs
+  Prometheus: alerts, graphs    http://127.0.0.1:9090/alerts
+  Metrics                       :8080 :8081 :8082 /metrics, normalizer :8083, projector :8084
+  Mail, SMS, push received      .local/demo/mail/*.eml  .local/demo/sms.log  .local/demo/push.log
+  Grafana dashboard (import)    deploy/grafana/dashboards/suivi.json
+  Kafka $kafka   PostgreSQL ${postgres/:suivi@/@}   (they stay up after Ctrl-C; 'make down')
+
+BANNER
+
+status=0
+uv run --frozen python deploy/run/supervise.py start -f "$PROCFILE" -e "$ENV_FILE" -d . \
+  "${processes[@]}" || status=$?
+# Ctrl-C (130) or SIGTERM (143) is how a run ends: say what is left, exit 0.
+case "$status" in 130 | 143) status=0 ;; esac
+log "every process of $PROCFILE has stopped; Kafka and PostgreSQL stay up ('make down' stops them)"
+exit "$status"

@@ -1,0 +1,116 @@
+"""The query side's HTTP app: shopper lookup and status pages, live updates, merchant API."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Lifespan
+
+from suivi_projections.api_context import ApiContext, ErrorBody, error_response
+from suivi_projections.api_merchant import merchant_router
+from suivi_projections.api_metrics import ApiMetrics, RequestMetrics
+from suivi_projections.api_settings import ApiSettings
+from suivi_projections.api_shopper import shopper_router
+from suivi_projections.live import LiveHub
+from suivi_projections.views import ReadModel
+
+Probe = Callable[[], Awaitable[bool]]
+
+
+async def _always_ready() -> bool:
+    return True
+
+
+def create_api(
+    settings: ApiSettings,
+    read_model: ReadModel,
+    live_updates: LiveHub,
+    registry: CollectorRegistry | None = None,
+    *,
+    ready: Probe = _always_ready,
+    lifespan: Lifespan[FastAPI] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> FastAPI:
+    """Builds the app. `ready` answers /readyz (the composition root passes a PostgreSQL
+    probe); `live_updates` is fed by `PostgresOrderListener` in production, by tests directly."""
+    registry = registry if registry is not None else CollectorRegistry()
+    metrics = ApiMetrics(registry)
+    context = ApiContext.build(settings, read_model, live_updates, metrics, clock)
+    app = FastAPI(
+        title="Suivi order status",
+        version="1",
+        summary="Order status pages for shoppers, live updates, and the merchant read API.",
+        description="Shoppers find their order with its number and email address "
+        "(`POST /v1/order-lookup`) and follow it on a private page; they may share a page "
+        "without personal data. Merchants read their orders and shipments with a Bearer key.",
+        lifespan=lifespan,
+        # URLs hold status tokens: no FastAPI telemetry recording them; Prometheus covers it.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
+        openapi_tags=[
+            {"name": "shopper", "description": "Lookup, status pages and live updates."},
+            {"name": "merchant", "description": "Bearer-authenticated read API, per merchant."},
+            {"name": "operations", "description": "Health, readiness, metrics."},
+        ],
+    )
+    app.add_middleware(RequestMetrics, metrics=metrics)
+    app.include_router(shopper_router(context))
+    app.include_router(merchant_router(context))
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> Response:
+        return RedirectResponse("/lookup", status_code=303)
+
+    @app.get("/healthz", tags=["operations"], summary="The process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="Ready when PostgreSQL answers",
+        responses={503: {"model": ErrorBody, "description": "PostgreSQL does not answer."}},
+    )
+    async def readyz() -> Response:
+        if await ready():
+            return JSONResponse({"status": "ready", "live_updates": live_updates.connected})
+        return error_response(503, "not_ready", "PostgreSQL does not answer", {"Retry-After": "5"})
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    async def prometheus() -> Response:
+        metrics.listener_up.set(1 if live_updates.connected else 0)
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        error = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
+            exc.status_code, "http_error"
+        )
+        return error_response(exc.status_code, error, str(exc.detail), exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # Where and what kind only, never the input: it may be an email address.
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('type', 'invalid')}"
+            for e in exc.errors()
+        )
+        return error_response(400, "invalid_request", problems[:500])
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)
+            for operations in schema["paths"].values():
+                for operation in operations.values():
+                    operation.get("responses", {}).pop("422", None)  # answered 400 instead
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

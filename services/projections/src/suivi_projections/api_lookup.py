@@ -1,0 +1,194 @@
+"""Shopper lookup: order number + email → the private status page, and the form that asks.
+
+An unknown order and a wrong email get the same answer (status, body, and the same work: the
+email is always compared in constant time, against a dummy when the order is unknown), so the
+lookup cannot be used to learn which order numbers exist. Attempts are limited per client IP
+and per order number (in-memory token buckets), whatever the outcome.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from suivi_projections.api_context import ApiContext, ErrorBody, error_response, html_response
+from suivi_projections.i18n import Translator, choose_language
+from suivi_projections.page import render_lookup
+from suivi_projections.ratelimit import client_key, retry_after
+
+FORM = "application/x-www-form-urlencoded"
+MAX_BODY = 4096
+NOT_FOUND = "No order matches this order number and email address."
+log = logging.getLogger("suivi_projections.lookup")
+
+
+class LookupRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    merchant_id: str = Field(min_length=1, max_length=64, description="The shop's id (slug).")
+    order_number: str = Field(min_length=1, max_length=64)
+    email: str = Field(min_length=3, max_length=254, description="As given with the order.")
+
+
+class LookupAnswer(BaseModel):
+    status_page: str = Field(description="Path of the private status page: /orders/<token>.")
+
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    303: {"description": "Form posts: redirect to the status page."},
+    400: {"model": ErrorBody, "description": "Missing or malformed fields."},
+    404: {"model": ErrorBody, "description": "Unknown order OR wrong email (same answer)."},
+    413: {"model": ErrorBody, "description": "Body larger than 4 KiB."},
+    415: {"model": ErrorBody, "description": "Neither JSON nor an HTML form."},
+    429: {
+        "model": ErrorBody,
+        "description": "Too many attempts from this client or for this order number.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds."}},
+    },
+}
+_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": LookupRequest.model_json_schema()},
+        FORM: {"schema": LookupRequest.model_json_schema()},
+    },
+}
+
+
+def normalize_email(value: str) -> str:
+    return value.strip().lower()
+
+
+async def _read(request: Request) -> bytes | None:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def lookup_router(ctx: ApiContext) -> APIRouter:
+    router = APIRouter(tags=["shopper"])
+    metrics = ctx.metrics
+
+    def form_page(
+        t: Translator, raw: dict[str, str], error: str, status: int, **headers: str
+    ) -> Response:
+        page = render_lookup(
+            t,
+            merchant_id=raw.get("merchant_id", "")[:64],
+            order_number=raw.get("order_number", "")[:64],
+            error=error,
+            fixed_merchant=raw.get("fixed") == "1",
+        )
+        return html_response(page, status, headers)
+
+    @router.post(
+        "/v1/order-lookup",
+        response_model=LookupAnswer,
+        responses=_RESPONSES,
+        summary="Find an order's status page from its number and the shopper's email",
+        description="JSON or an HTML form (then answered with a redirect or the form again). "
+        "Never put these fields in the URL. Unknown orders and wrong emails are answered "
+        "identically. Limits: per client IP and per order number.",
+        openapi_extra={"requestBody": _BODY},
+    )
+    async def lookup(request: Request) -> Response:
+        is_form = request.headers.get("content-type", "").split(";")[0].strip().lower() == FORM
+        if not is_form and "json" not in request.headers.get("content-type", "").lower():
+            return error_response(415, "unsupported_media_type", "send JSON or an HTML form")
+        body = await _read(request)
+        if body is None:
+            return error_response(413, "too_large", f"body larger than {MAX_BODY} bytes")
+        raw = _parse(body, is_form)
+        language = choose_language(
+            override=raw.get("lang"), accept=request.headers.get("accept-language")
+        )
+        t = Translator(language)
+        try:
+            query = LookupRequest.model_validate(raw)
+        except ValidationError:
+            metrics.lookups.labels("invalid").inc()
+            if is_form:
+                return form_page(t, raw, t("lookup.invalid"), 400)
+            return error_response(400, "invalid_request", "merchant_id, order_number and email")
+
+        merchant = query.merchant_id.lower()
+        wait = ctx.ip_limits.take(client_key(request.client.host if request.client else None))
+        limit = "ip"
+        if wait is None:
+            limit = "order"
+            wait = ctx.order_limits.take(f"{merchant}\x00{query.order_number.casefold()}")
+        if wait is not None:
+            metrics.lookups.labels("rate_limited").inc()
+            metrics.rate_limited.labels(limit).inc()
+            seconds = retry_after(wait)
+            if is_form:
+                text = t("lookup.rate_limited", seconds=seconds)
+                return form_page(t, raw, text, 429, **{"Retry-After": seconds})
+            return error_response(
+                429, "rate_limited", f"too many attempts; retry in {seconds} s",
+                {"Retry-After": seconds},
+            )  # fmt: skip
+
+        found = await ctx.read_model.order_for_lookup(merchant, query.order_number)
+        expected = ctx.digest(normalize_email(found[0])) if found else ctx.dummy_email
+        matches = hmac.compare_digest(expected, ctx.digest(normalize_email(query.email)))
+        if found is None or not matches:
+            metrics.lookups.labels("not_found").inc()
+            if is_form:
+                return form_page(t, raw, t("lookup.not_found"), 404)
+            return error_response(404, "not_found", NOT_FOUND)
+
+        metrics.lookups.labels("found").inc()
+        page = f"/orders/{found[1]}"
+        if is_form:
+            return RedirectResponse(page, status_code=303, headers={"Cache-Control": "no-store"})
+        return JSONResponse({"status_page": page}, headers={"Cache-Control": "no-store"})
+
+    @router.get("/lookup", summary="The lookup form (HTML)", response_class=Response)
+    async def lookup_form(
+        request: Request, merchant: str | None = None, lang: str | None = None
+    ) -> Response:
+        t = Translator(
+            choose_language(override=lang, accept=request.headers.get("accept-language"))
+        )
+        return html_response(render_lookup(t, merchant_id=(merchant or "")[:64]))
+
+    @router.get(
+        "/m/{merchant_id}/lookup", summary="A shop's lookup form (HTML)", response_class=Response
+    )
+    async def merchant_lookup_form(
+        request: Request, merchant_id: str, lang: str | None = None
+    ) -> Response:
+        t = Translator(
+            choose_language(override=lang, accept=request.headers.get("accept-language"))
+        )
+        page = render_lookup(t, merchant_id=merchant_id[:64], fixed_merchant=True)
+        return html_response(page)
+
+    return router
+
+
+def _parse(body: bytes, is_form: bool) -> dict[str, str]:
+    """Field values as strings; anything unparseable yields {} (then a 400)."""
+    try:
+        text = body.decode("utf-8")
+        if is_form:
+            return dict(parse_qsl(text, max_num_fields=10))
+        data = json.loads(text) if text else {}
+    except (UnicodeDecodeError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}

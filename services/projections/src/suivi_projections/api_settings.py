@@ -1,0 +1,86 @@
+"""Query-side configuration: one `ApiSettings`, from SUIVI_PROJECTIONS_* (and DATABASE_URL)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from suivi_infra.settings import PostgresSettings
+
+
+def parse_merchant_keys(value: SecretStr | None) -> tuple[tuple[str, str], ...]:
+    """`shop-a:key1,shop-b:key2,shop-a:key3` → ((merchant, key), …); a merchant may have several
+    keys (rotation). Malformed entries are refused rather than silently ignored."""
+    if value is None:
+        return ()
+    pairs: list[tuple[str, str]] = []
+    for entry in value.get_secret_value().split(","):
+        entry = entry.strip()
+        if not entry:
+            continue
+        merchant, sep, key = entry.partition(":")
+        if not sep or not merchant.strip() or len(key.strip()) < 16:
+            # Never quote the entry: it holds a secret.
+            raise ValueError(
+                f"SUIVI_PROJECTIONS_MERCHANT_KEYS entry #{len(pairs) + 1} is not "
+                "'merchant:key' with a key of at least 16 characters"
+            )
+        pairs.append((merchant.strip().lower(), key.strip()))
+    return tuple(pairs)
+
+
+class ApiSettings(BaseSettings):
+    """Everything the API and status page need; merchant keys come from the environment only."""
+
+    model_config = SettingsConfigDict(env_prefix="SUIVI_PROJECTIONS_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8081, ge=1, le=65535)
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies whose X-Forwarded-For is trusted for the client IP (rate limits).",
+    )
+    log_level: str = "INFO"
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0)
+    readiness_probe_seconds: float = Field(default=2.0, gt=0)
+
+    merchant_keys: SecretStr | None = Field(
+        default=None, description="'merchant:key,…' — Bearer keys of the merchant API."
+    )
+
+    # Shopper lookup limits (token buckets: capacity, refilled evenly over the period).
+    lookup_per_ip: int = Field(default=10, ge=1)
+    lookup_per_ip_seconds: float = Field(default=60.0, gt=0)
+    lookup_per_order: int = Field(default=5, ge=1)
+    lookup_per_order_seconds: float = Field(default=600.0, gt=0)
+    rate_limit_max_keys: int = Field(default=100_000, ge=100)
+
+    # Live updates (Server-Sent Events).
+    sse_heartbeat_seconds: float = Field(default=15.0, gt=0)
+    sse_max_stream_seconds: float = Field(
+        default=1800.0, gt=0, description="Streams end after this; browsers reconnect."
+    )
+    sse_max_subscribers: int = Field(default=10_000, ge=1)
+    listener_probe_seconds: float = Field(default=30.0, gt=0)
+    listener_retry_seconds: float = Field(default=2.0, gt=0)
+
+    merchant_page_limit: int = Field(default=50, ge=1, le=500)
+
+    postgres: PostgresSettings = Field(default_factory=PostgresSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Secrets only from the process environment: no .env file, no secrets directory.
+        return (init_settings, env_settings)
+
+    def merchant_key_pairs(self) -> tuple[tuple[str, str], ...]:
+        """Parsed when the app is built (start-up). Not a pydantic validator on purpose: a
+        validation error would quote the raw value, secrets included."""
+        return parse_merchant_keys(self.merchant_keys)

@@ -1,0 +1,119 @@
+"""Composition root: settings → pool, producer → projector → FastStream app (+ metrics)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from faststream import FastStream
+from faststream.kafka import KafkaBroker
+from prometheus_client import CollectorRegistry, start_http_server
+
+from suivi_infra.kafka import ensure_topics, make_producer, new_topic
+from suivi_infra.lag import ConsumerLag
+from suivi_projections.app import build_app, build_broker
+from suivi_projections.dlq import ProducerSink
+from suivi_projections.metrics import ProjectionsMetrics
+from suivi_projections.migrate import migrate
+from suivi_projections.projector import Projector
+from suivi_projections.settings import ProjectionsSettings
+from suivi_schemas.topics import PROJECTIONS_DLQ
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ProjectorService:
+    settings: ProjectionsSettings
+    pool: asyncpg.Pool
+    producer: AIOKafkaProducer
+    projector: Projector
+    broker: KafkaBroker
+    app: FastStream
+    registry: CollectorRegistry
+
+
+def bootstrap(
+    settings: ProjectionsSettings | None = None,
+    *,
+    serve_metrics: bool = True,
+    server_settings: dict[str, str] | None = None,
+) -> ProjectorService:
+    """server_settings: PostgreSQL session settings, e.g. a test's own `search_path`."""
+    settings = settings or ProjectionsSettings()
+    registry = CollectorRegistry()
+    metrics = ProjectionsMetrics(registry)
+    # Same options as suivi_infra.postgres.create_pool; opened by the startup hook below.
+    pool = asyncpg.create_pool(
+        settings.postgres.database_url,
+        min_size=settings.postgres.pool_min_size,
+        max_size=settings.postgres.pool_max_size,
+        command_timeout=30,
+        server_settings=server_settings,
+    )
+    producer = make_producer(settings.kafka, client_id=f"{settings.kafka.client_id}-projections")
+    projector = Projector(
+        pool,
+        ProducerSink(producer),
+        metrics,
+        status_topic=settings.status_topic,
+        orders_topic=settings.orders_topic,
+        dlq_topic=settings.dlq_topic,
+        reuse_after=settings.reuse_after,
+        token_key=settings.tokens.token_key,
+    )
+    broker, consumer_of = build_broker(settings, projector)
+    app = build_app(broker)
+    lag = ConsumerLag(registry)
+    tasks: list[asyncio.Task[None]] = []
+
+    @app.on_startup
+    async def start() -> None:
+        await pool
+        if settings.migrate_on_start:
+            async with pool.acquire() as conn:
+                await migrate(conn)
+        if settings.create_dlq_topic:
+            await _ensure_dlq_topic(settings)
+        await producer.start()
+        if serve_metrics and settings.metrics_port:
+            start_http_server(settings.metrics_port, settings.metrics_host, registry=registry)
+
+    @app.after_startup
+    async def watch_lag() -> None:
+        tasks.append(asyncio.create_task(lag.watch(consumer_of, settings.group_id)))
+
+    @app.on_shutdown
+    async def stop_watching() -> None:
+        for task in tasks:
+            task.cancel()
+
+    @app.after_shutdown
+    async def stop() -> None:
+        await producer.stop()
+        await pool.close()
+
+    return ProjectorService(settings, pool, producer, projector, broker, app, registry)
+
+
+async def _ensure_dlq_topic(settings: ProjectionsSettings) -> None:
+    # A missing DLQ topic would fail every batch holding a poison record: the partition stalls.
+    try:
+        await ensure_topics(settings.kafka, [new_topic(PROJECTIONS_DLQ, name=settings.dlq_topic)])
+    except Exception:
+        log.warning("could not make sure %s exists", settings.dlq_topic, exc_info=True)
+
+
+async def serve() -> None:
+    # aiokafka clients (and the pool) bind to the running loop: build the service inside it.
+    await bootstrap().app.run()
+
+
+def main() -> None:
+    """`suivi-projector`: runs the projector until SIGINT/SIGTERM, then stops gracefully."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    asyncio.run(serve())

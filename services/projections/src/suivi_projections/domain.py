@@ -1,0 +1,331 @@
+"""Pure projection rules (no I/O): shipment generations and state, ETA, order links and status.
+
+Every rule is a function of *sets* (of a key's events; of an order's newest snapshot and
+fulfilment events), never of arrival order: that is what makes the projector converge to one
+read model whatever Kafka redelivers, in whatever order.
+
+Generations. A carrier reuses tracking numbers, so one `carrier:TRACKINGNUMBER` key can name
+several parcels over the years. Walk the key's events sorted by (occurred_at, event_id); keep
+the time of the latest terminal event (delivered, returned, lost, cancelled, expired) of the
+current generation; an event more than `reuse_after` (default 90 days) after it starts the next
+generation. A late event sorts into its place like any other: a late scan inside a generation
+never cuts it (only a terminal event followed by another more than `reuse_after` later does,
+on time or late alike). An order's link joins the generation an event at its anchor (the
+merchant's `shipped_at`, else `placed_at`) would: the last generation begun by then, or the
+next one (possibly still empty) when that generation's latest terminal event before the anchor
+is more than `reuse_after` older.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
+from uuid import UUID
+
+from suivi_projections.views import OrderStatus
+from suivi_schemas import (
+    TERMINAL_STATUSES,
+    EstimateSource,
+    OrderEvent,
+    Reason,
+    ShipmentStatus,
+    ShipmentStatusEvent,
+    Substatus,
+    normalize_tracking_number,
+)
+
+DEFAULT_REUSE_AFTER = timedelta(days=90)
+
+Key = tuple[str, str]  # (carrier, normalized tracking number)
+OrderKey = tuple[str, str]  # (merchant_id, order_number)
+Items = tuple[tuple[str, int], ...]  # (line_item_id, quantity)
+
+
+def key_of(carrier: str, tracking_number: str) -> Key:
+    return carrier.lower(), normalize_tracking_number(tracking_number)
+
+
+class Checkpoint(NamedTuple):
+    """What the rules need of one status event (a tuple: hundreds are loaded per batch)."""
+
+    event_id: UUID
+    occurred_at: datetime
+    status: ShipmentStatus
+    substatus: Substatus | None = None
+    action_required: bool = False
+    reason: Reason | None = None
+    eta_earliest: date | None = None
+    eta_latest: date | None = None
+    eta_source: EstimateSource | None = None
+
+    @classmethod
+    def of(cls, event: ShipmentStatusEvent) -> Checkpoint:
+        eta = event.estimated_delivery
+        return cls(
+            event.event_id,
+            event.occurred_at,
+            event.status,
+            event.substatus,
+            event.action_required,
+            event.reason,
+            eta.earliest if eta else None,
+            eta.latest if eta else None,
+            eta.source if eta else None,
+        )
+
+
+def chronological(checkpoint: Checkpoint) -> tuple[datetime, UUID]:
+    """Sort key of a key's events: by time, ties broken by event id."""
+    return checkpoint.occurred_at, checkpoint.event_id
+
+
+@dataclass(frozen=True, slots=True)
+class Generation:
+    """One parcel behind a key: its current state, from its latest event (empty: no event yet)."""
+
+    number: int
+    event_count: int = 0
+    first_event_id: UUID | None = None
+    first_event_at: datetime | None = None
+    last_event_id: UUID | None = None
+    last_event_at: datetime | None = None
+    status: ShipmentStatus | None = None
+    substatus: Substatus | None = None
+    action_required: bool = False
+    reason: Reason | None = None
+    eta_event_id: UUID | None = None
+    eta_earliest: date | None = None
+    eta_latest: date | None = None
+    eta_source: EstimateSource | None = None
+    delivered_at: datetime | None = None
+    terminal_at: datetime | None = None  # its latest terminal event: closes it after the gap
+
+
+def advance(generation: Generation, checkpoint: Checkpoint) -> Generation:
+    """The generation once `checkpoint`, newer than every event of it, has joined it.
+
+    ETA: the estimate of the latest event that carries one (the latest event's own when it
+    has one). delivered_at: when the final run of `delivered` events began, if it is current.
+    """
+    g, c = generation, checkpoint
+    started = g.event_count > 0
+    has_eta = c.eta_source is not None
+    delivered_at = None
+    if c.status is ShipmentStatus.DELIVERED:
+        delivered_at = g.delivered_at if g.status is ShipmentStatus.DELIVERED else c.occurred_at
+    return Generation(
+        number=g.number,
+        event_count=g.event_count + 1,
+        first_event_id=g.first_event_id if started else c.event_id,
+        first_event_at=g.first_event_at if started else c.occurred_at,
+        last_event_id=c.event_id,
+        last_event_at=c.occurred_at,
+        status=c.status,
+        substatus=c.substatus,
+        action_required=c.action_required,
+        reason=c.reason,
+        eta_event_id=c.event_id if has_eta else g.eta_event_id,
+        eta_earliest=c.eta_earliest if has_eta else g.eta_earliest,
+        eta_latest=c.eta_latest if has_eta else g.eta_latest,
+        eta_source=c.eta_source if has_eta else g.eta_source,
+        delivered_at=delivered_at,
+        terminal_at=c.occurred_at if c.status in TERMINAL_STATUSES else g.terminal_at,
+    )
+
+
+def summarize(number: int, ordered: Iterable[Checkpoint]) -> Generation:
+    """State of one generation from its events sorted by (occurred_at, event_id)."""
+    generation = Generation(number)
+    for checkpoint in ordered:
+        generation = advance(generation, checkpoint)
+    return generation
+
+
+def _closes(generation: Generation, checkpoint: Checkpoint, reuse_after: timedelta) -> bool:
+    terminal_at = generation.terminal_at
+    return terminal_at is not None and checkpoint.occurred_at - terminal_at > reuse_after
+
+
+def extend(
+    newest: Generation,
+    newer: Iterable[Checkpoint],
+    reuse_after: timedelta = DEFAULT_REUSE_AFTER,
+) -> list[Generation]:
+    """The key's newest generation, and any that follow it, once events newer than all of its
+    own (sorted) have joined: the in-order case, without reloading the history. Orders' links
+    stay where they are only if every anchor precedes these events (the caller checks)."""
+    generations = [newest]
+    for checkpoint in newer:
+        if _closes(generations[-1], checkpoint, reuse_after):
+            generations.append(Generation(generations[-1].number + 1))
+        generations[-1] = advance(generations[-1], checkpoint)
+    return generations
+
+
+def _partition(
+    checkpoints: Iterable[Checkpoint], reuse_after: timedelta
+) -> tuple[list[list[Checkpoint]], list[Generation]]:
+    groups: list[list[Checkpoint]] = []
+    generations: list[Generation] = []
+    for checkpoint in sorted(checkpoints, key=chronological):
+        if not generations or _closes(generations[-1], checkpoint, reuse_after):
+            groups.append([])
+            generations.append(Generation(len(generations) + 1))
+        groups[-1].append(checkpoint)
+        generations[-1] = advance(generations[-1], checkpoint)
+    return groups, generations
+
+
+def split_generations(
+    checkpoints: Iterable[Checkpoint], reuse_after: timedelta = DEFAULT_REUSE_AFTER
+) -> list[list[Checkpoint]]:
+    """The key's events (distinct ids) cut into generations, each sorted oldest first."""
+    return _partition(checkpoints, reuse_after)[0]
+
+
+def generation_for(
+    groups: Sequence[Sequence[Checkpoint]],
+    anchor: datetime,
+    reuse_after: timedelta = DEFAULT_REUSE_AFTER,
+) -> int:
+    """Number (1-based) of the generation an order anchored at `anchor` links to."""
+    index = 0
+    for i, group in enumerate(groups):
+        if group[0].occurred_at > anchor:
+            break
+        index = i
+    if not groups:
+        return 1
+    terminal_at = None
+    for checkpoint in groups[index]:
+        if checkpoint.occurred_at > anchor:
+            break
+        if checkpoint.status in TERMINAL_STATUSES:
+            terminal_at = checkpoint.occurred_at
+    if terminal_at is not None and anchor - terminal_at > reuse_after:
+        return index + 2
+    return index + 1
+
+
+def reduce_shipment(
+    checkpoints: Iterable[Checkpoint],
+    anchors: Sequence[datetime],
+    reuse_after: timedelta = DEFAULT_REUSE_AFTER,
+) -> tuple[tuple[Generation, ...], tuple[int, ...]]:
+    """A key's generations (1..n, trailing ones possibly empty) and each anchor's generation."""
+    groups, generations = _partition(checkpoints, reuse_after)
+    linked = tuple(generation_for(groups, anchor, reuse_after) for anchor in anchors)
+    count = max(len(groups), max(linked, default=0))
+    generations += [Generation(n) for n in range(len(groups) + 1, count + 1)]
+    return tuple(generations), linked
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One parcel of an order, as the merchant describes it."""
+
+    key: Key
+    position: int
+    state: str  # "active" | "cancelled"
+    items: Items
+    service: str | None
+    shipped_at: datetime | None
+    anchor: datetime
+
+
+def links_of(order: OrderEvent) -> tuple[Link, ...]:
+    """The order's parcels; one listed twice is merged (items summed, active if either is)."""
+    merged: dict[Key, Link] = {}
+    for shipment in order.shipments:
+        key = key_of(shipment.carrier, shipment.tracking_number)
+        items = tuple((i.line_item_id, i.quantity) for i in shipment.items)
+        seen = merged.get(key)
+        if seen is not None:
+            quantities = dict(seen.items)
+            for line_item_id, quantity in items:
+                quantities[line_item_id] = quantities.get(line_item_id, 0) + quantity
+            items = tuple(quantities.items())
+            shipped = [t for t in (seen.shipped_at, shipment.shipped_at) if t is not None]
+            active = seen.state == "active" or shipment.state == "active"
+            seen_service = seen.service or shipment.service
+            shipped_at = min(shipped) if shipped else None
+            position = seen.position
+            state, service = ("active" if active else "cancelled"), seen_service
+        else:
+            state, service, shipped_at = shipment.state, shipment.service, shipment.shipped_at
+            position = len(merged)
+        anchor = shipped_at or order.placed_at
+        merged[key] = Link(key, position, state, items, service, shipped_at, anchor)
+    return tuple(merged.values())
+
+
+# A shipment the shopper or merchant should look at: stuck, failed, waiting, going back, gone.
+ATTENTION_STATUSES: frozenset[ShipmentStatus] = frozenset(
+    {
+        ShipmentStatus.EXCEPTION,
+        ShipmentStatus.DELIVERY_ATTEMPT_FAILED,
+        ShipmentStatus.AVAILABLE_FOR_PICKUP,
+        ShipmentStatus.RETURNING_TO_SENDER,
+        ShipmentStatus.RETURNED_TO_SENDER,
+        ShipmentStatus.LOST,
+        ShipmentStatus.CANCELLED,
+        ShipmentStatus.EXPIRED,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedShipment:
+    """What the order status needs of one linked parcel."""
+
+    state: str
+    items: Items
+    status: ShipmentStatus | None
+    action_required: bool
+
+
+def order_status(
+    *, cancelled: bool, line_items: Items, shipments: Sequence[LinkedShipment]
+) -> OrderStatus:
+    """The order's aggregate status; merchant-cancelled shipments do not count.
+
+    First rule that holds: order cancelled → cancelled; no active shipment → confirmed; an
+    active shipment in an attention status or with action required → needs_attention; every
+    active shipment delivered and every item shipped → delivered; some delivered →
+    partially_delivered; some ordered quantity in no active shipment → partially_shipped (when
+    no active shipment lists items, every item counts as shipped); any out_for_delivery →
+    out_for_delivery; any in_transit → in_transit; else (pending, info_received, no event yet)
+    → shipped.
+    """
+    if cancelled:
+        return OrderStatus.CANCELLED
+    active = [s for s in shipments if s.state == "active"]
+    if not active:
+        return OrderStatus.CONFIRMED
+    if any(s.action_required or s.status in ATTENTION_STATUSES for s in active):
+        return OrderStatus.NEEDS_ATTENTION
+    statuses = {s.status for s in active}
+    everything_shipped = _all_items_shipped(line_items, active)
+    if ShipmentStatus.DELIVERED in statuses:
+        if statuses == {ShipmentStatus.DELIVERED} and everything_shipped:
+            return OrderStatus.DELIVERED
+        return OrderStatus.PARTIALLY_DELIVERED
+    if not everything_shipped:
+        return OrderStatus.PARTIALLY_SHIPPED
+    if ShipmentStatus.OUT_FOR_DELIVERY in statuses:
+        return OrderStatus.OUT_FOR_DELIVERY
+    if ShipmentStatus.IN_TRANSIT in statuses:
+        return OrderStatus.IN_TRANSIT
+    return OrderStatus.SHIPPED
+
+
+def _all_items_shipped(line_items: Items, active: Sequence[LinkedShipment]) -> bool:
+    if not any(s.items for s in active):
+        return True
+    shipped: dict[str, int] = {}
+    for shipment in active:
+        for line_item_id, quantity in shipment.items:
+            shipped[line_item_id] = shipped.get(line_item_id, 0) + quantity
+    return all(shipped.get(line_item_id, 0) >= quantity for line_item_id, quantity in line_items)

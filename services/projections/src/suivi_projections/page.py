@@ -1,0 +1,125 @@
+"""Server-rendered HTML: the status pages, their live fragment, the lookup form.
+
+Everything a page needs is inline (CSS, a little JS) and allowed by a nonce-based Content
+Security Policy; no external asset is ever referenced, so opening a status page tells no third
+party anything. Pages carry `Referrer-Policy: no-referrer` (their URL is a secret) and are
+never cached or indexed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from suivi_projections.i18n import Translator, choose_language, zone
+from suivi_projections.page_model import private_details, public_order
+from suivi_projections.page_view import PrivateDetails, PublicOrder
+from suivi_projections.views import OrderView
+
+_env = Environment(
+    loader=PackageLoader("suivi_projections", "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Html:
+    body: str
+    headers: dict[str, str]
+
+
+def security_headers(nonce: str) -> dict[str, str]:
+    csp = (
+        "default-src 'none'; "
+        f"style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; "
+        "connect-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    )
+    return {
+        "Content-Security-Policy": csp,
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "X-Robots-Tag": "noindex, nofollow",
+        "Cache-Control": "no-store",
+    }
+
+
+def translator(
+    order: OrderView | None, *, lang: str | None, accept: str | None, now: datetime | None = None
+) -> Translator:
+    language = choose_language(
+        override=lang, order_locale=order.locale if order else None, accept=accept
+    )
+    return Translator(language, zone(order.timezone if order else None), now)
+
+
+def _render(template: str, t: Translator, **context: object) -> Html:
+    nonce = secrets.token_urlsafe(16)
+    body = _env.get_template(template).render(t=t, lang=t.language, nonce=nonce, **context)
+    return Html(body, security_headers(nonce))
+
+
+def render_private(order: OrderView, t: Translator, *, fragment: bool = False) -> Html:
+    """The shopper's own page: progress, parcels and their personal details."""
+    return _page(
+        public_order(order, t, shared=False),
+        private_details(order),
+        t,
+        live_base=f"/orders/{order.status_token}",
+        share_url=f"/s/{order.share_token}",
+        fragment=fragment,
+    )
+
+
+def render_shared(order: PublicOrder, t: Translator, *, share_token: str, fragment: bool) -> Html:
+    """The shareable page: built from a `PublicOrder` only, so no personal data can reach it.
+    Callers build it with `public_order(view, t, shared=True)`."""
+    return _page(order, None, t, live_base=f"/s/{share_token}", share_url=None, fragment=fragment)
+
+
+def _page(
+    order: PublicOrder,
+    private: PrivateDetails | None,
+    t: Translator,
+    *,
+    live_base: str,
+    share_url: str | None,
+    fragment: bool,
+) -> Html:
+    return _render(
+        "_order.html" if fragment else "order.html",
+        t,
+        order=order,
+        private=private,
+        live_base=live_base,
+        share_url=share_url,
+    )
+
+
+def render_lookup(
+    t: Translator,
+    *,
+    merchant_id: str | None,
+    order_number: str = "",
+    error: str | None = None,
+    fixed_merchant: bool = False,
+) -> Html:
+    return _render(
+        "lookup.html",
+        t,
+        merchant_id=merchant_id or "",
+        fixed_merchant=fixed_merchant,
+        order_number=order_number,
+        error=error,
+    )
+
+
+def render_not_found(t: Translator) -> Html:
+    return _render("message.html", t, title=t("notfound.title"), text=t("notfound.text"))

@@ -1,0 +1,97 @@
+"""The status page's view models: plain values, already translated and formatted.
+
+`PublicOrder` and everything inside it has no field that could hold personal data: it is all
+the shareable page ever receives. `PrivateDetails` holds the private page's personal data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    label: str
+    state: str  # "done" | "current" | "todo"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    time: str
+    title: str
+    detail: str | None  # the carrier's own words: private page only
+    place: str | None
+    action_required: bool
+    newest: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    label: str
+    events: tuple[Event, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    tone: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    title: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Eta:
+    label: str  # "Expected delivery" / "Delivered"
+    text: str
+    source: str | None
+    delivered: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Parcel:
+    heading: str
+    carrier: str
+    tracking_number: str
+    status: str
+    detail: str | None
+    tone: str
+    cancelled: bool
+    eta: Eta | None
+    advice: Advice | None
+    last_update: str | None
+    items: tuple[Item, ...]
+    days: tuple[Day, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PublicOrder:
+    """Everything the shareable page may show; nothing here identifies the shopper."""
+
+    merchant: str
+    order_number: str
+    language: str
+    headline: str
+    subline: str
+    tone: str
+    cancelled: bool
+    stages: tuple[Stage, ...]
+    parcels: tuple[Parcel, ...]
+    unshipped: tuple[Item, ...]
+    items: tuple[Item, ...]
+    placed_on: str
+    updated: str
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateDetails:
+    """Personal data of the private page, kept apart so that a shared render cannot reach it."""
+
+    name: str | None
+    email: str | None
+    phone: str | None
+    address_lines: tuple[str, ...]

@@ -1,0 +1,267 @@
+"""`PostgresReadModel`: the `ReadModel` port of views.py over the projector's tables."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+
+from suivi_projections.domain import key_of
+from suivi_projections.rows import optional
+from suivi_projections.views import (
+    LineItemView,
+    OrderPage,
+    OrderStatus,
+    OrderSummary,
+    OrderView,
+    ShipmentItemView,
+    ShipmentView,
+    TimelineEntry,
+)
+from suivi_schemas import EstimatedDelivery, Location, Reason, ShipmentStatus, Substatus
+
+_ORDER = """
+SELECT order_id, merchant_id, order_number, placed_at, updated_at, status, cancelled, locale,
+    timezone, status_token, share_token, line_items::text, customer_email, customer_phone,
+    customer_name, shipping_address::text
+FROM orders
+"""
+ORDER_BY_STATUS_TOKEN = _ORDER + "WHERE status_token = $1"
+ORDER_BY_SHARE_TOKEN = _ORDER + "WHERE share_token = $1"
+ORDER_BY_NUMBER = _ORDER + "WHERE merchant_id = $1 AND order_number = $2"
+
+_SHIPMENT = """
+SELECT l.carrier, l.tracking_number, l.generation, l.state, l.items::text, s.status,
+    s.substatus, coalesce(s.action_required, false) AS action_required, s.reason,
+    s.last_event_at, s.delivered_at, le.message AS last_message,
+    le.location::text AS last_location, ee.estimated_delivery::text AS estimated_delivery
+FROM order_shipments l
+LEFT JOIN shipments s ON s.carrier = l.carrier AND s.tracking_number = l.tracking_number
+    AND s.generation = l.generation
+LEFT JOIN shipment_events le ON le.event_id = s.last_event_id
+LEFT JOIN shipment_events ee ON ee.event_id = s.eta_event_id
+"""
+ORDER_SHIPMENTS = _SHIPMENT + "WHERE l.order_id = $1 ORDER BY l.position"
+# The newest generation, with the newest order linked to it (if any): a right join on links.
+SHIPMENT = """
+SELECT s.carrier, s.tracking_number, s.generation, coalesce(l.state, 'unlinked') AS state,
+    coalesce(l.items::text, '[]') AS items, o.line_items::text AS line_items, s.status,
+    s.substatus, s.action_required, s.reason, s.last_event_at, s.delivered_at,
+    le.message AS last_message, le.location::text AS last_location,
+    ee.estimated_delivery::text AS estimated_delivery
+FROM shipments s
+LEFT JOIN LATERAL (
+    SELECT l.state, l.items, l.order_id FROM order_shipments l JOIN orders o USING (order_id)
+    WHERE l.carrier = s.carrier AND l.tracking_number = s.tracking_number
+        AND l.generation = s.generation
+    ORDER BY o.placed_at DESC, o.order_id DESC LIMIT 1
+) l ON true
+LEFT JOIN orders o ON o.order_id = l.order_id
+LEFT JOIN shipment_events le ON le.event_id = s.last_event_id
+LEFT JOIN shipment_events ee ON ee.event_id = s.eta_event_id
+WHERE s.carrier = $1 AND s.tracking_number = $2
+ORDER BY s.generation DESC LIMIT 1
+"""
+_TIMELINE = """
+SELECT s.carrier, s.tracking_number, s.generation, e.event_id, e.occurred_at, e.status,
+    e.substatus, e.message, e.location::text, e.action_required
+FROM shipments s
+JOIN shipment_events e ON e.carrier = s.carrier AND e.tracking_number = s.tracking_number
+    AND (e.occurred_at, e.event_id) >= (s.first_event_at, s.first_event_id)
+    AND (e.occurred_at, e.event_id) <= (s.last_event_at, s.last_event_id)
+"""
+ORDER_TIMELINES = (
+    _TIMELINE
+    + """JOIN order_shipments l ON l.carrier = s.carrier
+    AND l.tracking_number = s.tracking_number AND l.generation = s.generation
+WHERE l.order_id = $1 ORDER BY e.occurred_at DESC, e.event_id DESC"""
+)
+SHIPMENT_TIMELINE = (
+    _TIMELINE
+    + """WHERE s.carrier = $1 AND s.tracking_number = $2 AND s.generation = $3
+ORDER BY e.occurred_at DESC, e.event_id DESC"""
+)
+LOOKUP = (
+    "SELECT customer_email, status_token FROM orders WHERE merchant_id = $1 AND order_number = $2"
+)
+_PAGE = """
+SELECT o.merchant_id, o.order_number, o.placed_at, o.updated_at, o.status,
+    (SELECT count(*) FROM order_shipments l
+     WHERE l.order_id = o.order_id AND l.state = 'active') AS shipments
+FROM orders o
+WHERE o.merchant_id = $1 AND (o.placed_at, o.order_number) < ($2, $3)
+"""
+_PAGE_ORDER = " ORDER BY o.placed_at DESC, o.order_number DESC LIMIT $4"
+ORDERS_PAGE = _PAGE + _PAGE_ORDER
+ORDERS_PAGE_BY_STATUS = _PAGE + " AND o.status = $5" + _PAGE_ORDER
+
+Generation = tuple[str, str, int]
+_END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+
+
+def encode_cursor(placed_at: datetime, order_number: str) -> str:
+    data = json.dumps([placed_at.isoformat(), order_number]).encode()
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """Raises ValueError on a cursor this module did not make."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        placed_at, order_number = json.loads(raw)
+        moment = datetime.fromisoformat(placed_at)
+    except (binascii.Error, UnicodeDecodeError, TypeError, ValueError) as exc:
+        raise ValueError("invalid cursor") from exc
+    if moment.tzinfo is None or not isinstance(order_number, str):
+        raise ValueError("invalid cursor")
+    return moment, order_number
+
+
+class PostgresReadModel:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def order_by_status_token(self, token: str) -> OrderView | None:
+        return await self._order(ORDER_BY_STATUS_TOKEN, token)
+
+    async def order_by_share_token(self, token: str) -> OrderView | None:
+        return await self._order(ORDER_BY_SHARE_TOKEN, token)
+
+    async def order_by_number(self, merchant_id: str, order_number: str) -> OrderView | None:
+        return await self._order(ORDER_BY_NUMBER, merchant_id, order_number)
+
+    async def order_for_lookup(self, merchant_id: str, order_number: str) -> tuple[str, str] | None:
+        """(normalized customer email, status token); None also when the order has no email."""
+        row = await self.pool.fetchrow(LOOKUP, merchant_id, order_number)
+        if row is None or not row["customer_email"]:
+            return None
+        return row["customer_email"].strip().lower(), row["status_token"]
+
+    async def orders(
+        self, merchant_id: str, status: OrderStatus | None, cursor: str | None, limit: int
+    ) -> OrderPage:
+        """Newest placed first; keyset cursor, so inserts never shift or repeat a page."""
+        placed_at, order_number = decode_cursor(cursor) if cursor else (_END_OF_TIME, "")
+        limit = max(1, limit)
+        args: list[Any] = [merchant_id, placed_at, order_number, limit + 1]
+        query = ORDERS_PAGE
+        if status is not None:
+            query = ORDERS_PAGE_BY_STATUS
+            args.append(status.value)
+        rows = await self.pool.fetch(query, *args)
+        summaries = tuple(
+            OrderSummary(
+                r["merchant_id"],
+                r["order_number"],
+                r["placed_at"],
+                r["updated_at"],
+                OrderStatus(r["status"]),
+                r["shipments"],
+            )
+            for r in rows[:limit]
+        )
+        more = len(rows) > limit
+        last = summaries[-1] if summaries else None
+        next_cursor = encode_cursor(last.placed_at, last.order_number) if more and last else None
+        return OrderPage(summaries, next_cursor)
+
+    async def shipment(self, carrier: str, tracking_number: str) -> ShipmentView | None:
+        """The newest generation (parcel) of this tracking number."""
+        key = key_of(carrier, tracking_number)
+        async with self.pool.acquire() as conn:
+            row = await conn.fetchrow(SHIPMENT, *key)
+            if row is None:
+                return None
+            events = await conn.fetch(SHIPMENT_TIMELINE, *key, row["generation"])
+        titles = _titles(json.loads(row["line_items"]) if row["line_items"] else [])
+        return _shipment(row, titles, [_entry(e) for e in events])
+
+    async def _order(self, query: str, *args: str) -> OrderView | None:
+        async with self.pool.acquire() as conn:
+            order = await conn.fetchrow(query, *args)
+            if order is None:
+                return None
+            links = await conn.fetch(ORDER_SHIPMENTS, order["order_id"])
+            events = await conn.fetch(ORDER_TIMELINES, order["order_id"]) if links else []
+        timelines: dict[Generation, list[TimelineEntry]] = {}
+        for e in events:
+            timelines.setdefault((e[0], e[1], e[2]), []).append(_entry(e))
+        line_items = json.loads(order["line_items"])
+        titles = _titles(line_items)
+        shipments = tuple(
+            _shipment(
+                r, titles, timelines.get((r["carrier"], r["tracking_number"], r["generation"]), [])
+            )
+            for r in links
+        )
+        address = order["shipping_address"]
+        return OrderView(
+            merchant_id=order["merchant_id"],
+            order_number=order["order_number"],
+            placed_at=order["placed_at"],
+            updated_at=order["updated_at"],
+            status=OrderStatus(order["status"]),
+            cancelled=order["cancelled"],
+            locale=order["locale"],
+            timezone=order["timezone"],
+            status_token=order["status_token"],
+            share_token=order["share_token"],
+            line_items=tuple(
+                LineItemView(
+                    i["line_item_id"], i["title"], i["quantity"], i.get("sku"), i.get("image_url")
+                )
+                for i in line_items
+            ),
+            shipments=shipments,
+            customer_email=order["customer_email"],
+            customer_phone=order["customer_phone"],
+            customer_name=order["customer_name"],
+            shipping_address=json.loads(address) if address else None,
+        )
+
+
+def _titles(line_items: Sequence[dict[str, Any]]) -> dict[str, tuple[str, str | None]]:
+    return {i["line_item_id"]: (i["title"], i.get("image_url")) for i in line_items}
+
+
+def _entry(e: Any) -> TimelineEntry:
+    return TimelineEntry(
+        event_id=str(e["event_id"]),
+        occurred_at=e["occurred_at"],
+        status=ShipmentStatus(e["status"]),
+        substatus=optional(Substatus, e["substatus"]),
+        message=e["message"],
+        location=Location.model_validate_json(e["location"]) if e["location"] else None,
+        action_required=e["action_required"],
+    )
+
+
+def _shipment(
+    r: Any, titles: dict[str, tuple[str, str | None]], timeline: Sequence[TimelineEntry]
+) -> ShipmentView:
+    items = []
+    for item in json.loads(r["items"]):
+        title, image = titles.get(item["line_item_id"], (item["line_item_id"], None))
+        items.append(ShipmentItemView(item["line_item_id"], title, item["quantity"], image))
+    eta, location = r["estimated_delivery"], r["last_location"]
+    return ShipmentView(
+        carrier=r["carrier"],
+        tracking_number=r["tracking_number"],
+        state=r["state"],
+        status=optional(ShipmentStatus, r["status"]),
+        substatus=optional(Substatus, r["substatus"]),
+        action_required=bool(r["action_required"]),
+        reason=optional(Reason, r["reason"]),
+        last_event_at=r["last_event_at"],
+        last_message=r["last_message"],
+        last_location=Location.model_validate_json(location) if location else None,
+        estimated_delivery=EstimatedDelivery.model_validate_json(eta) if eta else None,
+        delivered_at=r["delivered_at"],
+        items=tuple(items),
+        timeline=tuple(timeline),
+    )

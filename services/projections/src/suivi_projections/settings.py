@@ -1,0 +1,43 @@
+"""The projections' settings: one object, from the environment (prefix SUIVI_PROJECTIONS_)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from suivi_infra.settings import KafkaSettings, PostgresSettings
+from suivi_infra.tokens import TokenSettings
+from suivi_schemas.topics import ORDERS, PROJECTIONS_DLQ, STATUS
+
+
+class ProjectionsSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SUIVI_PROJECTIONS_", extra="ignore")
+
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    postgres: PostgresSettings = Field(default_factory=PostgresSettings)
+    tokens: TokenSettings = Field(default_factory=TokenSettings)  # SUIVI_TOKEN_KEY
+    group_id: str = "suivi-projections"
+    status_topic: str = STATUS.name
+    orders_topic: str = ORDERS.name
+    dlq_topic: str = PROJECTIONS_DLQ.name
+    create_dlq_topic: bool = True
+    max_records: int = Field(default=500, ge=1, description="Records per consumed batch.")
+    batch_timeout_ms: int = Field(default=100, ge=1)
+    reuse_after_days: float = Field(
+        default=90, gt=0, description="A terminal shipment's tracking number is a new parcel "
+        "when an event comes more than this long after its terminal event.",
+    )  # fmt: skip
+    migrate_on_start: bool = Field(
+        default=True, description="Apply pending migrations at startup (safe with several)."
+    )
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=8084, ge=0)
+    # Above the slowest batch: a handler cut by the shutdown timeout could be acked.
+    shutdown_timeout_seconds: float = Field(default=60.0, gt=0)
+    retry_backoff_seconds: float = Field(default=1.0, ge=0)
+
+    @property
+    def reuse_after(self) -> timedelta:
+        return timedelta(days=self.reuse_after_days)

@@ -1,0 +1,327 @@
+"""Test support for the query side: an in-memory `ReadModel`, sample orders, a live server."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import dataclasses
+import socket
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
+
+import httpx
+import uvicorn
+
+from suivi_projections.views import (
+    LineItemView,
+    OrderPage,
+    OrderStatus,
+    OrderSummary,
+    OrderView,
+    ShipmentItemView,
+    ShipmentView,
+    TimelineEntry,
+)
+from suivi_schemas import EstimatedDelivery, EstimateSource, Location, ShipmentStatus, Substatus
+
+
+class FakeReadModel:
+    """`ReadModel` (and `MerchantShipments`) over a dict of orders; `put` replaces an order."""
+
+    def __init__(self, *orders: OrderView) -> None:
+        self._orders: dict[tuple[str, str], OrderView] = {}
+        self.calls = 0
+        for order in orders:
+            self.put(order)
+
+    def put(self, order: OrderView) -> None:
+        self._orders[(order.merchant_id, order.order_number)] = order
+
+    def update(self, order: OrderView, **changes: Any) -> OrderView:
+        changed = dataclasses.replace(order, **changes)
+        self.put(changed)
+        return changed
+
+    async def order_by_status_token(self, token: str) -> OrderView | None:
+        self.calls += 1
+        return next((o for o in self._orders.values() if o.status_token == token), None)
+
+    async def order_by_share_token(self, token: str) -> OrderView | None:
+        self.calls += 1
+        return next((o for o in self._orders.values() if o.share_token == token), None)
+
+    async def order_for_lookup(self, merchant_id: str, order_number: str) -> tuple[str, str] | None:
+        self.calls += 1
+        order = self._orders.get((merchant_id, order_number))
+        if order is None or order.customer_email is None:
+            return None
+        return order.customer_email.strip().lower(), order.status_token
+
+    async def order_by_number(self, merchant_id: str, order_number: str) -> OrderView | None:
+        self.calls += 1
+        return self._orders.get((merchant_id, order_number))
+
+    async def orders(
+        self, merchant_id: str, status: OrderStatus | None, cursor: str | None, limit: int
+    ) -> OrderPage:
+        """Newest placed first (as `PostgresReadModel`); the cursor is an opaque offset."""
+        self.calls += 1
+        start = _decode_cursor(cursor)
+        rows = sorted(
+            (
+                o
+                for o in self._orders.values()
+                if o.merchant_id == merchant_id and (status is None or o.status is status)
+            ),
+            key=lambda o: (o.placed_at, o.order_number),
+            reverse=True,
+        )
+        page = rows[start : start + limit]
+        more = start + limit < len(rows)
+        summaries = tuple(
+            OrderSummary(
+                o.merchant_id, o.order_number, o.placed_at, o.updated_at, o.status, len(o.shipments)
+            )
+            for o in page
+        )
+        return OrderPage(summaries, _encode_cursor(start + limit) if more else None)
+
+    async def shipment(self, carrier: str, tracking_number: str) -> ShipmentView | None:
+        return next(
+            (
+                s
+                for o in self._orders.values()
+                for s in o.shipments
+                if (s.carrier, s.tracking_number) == (carrier, tracking_number)
+            ),
+            None,
+        )
+
+    async def shipment_for_merchant(
+        self, merchant_id: str, carrier: str, tracking_number: str
+    ) -> ShipmentView | None:
+        return next(
+            (
+                s
+                for o in self._orders.values()
+                if o.merchant_id == merchant_id
+                for s in o.shipments
+                if (s.carrier, s.tracking_number) == (carrier, tracking_number)
+            ),
+            None,
+        )
+
+
+def _encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+
+
+def _decode_cursor(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    try:
+        kind, _, offset = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        if kind != "o":
+            raise ValueError("not a cursor")
+        return int(offset)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("malformed cursor") from exc
+
+
+# A shopper with personal data everywhere it could leak from.
+PII = {
+    "email": "jeanne.martin@example.org",
+    "phone": "+33612345678",
+    "name": "Jeanne Martin",
+    "line1": "12 rue des Lilas",
+    "postal_code": "93100",
+    "city": "Montreuil",
+    "signed_by": "J. MARTIN",
+}
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    """An instant in UTC, in May 2025."""
+    return datetime(2025, 5, day, hour, minute, tzinfo=UTC)
+
+
+def entry(
+    when: datetime,
+    status: ShipmentStatus,
+    substatus: Substatus | None = None,
+    message: str | None = None,
+    city: str | None = None,
+    postal_code: str | None = None,
+    action: bool = False,
+) -> TimelineEntry:
+    location = Location(city=city, postal_code=postal_code, country="FR") if city else None
+    return TimelineEntry(
+        f"ev-{when.isoformat()}-{status}", when, status, substatus, message, location, action
+    )
+
+
+def in_transit_shipment() -> ShipmentView:
+    timeline = (
+        entry(at(13, 5, 12), ShipmentStatus.IN_TRANSIT, Substatus.ARRIVED_AT_FACILITY,
+              "Arrivé sur le site de distribution", "Lyon", "69007"),
+        entry(at(12, 19, 40), ShipmentStatus.IN_TRANSIT, Substatus.DEPARTED_FACILITY,
+              "Départ du centre de tri", "Roissy", "95700"),
+        entry(at(12, 16, 5), ShipmentStatus.IN_TRANSIT, Substatus.PICKED_UP,
+              "Pris en charge par Colissimo", "Paris", "75003"),
+        entry(at(12, 9, 0), ShipmentStatus.INFO_RECEIVED, Substatus.LABEL_CREATED,
+              "Étiquette créée"),
+    )  # fmt: skip
+    return ShipmentView(
+        carrier="colissimo",
+        tracking_number="6A12345678901",
+        state="active",
+        status=ShipmentStatus.IN_TRANSIT,
+        substatus=Substatus.ARRIVED_AT_FACILITY,
+        action_required=False,
+        reason=None,
+        last_event_at=timeline[0].occurred_at,
+        last_message=timeline[0].message,
+        last_location=timeline[0].location,
+        estimated_delivery=EstimatedDelivery(
+            earliest=date(2025, 5, 15),
+            latest=date(2025, 5, 15),
+            source=EstimateSource.PREDICTED,
+            detail="predicted from 42 similar shipments",
+        ),
+        delivered_at=None,
+        items=(ShipmentItemView("li-1", "Linen shirt, sage", 1),),
+        timeline=timeline,
+    )
+
+
+def delivered_shipment() -> ShipmentView:
+    timeline = (
+        entry(at(14, 12, 31), ShipmentStatus.DELIVERED, Substatus.SIGNED,
+              f"Delivered, signed by {PII['signed_by']} at {PII['line1']}", PII["city"],
+              PII["postal_code"]),
+        entry(at(14, 7, 2), ShipmentStatus.OUT_FOR_DELIVERY, Substatus.OUT_FOR_DELIVERY,
+              "Out for delivery", PII["city"], PII["postal_code"]),
+        entry(at(13, 22, 15), ShipmentStatus.IN_TRANSIT, Substatus.ARRIVED_AT_FACILITY,
+              "Arrived at delivery station", "Gennevilliers", "92230"),
+    )  # fmt: skip
+    return ShipmentView(
+        carrier="ups",
+        tracking_number="1Z999AA10123456784",
+        state="active",
+        status=ShipmentStatus.DELIVERED,
+        substatus=Substatus.SIGNED,
+        action_required=False,
+        reason=None,
+        last_event_at=timeline[0].occurred_at,
+        last_message=timeline[0].message,
+        last_location=timeline[0].location,
+        estimated_delivery=EstimatedDelivery.on(date(2025, 5, 14), EstimateSource.CARRIER),
+        delivered_at=timeline[0].occurred_at,
+        items=(ShipmentItemView("li-2", "Ceramic mug", 2),),
+        timeline=timeline,
+    )
+
+
+def sample_order(
+    *,
+    merchant_id: str = "shop-a",
+    order_number: str = "1042",
+    status: OrderStatus = OrderStatus.PARTIALLY_DELIVERED,
+    locale: str = "en",
+    timezone: str = "Europe/Paris",
+    token: str = "st_private_token_0001",  # noqa: S107 - test data
+    share_token: str = "sh_shared_token_0001",  # noqa: S107 - test data
+    shipments: tuple[ShipmentView, ...] | None = None,
+    updated_at: datetime | None = None,
+    placed_at: datetime | None = None,
+) -> OrderView:
+    """An order with personal data in every place it could be (see `PII`)."""
+    return OrderView(
+        merchant_id=merchant_id,
+        order_number=order_number,
+        placed_at=placed_at or at(11, 18, 20),
+        updated_at=updated_at or at(14, 12, 31),
+        status=status,
+        cancelled=False,
+        locale=locale,
+        timezone=timezone,
+        status_token=token,
+        share_token=share_token,
+        line_items=(
+            LineItemView("li-1", "Linen shirt, sage", 1, sku="SH-01"),
+            LineItemView("li-2", "Ceramic mug", 2, sku="MG-02"),
+            LineItemView("li-3", "Gift card", 1),
+        ),
+        shipments=(in_transit_shipment(), delivered_shipment()) if shipments is None else shipments,
+        customer_email=PII["email"],
+        customer_phone=PII["phone"],
+        customer_name=PII["name"],
+        shipping_address={
+            "name": PII["name"],
+            "line1": PII["line1"],
+            "postal_code": PII["postal_code"],
+            "city": PII["city"],
+            "country": "FR",
+        },
+    )
+
+
+def shifted(order: OrderView, minutes: int) -> datetime:
+    return order.updated_at + timedelta(minutes=minutes)
+
+
+async def next_event(lines: AsyncIterator[str], seconds: float = 10.0) -> str:
+    """The name of the next event of an SSE stream's lines (comments, retry skipped)."""
+
+    async def read() -> str:
+        async for line in lines:
+            if line.startswith("event: "):
+                return line.removeprefix("event: ")
+        raise EOFError("the stream ended")
+
+    return await asyncio.wait_for(read(), seconds)
+
+
+async def eventually(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Polls `condition` until true; TimeoutError after `seconds`."""
+    for _ in range(int(seconds / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise TimeoutError("condition still false")
+
+
+@contextlib.asynccontextmanager
+async def asgi_client(app: Any, **headers: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx client calling `app` in-process (no streaming: SSE needs `serve`)."""
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://suivi.test", headers=headers
+    ) as client:
+        yield client
+
+
+@contextlib.asynccontextmanager
+async def serve(app: Any, lifespan: Literal["on", "off"] = "off") -> AsyncIterator[str]:
+    """Runs `app` with uvicorn on an ephemeral port of 127.0.0.1; yields its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app, log_config=None, access_log=False, lifespan=lifespan, timeout_graceful_shutdown=1
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()

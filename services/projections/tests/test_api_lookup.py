@@ -1,0 +1,186 @@
+"""Shopper lookup: identical answers for unknown orders and wrong emails, rate limits."""
+
+from __future__ import annotations
+
+import hmac
+import re
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from suivi_projections.api import create_api
+from suivi_projections.api_settings import ApiSettings
+from suivi_projections.live import LiveHub
+from suivi_projections.testing import PII, FakeReadModel, asgi_client, sample_order
+
+URL = "/v1/order-lookup"
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def app(clock: Clock) -> FastAPI:
+    fake = FakeReadModel(sample_order(), sample_order(order_number="2001", token="st_other_0002"))
+    settings = ApiSettings(lookup_per_ip=10, lookup_per_order=5)
+    return create_api(settings, fake, LiveHub(), clock=clock)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with asgi_client(app) as c:
+        yield c
+
+
+def ask(
+    order_number: str = "1042", email: str = PII["email"], merchant: str = "shop-a"
+) -> dict[str, str]:
+    return {"merchant_id": merchant, "order_number": order_number, "email": email}
+
+
+async def test_found_answers_the_private_page_and_tolerates_case_and_spaces(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(URL, json=ask(email="  Jeanne.MARTIN@example.org "))
+    assert response.status_code == 200
+    assert response.json() == {"status_page": "/orders/st_private_token_0001"}
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_unknown_order_and_wrong_email_answer_identically(
+    client: httpx.AsyncClient,
+) -> None:
+    unknown = await client.post(URL, json=ask(order_number="9999"))
+    wrong_email = await client.post(URL, json=ask(email="someone.else@example.org"))
+    unknown_shop = await client.post(URL, json=ask(merchant="shop-z"))
+    assert unknown.status_code == wrong_email.status_code == unknown_shop.status_code == 404
+    assert unknown.content == wrong_email.content == unknown_shop.content
+    assert unknown.headers == wrong_email.headers
+    assert "someone.else" not in wrong_email.text
+
+
+async def test_form_posts_redirect_or_show_the_same_error_for_both_failures(
+    client: httpx.AsyncClient,
+) -> None:
+    found = await client.post(URL, data=ask(), headers=FORM)
+    assert found.status_code == 303
+    assert found.headers["location"] == "/orders/st_private_token_0001"
+
+    unknown = await client.post(URL, data=ask(order_number="9999"), headers=FORM)
+    wrong = await client.post(
+        URL, data=ask(order_number="9999", email="x@example.org"), headers=FORM
+    )
+    assert unknown.status_code == wrong.status_code == 404
+    assert unknown.headers["content-type"].startswith("text/html")
+    assert "find an order with this number and email" in unknown.text
+    # Same page but for the per-response CSP nonce.
+    assert _without_nonce(unknown.text) == _without_nonce(wrong.text)
+    assert "x@example.org" not in wrong.text  # the email is never echoed
+
+
+def _without_nonce(html: str) -> str:
+    return re.sub(r'nonce="[^"]+"', "", html)
+
+
+async def test_unknown_order_still_pays_for_a_constant_time_comparison(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compared: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+
+    def spy(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    await client.post(URL, json=ask(order_number="9999"))
+    await client.post(URL, json=ask(email="other@example.org"))
+    assert len(compared) == 2
+    assert all(len(a) == len(b) == 32 for a, b in compared)
+
+
+async def test_per_ip_limit_answers_429_with_retry_after(
+    client: httpx.AsyncClient, clock: Clock
+) -> None:
+    for n in range(10):
+        response = await client.post(URL, json=ask(order_number=f"x{n}"))
+        assert response.status_code == 404
+    limited = await client.post(URL, json=ask())
+    assert limited.status_code == 429
+    assert limited.json()["error"] == "rate_limited"
+    assert int(limited.headers["retry-after"]) == 6  # 10 per 60 s: one token every 6 s
+
+    clock.now += 6
+    assert (await client.post(URL, json=ask())).status_code == 200
+
+
+async def test_per_order_limit_holds_across_client_addresses(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    for n in range(5):
+        transport = httpx.ASGITransport(app=app, client=(f"198.51.100.{n}", 1234))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as other:
+            assert (await other.post(URL, json=ask(email="guess@example.org"))).status_code == 404
+    # Known or not, right email or not: the order number is out of attempts for a while.
+    limited = await client.post(URL, json=ask())
+    assert limited.status_code == 429
+    assert int(limited.headers["retry-after"]) == 120  # 5 per 600 s
+    unknown_limited = await client.post(URL, json=ask(order_number="1042 "))  # stripped: same
+    assert unknown_limited.status_code == 429
+
+    form = await client.post(URL, data=ask(), headers=FORM)
+    assert form.status_code == 429
+    assert "retry-after" in form.headers
+    assert "Too many attempts" in form.text
+
+    metrics = (await client.get("/metrics")).text
+    assert 'suivi_projections_api_rate_limited_total{limit="order"} 3.0' in metrics
+    assert 'suivi_projections_api_lookups_total{outcome="not_found"} 5.0' in metrics
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "status"),
+    [
+        (b'{"merchant_id": "shop-a"}', {"content-type": "application/json"}, 400),
+        (b"[1, 2]", {"content-type": "application/json"}, 400),
+        (b"not json", {"content-type": "application/json"}, 400),
+        (b"merchant_id=shop-a", FORM, 400),
+        (b"x" * 5000, {"content-type": "application/json"}, 413),
+        (b"merchant_id=shop-a", {"content-type": "text/plain"}, 415),
+    ],
+)
+async def test_malformed_requests(
+    client: httpx.AsyncClient, body: bytes, headers: dict[str, str], status: int
+) -> None:
+    response = await client.post(URL, content=body, headers=headers)
+    assert response.status_code == status
+
+
+async def test_invalid_answer_never_quotes_the_email(client: httpx.AsyncClient) -> None:
+    response = await client.post(URL, json={"merchant_id": "shop-a", "email": PII["email"]})
+    assert response.status_code == 400
+    assert PII["email"] not in response.text
+
+
+async def test_lookup_forms_render_in_the_browser_language(client: httpx.AsyncClient) -> None:
+    english = await client.get("/lookup?merchant=shop-a")
+    assert "Track your order" in english.text
+    assert 'value="shop-a"' in english.text
+    french = await client.get("/m/shop-a/lookup", headers={"accept-language": "fr-FR,fr;q=0.9"})
+    assert "Suivre ma commande" in french.text
+    assert 'type="hidden" name="merchant_id" value="shop-a"' in french.text
+    assert 'action="/v1/order-lookup"' in french.text
+    assert 'method="post"' in french.text

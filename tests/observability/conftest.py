@@ -1,0 +1,11 @@
+"""The observability tests import the demo (a top-level package of the repository) and the
+helpers beside them: the repository root goes on sys.path."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
