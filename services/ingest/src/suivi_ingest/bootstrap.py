@@ -7,9 +7,9 @@ from contextlib import asynccontextmanager
 
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
-from prometheus_client import CollectorRegistry
 
 from suivi_infra.kafka import make_producer
+from suivi_infra.metrics import service_registry
 from suivi_ingest.app import create_app
 from suivi_ingest.order_publisher import KafkaOrderEventPublisher
 from suivi_ingest.publisher import KafkaRawEventPublisher
@@ -42,5 +42,5 @@ def build_app(settings: IngestSettings | None = None) -> FastAPI:
 
     orders = KafkaOrderEventPublisher(publisher, settings.orders_topic)
     return create_app(
-        settings, publisher, registry=CollectorRegistry(), lifespan=lifespan, orders=orders
+        settings, publisher, registry=service_registry(), lifespan=lifespan, orders=orders
     )

@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry, start_http_server
 
 from suivi_infra.kafka import make_producer
 from suivi_infra.lag import ConsumerLag
+from suivi_infra.metrics import service_registry
 from suivi_normalizer.app import build_app, build_broker
 from suivi_normalizer.domain.dedup import RecentIds
 from suivi_normalizer.kafka_sink import KafkaSink
@@ -34,7 +35,7 @@ def bootstrap(
     settings: NormalizerSettings | None = None, *, serve_metrics: bool = True
 ) -> NormalizerService:
     settings = settings or NormalizerSettings()
-    registry = CollectorRegistry()
+    registry = service_registry()
     metrics = NormalizerMetrics(registry)
     producer = make_producer(
         settings.kafka,

@@ -22,6 +22,7 @@ from prometheus_client import CollectorRegistry
 
 from suivi_infra.kafka import ensure_topics, make_producer, new_topic
 from suivi_infra.lag import ConsumerLag
+from suivi_infra.metrics import service_registry
 from suivi_infra.postgres import create_pool
 from suivi_notifier.adapters.kafka_out import KafkaOut
 from suivi_notifier.adapters.pg_subscriptions import SubscriptionStore
@@ -197,7 +198,7 @@ async def bootstrap(
 ) -> NotifierService:
     """Builds the service inside the running loop (aiokafka and asyncpg bind to it)."""
     settings = settings or NotifierSettings()
-    registry = CollectorRegistry()
+    registry = service_registry()
     owns_pool = pool is None
     pool = pool if pool is not None else await create_pool(settings.postgres)
     producer = make_producer(settings.kafka, client_id=f"{settings.kafka.client_id}-notifier")

@@ -9,8 +9,8 @@ from typing import Any
 
 import asyncpg
 from fastapi import FastAPI
-from prometheus_client import CollectorRegistry
 
+from suivi_infra.metrics import service_registry
 from suivi_infra.postgres import create_pool
 from suivi_projections.api import create_api
 from suivi_projections.api_settings import ApiSettings
@@ -98,7 +98,7 @@ def build_api(settings: ApiSettings | None = None) -> tuple[FastAPI, LiveHub]:
         settings,
         read_model,
         hub,
-        CollectorRegistry(),
+        service_registry(),
         ready=ready,
         lifespan=lifespan,
     )

@@ -14,6 +14,7 @@ from prometheus_client import CollectorRegistry, start_http_server
 
 from suivi_infra.kafka import ensure_topics, make_producer, new_topic
 from suivi_infra.lag import ConsumerLag
+from suivi_infra.metrics import service_registry
 from suivi_projections.app import build_app, build_broker
 from suivi_projections.dlq import ProducerSink
 from suivi_projections.metrics import ProjectionsMetrics
@@ -44,7 +45,7 @@ def bootstrap(
 ) -> ProjectorService:
     """server_settings: PostgreSQL session settings, e.g. a test's own `search_path`."""
     settings = settings or ProjectionsSettings()
-    registry = CollectorRegistry()
+    registry = service_registry()
     metrics = ProjectionsMetrics(registry)
     # Same options as suivi_infra.postgres.create_pool; opened by the startup hook below.
     pool = asyncpg.create_pool(
