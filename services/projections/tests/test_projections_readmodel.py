@@ -140,3 +140,18 @@ async def test_pages_are_stable_while_orders_arrive(pool: asyncpg.Pool) -> None:
     assert (await model.orders("acme", OrderStatus.DELIVERED, None, 10)).orders == ()
     with pytest.raises(ValueError, match="invalid cursor"):
         await model.orders("acme", None, "not-a-cursor", 3)
+
+
+async def test_a_merchant_sees_only_its_own_parcels(pool: asyncpg.Pool) -> None:
+    model = PostgresReadModel(pool)
+    await apply(pool, DELIVERED, [ORDER])
+    # A tracking number reused later for another shop's order: still not acme's.
+    other = order_event("globex", "77", shipments=[("ups", "1Z999AA1", [("x", 1)])])
+    reused = status_event("ups", "1Z999AA1", T0 + 200 * DAY, S.INFO_RECEIVED)
+    await apply(pool, [reused], [other])
+    mine = await model.shipment_for_merchant("acme", "UPS", "1z999aa1")
+    assert mine is not None and mine.status is S.DELIVERED
+    assert [e.status for e in mine.timeline] == [S.DELIVERED, S.IN_TRANSIT, S.INFO_RECEIVED]
+    assert mine.items[0].title == "Blue mug"
+    assert await model.shipment_for_merchant("initech", "ups", "1Z999AA1") is None
+    assert await model.shipment_for_merchant("acme", "ups", "1Z000") is None

@@ -47,6 +47,16 @@ LEFT JOIN shipment_events le ON le.event_id = s.last_event_id
 LEFT JOIN shipment_events ee ON ee.event_id = s.eta_event_id
 """
 ORDER_SHIPMENTS = _SHIPMENT + "WHERE l.order_id = $1 ORDER BY l.position"
+# A merchant's own parcel: only through its orders' links (never another shop's shipment).
+SHIPMENT_FOR_MERCHANT = (
+    _SHIPMENT.replace(
+        "AS estimated_delivery\nFROM order_shipments l\n",
+        "AS estimated_delivery, o.line_items::text AS line_items\n"
+        "FROM order_shipments l\nJOIN orders o USING (order_id)\n",
+    )
+    + "WHERE o.merchant_id = $1 AND l.carrier = $2 AND l.tracking_number = $3\n"
+    + "ORDER BY l.generation DESC, o.placed_at DESC LIMIT 1"
+)
 # The newest generation, with the newest order linked to it (if any): a right join on links.
 SHIPMENT = """
 SELECT s.carrier, s.tracking_number, s.generation, coalesce(l.state, 'unlinked') AS state,
@@ -175,6 +185,19 @@ class PostgresReadModel:
         key = key_of(carrier, tracking_number)
         async with self.pool.acquire() as conn:
             row = await conn.fetchrow(SHIPMENT, *key)
+            if row is None:
+                return None
+            events = await conn.fetch(SHIPMENT_TIMELINE, *key, row["generation"])
+        titles = _titles(json.loads(row["line_items"]) if row["line_items"] else [])
+        return _shipment(row, titles, [_entry(e) for e in events])
+
+    async def shipment_for_merchant(
+        self, merchant_id: str, carrier: str, tracking_number: str
+    ) -> ShipmentView | None:
+        """The newest parcel with this number among the merchant's own orders."""
+        key = key_of(carrier, tracking_number)
+        async with self.pool.acquire() as conn:
+            row = await conn.fetchrow(SHIPMENT_FOR_MERCHANT, merchant_id, *key)
             if row is None:
                 return None
             events = await conn.fetch(SHIPMENT_TIMELINE, *key, row["generation"])
