@@ -142,3 +142,20 @@ def test_committed_json_schemas_match_the_models() -> None:
     assert committed.keys() == expected.keys(), "run `make schemas`"
     for name, text in expected.items():
         assert committed[name] == text, f"{name} drifted from the models: run `make schemas`"
+
+
+def test_asyncapi_has_every_topic_and_every_reference_resolves() -> None:
+    import json
+    import re
+
+    from suivi_schemas.export import asyncapi
+
+    doc = asyncapi()
+    assert doc["asyncapi"] == "3.0.0"
+    assert {c["address"] for c in doc["channels"].values()} == {t.name for t in ALL_TOPICS}
+    text = json.dumps(doc)
+    refs = set(re.findall(r'"#/components/(schemas|messages)/([^"]+)"', text))
+    assert refs, "no references at all"
+    assert all(name in doc["components"][kind] for kind, name in refs)
+    status = doc["components"]["schemas"]["ShipmentStatusEvent"]
+    assert "event_id" in status["properties"]
