@@ -33,6 +33,7 @@ from tests.observability import miniyaml
 from tests.observability.metricnames import PROMETHEUS_MADE, exported_names, expr_metric_names
 
 from suivi_infra.settings import KafkaSettings, PostgresSettings
+from suivi_infra.testing import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
@@ -82,13 +83,6 @@ KEY_METRICS = {
         "sum(suivi_notifier_send_duration_seconds_count)",
     ],
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def port_open(port: int) -> bool:

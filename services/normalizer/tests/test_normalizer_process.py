@@ -15,7 +15,7 @@ import pytest
 
 from suivi_infra.kafka import make_consumer, make_producer
 from suivi_infra.settings import KafkaSettings
-from suivi_infra.testing import TopicFactory
+from suivi_infra.testing import TopicFactory, free_port
 from suivi_normalizer.domain.envelope import envelope_for
 
 pytestmark = pytest.mark.integration
@@ -24,8 +24,9 @@ FIXTURE = Path(__file__).parent / "fixtures" / "suivi" / "history_out_of_order.j
 
 
 async def test_process_normalizes_serves_metrics_and_stops_on_sigterm(
-    kafka_settings: KafkaSettings, kafka_topic: TopicFactory, unused_tcp_port: int
+    kafka_settings: KafkaSettings, kafka_topic: TopicFactory
 ) -> None:
+    unused_tcp_port = free_port()
     raw_topic = await kafka_topic("raw")
     status_topic = await kafka_topic("status")
     dlq_topic = await kafka_topic("dlq", partitions=1)

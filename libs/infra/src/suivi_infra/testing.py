@@ -18,10 +18,12 @@ import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from suivi_infra.ports import free_port
 from suivi_infra.readiness import kafka_answers, postgres_answers
 from suivi_infra.settings import KafkaSettings, PostgresSettings
 
 TopicFactory = Callable[..., Awaitable[str]]
+__all__ = ["TopicFactory", "free_port"]
 
 
 def _docker_engine_available() -> bool:
