@@ -20,6 +20,7 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
+from suivi_infra.dlq import dead_letter_headers as shared_dead_letter_headers
 from suivi_normalizer.adapters import AdapterError, UnknownProviderError
 from suivi_normalizer.domain.dedup import RecentIds
 from suivi_normalizer.domain.normalize import normalize_new
@@ -72,19 +73,8 @@ class BatchResult:
 
 
 def dead_letter_headers(record: RawRecord, provider: str | None, exc: BaseException) -> Headers:
-    reason = str(exc) or exc.__class__.__name__
-    headers: Headers = [(k, v) for k, v in record.headers if not k.startswith("suivi-dlq-")]
-    headers += [
-        ("suivi-dlq-reason", reason[:1000].encode()),
-        ("suivi-dlq-error", exc.__class__.__name__.encode()),
-        ("suivi-dlq-source-topic", record.topic.encode()),
-        ("suivi-dlq-source-partition", str(record.partition).encode()),
-        ("suivi-dlq-source-offset", str(record.offset).encode()),
-        ("suivi-dlq-failed-at", datetime.now(UTC).isoformat().encode()),
-    ]
-    if provider:
-        headers.append(("suivi-dlq-provider", provider.encode()))
-    return headers
+    extra = {"provider": provider} if provider else {}
+    return shared_dead_letter_headers(record, exc, **extra)
 
 
 class _EitherOf:

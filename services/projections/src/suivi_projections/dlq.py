@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaProducer
+
+from suivi_infra.dlq import dead_letter_headers
 
 Headers = list[tuple[str, bytes]]
 
@@ -55,15 +56,5 @@ class ProducerSink:
 
 
 def dead_letter(record: ConsumedRecord, exc: BaseException) -> OutRecord:
-    """The record as consumed, with the normalizer's `suivi-dlq-*` headers."""
-    reason = str(exc) or exc.__class__.__name__
-    headers: Headers = [(k, v) for k, v in record.headers if not k.startswith("suivi-dlq-")]
-    headers += [
-        ("suivi-dlq-reason", reason[:1000].encode()),
-        ("suivi-dlq-error", exc.__class__.__name__.encode()),
-        ("suivi-dlq-source-topic", record.topic.encode()),
-        ("suivi-dlq-source-partition", str(record.partition).encode()),
-        ("suivi-dlq-source-offset", str(record.offset).encode()),
-        ("suivi-dlq-failed-at", datetime.now(UTC).isoformat().encode()),
-    ]
-    return OutRecord(record.key, record.value or b"", headers)
+    """The record as consumed, with the shared `suivi-dlq-*` headers."""
+    return OutRecord(record.key, record.value or b"", dead_letter_headers(record, exc))
