@@ -94,7 +94,7 @@ async def test_orders_and_status_events_through_kafka(
     # No tables yet: every batch fails, so nothing may be committed.
     broken = bootstrap(settings, serve_metrics=False, server_settings=server_settings)
     async with broken.app:
-        assert await eventually(lambda: _logged(caplog, "batch not applied"))
+        assert await eventually(lambda: _logged(caplog, "batch not processed"))
         await asyncio.sleep(0.5)
     assert await committed(kafka_settings, group) == {}
 

@@ -1,67 +1,33 @@
-"""FastStream entrypoint: consumes the raw topic in batches, commits only after the effects."""
+"""FastStream entrypoint: consumes the raw topic in batches, commits only after the effects
+(poison records are dead-lettered by the pipeline, so a failure here is Kafka not acking)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
 
 from faststream import FastStream
-from faststream.kafka import KafkaBroker, KafkaMessage
-from faststream.message import StreamMessage
-from faststream.middlewares import AckPolicy
+from faststream.kafka import KafkaBroker
 
+from suivi_infra.streams import batch_broker
 from suivi_normalizer.pipeline import Normalizer
 from suivi_normalizer.settings import NormalizerSettings
 
 log = logging.getLogger(__name__)
 
 
-async def _bodies_as_is(message: StreamMessage[Any]) -> Any:
-    """The pipeline reads the records themselves: skip FastStream's per-record JSON decoding."""
-    return message.body
-
-
 def build_broker(
     settings: NormalizerSettings, normalizer: Normalizer
 ) -> tuple[KafkaBroker, Callable[[], Any]]:
     """The broker, and a getter of its aiokafka consumer (created when the broker starts)."""
-    broker = KafkaBroker(
-        settings.kafka.bootstrap_servers,
-        client_id=f"{settings.kafka.client_id}-normalizer",
-        acks="all",
-        enable_idempotence=True,
-        graceful_timeout=settings.shutdown_timeout_seconds,
-        logger=log,
-        # Per-batch "Received"/"Processed" lines at DEBUG: INFO stays readable under load.
-        log_level=logging.DEBUG,
-    )
-
-    # NACK_ON_ERROR: poison records never raise (the pipeline dead-letters them), so an error
-    # here is Kafka failing to acknowledge; the batch is then consumed again, never committed.
-    subscriber = broker.subscriber(
-        settings.raw_topic,
-        group_id=settings.group_id,
-        batch=True,
-        max_records=settings.max_records,
+    return batch_broker(
+        settings.kafka, service="normalizer", topics=(settings.raw_topic,),
+        group_id=settings.group_id, max_records=settings.max_records,
         batch_timeout_ms=settings.batch_timeout_ms,
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        auto_offset_reset="earliest",
-        isolation_level="read_committed",
-        decoder=_bodies_as_is,
-    )
-
-    @subscriber
-    async def on_raw_batch(_: Any, message: KafkaMessage) -> None:
-        try:
-            await normalizer.process(message.raw_message)
-        except Exception:
-            log.exception("batch not acknowledged by Kafka; it will be consumed again")
-            await asyncio.sleep(settings.retry_backoff_seconds)
-            raise
-
-    return broker, lambda: subscriber.consumer
+        shutdown_timeout_seconds=settings.shutdown_timeout_seconds,
+        retry_backoff_seconds=settings.retry_backoff_seconds, process=normalizer.process, log=log,
+    )  # fmt: skip
 
 
 def build_app(broker: KafkaBroker) -> FastStream:
