@@ -353,7 +353,7 @@ def _mutated(change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
             _mutated(lambda b: b.update(gmtActivityTime="1315")),
             "$.gmtActivityTime: expected HHMMSS",
         ),
-        (_mutated(lambda b: b.update(gmtOffset="EDT")), "$.gmtOffset: expected (+/-)HH.MM"),
+        (_mutated(lambda b: b.update(gmtOffset="EDT")), "$.gmtOffset: expected a UTC offset"),
         (_mutated(lambda b: b.update(gmtOffset="+15.00")), "$.gmtOffset: not a UTC offset"),
         (
             _mutated(lambda b: b.update(gmtActivityDate="20240425")),

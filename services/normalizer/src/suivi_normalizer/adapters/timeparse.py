@@ -9,7 +9,8 @@ USA, or no country) the time is read as UTC: a place name is never used to guess
 from __future__ import annotations
 
 import functools
-from datetime import UTC, date, datetime, time
+import re
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -86,3 +87,19 @@ def parse_date(value: object, path: str) -> date:
         return date.fromisoformat(value.strip()[:10])
     except ValueError as exc:
         raise AdapterError(f"{path}: not a date: {value!r}") from exc
+
+
+_UTC_OFFSET = re.compile(r"^([+-])(\d{1,2})[.:]?(\d{2})$")
+MAX_UTC_OFFSET = timedelta(hours=14)
+
+
+def parse_utc_offset(raw: str, path: str) -> timezone:
+    """A carrier's separate offset field: `-04.00` (UPS), `-7:00` / `+05:30` (USPS), `-0400`."""
+    match = _UTC_OFFSET.match(raw.strip())
+    if match is None:
+        raise AdapterError(f"{path}: expected a UTC offset such as -04:00, got {raw!r}")
+    sign, hours, minutes = match.groups()
+    delta = timedelta(hours=int(hours), minutes=int(minutes))
+    if delta > MAX_UTC_OFFSET or int(minutes) >= 60:
+        raise AdapterError(f"{path}: not a UTC offset: {raw!r}")
+    return timezone(-delta if sign == "-" else delta)

@@ -59,7 +59,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from suivi_normalizer.adapters.base import AdapterError, Checkpoint, CodeTable, Meaning, text
-from suivi_normalizer.adapters.timeparse import parse_datetime
+from suivi_normalizer.adapters.timeparse import MAX_UTC_OFFSET, parse_datetime, parse_utc_offset
 from suivi_schemas import (
     TERMINAL_STATUSES,
     EstimatedDelivery,
@@ -143,9 +143,7 @@ _OUT_FOR_DELIVERY = Meaning(S.OUT_FOR_DELIVERY, U.OUT_FOR_DELIVERY)
 _RETURNED = Meaning(S.RETURNED_TO_SENDER, U.RETURNED_TO_SENDER)
 _DATE = re.compile(r"^\d{8}$")
 _TIME = re.compile(r"^\d{6}$")
-_OFFSET = re.compile(r"^([+-])(\d{1,2})[.:](\d{2})$")
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
-_MAX_OFFSET = timedelta(hours=14)
 
 
 def meaning_for(
@@ -267,16 +265,7 @@ def _wall_time(payload: dict[str, Any], date_key: str, time_key: str) -> datetim
 
 def _offset(payload: dict[str, Any]) -> timezone | None:
     raw = _field(payload, "gmtOffset", "$")
-    if raw is None:
-        return None
-    match = _OFFSET.match(raw)
-    if match is None:
-        raise AdapterError(f"$.gmtOffset: expected (+/-)HH.MM, got {raw!r}")
-    sign, hours, minutes = match.groups()
-    delta = timedelta(hours=int(hours), minutes=int(minutes))
-    if delta > _MAX_OFFSET or int(minutes) >= 60:
-        raise AdapterError(f"$.gmtOffset: not a UTC offset: {raw!r}")
-    return timezone(-delta if sign == "-" else delta)
+    return None if raw is None else parse_utc_offset(raw, "$.gmtOffset")
 
 
 def _occurred_at(payload: dict[str, Any], country: str | None) -> datetime:
@@ -288,7 +277,7 @@ def _occurred_at(payload: dict[str, Any], country: str | None) -> datetime:
         if offset is None and local is not None:
             quarters = round((local - gmt) / timedelta(minutes=15))
             delta = timedelta(minutes=15 * quarters)
-            if abs(delta) > _MAX_OFFSET:
+            if abs(delta) > MAX_UTC_OFFSET:
                 raise AdapterError(
                     f"$.localActivityDate: local and GMT times are {local - gmt} apart"
                 )

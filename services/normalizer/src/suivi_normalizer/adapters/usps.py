@@ -47,7 +47,12 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from suivi_normalizer.adapters.base import AdapterError, Checkpoint, CodeTable, Meaning, text
-from suivi_normalizer.adapters.timeparse import parse_date, parse_datetime
+from suivi_normalizer.adapters.timeparse import (
+    MAX_UTC_OFFSET,
+    parse_date,
+    parse_datetime,
+    parse_utc_offset,
+)
 from suivi_schemas import (
     TERMINAL_STATUSES,
     EstimatedDelivery,
@@ -145,9 +150,7 @@ _MOVING = frozenset({S.IN_TRANSIT, S.OUT_FOR_DELIVERY})
 _TO_SENDER = re.compile(r"\bto\s+(?:the\s+)?original\s+sender\b", re.IGNORECASE)
 _MAILBOX = re.compile(r"\bmailbox\b", re.IGNORECASE)
 _SAFE_PLACE = re.compile(r"\bfront\s+door\b|\bporch\b", re.IGNORECASE)
-_OFFSET = re.compile(r"^([+-])(\d{1,2}):?(\d{2})$")
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
-_MAX_OFFSET = timedelta(hours=14)
 
 
 def meaning_for(
@@ -254,16 +257,7 @@ def _location(event: dict[str, Any], path: str) -> Location | None:
 
 def _offset(event: dict[str, Any], path: str) -> timezone | None:
     raw = _field(event, "GMTOffset", path)
-    if raw is None:
-        return None
-    match = _OFFSET.match(raw)
-    if match is None:
-        raise AdapterError(f"{path}.GMTOffset: expected an offset such as -7:00, got {raw!r}")
-    sign, hours, minutes = match.groups()
-    delta = timedelta(hours=int(hours), minutes=int(minutes))
-    if delta > _MAX_OFFSET or int(minutes) >= 60:
-        raise AdapterError(f"{path}.GMTOffset: not a UTC offset: {raw!r}")
-    return timezone(-delta if sign == "-" else delta)
+    return None if raw is None else parse_utc_offset(raw, f"{path}.GMTOffset")
 
 
 def _timestamp(raw: str, path: str) -> datetime:
@@ -288,7 +282,7 @@ def _occurred_at(event: dict[str, Any], path: str, country: str | None) -> datet
             else:
                 wall = local - gmt.replace(tzinfo=None)
                 delta = timedelta(minutes=15 * round(wall / timedelta(minutes=15)))
-                if abs(delta) > _MAX_OFFSET:
+                if abs(delta) > MAX_UTC_OFFSET:
                     raise AdapterError(f"{path}.eventTimestamp: {wall} away from GMTTimestamp")
                 offset = timezone(delta)
         return gmt.astimezone(offset) if offset is not None else gmt
