@@ -19,11 +19,11 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from bench.payloads import bodies
 from suivi_infra.kafka import make_consumer, make_producer
+from suivi_infra.records import KafkaSink
 from suivi_infra.settings import KafkaSettings
 from suivi_normalizer.bootstrap import bootstrap
 from suivi_normalizer.domain.envelope import envelope_for
 from suivi_normalizer.domain.normalize import normalize
-from suivi_normalizer.kafka_sink import KafkaSink
 from suivi_normalizer.pipeline import OutRecord
 from suivi_normalizer.settings import NormalizerSettings
 

@@ -14,6 +14,8 @@ class Record:
     topic: str = "commerce.orders.v1"
     partition: int = 2
     offset: int = 41
+    key: bytes | None = b"shop:1"
+    value: bytes | None = b"{}"
     headers: list[tuple[str, bytes]] = field(default_factory=list)
 
 

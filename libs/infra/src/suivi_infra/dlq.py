@@ -3,24 +3,9 @@ with `suivi-dlq-*` headers saying why and where it came from (the same for every
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Protocol
 
-Headers = list[tuple[str, bytes]]
-
-
-class ConsumedRecord(Protocol):
-    """The part of a consumed Kafka record a dead letter needs (aiokafka's ConsumerRecord)."""
-
-    @property
-    def topic(self) -> str: ...
-    @property
-    def partition(self) -> int: ...
-    @property
-    def offset(self) -> int: ...
-    @property
-    def headers(self) -> Sequence[tuple[str, bytes]]: ...
+from suivi_infra.records import ConsumedRecord, Headers
 
 
 def dlq_reason(exc: BaseException) -> str:

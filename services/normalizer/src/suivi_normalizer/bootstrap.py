@@ -13,9 +13,9 @@ from prometheus_client import CollectorRegistry, start_http_server
 from suivi_infra.kafka import make_producer
 from suivi_infra.lag import ConsumerLag
 from suivi_infra.metrics import service_registry
+from suivi_infra.records import KafkaSink
 from suivi_normalizer.app import build_app, build_broker
 from suivi_normalizer.domain.dedup import RecentIds
-from suivi_normalizer.kafka_sink import KafkaSink
 from suivi_normalizer.metrics import NormalizerMetrics
 from suivi_normalizer.pipeline import Normalizer
 from suivi_normalizer.settings import NormalizerSettings

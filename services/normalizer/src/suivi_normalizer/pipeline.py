@@ -12,15 +12,15 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Container, Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
 from uuid import UUID
 
 from pydantic import ValidationError
 
 from suivi_infra.dlq import dead_letter_headers as shared_dead_letter_headers
+from suivi_infra.records import ConsumedRecord, Headers, OutRecord, RecordSink
 from suivi_normalizer.adapters import AdapterError, UnknownProviderError
 from suivi_normalizer.domain.dedup import RecentIds
 from suivi_normalizer.domain.normalize import normalize_new
@@ -29,38 +29,10 @@ from suivi_schemas import RawProviderEvent, Substatus
 
 log = logging.getLogger(__name__)
 
-Headers = list[tuple[str, bytes]]
-
-
-class RawRecord(Protocol):
-    """The part of a consumed Kafka record the pipeline reads (aiokafka's ConsumerRecord)."""
-
-    @property
-    def topic(self) -> str: ...
-    @property
-    def partition(self) -> int: ...
-    @property
-    def offset(self) -> int: ...
-    @property
-    def key(self) -> bytes | None: ...
-    @property
-    def value(self) -> bytes | None: ...
-    @property
-    def headers(self) -> Sequence[tuple[str, bytes]]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class OutRecord:
-    key: bytes | None
-    value: bytes
-    headers: Headers | None = None
-
-
-class EventSink(Protocol):
-    """Queues records (keyed: same key, same partition, in order); awaiting every returned
-    awaitable waits for the broker's acknowledgement of all of them."""
-
-    async def publish(self, topic: str, records: Sequence[OutRecord]) -> list[Awaitable[Any]]: ...
+# The names this module has always exported (tests, bench, kafka sink).
+RawRecord = ConsumedRecord
+EventSink = RecordSink
+__all__ = ["EventSink", "Headers", "Normalizer", "OutRecord", "RawRecord"]
 
 
 @dataclass(slots=True)

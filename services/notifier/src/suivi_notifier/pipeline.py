@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import asyncpg
 from pydantic import ValidationError
 
+from suivi_infra.records import ConsumedRecord
 from suivi_notifier.adapters import pg_intake
 from suivi_notifier.domain.shipment import ShipmentState, StatusFact, Verdict, apply_event
 from suivi_notifier.domain.triggers import TriggerPolicy
@@ -28,21 +29,6 @@ from suivi_schemas import OrderEvent, ShipmentStatusEvent
 from suivi_schemas.orders import OrderEventKind
 
 log = logging.getLogger(__name__)
-
-
-class ConsumedRecord(Protocol):
-    @property
-    def topic(self) -> str: ...
-    @property
-    def partition(self) -> int: ...
-    @property
-    def offset(self) -> int: ...
-    @property
-    def key(self) -> bytes | None: ...
-    @property
-    def value(self) -> bytes | None: ...
-    @property
-    def headers(self) -> Sequence[tuple[str, bytes]]: ...
 
 
 class DeadLetters(Protocol):

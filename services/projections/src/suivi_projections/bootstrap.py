@@ -15,8 +15,8 @@ from prometheus_client import CollectorRegistry, start_http_server
 from suivi_infra.kafka import ensure_topics, make_producer, new_topic
 from suivi_infra.lag import ConsumerLag
 from suivi_infra.metrics import service_registry
+from suivi_infra.records import KafkaSink
 from suivi_projections.app import build_app, build_broker
-from suivi_projections.dlq import ProducerSink
 from suivi_projections.metrics import ProjectionsMetrics
 from suivi_projections.migrate import migrate
 from suivi_projections.projector import Projector
@@ -58,7 +58,7 @@ def bootstrap(
     producer = make_producer(settings.kafka, client_id=f"{settings.kafka.client_id}-projections")
     projector = Projector(
         pool,
-        ProducerSink(producer),
+        KafkaSink(producer),
         metrics,
         status_topic=settings.status_topic,
         orders_topic=settings.orders_topic,

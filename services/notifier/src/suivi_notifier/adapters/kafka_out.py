@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import Any, Protocol
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
 from suivi_infra.dlq import dead_letter_headers
+from suivi_infra.records import ConsumedRecord
 from suivi_notifier.adapters.pg_outbox import OutboxRecord
-
-
-class _Record(Protocol):
-    @property
-    def topic(self) -> str: ...
-    @property
-    def partition(self) -> int: ...
-    @property
-    def offset(self) -> int: ...
-    @property
-    def key(self) -> bytes | None: ...
-    @property
-    def value(self) -> bytes | None: ...
-    @property
-    def headers(self) -> Any: ...
 
 
 class KafkaOut:
@@ -38,7 +24,7 @@ class KafkaOut:
             for r in records
         ]
 
-    async def dead_letter(self, record: _Record, exc: BaseException) -> Awaitable[Any]:
+    async def dead_letter(self, record: ConsumedRecord, exc: BaseException) -> Awaitable[Any]:
         fut: Awaitable[Any] = await self.producer.send(
             self.dlq_topic,
             record.value or b"",

@@ -1,6 +1,7 @@
-"""EventSink over an aiokafka producer (acks=all, idempotent: see suivi_infra.kafka).
+"""Kafka records as the services see them: what a consumer reads, what a producer sends, and
+one sink that sends many records at once, keyed and acknowledged (acks=all, idempotent).
 
-Records are grouped per partition into aiokafka batches: far cheaper than one `send()` per
+The sink groups records per partition into aiokafka batches: far cheaper than one `send()` per
 record, and still keyed: the partition is the one Java's default partitioner picks for the key,
 and a partition's records keep their order.
 """
@@ -8,12 +9,44 @@ and a partition's records keep their order.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from aiokafka import AIOKafkaProducer
 
 from suivi_infra.kafka import keyed_partitioner
-from suivi_normalizer.pipeline import OutRecord
+
+Headers = list[tuple[str, bytes]]
+
+
+class ConsumedRecord(Protocol):
+    """The part of a consumed Kafka record the services read (aiokafka's ConsumerRecord)."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...
+    @property
+    def headers(self) -> Sequence[tuple[str, bytes]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutRecord:
+    key: bytes | None
+    value: bytes
+    headers: Headers | None = None
+
+
+class RecordSink(Protocol):
+    """Queues records; awaiting every returned awaitable waits for the broker's acks."""
+
+    async def publish(self, topic: str, records: Sequence[OutRecord]) -> list[Awaitable[Any]]: ...
 
 
 class RecordTooLargeError(ValueError):
@@ -21,10 +54,14 @@ class RecordTooLargeError(ValueError):
 
 
 class KafkaSink:
+    """RecordSink over an aiokafka producer (see `suivi_infra.kafka.make_producer`)."""
+
     def __init__(self, producer: AIOKafkaProducer) -> None:
         self.producer = producer
 
     async def publish(self, topic: str, records: Sequence[OutRecord]) -> list[Awaitable[Any]]:
+        if not records:
+            return []
         partitions = sorted(await self.producer.partitions_for(topic))
         by_partition: dict[int, list[OutRecord]] = {}
         for record in records:
