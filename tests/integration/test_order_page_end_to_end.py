@@ -15,6 +15,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from playwright.async_api import async_playwright
 from pydantic import SecretStr
 from tests.integration.test_webhook_to_status import serving
 
@@ -30,6 +31,7 @@ from suivi_projections.api_bootstrap import build_api
 from suivi_projections.api_settings import ApiSettings
 from suivi_projections.bootstrap import bootstrap as projector_service
 from suivi_projections.settings import ProjectionsSettings
+from suivi_projections.testing import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.integration
 
@@ -140,7 +142,28 @@ async def test_order_api_then_webhooks_then_the_page_shows_each_new_status(
             response = await to_ingest.post("/v1/webhooks/suivi", content=body, headers=headers)
             assert response.status_code == 202, response.text
 
-        await carrier(_webhook("in_transit", "arrived_at_facility", 30, "Lyon"))
+        # A shopper has the page open: the next scan shows up without a reload (projector
+        # NOTIFY → API LISTEN → Server-Sent Events → the page re-fetches its fragment).
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+            )
+            try:
+                page = await browser.new_page(viewport={"width": 390, "height": 844})
+                await page.goto(f"{api_url}/orders/{token}")
+                await page.wait_for_selector('#live[data-state="on"]', timeout=10_000)
+                await page.evaluate("window.__sameDocument = true")
+                before = await page.inner_text("#headline")
+                await carrier(_webhook("in_transit", "arrived_at_facility", 30, "Lyon"))
+                await page.wait_for_function(
+                    "h => document.getElementById('headline').textContent.trim() !== h",
+                    arg=before,
+                    timeout=20_000,
+                )
+                live_headline = (await page.inner_text("#headline")).strip()
+                assert await page.evaluate("window.__sameDocument") is True  # no reload
+            finally:
+                await browser.close()
         in_transit = await _page_until(to_api, token, "in_transit")
         await carrier(_webhook("delivered", "delivered", 1, "Évry"))
         delivered = await _page_until(to_api, token, "delivered")
@@ -150,7 +173,8 @@ async def test_order_api_then_webhooks_then_the_page_shows_each_new_status(
         late = await _page_until(to_api, token, "delivered")
         timeline = (await to_api.get(f"/v1/orders/{token}")).json()["shipments"][0]["timeline"]
 
-    assert in_transit[0] == "in_transit" and in_transit[1]
+    assert before == "Expédiée"
+    assert in_transit[0] == "in_transit" and in_transit[1] == live_headline != before
     assert delivered[0] == "delivered" and delivered[1] != in_transit[1]
     assert late == delivered
     assert [e["status"] for e in timeline] == ["delivered", "in_transit", "in_transit"]

@@ -18,6 +18,8 @@ from suivi_projections.api import create_api
 from suivi_projections.api_settings import ApiSettings
 from suivi_projections.live import LiveHub
 from suivi_projections.testing import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
     FakeReadModel,
     at,
     entry,
@@ -28,15 +30,6 @@ from suivi_projections.testing import (
 from suivi_projections.views import OrderStatus, OrderView
 from suivi_schemas import EstimatedDelivery, EstimateSource, ShipmentStatus, Substatus
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "projections"
 PHONE: ViewportSize = {"width": 390, "height": 844}
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
@@ -100,7 +93,9 @@ def out_for_delivery(order: OrderView) -> OrderView:
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
         try:
             yield browser
         finally:

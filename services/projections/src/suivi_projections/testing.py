@@ -9,6 +9,7 @@ import dataclasses
 import socket
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, Literal
 
 import httpx
@@ -325,3 +326,16 @@ async def serve(app: Any, lifespan: Literal["on", "off"] = "off") -> AsyncIterat
         server.should_exit = True
         await task
         sock.close()
+
+
+# Debian's Chromium (installed by `make bootstrap`), never a browser build Playwright downloads;
+# without the background-networking flags it keeps calling out of this closed network.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
