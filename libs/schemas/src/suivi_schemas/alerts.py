@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from suivi_schemas.common import Contract, Slug
+from suivi_schemas.common import Contract, Location, Slug
 from suivi_schemas.ids import shipment_key
 from suivi_schemas.status import ShipmentStatus
 
@@ -28,13 +28,22 @@ class ShipmentAlert(Contract):
     kind: AlertKind
     carrier: Slug
     tracking_number: str
+    generation: int = Field(
+        default=1, ge=1, description="Which parcel of a reused tracking number (1: the first)."
+    )
     status: ShipmentStatus = Field(description="The shipment's status when detected.")
+    location: Location | None = Field(
+        default=None, description="Where the last carrier event happened, when known."
+    )
     last_event_at: AwareDatetime
     detected_at: AwareDatetime
     expected_by: AwareDatetime | None = Field(
         default=None, description="When the next event (stalled) or delivery (late) was due."
     )
-    detail: str | None = None
+    detail: str | None = Field(
+        default=None,
+        description="Why, in plain words, e.g. 'no event for 5 days; usual at most 3 days'.",
+    )
 
     @property
     def key(self) -> str:
