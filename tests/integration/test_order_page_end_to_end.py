@@ -86,7 +86,9 @@ async def test_order_api_then_webhooks_then_the_page_shows_each_new_status(
     postgres_settings: PostgresSettings,
     pg_schema: str,
 ) -> None:
-    raw, status, orders = [await kafka_topic(n) for n in ("raw", "status", "orders")]
+    raw, status, orders, alerts = [
+        await kafka_topic(n) for n in ("raw", "status", "orders", "alerts")
+    ]
     dlq = await kafka_topic("dlq", partitions=1)
     joiner = "&" if "?" in postgres_settings.database_url else "?"
     database = PostgresSettings(
@@ -104,7 +106,8 @@ async def test_order_api_then_webhooks_then_the_page_shows_each_new_status(
     )  # fmt: skip
     projector = projector_service(
         ProjectionsSettings(kafka=kafka_settings, postgres=database, status_topic=status,
-                            orders_topic=orders, dlq_topic=dlq, group_id=f"p-{run}",
+                            orders_topic=orders, dlq_topic=dlq, alerts_topic=alerts,
+                            group_id=f"p-{run}",
                             metrics_port=0, create_dlq_topic=False),
         serve_metrics=False,
     )  # fmt: skip

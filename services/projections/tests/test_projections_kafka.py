@@ -63,10 +63,12 @@ async def test_orders_and_status_events_through_kafka(
     status_topic = await kafka_topic("status", partitions=3)
     orders_topic = await kafka_topic("orders", partitions=3)
     dlq_topic = await kafka_topic("dlq", partitions=1)
+    alerts_topic = await kafka_topic("alerts", partitions=1)
     group = f"projections-{uuid.uuid4().hex[:8]}"
     settings = ProjectionsSettings(
         kafka=kafka_settings, postgres=postgres_settings, group_id=group,
         status_topic=status_topic, orders_topic=orders_topic, dlq_topic=dlq_topic,
+        alerts_topic=alerts_topic,
         metrics_port=0, retry_backoff_seconds=0.1, migrate_on_start=False,
     )  # fmt: skip
     number = "1Z999AA1"

@@ -19,6 +19,7 @@ from suivi_infra.records import KafkaSink
 from suivi_projections.app import build_app, build_broker
 from suivi_projections.metrics import ProjectionsMetrics
 from suivi_projections.migrate import migrate
+from suivi_projections.monitor import Monitor
 from suivi_projections.projector import Projector
 from suivi_projections.settings import ProjectionsSettings
 from suivi_schemas.topics import PROJECTIONS_DLQ
@@ -32,6 +33,7 @@ class ProjectorService:
     pool: asyncpg.Pool
     producer: AIOKafkaProducer
     projector: Projector
+    monitor: Monitor
     broker: KafkaBroker
     app: FastStream
     registry: CollectorRegistry
@@ -66,10 +68,12 @@ def bootstrap(
         reuse_after=settings.reuse_after,
         token_key=settings.tokens.token_key,
     )
+    monitor = Monitor(pool, KafkaSink(producer), settings.monitor, metrics)
     broker, consumer_of = build_broker(settings, projector)
     app = build_app(broker)
     lag = ConsumerLag(registry)
     tasks: list[asyncio.Task[None]] = []
+    stop_monitor = asyncio.Event()
 
     @app.on_startup
     async def start() -> None:
@@ -86,18 +90,22 @@ def bootstrap(
     @app.after_startup
     async def watch_lag() -> None:
         tasks.append(asyncio.create_task(lag.watch(consumer_of, settings.group_id)))
+        if settings.monitor_enabled:
+            tasks.append(asyncio.create_task(monitor.run(stop_monitor)))
 
     @app.on_shutdown
     async def stop_watching() -> None:
-        for task in tasks:
+        stop_monitor.set()  # a round in progress finishes: its alerts are recorded or rolled back
+        for task in tasks[:1]:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     @app.after_shutdown
     async def stop() -> None:
         await producer.stop()
         await pool.close()
 
-    return ProjectorService(settings, pool, producer, projector, broker, app, registry)
+    return ProjectorService(settings, pool, producer, projector, monitor, broker, app, registry)
 
 
 async def _ensure_dlq_topic(settings: ProjectionsSettings) -> None:

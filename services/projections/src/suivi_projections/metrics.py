@@ -52,6 +52,17 @@ class ProjectionsMetrics:
             buckets=(1, 5, 10, 25, 50, 100, 250, 500, 1000),
             registry=registry,
         )
+        self.monitor_checks = Counter(
+            "suivi_projections_monitor_checks",
+            "Shipment generations the stall/late monitor judged.",
+            registry=registry,
+        )
+        self.alerts = Counter(
+            "suivi_projections_alerts",
+            "Alerts published on tracking.alerts.v1, by kind (stalled, late, recovered).",
+            ["kind"],
+            registry=registry,
+        )
         self.freshness = Gauge(
             "suivi_projections_freshness_seconds",
             "Now minus occurred_at of the newest status event of the last batch that applied "

@@ -9,7 +9,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from suivi_infra.settings import KafkaSettings, PostgresSettings
 from suivi_infra.tokens import TokenSettings
-from suivi_schemas.topics import ORDERS, PROJECTIONS_DLQ, STATUS
+from suivi_projections.monitor import MonitorConfig
+from suivi_projections.watch import StallDefaults
+from suivi_schemas.topics import ALERTS, ORDERS, PROJECTIONS_DLQ, STATUS
 
 
 class ProjectionsSettings(BaseSettings):
@@ -38,6 +40,42 @@ class ProjectionsSettings(BaseSettings):
     shutdown_timeout_seconds: float = Field(default=60.0, gt=0)
     retry_backoff_seconds: float = Field(default=1.0, ge=0)
 
+    # The stall / late monitor (runs inside the projector process; safe with several).
+    monitor_enabled: bool = True
+    alerts_topic: str = ALERTS.name
+    monitor_interval_seconds: float = Field(default=5.0, gt=0)
+    monitor_batch_size: int = Field(default=500, ge=1)
+    learn_interval_seconds: float = Field(default=3600.0, gt=0)
+    learn_history_days: int = Field(default=180, ge=1)
+    stall_percentile: float = Field(
+        default=0.95, gt=0, lt=1, description="Of the silences seen in the same situation."
+    )
+    stall_min_samples: int = Field(default=30, ge=1)
+    transit_min_samples: int = Field(default=20, ge=1)
+    stall_domestic_days: float = Field(default=3, gt=0)
+    stall_international_days: float = Field(default=7, gt=0)
+    stall_pickup_point_days: float = Field(default=2, gt=0)
+    stall_minimum_hours: float = Field(default=24, gt=0)
+
     @property
     def reuse_after(self) -> timedelta:
         return timedelta(days=self.reuse_after_days)
+
+    @property
+    def monitor(self) -> MonitorConfig:
+        return MonitorConfig(
+            alerts_topic=self.alerts_topic,
+            batch_size=self.monitor_batch_size,
+            check_interval=timedelta(seconds=self.monitor_interval_seconds),
+            learn_interval=timedelta(seconds=self.learn_interval_seconds),
+            history=timedelta(days=self.learn_history_days),
+            stall_percentile=self.stall_percentile,
+            stall_min_samples=self.stall_min_samples,
+            transit_min_samples=self.transit_min_samples,
+            defaults=StallDefaults(
+                domestic=timedelta(days=self.stall_domestic_days),
+                international=timedelta(days=self.stall_international_days),
+                pickup_point=timedelta(days=self.stall_pickup_point_days),
+                minimum=timedelta(hours=self.stall_minimum_hours),
+            ),
+        )

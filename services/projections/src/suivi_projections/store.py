@@ -22,7 +22,7 @@ import asyncpg
 from pydantic import SecretStr
 
 from suivi_infra.tokens import TokenSettings
-from suivi_projections import sql
+from suivi_projections import monitor_sql, sql
 from suivi_projections.domain import (
     DEFAULT_REUSE_AFTER,
     Checkpoint,
@@ -255,6 +255,24 @@ async def _write_shipments(
             [r[0] for r in relink], [r[1][0] for r in relink], [r[1][1] for r in relink],
             [r[2] for r in relink],
         )  # fmt: skip
+    if inserts:
+        await _insert_links(conn, inserts)
+    # The monitor judges every changed or relinked generation again (stalls, lateness, lane).
+    due = sorted(
+        {(*key, g.number) for key, g in upserts}
+        | {(*key, number) for _, key, number in relink}
+        | {(*link.key, number) for _, link, number in inserts}
+    )
+    if due:
+        await conn.execute(
+            monitor_sql.MARK_DUE, *(list(column) for column in zip(*due, strict=True))
+        )
+    if shrink:
+        carriers, numbers = [k[0] for k, _ in shrink], [k[1] for k, _ in shrink]
+        await conn.execute(monitor_sql.FORGET_SHRUNK, carriers, numbers, [n for _, n in shrink])
+
+
+async def _insert_links(conn: asyncpg.Connection, inserts: list[tuple[int, Link, int]]) -> None:
     if inserts:
         await conn.execute(
             sql.INSERT_LINKS,

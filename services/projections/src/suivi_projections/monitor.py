@@ -1,0 +1,260 @@
+"""The stall / late monitor: due generations → rules (`watch`) → `tracking.alerts.v1`.
+
+Each tick claims due rows of `shipment_insights` (`FOR UPDATE SKIP LOCKED`: two instances never
+judge the same shipment at once), derives their facts, records the alerts (primary key = the
+deterministic event id: an alert recorded once is never published again), publishes the newly
+recorded ones and waits for the broker's acks, then saves the next due time; all in one
+transaction. A failure rolls everything back and the rows are judged again at the next tick.
+The one window left, a crash between the acks and the commit, re-publishes the same event ids,
+which consumers deduplicate.
+
+Learning (thresholds of silence, transit times) runs every `learn_interval`, by one instance
+at a time (advisory lock).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from suivi_infra.records import OutRecord, RecordSink
+from suivi_projections import eta_store
+from suivi_projections import monitor_sql as sql
+from suivi_projections.eta import TransitModel
+from suivi_projections.metrics import ProjectionsMetrics
+from suivi_projections.rows import optional
+from suivi_projections.watch import Alert, Facts, StallDefaults, Thresholds, Verdict, evaluate
+from suivi_schemas import EstimateSource, Location, ShipmentAlert, ShipmentStatus
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorConfig:
+    alerts_topic: str
+    batch_size: int = 500
+    check_interval: timedelta = timedelta(seconds=5)
+    learn_interval: timedelta = timedelta(hours=1)
+    history: timedelta = timedelta(days=180)  # learn from events/deliveries this recent
+    stall_percentile: float = 0.95
+    stall_min_samples: int = 30
+    transit_min_samples: int = 20
+    defaults: StallDefaults = field(default_factory=StallDefaults)
+
+
+@dataclass(slots=True)
+class TickResult:
+    checked: int = 0
+    published: int = 0
+
+
+class Monitor:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        sink: RecordSink,
+        config: MonitorConfig,
+        metrics: ProjectionsMetrics | None = None,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.pool = pool
+        self.sink = sink
+        self.config = config
+        self.metrics = metrics
+        self.clock = clock
+        self.thresholds = Thresholds(defaults=config.defaults)
+        self.model = TransitModel.learn([], min_samples=config.transit_min_samples)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Learns, then checks every `check_interval` (and learns again every `learn_interval`)
+        until `stop` is set; a failed round is logged and retried at the next one."""
+        learned_at: datetime | None = None
+        while not stop.is_set():
+            try:
+                now = self.clock()
+                if learned_at is None or now - learned_at >= self.config.learn_interval:
+                    await self.learn(now)
+                    learned_at = now
+                await self.tick()
+            except Exception:
+                log.exception("monitor round failed; retrying in %s", self.config.check_interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.config.check_interval.total_seconds())
+
+    async def learn(self, now: datetime | None = None) -> None:
+        """Re-learns thresholds and transit times (if no other instance is), then reloads them."""
+        now = now or self.clock()
+        c = self.config
+        async with self.pool.acquire() as conn:
+            async with conn.transaction():
+                if await conn.fetchval(sql.TRY_LEARN_LOCK):
+                    rows = await conn.fetch(
+                        sql.LEARN_THRESHOLDS, now - c.history, timedelta(days=60),
+                        c.stall_percentile, c.stall_min_samples,
+                    )  # fmt: skip
+                    await conn.execute("DELETE FROM stall_thresholds")
+                    await conn.execute(
+                        sql.REPLACE_THRESHOLDS, [r[0] for r in rows], [r[1] for r in rows],
+                        [r[2] for r in rows], [r[3] for r in rows], [r[4] for r in rows],
+                        [now] * len(rows),
+                    )  # fmt: skip
+                    await eta_store.learn(
+                        conn, now, window_days=c.history.days, min_samples=c.transit_min_samples
+                    )
+            learned = {
+                (r[0], r[1], r[2]): (r[3], r[4]) for r in await conn.fetch(sql.LOAD_THRESHOLDS)
+            }
+            self.model = await eta_store.load_model(conn, min_samples=c.transit_min_samples)
+        self.thresholds = Thresholds(learned, c.defaults)
+
+    async def tick(self) -> TickResult:
+        """Judges every due generation, batch after batch, until none is due."""
+        total = TickResult()
+        while True:
+            result = await self._batch(self.clock())
+            total.checked += result.checked
+            total.published += result.published
+            if result.checked < self.config.batch_size:
+                return total
+
+    async def _batch(self, now: datetime) -> TickResult:
+        async with self.pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(sql.CLAIM_DUE, now, self.config.batch_size)
+            if not rows:
+                return TickResult()
+            judged: list[tuple[Any, Facts, Verdict]] = []
+            orphans: list[Any] = []
+            for row in rows:
+                if row["event_count"] is None:
+                    orphans.append(row)
+                    continue
+                facts = _facts(row)
+                judged.append((row, facts, evaluate(facts, self.thresholds, now)))
+            alerts = [
+                (_contract(facts, alert, now), alert.episode_kind.value)
+                for _, facts, verdict in judged for alert in verdict.alerts
+            ]  # fmt: skip
+            published = await self._record_and_publish(conn, alerts)
+            await self._save(conn, judged, now)
+            if orphans:
+                await conn.execute(sql.DROP_ORPHANS, *_key_columns(orphans))
+        if self.metrics is not None:
+            self.metrics.monitor_checks.inc(len(rows))
+            for alert in published:
+                self.metrics.alerts.labels(alert.kind.value).inc()
+        return TickResult(len(rows), len(published))
+
+    async def _record_and_publish(
+        self, conn: asyncpg.Connection, alerts: Sequence[tuple[ShipmentAlert, str]]
+    ) -> list[ShipmentAlert]:
+        """alerts: (the alert, the kind of episode it belongs to: a recovered one closes one)."""
+        if not alerts:
+            return []
+        a = [x for x, _ in alerts]
+        fresh = {
+            r[0]
+            for r in await conn.fetch(
+                sql.RECORD_ALERTS, [x.event_id for x in a], [x.episode_id for x in a],
+                [x.kind.value for x in a], [kind for _, kind in alerts],
+                [x.carrier for x in a], [x.tracking_number for x in a],
+                [x.generation for x in a], [x.status.value for x in a],
+                [x.location.model_dump_json() if x.location else None for x in a],
+                [x.last_event_at for x in a], [x.detected_at for x in a],
+                [x.expected_by for x in a], [x.detail for x in a],
+            )
+        }  # fmt: skip
+        new = [x for x in a if x.event_id in fresh]
+        records = [OutRecord(x.key.encode(), x.model_dump_json().encode()) for x in new]
+        await asyncio.gather(*await self.sink.publish(self.config.alerts_topic, records))
+        return new
+
+    async def _save(
+        self, conn: asyncpg.Connection, judged: list[tuple[Any, Facts, Verdict]], now: datetime
+    ) -> None:
+        if not judged:
+            return
+        cols: list[list[Any]] = [[] for _ in range(21)]
+        for row, facts, verdict in judged:
+            predicted = (
+                row["predicted_earliest"],
+                row["predicted_latest"],
+                row["predicted_samples"],
+            )
+            if predicted[0] is None and row["pickup_at"] is not None:
+                p = self.model.predict(
+                    facts.carrier, row["service"], facts.origin, facts.destination,
+                    row["pickup_at"],
+                )  # fmt: skip
+                if p is not None:
+                    predicted = (p.earliest, p.latest, p.samples)
+            threshold = verdict.threshold.value if verdict.threshold else None
+            values = (
+                facts.carrier, facts.tracking_number, facts.generation, verdict.due_at, now,
+                facts.last_event_id, facts.last_event_at,
+                facts.status.value if facts.status else None, row["location"], facts.origin,
+                facts.destination, row["service"], row["pickup_at"], row["delivered_at"],
+                row["promised_latest"], *predicted, threshold, verdict.stall_episode,
+                verdict.late_episode,
+            )  # fmt: skip
+            for column, value in zip(cols, values, strict=True):
+                column.append(value)
+        await conn.execute(sql.SAVE_INSIGHTS, *cols)
+
+
+def _key_columns(rows: Sequence[Any]) -> tuple[list[str], list[str], list[int]]:
+    return (
+        [r["carrier"] for r in rows],
+        [r["tracking_number"] for r in rows],
+        [r["generation"] for r in rows],
+    )
+
+
+def _facts(row: Any) -> Facts:
+    location = row["location"]
+    destination = row["destination"]
+    return Facts(
+        carrier=row["carrier"],
+        tracking_number=row["tracking_number"],
+        generation=row["generation"],
+        status=optional(ShipmentStatus, row["status"]),
+        last_event_id=row["last_event_id"],
+        last_event_at=row["last_event_at"],
+        location=Location.model_validate(json.loads(location)) if location else None,
+        origin=row["origin"],
+        destination=destination if destination and len(destination) == 2 else None,
+        eta_latest=row["eta_latest"],
+        eta_source=optional(EstimateSource, row["eta_source"]),
+        stall_episode=row["stall_episode"],
+        late_episode=row["late_episode"],
+    )
+
+
+def _contract(facts: Facts, alert: Alert, now: datetime) -> ShipmentAlert:
+    assert facts.status is not None and facts.last_event_at is not None  # evaluate() checked
+    return ShipmentAlert(
+        event_id=alert.event_id,
+        episode_id=alert.episode_id,
+        kind=alert.kind,
+        carrier=facts.carrier,
+        tracking_number=facts.tracking_number,
+        generation=facts.generation,
+        status=facts.status,
+        location=facts.location,
+        last_event_at=facts.last_event_at,
+        detected_at=now,
+        expected_by=alert.expected_by,
+        detail=alert.detail,
+    )

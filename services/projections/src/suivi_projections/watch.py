@@ -1,0 +1,210 @@
+"""Pure stall / late rules (no I/O): one shipment's facts → alerts to emit and its next check.
+
+Stalled: not terminal, and no carrier event for longer than is normal for its carrier, its
+current status and its lane (`Thresholds`: learned from history, else the defaults). The
+episode is the silence after one particular event, so its id is derived from that event: a new
+event ends it (`recovered`), and a later silence is a new episode.
+Late: past the carrier's estimated delivery day and not delivered. The day is over when it is
+over everywhere ("anywhere on Earth", UTC-12): the destination's time zone is often unknown and
+calling a parcel late while its day is still running somewhere would be wrong. The episode is
+derived from the promised day; a new estimate that is not past ends it.
+Only carrier (or aggregator) estimates make a shipment late: a predicted window is missed by a
+quarter of shipments by construction, too often to alarm anyone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from suivi_projections.eta import lane_class, lane_of
+from suivi_schemas import TERMINAL_STATUSES, AlertKind, EstimateSource, Location, ShipmentStatus
+
+_EPISODES = uuid.UUID("5b0f3c1e-7a53-4f0e-9d59-6a4c2f1d8e21")
+ANYWHERE_ON_EARTH = timedelta(hours=12)  # the last time zone to finish a day is UTC-12
+ANY = "*"
+
+
+def episode_id(kind: AlertKind, key: tuple[str, str, int], anchor: str) -> uuid.UUID:
+    """Deterministic: every instance, every restart finds the same episode for the same facts."""
+    return uuid.uuid5(_EPISODES, f"{kind.value}|{key[0]}|{key[1]}|{key[2]}|{anchor}")
+
+
+def alert_event_id(episode: uuid.UUID, kind: AlertKind) -> uuid.UUID:
+    return uuid.uuid5(episode, kind.value)
+
+
+def day_over(day: date) -> datetime:
+    """The instant `day` has ended in every time zone."""
+    return datetime.combine(day + timedelta(days=1), time(), UTC) + ANYWHERE_ON_EARTH
+
+
+@dataclass(frozen=True, slots=True)
+class StallDefaults:
+    """What "too long" means while history is thin."""
+
+    domestic: timedelta = timedelta(days=3)
+    international: timedelta = timedelta(
+        days=7
+    )  # also when the lane is unknown: fewer false alarms
+    pickup_point: timedelta = timedelta(days=2)  # waiting at a pickup point before the final notice
+    minimum: timedelta = timedelta(hours=24)  # a learned threshold never goes below this
+    maximum: timedelta = timedelta(days=30)
+
+    def default(
+        self, status: ShipmentStatus, origin: str | None, destination: str | None
+    ) -> timedelta:
+        if status is ShipmentStatus.AVAILABLE_FOR_PICKUP:
+            return self.pickup_point
+        if lane_class(origin, destination) == "domestic":
+            return self.domestic
+        return self.international
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    value: timedelta
+    samples: int  # 0: a default
+    lane: str  # the level it came from: 'FR>DE', 'domestic', 'international', '*' or 'default'
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Learned thresholds by (carrier, status, lane level), most specific level first."""
+
+    learned: Mapping[tuple[str, str, str], tuple[timedelta, int]] = field(default_factory=dict)
+    defaults: StallDefaults = field(default_factory=StallDefaults)
+
+    def for_(
+        self, carrier: str, status: ShipmentStatus, origin: str | None, destination: str | None
+    ) -> Threshold:
+        levels = [ANY]
+        if (cls := lane_class(origin, destination)) is not None:
+            levels[:0] = [lane_of(origin, destination) or ANY, cls]
+        for lane in levels:
+            found = self.learned.get((carrier, status.value, lane))
+            if found is not None:
+                value = min(max(found[0], self.defaults.minimum), self.defaults.maximum)
+                return Threshold(value, found[1], lane)
+        return Threshold(self.defaults.default(status, origin, destination), 0, "default")
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """One generation as the monitor sees it now, with its open episodes."""
+
+    carrier: str
+    tracking_number: str
+    generation: int
+    status: ShipmentStatus | None
+    last_event_id: uuid.UUID | None
+    last_event_at: datetime | None
+    location: Location | None = None
+    origin: str | None = None
+    destination: str | None = None
+    eta_latest: date | None = None
+    eta_source: EstimateSource | None = None
+    stall_episode: uuid.UUID | None = None
+    late_episode: uuid.UUID | None = None
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return self.carrier, self.tracking_number, self.generation
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """An alert to record and publish (the Kafka contract is built from it with the facts)."""
+
+    event_id: uuid.UUID
+    episode_id: uuid.UUID
+    kind: AlertKind
+    episode_kind: AlertKind
+    expected_by: datetime | None
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    alerts: tuple[Alert, ...]
+    stall_episode: uuid.UUID | None
+    late_episode: uuid.UUID | None
+    due_at: datetime | None  # None: nothing can happen until the shipment changes
+    threshold: Threshold | None
+
+
+def _days(delta: timedelta) -> str:
+    days = delta.total_seconds() / 86400
+    return (
+        f"{days:.0f} day{'s' if round(days) != 1 else ''}"
+        if days >= 1
+        else (f"{delta.total_seconds() / 3600:.0f} hours")
+    )
+
+
+def _alert(
+    kind: AlertKind, episode: uuid.UUID, of: AlertKind, by: datetime | None, why: str
+) -> Alert:
+    return Alert(alert_event_id(episode, kind), episode, kind, of, by, why)
+
+
+def evaluate(facts: Facts, thresholds: Thresholds, now: datetime) -> Verdict:
+    """The alerts this evaluation emits, the episodes left open and when to look again."""
+    f = facts
+    alerts: list[Alert] = []
+    stall, late = f.stall_episode, f.late_episode
+    if f.status is None or f.last_event_at is None or f.last_event_id is None:
+        return Verdict((), stall, late, None, None)  # no carrier event yet: nothing to judge
+    terminal = f.status in TERMINAL_STATUSES
+    delivered = f.status is ShipmentStatus.DELIVERED
+    due: list[datetime] = []
+
+    threshold = thresholds.for_(f.carrier, f.status, f.origin, f.destination)
+    current = episode_id(AlertKind.STALLED, f.key, str(f.last_event_id))
+    if stall is not None and (terminal or stall != current):
+        why = (
+            f"delivered after {_days(now - f.last_event_at)}"
+            if delivered
+            else (f"carrier event again ({f.status.value})")
+        )
+        alerts.append(_alert(AlertKind.RECOVERED, stall, AlertKind.STALLED, None, why))
+        stall = None
+    if not terminal:
+        stall_due = f.last_event_at + threshold.value
+        if stall is None and now >= stall_due:
+            stall = current
+            why = (
+                f"no carrier event for {_days(now - f.last_event_at)} at {f.status.value}; "
+                f"usually at most {_days(threshold.value)}"
+                + (f" ({threshold.samples} similar gaps)" if threshold.samples else " (default)")
+            )
+            alerts.append(_alert(AlertKind.STALLED, stall, AlertKind.STALLED, stall_due, why))
+        elif stall is None:
+            due.append(stall_due)
+
+    promised = (
+        f.eta_latest if f.eta_source in (EstimateSource.CARRIER, EstimateSource.PROVIDER) else None
+    )
+    deadline = day_over(promised) if promised is not None else None
+    if late is not None and (terminal or deadline is None or now < deadline):
+        why = (
+            "delivered"
+            if delivered
+            else (
+                f.status.value
+                if terminal
+                else (f"new estimate {promised.isoformat()}" if promised else "estimate withdrawn")
+            )
+        )
+        alerts.append(_alert(AlertKind.RECOVERED, late, AlertKind.LATE, deadline, why))
+        late = None
+    if not terminal and promised is not None and deadline is not None:
+        if late is None and now >= deadline:
+            late = episode_id(AlertKind.LATE, f.key, promised.isoformat())
+            why = f"not delivered by the carrier's estimate of {promised.isoformat()}"
+            alerts.append(_alert(AlertKind.LATE, late, AlertKind.LATE, deadline, why))
+        elif late is None:
+            due.append(deadline)
+    return Verdict(tuple(alerts), stall, late, min(due, default=None), threshold)
