@@ -31,6 +31,7 @@ from suivi_projections import monitor_sql as sql
 from suivi_projections.eta import TransitModel
 from suivi_projections.metrics import ProjectionsMetrics
 from suivi_projections.rows import optional
+from suivi_projections.views import ORDER_CHANGED_CHANNEL
 from suivi_projections.watch import Alert, Facts, StallDefaults, Thresholds, Verdict, evaluate
 from suivi_schemas import EstimateSource, Location, ShipmentAlert, ShipmentStatus
 
@@ -149,6 +150,10 @@ class Monitor:
             ]  # fmt: skip
             published = await self._record_and_publish(conn, alerts)
             await self._save(conn, judged, now)
+            if published:
+                keys = sorted({(a.carrier, a.tracking_number, a.generation) for a in published})
+                columns = [list(c) for c in zip(*keys, strict=True)]
+                await conn.execute(sql.NOTIFY_ORDERS, *columns, ORDER_CHANGED_CHANNEL)
             if orphans:
                 await conn.execute(sql.DROP_ORPHANS, *_key_columns(orphans))
         if self.metrics is not None:

@@ -163,3 +163,14 @@ LOAD_THRESHOLDS = "SELECT carrier, status, lane, threshold, samples FROM stall_t
 
 # One learner at a time across instances (transaction-scoped, so a crash releases it).
 TRY_LEARN_LOCK = "SELECT pg_try_advisory_xact_lock(hashtext('suivi_projections.monitor.learn'))"
+
+# The status pages of the orders whose parcels changed episode (live updates, see live.py).
+NOTIFY_ORDERS = """
+SELECT count(pg_notify($4, t.status_token)) FROM (
+    SELECT DISTINCT o.status_token
+    FROM unnest($1::text[], $2::text[], $3::integer[]) AS k (carrier, tracking_number, generation)
+    JOIN order_shipments l ON l.carrier = k.carrier AND l.tracking_number = k.tracking_number
+        AND l.generation = k.generation
+    JOIN orders o ON o.order_id = l.order_id
+) AS t
+"""

@@ -25,7 +25,7 @@ from suivi_projections.page_view import (
     PublicOrder,
     Stage,
 )
-from suivi_projections.views import OrderStatus, OrderView, ShipmentView, TimelineEntry
+from suivi_projections.views import OrderStatus, OrderView, ShipmentView, TimelineEntry, Watch
 from suivi_schemas import EstimatedDelivery, EstimateSource, Location, ShipmentStatus, Substatus
 
 STAGES = ("confirmed", "shipped", "in_transit", "out_for_delivery", "delivered")
@@ -154,8 +154,8 @@ def _eta(s: ShipmentView, t: Translator) -> Eta | None:
         when = s.delivered_at or s.last_event_at
         return Eta(t("eta.delivered"), t.moment(when), None, delivered=True) if when else None
     estimate = s.estimated_delivery
-    if estimate is None or s.status in _NO_ETA:
-        return None
+    if estimate is None or s.status in _NO_ETA or s.watch is Watch.LATE:
+        return None  # (late: the advice says so; a date in the past is no estimate)
     if s.last_event_at is not None:
         last_day = t.local(s.last_event_at).date()
         if estimate.latest < last_day:  # stale: the window is over
@@ -199,6 +199,10 @@ def _advice(s: ShipmentView, t: Translator, *, shared: bool) -> Advice | None:
         text = t("advice.exception.action")
     elif t.has(f"advice.{status}") and status != "delivered":
         text = t(f"advice.{status}", place=place)
+    elif s.watch is not None and s.last_event_at is not None:
+        since = t.moment(s.last_event_at)
+        return Advice("warning", t(f"advice.watch.{s.watch.value}.title"),
+                      t(f"advice.watch.{s.watch.value}", since=since))  # fmt: skip
     else:
         return None
     title_key = f"advice.{status}.title"

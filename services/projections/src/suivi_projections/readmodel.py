@@ -22,8 +22,17 @@ from suivi_projections.views import (
     ShipmentItemView,
     ShipmentView,
     TimelineEntry,
+    Watch,
 )
-from suivi_schemas import EstimatedDelivery, Location, Reason, ShipmentStatus, Substatus
+from suivi_schemas import (
+    TERMINAL_STATUSES,
+    EstimatedDelivery,
+    EstimateSource,
+    Location,
+    Reason,
+    ShipmentStatus,
+    Substatus,
+)
 
 _ORDER = """
 SELECT order_id, merchant_id, order_number, placed_at, updated_at, status, cancelled, locale,
@@ -39,12 +48,16 @@ _SHIPMENT = """
 SELECT l.carrier, l.tracking_number, l.generation, l.state, l.items::text, s.status,
     s.substatus, coalesce(s.action_required, false) AS action_required, s.reason,
     s.last_event_at, s.delivered_at, le.message AS last_message,
-    le.location::text AS last_location, ee.estimated_delivery::text AS estimated_delivery
+    le.location::text AS last_location, i.predicted_earliest, i.predicted_latest,
+    i.predicted_samples, i.stall_episode IS NOT NULL AS stalled,
+    i.late_episode IS NOT NULL AS late, ee.estimated_delivery::text AS estimated_delivery
 FROM order_shipments l
 LEFT JOIN shipments s ON s.carrier = l.carrier AND s.tracking_number = l.tracking_number
     AND s.generation = l.generation
 LEFT JOIN shipment_events le ON le.event_id = s.last_event_id
 LEFT JOIN shipment_events ee ON ee.event_id = s.eta_event_id
+LEFT JOIN shipment_insights i ON i.carrier = l.carrier AND i.tracking_number = l.tracking_number
+    AND i.generation = l.generation
 """
 ORDER_SHIPMENTS = _SHIPMENT + "WHERE l.order_id = $1 ORDER BY l.position"
 # A merchant's own parcel: only through its orders' links (never another shop's shipment).
@@ -62,8 +75,9 @@ SHIPMENT = """
 SELECT s.carrier, s.tracking_number, s.generation, coalesce(l.state, 'unlinked') AS state,
     coalesce(l.items::text, '[]') AS items, o.line_items::text AS line_items, s.status,
     s.substatus, s.action_required, s.reason, s.last_event_at, s.delivered_at,
-    le.message AS last_message, le.location::text AS last_location,
-    ee.estimated_delivery::text AS estimated_delivery
+    le.message AS last_message, le.location::text AS last_location, i.predicted_earliest,
+    i.predicted_latest, i.predicted_samples, i.stall_episode IS NOT NULL AS stalled,
+    i.late_episode IS NOT NULL AS late, ee.estimated_delivery::text AS estimated_delivery
 FROM shipments s
 LEFT JOIN LATERAL (
     SELECT l.state, l.items, l.order_id FROM order_shipments l JOIN orders o USING (order_id)
@@ -74,6 +88,8 @@ LEFT JOIN LATERAL (
 LEFT JOIN orders o ON o.order_id = l.order_id
 LEFT JOIN shipment_events le ON le.event_id = s.last_event_id
 LEFT JOIN shipment_events ee ON ee.event_id = s.eta_event_id
+LEFT JOIN shipment_insights i ON i.carrier = s.carrier AND i.tracking_number = s.tracking_number
+    AND i.generation = s.generation
 WHERE s.carrier = $1 AND s.tracking_number = $2
 ORDER BY s.generation DESC LIMIT 1
 """
@@ -283,8 +299,30 @@ def _shipment(
         last_event_at=r["last_event_at"],
         last_message=r["last_message"],
         last_location=Location.model_validate_json(location) if location else None,
-        estimated_delivery=EstimatedDelivery.model_validate_json(eta) if eta else None,
+        estimated_delivery=EstimatedDelivery.model_validate_json(eta) if eta else _predicted(r),
         delivered_at=r["delivered_at"],
         items=tuple(items),
         timeline=tuple(timeline),
+        watch=_watch(r),
     )
+
+
+def _predicted(r: Any) -> EstimatedDelivery | None:
+    """Without the carrier's estimate: the window predicted at pickup, if there is one."""
+    if r["predicted_earliest"] is None or r["status"] in _DONE:
+        return None
+    return EstimatedDelivery(
+        earliest=r["predicted_earliest"],
+        latest=r["predicted_latest"],
+        source=EstimateSource.PREDICTED,
+        detail=f"predicted from {r['predicted_samples']} similar shipments",
+    )
+
+
+def _watch(r: Any) -> Watch | None:
+    if r["late"]:
+        return Watch.LATE
+    return Watch.STALLED if r["stalled"] else None
+
+
+_DONE = frozenset(s.value for s in TERMINAL_STATUSES)

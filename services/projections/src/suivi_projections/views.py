@@ -32,6 +32,13 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class Watch(StrEnum):
+    """An open episode of the monitor (see watch.py): late wins over stalled."""
+
+    STALLED = "stalled"  # no carrier event for longer than usual in its situation
+    LATE = "late"  # past the carrier's estimated delivery day, not delivered
+
+
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
     event_id: str
@@ -67,6 +74,7 @@ class ShipmentView:
     delivered_at: datetime | None
     items: tuple[ShipmentItemView, ...]
     timeline: tuple[TimelineEntry, ...]  # newest first
+    watch: Watch | None = None
 
 
 @dataclass(frozen=True, slots=True)

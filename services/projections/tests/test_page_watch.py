@@ -1,0 +1,108 @@
+"""The status page tells, in plain words, what the monitor found: stalled, late, predicted."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Sequence
+from datetime import date, timedelta
+from html import unescape
+from typing import Any
+
+import asyncpg
+import pytest
+
+from suivi_infra.records import OutRecord
+from suivi_projections import eta_store
+from suivi_projections.migrate import migrate
+from suivi_projections.monitor import Monitor, MonitorConfig
+from suivi_projections.page import render_private, translator
+from suivi_projections.readmodel import PostgresReadModel
+from suivi_projections.samples import T0, order_event, status_event
+from suivi_projections.store import apply_batch
+from suivi_projections.views import OrderView, Watch
+from suivi_projections.watch import day_over
+from suivi_schemas import EstimateSource, ShipmentStatus
+
+pytestmark = pytest.mark.integration
+
+S = ShipmentStatus
+D = timedelta(days=1)
+
+
+class Collect:
+    """A sink that keeps what it is given (the broker is tested in test_monitor_alerts)."""
+
+    def __init__(self) -> None:
+        self.records: list[OutRecord] = []
+
+    async def publish(self, topic: str, records: Sequence[OutRecord]) -> list[Awaitable[Any]]:
+        self.records.extend(records)
+        return []
+
+
+async def page_of(pool: asyncpg.Pool, locale: str = "en") -> tuple[OrderView, str]:
+    token = await pool.fetchval("SELECT status_token FROM orders")
+    view = await PostgresReadModel(pool).order_by_status_token(token)
+    assert view is not None
+    html = render_private(view, translator(view, lang=locale, accept=None)).body
+    return view, " ".join(unescape(html).split())
+
+
+async def test_stalled_then_late_then_moving_again(pg_pool: asyncpg.Pool) -> None:
+    async with pg_pool.acquire() as conn:
+        await migrate(conn)
+    order = order_event("acme", "77", shipments=[("ups", "1Z077", [("li-1", 1)])])
+    moving = status_event(
+        "ups", "1Z077", T0, S.IN_TRANSIT, city="Lyon", country="FR", eta=date(2025, 3, 7)
+    )
+    async with pg_pool.acquire() as conn, conn.transaction():
+        await apply_batch(conn, [moving], [order])
+    clock = [T0 + 4 * D]
+    monitor = Monitor(pg_pool, Collect(), MonitorConfig("alerts"), clock=lambda: clock[0])
+
+    await monitor.tick()
+    view, text = await page_of(pg_pool)
+    assert view.shipments[0].watch is Watch.STALLED
+    assert "No news for a while" in text and "hasn't scanned this parcel since" in text
+    assert "Expected delivery" in text  # the carrier's date is not over yet
+    _, french = await page_of(pg_pool, "fr")
+    assert "Pas de nouvelles depuis un moment" in french
+
+    clock[0] = day_over(date(2025, 3, 7))
+    await monitor.tick()
+    view, text = await page_of(pg_pool)
+    assert view.shipments[0].watch is Watch.LATE
+    assert "Running late" in text and "Expected delivery" not in text
+
+    again = status_event("ups", "1Z077", clock[0], S.IN_TRANSIT, eta=date(2025, 3, 11))
+    async with pg_pool.acquire() as conn, conn.transaction():
+        await apply_batch(conn, [again], [])
+    await monitor.tick()
+    view, text = await page_of(pg_pool)
+    assert view.shipments[0].watch is None
+    assert "No news" not in text and "Running late" not in text
+    assert view.shipments[0].estimated_delivery is not None
+    assert view.shipments[0].estimated_delivery.source is EstimateSource.CARRIER
+
+
+async def test_without_a_carrier_date_the_page_shows_the_predicted_window(
+    pg_pool: asyncpg.Pool,
+) -> None:
+    async with pg_pool.acquire() as conn:
+        await migrate(conn)
+        await conn.execute(
+            "INSERT INTO transit_times VALUES ('laposte', '*', '*', 25, 1, 2, 3, now())"
+        )
+    order = order_event("acme", "78", shipments=[("laposte", "6A078", [("li-1", 1)])])
+    picked = status_event("laposte", "6A078", T0, S.IN_TRANSIT, city="Lyon", country="FR")
+    async with pg_pool.acquire() as conn, conn.transaction():
+        await apply_batch(conn, [picked], [order])
+    monitor = Monitor(pg_pool, Collect(), MonitorConfig("alerts"), clock=lambda: T0)
+    async with pg_pool.acquire() as conn:  # (learning from real history: test_monitor_alerts)
+        monitor.model = await eta_store.load_model(conn)
+    await monitor.tick()
+    view, text = await page_of(pg_pool)
+    estimate = view.shipments[0].estimated_delivery
+    assert estimate is not None and estimate.source is EstimateSource.PREDICTED
+    # Picked up Monday 3 March; La Poste delivers Monday to Saturday: +1 and +3 delivery days.
+    assert (estimate.earliest, estimate.latest) == (date(2025, 3, 4), date(2025, 3, 6))
+    assert "Predicted from 25 similar shipments" in text
