@@ -49,6 +49,9 @@ bench: up ## benchmarks on the real local broker, with ratios against baselines 
 	@$(UV) run --frozen python -m bench.ingest_bench
 	@$(UV) run --frozen python -m bench.projections_bench
 
+backtest: migrate ## replay delivered history: predicted windows vs the overall median (docs/alerts.md)
+	@$(UV) run --frozen suivi-eta-backtest $(BACKTEST_ARGS)
+
 lint: sync ## ruff + mypy (strict)
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .

@@ -138,6 +138,12 @@ def backtest(samples: Iterable[Sample], min_samples: int = 20) -> BacktestReport
 def format_report(report: BacktestReport, source: str) -> str:
     ratio = report.mae_days / report.baseline_mae_days if report.baseline_abs_error_days else 0
     levels = ", ".join(f"{name} {n}" for name, n in sorted(report.by_level.items()))
+    if not report.predicted:
+        return (
+            f"ETA backtest on {report.shipments} delivered shipments ({source}): nothing could "
+            f"be predicted (each level needs enough deliveries before a pickup); try "
+            f"--generated N to see the method at work"
+        )
     return "\n".join(
         [
             f"ETA backtest on {report.shipments} delivered shipments ({source})",
