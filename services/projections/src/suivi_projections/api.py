@@ -13,6 +13,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Lifespan
 
+from suivi_projections.analytics import AnalyticsSource
+from suivi_projections.api_analytics import analytics_router
 from suivi_projections.api_context import ApiContext, ErrorBody, error_response
 from suivi_projections.api_merchant import merchant_router
 from suivi_projections.api_metrics import ApiMetrics, RequestMetrics
@@ -37,9 +39,11 @@ def create_api(
     ready: Probe = _always_ready,
     lifespan: Lifespan[FastAPI] | None = None,
     clock: Callable[[], float] = time.monotonic,
+    analytics: AnalyticsSource | None = None,
 ) -> FastAPI:
     """Builds the app. `ready` answers /readyz (the composition root passes a PostgreSQL
-    probe); `live_updates` is fed by `PostgresOrderListener` in production, by tests directly."""
+    probe); `live_updates` is fed by `PostgresOrderListener` in production, by tests directly.
+    Without `analytics` the merchant analytics routes answer 503."""
     registry = registry if registry is not None else CollectorRegistry()
     metrics = ApiMetrics(registry)
     context = ApiContext.build(settings, read_model, live_updates, metrics, clock)
@@ -62,6 +66,7 @@ def create_api(
     app.add_middleware(RequestMetrics, metrics=metrics)
     app.include_router(shopper_router(context))
     app.include_router(merchant_router(context))
+    app.include_router(analytics_router(context, analytics))
 
     @app.get("/", include_in_schema=False)
     async def home() -> Response:

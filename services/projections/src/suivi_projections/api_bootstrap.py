@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from suivi_infra.metrics import service_registry
 from suivi_infra.postgres import create_pool
+from suivi_projections.analytics import PostgresAnalytics
 from suivi_projections.api import create_api
 from suivi_projections.api_settings import ApiSettings
 from suivi_projections.live import LiveHub, PostgresOrderListener
@@ -70,6 +71,7 @@ def build_api(settings: ApiSettings | None = None) -> tuple[FastAPI, LiveHub]:
         retry_seconds=settings.listener_retry_seconds,
     )
     read_model = _StartedReadModel()
+    analytics = PostgresAnalytics()  # its pool is set once the app started, as the read model's
     pool: asyncpg.Pool | None = None
 
     async def ready() -> bool:
@@ -86,6 +88,7 @@ def build_api(settings: ApiSettings | None = None) -> tuple[FastAPI, LiveHub]:
         nonlocal pool
         pool = await create_pool(settings.postgres)
         read_model.target = PostgresReadModel(pool)
+        analytics.pool = pool
         await listener.start()
         try:
             yield
@@ -101,5 +104,6 @@ def build_api(settings: ApiSettings | None = None) -> tuple[FastAPI, LiveHub]:
         service_registry(),
         ready=ready,
         lifespan=lifespan,
+        analytics=analytics,
     )
     return app, hub

@@ -1,0 +1,234 @@
+"""Merchant analytics over HTTP: keys (Bearer, Basic for the page), ranges, JSON, the page."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+from pydantic import SecretStr
+
+from suivi_projections.analytics import (
+    CarrierRates,
+    CarrierTimes,
+    DailyPoint,
+    DeliveryTimes,
+    MerchantAnalytics,
+    Rates,
+    RegionTimes,
+    StallPlace,
+    StallStatus,
+)
+from suivi_projections.api import create_api
+from suivi_projections.api_analytics import analytics_router, parse_range
+from suivi_projections.api_context import ApiContext
+from suivi_projections.api_metrics import ApiMetrics
+from suivi_projections.api_settings import ApiSettings
+from suivi_projections.live import LiveHub
+from suivi_projections.testing import FakeReadModel, asgi_client
+
+KEY_A = "key-a-0123456789abcdef"
+KEY_B = "key-b-0123456789abcdef"
+A = {"authorization": f"Bearer {KEY_A}"}
+MARCH = {"from": "2025-03-01", "to": "2025-03-31"}
+
+
+def basic(user: str, password: str) -> dict[str, str]:
+    return {"authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+SAMPLE = MerchantAnalytics(
+    merchant_id="?",
+    first_day=date(2025, 3, 1),
+    last_day=date(2025, 3, 3),
+    deliveries=DeliveryTimes(7, 3.0, 5.4, 5, 2, 3, 0.6),
+    by_carrier=(
+        CarrierTimes(4, 2.5, 3.7, 2, 2, 1, 0.5, carrier="ups"),
+        CarrierTimes(1, 6.0, 6.0, 1, 0, 1, 1.0, carrier="<b>colissimo</b>"),
+    ),
+    by_region=(
+        RegionTimes(5, 4.0, 5.6, 3, 2, 3, 1.0, country="FR", region=None),
+        RegionTimes(3, 3.0, 3.8, 1, 2, 1, 1.0, country="FR", region="Île-de-France & co"),
+    ),
+    rates=Rates(8, 2, 3, 0.25, 0.375),
+    rates_by_carrier=(CarrierRates(3, 2, 1, 0.6667, 0.3333, carrier="dhl"),),
+    stalled_episodes=4,
+    stall_statuses=(StallStatus("in_transit", 3),),
+    stall_places=(StallPlace("Leipzig", "DE", 2), StallPlace(None, None, 1)),
+    daily=(
+        DailyPoint(date(2025, 3, 1), 1, 3.0),
+        DailyPoint(date(2025, 3, 2), 0, None),
+        DailyPoint(date(2025, 3, 3), 2, 2.5),
+    ),
+)
+
+
+class FakeAnalytics:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, date, date]] = []
+
+    async def merchant_analytics(
+        self, merchant_id: str, first_day: date, last_day: date
+    ) -> MerchantAnalytics:
+        self.calls.append((merchant_id, first_day, last_day))
+        return dataclasses.replace(
+            SAMPLE, merchant_id=merchant_id, first_day=first_day, last_day=last_day
+        )
+
+
+def settings() -> ApiSettings:
+    return ApiSettings(merchant_keys=SecretStr(f"shop-a:{KEY_A},shop-b:{KEY_B}"))
+
+
+@pytest.fixture
+def source() -> FakeAnalytics:
+    return FakeAnalytics()
+
+
+@pytest.fixture
+async def client(source: FakeAnalytics) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_api(settings(), FakeReadModel(), LiveHub(), analytics=source)
+    async with asgi_client(app) as c:
+        yield c
+
+
+@pytest.mark.parametrize(
+    "headers", [{}, {"authorization": "Bearer nope"}, basic("shop-a", KEY_A), {"x": "y"}]
+)
+async def test_the_json_needs_a_bearer_key(
+    client: httpx.AsyncClient, source: FakeAnalytics, headers: dict[str, str]
+) -> None:
+    response = await client.get("/v1/merchant/analytics", headers=headers)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.json()["error"] == "unauthorized"
+    assert source.calls == []
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, basic("shop-a", "wrong-0123456789abcdef"), basic(KEY_A, ""), {"authorization": "Basic !"}],
+)
+async def test_the_page_challenges_a_browser(
+    client: httpx.AsyncClient, source: FakeAnalytics, headers: dict[str, str]
+) -> None:
+    response = await client.get("/merchant/analytics", headers=headers)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Basic realm="Suivi merchant"'
+
+    assert source.calls == []
+
+
+@pytest.mark.parametrize(
+    ("params", "problem"),
+    [
+        ({"from": "2025-03-31", "to": "2025-03-01"}, "'from' (2025-03-31) is after 'to'"),
+        ({"from": "2024-01-01", "to": "2025-01-01"}, "spans 367 days; at most 366"),
+        ({"from": "2025-3-1", "to": "2025-03-31"}, "'from' is not a date"),
+        ({"from": "2025-03-01", "to": "tomorrow"}, "'to' is not a date"),
+        ({"from": "2025-02-30"}, "'from' is not a date"),
+        ({"from": "2025-W09-1"}, "'from' is not a date"),
+    ],
+)
+async def test_a_bad_range_is_400_naming_the_problem(
+    client: httpx.AsyncClient, source: FakeAnalytics, params: dict[str, str], problem: str
+) -> None:
+    response = await client.get("/v1/merchant/analytics", params=params, headers=A)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_range"
+    assert problem in response.json()["detail"]
+    page = await client.get("/merchant/analytics", params=params, headers=A)
+    assert page.status_code == 400
+    assert page.headers["content-type"].startswith("text/html")
+    assert problem.replace("'", "&#39;") in page.text
+    assert source.calls == []
+
+
+async def test_json_shape_and_scope(client: httpx.AsyncClient, source: FakeAnalytics) -> None:
+    response = await client.get("/v1/merchant/analytics", params=MARCH, headers=A)
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    assert source.calls == [("shop-a", date(2025, 3, 1), date(2025, 3, 31))]
+    body = response.json()
+    assert (body["merchant_id"], body["first_day"], body["last_day"]) == (
+        "shop-a",
+        "2025-03-01",
+        "2025-03-31",
+    )
+    assert body["deliveries"] == {
+        "deliveries": 7, "median_days": 3.0, "p90_days": 5.4, "with_estimate": 5,
+        "without_estimate": 2, "on_time": 3, "on_time_rate": 0.6,
+    }  # fmt: skip
+    assert body["by_carrier"][0]["carrier"] == "ups" and body["by_carrier"][0]["p90_days"] == 3.7
+    assert body["by_region"][1]["region"] == "Île-de-France & co"
+    assert body["rates"]["failed_attempt_rate"] == 0.375
+    assert body["rates_by_carrier"][0]["exception_rate"] == 0.6667
+    assert body["stall_places"][1] == {"city": None, "country": None, "stalls": 1}
+    assert body["daily"][1] == {"day": "2025-03-02", "deliveries": 0, "median_days": None}
+    as_b = {"authorization": f"Bearer {KEY_B}"}
+    await client.get("/v1/merchant/analytics", params=MARCH, headers=as_b)
+    assert source.calls[-1][0] == "shop-b"
+
+
+async def test_the_page_shows_the_figures_and_charts(
+    client: httpx.AsyncClient, source: FakeAnalytics
+) -> None:
+    response = await client.get("/merchant/analytics", params=MARCH, headers=basic("x", KEY_A))
+    assert response.status_code == 200
+    assert source.calls == [("shop-a", date(2025, 3, 1), date(2025, 3, 31))]
+    assert response.headers["cache-control"] == "no-store"
+    assert "nonce-" in response.headers["content-security-policy"]
+    html = response.text
+    assert html.count("<svg") == 4  # per carrier, per day (count, median), stall places
+    for figure in ("3.0 d", "5.4 d", "60 % (3/5)", "25 % (2/8)", "38 % (3/8)", "2 without"):
+        assert figure in html
+    assert 'value="2025-03-01"' in html and 'value="2025-03-31"' in html
+    assert "<b>colissimo</b>" not in html and "&lt;b&gt;colissimo&lt;/b&gt;" in html
+    assert "FR · Île-de-France &amp; co" in html
+    assert "Leipzig, DE" in html and "Unknown place" in html
+    assert " style=" not in html  # the CSP allows no inline style attribute
+
+
+async def test_the_page_takes_a_bearer_key_too(client: httpx.AsyncClient) -> None:
+    response = await client.get("/merchant/analytics", params=MARCH, headers=A)
+    assert response.status_code == 200 and "Delivery analytics" in response.text
+
+
+async def test_without_an_analytics_source_both_routes_answer_503() -> None:
+    app = create_api(settings(), FakeReadModel(), LiveHub())
+    async with asgi_client(app) as client:
+        json = await client.get("/v1/merchant/analytics", headers=A)
+        page = await client.get("/merchant/analytics", headers=A)
+    assert (json.status_code, json.json()["error"]) == (503, "unavailable")
+    assert page.status_code == 503 and "not available" in page.text
+
+
+async def test_the_default_range_is_the_last_30_days(source: FakeAnalytics) -> None:
+    context = ApiContext.build(
+        settings(), FakeReadModel(), LiveHub(), ApiMetrics(CollectorRegistry()), lambda: 0.0
+    )
+    app = FastAPI()
+    app.include_router(analytics_router(context, source, today=lambda: date(2025, 4, 10)))
+    async with asgi_client(app) as client:
+        await client.get("/v1/merchant/analytics", headers=A)
+        await client.get("/v1/merchant/analytics", params={"to": "2025-03-31"}, headers=A)
+        await client.get("/v1/merchant/analytics", params={"from": "2025-04-01"}, headers=A)
+        await client.get("/merchant/analytics", params={"from": "", "to": ""}, headers=A)
+    assert [call[1:] for call in source.calls] == [
+        (date(2025, 3, 12), date(2025, 4, 10)),
+        (date(2025, 3, 2), date(2025, 3, 31)),
+        (date(2025, 4, 1), date(2025, 4, 10)),
+        (date(2025, 3, 12), date(2025, 4, 10)),
+    ]
+
+
+def test_parse_range_limits() -> None:
+    today = date(2025, 12, 31)
+    assert parse_range("2025-01-01", "2026-01-01", today) == (date(2025, 1, 1), date(2026, 1, 1))
+    first, last = parse_range(None, None, today)
+    assert last - first == timedelta(days=29)
