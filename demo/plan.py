@@ -176,7 +176,9 @@ def _order_body(
         customer["phone"] = shopper.phone
     return {
         "order_number": order_number,
-        "placed_at": (updated - timedelta(days=2)).isoformat(timespec="seconds"),
+        "placed_at": (updated - timedelta(days=story.placed_days_ago)).isoformat(
+            timespec="seconds"
+        ),
         "updated_at": updated.astimezone(UTC).isoformat(timespec="seconds"),
         "customer": customer,
         "notifications": {"email": True, "sms": shopper.sms, "push": shopper.push},

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from demo.webhooks import Template
 
 SPAN = 180.0  # seconds, full speed
+DAY = 86400.0
 
 MERCHANTS = {"atelier": "Atelier Comtois", "northwind": "Northwind Outfitters"}
 
@@ -74,6 +75,7 @@ class Story:
     parcels: tuple[Parcel, ...]
     sends: tuple[Send, ...]
     order_at: float = 0.0  # when the merchant sends the order
+    placed_days_ago: float = 2.0  # the order's placed_at, before it is sent
     features: tuple[str, ...] = field(default=())
 
 
@@ -342,6 +344,21 @@ STORIES: tuple[Story, ...] = (
             _cp(165, Checkpoint("delivered", "Delivered, front door", "London", "GB", "delivered")),
         ),
         features=("sms", "push"),
+    ),
+    Story(
+        "stalled",
+        "Picked up eight days ago, no scan since: the monitor reports it stalled",
+        "atelier",
+        Shopper("Hugo Petit", "hugo.petit@example.fr", "fr-FR", "Europe/Paris"),
+        (Parcel("a", "laposte", "6A11223344556", "Lampe de bureau"),),
+        (
+            _cp(
+                15,
+                Checkpoint("in_transit", "Pris en charge", *LYON, "picked_up", happened=-8 * DAY),
+            ),
+        ),
+        placed_days_ago=10,
+        features=("stalled",),
     ),
 )
 

@@ -75,6 +75,7 @@ KEY_METRICS = {
         "sum(suivi_projections_events_applied_total)",
         "sum(suivi_projections_batch_duration_seconds_count)",
         "count(suivi_projections_freshness_seconds >= 0)",  # a number, no longer NaN
+        'sum(suivi_projections_alerts_total{kind="stalled"})',  # the demo's silent parcel
     ],
     "suivi-projections-api": ["sum(suivi_projections_api_requests_total)"],
     "suivi-notifier": [
@@ -211,6 +212,7 @@ def stack_env(
             "SUIVI_PROJECTIONS_STATUS_TOPIC": topics["status"],
             "SUIVI_PROJECTIONS_ORDERS_TOPIC": topics["orders"],
             "SUIVI_PROJECTIONS_DLQ_TOPIC": topics["projections-dlq"],
+            "SUIVI_PROJECTIONS_ALERTS_TOPIC": topics["alerts"],
             "SUIVI_PROJECTIONS_GROUP_ID": f"obs-projections-{run}",
             "SUIVI_NOTIFIER_STATUS_TOPIC": topics["status"],
             "SUIVI_NOTIFIER_ORDERS_TOPIC": topics["orders"],
@@ -270,7 +272,7 @@ async def stack(
     run = uuid.uuid4().hex[:10]
     partitions = {
         "raw": 3, "raw-dlq": 1, "status": 3, "orders": 3,
-        "projections-dlq": 1, "notifications": 3, "notifier-dlq": 1,
+        "projections-dlq": 1, "notifications": 3, "notifier-dlq": 1, "alerts": 3,
     }  # fmt: skip
     topics = {name: f"obs-{run}.{name}" for name in partitions}
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka_settings.bootstrap_servers)
