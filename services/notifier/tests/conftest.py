@@ -20,6 +20,7 @@ from suivi_notifier.testing.http_peer import HttpPeer
 from suivi_notifier.testing.push_peer import PushPeer
 from suivi_notifier.testing.smtp_peer import SmtpPeer
 from suivi_notifier.testing.twilio_peer import TwilioPeer
+from suivi_notifier.testing.webhook_peer import WebhookPeer
 
 SMS_SID = "AC" + "0" * 30 + "42"
 SMS_TOKEN = "test-auth-token"
@@ -42,6 +43,18 @@ async def smtp_peer() -> AsyncIterator[SmtpPeer]:
 @pytest.fixture
 async def twilio_peer() -> AsyncIterator[tuple[TwilioPeer, str]]:
     peer = TwilioPeer(SMS_SID, SMS_TOKEN)
+    server = HttpPeer(peer.app())
+    await server.start()
+    try:
+        yield peer, server.base_url
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+async def webhook_peer() -> AsyncIterator[tuple[WebhookPeer, str]]:
+    """A merchant's webhook endpoint, and its base URL (POST <base>/hooks/<name>)."""
+    peer = WebhookPeer()
     server = HttpPeer(peer.app())
     await server.start()
     try:

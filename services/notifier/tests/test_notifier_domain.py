@@ -21,7 +21,12 @@ from suivi_notifier.domain.planning import (
 )
 from suivi_notifier.domain.schedule import quiet_until, retry_delay, zone
 from suivi_notifier.domain.shipment import Pending, StatusFact, Verdict, apply_event
-from suivi_notifier.domain.triggers import TRIGGER_NAMES, TriggerPolicy, parse_triggers
+from suivi_notifier.domain.triggers import (
+    CONFIGURABLE,
+    TRIGGER_NAMES,
+    TriggerPolicy,
+    parse_triggers,
+)
 from suivi_schemas import Channel
 
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -95,7 +100,7 @@ def test_notifier_trigger_policy_per_merchant() -> None:
     policy = TriggerPolicy.build(TRIGGER_NAMES, {"calm": ["delivered"]})
     assert policy.enabled("calm") == {"delivered"}
     assert policy.enabled("other") == TRIGGER_NAMES
-    assert policy.enabled(None) == TRIGGER_NAMES
+    assert policy.enabled(None) == CONFIGURABLE  # statuses and alert kinds
     assert policy.enabled_for_any(["calm"]) == {"delivered"}
     with pytest.raises(ValueError, match="unknown trigger"):
         parse_triggers(["delivered", "teleported"])

@@ -35,6 +35,7 @@ async def _settings(
         kafka=kafka_settings,
         orders_topic=await kafka_topic("orders", partitions=2),
         status_topic=await kafka_topic("status", partitions=3),
+        alerts_topic=await kafka_topic("alerts", partitions=2),
         results_topic=await kafka_topic("results", partitions=2),
         dlq_topic=await kafka_topic("dlq", partitions=1),
         ensure_dlq_topic=False,

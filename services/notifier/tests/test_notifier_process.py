@@ -33,6 +33,7 @@ async def test_notifier_process_sends_serves_and_stops_on_sigterm(
     unused_tcp_port: int,
 ) -> None:
     orders_topic, status_topic = await kafka_topic("orders"), await kafka_topic("status")
+    alerts_topic = await kafka_topic("alerts", partitions=1)
     env = {
         **os.environ,
         "KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
@@ -40,6 +41,7 @@ async def test_notifier_process_sends_serves_and_stops_on_sigterm(
         "DATABASE_URL": f"{postgres_settings.database_url}?search_path={pg_schema}",
         "SUIVI_NOTIFIER_ORDERS_TOPIC": orders_topic,
         "SUIVI_NOTIFIER_STATUS_TOPIC": status_topic,
+        "SUIVI_NOTIFIER_ALERTS_TOPIC": alerts_topic,
         "SUIVI_NOTIFIER_RESULTS_TOPIC": await kafka_topic("results"),
         "SUIVI_NOTIFIER_DLQ_TOPIC": await kafka_topic("dlq", partitions=1),
         "SUIVI_NOTIFIER_ENSURE_DLQ_TOPIC": "false",
@@ -76,11 +78,11 @@ async def test_notifier_process_sends_serves_and_stops_on_sigterm(
                     break
                 await asyncio.sleep(0.1)
         assert sent in metrics
-        # Consumer lag per partition, sampled every few seconds, for both consumed topics.
+        # Consumer lag per partition, sampled every few seconds, for the three consumed topics.
         async with httpx.AsyncClient(base_url=base) as http:
             for _ in range(40):
                 metrics = (await http.get("/metrics")).text
-                if metrics.count("suivi_kafka_consumer_lag{") >= 2:
+                if metrics.count("suivi_kafka_consumer_lag{") >= 3:
                     break
                 await asyncio.sleep(0.5)
         lag_topics = {
@@ -88,7 +90,7 @@ async def test_notifier_process_sends_serves_and_stops_on_sigterm(
             for line in metrics.splitlines()
             if line.startswith("suivi_kafka_consumer_lag{")
         }
-        assert lag_topics == {orders_topic, status_topic}
+        assert lag_topics == {orders_topic, status_topic, alerts_topic}
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)

@@ -1,6 +1,7 @@
-"""`suivi-notifier`: consumes orders and status events, sends email / SMS / web push, and serves
-its HTTP API (port 8082) until SIGINT/SIGTERM, then stops gracefully: the batch in hand is
-finished, in-flight sends are recorded, the results outbox is flushed."""
+"""`suivi-notifier`: consumes orders, status events and alerts, sends email / SMS / web push
+(and merchants' alert webhooks and digests), and serves its HTTP API (port 8082) until
+SIGINT/SIGTERM, then stops gracefully: the batch in hand is finished, in-flight sends are
+recorded, the results outbox is flushed."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""FastStream entrypoint: consumes orders and status events in batches; the offsets are
+"""FastStream entrypoint: consumes orders, status events and alerts in batches; the offsets are
 committed only after the batch's decisions are committed in PostgreSQL (and its dead letters
 acknowledged). Any failure NACKs the batch: it is consumed again, and its effects are
-idempotent (newest snapshot wins, events not newer than a shipment's latest change nothing)."""
+idempotent (newest snapshot wins, events not newer than a shipment's latest change nothing,
+an alert is kept once by its event id)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def build_broker(
     """The broker, and a getter of its aiokafka consumer (created when the broker starts)."""
     return batch_broker(
         settings.kafka, service="notifier",
-        topics=(settings.orders_topic, settings.status_topic), group_id=settings.group_id,
+        topics=(settings.orders_topic, settings.status_topic, settings.alerts_topic),
+        group_id=settings.group_id,
         max_records=settings.max_records, batch_timeout_ms=settings.batch_timeout_ms,
         shutdown_timeout_seconds=settings.shutdown_timeout_seconds,
         retry_backoff_seconds=settings.retry_backoff_seconds, process=intake.process, log=log,

@@ -1,5 +1,5 @@
 """Composition root: settings → pool, producer, channel adapters → intake (Kafka consumer),
-dispatcher (worker loop) and the HTTP API, with one start/stop for them all."""
+dispatcher and alert worker (worker loops) and the HTTP API, with one start/stop for them all."""
 
 from __future__ import annotations
 
@@ -25,18 +25,21 @@ from suivi_infra.lag import ConsumerLag
 from suivi_infra.metrics import service_registry
 from suivi_infra.postgres import create_pool
 from suivi_notifier.adapters.kafka_out import KafkaOut
+from suivi_notifier.adapters.merchant_webhook import WebhookSender
 from suivi_notifier.adapters.pg_subscriptions import SubscriptionStore
 from suivi_notifier.adapters.render import Renderer
 from suivi_notifier.adapters.sms import TwilioSms
 from suivi_notifier.adapters.smtp import SmtpSender
 from suivi_notifier.adapters.vapid import Vapid, load_private_key
 from suivi_notifier.adapters.webpush import WebPushSender
+from suivi_notifier.alerts import AlertWorker
 from suivi_notifier.api import create_api
 from suivi_notifier.app import build_app, build_broker
 from suivi_notifier.channels import Channels
 from suivi_notifier.dispatcher import DispatchConfig, Dispatcher, ResultSink
 from suivi_notifier.domain.planning import QuietHours
 from suivi_notifier.links import Links
+from suivi_notifier.merchants import MerchantSender
 from suivi_notifier.metrics import NotifierMetrics
 from suivi_notifier.migrate import migrate
 from suivi_notifier.pipeline import DeadLetters, Intake
@@ -56,6 +59,7 @@ class NotifierService:
     http: httpx.AsyncClient
     intake: Intake
     dispatcher: Dispatcher
+    alerts: AlertWorker
     broker: KafkaBroker
     app: FastStream
     api: FastAPI
@@ -66,6 +70,7 @@ class NotifierService:
     consumer_of: Callable[[], Any] | None = None
     _lag_task: asyncio.Task[None] | None = None
     _worker: asyncio.Task[None] | None = None
+    _alert_worker: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         if self.settings.migrate_on_start:
@@ -80,6 +85,7 @@ class NotifierService:
             await self.app.start()
         self._stop.clear()
         self._worker = asyncio.create_task(self.dispatcher.run(self._stop), name="dispatcher")
+        self._alert_worker = asyncio.create_task(self.alerts.run(self._stop), name="alerts")
         if self.consume and self.lag is not None and self.consumer_of is not None:
             self._lag_task = asyncio.create_task(
                 self.lag.watch(self.consumer_of, self.settings.group_id), name="consumer-lag"
@@ -92,10 +98,11 @@ class NotifierService:
         if self.consume:
             await self.app.stop()  # the batch in hand is finished (graceful_timeout)
         self._stop.set()
-        if self._worker is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
-            self._worker = None
+        for task in (self._worker, self._alert_worker):
+            if task is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._worker = self._alert_worker = None
         with contextlib.suppress(Exception):
             await self.dispatcher.publish_results()  # what the last sends recorded
         await self.producer.stop()
@@ -161,6 +168,7 @@ class Core:
     channels: Channels
     intake: Intake
     dispatcher: Dispatcher
+    alerts: AlertWorker
 
 
 def build_core(
@@ -180,13 +188,23 @@ def build_core(
     intake = Intake(
         pool, out, metrics, links, policy,
         status_topic=settings.status_topic, orders_topic=settings.orders_topic,
+        alerts_topic=settings.alerts_topic,
         debounce=timedelta(seconds=settings.debounce_seconds), clock=clock,
     )  # fmt: skip
     channels = _channels(settings, links, http, clock)
-    dispatcher = Dispatcher(
-        pool, channels, out, metrics, policy, dispatch_config(settings), clock=clock
-    )
-    return Core(metrics, links, channels, intake, dispatcher)
+    config = dispatch_config(settings)
+    dispatcher = Dispatcher(pool, channels, out, metrics, policy, config, clock=clock)
+    webhooks = WebhookSender(http, timeout_seconds=settings.merchant_webhook_timeout_seconds)
+    sender = MerchantSender(
+        pool, metrics, config, settings.merchant_alerts, settings.merchant_names,
+        channels.renderer, webhooks, channels.email, clock=clock,
+    )  # fmt: skip
+    alerts = AlertWorker(
+        pool, metrics, policy, channels.capabilities, settings.merchant_alerts, sender,
+        max_age=config.max_age, batch=settings.alert_claim_batch,
+        poll_interval=settings.poll_interval_seconds, clock=clock,
+    )  # fmt: skip
+    return Core(metrics, links, channels, intake, dispatcher, alerts)
 
 
 async def bootstrap(
@@ -229,7 +247,7 @@ async def bootstrap(
     )  # fmt: skip
     service = NotifierService(
         settings, registry, core.metrics, pool, producer, http, core.intake, core.dispatcher,
-        broker, app, api, owns_pool=owns_pool, consume=consume,
+        core.alerts, broker, app, api, owns_pool=owns_pool, consume=consume,
     )  # fmt: skip
     service.lag = ConsumerLag(registry)
     service.consumer_of = consumer_of

@@ -12,10 +12,11 @@ from suivi_notifier.adapters.pg_ledger import Delivery, PushTarget
 from suivi_notifier.adapters.render import MessageContext, Renderer
 from suivi_notifier.adapters.smtp import SmtpSender
 from suivi_notifier.adapters.webpush import payload_bytes, topic_for
+from suivi_notifier.domain.alerts import alert_kind
 from suivi_notifier.domain.outcomes import Permanent, PushOutcome, SendOutcome
 from suivi_notifier.domain.planning import Capabilities, Recipient
 from suivi_notifier.links import Links
-from suivi_schemas import Channel
+from suivi_schemas import Channel, ShipmentAlert
 from suivi_schemas.ids import derived_event_id
 
 
@@ -25,6 +26,7 @@ class Job:
     attempt: int
     recipient: Recipient
     targets: tuple[PushTarget, ...] = ()
+    alert: ShipmentAlert | None = None  # what an alert message (trigger '<kind>:<episode>') says
 
 
 class SmsSender(Protocol):
@@ -62,7 +64,7 @@ class Channels:
         )
 
     def context(self, job: Job, channel: Channel) -> MessageContext:
-        d, r = job.delivery, job.recipient
+        d, r, alert = job.delivery, job.recipient, job.alert
         return MessageContext(
             trigger=d.trigger,
             locale=r.locale,
@@ -74,10 +76,15 @@ class Channels:
             status_url=self.links.status_page(d.merchant_id, d.order_number),
             unsubscribe_url=self.links.unsubscribe(d.merchant_id, d.order_number, channel.value),
             name=r.name,
+            last_event_at=alert.last_event_at if alert else None,
+            expected_by=alert.expected_by if alert else None,
+            timezone=r.timezone,
         )
 
     async def send(self, job: Job, now: datetime) -> SendOutcome | PushOutcome:
         d, r = job.delivery, job.recipient
+        if alert_kind(d.trigger) is not None and job.alert is None:
+            return Permanent("alert_unknown")
         if d.channel is Channel.EMAIL and self.email is not None and r.email:
             rendered = self.renderer.email(self.context(job, Channel.EMAIL))
             message_id = derived_event_id("email", d.shipment_key, d.trigger).hex

@@ -21,9 +21,10 @@ from typing import Any, Protocol
 
 import asyncpg
 
-from suivi_notifier.adapters import pg_ledger, pg_outbox
+from suivi_notifier.adapters import pg_alerts, pg_ledger, pg_outbox
 from suivi_notifier.adapters.pg_ledger import Delivery
 from suivi_notifier.channels import Channels, Job
+from suivi_notifier.domain.alerts import alert_kind
 from suivi_notifier.domain.outcomes import Permanent, PushOutcome, SendOutcome, Sent, Transient
 from suivi_notifier.domain.planning import (
     Gate,
@@ -185,6 +186,9 @@ class Dispatcher:
                     )
                     if not targets:  # every subscription removed since the row was written
                         decision = Gate(GateAction.SKIP, "no_subscription")
+                alert = None
+                if decision.action is GateAction.SEND and alert_kind(d.trigger) is not None:
+                    alert = await pg_alerts.alert(conn, d.source_event_id)  # what it says
                 if decision.action is GateAction.SKIP:
                     reason = decision.reason or "skipped"
                     await pg_ledger.set_state(conn, d.id, "skipped", now, error=reason)
@@ -204,7 +208,7 @@ class Dispatcher:
                 else:
                     assert recipient is not None
                     attempt = await pg_ledger.lease(conn, d.id, now + self.config.lease, now)
-                    jobs.append(Job(d, attempt, recipient, targets))
+                    jobs.append(Job(d, attempt, recipient, targets, alert))
             await pg_outbox.add(conn, outbox, now)
         for d, outcome in notes:
             self.metrics.message(d.channel.value, d.trigger, outcome)

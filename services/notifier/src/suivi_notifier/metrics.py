@@ -1,18 +1,23 @@
 """The notifier's Prometheus metrics (suivi_ prefix, base units, bounded labels).
 
 Labels take only values from closed sets: channel (email, sms, push), trigger (the seven
-trigger statuses), outcome and kind (fixed words). Never an address, number or merchant.
+trigger statuses and the alert kinds), outcome and kind (fixed words). Never an address, number
+or merchant.
 """
 
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from suivi_notifier.domain.triggers import TRIGGER_NAMES
+from suivi_notifier.domain.triggers import CONFIGURABLE
+
+_LABELS = CONFIGURABLE | {"recovered"}
 
 
 def trigger_label(trigger: str) -> str:
-    return trigger if trigger in TRIGGER_NAMES else "other"
+    """A status trigger, or the kind of an alert trigger ('stalled:<episode>' → 'stalled')."""
+    kind = trigger.partition(":")[0]
+    return kind if kind in _LABELS else "other"
 
 
 class NotifierMetrics:
@@ -20,7 +25,7 @@ class NotifierMetrics:
         self.registry = registry
         self.events = Counter(
             "suivi_notifier_events",
-            "Consumed records by kind (orders, status) and outcome "
+            "Consumed records by kind (orders, status, alerts) and outcome "
             "(stored, older, applied, triggered, late, duplicate, dead_lettered).",
             ["kind", "outcome"],
             registry=registry,
@@ -59,6 +64,39 @@ class NotifierMetrics:
         self.results_published = Counter(
             "suivi_notifier_results_published",
             "NotificationResult records acknowledged on the results topic.",
+            registry=registry,
+        )
+
+        self.alerts = Counter(
+            "suivi_notifier_alerts",
+            "Alerts planned for the shopper by kind (stalled, late, recovered) and outcome "
+            "(notify, stale, disabled, cancelled, no_channel, moved, delivered, over, not_told, "
+            "no_order).",
+            ["kind", "outcome"],
+            registry=registry,
+        )
+        self.merchant_webhooks = Counter(
+            "suivi_notifier_merchant_webhooks",
+            "Merchant webhook deliveries by outcome (queued, sent, failed, retried).",
+            ["outcome"],
+            registry=registry,
+        )
+        self.digests = Counter(
+            "suivi_notifier_digests",
+            "Merchant digest emails by outcome (created, sent, failed, retried).",
+            ["outcome"],
+            registry=registry,
+        )
+        self.digest_alerts = Counter(
+            "suivi_notifier_digest_alerts",
+            "Alerts listed in a created merchant digest.",
+            registry=registry,
+        )
+        self.merchant_send_seconds = Histogram(
+            "suivi_notifier_merchant_send_duration_seconds",
+            "Duration of one merchant send attempt (webhook POST, digest SMTP transaction).",
+            ["kind"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
             registry=registry,
         )
 

@@ -1,9 +1,10 @@
-"""One consumed batch (orders and status events) → the decisions, in one DB transaction.
+"""One consumed batch (orders, status events, alerts) → the decisions, in one DB transaction.
 
 Nothing is sent here: a trigger becomes a shipment's pending trigger (due after the debounce
 window) and the dispatcher turns due triggers into ledger rows and messages. So a batch can be
 consumed again any number of times (redelivery, a crash before the offset commit): orders keep
-the newest snapshot, and an event not newer than the shipment's latest changes nothing.
+the newest snapshot, an event not newer than the shipment's latest changes nothing, and an
+alert is kept once (by its deterministic event id) for the alert worker to plan.
 Records that cannot be read go to the dead-letter topic; the caller commits the offsets only
 after this returns (the transaction committed, every dead letter acknowledged).
 """
@@ -20,12 +21,12 @@ import asyncpg
 from pydantic import ValidationError
 
 from suivi_infra.records import ConsumedRecord
-from suivi_notifier.adapters import pg_intake
+from suivi_notifier.adapters import pg_alerts, pg_intake
 from suivi_notifier.domain.shipment import ShipmentState, StatusFact, Verdict, apply_event
 from suivi_notifier.domain.triggers import TriggerPolicy
 from suivi_notifier.links import Links
 from suivi_notifier.metrics import NotifierMetrics
-from suivi_schemas import OrderEvent, ShipmentStatusEvent
+from suivi_schemas import OrderEvent, ShipmentAlert, ShipmentStatusEvent
 from suivi_schemas.orders import OrderEventKind
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ class DeadLetters(Protocol):
 @dataclass(slots=True)
 class BatchResult:
     orders_stored: int = 0
+    alerts: int = 0
+    alerts_stored: int = 0
     verdicts: dict[str, int] = field(default_factory=dict)
     dead_lettered: int = 0
 
@@ -53,6 +56,7 @@ class Intake:
         *,
         status_topic: str,
         orders_topic: str,
+        alerts_topic: str | None = None,
         debounce: timedelta,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -63,6 +67,7 @@ class Intake:
         self.policy = policy
         self.status_topic = status_topic
         self.orders_topic = orders_topic
+        self.alerts_topic = alerts_topic
         self.debounce = debounce
         self.clock = clock
 
@@ -71,6 +76,7 @@ class Intake:
         orders: dict[str, OrderEvent] = {}
         events: list[ShipmentStatusEvent] = []
         fulfillments: list[OrderEvent] = []
+        alerts: list[ShipmentAlert] = []
         poison: list[tuple[ConsumedRecord, Exception]] = []
         for record in records:
             try:
@@ -84,6 +90,8 @@ class Intake:
                         orders[order.key] = order
                 elif record.topic == self.status_topic:
                     events.append(ShipmentStatusEvent.model_validate_json(record.value or b""))
+                elif record.topic == self.alerts_topic:
+                    alerts.append(ShipmentAlert.model_validate_json(record.value or b""))
                 else:
                     raise ValueError(f"unexpected topic {record.topic}")
             except (ValidationError, ValueError) as exc:
@@ -107,13 +115,15 @@ class Intake:
                 await pg_intake.add_fulfillment(conn, fulfillment)
             if events:
                 result.verdicts = await self._apply(conn, events, now)
+            result.alerts = len(alerts)
+            result.alerts_stored = await pg_alerts.store(conn, alerts, now)
         # Dead letters are acknowledged before the caller commits; a failure raises (and the
         # batch is consumed again: everything above is idempotent).
         pending = [await self.dead_letters.dead_letter(r, err) for r, err in poison]
         for ack in pending:
             await ack
         for record, error in poison:
-            kind = "orders" if record.topic == self.orders_topic else "status"
+            kind = self._kind(record.topic)
             log.warning(
                 "dead-lettered %s:%d@%d (%s)",
                 record.topic,
@@ -127,7 +137,14 @@ class Intake:
         self.metrics.events.labels("orders", "older").inc(len(orders) - result.orders_stored)
         for verdict, n in result.verdicts.items():
             self.metrics.events.labels("status", verdict).inc(n)
+        self.metrics.events.labels("alerts", "stored").inc(result.alerts_stored)
+        self.metrics.events.labels("alerts", "duplicate").inc(result.alerts - result.alerts_stored)
         return result
+
+    def _kind(self, topic: str) -> str:
+        if topic == self.orders_topic:
+            return "orders"
+        return "alerts" if topic == self.alerts_topic else "status"
 
     async def _apply(
         self, conn: asyncpg.Connection, events: list[ShipmentStatusEvent], now: datetime

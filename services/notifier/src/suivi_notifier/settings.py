@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import time
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from suivi_infra.settings import KafkaSettings, PostgresSettings
 from suivi_infra.tokens import TokenSettings
-from suivi_notifier.domain.triggers import TRIGGERS, TriggerPolicy, parse_triggers
-from suivi_schemas.topics import NOTIFICATIONS, NOTIFICATIONS_DLQ, ORDERS, STATUS
+from suivi_notifier.domain.triggers import ALERT_TRIGGERS, TRIGGERS, TriggerPolicy, parse_triggers
+from suivi_schemas.topics import ALERTS, NOTIFICATIONS, NOTIFICATIONS_DLQ, ORDERS, STATUS
 
 # Input the notifier cannot read: the record's bytes, with `suivi-dlq-*` headers saying why.
 NOTIFIER_DLQ = NOTIFICATIONS_DLQ
@@ -95,6 +95,31 @@ class PushSettings(_EnvOnly):
     )
 
 
+class MerchantAlerts(BaseModel):
+    """How one merchant hears about its stalled / late / recovered shipments: a signed webhook
+    per alert, an email digest every `digest_minutes`, or both."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    email: str | None = Field(default=None, description="Digest recipient.")
+    digest_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    webhook_url: str | None = Field(default=None, pattern=r"^https?://")
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="Signs each POST (Suivi-Signature, HMAC-SHA256)."
+    )
+    locale: str = Field(default="en", description="Language of the digest (en, fr).")
+    timezone: str = Field(default="UTC", description="Times in the digest (IANA zone).")
+
+    @model_validator(mode="after")
+    def _complete(self) -> MerchantAlerts:
+        if not self.email and not self.webhook_url:
+            raise ValueError("give an email (digest), a webhook_url, or both")
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if self.webhook_url and not secret:
+            raise ValueError("a webhook_url needs a webhook_secret (requests are signed)")
+        return self
+
+
 class NotifierSettings(_EnvOnly):
     model_config = SettingsConfigDict(env_prefix="SUIVI_NOTIFIER_", extra="ignore")
 
@@ -108,6 +133,7 @@ class NotifierSettings(_EnvOnly):
     group_id: str = "suivi-notifier"
     status_topic: str = STATUS.name
     orders_topic: str = ORDERS.name
+    alerts_topic: str = ALERTS.name
     results_topic: str = NOTIFICATIONS.name
     dlq_topic: str = NOTIFIER_DLQ.name
     ensure_dlq_topic: bool = Field(default=True, description="Create the DLQ topic if missing.")
@@ -130,10 +156,21 @@ class NotifierSettings(_EnvOnly):
     )
     merchant_names: dict[str, str] = Field(default_factory=dict, description="Display names.")
 
-    triggers: list[str] = Field(default_factory=lambda: [t.value for t in TRIGGERS])
+    triggers: list[str] = Field(
+        default_factory=lambda: [t.value for t in TRIGGERS] + list(ALERT_TRIGGERS),
+        description="Statuses and alert kinds (stalled, late) that tell the shopper.",
+    )
     merchant_triggers: dict[str, list[str]] = Field(
         default_factory=dict, description='Per merchant, e.g. {"shop": ["delivered"]}.'
     )
+    merchant_alerts: dict[str, MerchantAlerts] = Field(
+        default_factory=dict,
+        description='Per merchant, e.g. {"shop": {"email": "ops@shop.example", '
+        '"webhook_url": "https://shop.example/hooks/suivi", "webhook_secret": "…", '
+        '"digest_minutes": 60}}.',
+    )
+    merchant_webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    alert_claim_batch: int = Field(default=100, ge=1)
     debounce_seconds: float = Field(default=60.0, ge=0)
     max_event_age_hours: float = Field(
         default=48.0, gt=0, description="Older events never notify (late orders, backfills)."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from typing import Final
 
 LANGUAGES: Final = ("en", "fr")
@@ -38,6 +39,25 @@ HEADLINES: Final[dict[str, dict[str, tuple[str, str]]]] = {
             "Your order {order} is being returned",
             "Your parcel is on its way back to {merchant}.",
         ),
+        # Alerts (tracking.alerts.v1): {since} and {expected} are short dates ("18 Nov").
+        "stalled": (
+            "No news yet for order {order}",
+            "No news from {carrier} since {since} — longer than usual for this route. "
+            "We're keeping an eye on it.",
+        ),
+        "late": (
+            "Order {order} is running late",
+            "Your parcel is later than {carrier}'s estimate of {expected}. "
+            "We're keeping an eye on it.",
+        ),
+        "late_undated": (
+            "Order {order} is running late",
+            "Your parcel is later than {carrier}'s estimate. We're keeping an eye on it.",
+        ),
+        "recovered": (
+            "News of your order {order}",
+            "{carrier} has news of your parcel again. The tracking page shows where it is.",
+        ),
     },
     "fr": {
         "in_transit": (
@@ -67,6 +87,25 @@ HEADLINES: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "returning_to_sender": (
             "Votre commande {order} est retournée à l'expéditeur",
             "Votre colis repart chez {merchant}.",
+        ),
+        "stalled": (
+            "Pas encore de nouvelles de la commande {order}",
+            "Pas de nouvelles de {carrier} depuis le {since}, plus longtemps que d'habitude "
+            "pour ce trajet. Nous restons attentifs.",
+        ),
+        "late": (
+            "La commande {order} a du retard",
+            "Votre colis a dépassé la date estimée par {carrier}, le {expected}. "
+            "Nous restons attentifs.",
+        ),
+        "late_undated": (
+            "La commande {order} a du retard",
+            "Votre colis a dépassé la date estimée par {carrier}. Nous restons attentifs.",
+        ),
+        "recovered": (
+            "Des nouvelles de votre commande {order}",
+            "{carrier} donne de nouveau des nouvelles de votre colis. "
+            "La page de suivi indique où il en est.",
         ),
     },
 }
@@ -100,6 +139,73 @@ WORDS: Final[dict[str, dict[str, str]]] = {
     },
 }
 
+MONTHS: Final[dict[str, tuple[str, ...]]] = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "fr": (
+        "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+        "nov.", "déc.",
+    ),
+}  # fmt: skip
+
+# The merchant's digest of alerts ({n}: how many shipments; {merchant}: its display name).
+DIGEST: Final[dict[str, dict[str, str]]] = {
+    "en": {
+        "subject": "Shipment alerts for {merchant}: {summary}",
+        "intro": "Since the last digest, these shipments stalled, became late or recovered:",
+        "stalled": "stalled",
+        "late": "late",
+        "recovered": "recovered",
+        "order": "Order",
+        "carrier": "Carrier",
+        "tracking": "Tracking",
+        "alert": "Alert",
+        "status": "Status",
+        "since": "Since",
+        "stalled_since": "no event since {at}",
+        "late_since": "expected by {at}",
+        "late_undated": "past the estimate (detected {at})",
+        "recovered_since": "news again ({at})",
+        "footer": "Sent by Suivi every {minutes} min when there is something to report.",
+    },
+    "fr": {
+        "subject": f"Alertes d'expédition pour {{merchant}}{_NB}: {{summary}}",
+        "intro": "Depuis le dernier récapitulatif, ces colis sont bloqués, en retard ou repartis :",
+        "stalled": "bloqués",
+        "late": "en retard",
+        "recovered": "repartis",
+        "order": "Commande",
+        "carrier": "Transporteur",
+        "tracking": "Suivi",
+        "alert": "Alerte",
+        "status": "Statut",
+        "since": "Depuis",
+        "stalled_since": "aucun événement depuis le {at}",
+        "late_since": "attendu le {at}",
+        "late_undated": "date estimée dépassée (constaté le {at})",
+        "recovered_since": "de nouveau des nouvelles ({at})",
+        "footer": "Envoyé par Suivi toutes les {minutes} min quand il y a du nouveau.",
+    },
+}
+
+STATUSES: Final[dict[str, dict[str, str]]] = {
+    "en": {
+        "pending": "pending", "info_received": "label created", "in_transit": "in transit",
+        "out_for_delivery": "out for delivery", "available_for_pickup": "ready for pickup",
+        "delivery_attempt_failed": "delivery attempt failed", "delivered": "delivered",
+        "exception": "exception", "returning_to_sender": "returning to sender",
+        "returned_to_sender": "returned to sender", "lost": "lost", "cancelled": "cancelled",
+        "expired": "expired",
+    },
+    "fr": {
+        "pending": "en attente", "info_received": "étiquette créée", "in_transit": "en transit",
+        "out_for_delivery": "en cours de livraison", "available_for_pickup": "en point retrait",
+        "delivery_attempt_failed": "échec de livraison", "delivered": "livré",
+        "exception": "incident", "returning_to_sender": "retour à l'expéditeur",
+        "returned_to_sender": "retourné à l'expéditeur", "lost": "perdu", "cancelled": "annulé",
+        "expired": "expiré",
+    },
+}  # fmt: skip
+
 CARRIERS: Final[dict[str, str]] = {
     "ups": "UPS",
     "usps": "USPS",
@@ -117,6 +223,17 @@ def language(locale: str | None) -> str:
     """'fr', 'fr-CA' → 'fr'; anything else → 'en'."""
     head = (locale or "en").split("-")[0].lower()
     return head if head in LANGUAGES else "en"
+
+
+def short_date(at: datetime, lang: str, tz: tzinfo) -> str:
+    """'18 Nov' / '18 nov.' in the reader's zone."""
+    local = at.astimezone(tz)
+    return f"{local.day}{_NB}{MONTHS[language(lang)][local.month - 1]}"
+
+
+def short_time(at: datetime, lang: str, tz: tzinfo) -> str:
+    """'18 Nov 14:05' / '18 nov. 14:05' in the reader's zone."""
+    return f"{short_date(at, lang, tz)} {at.astimezone(tz):%H:%M}"
 
 
 def carrier_name(slug: str) -> str:

@@ -158,6 +158,11 @@ def _delivery(row: asyncpg.Record) -> Delivery:
     )
 
 
+# For the other ledger writers (alert messages): the same row shape.
+DELIVERY_COLUMNS = _DELIVERY_COLUMNS
+as_delivery = _delivery
+
+
 async def due_shipments(conn: asyncpg.Connection, now: datetime, limit: int) -> list[DueShipment]:
     """Shipments whose pending trigger is due and whose order is known, locked."""
     return [

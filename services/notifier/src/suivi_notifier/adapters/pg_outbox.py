@@ -28,6 +28,8 @@ def result(
     source_event_id: uuid.UUID,
     error: str | None = None,
 ) -> NotificationResult:
+    """`trigger` is the ledger's: a status, or '<alert kind>:<episode id>' — the result names
+    the kind, its event id stays distinct per episode."""
     key = shipment_key(carrier, tracking_number)
     return NotificationResult(
         event_id=derived_event_id("notification", key, trigger, channel.value, outcome.value),
@@ -35,7 +37,7 @@ def result(
         order_number=order_number,
         carrier=carrier,
         tracking_number=tracking_number,
-        trigger=trigger,
+        trigger=trigger.partition(":")[0],
         channel=channel,
         outcome=outcome,
         attempts=attempts,

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from suivi_notifier.adapters.i18n import HEADLINES, WORDS, carrier_name, language
+from suivi_notifier.adapters.i18n import (
+    DIGEST,
+    HEADLINES,
+    STATUSES,
+    WORDS,
+    carrier_name,
+    language,
+    short_date,
+    short_time,
+)
+from suivi_notifier.domain.alerts import alert_kind, mask_tracking
+from suivi_notifier.domain.schedule import zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +33,11 @@ class MessageContext:
     status_url: str
     unsubscribe_url: str
     name: str | None = None
+    # Alerts only: the shipment's last carrier event and the estimate it missed, shown as
+    # dates in the shopper's zone.
+    last_event_at: datetime | None = None
+    expected_by: datetime | None = None
+    timezone: str = "UTC"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +69,15 @@ class Renderer:
         lang = language(ctx.locale)
         carrier = carrier_name(ctx.carrier)
         fill = {"order": ctx.order_number, "carrier": carrier, "merchant": ctx.merchant_name}
-        headline, sentence = HEADLINES[lang][ctx.trigger]
+        kind = alert_kind(ctx.trigger)
+        key = kind or ctx.trigger
+        if kind is not None:
+            tz = zone(ctx.timezone)
+            at, expected = ctx.last_event_at, ctx.expected_by
+            fill["since"] = short_date(at, lang, tz) if at else ""
+            fill["expected"] = short_date(expected, lang, tz) if expected else ""
+            key = "late_undated" if kind == "late" and expected is None else kind
+        headline, sentence = HEADLINES[lang][key]
         words = {
             k: v.format(
                 name=ctx.name or "",
@@ -70,6 +95,7 @@ class Renderer:
             "w": words,
             "ctx": ctx,
             "carrier_name": carrier,
+            "alert": kind is not None,
         }
 
     def email(self, ctx: MessageContext) -> RenderedEmail:
@@ -93,7 +119,75 @@ class Renderer:
             lang=str(values["lang"]),
         )
 
+    def digest(self, ctx: DigestContext) -> RenderedEmail:
+        return digest_email(self.env, ctx)
+
     def unsubscribe_page(self, locale: str, channel: str, *, action: str, done: bool) -> str:
         lang = language(locale)
         template = self.env.get_template("unsubscribe.html.j2")
         return template.render(lang=lang, w=WORDS[lang], channel=channel, action=action, done=done)
+
+
+KINDS_ORDER = ("stalled", "late", "recovered")
+
+
+@dataclass(frozen=True, slots=True)
+class DigestLine:
+    """One alert in a merchant's digest."""
+
+    order_numbers: tuple[str, ...]
+    carrier: str
+    tracking_number: str
+    kind: str
+    status: str
+    last_event_at: datetime
+    detected_at: datetime
+    expected_by: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DigestContext:
+    merchant_name: str
+    locale: str
+    timezone: str
+    minutes: int
+    lines: tuple[DigestLine, ...]
+
+
+def digest_email(env: Environment, ctx: DigestContext) -> RenderedEmail:
+    """The merchant's digest: a summary in the subject, one row per alert (tracking numbers
+    masked), times in the merchant's zone."""
+    lang = language(ctx.locale)
+    tz = zone(ctx.timezone)
+    words = DIGEST[lang]
+    rows = []
+    for line in ctx.lines:
+        if line.kind == "stalled":
+            since = words["stalled_since"].format(at=short_time(line.last_event_at, lang, tz))
+        elif line.kind == "late" and line.expected_by is not None:
+            since = words["late_since"].format(at=short_time(line.expected_by, lang, tz))
+        elif line.kind == "late":
+            since = words["late_undated"].format(at=short_time(line.detected_at, lang, tz))
+        else:
+            since = words["recovered_since"].format(at=short_time(line.detected_at, lang, tz))
+        rows.append(
+            {
+                "order": ", ".join(line.order_numbers),
+                "carrier": carrier_name(line.carrier),
+                "tracking": mask_tracking(line.tracking_number),
+                "alert": words.get(line.kind, line.kind),
+                "status": STATUSES[lang].get(line.status, line.status.replace("_", " ")),
+                "since": since,
+            }
+        )
+    counts = {k: sum(1 for line in ctx.lines if line.kind == k) for k in KINDS_ORDER}
+    summary = ", ".join(f"{n} {words[k]}" for k, n in counts.items() if n)
+    subject = words["subject"].format(merchant=ctx.merchant_name, summary=summary)
+    footer = words["footer"].format(minutes=ctx.minutes)
+    values = {"lang": lang, "w": words, "rows": rows, "subject": subject, "footer": footer}
+    return RenderedEmail(
+        subject=subject,
+        text=env.get_template("digest.txt.j2").render(values),
+        html=env.get_template("digest.html.j2").render(values),
+        lang=lang,
+    )

@@ -58,10 +58,12 @@ class SmtpSender:
         to: str,
         rendered: RenderedEmail,
         *,
-        unsubscribe_url: str,
+        unsubscribe_url: str | None,
         message_id: str,
         now: datetime,
     ) -> EmailMessage:
+        """A shopper's message (with List-Unsubscribe), or with `unsubscribe_url` None an
+        operational one (a merchant's digest: the merchant configured it)."""
         s = self.settings
         message = EmailMessage()
         message["From"] = formataddr((s.from_name, s.from_address))
@@ -71,11 +73,12 @@ class SmtpSender:
         # Deterministic per (shipment, trigger, channel): a resend after a crash carries the same
         # Message-ID, which lets receiving systems fold the duplicate.
         message["Message-ID"] = f"<{message_id}@{s.message_id_domain}>"
-        targets = [f"<{unsubscribe_url}>"]
-        if s.unsubscribe_mailto:
-            targets.append(f"<mailto:{s.unsubscribe_mailto}?subject=unsubscribe>")
-        message["List-Unsubscribe"] = ", ".join(targets)
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
+        if unsubscribe_url is not None:
+            targets = [f"<{unsubscribe_url}>"]
+            if s.unsubscribe_mailto:
+                targets.append(f"<mailto:{s.unsubscribe_mailto}?subject=unsubscribe>")
+            message["List-Unsubscribe"] = ", ".join(targets)
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
         message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
         message.set_content(rendered.text)
         message.add_alternative(rendered.html, subtype="html")

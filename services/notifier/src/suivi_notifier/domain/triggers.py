@@ -1,4 +1,4 @@
-"""Which statuses tell the shopper something, globally and per merchant."""
+"""Which statuses (and alert kinds) tell the shopper something, globally and per merchant."""
 
 from __future__ import annotations
 
@@ -18,15 +18,20 @@ TRIGGERS: tuple[ShipmentStatus, ...] = (
     ShipmentStatus.RETURNING_TO_SENDER,
 )
 TRIGGER_NAMES: frozenset[str] = frozenset(t.value for t in TRIGGERS)
+# Alert kinds from tracking.alerts.v1 that tell the shopper something (`recovered` follows the
+# episode it ends: told only where the episode was told).
+ALERT_TRIGGERS: tuple[str, ...] = ("stalled", "late")
+# Everything a trigger setting may name; all of it is enabled by default.
+CONFIGURABLE: frozenset[str] = TRIGGER_NAMES | frozenset(ALERT_TRIGGERS)
 
 
 def parse_triggers(names: Iterable[str]) -> frozenset[str]:
-    """Validated trigger names; anything outside TRIGGERS is a configuration error."""
+    """Validated trigger names; anything outside CONFIGURABLE is a configuration error."""
     chosen = frozenset(n.strip() for n in names if n.strip())
-    unknown = chosen - TRIGGER_NAMES
+    unknown = chosen - CONFIGURABLE
     if unknown:
         raise ValueError(
-            f"unknown trigger(s) {sorted(unknown)}; choose among {sorted(TRIGGER_NAMES)}"
+            f"unknown trigger(s) {sorted(unknown)}; choose among {sorted(CONFIGURABLE)}"
         )
     return chosen
 
@@ -35,7 +40,7 @@ def parse_triggers(names: Iterable[str]) -> frozenset[str]:
 class TriggerPolicy:
     """The enabled triggers: a default set, and a set per merchant that overrides it."""
 
-    default: frozenset[str] = TRIGGER_NAMES
+    default: frozenset[str] = CONFIGURABLE
     per_merchant: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
@@ -50,13 +55,13 @@ class TriggerPolicy:
     def enabled(self, merchant_id: str | None) -> frozenset[str]:
         """A merchant's triggers; with no known merchant, every trigger stays possible."""
         if merchant_id is None:
-            return TRIGGER_NAMES
+            return CONFIGURABLE
         return self.per_merchant.get(merchant_id, self.default)
 
     def enabled_for_any(self, merchant_ids: Iterable[str]) -> frozenset[str]:
         merchants = list(merchant_ids)
         if not merchants:
-            return TRIGGER_NAMES
+            return CONFIGURABLE
         out: frozenset[str] = frozenset()
         for merchant in merchants:
             out |= self.enabled(merchant)

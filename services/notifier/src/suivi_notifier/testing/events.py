@@ -12,12 +12,14 @@ from typing import Any
 
 from suivi_notifier.adapters.pg_outbox import OutboxRecord
 from suivi_schemas import (
+    AlertKind,
     NotificationResult,
     OrderEvent,
+    ShipmentAlert,
     ShipmentStatus,
     ShipmentStatusEvent,
 )
-from suivi_schemas.ids import checkpoint_event_id
+from suivi_schemas.ids import checkpoint_event_id, derived_event_id
 from suivi_schemas.orders import Customer, NotificationOptIns, OrderShipment, OrderSource
 
 
@@ -85,7 +87,30 @@ def status(
     )  # fmt: skip
 
 
-def record(topic: str, event: OrderEvent | ShipmentStatusEvent, offset: int = 0) -> Record:
+def alert(
+    kind: AlertKind | str,
+    episode: uuid.UUID,
+    *,
+    last_event_at: datetime,
+    detected_at: datetime | None = None,
+    expected_by: datetime | None = None,
+    status: ShipmentStatus | str = ShipmentStatus.IN_TRANSIT,
+    carrier: str = "ups",
+    tracking_number: str = "1Z999AA10123456784",
+) -> ShipmentAlert:
+    """An alert as the projections publish it (event id deterministic from episode and kind)."""
+    value = AlertKind(kind)
+    return ShipmentAlert(
+        event_id=derived_event_id("alert", str(episode), value.value),
+        episode_id=episode, kind=value, carrier=carrier, tracking_number=tracking_number,
+        status=ShipmentStatus(status), last_event_at=last_event_at,
+        detected_at=detected_at or datetime.now(UTC), expected_by=expected_by,
+    )  # fmt: skip
+
+
+def record(
+    topic: str, event: OrderEvent | ShipmentStatusEvent | ShipmentAlert, offset: int = 0
+) -> Record:
     return Record(topic, event.model_dump_json().encode(), event.key.encode(), 0, offset)
 
 

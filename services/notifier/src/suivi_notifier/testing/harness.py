@@ -15,7 +15,9 @@ from suivi_notifier.migrate import migrate
 from suivi_notifier.pipeline import BatchResult
 from suivi_notifier.settings import NotifierSettings
 from suivi_notifier.testing.events import Clock, MemoryKafka, Record, record
-from suivi_schemas import OrderEvent, ShipmentStatusEvent
+from suivi_schemas import OrderEvent, ShipmentAlert, ShipmentStatusEvent
+
+Consumed = OrderEvent | ShipmentStatusEvent | ShipmentAlert
 
 
 @dataclass
@@ -29,25 +31,30 @@ class Harness:
     registry: CollectorRegistry
     _offset: int = 0
 
-    def records(self, *events: OrderEvent | ShipmentStatusEvent) -> list[Record]:
+    def topic(self, event: Consumed) -> str:
+        if isinstance(event, OrderEvent):
+            return self.settings.orders_topic
+        if isinstance(event, ShipmentAlert):
+            return self.settings.alerts_topic
+        return self.settings.status_topic
+
+    def records(self, *events: Consumed) -> list[Record]:
         out = []
         for event in events:
-            topic = (
-                self.settings.orders_topic
-                if isinstance(event, OrderEvent)
-                else self.settings.status_topic
-            )
+            topic = self.topic(event)
             self._offset += 1
             out.append(record(topic, event, self._offset))
         return out
 
-    async def feed(self, *events: OrderEvent | ShipmentStatusEvent) -> BatchResult:
+    async def feed(self, *events: Consumed) -> BatchResult:
         return await self.core.intake.process(self.records(*events))
 
     async def cycle(self, rounds: int = 3) -> None:
-        """Runs the worker until it has nothing left to do now (at most `rounds` busy cycles)."""
+        """Runs the workers until they have nothing left to do now (at most `rounds` busy
+        cycles): the alert worker first (it writes ledger rows), then the dispatcher."""
         for _ in range(rounds):
-            if not (await self.core.dispatcher.run_once()).full:
+            planned = await self.core.alerts.run_once()
+            if not (await self.core.dispatcher.run_once()).full and not planned:
                 return
 
     async def settle(self, seconds: float | None = None) -> None:

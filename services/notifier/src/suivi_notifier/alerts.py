@@ -1,0 +1,157 @@
+"""The alert worker: consumed alerts (notifier_alerts) → shopper ledger rows, merchant webhooks
+and digest items, each alert planned once in one transaction; then the merchants' queues.
+
+Shopper messages go into the same ledger as status messages (trigger '<kind>:<episode id>')
+and the dispatcher sends them like any other: opt-ins and quiet hours checked just before the
+send, retries with backoff, one NotificationResult per outcome. An alert waits for an order
+holding its shipment until the notification horizon; past it, it is planned without one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+
+from suivi_notifier.adapters import pg_alerts, pg_ledger, pg_merchant, pg_outbox
+from suivi_notifier.domain.alerts import AlertOutcome, alert_trigger, plan_alert
+from suivi_notifier.domain.planning import Capabilities
+from suivi_notifier.domain.triggers import TriggerPolicy
+from suivi_notifier.merchants import MerchantSender
+from suivi_notifier.metrics import NotifierMetrics
+from suivi_notifier.settings import MerchantAlerts
+from suivi_schemas import AlertKind, Channel, NotificationResult, Outcome, ShipmentAlert
+
+log = logging.getLogger(__name__)
+
+
+class AlertWorker:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        metrics: NotifierMetrics,
+        policy: TriggerPolicy,
+        capabilities: Capabilities,
+        merchants: Mapping[str, MerchantAlerts],
+        sender: MerchantSender,
+        *,
+        max_age: timedelta,
+        batch: int = 100,
+        poll_interval: float = 1.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.pool = pool
+        self.metrics = metrics
+        self.policy = policy
+        self.capabilities = capabilities
+        self.merchants = merchants
+        self.sender = sender
+        self.max_age = max_age
+        self.batch = batch
+        self.poll_interval = poll_interval
+        self.clock = clock
+        self.digests = sender.email is not None
+        for merchant, config in sorted(merchants.items()):
+            if config.email and not self.digests:
+                log.warning("merchant %s wants alert digests but SMTP is not configured", merchant)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                busy = await self.run_once() > 0
+            except Exception:
+                log.exception("alert cycle failed; trying again")
+                busy = False
+            if not busy:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.poll_interval)
+
+    async def run_once(self) -> int:
+        planned = await self.plan(self.clock())
+        return planned + await self.sender.run_once(self.clock())
+
+    async def plan(self, now: datetime) -> int:
+        counted: list[tuple[str, str]] = []
+        queued: list[NotificationResult] = []
+        webhooks = 0
+        async with self.pool.acquire() as conn, conn.transaction():
+            alerts = await pg_alerts.unplanned(conn, now - self.max_age, self.batch)
+            for alert in alerts:
+                decided = await self._shopper(conn, alert, now, queued)
+                webhooks += await self._merchants(conn, alert, now)
+                await pg_alerts.mark_planned(conn, alert.event_id, decided.value, now)
+                counted.append((alert.kind.value, decided.value))
+            await pg_outbox.add(conn, queued, now)
+        for kind, outcome in counted:
+            self.metrics.alerts.labels(kind, outcome).inc()
+        self.metrics.merchant_webhooks.labels("queued").inc(webhooks)
+        for r in queued:
+            self.metrics.message(r.channel.value, r.trigger, "superseded")
+        if counted:
+            log.info("planned %d alert(s): %s", len(counted), sorted(set(counted)))
+        return len(alerts)
+
+    async def _shopper(
+        self,
+        conn: asyncpg.Connection,
+        alert: ShipmentAlert,
+        now: datetime,
+        superseded: list[NotificationResult],
+    ) -> AlertOutcome:
+        recipient = await pg_ledger.recipient_for_shipment(conn, alert.key)
+        if recipient is None:
+            return AlertOutcome.NO_ORDER
+        told: frozenset[Channel] = frozenset()
+        over = False
+        if alert.kind is AlertKind.RECOVERED:
+            # What the shopper has not been told yet of the episode is moot now.
+            for old in await pg_alerts.supersede_episode(conn, alert.key, alert.episode_id, now):
+                superseded.append(
+                    pg_outbox.result(
+                        merchant_id=old.merchant_id, order_number=old.order_number,
+                        carrier=old.carrier, tracking_number=old.tracking_number,
+                        trigger=old.trigger, channel=old.channel, outcome=Outcome.SKIPPED,
+                        attempts=old.attempts, now=now, source_event_id=old.source_event_id,
+                        error="superseded",
+                    )
+                )  # fmt: skip
+            told = await pg_alerts.told_channels(conn, alert.key, alert.episode_id)
+        else:
+            over = await pg_alerts.episode_over(conn, alert.episode_id)
+        decided = plan_alert(
+            alert, recipient, await pg_alerts.shipment_now(conn, alert.key),
+            enabled=self.policy.enabled(recipient.merchant_id), capabilities=self.capabilities,
+            now=now, max_age=self.max_age, episode_over=over,
+            told=told,
+        )  # fmt: skip
+        for channel in decided.channels:
+            await pg_alerts.create_delivery(conn, alert, recipient, channel, now)
+        if decided.channels:
+            log.info(
+                "alert %s for %s: %d message(s)",
+                alert_trigger(alert.kind.value, alert.episode_id),
+                alert.key,
+                len(decided.channels),
+            )
+        return decided.outcome
+
+    async def _merchants(
+        self, conn: asyncpg.Connection, alert: ShipmentAlert, now: datetime
+    ) -> int:
+        """Queues the alert for each configured merchant of the shipment; webhooks queued."""
+        webhooks = 0
+        for merchant in sorted(await pg_alerts.merchant_orders(conn, alert.key)):
+            config = self.merchants.get(merchant)
+            if config is None:
+                continue
+            if config.webhook_url and await pg_merchant.queue_webhook(
+                conn, merchant, alert.event_id, now
+            ):
+                webhooks += 1
+            if config.email and self.digests:
+                await pg_merchant.queue_digest_item(conn, merchant, alert.event_id, now)
+        return webhooks

@@ -1,0 +1,231 @@
+"""What merchants hear about their stalled / late / recovered shipments, per their settings
+(SUIVI_NOTIFIER_MERCHANT_ALERTS): a signed webhook per alert, and an email digest every
+`digest_minutes` listing the alerts since the last one (none when there are none).
+
+Each cycle: (1) for merchants whose waiting alerts were added before the current digest period
+began, a digest is created claiming them (one transaction); (2) due webhooks and digests are
+claimed (attempt counted, lease taken), sent concurrently outside any transaction, each bounded
+by a timeout, and their outcomes recorded (sent; failed; or retried with backoff like the
+shopper channels). Logs name merchants and row ids, never an address, URL or body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+
+from suivi_notifier.adapters import merchant_webhook, pg_merchant, pg_outbox
+from suivi_notifier.adapters.merchant_webhook import WebhookSender
+from suivi_notifier.adapters.pg_merchant import DigestRow, Queue, WebhookRow
+from suivi_notifier.adapters.render import DigestContext, DigestLine, Renderer
+from suivi_notifier.adapters.smtp import SmtpSender
+from suivi_notifier.dispatcher import DispatchConfig
+from suivi_notifier.domain.alerts import alert_trigger, digest_period_start
+from suivi_notifier.domain.outcomes import Permanent, SendOutcome, Sent, Transient
+from suivi_notifier.domain.schedule import retry_delay
+from suivi_notifier.metrics import NotifierMetrics
+from suivi_notifier.settings import MerchantAlerts
+from suivi_schemas import Channel, NotificationResult, Outcome
+from suivi_schemas.ids import derived_event_id
+
+log = logging.getLogger(__name__)
+WEBHOOKS: Queue = "notifier_merchant_webhooks"
+DIGESTS: Queue = "notifier_digests"
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    table: Queue
+    row: WebhookRow | DigestRow
+    attempt: int
+
+
+def _webhook_result(
+    row: WebhookRow, outcome: Outcome, attempts: int, now: datetime, error: str | None
+) -> NotificationResult | None:
+    if not row.order_numbers:  # the order was dropped since: nothing to key the result on
+        return None
+    alert = row.alert
+    trigger = alert_trigger(alert.kind.value, alert.episode_id)
+    return NotificationResult(
+        event_id=derived_event_id(
+            "notification", alert.key, trigger, Channel.WEBHOOK.value, row.merchant_id,
+            outcome.value,
+        ),
+        merchant_id=row.merchant_id, order_number=row.order_numbers[0], carrier=alert.carrier,
+        tracking_number=alert.tracking_number, trigger=alert.kind.value, channel=Channel.WEBHOOK,
+        outcome=outcome, attempts=attempts, occurred_at=now, source_event_id=alert.event_id,
+        error=error,
+    )  # fmt: skip
+
+
+class MerchantSender:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        metrics: NotifierMetrics,
+        config: DispatchConfig,
+        merchants: Mapping[str, MerchantAlerts],
+        merchant_names: Mapping[str, str],
+        renderer: Renderer,
+        webhooks: WebhookSender,
+        email: SmtpSender | None,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        rng: random.Random | None = None,
+    ) -> None:
+        self.pool = pool
+        self.metrics = metrics
+        self.config = config
+        self.merchants = merchants
+        self.merchant_names = merchant_names
+        self.renderer = renderer
+        self.webhooks = webhooks
+        self.email = email
+        self.clock = clock
+        self.rng = rng or random.Random()  # noqa: S311 - jitter, not secrecy
+
+    async def run_once(self, now: datetime) -> int:
+        return await self.make_digests(now) + await self.send_due(now)
+
+    async def make_digests(self, now: datetime) -> int:
+        async with self.pool.acquire() as conn:
+            waiting = await pg_merchant.waiting_digests(conn)
+        made = 0
+        for merchant, oldest in sorted(waiting.items()):
+            config = self.merchants.get(merchant)
+            if config is None or not config.email:
+                continue
+            start = digest_period_start(now, config.digest_minutes)
+            if oldest >= start:
+                continue  # this period's alerts go into the next digest
+            async with self.pool.acquire() as conn, conn.transaction():
+                claimed = await pg_merchant.create_digest(conn, merchant, start, now)
+            if claimed:
+                made += 1
+                self.metrics.digests.labels("created").inc()
+                self.metrics.digest_alerts.inc(claimed)
+                log.info("digest for merchant %s: %d alert(s)", merchant, claimed)
+        return made
+
+    async def send_due(self, now: datetime) -> int:
+        jobs: list[_Job] = []
+        until = now + self.config.lease
+        async with self.pool.acquire() as conn, conn.transaction():
+            rows: list[tuple[Queue, WebhookRow | DigestRow]] = [
+                (WEBHOOKS, r) for r in await pg_merchant.due_webhooks(conn, now, self.config.batch)
+            ]
+            rows += [(DIGESTS, r) for r in await pg_merchant.due_digests(conn, now, 10)]
+            for table, row in rows:
+                attempt = await pg_merchant.lease(conn, table, row.id, until, now)
+                jobs.append(_Job(table, row, attempt))
+        if jobs:
+            limit = asyncio.Semaphore(self.config.concurrency)
+            await asyncio.gather(*(self._send(job, limit) for job in jobs))
+        return len(jobs)
+
+    async def _send(self, job: _Job, limit: asyncio.Semaphore) -> None:
+        kind = "webhook" if job.table == WEBHOOKS else "digest"
+        async with limit:
+            started = time.perf_counter()
+            try:
+                outcome = await asyncio.wait_for(
+                    self._attempt(job.row, self.clock()), self.config.send_timeout
+                )
+            except TimeoutError:
+                outcome = Transient(f"{kind}_timeout")
+            except Exception as exc:  # a bug or an unexpected library error: retried, bounded
+                log.error("%s %d failed unexpectedly: %s", kind, job.row.id, type(exc).__name__)
+                outcome = Transient(f"{kind}_{type(exc).__name__}"[:64])
+            self.metrics.merchant_send_seconds.labels(kind).observe(time.perf_counter() - started)
+        try:
+            await self.record(job, outcome, self.clock())
+        except Exception:
+            log.exception("could not record the outcome of %s %d", kind, job.row.id)
+
+    async def _attempt(self, row: WebhookRow | DigestRow, now: datetime) -> SendOutcome:
+        config = self.merchants.get(row.merchant_id)
+        if isinstance(row, WebhookRow):
+            if config is None or not config.webhook_url or config.webhook_secret is None:
+                return Permanent("webhook_unconfigured")
+            return await self.webhooks.send(
+                config.webhook_url,
+                config.webhook_secret,
+                merchant_webhook.body(row.merchant_id, row.order_numbers, row.alert),
+                delivery_id=str(row.alert.event_id),
+                event_type=f"shipment.{row.alert.kind.value}",
+            )
+        if config is None or not config.email or self.email is None:
+            return Permanent("digest_unconfigured")
+        lines = tuple(
+            DigestLine(
+                orders, a.carrier, a.tracking_number, a.kind.value, a.status.value,
+                a.last_event_at, a.detected_at, a.expected_by,
+            )
+            for a, orders in row.lines
+        )  # fmt: skip
+        name = self.merchant_names.get(row.merchant_id, row.merchant_id)
+        rendered = self.renderer.digest(
+            DigestContext(name, config.locale, config.timezone, config.digest_minutes, lines)
+        )
+        message_id = derived_event_id("digest", row.merchant_id, str(row.id)).hex
+        message = self.email.build(
+            config.email, rendered, unsubscribe_url=None, message_id=f"suivi.{message_id}", now=now
+        )
+        return await self.email.send(message)
+
+    async def record(self, job: _Job, outcome: SendOutcome, now: datetime) -> None:
+        kind = "webhook" if job.table == WEBHOOKS else "digest"
+        metric: str | None = None
+        result: tuple[Outcome, str | None] | None = None
+        async with self.pool.acquire() as conn, conn.transaction():
+            current = await pg_merchant.current(conn, job.table, job.row.id)
+            if current is None:
+                return
+            state, attempts = current
+            ours = state == "pending" and attempts == job.attempt
+            if isinstance(outcome, Sent) and state != "sent":
+                await pg_merchant.set_state(conn, job.table, job.row.id, "sent", now)
+                metric, result = "sent", (Outcome.SENT, None)
+            elif not ours or isinstance(outcome, Sent):
+                pass
+            elif isinstance(outcome, Permanent) or job.attempt >= self.config.max_attempts:
+                error = (
+                    outcome.error if isinstance(outcome, Permanent) else f"gave_up_{outcome.error}"
+                )
+                await pg_merchant.set_state(
+                    conn, job.table, job.row.id, "failed", now, error=error[:120]
+                )
+                metric, result = "failed", (Outcome.FAILED, error[:120])
+            else:
+                delay = retry_delay(
+                    job.attempt,
+                    base_seconds=self.config.retry_base_seconds,
+                    max_seconds=self.config.retry_max_seconds,
+                    retry_after=outcome.retry_after,
+                    retry_after_max_seconds=self.config.retry_after_max_seconds,
+                    rng=self.rng,
+                )
+                await pg_merchant.set_state(
+                    conn, job.table, job.row.id, "pending", now,
+                    next_attempt_at=now + timedelta(seconds=delay), error=outcome.error[:120],
+                )  # fmt: skip
+                metric, result = "retried", (Outcome.RETRYING, outcome.error[:120])
+            if result is not None and isinstance(job.row, WebhookRow):
+                published = _webhook_result(job.row, result[0], job.attempt, now, result[1])
+                await pg_outbox.add(conn, [published] if published else [], now)
+        if metric is not None:
+            counter = self.metrics.merchant_webhooks if kind == "webhook" else self.metrics.digests
+            counter.labels(metric).inc()
+            error = outcome.error if isinstance(outcome, Transient | Permanent) else "-"
+            log.info(
+                "%s %d for merchant %s: %s (attempt %d, %s)",
+                kind, job.row.id, job.row.merchant_id, metric, job.attempt, error,
+            )  # fmt: skip

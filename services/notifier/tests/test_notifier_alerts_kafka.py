@@ -1,0 +1,226 @@
+"""Alerts through the real broker and PostgreSQL: an order and a stalled alert in (published
+twice) → one email to the shopper and one signed POST to the merchant; a poison alert to the
+DLQ; three alerts → one merchant digest listing three shipments, then nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import pytest
+from aiokafka import TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from suivi_infra import signing
+from suivi_infra.kafka import make_consumer, make_producer
+from suivi_infra.settings import KafkaSettings
+from suivi_infra.testing import TopicFactory
+from suivi_ingest.signatures import utf8_key, verify_timestamped
+from suivi_notifier.bootstrap import bootstrap
+from suivi_notifier.settings import NotifierSettings
+from suivi_notifier.testing.events import Clock, alert, order
+from suivi_notifier.testing.smtp_peer import SmtpPeer
+from suivi_notifier.testing.webhook_peer import WebhookPeer
+from suivi_schemas import OrderEvent, ShipmentAlert
+
+pytestmark = pytest.mark.integration
+SECRET = "whsec_kafka_test"
+
+
+async def _settings(
+    make_settings: Callable[..., NotifierSettings],
+    kafka_settings: KafkaSettings,
+    kafka_topic: TopicFactory,
+    **overrides: object,
+) -> NotifierSettings:
+    return make_settings(
+        kafka=kafka_settings,
+        orders_topic=await kafka_topic("orders", partitions=2),
+        status_topic=await kafka_topic("status", partitions=2),
+        alerts_topic=await kafka_topic("alerts", partitions=2),
+        results_topic=await kafka_topic("results", partitions=1),
+        dlq_topic=await kafka_topic("dlq", partitions=1),
+        ensure_dlq_topic=False,
+        group_id=f"notifier-{uuid.uuid4().hex[:8]}",
+        poll_interval_seconds=0.1,
+        batch_timeout_ms=50,
+        **overrides,
+    )
+
+
+async def _produce(
+    settings: NotifierSettings, *events: OrderEvent | ShipmentAlert, raw: bytes | None = None
+) -> None:
+    producer = make_producer(settings.kafka)
+    await producer.start()
+    try:
+        for event in events:
+            topic = (
+                settings.orders_topic if isinstance(event, OrderEvent) else settings.alerts_topic
+            )
+            await producer.send_and_wait(
+                topic, event.model_dump_json().encode(), key=event.key.encode()
+            )
+        if raw is not None:
+            await producer.send_and_wait(settings.alerts_topic, raw, key=b"ups:BROKEN")
+    finally:
+        await producer.stop()
+
+
+async def _committed(
+    settings: NotifierSettings, topics: Sequence[str], seconds: float = 20
+) -> bool:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+    probe = make_consumer(settings.kafka, f"probe-{uuid.uuid4().hex[:6]}")
+    await admin.start()
+    await probe.start()
+    try:
+        await probe.topics()
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in probe.partitions_for_topic(topic) or ()
+        ]
+        ends = await probe.end_offsets(partitions)
+        deadline = asyncio.get_running_loop().time() + seconds
+        while asyncio.get_running_loop().time() < deadline:
+            committed = await admin.list_consumer_group_offsets(settings.group_id)
+            if all(
+                committed.get(tp) is not None and committed[tp].offset == end
+                for tp, end in ends.items()
+                if end
+            ):
+                return True
+            await asyncio.sleep(0.2)
+        return False
+    finally:
+        await probe.stop()
+        await admin.close()
+
+
+async def _until(pool: asyncpg.Pool, query: str, want: int, seconds: float = 20) -> int:
+    deadline = asyncio.get_running_loop().time() + seconds
+    async with pool.acquire() as conn:
+        while True:
+            got: int = await conn.fetchval(query)
+            if got >= want or asyncio.get_running_loop().time() > deadline:
+                return got
+            await asyncio.sleep(0.1)
+
+
+async def test_notifier_kafka_stalled_alert_one_email_one_signed_webhook(
+    make_settings: Callable[..., NotifierSettings],
+    kafka_settings: KafkaSettings,
+    kafka_topic: TopicFactory,
+    pg_pool: asyncpg.Pool,
+    smtp_peer: SmtpPeer,
+    webhook_peer: tuple[WebhookPeer, str],
+) -> None:
+    peer, base = webhook_peer
+    merchant = {"webhook_url": f"{base}/hooks/shop", "webhook_secret": SECRET}
+    settings = await _settings(
+        make_settings, kafka_settings, kafka_topic, merchant_alerts={"shop": merchant}
+    )
+    now = datetime.now(UTC)
+    stalled = alert("stalled", uuid.uuid4(), last_event_at=now - timedelta(days=4))
+    await _produce(settings, order("5001"), stalled, stalled, raw=b'{"kind": "stalled"}')
+
+    service = await bootstrap(settings, pool=pg_pool)
+    await service.start()
+    dlq = make_consumer(kafka_settings, f"reader-{uuid.uuid4().hex[:6]}", settings.dlq_topic)
+    await dlq.start()
+    try:
+        [mail] = await smtp_peer.wait_for(1, seconds=30)
+        [request] = await peer.wait_for(1, seconds=30)
+        dead: list[Any] = []
+        deadline = asyncio.get_running_loop().time() + 20
+        while not dead and asyncio.get_running_loop().time() < deadline:
+            for records in (await dlq.getmany(timeout_ms=300)).values():
+                dead.extend(records)
+        topics = (settings.orders_topic, settings.alerts_topic)
+        assert await _committed(settings, topics)
+        # Re-published by the projections after a crash: the same alert, nothing new.
+        await _produce(settings, stalled)
+        assert await _committed(settings, topics)
+        await asyncio.sleep(1.0)  # several worker cycles
+    finally:
+        await dlq.stop()
+        await service.stop()
+
+    assert mail["Subject"] == "No news yet for order 5001" and mail["To"] == "jane@example.com"
+    assert len(smtp_peer.messages) == 1 and len(peer.requests) == 1
+    header = request.headers["suivi-signature"]
+    signing.verify(request.body, header, [SECRET], now=time.time())
+    verify_timestamped(
+        request.body, header, [utf8_key(SECRET)], now=time.time(), tolerance_seconds=300,
+        name="Suivi-Signature",
+    )  # fmt: skip
+    document = json.loads(request.body)
+    assert document["order_numbers"] == ["5001"]
+    assert document["alert"]["event_id"] == str(stalled.event_id)
+    [poison] = dead
+    headers = dict(poison.headers)
+    assert poison.value == b'{"kind": "stalled"}'
+    assert headers["suivi-dlq-error"] == b"ValidationError"
+    assert headers["suivi-dlq-source-topic"] == settings.alerts_topic.encode()
+    sample = service.registry.get_sample_value
+    assert sample("suivi_notifier_events_total", {"kind": "alerts", "outcome": "stored"}) == 1
+    assert sample("suivi_notifier_events_total", {"kind": "alerts", "outcome": "duplicate"}) == 2
+    assert sample("suivi_notifier_events_total", {"kind": "alerts", "outcome": "dead_lettered"})
+    text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "No news from UPS since" in text
+
+
+async def test_notifier_kafka_three_alerts_one_digest_then_nothing(
+    make_settings: Callable[..., NotifierSettings],
+    kafka_settings: KafkaSettings,
+    kafka_topic: TopicFactory,
+    pg_pool: asyncpg.Pool,
+    smtp_peer: SmtpPeer,
+) -> None:
+    merchant = {"email": "ops@shop.test", "digest_minutes": 30, "locale": "fr"}
+    settings = await _settings(
+        make_settings, kafka_settings, kafka_topic, merchant_alerts={"shop": merchant}
+    )
+    clock = Clock(datetime.now(UTC))
+    silent = clock.now - timedelta(days=3)
+    parcels = [("ups", "1Z0000000000000011"), ("dhl", "JD0000000012"), ("gls", "GL0000000013")]
+    events: list[OrderEvent | ShipmentAlert] = [
+        order(f"60{n}", opt_email=False, shipments=[parcel]) for n, parcel in enumerate(parcels)
+    ]
+    events += [
+        alert("stalled", uuid.uuid4(), last_event_at=silent, carrier=c, tracking_number=t)
+        for c, t in parcels
+    ]
+    await _produce(settings, *events)
+
+    service = await bootstrap(settings, pool=pg_pool, clock=clock)
+    await service.start()
+    try:
+        queued = "SELECT count(*) FROM notifier_digest_items"
+        assert await _until(pg_pool, queued, 3) == 3
+        await asyncio.sleep(0.5)
+        assert smtp_peer.messages == []  # the period is not over
+        clock.advance(minutes=31)
+        [digest] = await smtp_peer.wait_for(1, seconds=20)
+        clock.advance(minutes=31)  # a period with nothing new
+        await asyncio.sleep(1.0)
+        clock.advance(minutes=31)
+        await asyncio.sleep(1.0)
+    finally:
+        await service.stop()
+
+    assert len(smtp_peer.messages) == 1
+    assert digest["To"] == "ops@shop.test"
+    assert digest["Subject"] == "Alertes d'expédition pour Boutique <Lumière>\u00a0: 3 bloqués"
+    text = digest.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert sorted(line.split(" (")[0] for line in text.splitlines() if line.startswith("- ")) == [
+        "- Commande 600", "- Commande 601", "- Commande 602",
+    ]  # fmt: skip
+    assert service.registry.get_sample_value("suivi_notifier_digests_total", {"outcome": "sent"})
