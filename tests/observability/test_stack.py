@@ -82,6 +82,7 @@ KEY_METRICS = {
         'sum(suivi_notifier_messages_total{outcome="sent"})',
         "sum(suivi_notifier_events_total)",
         "sum(suivi_notifier_send_duration_seconds_count)",
+        'sum(suivi_notifier_messages_total{trigger="stalled", outcome="sent"})',  # the shopper
     ],
 }
 
@@ -218,6 +219,7 @@ def stack_env(
             "SUIVI_NOTIFIER_ORDERS_TOPIC": topics["orders"],
             "SUIVI_NOTIFIER_RESULTS_TOPIC": topics["notifications"],
             "SUIVI_NOTIFIER_DLQ_TOPIC": topics["notifier-dlq"],
+            "SUIVI_NOTIFIER_ALERTS_TOPIC": topics["alerts"],
             "SUIVI_NOTIFIER_GROUP_ID": f"obs-notifier-{run}",
         }
     )
