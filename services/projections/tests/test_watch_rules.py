@@ -147,3 +147,14 @@ def test_episode_and_event_ids_are_deterministic() -> None:
     other = evaluate(facts(), DEFAULTS, T + 5 * D).alerts  # another instance, later
     assert [a.event_id for a in one] == [a.event_id for a in other]
     assert one[0].event_id != one[0].episode_id
+
+
+def test_waiting_at_a_pickup_point_or_going_back_is_never_late() -> None:
+    promised = date(2026, 3, 4)
+    episode = evaluate(carrier_eta(promised), DEFAULTS, day_over(promised)).late_episode
+    for status in (S.AVAILABLE_FOR_PICKUP, S.RETURNING_TO_SENDER):
+        waiting = carrier_eta(promised, status=status)
+        assert evaluate(waiting, DEFAULTS, day_over(promised) + H).late_episode is None
+        ended = evaluate(replace(waiting, late_episode=episode), DEFAULTS, day_over(promised))
+        (closing,) = [a for a in ended.alerts if a.episode_kind is K.LATE]
+        assert closing.kind is K.RECOVERED and closing.detail == status.value

@@ -25,6 +25,9 @@ from suivi_schemas import TERMINAL_STATUSES, AlertKind, EstimateSource, Location
 _EPISODES = uuid.UUID("5b0f3c1e-7a53-4f0e-9d59-6a4c2f1d8e21")
 ANYWHERE_ON_EARTH = timedelta(hours=12)  # the last time zone to finish a day is UTC-12
 ANY = "*"
+# Not late for delivery: waiting for the shopper at a pickup point (its silence is watched with
+# the pickup-point threshold), or on its way back to the shop.
+NEVER_LATE = frozenset({ShipmentStatus.AVAILABLE_FOR_PICKUP, ShipmentStatus.RETURNING_TO_SENDER})
 
 
 def episode_id(kind: AlertKind, key: tuple[str, str, int], anchor: str) -> uuid.UUID:
@@ -188,19 +191,17 @@ def evaluate(facts: Facts, thresholds: Thresholds, now: datetime) -> Verdict:
         f.eta_latest if f.eta_source in (EstimateSource.CARRIER, EstimateSource.PROVIDER) else None
     )
     deadline = day_over(promised) if promised is not None else None
-    if late is not None and (terminal or deadline is None or now < deadline):
-        why = (
-            "delivered"
-            if delivered
-            else (
-                f.status.value
-                if terminal
-                else (f"new estimate {promised.isoformat()}" if promised else "estimate withdrawn")
-            )
-        )
+    waiting = f.status in NEVER_LATE
+    if late is not None and (terminal or waiting or deadline is None or now < deadline):
+        if delivered:
+            why = "delivered"
+        elif terminal or waiting:
+            why = f.status.value
+        else:
+            why = f"new estimate {promised.isoformat()}" if promised else "estimate withdrawn"
         alerts.append(_alert(AlertKind.RECOVERED, late, AlertKind.LATE, deadline, why))
         late = None
-    if not terminal and promised is not None and deadline is not None:
+    if not (terminal or waiting) and promised is not None and deadline is not None:
         if late is None and now >= deadline:
             late = episode_id(AlertKind.LATE, f.key, promised.isoformat())
             why = f"not delivered by the carrier's estimate of {promised.isoformat()}"
