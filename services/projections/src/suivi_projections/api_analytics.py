@@ -18,27 +18,18 @@ from typing import Annotated, Any
 
 import asyncpg
 from fastapi import APIRouter, Query, Request, Response
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from suivi_projections.analytics import AnalyticsSource, MerchantAnalytics
 from suivi_projections.analytics_svg import Bar, Point, bar_chart, column_chart, line_chart
 from suivi_projections.api_context import ApiContext, ErrorBody, error_response
-from suivi_projections.page import security_headers
+from suivi_projections.page import TEMPLATES, security_headers
 
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
 BASIC_CHALLENGE = 'Basic realm="Suivi merchant"'
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PRIVATE = {"Cache-Control": "no-store"}
-
-_env = Environment(
-    loader=PackageLoader("suivi_projections", "templates"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 
 
 FromDay = Annotated[
@@ -141,7 +132,7 @@ def render_page(
 ) -> tuple[str, dict[str, str]]:
     """The page's HTML and its headers (nonce-based CSP, no-store, no referrer)."""
     nonce = secrets.token_urlsafe(16)
-    body = _env.get_template("analytics.html").render(
+    body = TEMPLATES.get_template("analytics.html").render(
         lang="en", nonce=nonce, merchant_id=merchant_id, first_day=first, last_day=last,
         found=found, charts=charts(found) if found else {}, error=error,
         days=_days, share=_share, max_days=MAX_DAYS,

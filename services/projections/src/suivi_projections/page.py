@@ -19,7 +19,7 @@ from suivi_projections.page_model import private_details, public_order
 from suivi_projections.page_view import PrivateDetails, PublicOrder
 from suivi_projections.views import OrderView
 
-_env = Environment(
+TEMPLATES = Environment(
     loader=PackageLoader("suivi_projections", "templates"),
     autoescape=True,
     undefined=StrictUndefined,
@@ -62,7 +62,7 @@ def translator(
 
 def _render(template: str, t: Translator, **context: object) -> Html:
     nonce = secrets.token_urlsafe(16)
-    body = _env.get_template(template).render(t=t, lang=t.language, nonce=nonce, **context)
+    body = TEMPLATES.get_template(template).render(t=t, lang=t.language, nonce=nonce, **context)
     return Html(body, security_headers(nonce))
 
 
