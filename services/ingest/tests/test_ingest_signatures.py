@@ -9,6 +9,7 @@ import unicodedata
 
 import pytest
 
+from suivi_infra import signing
 from suivi_ingest import signatures as sig
 
 BODY = '{"id":"evt_1","result":{"tracking_code":"9400 1000","city":"Besançon"}}'.encode()
@@ -80,17 +81,21 @@ def test_aftership_rejects_what_is_not_base64(header: str) -> None:
         sig.verify_aftership(BODY, header, [b"as-secret"])
 
 
-# --- Timestamped (Suivi-Signature, Shippo-Auth-Signature) ------------------------------------
+# --- Timestamped (Suivi-Signature, Shippo-Auth-Signature): suivi_infra.signing, as ingest calls it
 
 
 def _stamped(key: bytes, t: int, body: bytes = BODY) -> str:
     return _hex(key, f"{t}.".encode() + body)
 
 
-def _verify(header: str | None, keys: list[bytes], now: float = NOW, tolerance: int = 300) -> None:
-    sig.verify_timestamped(
-        BODY, header, keys, now=now, tolerance_seconds=tolerance, name="Suivi-Signature"
-    )
+def _verify(
+    header: str | None,
+    keys: list[bytes],
+    now: float = NOW,
+    tolerance: int = 300,
+    name: str = "Suivi-Signature",
+) -> None:
+    signing.verify(BODY, header, keys, now=now, tolerance_seconds=tolerance, name=name)
 
 
 def test_timestamped_accepts_a_fresh_signature() -> None:
@@ -149,6 +154,8 @@ def test_timestamped_binds_the_timestamp() -> None:
         ("t=" + "\u0661" * 10 + f",v1={'0' * 64}", "Unix seconds"),  # Arabic-Indic digits
         (f"t={NOW}000,v1={'0' * 64}", "Unix seconds"),
         (f"t={NOW},v1=short", "64 hex digits"),
+        (f"t={NOW},v1={'z' * 64}", "not hexadecimal"),
+        (f"t={NOW},v1={'0' * 31} {'0' * 32}", "not hexadecimal"),
         ("t=1," + "v1=" + "0" * 5000, "too long"),
     ],
 )
@@ -157,9 +164,29 @@ def test_timestamped_malformed_headers(header: str | None, reason: str) -> None:
         _verify(header, [b"k"])
 
 
-def test_suivi_signature_header_matches_an_independent_computation() -> None:
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        (None, "missing Shippo-Auth-Signature header"),
+        ("garbage", "malformed Shippo-Auth-Signature header"),
+        (f"t={NOW - 301},v1={_stamped(b'k', NOW - 301)}", "Shippo-Auth-Signature timestamp"),
+        (f"t={NOW},v1={_stamped(b'other', NOW)}", "Shippo-Auth-Signature does not match"),
+    ],
+)
+def test_timestamped_refusals_name_the_header(header: str | None, reason: str) -> None:
+    with pytest.raises(sig.SignatureError, match=reason):
+        _verify(header, [b"k"], name="Shippo-Auth-Signature")
+
+
+def test_timestamped_keys_may_be_bytes_or_text() -> None:
+    header = f"t={NOW},v1={_stamped('sécret'.encode(), NOW)}"
+    _verify(header, [sig.utf8_key("sécret")])
+    signing.verify(BODY, header, ["sécret"], now=NOW)
+
+
+def test_suivi_signature_sign_matches_an_independent_computation() -> None:
     expected = f"t={NOW},v1={_stamped(b'a', NOW)},v1={_stamped(b'b', NOW)}"
-    assert sig.suivi_signature_header(BODY, ["a", "b"], NOW) == expected
+    assert signing.sign(BODY, ["a", "b"], NOW) == expected
 
 
 def test_documented_suivi_example() -> None:
@@ -173,12 +200,12 @@ def test_documented_suivi_example() -> None:
     previous = "4f5af9425790a4d77fd5ba38f0794475f1b59225fd67eb88fc86cd000ea49b12"
     assert _hex(b"whsec_example", b"1700000000." + body) == current
     assert _hex(b"whsec_previous", b"1700000000." + body) == previous
-    header = sig.suivi_signature_header(body, ["whsec_example", "whsec_previous"], 1_700_000_000)
+    header = signing.sign(body, ["whsec_example", "whsec_previous"], 1_700_000_000)
     assert header == f"t=1700000000,v1={current},v1={previous}"
-    sig.verify_timestamped(
+    signing.verify(
         body,
         header,
-        [b"whsec_example"],
+        [sig.utf8_key("whsec_example")],
         now=1_700_000_120,
         tolerance_seconds=300,
         name="Suivi-Signature",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from suivi_infra import signing
 from suivi_ingest import signatures as sig
 from suivi_ingest.settings import IngestSettings
 from suivi_schemas.ids import normalize_tracking_number
@@ -145,7 +146,8 @@ def aftership_verifier(creds: Credentials) -> Verify | None:
 
 
 def timestamped_verifier(header: str, scheme: str) -> VerifierFactory:
-    """Stripe-like `t=…,v1=…` header over `"<t>.<body>"` (Suivi's own, Shippo's HMAC)."""
+    """Stripe-like `t=…,v1=…` header over `"<t>.<body>"` (Suivi's own, Shippo's HMAC): the
+    scheme of `suivi_infra.signing`, under the given header name."""
 
     lookup = header.lower()
 
@@ -155,7 +157,7 @@ def timestamped_verifier(header: str, scheme: str) -> VerifierFactory:
             return None
 
         def verify(body: bytes, req: RequestFacts) -> str:
-            sig.verify_timestamped(
+            signing.verify(
                 body,
                 req.headers.get(lookup),
                 keys,

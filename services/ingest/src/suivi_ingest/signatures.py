@@ -1,4 +1,9 @@
-"""Webhook signature schemes: pure functions, constant-time comparisons, no I/O."""
+"""Webhook signature schemes: pure functions, constant-time comparisons, no I/O.
+
+The timestamped `t=…,v1=…` scheme (Suivi's own `Suivi-Signature`, Shippo's
+`Shippo-Auth-Signature`) is `suivi_infra.signing`, shared with the notifier, which signs the
+merchants' webhooks with it; its `SignatureError` is the one every verifier here raises.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,11 @@ import hmac
 import unicodedata
 from collections.abc import Sequence
 
-SHA256_HEX_LEN = 64
+from suivi_infra.signing import SHA256_HEX_LEN
+from suivi_infra.signing import SignatureError as SignatureError  # re-exported: one class
+
 EASYPOST_PREFIX = "hmac-sha256-hex="
-# Seconds since the epoch fit in 10 digits until 2286; more is not a timestamp.
-_MAX_TIMESTAMP_DIGITS = 10
 _MAX_HEADER_LEN = 4096
-
-
-class SignatureError(Exception):
-    """The request is not authenticated; the message says why (never a secret)."""
 
 
 def easypost_key(secret: str) -> bytes:
@@ -30,13 +31,6 @@ def utf8_key(secret: str) -> bytes:
 
 def hmac_sha256(key: bytes, body: bytes) -> bytes:
     return hmac.digest(key, body, "sha256")
-
-
-def _timestamped_digest(key: bytes, timestamp: str, body: bytes) -> bytes:
-    # Incremental update: the body is never copied into a "<t>.<body>" buffer.
-    mac = hmac.new(key, timestamp.encode("ascii") + b".", hashlib.sha256)
-    mac.update(body)
-    return mac.digest()
 
 
 def _any_match(candidates: Sequence[bytes], expected: Sequence[bytes]) -> bool:
@@ -95,49 +89,6 @@ def verify_17track(body: bytes, header: str | None, keys: Sequence[bytes]) -> No
         raise SignatureError("sign does not match the body")
 
 
-def parse_timestamped(header: str | None, name: str) -> tuple[str, list[bytes]]:
-    """`t=<unix seconds>,v1=<hex>[,v1=<hex>…]` → (t, digests); other keys are ignored."""
-    value = _present(header, name)
-    timestamp: str | None = None
-    digests: list[bytes] = []
-    for item in value.split(","):
-        key, sep, val = item.strip().partition("=")
-        if not sep:
-            raise SignatureError(f"malformed {name} header: {item.strip()[:20]!r} is not key=value")
-        if key == "t":
-            if timestamp is not None:
-                raise SignatureError(f"malformed {name} header: several t=")
-            timestamp = val
-        elif key == "v1":
-            digests.append(_hex_digest(val, f"malformed {name} header: v1="))
-    if timestamp is None:
-        raise SignatureError(f"malformed {name} header: no t=")
-    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > _MAX_TIMESTAMP_DIGITS:
-        raise SignatureError(f"malformed {name} header: t= must be Unix seconds")
-    if not digests:
-        raise SignatureError(f"malformed {name} header: no v1=")
-    return timestamp, digests
-
-
-def verify_timestamped(
-    body: bytes,
-    header: str | None,
-    keys: Sequence[bytes],
-    *,
-    now: float,
-    tolerance_seconds: int,
-    name: str,
-) -> None:
-    """Stripe-like: HMAC-SHA256 of `"<t>.<body>"`, `t` within ±tolerance of `now`."""
-    timestamp, provided = parse_timestamped(header, name)
-    if abs(now - int(timestamp)) > tolerance_seconds:
-        raise SignatureError(
-            f"{name} timestamp is outside the ±{tolerance_seconds} s window (check the clock)"
-        )
-    if not _any_match(provided, [_timestamped_digest(k, timestamp, body) for k in keys]):
-        raise SignatureError(f"{name} does not match the body")
-
-
 def verify_token(provided: str | None, tokens: Sequence[str], name: str) -> None:
     """A shared token (e.g. in the URL), compared in constant time."""
     if not provided:
@@ -145,11 +96,3 @@ def verify_token(provided: str | None, tokens: Sequence[str], name: str) -> None
     given = provided.encode("utf-8")
     if not _any_match([given], [t.encode("utf-8") for t in tokens]):
         raise SignatureError(f"{name} does not match")
-
-
-def suivi_signature_header(body: bytes, secrets: Sequence[str], timestamp: int) -> str:
-    """The `Suivi-Signature` value a sender puts on `body` (one v1= per active secret)."""
-    t = str(timestamp)
-    parts = [f"t={t}"]
-    parts += [f"v1={_timestamped_digest(utf8_key(s), t, body).hex()}" for s in secrets]
-    return ",".join(parts)

@@ -1,7 +1,8 @@
 """Test support for this and other services: a fake publisher and webhook signers.
 
 The signers follow the providers' documentation with the `hmac` module directly, independently
-of `suivi_ingest.signatures`, so a test that uses them checks the verifiers against the spec.
+of the verifiers (`suivi_ingest.signatures`, and `suivi_infra.signing` for the timestamped
+`t=…,v1=…` scheme), so a test that uses them checks the verifiers against the spec.
 """
 
 from __future__ import annotations
