@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
 
 from suivi_infra.kafka import make_consumer, make_producer
-from suivi_infra.records import KafkaSink
+from suivi_infra.records import KafkaSink, OutRecord
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.testing import TopicFactory
-from suivi_projections.migrate import migrate
+from suivi_projections.migrate import load_migrations, migrate
 from suivi_projections.monitor import Monitor, MonitorConfig
 from suivi_projections.samples import T0, order_event, status_event
 from suivi_projections.store import apply_batch
@@ -253,3 +254,32 @@ async def test_learned_silences_and_transit_times_replace_the_defaults(
         await producer.stop()
     (alert,) = await read_topic(kafka_settings, topic, partitions=1)
     assert alert.detail is not None and "(80 similar gaps)" in alert.detail
+
+
+async def test_parcels_projected_before_the_monitor_existed_are_judged(
+    pg_pool: asyncpg.Pool,
+) -> None:
+    migrations = load_migrations()
+    upgrade = next(i for i, m in enumerate(migrations) if m.name == "insights_backfill")
+    async with pg_pool.acquire() as conn:
+        await migrate(conn, migrations[:upgrade])
+    await apply(pg_pool, HISTORY, ORDERS)
+    await pg_pool.execute("DELETE FROM shipment_insights")  # as before the monitor
+    async with pg_pool.acquire() as conn:
+        assert [m.name for m in await migrate(conn)] == ["insights_backfill"]
+    sink = Collected()
+    watcher = Monitor(pg_pool, sink, MonitorConfig("alerts"), clock=Clock(T0 + 8 * D))
+    assert (await watcher.tick()).checked == 5
+    stalled = sorted(
+        ShipmentAlert.model_validate_json(r.value).tracking_number for r in sink.records
+    )
+    assert stalled == ["1Z003", "1Z003", "6A001", "6A004", "DE002"]  # 1Z003: stalled and late
+
+
+class Collected:
+    def __init__(self) -> None:
+        self.records: list[OutRecord] = []
+
+    async def publish(self, topic: str, records: Sequence[OutRecord]) -> list[Awaitable[Any]]:
+        self.records.extend(records)
+        return []
