@@ -12,11 +12,13 @@ from typing import Any
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
+from prometheus_client import CollectorRegistry
 
 from suivi_infra.kafka import make_consumer, make_producer
 from suivi_infra.records import KafkaSink, OutRecord
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.testing import TopicFactory
+from suivi_projections.metrics import ProjectionsMetrics
 from suivi_projections.migrate import load_migrations, migrate
 from suivi_projections.monitor import Monitor, MonitorConfig
 from suivi_projections.samples import T0, order_event, status_event
@@ -283,3 +285,23 @@ class Collected:
     async def publish(self, topic: str, records: Sequence[OutRecord]) -> list[Awaitable[Any]]:
         self.records.extend(records)
         return []
+
+
+class Unreachable:
+    def acquire(self) -> Any:
+        raise ConnectionRefusedError("PostgreSQL is away")
+
+
+async def test_a_failing_round_is_counted_and_retried_until_stopped() -> None:
+    metrics = ProjectionsMetrics(CollectorRegistry())
+    config = MonitorConfig("alerts", check_interval=timedelta(milliseconds=10))
+    watcher = Monitor(Unreachable(), Collected(), config, metrics)
+    stop = asyncio.Event()
+    running = asyncio.create_task(watcher.run(stop))
+    for _ in range(500):  # retried, not given up
+        if metrics.monitor_failures._value.get() >= 3:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(running, 5)
+    assert metrics.monitor_failures._value.get() >= 3

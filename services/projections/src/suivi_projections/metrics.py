@@ -57,6 +57,11 @@ class ProjectionsMetrics:
             "Shipment generations the stall/late monitor judged.",
             registry=registry,
         )
+        self.monitor_failures = Counter(
+            "suivi_projections_monitor_failures",
+            "Monitor rounds that failed (PostgreSQL or Kafka away); each is retried.",
+            registry=registry,
+        )
         self.alerts = Counter(
             "suivi_projections_alerts",
             "Alerts published on tracking.alerts.v1, by kind (stalled, late, recovered).",

@@ -92,6 +92,8 @@ class Monitor:
                 await self.tick()
             except Exception:
                 log.exception("monitor round failed; retrying in %s", self.config.check_interval)
+                if self.metrics is not None:
+                    self.metrics.monitor_failures.inc()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.config.check_interval.total_seconds())
 
