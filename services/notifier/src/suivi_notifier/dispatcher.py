@@ -17,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import asyncpg
 
@@ -34,12 +34,13 @@ from suivi_notifier.domain.planning import (
     gate,
     plan,
 )
-from suivi_notifier.domain.schedule import retry_delay
+from suivi_notifier.domain.schedule import settle
 from suivi_notifier.domain.triggers import TriggerPolicy
 from suivi_notifier.metrics import NotifierMetrics, trigger_label
 from suivi_schemas import Channel, NotificationResult, Outcome
 
 log = logging.getLogger(__name__)
+OutcomeT = TypeVar("OutcomeT")
 
 
 class ResultSink(Protocol):
@@ -61,6 +62,20 @@ class DispatchConfig:
     retry_after_max_seconds: float = 6 * 3600.0
     max_attempts: int = 10
     poll_interval: float = 1.0
+
+
+async def bounded(
+    attempt: Awaitable[OutcomeT], seconds: float, label: str, what: str
+) -> OutcomeT | Transient:
+    """One send attempt within `seconds`; a timeout or an unexpected error (a bug, a library
+    surprise) is a transient outcome: retried, bounded by the attempts limit."""
+    try:
+        return await asyncio.wait_for(attempt, seconds)
+    except TimeoutError:
+        return Transient(f"{label}_timeout")
+    except Exception as exc:
+        log.error("%s failed unexpectedly: %s", what, type(exc).__name__)
+        return Transient(f"{label}_{type(exc).__name__}"[:64])
 
 
 @dataclass(slots=True)
@@ -221,19 +236,10 @@ class Dispatcher:
         channel = job.delivery.channel.value
         async with limit:
             started = time.perf_counter()
-            try:
-                outcome = await asyncio.wait_for(
-                    self.channels.send(job, self.clock()), self.config.send_timeout
-                )
-            except TimeoutError:
-                outcome = Transient(f"{channel}_timeout")
-            except Exception as exc:  # a bug or an unexpected library error: retried, bounded
-                log.error(
-                    "send failed unexpectedly: %s (delivery %d)",
-                    type(exc).__name__,
-                    job.delivery.id,
-                )
-                outcome = Transient(f"{channel}_{type(exc).__name__}"[:64])
+            outcome = await bounded(
+                self.channels.send(job, self.clock()), self.config.send_timeout, channel,
+                f"delivery {job.delivery.id}",
+            )  # fmt: skip
             self.metrics.send_seconds.labels(channel).observe(time.perf_counter() - started)
         try:
             await self.record(job, outcome, self.clock())
@@ -244,7 +250,7 @@ class Dispatcher:
     async def record(self, job: Job, sent: SendOutcome | PushOutcome, now: datetime) -> None:
         d = job.delivery
         push = sent if isinstance(sent, PushOutcome) else None
-        outcome = push.outcome if push is not None else sent
+        outcome: SendOutcome = sent.outcome if isinstance(sent, PushOutcome) else sent
         done = (push.done + push.gone) if push is not None else ()
         metric: str | None = None
         async with self.pool.acquire() as conn, conn.transaction():
@@ -253,43 +259,19 @@ class Dispatcher:
                 return
             state, attempts = current
             ours = state == "pending" and attempts == job.attempt
-            results: list[NotificationResult] = []
+            settled = settle(
+                outcome, state=state, ours=ours, attempt=job.attempt, now=now,
+                policy=self.config, rng=self.rng,
+            )  # fmt: skip
             provider_id = outcome.provider_id if isinstance(outcome, Sent) else None
-            if isinstance(outcome, Sent) and state != "sent":
-                # Sent is the truth even if the row was superseded or re-leased meanwhile.
-                await pg_ledger.set_state(
-                    conn, d.id, "sent", now, provider_id=provider_id, push_done=done
-                )
-                results.append(_result(d, Outcome.SENT, job.attempt, now))
-                metric = "sent"
-            elif not ours:
-                await pg_ledger.set_state(conn, d.id, state, now, push_done=done)
-            elif isinstance(outcome, Permanent) or (
-                isinstance(outcome, Transient) and job.attempt >= self.config.max_attempts
-            ):
-                error = (
-                    outcome.error if isinstance(outcome, Permanent) else f"gave_up_{outcome.error}"
-                )
-                await pg_ledger.set_state(
-                    conn, d.id, "failed", now, error=error[:120], push_done=done
-                )
-                results.append(_result(d, Outcome.FAILED, job.attempt, now, error[:120]))
-                metric = "failed"
-            elif isinstance(outcome, Transient):
-                delay = retry_delay(
-                    job.attempt,
-                    base_seconds=self.config.retry_base_seconds,
-                    max_seconds=self.config.retry_max_seconds,
-                    retry_after=outcome.retry_after,
-                    retry_after_max_seconds=self.config.retry_after_max_seconds,
-                    rng=self.rng,
-                )
-                await pg_ledger.set_state(
-                    conn, d.id, "pending", now, next_attempt_at=now + timedelta(seconds=delay),
-                    error=outcome.error[:120], push_done=done,
-                )  # fmt: skip
-                results.append(_result(d, Outcome.RETRYING, job.attempt, now, outcome.error[:120]))
-                metric = "retried"
+            await pg_ledger.set_state(
+                conn, d.id, settled.state, now, next_attempt_at=settled.next_attempt_at,
+                error=settled.error, provider_id=provider_id, push_done=done,
+            )  # fmt: skip
+            results: list[NotificationResult] = []
+            if settled.outcome is not None:
+                results.append(_result(d, settled.outcome, job.attempt, now, settled.error))
+                metric = settled.metric
             if push is not None:
                 await pg_ledger.remove_push_subscriptions(conn, push.gone)
             await pg_outbox.add(conn, results, now)

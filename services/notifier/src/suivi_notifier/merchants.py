@@ -17,7 +17,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import asyncpg
 
@@ -26,10 +26,10 @@ from suivi_notifier.adapters.merchant_webhook import WebhookSender
 from suivi_notifier.adapters.pg_merchant import DigestRow, Queue, WebhookRow
 from suivi_notifier.adapters.render import DigestContext, DigestLine, Renderer
 from suivi_notifier.adapters.smtp import SmtpSender
-from suivi_notifier.dispatcher import DispatchConfig
+from suivi_notifier.dispatcher import DispatchConfig, bounded
 from suivi_notifier.domain.alerts import alert_trigger, digest_period_start
-from suivi_notifier.domain.outcomes import Permanent, SendOutcome, Sent, Transient
-from suivi_notifier.domain.schedule import retry_delay
+from suivi_notifier.domain.outcomes import Permanent, SendOutcome, Transient
+from suivi_notifier.domain.schedule import settle
 from suivi_notifier.metrics import NotifierMetrics
 from suivi_notifier.settings import MerchantAlerts
 from suivi_schemas import Channel, NotificationResult, Outcome
@@ -135,15 +135,10 @@ class MerchantSender:
         kind = "webhook" if job.table == WEBHOOKS else "digest"
         async with limit:
             started = time.perf_counter()
-            try:
-                outcome = await asyncio.wait_for(
-                    self._attempt(job.row, self.clock()), self.config.send_timeout
-                )
-            except TimeoutError:
-                outcome = Transient(f"{kind}_timeout")
-            except Exception as exc:  # a bug or an unexpected library error: retried, bounded
-                log.error("%s %d failed unexpectedly: %s", kind, job.row.id, type(exc).__name__)
-                outcome = Transient(f"{kind}_{type(exc).__name__}"[:64])
+            outcome = await bounded(
+                self._attempt(job.row, self.clock()), self.config.send_timeout, kind,
+                f"{kind} {job.row.id}",
+            )  # fmt: skip
             self.metrics.merchant_send_seconds.labels(kind).observe(time.perf_counter() - started)
         try:
             await self.record(job, outcome, self.clock())
@@ -184,43 +179,26 @@ class MerchantSender:
     async def record(self, job: _Job, outcome: SendOutcome, now: datetime) -> None:
         kind = "webhook" if job.table == WEBHOOKS else "digest"
         metric: str | None = None
-        result: tuple[Outcome, str | None] | None = None
         async with self.pool.acquire() as conn, conn.transaction():
             current = await pg_merchant.current(conn, job.table, job.row.id)
             if current is None:
                 return
             state, attempts = current
-            ours = state == "pending" and attempts == job.attempt
-            if isinstance(outcome, Sent) and state != "sent":
-                await pg_merchant.set_state(conn, job.table, job.row.id, "sent", now)
-                metric, result = "sent", (Outcome.SENT, None)
-            elif not ours or isinstance(outcome, Sent):
-                pass
-            elif isinstance(outcome, Permanent) or job.attempt >= self.config.max_attempts:
-                error = (
-                    outcome.error if isinstance(outcome, Permanent) else f"gave_up_{outcome.error}"
-                )
+            settled = settle(
+                outcome, state=state, ours=state == "pending" and attempts == job.attempt,
+                attempt=job.attempt, now=now, policy=self.config, rng=self.rng,
+            )  # fmt: skip
+            metric = settled.metric
+            if settled.outcome is not None:
                 await pg_merchant.set_state(
-                    conn, job.table, job.row.id, "failed", now, error=error[:120]
-                )
-                metric, result = "failed", (Outcome.FAILED, error[:120])
-            else:
-                delay = retry_delay(
-                    job.attempt,
-                    base_seconds=self.config.retry_base_seconds,
-                    max_seconds=self.config.retry_max_seconds,
-                    retry_after=outcome.retry_after,
-                    retry_after_max_seconds=self.config.retry_after_max_seconds,
-                    rng=self.rng,
-                )
-                await pg_merchant.set_state(
-                    conn, job.table, job.row.id, "pending", now,
-                    next_attempt_at=now + timedelta(seconds=delay), error=outcome.error[:120],
+                    conn, job.table, job.row.id, settled.state, now,
+                    next_attempt_at=settled.next_attempt_at, error=settled.error,
                 )  # fmt: skip
-                metric, result = "retried", (Outcome.RETRYING, outcome.error[:120])
-            if result is not None and isinstance(job.row, WebhookRow):
-                published = _webhook_result(job.row, result[0], job.attempt, now, result[1])
-                await pg_outbox.add(conn, [published] if published else [], now)
+                if isinstance(job.row, WebhookRow):
+                    published = _webhook_result(
+                        job.row, settled.outcome, job.attempt, now, settled.error
+                    )
+                    await pg_outbox.add(conn, [published] if published else [], now)
         if metric is not None:
             counter = self.metrics.merchant_webhooks if kind == "webhook" else self.metrics.digests
             counter.labels(metric).inc()

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from suivi_notifier.domain.outcomes import Permanent, SendOutcome, Sent
+from suivi_schemas import Outcome
 
 
 def retry_delay(
@@ -24,6 +29,70 @@ def retry_delay(
     ceiling = min(max_seconds, base_seconds * float(2 ** max(attempt - 1, 0)))
     draw: float = (rng or random).random()
     return ceiling / 2 + draw * ceiling / 2
+
+
+class RetryPolicy(Protocol):
+    @property
+    def retry_base_seconds(self) -> float: ...
+    @property
+    def retry_max_seconds(self) -> float: ...
+    @property
+    def retry_after_max_seconds(self) -> float: ...
+    @property
+    def max_attempts(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """What an attempt's outcome does to its row: the new state, and the result to publish
+    (None: nothing to publish, the row stays as it is)."""
+
+    state: str
+    outcome: Outcome | None
+    error: str | None = None
+    next_attempt_at: datetime | None = None
+
+    @property
+    def metric(self) -> str | None:
+        return _METRICS.get(self.outcome) if self.outcome is not None else None
+
+
+_METRICS = {Outcome.SENT: "sent", Outcome.FAILED: "failed", Outcome.RETRYING: "retried"}
+
+
+def settle(
+    outcome: SendOutcome,
+    *,
+    state: str,
+    ours: bool,
+    attempt: int,
+    now: datetime,
+    policy: RetryPolicy,
+    rng: random.Random | None = None,
+) -> Settlement:
+    """The one rule for every queue (shopper messages, merchant webhooks, digests).
+
+    state/ours: the row's state now, and whether it is still this attempt's (pending, and not
+    leased again since)."""
+    if isinstance(outcome, Sent):
+        # Sent is the truth even if the row was superseded or re-leased meanwhile.
+        return Settlement("sent", Outcome.SENT) if state != "sent" else Settlement(state, None)
+    if not ours:
+        return Settlement(state, None)
+    if isinstance(outcome, Permanent) or attempt >= policy.max_attempts:
+        error = outcome.error if isinstance(outcome, Permanent) else f"gave_up_{outcome.error}"
+        return Settlement("failed", Outcome.FAILED, error[:120])
+    delay = retry_delay(
+        attempt,
+        base_seconds=policy.retry_base_seconds,
+        max_seconds=policy.retry_max_seconds,
+        retry_after=outcome.retry_after,
+        retry_after_max_seconds=policy.retry_after_max_seconds,
+        rng=rng,
+    )
+    return Settlement(
+        "pending", Outcome.RETRYING, outcome.error[:120], now + timedelta(seconds=delay)
+    )
 
 
 def zone(name: str | None, fallback: tzinfo = UTC) -> tzinfo:
