@@ -26,6 +26,7 @@ import asyncpg
 from prometheus_client import CollectorRegistry
 
 from suivi_infra.settings import PostgresSettings
+from suivi_infra.testing import RecordingSink
 from suivi_infra.tokens import TokenSettings
 from suivi_projections.dlq import OutRecord
 from suivi_projections.memory import Projection
@@ -66,15 +67,6 @@ class Record:
 class NoDeadLetters:
     async def publish(self, topic: str, records: Sequence[OutRecord]) -> list[Awaitable[Any]]:
         raise AssertionError(f"unexpected dead letters: {len(records)}")
-
-
-class CountAlerts:
-    def __init__(self) -> None:
-        self.count = 0
-
-    async def publish(self, topic: str, records: Sequence[OutRecord]) -> list[Awaitable[Any]]:
-        self.count += len(records)
-        return []
 
 
 async def schema_pool(settings: PostgresSettings) -> tuple[asyncpg.Pool, str]:
@@ -143,7 +135,7 @@ async def project(pool: asyncpg.Pool, batches: list[list[Record]]) -> float:
 
 async def judge(pool: asyncpg.Pool) -> tuple[int, float]:
     """The monitor's first look at every parcel the projector marked due (stalls, lateness)."""
-    monitor = Monitor(pool, CountAlerts(), MonitorConfig(alerts_topic="unused"))
+    monitor = Monitor(pool, RecordingSink(), MonitorConfig(alerts_topic="unused"))
     started = time.perf_counter()
     result = await monitor.tick()
     return result.checked, time.perf_counter() - started

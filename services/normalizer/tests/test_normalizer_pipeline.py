@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry
 
+from suivi_infra.testing import RecordingSink
 from suivi_normalizer.domain.dedup import RecentIds
 from suivi_normalizer.domain.envelope import envelope_for
 from suivi_normalizer.metrics import NormalizerMetrics
-from suivi_normalizer.pipeline import Headers, Normalizer, OutRecord
+from suivi_normalizer.pipeline import Normalizer
 from suivi_schemas import ShipmentStatusEvent
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -32,34 +30,8 @@ class Record:
     headers: list[tuple[str, bytes]] = field(default_factory=list)
 
 
-@dataclass
-class Sent:
-    topic: str
-    value: bytes
-    key: bytes | None
-    headers: Headers | None
-
-
-class FakeSink:
-    def __init__(self, fail: bool = False) -> None:
-        self.sent: list[Sent] = []
-        self.fail = fail
-
-    async def publish(self, topic: str, records: Sequence[OutRecord]) -> list[Awaitable[Any]]:
-        self.sent.extend(Sent(topic, r.value, r.key, r.headers) for r in records)
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        if self.fail:
-            future.set_exception(ConnectionError("broker gone"))
-        else:
-            future.set_result(None)
-        return [future]
-
-    def on(self, topic: str) -> list[Sent]:
-        return [s for s in self.sent if s.topic == topic]
-
-
 def _normalizer(
-    sink: FakeSink, recent: RecentIds | None = None
+    sink: RecordingSink, recent: RecentIds | None = None
 ) -> tuple[Normalizer, CollectorRegistry]:
     registry = CollectorRegistry()
     normalizer = Normalizer(
@@ -79,7 +51,7 @@ def _raw(provider: str, fixture: str, offset: int = 0) -> Record:
 
 
 async def test_events_go_to_the_status_topic_keyed_and_oldest_first() -> None:
-    sink = FakeSink()
+    sink = RecordingSink()
     normalizer, registry = _normalizer(sink)
     result = await normalizer.process([_raw("suivi", "history_out_of_order.json")])
     sent = sink.on("status")
@@ -96,7 +68,7 @@ async def test_events_go_to_the_status_topic_keyed_and_oldest_first() -> None:
 
 
 async def test_poison_goes_to_the_dlq_with_its_reason_and_the_rest_goes_on() -> None:
-    sink = FakeSink()
+    sink = RecordingSink()
     normalizer, registry = _normalizer(sink)
     not_json = Record(b"{not json", offset=7, headers=[("trace", b"abc")])
     bad_payload = envelope_for("suivi", json.dumps({"carrier": "ups"}), datetime.now(UTC))
@@ -130,7 +102,7 @@ async def test_poison_goes_to_the_dlq_with_its_reason_and_the_rest_goes_on() -> 
 
 
 async def test_already_published_events_are_not_published_again() -> None:
-    sink = FakeSink()
+    sink = RecordingSink()
     normalizer, registry = _normalizer(sink)
     first = await normalizer.process([_raw("suivi", "history_out_of_order.json")])
     replay = await normalizer.process([_raw("suivi", "history_out_of_order.json", offset=1)])
@@ -145,18 +117,18 @@ async def test_already_published_events_are_not_published_again() -> None:
 
 async def test_nothing_is_remembered_when_kafka_does_not_acknowledge() -> None:
     recent = RecentIds(1000)
-    failing, _ = _normalizer(FakeSink(fail=True), recent)
+    failing, _ = _normalizer(RecordingSink(fail=True), recent)
     with pytest.raises(ConnectionError):
         await failing.process([_raw("suivi", "history_out_of_order.json")])
     assert len(recent) == 0
     # Redelivered after the failure: published in full.
-    sink = FakeSink()
+    sink = RecordingSink()
     normalizer, _ = _normalizer(sink, recent)
     assert (await normalizer.process([_raw("suivi", "history_out_of_order.json")])).published == 3
 
 
 async def test_unknown_codes_are_counted_per_provider_and_code() -> None:
-    sink = FakeSink()
+    sink = RecordingSink()
     normalizer, registry = _normalizer(sink)
     await normalizer.process([_raw("suivi", "delivered_with_unknown_substatus.json")])
     assert (

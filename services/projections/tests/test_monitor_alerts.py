@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -15,9 +15,9 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from prometheus_client import CollectorRegistry
 
 from suivi_infra.kafka import make_consumer, make_producer
-from suivi_infra.records import KafkaSink, OutRecord
+from suivi_infra.records import KafkaSink
 from suivi_infra.settings import KafkaSettings
-from suivi_infra.testing import TopicFactory
+from suivi_infra.testing import RecordingSink, TopicFactory
 from suivi_projections.metrics import ProjectionsMetrics
 from suivi_projections.migrate import load_migrations, migrate
 from suivi_projections.monitor import Monitor, MonitorConfig
@@ -269,22 +269,11 @@ async def test_parcels_projected_before_the_monitor_existed_are_judged(
     await pg_pool.execute("DELETE FROM shipment_insights")  # as before the monitor
     async with pg_pool.acquire() as conn:
         assert [m.name for m in await migrate(conn)] == ["insights_backfill"]
-    sink = Collected()
+    sink = RecordingSink()
     watcher = Monitor(pg_pool, sink, MonitorConfig("alerts"), clock=Clock(T0 + 8 * D))
     assert (await watcher.tick()).checked == 5
-    stalled = sorted(
-        ShipmentAlert.model_validate_json(r.value).tracking_number for r in sink.records
-    )
+    stalled = sorted(ShipmentAlert.model_validate_json(r.value).tracking_number for r in sink.sent)
     assert stalled == ["1Z003", "1Z003", "6A001", "6A004", "DE002"]  # 1Z003: stalled and late
-
-
-class Collected:
-    def __init__(self) -> None:
-        self.records: list[OutRecord] = []
-
-    async def publish(self, topic: str, records: Sequence[OutRecord]) -> list[Awaitable[Any]]:
-        self.records.extend(records)
-        return []
 
 
 class Unreachable:
@@ -295,7 +284,7 @@ class Unreachable:
 async def test_a_failing_round_is_counted_and_retried_until_stopped() -> None:
     metrics = ProjectionsMetrics(CollectorRegistry())
     config = MonitorConfig("alerts", check_interval=timedelta(milliseconds=10))
-    watcher = Monitor(Unreachable(), Collected(), config, metrics)
+    watcher = Monitor(Unreachable(), RecordingSink(), config, metrics)
     stop = asyncio.Event()
     running = asyncio.create_task(watcher.run(stop))
     for _ in range(500):  # retried, not given up

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Sequence
 from datetime import date, timedelta
 from html import unescape
-from typing import Any
 
 import asyncpg
 import pytest
 
-from suivi_infra.records import OutRecord
+from suivi_infra.testing import RecordingSink
 from suivi_projections import eta_store
 from suivi_projections.migrate import migrate
 from suivi_projections.monitor import Monitor, MonitorConfig
@@ -26,17 +24,6 @@ pytestmark = pytest.mark.integration
 
 S = ShipmentStatus
 D = timedelta(days=1)
-
-
-class Collect:
-    """A sink that keeps what it is given (the broker is tested in test_monitor_alerts)."""
-
-    def __init__(self) -> None:
-        self.records: list[OutRecord] = []
-
-    async def publish(self, topic: str, records: Sequence[OutRecord]) -> list[Awaitable[Any]]:
-        self.records.extend(records)
-        return []
 
 
 async def page_of(pool: asyncpg.Pool, locale: str = "en") -> tuple[OrderView, str]:
@@ -57,7 +44,7 @@ async def test_stalled_then_late_then_moving_again(pg_pool: asyncpg.Pool) -> Non
     async with pg_pool.acquire() as conn, conn.transaction():
         await apply_batch(conn, [moving], [order])
     clock = [T0 + 4 * D]
-    monitor = Monitor(pg_pool, Collect(), MonitorConfig("alerts"), clock=lambda: clock[0])
+    monitor = Monitor(pg_pool, RecordingSink(), MonitorConfig("alerts"), clock=lambda: clock[0])
 
     await monitor.tick()
     view, text = await page_of(pg_pool)
@@ -96,7 +83,7 @@ async def test_without_a_carrier_date_the_page_shows_the_predicted_window(
     picked = status_event("laposte", "6A078", T0, S.IN_TRANSIT, city="Lyon", country="FR")
     async with pg_pool.acquire() as conn, conn.transaction():
         await apply_batch(conn, [picked], [order])
-    monitor = Monitor(pg_pool, Collect(), MonitorConfig("alerts"), clock=lambda: T0)
+    monitor = Monitor(pg_pool, RecordingSink(), MonitorConfig("alerts"), clock=lambda: T0)
     async with pg_pool.acquire() as conn:  # (learning from real history: test_monitor_alerts)
         monitor.model = await eta_store.load_model(conn)
     await monitor.tick()

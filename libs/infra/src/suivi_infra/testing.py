@@ -11,8 +11,10 @@ import asyncio
 import shutil
 import subprocess
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 import pytest
@@ -20,6 +22,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from suivi_infra.ports import free_port
 from suivi_infra.readiness import kafka_answers, postgres_answers
+from suivi_infra.records import Headers, OutRecord
 from suivi_infra.settings import KafkaSettings, PostgresSettings
 
 TopicFactory = Callable[..., Awaitable[str]]
@@ -133,3 +136,32 @@ async def pg_pool(
         yield pool
     finally:
         await pool.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    topic: str
+    value: bytes
+    key: bytes | None
+    headers: Headers | None
+
+
+class RecordingSink:
+    """A RecordSink for unit tests: keeps what it is given and acknowledges it at once (or
+    fails every acknowledgement with `fail`); the broker itself is tested elsewhere."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.sent: list[Published] = []
+        self.fail = fail
+
+    async def publish(self, topic: str, records: Sequence[OutRecord]) -> list[Awaitable[Any]]:
+        self.sent.extend(Published(topic, r.value, r.key, r.headers) for r in records)
+        ack: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if self.fail:
+            ack.set_exception(ConnectionError("broker gone"))
+        else:
+            ack.set_result(None)
+        return [ack]
+
+    def on(self, topic: str) -> list[Published]:
+        return [s for s in self.sent if s.topic == topic]
