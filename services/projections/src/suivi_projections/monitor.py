@@ -231,7 +231,6 @@ def _key_columns(rows: Sequence[Any]) -> tuple[list[str], list[str], list[int]]:
 
 def _facts(row: Any) -> Facts:
     location = row["location"]
-    destination = row["destination"]
     return Facts(
         carrier=row["carrier"],
         tracking_number=row["tracking_number"],
@@ -241,7 +240,7 @@ def _facts(row: Any) -> Facts:
         last_event_at=row["last_event_at"],
         location=Location.model_validate(json.loads(location)) if location else None,
         origin=row["origin"],
-        destination=destination if destination and len(destination) == 2 else None,
+        destination=row["destination"],  # both sources hold validated ISO codes
         eta_latest=row["eta_latest"],
         eta_source=optional(EstimateSource, row["eta_source"]),
         stall_episode=row["stall_episode"],

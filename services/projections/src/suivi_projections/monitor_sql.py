@@ -20,8 +20,8 @@ WHERE i.carrier = k.carrier AND i.tracking_number = k.tracking_number AND i.gene
 """
 
 # Claims up to $2 due rows (SKIP LOCKED: two monitors never hold the same shipment) and derives
-# what the rules need from the read models. A generation's events are its key's events between
-# its first and last event; `OFFSET 0`/LIMIT keep each subquery an index probe.
+# what the rules need from the read models, in one pass over each generation's events (its
+# key's events between its first and last event; one index range scan).
 CLAIM_DUE = """
 WITH due AS (
     SELECT carrier, tracking_number, generation FROM shipment_insights
@@ -30,35 +30,27 @@ WITH due AS (
 SELECT d.carrier, d.tracking_number, d.generation, s.status, s.last_event_id, s.last_event_at,
     s.event_count, s.delivered_at, s.eta_latest, s.eta_source, i.stall_episode,
     i.late_episode, i.predicted_earliest, i.predicted_latest, i.predicted_samples,
-    (SELECT e.location->>'country' FROM shipment_events e
-     WHERE e.carrier = d.carrier AND e.tracking_number = d.tracking_number
-       AND e.occurred_at BETWEEN s.first_event_at AND s.last_event_at
-       AND e.location->>'country' IS NOT NULL
-     ORDER BY e.occurred_at, e.event_id LIMIT 1) AS origin,
-    (SELECT e.location::text FROM shipment_events e
-     WHERE e.carrier = d.carrier AND e.tracking_number = d.tracking_number
-       AND e.occurred_at BETWEEN s.first_event_at AND s.last_event_at
-       AND e.location IS NOT NULL
-     ORDER BY e.occurred_at DESC, e.event_id DESC LIMIT 1) AS location,
-    (SELECT min(e.occurred_at) FROM shipment_events e
-     WHERE e.carrier = d.carrier AND e.tracking_number = d.tracking_number
-       AND e.occurred_at BETWEEN s.first_event_at AND s.last_event_at
-       AND e.status NOT IN ('pending', 'info_received')) AS pickup_at,
-    (SELECT e.eta_latest FROM shipment_events e
-     WHERE e.carrier = d.carrier AND e.tracking_number = d.tracking_number
-       AND e.occurred_at BETWEEN s.first_event_at AND s.last_event_at
-       AND e.eta_source IN ('carrier', 'provider')
-     ORDER BY e.occurred_at, e.event_id LIMIT 1) AS promised_latest,
-    coalesce(o.destination,
-        (SELECT e.location->>'country' FROM shipment_events e
-         WHERE e.carrier = d.carrier AND e.tracking_number = d.tracking_number
-           AND e.occurred_at BETWEEN s.first_event_at AND s.last_event_at
-           AND e.status = 'delivered'
-         ORDER BY e.occurred_at DESC, e.event_id DESC LIMIT 1)) AS destination,
-    o.service
+    e.origin, e.location, e.pickup_at, e.promised_latest,
+    coalesce(o.destination, e.delivered_in) AS destination, o.service
 FROM due d
 JOIN shipment_insights i USING (carrier, tracking_number, generation)
 LEFT JOIN shipments s USING (carrier, tracking_number, generation)
+LEFT JOIN LATERAL (
+    SELECT
+        (array_agg(e.location->>'country' ORDER BY e.occurred_at, e.event_id)
+            FILTER (WHERE e.location->>'country' IS NOT NULL))[1] AS origin,
+        (array_agg(e.location::text ORDER BY e.occurred_at DESC, e.event_id DESC)
+            FILTER (WHERE e.location IS NOT NULL))[1] AS location,
+        min(e.occurred_at) FILTER (WHERE e.status NOT IN ('pending', 'info_received'))
+            AS pickup_at,
+        (array_agg(e.eta_latest ORDER BY e.occurred_at, e.event_id)
+            FILTER (WHERE e.eta_source IN ('carrier', 'provider')))[1] AS promised_latest,
+        (array_agg(e.location->>'country' ORDER BY e.occurred_at DESC, e.event_id DESC)
+            FILTER (WHERE e.status = 'delivered'))[1] AS delivered_in
+    FROM shipment_events e
+    WHERE e.carrier = d.carrier AND e.tracking_number = d.tracking_number
+      AND e.occurred_at BETWEEN s.first_event_at AND s.last_event_at
+) AS e ON true
 LEFT JOIN LATERAL (
     SELECT upper(o.shipping_address->>'country') AS destination, l.service
     FROM order_shipments l JOIN orders o ON o.order_id = l.order_id
