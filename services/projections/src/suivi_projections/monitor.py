@@ -193,7 +193,7 @@ class Monitor:
     ) -> None:
         if not judged:
             return
-        cols: list[list[Any]] = [[] for _ in range(21)]
+        cols: list[list[Any]] = [[] for _ in range(17)]
         for row, facts, verdict in judged:
             predicted = (
                 row["predicted_earliest"],
@@ -210,9 +210,8 @@ class Monitor:
             threshold = verdict.threshold.value if verdict.threshold else None
             values = (
                 facts.carrier, facts.tracking_number, facts.generation, verdict.due_at, now,
-                facts.last_event_id, facts.last_event_at,
-                facts.status.value if facts.status else None, row["location"], facts.origin,
-                facts.destination, row["service"], row["pickup_at"], row["delivered_at"],
+                facts.origin, facts.destination, row["service"], row["pickup_at"],
+                row["delivered_at"],
                 row["promised_latest"], *predicted, threshold, verdict.stall_episode,
                 verdict.late_episode,
             )  # fmt: skip

@@ -79,22 +79,18 @@ RETURNING event_id
 
 SAVE_INSIGHTS = """
 UPDATE shipment_insights i SET
-    due_at = u.due_at, evaluated_at = u.evaluated_at, last_event_id = u.last_event_id,
-    last_event_at = u.last_event_at, status = u.status, last_location = u.last_location::jsonb,
-    origin_country = u.origin, destination_country = u.destination, service = u.service,
-    pickup_at = u.pickup_at, delivered_at = u.delivered_at,
-    promised_latest = u.promised_latest, predicted_earliest = u.predicted_earliest,
-    predicted_latest = u.predicted_latest, predicted_samples = u.predicted_samples,
-    stall_threshold = u.stall_threshold, stall_episode = u.stall_episode,
-    late_episode = u.late_episode
+    due_at = u.due_at, evaluated_at = u.evaluated_at, origin_country = u.origin,
+    destination_country = u.destination, service = u.service, pickup_at = u.pickup_at,
+    delivered_at = u.delivered_at, promised_latest = u.promised_latest,
+    predicted_earliest = u.predicted_earliest, predicted_latest = u.predicted_latest,
+    predicted_samples = u.predicted_samples, stall_threshold = u.stall_threshold,
+    stall_episode = u.stall_episode, late_episode = u.late_episode
 FROM unnest($1::text[], $2::text[], $3::integer[], $4::timestamptz[], $5::timestamptz[],
-    $6::uuid[], $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[],
-    $12::text[], $13::timestamptz[], $14::timestamptz[], $15::date[], $16::date[], $17::date[],
-    $18::integer[], $19::interval[], $20::uuid[], $21::uuid[])
-    AS u (carrier, tracking_number, generation, due_at, evaluated_at, last_event_id,
-    last_event_at, status, last_location, origin, destination, service, pickup_at,
-    delivered_at, promised_latest, predicted_earliest, predicted_latest, predicted_samples,
-    stall_threshold, stall_episode, late_episode)
+    $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[], $11::date[],
+    $12::date[], $13::date[], $14::integer[], $15::interval[], $16::uuid[], $17::uuid[])
+    AS u (carrier, tracking_number, generation, due_at, evaluated_at, origin, destination,
+    service, pickup_at, delivered_at, promised_latest, predicted_earliest, predicted_latest,
+    predicted_samples, stall_threshold, stall_episode, late_episode)
 WHERE i.carrier = u.carrier AND i.tracking_number = u.tracking_number
     AND i.generation = u.generation
 """

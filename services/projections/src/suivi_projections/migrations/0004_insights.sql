@@ -8,10 +8,6 @@ CREATE TABLE shipment_insights (
     generation          integer NOT NULL,
     due_at              timestamptz,  -- next evaluation; NULL: nothing left to watch
     evaluated_at        timestamptz,
-    last_event_id       uuid,         -- the shipment's latest event when last evaluated
-    last_event_at       timestamptz,
-    status              text,
-    last_location       jsonb,        -- suivi_schemas.Location of the latest event with a place
     origin_country      text,         -- country of the earliest event with one
     destination_country text,         -- the linked order's shipping country, else where delivered
     service             text,         -- the merchant's service name, from the order's parcel
@@ -21,7 +17,7 @@ CREATE TABLE shipment_insights (
     predicted_earliest  date,         -- window predicted at pickup from delivered history
     predicted_latest    date,
     predicted_samples   integer,      -- how many similar delivered shipments it came from
-    stall_threshold     interval,     -- what "no event for too long" meant when evaluated
+    stall_threshold     interval,     -- what "no event for too long" meant when last judged
     stall_episode       uuid,         -- open stalled episode, if any
     late_episode        uuid,         -- open late episode, if any
     PRIMARY KEY (carrier, tracking_number, generation)
