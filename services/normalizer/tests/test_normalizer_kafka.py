@@ -8,12 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import AIOKafkaConsumer
 
 from suivi_infra.kafka import make_consumer, make_producer
 from suivi_infra.settings import KafkaSettings
-from suivi_infra.testing import TopicFactory
+from suivi_infra.testing import TopicFactory, group_caught_up
 from suivi_normalizer.bootstrap import bootstrap
 from suivi_normalizer.domain.envelope import envelope_for
 from suivi_normalizer.settings import NormalizerSettings
@@ -34,33 +33,6 @@ async def _drain(
         for records in batch.values():
             got.extend((r.key, r.value, dict(r.headers)) for r in records)
     return got
-
-
-async def _committed_everything(
-    settings: KafkaSettings, group: str, topic: str, seconds: float = 15
-) -> bool:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
-    probe = make_consumer(settings, f"probe-{uuid.uuid4().hex[:6]}")
-    await admin.start()
-    await probe.start()
-    try:
-        await probe.topics()  # refreshes the metadata
-        partitions = [TopicPartition(topic, p) for p in probe.partitions_for_topic(topic) or ()]
-        ends = await probe.end_offsets(partitions)
-        deadline = asyncio.get_running_loop().time() + seconds
-        while asyncio.get_running_loop().time() < deadline:
-            committed = await admin.list_consumer_group_offsets(group)
-            if all(
-                committed.get(tp) is not None and committed[tp].offset == end
-                for tp, end in ends.items()
-                if end
-            ):
-                return True
-            await asyncio.sleep(0.2)
-        return False
-    finally:
-        await probe.stop()
-        await admin.close()
 
 
 async def test_raw_in_canonical_out_poison_dead_lettered_offsets_committed_after(
@@ -103,7 +75,7 @@ async def test_raw_in_canonical_out_poison_dead_lettered_offsets_committed_after
         finally:
             await status.stop()
             await dlq.stop()
-        assert await _committed_everything(kafka_settings, group, raw_topic)
+        assert await group_caught_up(kafka_settings, group, [raw_topic])
 
     parsed = [ShipmentStatusEvent.model_validate_json(v) for _, v, _ in events]
     assert len(parsed) == 5

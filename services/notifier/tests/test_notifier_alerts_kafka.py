@@ -8,100 +8,28 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import pytest
-from aiokafka import TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from suivi_infra import signing
-from suivi_infra.kafka import make_consumer, make_producer
+from suivi_infra.kafka import make_consumer
 from suivi_infra.settings import KafkaSettings
-from suivi_infra.testing import TopicFactory
+from suivi_infra.testing import TopicFactory, group_caught_up
 from suivi_ingest.testing import stripe_like
 from suivi_notifier.bootstrap import bootstrap
 from suivi_notifier.settings import NotifierSettings
 from suivi_notifier.testing.events import Clock, alert, order
+from suivi_notifier.testing.kafka import on_fresh_topics, produce
 from suivi_notifier.testing.smtp_peer import SmtpPeer
 from suivi_notifier.testing.webhook_peer import WebhookPeer
 from suivi_schemas import OrderEvent, ShipmentAlert
 
 pytestmark = pytest.mark.integration
 SECRET = "whsec_kafka_test"
-
-
-async def _settings(
-    make_settings: Callable[..., NotifierSettings],
-    kafka_settings: KafkaSettings,
-    kafka_topic: TopicFactory,
-    **overrides: object,
-) -> NotifierSettings:
-    return make_settings(
-        kafka=kafka_settings,
-        orders_topic=await kafka_topic("orders", partitions=2),
-        status_topic=await kafka_topic("status", partitions=2),
-        alerts_topic=await kafka_topic("alerts", partitions=2),
-        results_topic=await kafka_topic("results", partitions=1),
-        dlq_topic=await kafka_topic("dlq", partitions=1),
-        ensure_dlq_topic=False,
-        group_id=f"notifier-{uuid.uuid4().hex[:8]}",
-        poll_interval_seconds=0.1,
-        batch_timeout_ms=50,
-        **overrides,
-    )
-
-
-async def _produce(
-    settings: NotifierSettings, *events: OrderEvent | ShipmentAlert, raw: bytes | None = None
-) -> None:
-    producer = make_producer(settings.kafka)
-    await producer.start()
-    try:
-        for event in events:
-            topic = (
-                settings.orders_topic if isinstance(event, OrderEvent) else settings.alerts_topic
-            )
-            await producer.send_and_wait(
-                topic, event.model_dump_json().encode(), key=event.key.encode()
-            )
-        if raw is not None:
-            await producer.send_and_wait(settings.alerts_topic, raw, key=b"ups:BROKEN")
-    finally:
-        await producer.stop()
-
-
-async def _committed(
-    settings: NotifierSettings, topics: Sequence[str], seconds: float = 20
-) -> bool:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
-    probe = make_consumer(settings.kafka, f"probe-{uuid.uuid4().hex[:6]}")
-    await admin.start()
-    await probe.start()
-    try:
-        await probe.topics()
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in topics
-            for p in probe.partitions_for_topic(topic) or ()
-        ]
-        ends = await probe.end_offsets(partitions)
-        deadline = asyncio.get_running_loop().time() + seconds
-        while asyncio.get_running_loop().time() < deadline:
-            committed = await admin.list_consumer_group_offsets(settings.group_id)
-            if all(
-                committed.get(tp) is not None and committed[tp].offset == end
-                for tp, end in ends.items()
-                if end
-            ):
-                return True
-            await asyncio.sleep(0.2)
-        return False
-    finally:
-        await probe.stop()
-        await admin.close()
 
 
 async def _until(pool: asyncpg.Pool, query: str, want: int, seconds: float = 20) -> int:
@@ -124,12 +52,15 @@ async def test_notifier_kafka_stalled_alert_one_email_one_signed_webhook(
 ) -> None:
     peer, base = webhook_peer
     merchant = {"webhook_url": f"{base}/hooks/shop", "webhook_secret": SECRET}
-    settings = await _settings(
+    settings = await on_fresh_topics(
         make_settings, kafka_settings, kafka_topic, merchant_alerts={"shop": merchant}
     )
     now = datetime.now(UTC)
     stalled = alert("stalled", uuid.uuid4(), last_event_at=now - timedelta(days=4))
-    await _produce(settings, order("5001"), stalled, stalled, raw=b'{"kind": "stalled"}')
+    await produce(
+        settings, order("5001"), stalled, stalled,
+        poison=(settings.alerts_topic, b'{"kind": "stalled"}'),
+    )  # fmt: skip
 
     service = await bootstrap(settings, pool=pg_pool)
     await service.start()
@@ -144,10 +75,10 @@ async def test_notifier_kafka_stalled_alert_one_email_one_signed_webhook(
             for records in (await dlq.getmany(timeout_ms=300)).values():
                 dead.extend(records)
         topics = (settings.orders_topic, settings.alerts_topic)
-        assert await _committed(settings, topics)
+        assert await group_caught_up(settings.kafka, settings.group_id, topics)
         # Re-published by the projections after a crash: the same alert, nothing new.
-        await _produce(settings, stalled)
-        assert await _committed(settings, topics)
+        await produce(settings, stalled)
+        assert await group_caught_up(settings.kafka, settings.group_id, topics)
         await asyncio.sleep(1.0)  # several worker cycles
     finally:
         await dlq.stop()
@@ -182,7 +113,7 @@ async def test_notifier_kafka_three_alerts_one_digest_then_nothing(
     smtp_peer: SmtpPeer,
 ) -> None:
     merchant = {"email": "ops@shop.test", "digest_minutes": 30, "locale": "fr"}
-    settings = await _settings(
+    settings = await on_fresh_topics(
         make_settings, kafka_settings, kafka_topic, merchant_alerts={"shop": merchant}
     )
     clock = Clock(datetime.now(UTC))
@@ -195,7 +126,7 @@ async def test_notifier_kafka_three_alerts_one_digest_then_nothing(
         alert("stalled", uuid.uuid4(), last_event_at=silent, carrier=c, tracking_number=t)
         for c, t in parcels
     ]
-    await _produce(settings, *events)
+    await produce(settings, *events)
 
     service = await bootstrap(settings, pool=pg_pool, clock=clock)
     await service.start()

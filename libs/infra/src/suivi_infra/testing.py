@@ -18,8 +18,10 @@ from typing import Any
 
 import asyncpg
 import pytest
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from suivi_infra.kafka import make_consumer
 from suivi_infra.ports import free_port
 from suivi_infra.readiness import kafka_answers, postgres_answers
 from suivi_infra.records import Headers, OutRecord
@@ -165,3 +167,36 @@ class RecordingSink:
 
     def on(self, topic: str) -> list[Published]:
         return [s for s in self.sent if s.topic == topic]
+
+
+async def group_caught_up(
+    settings: KafkaSettings, group: str, topics: Sequence[str], seconds: float = 20
+) -> bool:
+    """Whether `group` commits, within `seconds`, up to the end offsets the topics have now
+    (their non-empty partitions): every record produced so far was consumed and committed."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    probe = make_consumer(settings, f"probe-{uuid.uuid4().hex[:6]}")
+    await admin.start()
+    await probe.start()
+    try:
+        await probe.topics()  # refreshes the metadata
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in probe.partitions_for_topic(topic) or ()
+        ]
+        ends = await probe.end_offsets(partitions)
+        deadline = asyncio.get_running_loop().time() + seconds
+        while asyncio.get_running_loop().time() < deadline:
+            committed = await admin.list_consumer_group_offsets(group)
+            if all(
+                committed.get(tp) is not None and committed[tp].offset == end
+                for tp, end in ends.items()
+                if end
+            ):
+                return True
+            await asyncio.sleep(0.2)
+        return False
+    finally:
+        await probe.stop()
+        await admin.close()

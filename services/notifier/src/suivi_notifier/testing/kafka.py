@@ -1,0 +1,62 @@
+"""Kafka side of the notifier's broker tests: settings on fresh topics, and a producer of
+order, status and alert events (each to its topic, keyed like the real producers)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from suivi_infra.kafka import make_producer
+from suivi_infra.settings import KafkaSettings
+from suivi_infra.testing import TopicFactory
+from suivi_notifier.settings import NotifierSettings
+from suivi_schemas import OrderEvent, ShipmentAlert, ShipmentStatusEvent
+
+Event = OrderEvent | ShipmentStatusEvent | ShipmentAlert
+
+
+async def on_fresh_topics(
+    make_settings: Callable[..., NotifierSettings],
+    kafka_settings: KafkaSettings,
+    kafka_topic: TopicFactory,
+    **overrides: object,
+) -> NotifierSettings:
+    """Settings whose topics and consumer group are the test's own; quick polling."""
+    return make_settings(
+        kafka=kafka_settings,
+        orders_topic=await kafka_topic("orders", partitions=2),
+        status_topic=await kafka_topic("status", partitions=3),
+        alerts_topic=await kafka_topic("alerts", partitions=2),
+        results_topic=await kafka_topic("results", partitions=2),
+        dlq_topic=await kafka_topic("dlq", partitions=1),
+        ensure_dlq_topic=False,
+        group_id=f"notifier-{uuid.uuid4().hex[:8]}",
+        poll_interval_seconds=0.1,
+        batch_timeout_ms=50,
+        **overrides,
+    )
+
+
+def topic_of(settings: NotifierSettings, event: Event) -> str:
+    if isinstance(event, OrderEvent):
+        return settings.orders_topic
+    if isinstance(event, ShipmentAlert):
+        return settings.alerts_topic
+    return settings.status_topic
+
+
+async def produce(
+    settings: NotifierSettings, *events: Event, poison: tuple[str, bytes] | None = None
+) -> None:
+    """Sends each event to its topic; `poison`: (topic, bytes) sent after them, unreadable."""
+    producer = make_producer(settings.kafka)
+    await producer.start()
+    try:
+        for event in events:
+            await producer.send_and_wait(
+                topic_of(settings, event), event.model_dump_json().encode(), key=event.key.encode()
+            )
+        if poison is not None:
+            await producer.send_and_wait(poison[0], poison[1], key=b"ups:BROKEN")
+    finally:
+        await producer.stop()
