@@ -13,6 +13,7 @@ from datetime import datetime
 
 import asyncpg
 
+from suivi_notifier.adapters import pg_ledger
 from suivi_notifier.adapters.pg_ledger import DELIVERY_COLUMNS, Delivery, as_delivery
 from suivi_notifier.domain.alerts import ShipmentNow, alert_trigger, episode_triggers
 from suivi_notifier.domain.planning import Recipient
@@ -38,14 +39,6 @@ WHERE a.planned_at IS NULL
 ORDER BY a.detected_at, a.kind = 'recovered', a.event_id
 LIMIT $1
 FOR UPDATE OF a SKIP LOCKED
-"""
-_INSERT_DELIVERY = """
-INSERT INTO notifier_deliveries (
-    shipment_key, trigger, channel, merchant_id, order_number, carrier, tracking_number,
-    source_event_id, event_occurred_at, state, attempts, next_attempt_at, created_at, updated_at
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 0, $10, $10, $10)
-ON CONFLICT (shipment_key, trigger, channel) DO NOTHING
-RETURNING id
 """
 _SUPERSEDE_EPISODE = f"""
 UPDATE notifier_deliveries
@@ -150,20 +143,10 @@ async def create_delivery(
     """The ledger row of one alert message (never twice: unique per shipment, episode, kind
     and channel). Its occurred_at is the shipment's last carrier event, so a status trigger
     from a newer event supersedes it while it waits (the new message says more)."""
-    created = await conn.fetchval(
-        _INSERT_DELIVERY,
-        alert.key,
-        alert_trigger(alert.kind.value, alert.episode_id),
-        channel.value,
-        recipient.merchant_id,
-        recipient.order_number,
-        alert.carrier,
-        alert.tracking_number,
-        alert.event_id,
-        alert.last_event_at,
-        now,
-    )
-    return created is not None
+    return await pg_ledger.insert_delivery(
+        conn, alert.key, alert_trigger(alert.kind.value, alert.episode_id), channel, recipient,
+        alert.carrier, alert.tracking_number, alert.event_id, alert.last_event_at, now,
+    )  # fmt: skip
 
 
 async def merchant_orders(conn: asyncpg.Connection, key: str) -> dict[str, list[str]]:

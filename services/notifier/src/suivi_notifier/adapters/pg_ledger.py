@@ -192,6 +192,27 @@ async def clear_pending(conn: asyncpg.Connection, key: str, now: datetime) -> No
     await conn.execute(_CLEAR, key, now)
 
 
+async def insert_delivery(
+    conn: asyncpg.Connection,
+    shipment_key: str,
+    trigger: str,
+    channel: Channel,
+    recipient: Recipient,
+    carrier: str,
+    tracking_number: str,
+    source_event_id: uuid.UUID,
+    occurred_at: datetime,
+    now: datetime,
+) -> bool:
+    """One ledger row, pending from `now`; False when the (shipment, trigger, channel) row
+    exists already: a message is never planned twice."""
+    created = await conn.fetchval(
+        _INSERT, shipment_key, trigger, channel.value, recipient.merchant_id,
+        recipient.order_number, carrier, tracking_number, source_event_id, occurred_at, now,
+    )  # fmt: skip
+    return created is not None
+
+
 async def create_delivery(
     conn: asyncpg.Connection,
     due: DueShipment,
@@ -201,19 +222,10 @@ async def create_delivery(
 ) -> list[Delivery]:
     """Inserts the ledger row (unless one exists: never twice); returns the older pending rows
     of the same shipment and channel it supersedes (a newer status makes them moot)."""
-    await conn.fetchval(
-        _INSERT,
-        due.shipment_key,
-        due.pending.trigger,
-        channel.value,
-        recipient.merchant_id,
-        recipient.order_number,
-        due.carrier,
-        due.tracking_number,
-        due.pending.event_id,
-        due.pending.occurred_at,
-        now,
-    )
+    await insert_delivery(
+        conn, due.shipment_key, due.pending.trigger, channel, recipient, due.carrier,
+        due.tracking_number, due.pending.event_id, due.pending.occurred_at, now,
+    )  # fmt: skip
     rows = await conn.fetch(
         _SUPERSEDE,
         due.shipment_key,
