@@ -1,0 +1,1 @@
+"""Suivi tracker: starts tracking a parcel from its number alone."""

@@ -1,0 +1,1 @@
+"""I/O of the tracker: PostgreSQL, Kafka, the HTTP clients of carriers and aggregators."""

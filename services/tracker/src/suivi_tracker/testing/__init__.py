@@ -1,0 +1,1 @@
+"""Test support shipped with the tracker: loopback stand-ins of every external API it calls."""
