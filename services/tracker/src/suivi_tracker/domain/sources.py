@@ -116,6 +116,10 @@ class Source(Protocol):
         """POLL sources: the current tracking document."""
         ...
 
+    async def quota_left(self) -> int | None:
+        """Calls (or trackings) left in the source's current quota period; None when unmetered."""
+        ...
+
     async def close(self) -> None:
         """Release the HTTP client."""
         ...
