@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from suivi_normalizer.adapters import PROVIDER_MODULES, AdapterError
-from suivi_normalizer.detection import detect
 from suivi_normalizer.domain.envelope import envelope_for
 from suivi_normalizer.domain.normalize import normalize
+from suivi_schemas.detection import detect
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""Which carrier issued a tracking number? Ranked guesses from its format and check digit.
+"""Which carrier issued a tracking number? Ranked guesses from its format and check digit (pure).
 
 `detect(number)` is pure (no I/O). It never answers with one confident carrier when the format
 is shared: every matching rule adds its carriers, and a carrier keeps its best score.

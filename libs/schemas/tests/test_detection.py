@@ -6,20 +6,16 @@ jkeen/tracking_number_data (couriers/*.json) and the UPU S10 standard's worked e
 
 from __future__ import annotations
 
-import json
 import random
 import string
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from suivi_normalizer.cli import main
-from suivi_normalizer.detection import (
+from suivi_schemas.carriers import canonical_carrier
+from suivi_schemas.detection import (
     HIGH_CONFIDENCE,
     RULES,
     S10_BY_SERVICE,
@@ -33,9 +29,6 @@ from suivi_normalizer.detection import (
     normalize_number,
     s10_check_digit,
 )
-from suivi_schemas.carriers import canonical_carrier
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def top(number: str) -> Candidate:
@@ -450,48 +443,3 @@ def test_report() -> None:
         for carrier, score in sorted(per_carrier.items()):
             print(f"  {carrier:15} {score}")
     assert Counter(s.carrier for s in GENERATED)["fedex"] == 6 * PER_FORMAT
-
-
-# ---- CLI ----------------------------------------------------------------------------------------
-
-
-def test_cli_detect_prints_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--detect", "9261292700768711948021"]) == 0
-    out = capsys.readouterr()
-    lines = [json.loads(line) for line in out.out.splitlines()]
-    assert [line["carrier"] for line in lines][:2] == ["usps", "fedex"]
-    assert set(lines[0]) == {"carrier", "confidence", "reason"}
-    assert out.err == ""
-
-
-def test_cli_detect_nothing_matches(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--detect", "hello"]) == 1
-    out = capsys.readouterr()
-    assert out.out == ""
-    assert "no known carrier" in out.err
-    assert out.err.count("\n") == 1
-
-
-@pytest.mark.parametrize(
-    "argv",
-    [
-        ["--detect", "1Z999AA10123456784", "--provider", "suivi"],
-        ["--detect", "1Z999AA10123456784", "body.json"],
-        ["--provider", "suivi"],
-        [],
-    ],
-)
-def test_cli_detect_and_provider_are_exclusive(argv: list[str]) -> None:
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    assert exc.value.code == 2
-
-
-def test_console_script_detect() -> None:
-    script = Path(sys.executable).with_name("suivi-normalize")
-    done = subprocess.run(  # noqa: S603 - our own console script
-        [str(script), "--detect", "1Z 999 AA1 0123 4567 84"],
-        capture_output=True, text=True, cwd=ROOT, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.splitlines()[0])["carrier"] == "ups"
