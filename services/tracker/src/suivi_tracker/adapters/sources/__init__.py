@@ -1,1 +1,1 @@
-"""One module per external source (carrier or aggregator API) implementing `domain.sources.Source`."""
+"""One module per external source (carrier or aggregator API) implementing the Source port."""

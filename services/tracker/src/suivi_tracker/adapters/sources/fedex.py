@@ -1,0 +1,67 @@
+"""FedEx Track API, polled: `POST /track/v1/trackingnumbers`.
+
+Documentation used: FedEx Developer Portal, "Authorization API" (`POST /oauth/token`, form
+`grant_type=client_credentials`, `client_id`, `client_secret`; answer `access_token`,
+`expires_in` 3599 seconds) and "Track API" v1
+(https://developer.fedex.com/api/en-us/catalog/track/v1/docs.html): body
+`{"includeDetailedScans": true, "trackingInfo": [{"trackingNumberInfo": {"trackingNumber"},
+"shipDateBegin", "shipDateEnd"}]}` (up to 30 numbers), headers `X-locale`, answer
+`output.completeTrackResults[].trackResults[]`, published unchanged as a `fedex` raw event
+(the normalizer's fedex module reads the API answer and the webhook alike). A number FedEx does
+not know is a 200 whose track result carries `error.code` TRACKING.TRACKINGNUMBER.NOTFOUND;
+400 answers `errors[]`. Rate limit (API Reference, "Rate limits"): 1,400 transactions per 10
+seconds per project, 429 past it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from suivi_tracker.adapters.sources.base import BaseSource
+from suivi_tracker.adapters.sources.errors import refuse
+from suivi_tracker.adapters.sources.http import json_body
+from suivi_tracker.domain.sources import Mode, Polled, TrackingRef, Unavailable
+
+NOT_FOUND = "TRACKING.TRACKINGNUMBER.NOTFOUND"
+
+
+def _errors(body: Any) -> list[str]:
+    codes: list[str] = []
+    try:
+        for complete in body["output"]["completeTrackResults"]:
+            for result in complete.get("trackResults") or []:
+                error = result.get("error")
+                codes.append(str(error.get("code")) if isinstance(error, dict) else "")
+    except (KeyError, TypeError, AttributeError):
+        return []
+    return codes
+
+
+class FedExSource(BaseSource):
+    name = "fedex"
+    mode = Mode.POLL
+    carriers = {"fedex": "fedex"}
+
+    async def poll(self, ref: TrackingRef) -> Polled:
+        self.code_of(ref)
+        info: dict[str, Any] = {"trackingNumberInfo": {"trackingNumber": ref.tracking_number}}
+        if ref.ship_date is not None:
+            # FedEx reuses numbers: a window around the ship date picks the right shipment.
+            info["shipDateBegin"] = (ref.ship_date - timedelta(days=7)).isoformat()
+            info["shipDateEnd"] = (ref.ship_date + timedelta(days=30)).isoformat()
+        answer = await self.http.request(
+            "POST",
+            "/track/v1/trackingnumbers",
+            json={"includeDetailedScans": True, "trackingInfo": [info]},
+            headers={"X-locale": "en_US"},
+        )
+        if answer.status_code == 200:
+            codes = _errors(json_body(answer))
+            found = not codes or any(code != NOT_FOUND for code in codes)
+            return Polled(provider="fedex", body=answer.content, found=found)
+        if answer.status_code == 404:
+            return Polled(provider="fedex", body=answer.content, found=False)
+        if 400 <= answer.status_code < 500:
+            raise refuse("FedEx", answer.status_code, json_body(answer))
+        raise Unavailable(f"FedEx answered HTTP {answer.status_code}")
