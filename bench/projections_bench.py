@@ -24,10 +24,11 @@ from typing import Any
 
 import asyncpg
 from prometheus_client import CollectorRegistry
+from pydantic import SecretStr
 
 from suivi_infra.settings import PostgresSettings
 from suivi_infra.testing import RecordingSink
-from suivi_infra.tokens import TokenSettings
+from suivi_infra.tokens import DEVELOPMENT_TOKEN_KEY
 from suivi_projections.dlq import OutRecord
 from suivi_projections.memory import Projection
 from suivi_projections.metrics import ProjectionsMetrics
@@ -125,7 +126,7 @@ async def project(pool: asyncpg.Pool, batches: list[list[Record]]) -> float:
     projector = Projector(
         pool, NoDeadLetters(), ProjectionsMetrics(CollectorRegistry()),
         status_topic=STATUS.name, orders_topic=ORDERS.name, dlq_topic="unused",
-        token_key=TokenSettings().token_key,
+        token_key=SecretStr(DEVELOPMENT_TOKEN_KEY),  # a bench, not a deployment
     )  # fmt: skip
     started = time.perf_counter()
     for batch in batches:

@@ -26,6 +26,7 @@ from pydantic import SecretStr
 from demo.plan import Action, Clock, Plan, PlannedOrder, build_plan
 from demo.scenarios import SPAN
 from demo.webhooks import ROOT, signed_request
+from suivi_infra.tokens import DEVELOPMENT_TOKEN_KEY
 
 DEFAULT_ENV_FILE = ROOT / "deploy" / "run" / "dev.env"
 FAST_SPEED = 15.0
@@ -281,7 +282,7 @@ async def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             if late:
                 print(f"demo: not ready after {args.wait_seconds:.0f}s: {', '.join(late)}")
                 return 2
-        token_key = SecretStr(env.get("SUIVI_TOKEN_KEY") or "suivi-local-development-token-key")
+        token_key = SecretStr(env.get("SUIVI_TOKEN_KEY") or DEVELOPMENT_TOKEN_KEY)
         plan = build_plan(token_key, Clock(datetime.now(UTC), speed), seed=args.seed)
         print(
             f"demo: run {plan.run_id}: {len(plan.orders)} orders, {len(plan.webhooks())} carrier "
