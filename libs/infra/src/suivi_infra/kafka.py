@@ -76,7 +76,11 @@ def new_topic(topic: Topic, *, name: str | None = None, replication_factor: int 
         name=name or topic.name,
         num_partitions=topic.partitions,
         replication_factor=replication_factor,
-        topic_configs={"retention.ms": str(topic.retention_ms), "min.insync.replicas": "1"},
+        topic_configs={
+            "retention.ms": str(topic.retention_ms),
+            "min.insync.replicas": "1",
+            "max.message.bytes": str(topic.max_message_bytes),
+        },
     )
 
 

@@ -13,6 +13,9 @@ from suivi_schemas.orders import OrderEvent
 from suivi_schemas.raw import RawProviderEvent
 
 DAY_MS = 24 * 3600 * 1000
+# Kafka's own default (the broker's message.max.bytes): the largest record batch, after
+# compression, a topic stores. Set on each topic explicitly so producers can rely on it.
+MAX_MESSAGE_BYTES = 1_048_588
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +26,7 @@ class Topic:
     partitions: int
     retention_ms: int
     description: str
+    max_message_bytes: int = MAX_MESSAGE_BYTES
 
 
 RAW = Topic(

@@ -46,7 +46,11 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (400, "Body not UTF-8, malformed JSON, or a JSON value that is not an object."),
         (401, "Missing or invalid signature, or the provider is not configured."),
         (404, "Unknown provider."),
-        (413, "Body larger than the configured limit."),
+        (
+            413,
+            "Body larger than the configured limit, or its stored event larger than "
+            "Kafka's max.message.bytes even compressed: permanent, do not retry as is.",
+        ),
         (415, "Content-Type is not application/json."),
         (503, "Kafka unavailable or too slow: nothing was stored; retry after Retry-After."),
     )

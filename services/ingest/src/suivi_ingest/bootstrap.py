@@ -9,6 +9,7 @@ from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 
 from suivi_infra.kafka import make_producer
+from suivi_infra.message_size import producer_codec
 from suivi_infra.metrics import service_registry
 from suivi_ingest.app import create_app
 from suivi_ingest.order_publisher import KafkaOrderEventPublisher
@@ -20,10 +21,22 @@ def build_publisher(settings: IngestSettings) -> KafkaRawEventPublisher:
     kafka = settings.kafka
 
     def producer() -> AIOKafkaProducer:
-        return make_producer(kafka, client_id=f"{kafka.client_id}-ingest")
+        return make_producer(
+            kafka,
+            client_id=f"{kafka.client_id}-ingest",
+            compression_type=producer_codec(settings.compression),
+            max_request_size=settings.max_request_bytes,
+            # A batch of many records stays within what one topic message may be.
+            max_batch_size=min(256 * 1024, settings.max_message_bytes),
+        )
 
     return KafkaRawEventPublisher(
-        producer, settings.raw_topic, kafka, probe_seconds=settings.readiness_probe_seconds
+        producer,
+        settings.raw_topic,
+        kafka,
+        probe_seconds=settings.readiness_probe_seconds,
+        max_message_bytes=settings.max_message_bytes,
+        compression=settings.compression,
     )
 
 

@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from suivi_ingest.metrics import IngestMetrics
 from suivi_ingest.providers import PROVIDERS, ProviderSpec, RequestFacts, Verify
-from suivi_ingest.publisher import RawEventPublisher
+from suivi_ingest.publisher import EventTooLargeError, RawEventPublisher
 from suivi_ingest.settings import IngestSettings
 from suivi_ingest.signatures import SignatureError
 from suivi_schemas.raw import IngestMetadata, RawProviderEvent
@@ -61,6 +61,11 @@ def is_json(content_type: str | None) -> bool:
 
 def _too_large(limit: int) -> IngestError:
     return IngestError(413, "payload_too_large", f"the body exceeds {limit} bytes")
+
+
+def event_too_large(exc: EventTooLargeError) -> IngestError:
+    """413: the body passed the body limit, but its stored event cannot fit in Kafka."""
+    return IngestError(413, "event_too_large", f"{exc}; nothing was accepted")
 
 
 async def read_body(request: Request, headers: Mapping[str, str], limit: int) -> bytes:
@@ -223,6 +228,8 @@ class WebhookIntake:
                 f"Kafka did not acknowledge within {timeout:g} s; nothing accepted, retry later",
                 **self._retry_after,
             ) from None
+        except EventTooLargeError as exc:
+            raise event_too_large(exc) from None
         except Exception as exc:  # whatever the broker or client says: not durable, so 503
             self._metrics.publish_failures.inc()
             log.warning("publish failed for %s: %s", event.provider, type(exc).__name__)

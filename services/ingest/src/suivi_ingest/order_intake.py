@@ -29,7 +29,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from suivi_ingest.intake import JSON, IngestError, error_response, is_json, parse_object, read_body
+from suivi_ingest.intake import (
+    JSON,
+    IngestError,
+    error_response,
+    event_too_large,
+    is_json,
+    parse_object,
+    read_body,
+)
 from suivi_ingest.order_publisher import OrderEventPublisher
 from suivi_ingest.orders import (
     MAX_CLOCK_SKEW,
@@ -40,6 +48,7 @@ from suivi_ingest.orders import (
     fields_of,
     order_event,
 )
+from suivi_ingest.publisher import EventTooLargeError
 from suivi_ingest.settings import IngestSettings, split_secrets
 from suivi_ingest.shopify import (
     TOPICS,
@@ -313,6 +322,8 @@ class OrderIntake:
                 f"Kafka did not acknowledge within {timeout:g} s; nothing accepted, retry later",
                 **self._retry_after,
             ) from None
+        except EventTooLargeError as exc:
+            raise event_too_large(exc) from None
         except Exception as exc:  # whatever the broker or client says: not durable, so 503
             self._metrics.publish_failures.labels(source).inc()
             log.warning("order publish failed (%s): %s", source, type(exc).__name__)

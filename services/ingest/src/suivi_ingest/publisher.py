@@ -11,15 +11,29 @@ from typing import Protocol
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
+from suivi_infra.message_size import TOO_LARGE_ERRORS, Compression, fits
 from suivi_infra.readiness import kafka_answers
 from suivi_infra.settings import KafkaSettings
 from suivi_schemas.raw import RawProviderEvent
+from suivi_schemas.topics import MAX_MESSAGE_BYTES
 
 log = logging.getLogger(__name__)
 
 
 class PublishError(Exception):
     """The event could not be stored durably (now); the sender should retry later."""
+
+
+class EventTooLargeError(PublishError):
+    """The record cannot fit in one Kafka message, even compressed: retrying cannot help."""
+
+    def __init__(self, limit: int, size: int | None, compression: str) -> None:
+        measured = f"{size} bytes" if size is not None else "larger, by the broker's measure,"
+        super().__init__(
+            f"the stored event would be {measured} (compression: {compression}), over Kafka's "
+            f"limit of {limit} bytes per message"
+        )
+        self.limit, self.size = limit, size
 
 
 class RawEventPublisher(Protocol):
@@ -46,12 +60,16 @@ class KafkaRawEventPublisher:
         *,
         probe_seconds: float = 2.0,
         reconnect_seconds: float = 5.0,
+        max_message_bytes: int = MAX_MESSAGE_BYTES,
+        compression: Compression = "none",
     ) -> None:
         self._factory = producer_factory
         self._topic = topic
         self._kafka = kafka
         self._probe_seconds = probe_seconds
         self._reconnect_seconds = reconnect_seconds
+        self._max_message_bytes = max_message_bytes
+        self._compression: Compression = compression
         self._producer: AIOKafkaProducer | None = None
         self._reconnect: asyncio.Task[None] | None = None
 
@@ -81,11 +99,23 @@ class KafkaRawEventPublisher:
 
     async def send(self, topic: str, value: bytes, key: str) -> None:
         """One record to any topic on the same producer (order events share it); acks=all."""
+        # Measured before sending: too large for max.message.bytes is `EventTooLargeError`.
+        limit, compression = self._max_message_bytes, self._compression
+        encoded = key.encode()
+        size = fits(encoded, value, compression, limit)
+        if size is not None:
+            raise EventTooLargeError(limit, size, compression)
         producer = self._producer
         if producer is None:
             raise PublishError("Kafka producer is not connected")
         try:
-            await producer.send_and_wait(topic, value, key=key.encode())
+            await producer.send_and_wait(topic, value, key=encoded)
+        except TOO_LARGE_ERRORS as exc:
+            # The topic allows less than configured: as permanent as our own refusal.
+            log.error(
+                "%s refused a %d-byte record: max.message.bytes below %d?", topic, len(value), limit
+            )
+            raise EventTooLargeError(limit, None, compression) from exc
         except KafkaError as exc:
             raise PublishError(f"Kafka refused the event: {type(exc).__name__}") from exc
 

@@ -11,6 +11,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from suivi_infra.message_size import Compression
 from suivi_infra.settings import KafkaSettings
 from suivi_schemas.topics import ORDERS, RAW
 
@@ -32,6 +33,17 @@ class IngestSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     max_body_bytes: int = Field(default=MIB, ge=1)
+    max_message_bytes: int = Field(
+        default=RAW.max_message_bytes,
+        ge=1024,
+        description="The raw and orders topics' max.message.bytes: the largest stored event, "
+        "after compression. A larger one is refused 413 before it is sent.",
+    )
+    compression: Compression = Field(
+        default="zstd",
+        description="Producer compression: JSON shrinks several times, so a body near the body "
+        "limit still fits in one Kafka message.",
+    )
     publish_timeout_seconds: float = Field(default=10.0, gt=0)
     retry_after_seconds: int = Field(default=30, ge=1)
     signature_tolerance_seconds: int = Field(
@@ -98,6 +110,15 @@ class IngestSettings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Secrets only from the process environment: no .env file, no secrets directory.
         return (init_settings, env_settings)
+
+    @property
+    def max_request_bytes(self) -> int:
+        """The producer's `max_request_size`: never the first to refuse a record."""
+        # aiokafka compares it with the uncompressed record, while the publisher checks the
+        # real (compressed) size first. JSON escaping at most doubles a body in its envelope.
+        if self.compression == "none":
+            return self.max_message_bytes
+        return max(self.max_message_bytes, 2 * self.max_body_bytes + 64 * 1024)
 
     def values_of(self, field: str | None) -> tuple[str, ...]:
         """The configured values of one secret field (none when unset)."""
