@@ -57,7 +57,7 @@ class SourceError(Exception):
     """A call to a source failed; subclasses say whether to retry."""
 
 
-class RateLimited(SourceError):
+class RateLimited(SourceError):  # noqa: N818 - the port's vocabulary
     """429 (or a quota answer): wait `retry_after` seconds (None: use the source's policy)."""
 
     def __init__(self, retry_after: float | None = None) -> None:
@@ -65,7 +65,7 @@ class RateLimited(SourceError):
         self.retry_after = retry_after
 
 
-class Unavailable(SourceError):
+class Unavailable(SourceError):  # noqa: N818 - the port's vocabulary
     """5xx, timeout, connection refused: temporary, backed off, counted by the circuit breaker."""
 
     def __init__(self, reason: str, retry_after: float | None = None) -> None:
@@ -73,7 +73,7 @@ class Unavailable(SourceError):
         self.retry_after = retry_after
 
 
-class NeedsInfo(SourceError):
+class NeedsInfo(SourceError):  # noqa: N818 - the port's vocabulary
     """The source needs more about the parcel (e.g. `postal_code`, `ship_date`)."""
 
     def __init__(self, fields: tuple[str, ...]) -> None:
@@ -81,8 +81,9 @@ class NeedsInfo(SourceError):
         self.fields = fields
 
 
-class Rejected(SourceError):
-    """A permanent refusal for this tracking (invalid number, carrier not served, bad credentials)."""
+class Rejected(SourceError):  # noqa: N818 - the port's vocabulary
+    """A permanent refusal for this tracking (invalid number, carrier not served, bad
+    credentials)."""
 
 
 class Source(Protocol):
@@ -90,7 +91,7 @@ class Source(Protocol):
 
     @property
     def name(self) -> str:
-        """The source's slug: 'laposte', 'usps', 'ups', 'fedex', 'dhl', 'easypost', 'aftership', …"""
+        """The source's slug: 'laposte', 'usps', 'ups', 'fedex', 'dhl', 'easypost', …"""
         ...
 
     @property

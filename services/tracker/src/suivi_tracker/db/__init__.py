@@ -1,0 +1,1 @@
+"""The tracker's schema: migrations and the `suivi-tracker-migrate` entry."""
