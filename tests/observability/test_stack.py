@@ -188,7 +188,7 @@ def stack_env(
     env.update({k: str(v) for k, v in ports.items()})
     env.update(
         {
-            "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+            "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_env,
             "DATABASE_URL": database_url,
             "SUIVI_DEMO_PEERS_PORT": str(peers),
             "SUIVI_NOTIFIER_SMTP_PORT": str(smtp),

@@ -90,7 +90,7 @@ async def test_signed_webhook_lands_on_the_topic_keyed_by_shipment(
 
 
 async def test_kafka_unreachable_answers_503_quickly() -> None:
-    closed = KafkaSettings(bootstrap_servers="127.0.0.1:1", request_timeout_ms=1000)
+    closed = KafkaSettings(bootstrap_servers=["127.0.0.1:1"], request_timeout_ms=1000)
     settings = _settings(
         closed, "tracking.raw.v1", publish_timeout_seconds=1.0, readiness_probe_seconds=0.5
     )

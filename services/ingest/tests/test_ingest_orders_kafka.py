@@ -125,7 +125,7 @@ async def test_shopify_order_and_fulfilment_share_the_orders_key(
 
 
 async def test_kafka_unreachable_answers_503() -> None:
-    closed = KafkaSettings(bootstrap_servers="127.0.0.1:1", request_timeout_ms=1000)
+    closed = KafkaSettings(bootstrap_servers=["127.0.0.1:1"], request_timeout_ms=1000)
     settings = _settings(closed, "commerce.orders.v1", publish_timeout_seconds=1.0)
     body = b'{"order_number": "1", "placed_at": "2026-11-02T09:00:00Z"}'
     async with _running(build_app(settings)) as client:

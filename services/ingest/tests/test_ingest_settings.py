@@ -25,7 +25,7 @@ def test_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.values_of("easypost_secret") == ("s3cret-new", "s3cret-old")
     assert settings.values_of("shippo_token") == ("t0ken-x",)
     assert settings.values_of("aftership_secret") == ()
-    assert settings.kafka.bootstrap_servers == "broker1:9092,broker2:9092"
+    assert settings.kafka.bootstrap_servers == ["broker1:9092", "broker2:9092"]
     assert "s3cret" not in repr(settings) and "t0ken-x" not in str(settings)
 
 

@@ -32,7 +32,7 @@ async def test_process_normalizes_serves_metrics_and_stops_on_sigterm(
     dlq_topic = await kafka_topic("dlq", partitions=1)
     env = {
         **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_env,
         "SUIVI_NORMALIZER_RAW_TOPIC": raw_topic,
         "SUIVI_NORMALIZER_STATUS_TOPIC": status_topic,
         "SUIVI_NORMALIZER_DLQ_TOPIC": dlq_topic,

@@ -36,7 +36,7 @@ async def test_notifier_process_sends_serves_and_stops_on_sigterm(
     alerts_topic = await kafka_topic("alerts", partitions=1)
     env = {
         **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_env,
         # asyncpg passes unknown DSN parameters as server settings: the test's own schema.
         "DATABASE_URL": f"{postgres_settings.database_url}?search_path={pg_schema}",
         "SUIVI_NOTIFIER_ORDERS_TOPIC": orders_topic,

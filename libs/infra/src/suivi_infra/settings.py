@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def _host_port(address: str) -> str:
+    """`host:port` (an IPv6 host in brackets), or ValueError saying which entry is wrong."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{address!r} is not host:port")
+    return address
 
 
 class KafkaSettings(BaseSettings):
@@ -11,9 +21,30 @@ class KafkaSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="KAFKA_", extra="ignore")
 
-    bootstrap_servers: str = "127.0.0.1:9092"
+    # The environment spells the list as Kafka does, `host1:9092,host2:9092` (not JSON); every
+    # client gets the parsed list (FastStream would read a comma-separated string as one host).
+    bootstrap_servers: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1:9092"], min_length=1
+    )
     client_id: str = "suivi"
     request_timeout_ms: int = Field(default=30_000, ge=1_000)
+
+    @field_validator("bootstrap_servers", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("bootstrap_servers")
+    @classmethod
+    def _each_host_port(cls, value: list[str]) -> list[str]:
+        return [_host_port(address) for address in value]
+
+    @property
+    def bootstrap_env(self) -> str:
+        """The servers as KAFKA_BOOTSTRAP_SERVERS spells them (for a child process)."""
+        return ",".join(self.bootstrap_servers)
 
 
 class PostgresSettings(BaseSettings):

@@ -54,10 +54,10 @@ async def kafka_settings(_containers: ExitStack) -> KafkaSettings:
 
         container = _containers.enter_context(KafkaContainer().with_kraft())
         return KafkaSettings(
-            bootstrap_servers=container.get_bootstrap_server(), client_id="suivi-tests"
+            bootstrap_servers=[container.get_bootstrap_server()], client_id="suivi-tests"
         )
     pytest.fail(
-        f"no Kafka answers at {settings.bootstrap_servers}: run `make up` "
+        f"no Kafka answers at {settings.bootstrap_env}: run `make up` "
         "or set KAFKA_BOOTSTRAP_SERVERS",
         pytrace=False,
     )

@@ -131,7 +131,7 @@ class KafkaRawEventPublisher:
         except (KafkaError, OSError) as exc:
             log.warning(
                 "Kafka not reachable at %s (%s); retrying in %.0f s",
-                self._kafka.bootstrap_servers,
+                self._kafka.bootstrap_env,
                 type(exc).__name__,
                 self._reconnect_seconds,
             )
@@ -139,7 +139,7 @@ class KafkaRawEventPublisher:
                 await producer.stop()
             return False
         self._producer = producer
-        log.info("Kafka producer connected to %s", self._kafka.bootstrap_servers)
+        log.info("Kafka producer connected to %s", self._kafka.bootstrap_env)
         return True
 
     async def _keep_connecting(self) -> None:
