@@ -1,0 +1,187 @@
+"""Composition root: settings → pool, producer, sources → start handler, scheduler, consumer and
+HTTP API, with one start/stop for them all.
+
+One process runs all three (like the notifier): they share the pool and the sources' rate
+limiters, token buckets and OAuth tokens, which a second process would duplicate (and so
+overrun the documented limits). Instances scale out as they are: claims are safe with many
+schedulers, and the consumer group splits the partitions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI
+from faststream import FastStream
+from prometheus_client import CollectorRegistry, start_http_server
+
+from suivi_infra.kafka import make_producer
+from suivi_infra.merchant_keys import MerchantKeys
+from suivi_infra.metrics import service_registry
+from suivi_infra.postgres import create_pool
+from suivi_infra.records import KafkaSink
+from suivi_tracker.adapters import pg_store
+from suivi_tracker.adapters.raw_out import RawPublisher
+from suivi_tracker.adapters.sources.config import build_sources
+from suivi_tracker.api.deps import ApiContext
+from suivi_tracker.app import create_api
+from suivi_tracker.consumer import build_app, build_broker
+from suivi_tracker.db.migrate import migrate
+from suivi_tracker.domain.sources import Source
+from suivi_tracker.handlers.breakers import Breakers
+from suivi_tracker.handlers.intake import Intake, Topics
+from suivi_tracker.handlers.rounds import Scheduler
+from suivi_tracker.handlers.start import StartTracking
+from suivi_tracker.metrics import TrackerMetrics
+from suivi_tracker.settings import TrackerSettings
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class TrackerService:
+    settings: TrackerSettings
+    registry: CollectorRegistry
+    metrics: TrackerMetrics
+    pool: asyncpg.Pool
+    producer: AIOKafkaProducer
+    sources: list[Source]
+    starter: StartTracking
+    scheduler: Scheduler
+    intake: Intake
+    app: FastStream
+    api: FastAPI
+    owns_pool: bool = True
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _metrics_server: Any = None
+
+    async def start(self) -> None:
+        if self.settings.migrate_on_start:
+            async with self.pool.acquire() as conn:
+                await migrate(conn)
+        await self.producer.start()
+        if self.settings.consume:
+            await self.app.start()
+        self._stop.clear()
+        if self.settings.schedule_enabled:
+            self._tasks.append(asyncio.create_task(self.scheduler.run(self._stop), name="rounds"))
+        self._tasks.append(asyncio.create_task(self._refresh_gauge(), name="trackings-gauge"))
+        if self.settings.metrics_port:
+            self._metrics_server, _ = start_http_server(
+                self.settings.metrics_port, self.settings.host, registry=self.registry
+            )
+
+    async def stop(self) -> None:
+        if self.settings.consume:
+            await self.app.stop()  # the batch in hand is finished (graceful_timeout)
+        self._stop.set()
+        for task in self._tasks:
+            if task.get_name() == "trackings-gauge":
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self._metrics_server is not None:
+            self._metrics_server.shutdown()
+            self._metrics_server = None
+        await self.producer.stop()
+        for source in self.sources:
+            with contextlib.suppress(Exception):
+                await source.close()
+        if self.owns_pool:
+            await self.pool.close()
+
+    async def ready(self) -> bool:
+        try:
+            async with self.pool.acquire(timeout=2) as conn:
+                await conn.fetchval("SELECT 1", timeout=2)
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            return False
+        return True
+
+    async def _refresh_gauge(self) -> None:
+        """Trackings by state and source, from PostgreSQL (a GROUP BY on an index, every
+        `gauge_refresh_seconds`): what every instance reports is the same total."""
+        while True:
+            try:
+                async with self.pool.acquire() as conn:
+                    rows = await pg_store.counts(conn)
+                self.metrics.trackings.clear()
+                for row in rows:
+                    self.metrics.trackings.labels(row["state"], row["source"]).set(row["n"])
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("trackings gauge not refreshed (%s)", type(exc).__name__)
+            await asyncio.sleep(self.settings.gauge_refresh_seconds)
+
+
+async def bootstrap(
+    settings: TrackerSettings,
+    *,
+    sources: Sequence[Source] | None = None,
+    pool: asyncpg.Pool | None = None,
+    registry: CollectorRegistry | None = None,
+    clock: Clock = utc_now,
+    rng: random.Random | None = None,
+) -> TrackerService:
+    """Builds everything (nothing started); `sources` replaces the configured ones in tests."""
+    registry = registry or service_registry()
+    metrics = TrackerMetrics(registry)
+    rng = rng or random.Random()  # noqa: S311 - jitter, not secrets
+    owns_pool = pool is None
+    pool = pool or await create_pool(settings.postgres)
+    built = list(sources) if sources is not None else build_sources(settings.sources)
+    by_name = {s.name: s for s in built}
+    producer = make_producer(settings.kafka, client_id=f"{settings.kafka.client_id}-tracker")
+    publisher = RawPublisher(KafkaSink(producer), settings.raw_topic, settings.instance)
+    starter = StartTracking(built, settings.preference(), settings.overrides())
+    policy = settings.schedule.policy()
+    breakers = Breakers(settings.circuit_policy(), metrics)
+    scheduler = Scheduler(
+        pool, by_name, publisher, metrics, breakers, policy, settings.round_config(),
+        clock=clock, rng=rng,
+    )  # fmt: skip
+    topics = Topics(orders=settings.orders_topic, status=settings.status_topic)
+    intake = Intake(pool, starter, topics, metrics, policy, clock=clock, rng=rng)
+    broker, _ = build_broker(settings, intake)
+    context = ApiContext(
+        pool=pool, starter=starter, merchants=MerchantKeys(settings.merchant_key_pairs()),
+        metrics=metrics, sources=by_name, clock=clock,
+        call_timeout_seconds=settings.call_timeout_seconds,
+    )  # fmt: skip
+    holder: dict[str, TrackerService] = {}
+
+    async def ready() -> bool:
+        return await holder["service"].ready()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await holder["service"].start()
+        try:
+            yield
+        finally:
+            await holder["service"].stop()
+
+    api = create_api(context, ready)
+    api.router.lifespan_context = lifespan
+    service = TrackerService(
+        settings, registry, metrics, pool, producer, built, starter, scheduler, intake,
+        build_app(broker), api, owns_pool,
+    )  # fmt: skip
+    holder["service"] = service
+    return service

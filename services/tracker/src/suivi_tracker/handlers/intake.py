@@ -1,0 +1,151 @@
+"""The consumed batch (one consumer group on `commerce.orders.v1` and `tracking.status.v1`):
+every active shipment of an order starts (or links to) a tracking; every status event teaches
+its tracking the latest canonical status, event time and promised date. One transaction per
+batch, committed before the offsets (suivi_infra.streams): a batch consumed again changes
+nothing more (links are keyed, older events do not roll a status back).
+
+A record that is not a valid contract is counted and skipped: its producers validate before
+sending, so such a record is a bug elsewhere; skipping it keeps the parcels behind it moving.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+from pydantic import ValidationError
+
+from suivi_infra.records import ConsumedRecord
+from suivi_schemas.events import ShipmentStatusEvent
+from suivi_schemas.ids import normalize_tracking_number
+from suivi_schemas.orders import OrderEvent
+from suivi_tracker.db.rows import COLUMNS, tracking_of
+from suivi_tracker.domain.decide import learn_status
+from suivi_tracker.domain.schedule import SchedulePolicy, next_due
+from suivi_tracker.handlers.start import Refused, StartRequest, StartTracking
+from suivi_tracker.metrics import TrackerMetrics
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+_LOCK = f"SELECT {COLUMNS} FROM trackings WHERE carrier = $1 AND tracking_number = $2 FOR UPDATE"  # noqa: S608
+_LEARN = """
+UPDATE trackings SET state = $2, last_status = $3, last_event_at = $4, last_push_at = $5,
+    promised_date = $6, terminal_at = $7, next_due_at = $8, updated_at = $9
+WHERE id = $1
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    orders: str
+    status: str
+
+
+def shipment_requests(order: OrderEvent) -> list[StartRequest]:
+    address = order.shipping_address
+    return [
+        StartRequest(
+            tracking_number=s.tracking_number,
+            carrier=s.carrier,
+            postal_code=address.postal_code if address else None,
+            country=address.country if address else None,
+            ship_date=s.shipped_at.date() if s.shipped_at else None,
+            merchant_id=order.merchant_id,
+            order_number=order.order_number,
+            detect_unknown_carrier=True,
+        )
+        for s in order.shipments
+        if s.state == "active"
+    ]
+
+
+class Intake:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        starter: StartTracking,
+        topics: Topics,
+        metrics: TrackerMetrics,
+        policy: SchedulePolicy,
+        *,
+        clock: Clock,
+        rng: random.Random,
+    ) -> None:
+        self.pool, self.starter, self.topics, self.metrics = pool, starter, topics, metrics
+        self.policy, self.clock, self.rng = policy, clock, rng
+
+    def _parse(
+        self, records: Sequence[ConsumedRecord]
+    ) -> tuple[list[OrderEvent], list[ShipmentStatusEvent]]:
+        orders: list[OrderEvent] = []
+        events: list[ShipmentStatusEvent] = []
+        for record in records:
+            try:
+                if record.topic == self.topics.orders:
+                    orders.append(OrderEvent.model_validate_json(record.value or b""))
+                elif record.topic == self.topics.status:
+                    events.append(ShipmentStatusEvent.model_validate_json(record.value or b""))
+            except ValidationError:
+                self.metrics.consumed.labels(record.topic, "invalid").inc()
+                log.error("invalid record skipped (%s offset %d)", record.topic, record.offset)
+        return orders, events
+
+    async def process(self, records: Sequence[ConsumedRecord]) -> None:
+        orders, events = self._parse(records)
+        now = self.clock()
+        async with self.pool.acquire() as conn, conn.transaction():
+            for order in orders:
+                await self._order(conn, order, now)
+            # One update per parcel: its newest event (older ones change nothing anyway).
+            latest: dict[tuple[str, str], ShipmentStatusEvent] = {}
+            for e in events:
+                key = (e.carrier, normalize_tracking_number(e.tracking_number))
+                if key not in latest or e.occurred_at >= latest[key].occurred_at:
+                    latest[key] = e
+            for key in sorted(latest):  # one lock order for every instance: no deadlock
+                await self._status(conn, key, latest[key], now)
+
+    async def _order(self, conn: asyncpg.Connection, order: OrderEvent, now: datetime) -> None:
+        for request in shipment_requests(order):
+            try:
+                started = await self.starter.start(conn, request, now)
+            except Refused as refused:
+                self.metrics.started.labels("orders", "refused").inc()
+                log.info("order shipment not tracked: %s", refused.code)
+                continue
+            result = "created" if started.created else "existing"
+            self.metrics.started.labels("orders", result).inc()
+        self.metrics.consumed.labels(self.topics.orders, "applied").inc()
+
+    async def _status(
+        self,
+        conn: asyncpg.Connection,
+        key: tuple[str, str],
+        event: ShipmentStatusEvent,
+        now: datetime,
+    ) -> None:
+        row = await conn.fetchrow(_LOCK, *key)
+        if row is None:  # a parcel the tracker does not follow (webhooks set up elsewhere)
+            self.metrics.consumed.labels(self.topics.status, "ignored").inc()
+            return
+        before = tracking_of(row)
+        promised = event.estimated_delivery.latest if event.estimated_delivery else None
+        t = learn_status(
+            before, event.status.value, event.occurred_at, event.received_at, promised, now
+        )
+        due = row["next_due_at"]
+        if row["lease_token"] is None:
+            # Not leased: the new status sets the next look. Leased: the scheduler's outcome,
+            # decided on this row once committed, will (moving the due time now would let
+            # another instance claim the row while its call is in flight).
+            due = next_due(t, now, self.policy, self.rng)
+        await conn.execute(
+            _LEARN, t.id, t.state.value, t.last_status, t.last_event_at, t.last_push_at,
+            t.promised_date, t.terminal_at, due, now,
+        )  # fmt: skip
+        self.metrics.consumed.labels(self.topics.status, "applied").inc()
