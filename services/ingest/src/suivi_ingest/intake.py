@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import pydantic_core
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
@@ -21,6 +20,7 @@ from suivi_ingest.providers import PROVIDERS, ProviderSpec, RequestFacts, Verify
 from suivi_ingest.publisher import EventTooLargeError, RawEventPublisher
 from suivi_ingest.settings import IngestSettings
 from suivi_ingest.signatures import SignatureError
+from suivi_schemas import strict_json
 from suivi_schemas.raw import IngestMetadata, RawProviderEvent
 
 log = logging.getLogger("suivi_ingest")
@@ -99,7 +99,7 @@ def parse_object(body: bytes, *, allow_array: bool = False) -> tuple[str, dict[s
             400, "invalid_encoding", f"the body is not UTF-8 (invalid byte at offset {exc.start})"
         ) from None
     try:
-        payload = pydantic_core.from_json(body)
+        payload = strict_json.loads(body)
     except ValueError as exc:
         raise IngestError(400, "malformed_json", f"malformed JSON: {exc}") from None
     if allow_array and isinstance(payload, list) and payload:

@@ -21,6 +21,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -148,6 +149,14 @@ def _url(value: str) -> str:
     return value
 
 
+def _date_time_text(value: object) -> object:
+    # The schema says a date-time string; pydantic alone would also take 0 as 1970-01-01.
+    if isinstance(value, str | datetime):
+        return value
+    raise ValueError("must be an RFC 3339 date-time string, e.g. 2026-11-02T09:14:03+01:00")
+
+
+DateTime = Annotated[AwareDatetime, BeforeValidator(_date_time_text)]
 Text = Annotated[str, Field(max_length=500), AfterValidator(_plain_text)]
 Id = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_plain_text)]
 
@@ -206,7 +215,7 @@ class ShipmentIn(_Body):
     state: Literal["active", "cancelled"] = "active"
     items: tuple[ShipmentItemIn, ...] = Field(default=(), max_length=MAX_LINE_ITEMS)
     service: Text | None = None
-    shipped_at: AwareDatetime | None = None
+    shipped_at: DateTime | None = None
 
 
 class OrderIn(_Body):
@@ -218,8 +227,8 @@ class OrderIn(_Body):
     order_number: Annotated[
         str, Field(min_length=1, max_length=64), AfterValidator(_plain_text)
     ] = Field(description="The merchant's order number, as the shopper knows it.")
-    placed_at: AwareDatetime
-    updated_at: AwareDatetime | None = Field(
+    placed_at: DateTime
+    updated_at: DateTime | None = Field(
         default=None,
         description="The version of this snapshot (default: now). Send it so that retries are "
         "the same event; the newest updated_at wins.",

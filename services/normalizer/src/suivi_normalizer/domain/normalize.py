@@ -6,20 +6,19 @@ from collections.abc import Container
 from typing import Any
 from uuid import UUID
 
-from pydantic_core import from_json
-
 from suivi_normalizer.adapters import AdapterError, Checkpoint, parser_for
 from suivi_schemas import (
     RawProviderEvent,
     ShipmentStatusEvent,
     checkpoint_event_id,
     normalize_tracking_number,
+    strict_json,
 )
 
 
 def decode_body(body: str | bytes) -> Any:
     try:
-        return from_json(body)
+        return strict_json.loads(body)
     except ValueError as exc:
         raise AdapterError(f"body is not valid JSON: {exc}") from exc
 
