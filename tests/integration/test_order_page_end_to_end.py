@@ -108,7 +108,7 @@ async def test_order_api_then_webhooks_then_the_page_shows_each_new_status(
         ProjectionsSettings(kafka=kafka_settings, postgres=database, status_topic=status,
                             orders_topic=orders, dlq_topic=dlq, alerts_topic=alerts,
                             group_id=f"p-{run}",
-                            metrics_port=0, create_dlq_topic=False),
+                            metrics_port=0),
         serve_metrics=False,
     )  # fmt: skip
     api, _ = build_api(ApiSettings(postgres=database))

@@ -1,5 +1,6 @@
 """Every long-running service as deployed (its console script, its environment): it starts
-against the Kafka cluster however KAFKA_BOOTSTRAP_SERVERS lists it, and becomes ready."""
+against the Kafka cluster however KAFKA_BOOTSTRAP_SERVERS lists it, and becomes ready; none
+creates a topic."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 
 from suivi_infra.kafka import make_producer
 from suivi_infra.settings import KafkaSettings, PostgresSettings
@@ -65,6 +67,16 @@ def running(script: str, env: dict[str, str], logs: Path) -> Iterator[subprocess
                 process.wait()
 
 
+async def topic_names(kafka: KafkaSettings) -> list[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+    await admin.start()
+    try:
+        names: list[str] = await admin.list_topics()
+        return names
+    finally:
+        await admin.close()
+
+
 async def answers(url: str, seconds: float = 60) -> bool:
     """Whether the URL answers 200 within `seconds` (polled)."""
     deadline = asyncio.get_running_loop().time() + seconds
@@ -93,6 +105,8 @@ async def test_every_service_starts_against_a_list_of_bootstrap_servers(
         await kafka_topic("status"),
         await kafka_topic("orders"),
     )
+    # Dead-letter topics nobody created: only `suivi-topics` creates topics, never a service.
+    absent = [f"absent.{uuid.uuid4().hex[:12]}" for _ in range(2)]
     groups = {name: f"start-{name}-{uuid.uuid4().hex[:6]}" for name in ("n", "p", "x")}
     ports = {name: free_port() for name in ("ingest", "n", "p", "x")}
     base = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": servers}
@@ -111,8 +125,7 @@ async def test_every_service_starts_against_a_list_of_bootstrap_servers(
             "DATABASE_URL": f"{db}?search_path={schemas[0]}",
             "SUIVI_PROJECTIONS_STATUS_TOPIC": status,
             "SUIVI_PROJECTIONS_ORDERS_TOPIC": orders,
-            "SUIVI_PROJECTIONS_DLQ_TOPIC": await kafka_topic("pdlq", partitions=1),
-            "SUIVI_PROJECTIONS_CREATE_DLQ_TOPIC": "false",
+            "SUIVI_PROJECTIONS_DLQ_TOPIC": absent[0],
             "SUIVI_PROJECTIONS_MONITOR_ENABLED": "false",
             "SUIVI_PROJECTIONS_GROUP_ID": groups["p"],
             "SUIVI_PROJECTIONS_METRICS_PORT": str(ports["p"]),
@@ -123,8 +136,7 @@ async def test_every_service_starts_against_a_list_of_bootstrap_servers(
             "SUIVI_NOTIFIER_ORDERS_TOPIC": orders,
             "SUIVI_NOTIFIER_ALERTS_TOPIC": await kafka_topic("alerts", partitions=1),
             "SUIVI_NOTIFIER_RESULTS_TOPIC": await kafka_topic("results"),
-            "SUIVI_NOTIFIER_DLQ_TOPIC": await kafka_topic("xdlq", partitions=1),
-            "SUIVI_NOTIFIER_ENSURE_DLQ_TOPIC": "false",
+            "SUIVI_NOTIFIER_DLQ_TOPIC": absent[1],
             "SUIVI_NOTIFIER_GROUP_ID": groups["x"],
             "SUIVI_NOTIFIER_PORT": str(ports["x"]),
         },
@@ -151,3 +163,4 @@ async def test_every_service_starts_against_a_list_of_bootstrap_servers(
         assert await group_caught_up(kafka_settings, groups["x"], [status, orders], seconds=60)
         exited = {script: p.returncode for script, p in processes.items() if p.poll() is not None}
         assert not exited, {s: (tmp_path / f"{s}.log").read_text()[-1500:] for s in exited}
+    assert not set(absent) & set(await topic_names(kafka_settings))

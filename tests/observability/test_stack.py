@@ -203,7 +203,6 @@ def stack_env(
             "SUIVI_NOTIFIER_CORS_ORIGINS": json.dumps([f"http://127.0.0.1:{api}"]),
             "SUIVI_NOTIFIER_DEBOUNCE_SECONDS": "1",
             "SUIVI_NOTIFIER_POLL_INTERVAL_SECONDS": "0.2",
-            "SUIVI_NOTIFIER_ENSURE_DLQ_TOPIC": "false",
             "SUIVI_INGEST_RAW_TOPIC": topics["raw"],
             "SUIVI_INGEST_ORDERS_TOPIC": topics["orders"],
             "SUIVI_NORMALIZER_RAW_TOPIC": topics["raw"],

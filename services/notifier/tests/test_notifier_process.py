@@ -44,7 +44,6 @@ async def test_notifier_process_sends_serves_and_stops_on_sigterm(
         "SUIVI_NOTIFIER_ALERTS_TOPIC": alerts_topic,
         "SUIVI_NOTIFIER_RESULTS_TOPIC": await kafka_topic("results"),
         "SUIVI_NOTIFIER_DLQ_TOPIC": await kafka_topic("dlq", partitions=1),
-        "SUIVI_NOTIFIER_ENSURE_DLQ_TOPIC": "false",
         "SUIVI_NOTIFIER_GROUP_ID": f"proc-{uuid.uuid4().hex[:8]}",
         "SUIVI_NOTIFIER_PORT": str(unused_tcp_port),
         "SUIVI_NOTIFIER_DEBOUNCE_SECONDS": "0.5",

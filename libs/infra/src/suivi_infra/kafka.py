@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import random
 from collections.abc import Sequence
@@ -10,10 +9,10 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import TopicAlreadyExistsError, for_code
 from aiokafka.partitioner import murmur2
 
-from suivi_infra.settings import KafkaSettings
+from suivi_infra.settings import KafkaSettings, TopicSettings
 from suivi_schemas.topics import Topic
 
 _cached_murmur2 = functools.lru_cache(maxsize=131072)(murmur2)
@@ -71,17 +70,25 @@ def make_consumer(
     return AIOKafkaConsumer(*topics, **consumer_options(settings, group_id, **overrides))
 
 
-def new_topic(topic: Topic, *, name: str | None = None, replication_factor: int = 1) -> NewTopic:
+def new_topic(topic: Topic, settings: TopicSettings, *, name: str | None = None) -> NewTopic:
+    """The topic as `settings` say to create it; min.insync.replicas only when configured."""
+    configs = {
+        "retention.ms": str(topic.retention_ms),
+        "max.message.bytes": str(topic.max_message_bytes),
+    }
+    if settings.min_insync_replicas is not None:
+        # A topic override wins over the broker's default: set only when asked for.
+        configs["min.insync.replicas"] = str(settings.min_insync_replicas)
     return NewTopic(
         name=name or topic.name,
         num_partitions=topic.partitions,
-        replication_factor=replication_factor,
-        topic_configs={
-            "retention.ms": str(topic.retention_ms),
-            "min.insync.replicas": "1",
-            "max.message.bytes": str(topic.max_message_bytes),
-        },
+        replication_factor=settings.replication_factor,
+        topic_configs=configs,
     )
+
+
+class TopicCreationError(Exception):
+    """The cluster refused to create a topic (e.g. more replicas than brokers)."""
 
 
 async def ensure_topics(settings: KafkaSettings, topics: list[NewTopic]) -> list[str]:
@@ -94,9 +101,17 @@ async def ensure_topics(settings: KafkaSettings, topics: list[NewTopic]) -> list
         existing = set(await admin.list_topics())
         missing = [t for t in topics if t.name not in existing]
         if missing:
-            # Created concurrently by another process: the goal is reached all the same.
-            with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(missing)
+            response = await admin.create_topics(missing)
+            # Refusals come back per topic, not raised; a topic another process created
+            # meanwhile is the goal reached all the same.
+            refused = [
+                f"{entry[0]}: {for_code(entry[1]).__name__}"
+                + (f" ({entry[2]})" if len(entry) > 2 and entry[2] else "")
+                for entry in response.topic_errors
+                if entry[1] not in (0, TopicAlreadyExistsError.errno)
+            ]
+            if refused:
+                raise TopicCreationError("; ".join(refused))
         return [t.name for t in missing]
     finally:
         await admin.close()

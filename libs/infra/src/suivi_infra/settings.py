@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -45,6 +45,26 @@ class KafkaSettings(BaseSettings):
     def bootstrap_env(self) -> str:
         """The servers as KAFKA_BOOTSTRAP_SERVERS spells them (for a child process)."""
         return ",".join(self.bootstrap_servers)
+
+
+class TopicSettings(BaseSettings):
+    """How `suivi-topics` creates the platform's topics, from SUIVI_TOPICS_* (the one place)."""
+
+    model_config = SettingsConfigDict(env_prefix="SUIVI_TOPICS_", extra="ignore")
+
+    # 1 suits the single local broker; production sets 3.
+    replication_factor: int = Field(default=1, ge=1)
+    # Unset: no topic override, so the broker's min.insync.replicas applies (production: 2).
+    min_insync_replicas: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _isr_within_replicas(self) -> TopicSettings:
+        # More in-sync replicas than replicas: every acks=all write would be refused.
+        if self.min_insync_replicas is not None and (
+            self.min_insync_replicas > self.replication_factor
+        ):
+            raise ValueError("min_insync_replicas cannot exceed replication_factor")
+        return self
 
 
 class PostgresSettings(BaseSettings):

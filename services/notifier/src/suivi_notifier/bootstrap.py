@@ -20,7 +20,7 @@ from faststream import FastStream
 from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 
-from suivi_infra.kafka import ensure_topics, make_producer, new_topic
+from suivi_infra.kafka import make_producer
 from suivi_infra.lag import ConsumerLag
 from suivi_infra.metrics import service_registry
 from suivi_infra.postgres import create_pool
@@ -43,7 +43,7 @@ from suivi_notifier.merchants import MerchantSender
 from suivi_notifier.metrics import NotifierMetrics
 from suivi_notifier.migrate import migrate
 from suivi_notifier.pipeline import DeadLetters, Intake
-from suivi_notifier.settings import NOTIFIER_DLQ, NotifierSettings
+from suivi_notifier.settings import NotifierSettings
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -77,10 +77,6 @@ class NotifierService:
             async with self.pool.acquire() as conn:
                 await migrate(conn)
         await self.producer.start()
-        if self.settings.ensure_dlq_topic:
-            await ensure_topics(
-                self.settings.kafka, [new_topic(NOTIFIER_DLQ, name=self.settings.dlq_topic)]
-            )
         if self.consume:
             await self.app.start()
         self._stop.clear()

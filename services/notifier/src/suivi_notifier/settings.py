@@ -136,7 +136,6 @@ class NotifierSettings(_EnvOnly):
     alerts_topic: str = ALERTS.name
     results_topic: str = NOTIFICATIONS.name
     dlq_topic: str = NOTIFIER_DLQ.name
-    ensure_dlq_topic: bool = Field(default=True, description="Create the DLQ topic if missing.")
     max_records: int = Field(default=500, ge=1)
     batch_timeout_ms: int = Field(default=200, ge=1)
     shutdown_timeout_seconds: float = Field(default=30.0, gt=0)

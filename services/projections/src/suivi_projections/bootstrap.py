@@ -12,7 +12,7 @@ from faststream import FastStream
 from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry, start_http_server
 
-from suivi_infra.kafka import ensure_topics, make_producer, new_topic
+from suivi_infra.kafka import make_producer
 from suivi_infra.lag import ConsumerLag
 from suivi_infra.metrics import service_registry
 from suivi_infra.records import KafkaSink
@@ -22,7 +22,6 @@ from suivi_projections.migrate import migrate
 from suivi_projections.monitor import Monitor
 from suivi_projections.projector import Projector
 from suivi_projections.settings import ProjectionsSettings
-from suivi_schemas.topics import PROJECTIONS_DLQ
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +80,6 @@ def bootstrap(
         if settings.migrate_on_start:
             async with pool.acquire() as conn:
                 await migrate(conn)
-        if settings.create_dlq_topic:
-            await _ensure_dlq_topic(settings)
         await producer.start()
         if serve_metrics and settings.metrics_port:
             start_http_server(settings.metrics_port, settings.metrics_host, registry=registry)
@@ -106,14 +103,6 @@ def bootstrap(
         await pool.close()
 
     return ProjectorService(settings, pool, producer, projector, monitor, broker, app, registry)
-
-
-async def _ensure_dlq_topic(settings: ProjectionsSettings) -> None:
-    # A missing DLQ topic would fail every batch holding a poison record: the partition stalls.
-    try:
-        await ensure_topics(settings.kafka, [new_topic(PROJECTIONS_DLQ, name=settings.dlq_topic)])
-    except Exception:
-        log.warning("could not make sure %s exists", settings.dlq_topic, exc_info=True)
 
 
 async def serve() -> None:

@@ -24,7 +24,6 @@ class ProjectionsSettings(BaseSettings):
     status_topic: str = STATUS.name
     orders_topic: str = ORDERS.name
     dlq_topic: str = PROJECTIONS_DLQ.name
-    create_dlq_topic: bool = True
     max_records: int = Field(default=500, ge=1, description="Records per consumed batch.")
     batch_timeout_ms: int = Field(default=100, ge=1)
     reuse_after_days: float = Field(

@@ -29,7 +29,6 @@ async def on_fresh_topics(
         alerts_topic=await kafka_topic("alerts", partitions=2),
         results_topic=await kafka_topic("results", partitions=2),
         dlq_topic=await kafka_topic("dlq", partitions=1),
-        ensure_dlq_topic=False,
         group_id=f"notifier-{uuid.uuid4().hex[:8]}",
         poll_interval_seconds=0.1,
         batch_timeout_ms=50,
