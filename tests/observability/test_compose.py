@@ -20,7 +20,7 @@ DEPLOY = ROOT / "deploy"
 ENV_FILE = DEPLOY / "run" / "dev.env"
 # Procfile process → the dev.env variables holding the ports it listens on.
 PORTS = {
-    "ingest": ["SUIVI_INGEST_PORT"],
+    "ingest": ["SUIVI_INGEST_PORT", "SUIVI_INGEST_METRICS_PORT"],
     "normalizer": ["SUIVI_NORMALIZER_METRICS_PORT"],
     "projector": ["SUIVI_PROJECTIONS_METRICS_PORT"],
     "projections-api": ["SUIVI_PROJECTIONS_PORT"],

@@ -21,7 +21,7 @@ PROMETHEUS = ROOT / "deploy" / "prometheus"
 RULES = PROMETHEUS / "rules" / "suivi-alerts.yml"
 RULE_TESTS = sorted((PROMETHEUS / "tests").glob("*.yml"))
 JOBS = {
-    "suivi-ingest": 8080,
+    "suivi-ingest": 8088,
     "suivi-normalizer": 8083,
     "suivi-projector": 8084,
     "suivi-projections-api": 8081,

@@ -50,7 +50,7 @@ PROCESSES = [
 ]
 # Prometheus job → the stack's port variable (the jobs of deploy/prometheus/prometheus.yml).
 JOBS = {
-    "suivi-ingest": ("SUIVI_INGEST_PORT", 8080),
+    "suivi-ingest": ("SUIVI_INGEST_METRICS_PORT", 8088),
     "suivi-normalizer": ("SUIVI_NORMALIZER_METRICS_PORT", 8083),
     "suivi-projector": ("SUIVI_PROJECTIONS_METRICS_PORT", 8084),
     "suivi-projections-api": ("SUIVI_PROJECTIONS_PORT", 8081),
@@ -116,7 +116,8 @@ class Stack:
 
     def ports(self) -> list[int]:
         names = [v for v, _ in JOBS.values()]
-        names += ["SUIVI_DEMO_PEERS_PORT", "SUIVI_NOTIFIER_SMTP_PORT", "SUIVI_PROMETHEUS_PORT"]
+        names += ["SUIVI_INGEST_PORT", "SUIVI_DEMO_PEERS_PORT", "SUIVI_NOTIFIER_SMTP_PORT"]
+        names += ["SUIVI_PROMETHEUS_PORT"]
         return [self.port(n) for n in names]
 
     def tail(self, lines: int = 80) -> str:
@@ -183,6 +184,7 @@ def stack_env(
     env: dict[str, str] = dict(honcho_env((DEPLOY / "run" / "dev.env").read_text()))
     run = uuid.uuid4().hex[:8]
     ports = {variable: free_port() for variable, _ in JOBS.values()}
+    ports["SUIVI_INGEST_PORT"] = free_port()  # the public port; metrics have their own
     peers, smtp, prometheus = free_port(), free_port(), free_port()
     api, notifier = ports["SUIVI_PROJECTIONS_PORT"], ports["SUIVI_NOTIFIER_PORT"]
     env.update({k: str(v) for k, v in ports.items()})

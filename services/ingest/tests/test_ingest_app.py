@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
+from prometheus_client import CollectorRegistry, generate_latest
 
 from suivi_ingest.app import create_app
 from suivi_ingest.settings import IngestSettings
@@ -23,14 +24,17 @@ BODY = json.dumps(
 ).encode()
 
 
-def make_app(publisher: FakePublisher, **overrides: object) -> FastAPI:
+def make_app(
+    publisher: FakePublisher, registry: CollectorRegistry | None = None, **overrides: object
+) -> FastAPI:
     values: dict[str, object] = {
         "suivi_secret": SECRET,
         "publish_timeout_seconds": 0.2,
         "instance": "ingest-test",
     }
     values.update(overrides)
-    return create_app(IngestSettings.model_validate(values), publisher, clock=lambda: NOW)
+    settings = IngestSettings.model_validate(values)
+    return create_app(settings, publisher, registry=registry, clock=lambda: NOW)
 
 
 def signed(body: bytes = BODY, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -43,8 +47,15 @@ def publisher() -> FakePublisher:
 
 
 @pytest.fixture
-async def client(publisher: FakePublisher) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=make_app(publisher))
+def registry() -> CollectorRegistry:
+    return CollectorRegistry()
+
+
+@pytest.fixture
+async def client(
+    publisher: FakePublisher, registry: CollectorRegistry
+) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=make_app(publisher, registry))
     async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as c:
         yield c
 
@@ -229,7 +240,7 @@ async def test_health_and_readiness(client: httpx.AsyncClient, publisher: FakePu
 
 
 async def test_metrics_count_requests_with_bounded_labels(
-    client: httpx.AsyncClient, publisher: FakePublisher
+    client: httpx.AsyncClient, publisher: FakePublisher, registry: CollectorRegistry
 ) -> None:
     await client.post(URL, content=BODY, headers=signed())
     await client.post(URL, content=BODY, headers={"content-type": "application/json"})
@@ -237,7 +248,7 @@ async def test_metrics_count_requests_with_bounded_labels(
     publisher.failure = RuntimeError("down")
     await client.post(URL, content=BODY, headers=signed())
 
-    text = (await client.get("/metrics")).text
+    text = generate_latest(registry).decode()
     assert 'suivi_ingest_requests_total{code="202",provider="suivi"} 1.0' in text
     assert 'suivi_ingest_requests_total{code="401",provider="suivi"} 1.0' in text
     assert 'suivi_ingest_requests_total{code="404",provider="unknown"} 1.0' in text
@@ -251,9 +262,10 @@ async def test_metrics_count_requests_with_bounded_labels(
 
 async def test_two_apps_keep_separate_metrics() -> None:
     first, second = FakePublisher(), FakePublisher()
-    async with _client(make_app(first)) as a, _client(make_app(second)) as b:
+    registry = CollectorRegistry()
+    async with _client(make_app(first)) as a, _client(make_app(second, registry)):
         await a.post(URL, content=BODY, headers=signed())
-        assert "suivi_ingest_requests_total{" not in (await b.get("/metrics")).text
+        assert "suivi_ingest_requests_total{" not in generate_latest(registry).decode()
 
 
 async def test_openapi_documents_the_route_and_its_errors(client: httpx.AsyncClient) -> None:
@@ -261,7 +273,7 @@ async def test_openapi_documents_the_route_and_its_errors(client: httpx.AsyncCli
     post = spec["paths"]["/v1/webhooks/{provider}"]["post"]
     assert set(post["responses"]) == {"202", "400", "401", "404", "413", "415", "503"}
     assert "application/json" in post["requestBody"]["content"]
-    assert {"/healthz", "/readyz", "/metrics"} <= set(spec["paths"])
+    assert {"/healthz", "/readyz"} <= set(spec["paths"])
 
 
 async def test_other_routes_answer_json_errors(client: httpx.AsyncClient) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from prometheus_client import CollectorRegistry, generate_latest
 
 from suivi_ingest.app import create_app
 from suivi_ingest.order_testing import FakeOrderPublisher, bearer
@@ -60,11 +61,15 @@ ORDER: dict[str, Any] = {
 }
 
 
-def make_app(orders: FakeOrderPublisher, **overrides: object) -> FastAPI:
+def make_app(
+    orders: FakeOrderPublisher, registry: CollectorRegistry | None = None, **overrides: object
+) -> FastAPI:
     values: dict[str, object] = {"merchant_keys": KEYS, "publish_timeout_seconds": 0.2}
     values.update(overrides)
     settings = IngestSettings.model_validate(values)
-    return create_app(settings, FakePublisher(), clock=lambda: NOW, orders=orders)
+    return create_app(
+        settings, FakePublisher(), registry=registry, clock=lambda: NOW, orders=orders
+    )
 
 
 def _client(app: FastAPI) -> httpx.AsyncClient:
@@ -77,8 +82,15 @@ def orders() -> FakeOrderPublisher:
 
 
 @pytest.fixture
-async def client(orders: FakeOrderPublisher) -> AsyncIterator[httpx.AsyncClient]:
-    async with _client(make_app(orders)) as c:
+def registry() -> CollectorRegistry:
+    return CollectorRegistry()
+
+
+@pytest.fixture
+async def client(
+    orders: FakeOrderPublisher, registry: CollectorRegistry
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with _client(make_app(orders, registry)) as c:
         yield c
 
 
@@ -379,7 +391,10 @@ async def test_kafka_too_slow_is_503_with_retry_after(
 
 
 async def test_metrics_and_logs_carry_no_personal_data(
-    client: httpx.AsyncClient, orders: FakeOrderPublisher, caplog: pytest.LogCaptureFixture
+    client: httpx.AsyncClient,
+    orders: FakeOrderPublisher,
+    caplog: pytest.LogCaptureFixture,
+    registry: CollectorRegistry,
 ) -> None:
     caplog.set_level(logging.INFO, logger="suivi_ingest")
     await client.post(URL, content=_body(), headers=bearer("key-a-new"))
@@ -389,7 +404,7 @@ async def test_metrics_and_logs_carry_no_personal_data(
     orders.failure = RuntimeError("down")
     await client.post(URL, content=_body(), headers=bearer("key-a-new"))
 
-    text = (await client.get("/metrics")).text
+    text = generate_latest(registry).decode()
     assert 'suivi_ingest_order_requests_total{code="202",source="api"} 1.0' in text
     assert 'suivi_ingest_order_requests_total{code="401",source="api"} 1.0' in text
     assert 'suivi_ingest_order_requests_total{code="400",source="api"} 1.0' in text

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from prometheus_client import CollectorRegistry, generate_latest
 
 from suivi_ingest.app import create_app
 from suivi_ingest.order_testing import FakeOrderPublisher, shopify_headers
@@ -307,7 +308,9 @@ def test_event_ids_are_the_same_for_the_same_content_only() -> None:
 # --- HTTP ---------------------------------------------------------------------------------------
 
 
-def make_app(orders: FakeOrderPublisher, **overrides: object) -> FastAPI:
+def make_app(
+    orders: FakeOrderPublisher, registry: CollectorRegistry | None = None, **overrides: object
+) -> FastAPI:
     values: dict[str, object] = {
         "shopify_secret": f"shpss_new,{SECRET}",
         "shopify_shops": f"{SHOP}:shop-a",
@@ -315,7 +318,7 @@ def make_app(orders: FakeOrderPublisher, **overrides: object) -> FastAPI:
     }
     values.update(overrides)
     settings = IngestSettings.model_validate(values)
-    return create_app(settings, FakePublisher(), orders=orders)
+    return create_app(settings, FakePublisher(), registry=registry, orders=orders)
 
 
 def _client(app: FastAPI) -> httpx.AsyncClient:
@@ -328,8 +331,15 @@ def orders() -> FakeOrderPublisher:
 
 
 @pytest.fixture
-async def client(orders: FakeOrderPublisher) -> AsyncIterator[httpx.AsyncClient]:
-    async with _client(make_app(orders)) as c:
+def registry() -> CollectorRegistry:
+    return CollectorRegistry()
+
+
+@pytest.fixture
+async def client(
+    orders: FakeOrderPublisher, registry: CollectorRegistry
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with _client(make_app(orders, registry)) as c:
         yield c
 
 
@@ -377,7 +387,7 @@ async def test_a_fulfillment_webhook_is_published_on_the_orders_key(
 
 
 async def test_a_retried_delivery_is_not_published_twice(
-    client: httpx.AsyncClient, orders: FakeOrderPublisher
+    client: httpx.AsyncClient, orders: FakeOrderPublisher, registry: CollectorRegistry
 ) -> None:
     body, headers = signed("orders_create", "orders/create", "wh-1")
     answers = [await client.post(URL, content=body, headers=headers) for _ in range(3)]
@@ -390,7 +400,7 @@ async def test_a_retried_delivery_is_not_published_twice(
     again = await client.post(URL, content=body, headers=headers)
     assert again.json()["event_id"] == answers[0].json()["event_id"]
     assert len(orders.published) == 2
-    text = (await client.get("/metrics")).text
+    text = generate_latest(registry).decode()
     assert (
         'suivi_ingest_shopify_webhooks_total{outcome="duplicate",topic="orders/create"} 2.0' in text
     )
@@ -458,14 +468,14 @@ async def test_missing_shopify_headers_are_400(
 
 
 async def test_topics_suivi_does_not_use_are_acknowledged_and_ignored(
-    client: httpx.AsyncClient, orders: FakeOrderPublisher
+    client: httpx.AsyncClient, orders: FakeOrderPublisher, registry: CollectorRegistry
 ) -> None:
     body, headers = signed("orders_create", "products/update")
     response = await client.post(URL, content=body, headers=headers)
     assert response.status_code == 200
     assert response.json()["status"] == "ignored"
     assert orders.published == []
-    text = (await client.get("/metrics")).text
+    text = generate_latest(registry).decode()
     assert 'suivi_ingest_shopify_webhooks_total{outcome="ignored",topic="other"} 1.0' in text
 
 
@@ -506,7 +516,7 @@ async def test_content_type_and_size(orders: FakeOrderPublisher) -> None:
 
 
 async def test_metrics_and_logs_stay_free_of_personal_data(
-    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, registry: CollectorRegistry
 ) -> None:
     caplog.set_level("INFO", logger="suivi_ingest")
     for name, topic in (("orders_create", "orders/create"), ("fulfillments_create", "x/y")):
@@ -518,7 +528,7 @@ async def test_metrics_and_logs_stay_free_of_personal_data(
     await client.post(
         URL, content=body, headers=shopify_headers(body, SECRET, topic="orders/create", shop=SHOP)
     )
-    text = (await client.get("/metrics")).text
+    text = generate_latest(registry).decode()
     assert 'suivi_ingest_order_requests_total{code="202",source="shopify"} 1.0' in text
     assert 'suivi_ingest_order_requests_total{code="200",source="shopify"} 1.0' in text
     assert 'suivi_ingest_order_requests_total{code="400",source="shopify"} 1.0' in text

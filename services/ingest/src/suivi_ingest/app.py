@@ -1,4 +1,4 @@
-"""The HTTP side: FastAPI app factory for webhook intake, health, readiness and metrics."""
+"""The HTTP side: FastAPI app factory for webhook intake, health and readiness."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, FastAPI, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
@@ -139,10 +139,6 @@ def create_app(
             return Response(b'{"status":"ready"}', media_type=JSON)
         retry = {"Retry-After": str(settings.retry_after_seconds)}
         return error_response(503, "not_ready", "Kafka does not answer", retry)
-
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
-    async def prometheus() -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

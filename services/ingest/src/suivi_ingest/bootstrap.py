@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from suivi_infra.kafka import make_producer
 from suivi_infra.message_size import producer_codec
-from suivi_infra.metrics import service_registry
+from suivi_infra.metrics import metrics_server, service_registry
 from suivi_ingest.app import create_app
 from suivi_ingest.order_publisher import KafkaOrderEventPublisher
 from suivi_ingest.publisher import KafkaRawEventPublisher
@@ -45,15 +45,16 @@ def build_app(settings: IngestSettings | None = None) -> FastAPI:
     settings = settings if settings is not None else IngestSettings()
     publisher = build_publisher(settings)
 
+    registry = service_registry()
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await publisher.start()
-        try:
-            yield
-        finally:
-            await publisher.stop()
+        with metrics_server(registry, settings.metrics_host, settings.metrics_port):
+            await publisher.start()
+            try:
+                yield
+            finally:
+                await publisher.stop()
 
     orders = KafkaOrderEventPublisher(publisher, settings.orders_topic)
-    return create_app(
-        settings, publisher, registry=service_registry(), lifespan=lifespan, orders=orders
-    )
+    return create_app(settings, publisher, registry=registry, lifespan=lifespan, orders=orders)

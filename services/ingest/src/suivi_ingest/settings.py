@@ -32,6 +32,13 @@ class IngestSettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(
+        default=8088,
+        ge=0,
+        le=65535,
+        description="Prometheus /metrics, off the public port (0: none).",
+    )
     max_body_bytes: int = Field(default=MIB, ge=1)
     max_message_bytes: int = Field(
         default=RAW.max_message_bytes,
