@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from suivi_notifier.settings import NotifierSettings
+from suivi_projections.api_settings import ApiSettings
 from suivi_projections.settings import ProjectionsSettings
 
 # Every service that derives or checks order-page tokens (and the API's lookup limits).
-COMMANDS = ["suivi-projector", "suivi-notifier"]
+COMMANDS = ["suivi-projector", "suivi-projections-api", "suivi-notifier"]
 PUBLIC_KEY = "dev-only-token-key-do-not-deploy"  # deploy/run/dev.env
 
 
@@ -45,4 +46,5 @@ def test_services_configure_in_development_mode(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("SUIVI_ENV", "development")
     monkeypatch.delenv("SUIVI_TOKEN_KEY", raising=False)
     assert ProjectionsSettings().tokens.token_key.get_secret_value()
+    assert ApiSettings().tokens.token_key.get_secret_value()
     assert NotifierSettings().tokens.token_key.get_secret_value()

@@ -35,7 +35,7 @@ def clock() -> Clock:
 @pytest.fixture
 def app(clock: Clock) -> FastAPI:
     fake = FakeReadModel(sample_order(), sample_order(order_number="2001", token="st_other_0002"))
-    settings = ApiSettings(lookup_per_ip=10, lookup_per_order=5)
+    settings = ApiSettings(lookup_per_ip=10, lookup_per_order_email=5, lookup_emails_per_order=20)
     return create_api(settings, fake, LiveHub(), clock=clock)
 
 
@@ -121,34 +121,63 @@ async def test_per_ip_limit_answers_429_with_retry_after(
     limited = await client.post(URL, json=ask())
     assert limited.status_code == 429
     assert limited.json()["error"] == "rate_limited"
-    assert int(limited.headers["retry-after"]) == 6  # 10 per 60 s: one token every 6 s
+    assert int(limited.headers["retry-after"]) == 60  # 10 per 60 s from the first attempt
 
-    clock.now += 6
+    clock.now += 60
     assert (await client.post(URL, json=ask())).status_code == 200
 
 
-async def test_per_order_limit_holds_across_client_addresses(
+def from_address(app: FastAPI, host: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(host, 1234))
+    return httpx.AsyncClient(transport=transport, base_url="http://t")
+
+
+async def test_wrong_emails_from_elsewhere_do_not_lock_the_shopper_out(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     for n in range(5):
-        transport = httpx.ASGITransport(app=app, client=(f"198.51.100.{n}", 1234))
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as other:
+        async with from_address(app, f"198.51.100.{n}") as other:
             assert (await other.post(URL, json=ask(email="guess@example.org"))).status_code == 404
-    # Known or not, right email or not: the order number is out of attempts for a while.
-    limited = await client.post(URL, json=ask())
-    assert limited.status_code == 429
-    assert int(limited.headers["retry-after"]) == 120  # 5 per 600 s
-    unknown_limited = await client.post(URL, json=ask(order_number="1042 "))  # stripped: same
-    assert unknown_limited.status_code == 429
+    assert (await client.post(URL, json=ask())).status_code == 200
 
-    form = await client.post(URL, data=ask(), headers=FORM)
+
+async def test_the_same_wrong_email_is_limited_per_order_across_client_addresses(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    for n in range(5):
+        async with from_address(app, f"198.51.100.{n}") as other:
+            assert (await other.post(URL, json=ask(email="guess@example.org"))).status_code == 404
+    # Unknown order or not, spaces and case aside: this email is out of attempts on this order.
+    limited = await client.post(URL, json=ask(email=" GUESS@example.org"))
+    assert limited.status_code == 429
+    assert int(limited.headers["retry-after"]) == 600  # 5 per 600 s, from the first attempt
+    unknown = await client.post(URL, json=ask(order_number="9999", email="guess@example.org"))
+    assert unknown.status_code == 404  # another order: its own budget
+
+    form = await client.post(URL, data=ask(email="guess@example.org"), headers=FORM)
     assert form.status_code == 429
     assert "retry-after" in form.headers
     assert "Too many attempts" in form.text
 
     metrics = (await client.get("/metrics")).text
-    assert 'suivi_projections_api_rate_limited_total{limit="order"} 3.0' in metrics
-    assert 'suivi_projections_api_lookups_total{outcome="not_found"} 5.0' in metrics
+    assert 'suivi_projections_api_rate_limited_total{limit="order_email"} 2.0' in metrics
+    assert 'suivi_projections_api_lookups_total{outcome="not_found"} 6.0' in metrics
+
+
+async def test_many_emails_for_one_order_are_limited_even_slowly_and_from_one_client(
+    client: httpx.AsyncClient, clock: Clock
+) -> None:
+    answers = []
+    for n in range(60):
+        clock.now += 10  # under the per-client limit (10 a minute)
+        answers.append(
+            (await client.post(URL, json=ask(email=f"guess{n}@example.org"))).status_code
+        )
+    assert answers[:20] == [404] * 20
+    assert set(answers[20:]) == {429}  # 20 distinct emails an hour per order
+    limited = await client.post(URL, json=ask())
+    assert limited.status_code == 429  # the order is locked for everyone until the hour ends
+    assert int(limited.headers["retry-after"]) == 3600 - 590  # the hour of the first attempt
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import pytest
 from suivi_projections.api import create_api
 from suivi_projections.api_settings import ApiSettings
 from suivi_projections.live import LiveHub
-from suivi_projections.ratelimit import TokenBuckets, client_key, retry_after
+from suivi_projections.ratelimit import client_key, retry_after
 from suivi_projections.testing import PII, FakeReadModel, asgi_client, sample_order
 
 
@@ -84,34 +84,6 @@ async def test_openapi_documents_every_route() -> None:
     )
     assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     assert all("422" not in op["responses"] for ops in paths.values() for op in ops.values())
-
-
-def test_token_buckets_refill_evenly() -> None:
-    now = [0.0]
-    buckets = TokenBuckets(5, 600, clock=lambda: now[0])
-    assert [buckets.take("k") for _ in range(5)] == [None] * 5
-    assert buckets.take("k") == pytest.approx(120)
-    now[0] += 60
-    assert buckets.take("k") == pytest.approx(60)
-    now[0] += 60
-    assert buckets.take("k") is None
-    assert buckets.take("other") is None  # keys are independent
-
-
-def test_token_buckets_stay_bounded_and_forget_full_buckets_first() -> None:
-    now = [0.0]
-    buckets = TokenBuckets(2, 10, max_keys=100, clock=lambda: now[0])
-    buckets.take("busy")
-    buckets.take("busy")
-    for n in range(150):
-        buckets.take(f"k{n}")
-        buckets.take(f"k{n}")
-        now[0] += 0.01
-    assert len(buckets) <= 100
-    now[0] += 100  # every bucket full again: any of them may go
-    for n in range(150, 260):
-        buckets.take(f"k{n}")
-    assert len(buckets) <= 100
 
 
 def test_client_keys_group_ipv6_by_prefix() -> None:

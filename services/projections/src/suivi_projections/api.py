@@ -21,6 +21,7 @@ from suivi_projections.api_metrics import ApiMetrics, RequestMetrics
 from suivi_projections.api_settings import ApiSettings
 from suivi_projections.api_shopper import shopper_router
 from suivi_projections.live import LiveHub
+from suivi_projections.ratelimit import Counters
 from suivi_projections.views import ReadModel
 
 Probe = Callable[[], Awaitable[bool]]
@@ -38,15 +39,18 @@ def create_api(
     *,
     ready: Probe = _always_ready,
     lifespan: Lifespan[FastAPI] | None = None,
-    clock: Callable[[], float] = time.monotonic,
+    clock: Callable[[], float] = time.time,
     analytics: AnalyticsSource | None = None,
+    counters: Counters | None = None,
 ) -> FastAPI:
     """Builds the app. `ready` answers /readyz (the composition root passes a PostgreSQL
     probe); `live_updates` is fed by `PostgresOrderListener` in production, by tests directly.
-    Without `analytics` the merchant analytics routes answer 503."""
+    Without `analytics` the merchant analytics routes answer 503. `counters`: the lookup limits'
+    store (the composition root passes PostgreSQL's; in memory by default). `clock`: epoch
+    seconds, as the limits' windows are shared between processes."""
     registry = registry if registry is not None else CollectorRegistry()
     metrics = ApiMetrics(registry)
-    context = ApiContext.build(settings, read_model, live_updates, metrics, clock)
+    context = ApiContext.build(settings, read_model, live_updates, metrics, clock, counters)
     app = FastAPI(
         title="Suivi order status",
         version="1",

@@ -16,6 +16,7 @@ from suivi_projections.analytics import PostgresAnalytics
 from suivi_projections.api import create_api
 from suivi_projections.api_settings import ApiSettings
 from suivi_projections.live import LiveHub, PostgresOrderListener
+from suivi_projections.ratelimit_pg import PostgresCounters
 from suivi_projections.readmodel import PostgresReadModel
 from suivi_projections.views import OrderPage, OrderStatus, OrderView, ShipmentView
 
@@ -72,6 +73,7 @@ def build_api(settings: ApiSettings | None = None) -> tuple[FastAPI, LiveHub]:
     )
     read_model = _StartedReadModel()
     analytics = PostgresAnalytics()  # its pool is set once the app started, as the read model's
+    counters = PostgresCounters()  # the lookup limits, shared by every API process: same
     pool: asyncpg.Pool | None = None
 
     async def ready() -> bool:
@@ -89,6 +91,7 @@ def build_api(settings: ApiSettings | None = None) -> tuple[FastAPI, LiveHub]:
         pool = await create_pool(settings.postgres)
         read_model.target = PostgresReadModel(pool)
         analytics.pool = pool
+        counters.pool = pool
         await listener.start()
         try:
             yield
@@ -105,5 +108,6 @@ def build_api(settings: ApiSettings | None = None) -> tuple[FastAPI, LiveHub]:
         ready=ready,
         lifespan=lifespan,
         analytics=analytics,
+        counters=counters,
     )
     return app, hub

@@ -17,7 +17,7 @@ from suivi_projections.api_metrics import ApiMetrics
 from suivi_projections.api_settings import ApiSettings
 from suivi_projections.live import LiveHub
 from suivi_projections.page import Html
-from suivi_projections.ratelimit import TokenBuckets
+from suivi_projections.ratelimit import Counters, Limit, LookupLimiter, MemoryCounters
 from suivi_projections.views import ReadModel
 
 # Status and share tokens are opaque; anything outside URL-safe characters is not one.
@@ -59,8 +59,7 @@ class ApiContext:
     read_model: ReadModel
     hub: LiveHub
     metrics: ApiMetrics
-    ip_limits: TokenBuckets
-    order_limits: TokenBuckets
+    limits: LookupLimiter
     digest: Digester
     merchant_keys: tuple[tuple[bytes, str], ...]  # (digest of key, merchant)
     dummy_email: bytes  # compared against when the order is unknown
@@ -73,6 +72,7 @@ class ApiContext:
         hub: LiveHub,
         metrics: ApiMetrics,
         clock: Callable[[], float],
+        counters: Counters | None = None,
     ) -> ApiContext:
         digest = Digester()
         hub.attach_counter(metrics.sse_subscribers.set)
@@ -81,16 +81,16 @@ class ApiContext:
             read_model=read_model,
             hub=hub,
             metrics=metrics,
-            ip_limits=TokenBuckets(
-                settings.lookup_per_ip,
-                settings.lookup_per_ip_seconds,
-                max_keys=settings.rate_limit_max_keys,
-                clock=clock,
-            ),
-            order_limits=TokenBuckets(
-                settings.lookup_per_order,
-                settings.lookup_per_order_seconds,
-                max_keys=settings.rate_limit_max_keys,
+            limits=LookupLimiter(
+                counters if counters is not None else MemoryCounters(),
+                settings.tokens.token_key,
+                per_client=Limit(settings.lookup_per_ip, settings.lookup_per_ip_seconds),
+                per_order_email=Limit(
+                    settings.lookup_per_order_email, settings.lookup_per_order_email_seconds
+                ),
+                emails_per_order=Limit(
+                    settings.lookup_emails_per_order, settings.lookup_emails_per_order_seconds
+                ),
                 clock=clock,
             ),
             digest=digest,

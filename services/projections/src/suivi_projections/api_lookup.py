@@ -2,8 +2,9 @@
 
 An unknown order and a wrong email get the same answer (status, body, and the same work: the
 email is always compared in constant time, against a dummy when the order is unknown), so the
-lookup cannot be used to learn which order numbers exist. Attempts are limited per client IP
-and per order number (in-memory token buckets), whatever the outcome.
+lookup cannot be used to learn which order numbers exist. Attempts are limited per client
+address, per order and email, and in distinct emails per order, whatever the outcome, in
+counters every API process shares (`ratelimit`).
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     415: {"model": ErrorBody, "description": "Neither JSON nor an HTML form."},
     429: {
         "model": ErrorBody,
-        "description": "Too many attempts from this client or for this order number.",
+        "description": "Too many attempts from this client, with this email for this order "
+        "number, or with different emails for this order number.",
         "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds."}},
     },
 }
@@ -100,7 +102,8 @@ def lookup_router(ctx: ApiContext) -> APIRouter:
         summary="Find an order's status page from its number and the shopper's email",
         description="JSON or an HTML form (then answered with a redirect or the form again). "
         "Never put these fields in the URL. Unknown orders and wrong emails are answered "
-        "identically. Limits: per client IP and per order number.",
+        "identically. Limits: per client IP, per order number and email, and distinct emails "
+        "per order number.",
         openapi_extra={"requestBody": _BODY},
     )
     async def lookup(request: Request) -> Response:
@@ -124,15 +127,13 @@ def lookup_router(ctx: ApiContext) -> APIRouter:
             return error_response(400, "invalid_request", "merchant_id, order_number and email")
 
         merchant = query.merchant_id.lower()
-        wait = ctx.ip_limits.take(client_key(request.client.host if request.client else None))
-        limit = "ip"
-        if wait is None:
-            limit = "order"
-            wait = ctx.order_limits.take(f"{merchant}\x00{query.order_number.casefold()}")
-        if wait is not None:
+        email = normalize_email(query.email)
+        client = client_key(request.client.host if request.client else None)
+        refused = await ctx.limits.check(client, merchant, query.order_number, email)
+        if refused is not None:
             metrics.lookups.labels("rate_limited").inc()
-            metrics.rate_limited.labels(limit).inc()
-            seconds = retry_after(wait)
+            metrics.rate_limited.labels(refused.limit).inc()
+            seconds = retry_after(refused.wait)
             if is_form:
                 text = t("lookup.rate_limited", seconds=seconds)
                 return form_page(t, raw, text, 429, **{"Retry-After": seconds})
@@ -143,7 +144,7 @@ def lookup_router(ctx: ApiContext) -> APIRouter:
 
         found = await ctx.read_model.order_for_lookup(merchant, query.order_number)
         expected = ctx.digest(normalize_email(found[0])) if found else ctx.dummy_email
-        matches = hmac.compare_digest(expected, ctx.digest(normalize_email(query.email)))
+        matches = hmac.compare_digest(expected, ctx.digest(email))
         if found is None or not matches:
             metrics.lookups.labels("not_found").inc()
             if is_form:

@@ -34,7 +34,7 @@ class ApiMetrics:
         )
         self.rate_limited = Counter(
             "suivi_projections_api_rate_limited",
-            "Lookups refused by a rate limit, by limit (ip, order).",
+            "Lookups refused by a rate limit, by limit (ip, order_email, order).",
             ("limit",),
             registry=registry,
         )
@@ -55,7 +55,7 @@ class ApiMetrics:
         )
         for outcome in LOOKUP_OUTCOMES:
             self.lookups.labels(outcome)
-        for limit in ("ip", "order"):
+        for limit in ("ip", "order_email", "order"):
             self.rate_limited.labels(limit)
 
 

@@ -6,6 +6,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from suivi_infra.settings import PostgresSettings
+from suivi_infra.tokens import TokenSettings
 
 
 def parse_merchant_keys(value: SecretStr | None) -> tuple[tuple[str, str], ...]:
@@ -48,12 +49,16 @@ class ApiSettings(BaseSettings):
         default=None, description="'merchant:key,…' — Bearer keys of the merchant API."
     )
 
-    # Shopper lookup limits (token buckets: capacity, refilled evenly over the period).
+    # Shopper lookup limits (suivi_projections.ratelimit): attempts per fixed window, counted
+    # in PostgreSQL for every API process; keyed with SUIVI_TOKEN_KEY (`tokens`).
     lookup_per_ip: int = Field(default=10, ge=1)
     lookup_per_ip_seconds: float = Field(default=60.0, gt=0)
-    lookup_per_order: int = Field(default=5, ge=1)
-    lookup_per_order_seconds: float = Field(default=600.0, gt=0)
-    rate_limit_max_keys: int = Field(default=100_000, ge=100)
+    lookup_per_order_email: int = Field(default=5, ge=1)
+    lookup_per_order_email_seconds: float = Field(default=600.0, gt=0)
+    lookup_emails_per_order: int = Field(
+        default=20, ge=1, description="Distinct emails tried for one order, from anywhere."
+    )
+    lookup_emails_per_order_seconds: float = Field(default=3600.0, gt=0)
 
     # Live updates (Server-Sent Events).
     sse_heartbeat_seconds: float = Field(default=15.0, gt=0)
@@ -67,6 +72,7 @@ class ApiSettings(BaseSettings):
     merchant_page_limit: int = Field(default=50, ge=1, le=500)
 
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)
+    tokens: TokenSettings = Field(default_factory=TokenSettings)  # SUIVI_TOKEN_KEY, SUIVI_ENV
 
     @classmethod
     def settings_customise_sources(
