@@ -400,3 +400,36 @@ def test_gmt_time_alone_is_utc() -> None:
     (checkpoint,) = parse(body)
     assert checkpoint.occurred_at == datetime(2024, 4, 23, 13, 15, 19, tzinfo=UTC)
     assert checkpoint.occurred_at.utcoffset() == timedelta(0)
+
+
+# --- Track API answers (polled by the tracker) -------------------------------------------------
+
+
+def _track_api(activity_status: dict[str, Any], delivery_dates: list[dict[str, str]]) -> Any:
+    activity = {"status": activity_status, "date": "20260310", "time": "143211",
+                "gmtDate": "20260310", "gmtTime": "20:32:11", "gmtOffset": "-06:00",
+                "location": {"address": {"city": "DENVER", "countryCode": "US"}}}  # fmt: skip
+    package = {"trackingNumber": "1Z23E0A90312345678", "deliveryDate": delivery_dates,
+               "activity": [activity]}  # fmt: skip
+    return {"trackResponse": {"shipment": [{"package": [package]}]}}
+
+
+def test_track_api_delivery_without_status_code_needs_the_del_date() -> None:
+    d = {"type": "D", "code": "FS", "description": "DELIVERED"}
+    delivered = events_of(_track_api(d, [{"type": "DEL", "date": "20260310"}]))
+    not_yet = events_of(_track_api(d, [{"type": "SDD", "date": "20260311"}]))
+    assert [e.status for e in delivered] == [S.DELIVERED]
+    assert [e.status for e in not_yet] == [S.OUT_FOR_DELIVERY]
+    assert not_yet[0].estimated_delivery is not None
+    assert str(not_yet[0].estimated_delivery.earliest) == "2026-03-11"
+
+
+def test_track_api_times_and_places_are_read_like_track_alert() -> None:
+    (event,) = events_of(_track_api({"type": "I", "code": "OT", "statusCode": "021"}, []))
+    assert event.occurred_at.isoformat() == "2026-03-10T14:32:11-06:00"
+    assert event.raw_code == "I/OT/021"
+    assert event.location is not None and event.location.country == "US"
+
+
+def test_track_api_not_found_yields_nothing() -> None:
+    assert events_of(load("track_api_not_found_warning.json")) == []

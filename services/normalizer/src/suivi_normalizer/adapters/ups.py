@@ -1,4 +1,5 @@
-"""UPS Track Alert adapter: the event UPS POSTs to a subscriber's webhook → one checkpoint.
+"""UPS adapter: a Track Alert event (pushed) → one checkpoint; a Track API answer (polled by the
+tracker) → one checkpoint per package activity.
 
 Documentation source (read for these tables):
 - UPS Track Alert API (v1 and v2, "UPS Track Alert API v2"), OpenAPI specs published by UPS:
@@ -49,6 +50,18 @@ not carried.
 
 Body: one event per POST (Track Alert keeps no history; duplicates and out-of-order arrivals
 are handled downstream by the deterministic ids). No delivery id exists in the body or headers.
+
+Track API answers (`GET /api/track/v1/details/{inquiryNumber}`, UPS's `Tracking.yaml`:
+`trackResponse.shipment[].package[].activity[]`, each activity with `status {type, code,
+description, statusCode}`, `date` YYYYMMDD, `time` HHMMSS, `gmtDate`, `gmtTime` HH:MM:SS,
+`gmtOffset`, `location.address {city, stateProvince, postalCode, countryCode}`) are detected by
+their `trackResponse` key. Each activity is read as the Track Alert event it corresponds to:
+`status.statusCode` is the processing details status code (Track Alert's `descriptionCode`),
+`gmtTime` loses its colons. Choices: a D activity without a status code is a delivery only when
+the package has a `deliveryDate` of type DEL (UPS's actual delivery date) and it is the
+package's latest D activity; the package's SDD/RDD `deliveryDate` (scheduled / rescheduled) is
+the estimate of its latest activity only. A shipment with `warnings` and no package (TW0001,
+"Tracking Information Not Found") yields no checkpoint.
 """
 
 from __future__ import annotations
@@ -165,6 +178,12 @@ def meaning_for(
 
 
 def parse(payload: Any) -> list[Checkpoint]:
+    if isinstance(payload, dict) and "trackResponse" in payload:
+        return _track_response(payload["trackResponse"])
+    return _event(payload)
+
+
+def _event(payload: Any) -> list[Checkpoint]:
     if not isinstance(payload, dict):
         raise AdapterError("$: expected a Track Alert event object")
     tracking_number = _tracking_number(payload.get("trackingNumber"))
@@ -301,3 +320,82 @@ def _estimate(payload: dict[str, Any]) -> EstimatedDelivery | None:
     except ValueError as exc:
         raise AdapterError(f"$.scheduledDeliveryDate: not a date: {day!r}") from exc
     return EstimatedDelivery.on(scheduled, EstimateSource.CARRIER)
+
+
+def _list(container: Any, key: str, path: str) -> list[Any]:
+    value = container.get(key) if isinstance(container, dict) else None
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise AdapterError(f"{path}.{key}: expected a list")
+    return value
+
+
+def _track_response(response: Any) -> list[Checkpoint]:
+    """Every activity of every package of a Track API answer (see the module docstring)."""
+    if not isinstance(response, dict):
+        raise AdapterError("$.trackResponse: expected an object")
+    checkpoints: list[Checkpoint] = []
+    for i, shipment in enumerate(_list(response, "shipment", "$.trackResponse")):
+        path = f"$.trackResponse.shipment[{i}]"
+        for j, package in enumerate(_list(shipment, "package", path)):
+            checkpoints.extend(_package(package, f"{path}.package[{j}]"))
+    return checkpoints
+
+
+def _package(package: Any, path: str) -> list[Checkpoint]:
+    if not isinstance(package, dict):
+        raise AdapterError(f"{path}: expected an object")
+    dates = {
+        str(d.get("type")): str(d.get("date") or "")
+        for d in _list(package, "deliveryDate", path)
+        if isinstance(d, dict)
+    }
+    activities = _list(package, "activity", path)
+    # UPS lists activities newest first; the first D activity is the delivery, if any.
+    last_delivery = next(
+        (i for i, a in enumerate(activities) if isinstance(a, dict)
+         and isinstance(a.get("status"), dict) and a["status"].get("type") == "D"),
+        None,
+    )  # fmt: skip
+    checkpoints: list[Checkpoint] = []
+    for i, activity in enumerate(activities):
+        if not isinstance(activity, dict):
+            raise AdapterError(f"{path}.activity[{i}]: expected an object")
+        event = _as_alert(package, activity, f"{path}.activity[{i}]")
+        if i == last_delivery and dates.get("DEL"):
+            event["actualDeliveryDate"] = dates["DEL"]
+        if i == 0:
+            event["scheduledDeliveryDate"] = dates.get("RDD") or dates.get("SDD") or ""
+        checkpoints.extend(_event(event))
+    return checkpoints
+
+
+def _as_alert(package: dict[str, Any], activity: dict[str, Any], path: str) -> dict[str, Any]:
+    """The Track Alert event an activity corresponds to."""
+    status = activity.get("status")
+    if not isinstance(status, dict):
+        raise AdapterError(f"{path}.status: missing")
+    location = activity.get("location")
+    address = location.get("address") if isinstance(location, dict) else None
+    place: dict[str, Any] = {}
+    if isinstance(address, dict):
+        country = address.get("countryCode") or address.get("country")
+        place = {"city": address.get("city"), "stateProvince": address.get("stateProvince"),
+                 "postalCode": address.get("postalCode"), "country": country}  # fmt: skip
+    gmt_time = activity.get("gmtTime")
+    return {
+        "trackingNumber": package.get("trackingNumber"),
+        "localActivityDate": activity.get("date"),
+        "localActivityTime": activity.get("time"),
+        "gmtActivityDate": activity.get("gmtDate"),
+        "gmtActivityTime": gmt_time.replace(":", "") if isinstance(gmt_time, str) else gmt_time,
+        "gmtOffset": activity.get("gmtOffset"),
+        "activityLocation": place or None,
+        "activityStatus": {
+            "type": status.get("type"),
+            "code": status.get("code"),
+            "description": status.get("description"),
+            "descriptionCode": status.get("statusCode"),
+        },
+    }
