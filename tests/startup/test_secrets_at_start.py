@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 
 from suivi_notifier.settings import NotifierSettings
 from suivi_projections.api_settings import ApiSettings
+from suivi_projections.migrate import main as migrate_main
 from suivi_projections.settings import ProjectionsSettings
 
 # Every service that derives or checks order-page tokens (and the API's lookup limits).
@@ -48,3 +50,12 @@ def test_services_configure_in_development_mode(monkeypatch: pytest.MonkeyPatch)
     assert ProjectionsSettings().tokens.token_key.get_secret_value()
     assert ApiSettings().tokens.token_key.get_secret_value()
     assert NotifierSettings().tokens.token_key.get_secret_value()
+
+
+async def test_the_migration_tool_needs_no_token_key(
+    monkeypatch: pytest.MonkeyPatch, pg_schema: str
+) -> None:
+    # `make migrate` runs it without dev.env: it must not refuse for a key it never uses.
+    monkeypatch.delenv("SUIVI_ENV", raising=False)
+    monkeypatch.delenv("SUIVI_TOKEN_KEY", raising=False)
+    assert await asyncio.to_thread(migrate_main, ["--schema", pg_schema]) == 0

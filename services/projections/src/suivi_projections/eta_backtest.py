@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import asyncpg
 
+from suivi_infra.settings import PostgresSettings
 from suivi_projections import eta_store
 from suivi_projections.eta import (
     Key,
@@ -33,7 +34,6 @@ from suivi_projections.eta import (
     utc_date,
     window,
 )
-from suivi_projections.settings import ProjectionsSettings
 
 
 @dataclass(frozen=True)
@@ -228,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         since = datetime.now(UTC) - timedelta(days=args.window_days)
         try:
-            samples = asyncio.run(_load(ProjectionsSettings().postgres.database_url, since))
+            samples = asyncio.run(_load(PostgresSettings().database_url, since))
         except (OSError, asyncpg.PostgresError) as exc:
             print(f"suivi-eta-backtest: cannot read the history: {exc}", file=sys.stderr)
             return 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncpg
 
 from suivi_infra.migrations import Migration, MigrationError, Migrations
-from suivi_projections.settings import ProjectionsSettings
+from suivi_infra.settings import PostgresSettings
 
 MIGRATIONS = Migrations("suivi_projections", table="schema_migrations")
 
@@ -27,7 +27,7 @@ async def migrate(
 
 
 def main(argv: list[str] | None = None) -> int:
-    url = ProjectionsSettings().postgres.database_url
+    url = PostgresSettings().database_url  # not ProjectionsSettings: no token key needed
     return MIGRATIONS.cli("suivi-projections-migrate", url, argv, __doc__)
 
 
