@@ -10,7 +10,7 @@ cd "$SUIVI_ROOT"
 ENV_FILE=deploy/run/dev.env
 PROCFILE=deploy/Procfile
 # Ports of the processes honcho starts (see $ENV_FILE): a taken one means another run is up.
-PORTS=(8080 8081 8082 8083 8084 8086 8088 2525 9090)
+PORTS=(8080 8081 8082 8083 8084 8086 8088 8089 2525 9090)
 
 command -v prometheus >/dev/null || die "no prometheus: run 'make bootstrap'"
 for port in "${PORTS[@]}"; do
@@ -34,7 +34,8 @@ cat <<BANNER
   Webhooks and order API        http://127.0.0.1:8080/v1/webhooks/{provider}, /v1/orders
   Notifier API                  http://127.0.0.1:8082/docs
   Prometheus: alerts, graphs    http://127.0.0.1:9090/alerts
-  Metrics                       :8081 :8082 /metrics, ingest :8088, normalizer :8083, projector :8084
+  Metrics                       /metrics on ingest :8088, projections API :8089, notifier :8082,
+                                normalizer :8083, projector :8084
   Mail, SMS, push received      .local/demo/mail/*.eml  .local/demo/sms.log  .local/demo/push.log
   Grafana dashboard (import)    deploy/grafana/dashboards/suivi.json
   Kafka $kafka   PostgreSQL ${postgres/:suivi@/@}   (they stay up after Ctrl-C; 'make down')

@@ -23,7 +23,7 @@ PORTS = {
     "ingest": ["SUIVI_INGEST_PORT", "SUIVI_INGEST_METRICS_PORT"],
     "normalizer": ["SUIVI_NORMALIZER_METRICS_PORT"],
     "projector": ["SUIVI_PROJECTIONS_METRICS_PORT"],
-    "projections-api": ["SUIVI_PROJECTIONS_PORT"],
+    "projections-api": ["SUIVI_PROJECTIONS_PORT", "SUIVI_PROJECTIONS_API_METRICS_PORT"],
     "notifier": ["SUIVI_NOTIFIER_PORT"],
     "peers": ["SUIVI_DEMO_PEERS_PORT", "SUIVI_NOTIFIER_SMTP_PORT"],
     "demo": [],

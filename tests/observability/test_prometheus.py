@@ -24,7 +24,7 @@ JOBS = {
     "suivi-ingest": 8088,
     "suivi-normalizer": 8083,
     "suivi-projector": 8084,
-    "suivi-projections-api": 8081,
+    "suivi-projections-api": 8089,
     "suivi-notifier": 8082,
 }
 

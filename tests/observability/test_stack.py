@@ -53,7 +53,7 @@ JOBS = {
     "suivi-ingest": ("SUIVI_INGEST_METRICS_PORT", 8088),
     "suivi-normalizer": ("SUIVI_NORMALIZER_METRICS_PORT", 8083),
     "suivi-projector": ("SUIVI_PROJECTIONS_METRICS_PORT", 8084),
-    "suivi-projections-api": ("SUIVI_PROJECTIONS_PORT", 8081),
+    "suivi-projections-api": ("SUIVI_PROJECTIONS_API_METRICS_PORT", 8089),
     "suivi-notifier": ("SUIVI_NOTIFIER_PORT", 8082),
 }
 # The key metrics of each service: found scraped by Prometheus and above zero after the demo.
@@ -116,7 +116,8 @@ class Stack:
 
     def ports(self) -> list[int]:
         names = [v for v, _ in JOBS.values()]
-        names += ["SUIVI_INGEST_PORT", "SUIVI_DEMO_PEERS_PORT", "SUIVI_NOTIFIER_SMTP_PORT"]
+        names += ["SUIVI_INGEST_PORT", "SUIVI_PROJECTIONS_PORT"]
+        names += ["SUIVI_DEMO_PEERS_PORT", "SUIVI_NOTIFIER_SMTP_PORT"]
         names += ["SUIVI_PROMETHEUS_PORT"]
         return [self.port(n) for n in names]
 
@@ -184,7 +185,8 @@ def stack_env(
     env: dict[str, str] = dict(honcho_env((DEPLOY / "run" / "dev.env").read_text()))
     run = uuid.uuid4().hex[:8]
     ports = {variable: free_port() for variable, _ in JOBS.values()}
-    ports["SUIVI_INGEST_PORT"] = free_port()  # the public port; metrics have their own
+    # The public ports; metrics have their own.
+    ports["SUIVI_INGEST_PORT"], ports["SUIVI_PROJECTIONS_PORT"] = free_port(), free_port()
     peers, smtp, prometheus = free_port(), free_port(), free_port()
     api, notifier = ports["SUIVI_PROJECTIONS_PORT"], ports["SUIVI_NOTIFIER_PORT"]
     env.update({k: str(v) for k, v in ports.items()})

@@ -8,6 +8,7 @@ import socket
 import httpx
 import pytest
 import uvicorn
+from prometheus_client import CollectorRegistry, generate_latest
 
 from suivi_projections.api import create_api
 from suivi_projections.api_main import Server
@@ -54,7 +55,8 @@ async def test_streams_end_after_their_maximum_duration() -> None:
 async def test_sse_over_http_emits_on_publish_and_unsubscribes_on_disconnect() -> None:
     hub = LiveHub()
     settings = ApiSettings(sse_heartbeat_seconds=0.2)
-    app = create_api(settings, FakeReadModel(sample_order()), hub)
+    registry = CollectorRegistry()
+    app = create_api(settings, FakeReadModel(sample_order()), hub, registry)
     async with serve(app) as base, httpx.AsyncClient(base_url=base, timeout=5) as client:
         for path in (f"/orders/{TOKEN}/events", "/s/sh_shared_token_0001/events"):
             async with client.stream("GET", path) as response:
@@ -63,7 +65,7 @@ async def test_sse_over_http_emits_on_publish_and_unsubscribes_on_disconnect() -
                 assert response.headers["cache-control"] == "no-store"
                 lines = response.aiter_lines()
                 await eventually(lambda: hub.subscribers == 1)
-                metrics = (await client.get("/metrics")).text
+                metrics = generate_latest(registry).decode()
                 assert "suivi_projections_api_sse_subscribers 1.0" in metrics
                 hub.publish(TOKEN)  # share-token streams listen on the order's status token
                 assert await next_event(lines) == "changed"

@@ -8,6 +8,7 @@ import asyncpg
 import httpx
 import pytest
 
+from suivi_infra.ports import free_port
 from suivi_infra.settings import PostgresSettings
 from suivi_projections.api import create_api
 from suivi_projections.api_bootstrap import build_api
@@ -68,10 +69,14 @@ async def test_notify_reaches_the_sse_stream_and_survives_a_lost_connection(
 async def test_the_composed_service_listens_and_is_ready(
     postgres_settings: PostgresSettings,
 ) -> None:
-    app, hub = build_api(ApiSettings(postgres=postgres_settings))
+    port = free_port()
+    app, hub = build_api(ApiSettings(postgres=postgres_settings, api_metrics_port=port))
     async with serve(app, lifespan="on") as base, httpx.AsyncClient(base_url=base) as client:
         await eventually(lambda: hub.connected)
         ready = await client.get("/readyz")
         assert ready.json() == {"status": "ready", "live_updates": True}
-        assert "suivi_projections_api_listener_connected 1.0" in (await client.get("/metrics")).text
+        # Metrics on their own port only, never on the public one.
+        assert (await client.get("/metrics")).status_code == 404
+        metrics = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+        assert "suivi_projections_api_listener_connected 1.0" in metrics
     assert not hub.connected  # the listener stopped with the app

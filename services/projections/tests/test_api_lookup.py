@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
+from prometheus_client import CollectorRegistry, generate_latest
 
 from suivi_projections.api import create_api
 from suivi_projections.api_settings import ApiSettings
@@ -33,10 +34,15 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def app(clock: Clock) -> FastAPI:
+def registry() -> CollectorRegistry:
+    return CollectorRegistry()
+
+
+@pytest.fixture
+def app(clock: Clock, registry: CollectorRegistry) -> FastAPI:
     fake = FakeReadModel(sample_order(), sample_order(order_number="2001", token="st_other_0002"))
     settings = ApiSettings(lookup_per_ip=10, lookup_per_order_email=5, lookup_emails_per_order=20)
-    return create_api(settings, fake, LiveHub(), clock=clock)
+    return create_api(settings, fake, LiveHub(), registry, clock=clock)
 
 
 @pytest.fixture
@@ -142,7 +148,7 @@ async def test_wrong_emails_from_elsewhere_do_not_lock_the_shopper_out(
 
 
 async def test_the_same_wrong_email_is_limited_per_order_across_client_addresses(
-    app: FastAPI, client: httpx.AsyncClient
+    app: FastAPI, client: httpx.AsyncClient, registry: CollectorRegistry
 ) -> None:
     for n in range(5):
         async with from_address(app, f"198.51.100.{n}") as other:
@@ -159,7 +165,7 @@ async def test_the_same_wrong_email_is_limited_per_order_across_client_addresses
     assert "retry-after" in form.headers
     assert "Too many attempts" in form.text
 
-    metrics = (await client.get("/metrics")).text
+    metrics = generate_latest(registry).decode()
     assert 'suivi_projections_api_rate_limited_total{limit="order_email"} 2.0' in metrics
     assert 'suivi_projections_api_lookups_total{outcome="not_found"} 6.0' in metrics
 

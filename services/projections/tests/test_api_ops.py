@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from prometheus_client import CollectorRegistry, generate_latest
 
 from suivi_projections.api import create_api
 from suivi_projections.api_settings import ApiSettings
@@ -31,7 +32,8 @@ async def test_health_and_readiness_follow_the_probe() -> None:
 
 
 async def test_metrics_use_route_templates_never_tokens_or_emails() -> None:
-    app = create_api(ApiSettings(), FakeReadModel(sample_order()), LiveHub())
+    registry = CollectorRegistry()
+    app = create_api(ApiSettings(), FakeReadModel(sample_order()), LiveHub(), registry)
     async with asgi_client(app) as client:
         await client.get("/orders/st_private_token_0001")
         await client.get("/s/sh_shared_token_0001")
@@ -39,7 +41,7 @@ async def test_metrics_use_route_templates_never_tokens_or_emails() -> None:
         await client.get("/no/such/path/st_private_token_0001")
         body = {"merchant_id": "shop-a", "order_number": "1042", "email": PII["email"]}
         await client.post("/v1/order-lookup", json=body)
-        text = (await client.get("/metrics")).text
+    text = generate_latest(registry).decode()
     assert 'suivi_projections_api_requests_total{code="200",route="/orders/{token}"} 1.0' in text
     assert 'suivi_projections_api_requests_total{code="404",route="/orders/{token}"} 1.0' in text
     assert 'suivi_projections_api_requests_total{code="404",route="unmatched"} 1.0' in text
@@ -55,6 +57,7 @@ async def test_openapi_documents_every_route() -> None:
     async with asgi_client(app) as client:
         schema = (await client.get("/openapi.json")).json()
     paths = schema["paths"]
+    assert "/metrics" not in paths  # on a port of its own (api_metrics_port)
     assert set(paths) >= {
         "/v1/order-lookup",
         "/lookup",
@@ -71,7 +74,6 @@ async def test_openapi_documents_every_route() -> None:
         "/v1/merchant/shipments/{carrier}/{tracking_number}",
         "/healthz",
         "/readyz",
-        "/metrics",
     }
     lookup = paths["/v1/order-lookup"]["post"]
     assert set(lookup["requestBody"]["content"]) == {
@@ -101,10 +103,11 @@ async def test_unexpected_errors_are_contained_and_logged_without_their_message(
         async def order_by_status_token(self, token: str) -> None:
             raise RuntimeError(f"value {PII['email']} rejected")
 
-    app = create_api(ApiSettings(), Broken(), LiveHub())
+    registry = CollectorRegistry()
+    app = create_api(ApiSettings(), Broken(), LiveHub(), registry)
     async with asgi_client(app) as client:
         response = await client.get("/orders/st_private_token_0001")
-        metrics = (await client.get("/metrics")).text
+    metrics = generate_latest(registry).decode()
     assert response.status_code == 500
     assert response.json() == {"error": "internal_error", "detail": "unexpected error"}
     assert 'suivi_projections_api_requests_total{code="500",route="/orders/{token}"} 1.0' in metrics

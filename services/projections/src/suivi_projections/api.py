@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Lifespan
 
@@ -50,6 +50,8 @@ def create_api(
     seconds, as the limits' windows are shared between processes."""
     registry = registry if registry is not None else CollectorRegistry()
     metrics = ApiMetrics(registry)
+    # Read at each scrape of the separate metrics port (api_bootstrap).
+    metrics.listener_up.set_function(lambda: 1 if live_updates.connected else 0)
     context = ApiContext.build(settings, read_model, live_updates, metrics, clock, counters)
     app = FastAPI(
         title="Suivi order status",
@@ -64,7 +66,7 @@ def create_api(
         openapi_tags=[
             {"name": "shopper", "description": "Lookup, status pages and live updates."},
             {"name": "merchant", "description": "Bearer-authenticated read API, per merchant."},
-            {"name": "operations", "description": "Health, readiness, metrics."},
+            {"name": "operations", "description": "Health and readiness (metrics: own port)."},
         ],
     )
     app.add_middleware(RequestMetrics, metrics=metrics)
@@ -90,11 +92,6 @@ def create_api(
         if await ready():
             return JSONResponse({"status": "ready", "live_updates": live_updates.connected})
         return error_response(503, "not_ready", "PostgreSQL does not answer", {"Retry-After": "5"})
-
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
-    async def prometheus() -> Response:
-        metrics.listener_up.set(1 if live_updates.connected else 0)
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 from fastapi import FastAPI
 
-from suivi_infra.metrics import service_registry
+from suivi_infra.metrics import metrics_server, service_registry
 from suivi_infra.postgres import create_pool
 from suivi_projections.analytics import PostgresAnalytics
 from suivi_projections.api import create_api
@@ -94,17 +94,19 @@ def build_api(settings: ApiSettings | None = None) -> tuple[FastAPI, LiveHub]:
         counters.pool = pool
         await listener.start()
         try:
-            yield
+            with metrics_server(registry, settings.api_metrics_host, settings.api_metrics_port):
+                yield
         finally:
             hub.close()
             await listener.stop()
             await pool.close()
 
+    registry = service_registry()
     app = create_api(
         settings,
         read_model,
         hub,
-        service_registry(),
+        registry,
         ready=ready,
         lifespan=lifespan,
         analytics=analytics,

@@ -37,6 +37,14 @@ class ApiSettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8081, ge=1, le=65535)
+    # api_ in the name: the projector's metrics_port shares the SUIVI_PROJECTIONS_ prefix.
+    api_metrics_host: str = "127.0.0.1"
+    api_metrics_port: int = Field(
+        default=8089,
+        ge=0,
+        le=65535,
+        description="Prometheus /metrics, off the public port (0: none).",
+    )
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Proxies whose X-Forwarded-For is trusted for the client IP (rate limits).",
