@@ -1,7 +1,8 @@
 """Scripted parcel journeys over a stand-in clock that tests and the demo fast-forward.
 
-A journey is a list of steps, each `after` seconds from the journey's start (the first time a
-stand-in sees the number: a registration or a poll) with a neutral `stage` that every stand-in
+A journey is a list of steps, each `after` seconds from the journey's start (when it was
+scripted, or for a number nobody scripted the first time a stand-in sees it: a registration or
+a poll) with a neutral `stage` that every stand-in
 turns into its own code and wording. A number nobody scripted follows `default_journey`; one
 containing NOTFOUND is unknown to every stand-in, one containing NEEDZIP is refused without a
 postal code by those whose API can ask for one.
@@ -99,7 +100,8 @@ class Journeys:
         start: datetime | None = None,
     ) -> None:
         steps = steps if steps is not None else default_journey(self.journey_seconds)
-        self.scripts[number] = Script(list(steps), start, not_found, needs_postal_code)
+        when = start or self.clock.now()
+        self.scripts[number] = Script(list(steps), when, not_found, needs_postal_code)
 
     def _of(self, number: str) -> Script:
         script = self.scripts.get(number)

@@ -160,6 +160,7 @@ class WebhookSender:
         self.url = url
         self._sign = sign
         self.sent: list[Delivery] = []
+        self.failing = False
         self._client = httpx.AsyncClient(timeout=10.0)
 
     async def send(self, body: dict[str, Any], headers: dict[str, str] | None = None) -> int:
@@ -171,8 +172,10 @@ class WebhookSender:
             answer = await self._client.post(self.url, content=raw, headers=headers)
             status = answer.status_code
         except httpx.HTTPError as error:
-            log.warning("webhook to %s failed: %s", self.url, type(error).__name__)
+            if not self.failing:  # once per outage, not once per tick
+                log.warning("webhook to %s failed: %s", self.url, type(error).__name__)
             status = 0
+        self.failing = status == 0
         self.sent.append(Delivery(status, body))
         return status
 
