@@ -98,9 +98,11 @@ class Intake:
     async def process(self, records: Sequence[ConsumedRecord]) -> None:
         orders, events = self._parse(records)
         now = self.clock()
+        outcomes: list[tuple[str, str]] = []  # counted once committed
         async with self.pool.acquire() as conn, conn.transaction():
             for order in orders:
                 await self._order(conn, order, now)
+                outcomes.append((self.topics.orders, "applied"))
             # One update per parcel: its newest event (older ones change nothing anyway).
             latest: dict[tuple[str, str], ShipmentStatusEvent] = {}
             for e in events:
@@ -108,7 +110,12 @@ class Intake:
                 if key not in latest or e.occurred_at >= latest[key].occurred_at:
                     latest[key] = e
             for key in sorted(latest):  # one lock order for every instance: no deadlock
-                await self._status(conn, key, latest[key], now)
+                applied = await self._status(conn, key, latest[key], now)
+                outcomes.append((self.topics.status, "applied" if applied else "ignored"))
+            # Older events of a parcel in the same batch: nothing more to learn from them.
+            outcomes += [(self.topics.status, "applied")] * (len(events) - len(latest))
+        for topic, outcome in outcomes:
+            self.metrics.consumed.labels(topic, outcome).inc()
 
     async def _order(self, conn: asyncpg.Connection, order: OrderEvent, now: datetime) -> None:
         for request in shipment_requests(order):
@@ -120,7 +127,6 @@ class Intake:
                 continue
             result = "created" if started.created else "existing"
             self.metrics.started.labels("orders", result).inc()
-        self.metrics.consumed.labels(self.topics.orders, "applied").inc()
 
     async def _status(
         self,
@@ -128,11 +134,10 @@ class Intake:
         key: tuple[str, str],
         event: ShipmentStatusEvent,
         now: datetime,
-    ) -> None:
+    ) -> bool:
         row = await conn.fetchrow(_LOCK, *key)
         if row is None:  # a parcel the tracker does not follow (webhooks set up elsewhere)
-            self.metrics.consumed.labels(self.topics.status, "ignored").inc()
-            return
+            return False
         before = tracking_of(row)
         promised = event.estimated_delivery.latest if event.estimated_delivery else None
         t = learn_status(
@@ -148,4 +153,4 @@ class Intake:
             _LEARN, t.id, t.state.value, t.last_status, t.last_event_at, t.last_push_at,
             t.promised_date, t.terminal_at, due, now,
         )  # fmt: skip
-        self.metrics.consumed.labels(self.topics.status, "applied").inc()
+        return True
