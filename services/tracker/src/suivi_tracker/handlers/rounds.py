@@ -162,15 +162,18 @@ class Scheduler:
         if action is d.Action.RESCHEDULE:
             await self._finish(c, self._rescheduled, polled=False)
             return
-        if not self.breakers.allow(source.name, now):
-            self.metrics.deferred.labels(source.name, "circuit_open").inc()
-            until = self.breakers.reopens_at(source.name) or now + self.policy.retry_base
-            await self._finish(c, lambda f: d.deferred(f, until, "circuit_open"), polled=False)
-            return
-        if action is d.Action.REGISTER:
-            await self._register(c, source)
-        else:
-            await self._poll(c, source, confirm=action is d.Action.CONFIRM)
+        async with self._calls:
+            # Asked with a call slot in hand: calls queued behind a failing one see it open.
+            if not self.breakers.allow(source.name, self.clock()):
+                self.metrics.deferred.labels(source.name, "circuit_open").inc()
+                until = self.breakers.reopens_at(source.name) or now + self.policy.retry_base
+                later = _defer_until(until, "circuit_open")
+                await self._finish(c, later, polled=False)
+                return
+            if action is d.Action.REGISTER:
+                await self._register(c, source)
+            else:
+                await self._poll(c, source, confirm=action is d.Action.CONFIRM)
 
     def _rescheduled(self, fresh: Tracking) -> d.Change:
         when = next_due(fresh, self.clock(), self.policy, self.rng)
@@ -191,10 +194,9 @@ class Scheduler:
     async def _register(self, c: pg_store.Claimed, source: Source) -> None:
         t = c.tracking
         try:
-            async with self._calls:
-                registered = await asyncio.wait_for(
-                    source.register(t.ref()), self.config.call_timeout_seconds
-                )
+            registered = await asyncio.wait_for(
+                source.register(t.ref()), self.config.call_timeout_seconds
+            )
         except TimeoutError:
             await self._failed(c, source, "register", Unavailable("timeout"))
             return
@@ -226,10 +228,7 @@ class Scheduler:
         t = c.tracking
         action = "confirm" if confirm else "poll"
         try:
-            async with self._calls:
-                polled = await asyncio.wait_for(
-                    source.poll(t.ref()), self.config.call_timeout_seconds
-                )
+            polled = await asyncio.wait_for(source.poll(t.ref()), self.config.call_timeout_seconds)
         except TimeoutError:
             await self._failed(c, source, action, Unavailable("timeout"))
             return
