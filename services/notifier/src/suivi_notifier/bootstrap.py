@@ -181,15 +181,16 @@ def build_core(
         settings.tokens.token_key, settings.status_page_base_url, settings.public_base_url
     )
     policy = settings.trigger_policy()
+    channels = _channels(settings, links, http, clock)
+    config = dispatch_config(settings)
+    dispatcher = Dispatcher(pool, channels, out, metrics, policy, config, clock=clock)
     intake = Intake(
         pool, out, metrics, links, policy,
         status_topic=settings.status_topic, orders_topic=settings.orders_topic,
         alerts_topic=settings.alerts_topic,
-        debounce=timedelta(seconds=settings.debounce_seconds), clock=clock,
+        debounce=timedelta(seconds=settings.debounce_seconds), owed=dispatcher.materializer,
+        clock=clock,
     )  # fmt: skip
-    channels = _channels(settings, links, http, clock)
-    config = dispatch_config(settings)
-    dispatcher = Dispatcher(pool, channels, out, metrics, policy, config, clock=clock)
     webhooks = WebhookSender(http, timeout_seconds=settings.merchant_webhook_timeout_seconds)
     sender = MerchantSender(
         pool, metrics, config, settings.merchant_alerts, settings.merchant_names,

@@ -26,17 +26,12 @@ from suivi_notifier.adapters.pg_ledger import Delivery
 from suivi_notifier.channels import Channels, Job
 from suivi_notifier.domain.alerts import alert_kind
 from suivi_notifier.domain.outcomes import Permanent, PushOutcome, SendOutcome, Sent, Transient
-from suivi_notifier.domain.planning import (
-    Gate,
-    GateAction,
-    QuietHours,
-    TriggerOutcome,
-    gate,
-    plan,
-)
+from suivi_notifier.domain.planning import Gate, GateAction, QuietHours, gate
 from suivi_notifier.domain.schedule import settle
 from suivi_notifier.domain.triggers import TriggerPolicy
-from suivi_notifier.metrics import NotifierMetrics, trigger_label
+from suivi_notifier.materialize import Materializer, count
+from suivi_notifier.materialize import delivery_result as _result
+from suivi_notifier.metrics import NotifierMetrics
 from suivi_schemas import Channel, NotificationResult, Outcome
 
 log = logging.getLogger(__name__)
@@ -89,17 +84,6 @@ class Cycle:
         return bool(self.materialized or self.sent or self.published)
 
 
-def _result(
-    d: Delivery, outcome: Outcome, attempts: int, now: datetime, error: str | None = None
-) -> NotificationResult:
-    return pg_outbox.result(
-        merchant_id=d.merchant_id, order_number=d.order_number, carrier=d.carrier,
-        tracking_number=d.tracking_number, trigger=d.trigger, channel=d.channel,
-        outcome=outcome, attempts=attempts, now=now, source_event_id=d.source_event_id,
-        error=error,
-    )  # fmt: skip
-
-
 class Dispatcher:
     def __init__(
         self,
@@ -121,6 +105,7 @@ class Dispatcher:
         self.config = config
         self.clock = clock
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not secrecy
+        self.materializer = Materializer(policy, channels.capabilities, config.max_age)
         self._gauge_at = 0.0
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -144,39 +129,10 @@ class Dispatcher:
         return cycle
 
     async def materialize(self, now: datetime) -> int:
-        counted: list[tuple[str, str]] = []
-        superseded: list[NotificationResult] = []
         async with self.pool.acquire() as conn, conn.transaction():
-            due = await pg_ledger.due_shipments(conn, now, self.config.batch)
-            for shipment in due:
-                recipient = await pg_ledger.recipient_for_shipment(conn, shipment.shipment_key)
-                if recipient is None:
-                    continue
-                decided = plan(
-                    shipment.pending,
-                    recipient,
-                    enabled=self.policy.enabled(recipient.merchant_id),
-                    capabilities=self.channels.capabilities,
-                    now=now,
-                    max_age=self.config.max_age,
-                )
-                counted.append((shipment.pending.trigger, decided.outcome.value))
-                for channel in decided.channels:
-                    for old in await pg_ledger.create_delivery(
-                        conn, shipment, recipient, channel, now
-                    ):
-                        superseded.append(
-                            _result(old, Outcome.SKIPPED, old.attempts, now, "superseded")
-                        )
-                await pg_ledger.clear_pending(conn, shipment.shipment_key, now)
-            await pg_outbox.add(conn, superseded, now)
-        for trigger, outcome in counted:
-            self.metrics.triggers.labels(trigger_label(trigger), outcome).inc()
-            if outcome != TriggerOutcome.NOTIFY:
-                log.info("trigger %s not notified: %s", trigger, outcome)
-        for r in superseded:
-            self.metrics.message(r.channel.value, r.trigger, "superseded")
-        return len(due)
+            done = await self.materializer.due(conn, now, self.config.batch)
+        count(self.metrics, done)
+        return len(done)
 
     async def dispatch(self, now: datetime) -> int:
         jobs: list[Job] = []

@@ -25,6 +25,7 @@ from suivi_notifier.adapters import pg_alerts, pg_intake
 from suivi_notifier.domain.shipment import ShipmentState, StatusFact, Verdict, apply_event
 from suivi_notifier.domain.triggers import TriggerPolicy
 from suivi_notifier.links import Links
+from suivi_notifier.materialize import Materialized, Materializer, count
 from suivi_notifier.metrics import NotifierMetrics
 from suivi_schemas import OrderEvent, ShipmentAlert, ShipmentStatusEvent
 from suivi_schemas.orders import OrderEventKind
@@ -43,6 +44,7 @@ class BatchResult:
     alerts_stored: int = 0
     verdicts: dict[str, int] = field(default_factory=dict)
     dead_lettered: int = 0
+    owed: list[Materialized] = field(default_factory=list)
 
 
 class Intake:
@@ -58,6 +60,7 @@ class Intake:
         orders_topic: str,
         alerts_topic: str | None = None,
         debounce: timedelta,
+        owed: Materializer,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.pool = pool
@@ -69,6 +72,7 @@ class Intake:
         self.orders_topic = orders_topic
         self.alerts_topic = alerts_topic
         self.debounce = debounce
+        self.owed = owed
         self.clock = clock
 
     async def process(self, records: Sequence[ConsumedRecord]) -> BatchResult:
@@ -114,7 +118,7 @@ class Intake:
             for fulfillment in fulfillments:
                 await pg_intake.add_fulfillment(conn, fulfillment)
             if events:
-                result.verdicts = await self._apply(conn, events, now)
+                result.verdicts, result.owed = await self._apply(conn, events, now)
             result.alerts = len(alerts)
             result.alerts_stored = await pg_alerts.store(conn, alerts, now)
         # Dead letters are acknowledged before the caller commits; a failure raises (and the
@@ -133,6 +137,7 @@ class Intake:
             )
             self.metrics.events.labels(kind, "dead_lettered").inc()
         result.dead_lettered = len(poison)
+        count(self.metrics, result.owed)
         self.metrics.events.labels("orders", "stored").inc(result.orders_stored)
         self.metrics.events.labels("orders", "older").inc(len(orders) - result.orders_stored)
         for verdict, n in result.verdicts.items():
@@ -148,8 +153,11 @@ class Intake:
 
     async def _apply(
         self, conn: asyncpg.Connection, events: list[ShipmentStatusEvent], now: datetime
-    ) -> dict[str, int]:
+    ) -> tuple[dict[str, int], list[Materialized]]:
         keys = {e.key for e in events}
+        # A window that ended with no dispatcher to notice (dead, restarting, busy) owes its
+        # trigger to the shopper: it goes to the ledger before a newer event can replace it.
+        owed = await self.owed.owed(conn, keys, now)
         states: dict[str, ShipmentState | None] = dict.fromkeys(keys)
         states.update(await pg_intake.load_shipments(conn, keys))
         merchants = await pg_intake.merchants_of(conn, keys)
@@ -168,4 +176,4 @@ class Intake:
             if verdict in (Verdict.APPLIED, Verdict.TRIGGERED):
                 states[key] = changed[key] = state
         await pg_intake.save_shipments(conn, changed, identities, now)
-        return verdicts
+        return verdicts, owed

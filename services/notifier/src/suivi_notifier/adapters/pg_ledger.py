@@ -10,7 +10,7 @@ protocol edge, the only way a message can be sent twice).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -64,6 +64,17 @@ ORDER BY s.due_at
 LIMIT $2
 FOR UPDATE OF s SKIP LOCKED
 """
+# The same, among given shipments (already locked by the caller's transaction, or waited for:
+# a dispatcher materializing one of them commits first, and the row is then no longer due).
+_OWED = """
+SELECT s.shipment_key, s.carrier, s.tracking_number, s.pending_trigger, s.pending_event_id,
+       s.pending_occurred_at, s.due_at
+FROM notifier_shipments s
+WHERE s.shipment_key = ANY($1::text[]) AND s.due_at <= $2
+  AND EXISTS (SELECT 1 FROM notifier_order_shipments l WHERE l.shipment_key = s.shipment_key)
+ORDER BY s.shipment_key
+FOR UPDATE OF s
+"""
 _RECIPIENT_COLUMNS = """
     o.merchant_id, o.order_number, o.cancelled, o.email, o.phone, o.name, o.locale, o.timezone,
     o.opt_email, o.opt_sms, o.email_unsubscribed_at IS NOT NULL AS email_unsubscribed,
@@ -100,11 +111,14 @@ INSERT INTO notifier_deliveries (
 ON CONFLICT (shipment_key, trigger, channel) DO NOTHING
 RETURNING id
 """
+# Only a waiting row is superseded: one held back by a failed attempt or deferred to the
+# morning (last_error says why). A row merely queued, or claimed by a process that may have
+# died mid-send, is owed and sent: superseding it would make a crash cost the shopper a message.
 _SUPERSEDE = """
 UPDATE notifier_deliveries
 SET state = 'superseded', next_attempt_at = NULL, updated_at = $4
 WHERE shipment_key = $1 AND channel = $2 AND trigger <> $3 AND state = 'pending'
-  AND event_occurred_at <= $5
+  AND last_error IS NOT NULL AND event_occurred_at <= $5
 RETURNING id, shipment_key, trigger, channel, merchant_id, order_number, carrier,
           tracking_number, source_event_id, event_occurred_at, state, attempts, push_done
 """
@@ -158,6 +172,15 @@ def _delivery(row: asyncpg.Record) -> Delivery:
     )
 
 
+def _due(r: asyncpg.Record) -> DueShipment:
+    return DueShipment(
+        r["shipment_key"],
+        r["carrier"],
+        r["tracking_number"],
+        Pending(r["pending_trigger"], r["pending_event_id"], r["pending_occurred_at"], r["due_at"]),
+    )
+
+
 # For the other ledger writers (alert messages): the same row shape.
 DELIVERY_COLUMNS = _DELIVERY_COLUMNS
 as_delivery = _delivery
@@ -165,17 +188,14 @@ as_delivery = _delivery
 
 async def due_shipments(conn: asyncpg.Connection, now: datetime, limit: int) -> list[DueShipment]:
     """Shipments whose pending trigger is due and whose order is known, locked."""
-    return [
-        DueShipment(
-            r["shipment_key"],
-            r["carrier"],
-            r["tracking_number"],
-            Pending(
-                r["pending_trigger"], r["pending_event_id"], r["pending_occurred_at"], r["due_at"]
-            ),
-        )
-        for r in await conn.fetch(_DUE, now, limit)
-    ]
+    return [_due(r) for r in await conn.fetch(_DUE, now, limit)]
+
+
+async def owed_shipments(
+    conn: asyncpg.Connection, keys: Iterable[str], now: datetime
+) -> list[DueShipment]:
+    """Among these shipments, those whose pending trigger is due and whose order is known."""
+    return [_due(r) for r in await conn.fetch(_OWED, sorted(set(keys)), now)]
 
 
 async def recipient_for_shipment(conn: asyncpg.Connection, key: str) -> Recipient | None:

@@ -7,6 +7,9 @@ Rules (docs/notifications.md):
 - a fired trigger is not sent at once: it becomes the shipment's `pending` trigger, due at the
   end of a short debounce window opened by the first trigger of a burst. A newer trigger within
   the window replaces it, so a burst yields one message per channel, for the latest status.
+  Once its window has ended the trigger is owed: for a shipment whose order is known, the
+  intake moves it to the ledger before applying newer events (suivi_notifier.materialize);
+  without an order it still waits for one, and the latest trigger replaces it.
 """
 
 from __future__ import annotations

@@ -1,0 +1,108 @@
+"""A trigger whose debounce window has ended → its ledger rows, in the caller's transaction.
+
+Once its window has ended a trigger is owed to the shopper: it leaves the shipment's pending
+slot for the ledger (one row per planned channel, older waiting rows of the same shipment and
+channel superseded), and from there it is sent, retried or superseded on the record, never
+dropped. The dispatcher does this when a window ends; the intake does it first for a shipment
+it is about to change whose window ended unnoticed (the dispatcher dead, restarting or busy),
+so a newer status read later never takes the owed trigger's place.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import asyncpg
+
+from suivi_notifier.adapters import pg_ledger, pg_outbox
+from suivi_notifier.adapters.pg_ledger import Delivery, DueShipment
+from suivi_notifier.domain.planning import Capabilities, TriggerOutcome, plan
+from suivi_notifier.domain.triggers import TriggerPolicy
+from suivi_notifier.metrics import NotifierMetrics, trigger_label
+from suivi_schemas import NotificationResult, Outcome
+
+log = logging.getLogger(__name__)
+
+
+def delivery_result(
+    d: Delivery, outcome: Outcome, attempts: int, now: datetime, error: str | None = None
+) -> NotificationResult:
+    """The NotificationResult of one outcome of a ledger row."""
+    return pg_outbox.result(
+        merchant_id=d.merchant_id, order_number=d.order_number, carrier=d.carrier,
+        tracking_number=d.tracking_number, trigger=d.trigger, channel=d.channel,
+        outcome=outcome, attempts=attempts, now=now, source_event_id=d.source_event_id,
+        error=error,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Materialized:
+    trigger: str
+    outcome: TriggerOutcome
+    superseded: tuple[NotificationResult, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Materializer:
+    policy: TriggerPolicy
+    capabilities: Capabilities
+    max_age: timedelta
+
+    async def due(self, conn: asyncpg.Connection, now: datetime, limit: int) -> list[Materialized]:
+        """The due shipments no one else holds (the dispatcher's step)."""
+        return await self._all(conn, await pg_ledger.due_shipments(conn, now, limit), now)
+
+    async def owed(
+        self, conn: asyncpg.Connection, keys: Iterable[str], now: datetime
+    ) -> list[Materialized]:
+        """Among these shipments, those whose window has ended (the intake's step, before it
+        applies newer events to them)."""
+        return await self._all(conn, await pg_ledger.owed_shipments(conn, keys, now), now)
+
+    async def _all(
+        self, conn: asyncpg.Connection, due: Sequence[DueShipment], now: datetime
+    ) -> list[Materialized]:
+        done: list[Materialized] = []
+        for shipment in due:
+            one = await self._one(conn, shipment, now)
+            if one is not None:
+                done.append(one)
+        await pg_outbox.add(conn, [r for m in done for r in m.superseded], now)
+        return done
+
+    async def _one(
+        self, conn: asyncpg.Connection, shipment: DueShipment, now: datetime
+    ) -> Materialized | None:
+        recipient = await pg_ledger.recipient_for_shipment(conn, shipment.shipment_key)
+        if recipient is None:
+            return None
+        decided = plan(
+            shipment.pending,
+            recipient,
+            enabled=self.policy.enabled(recipient.merchant_id),
+            capabilities=self.capabilities,
+            max_age=self.max_age,
+            now=now,
+        )
+        superseded: list[NotificationResult] = []
+        for channel in decided.channels:
+            for old in await pg_ledger.create_delivery(conn, shipment, recipient, channel, now):
+                superseded.append(
+                    delivery_result(old, Outcome.SKIPPED, old.attempts, now, "superseded")
+                )
+        await pg_ledger.clear_pending(conn, shipment.shipment_key, now)
+        return Materialized(shipment.pending.trigger, decided.outcome, tuple(superseded))
+
+
+def count(metrics: NotifierMetrics, done: Sequence[Materialized]) -> None:
+    """Metrics and logs, once the transaction that wrote `done` has committed."""
+    for m in done:
+        metrics.triggers.labels(trigger_label(m.trigger), m.outcome.value).inc()
+        if m.outcome != TriggerOutcome.NOTIFY:
+            log.info("trigger %s not notified: %s", m.trigger, m.outcome)
+        for r in m.superseded:
+            metrics.message(r.channel.value, r.trigger, "superseded")

@@ -1,0 +1,85 @@
+"""A notifier process that dies, or falls behind, never makes a shopper's message vanish: a
+trigger whose debounce window has ended is owed, whatever is read after it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from suivi_notifier.adapters import pg_ledger
+from suivi_notifier.testing.events import order, status
+from suivi_notifier.testing.harness import Harness
+from suivi_notifier.testing.smtp_peer import SmtpPeer
+from suivi_notifier.testing.twilio_peer import TwilioPeer
+
+pytestmark = pytest.mark.integration
+
+
+async def test_notifier_trigger_due_while_the_dispatcher_was_down_is_still_sent(
+    h: Harness, smtp_peer: SmtpPeer, twilio_peer: tuple[TwilioPeer, str]
+) -> None:
+    peer, _ = twilio_peer
+    now = h.clock.now
+    await h.feed(order("1101", opt_sms=True), status("in_transit", now))
+    # The window ends while no dispatcher runs (killed, restarting, or busy); the next status
+    # is read before any dispatcher runs again.
+    h.clock.advance(seconds=h.settings.debounce_seconds + 1)
+    await h.feed(status("out_for_delivery", now + timedelta(minutes=1)))
+    await h.cycle()
+    await h.settle()
+    await h.settle(3600)
+    mails = await smtp_peer.wait_for(2, seconds=2)
+    assert [m["Subject"] for m in mails] == [
+        "Your order 1101 has shipped",
+        "Your order 1101 is out for delivery",
+    ]
+    assert len(peer.delivered) == 2
+    states = {(r["trigger"], r["channel"]): r["state"] for r in await h.ledger()}
+    assert states == {
+        ("in_transit", "email"): "sent",
+        ("in_transit", "sms"): "sent",
+        ("out_for_delivery", "email"): "sent",
+        ("out_for_delivery", "sms"): "sent",
+    }
+
+
+async def test_notifier_a_burst_read_within_its_window_still_sends_only_the_latest(
+    h: Harness, smtp_peer: SmtpPeer
+) -> None:
+    now = h.clock.now
+    await h.feed(order("1102"), status("in_transit", now))
+    h.clock.advance(seconds=h.settings.debounce_seconds - 1)  # the window is still open
+    await h.feed(status("out_for_delivery", now + timedelta(minutes=1)))
+    await h.settle()
+    await h.settle(3600)
+    [mail] = await smtp_peer.wait_for(1)
+    assert mail["Subject"] == "Your order 1102 is out for delivery"
+    assert [r["trigger"] for r in await h.ledger()] == ["out_for_delivery"]
+
+
+async def test_notifier_message_claimed_by_a_process_that_died_is_sent_not_superseded(
+    h: Harness, smtp_peer: SmtpPeer
+) -> None:
+    now = h.clock.now
+    await h.feed(order("1103"), status("out_for_delivery", now))
+    h.clock.advance(seconds=h.settings.debounce_seconds + 1)
+    await h.core.dispatcher.materialize(h.clock())
+    # Another process claims the row (attempt counted, lease taken) and is killed before
+    # its send completes.
+    async with h.pool.acquire() as conn, conn.transaction():
+        [claimed] = await pg_ledger.claimable(conn, h.clock(), 10)
+        lease = timedelta(seconds=h.settings.lease_seconds)
+        await pg_ledger.lease(conn, claimed.id, h.clock() + lease, h.clock())
+    # The next status falls due while that lease still runs.
+    await h.feed(status("delivered", now + timedelta(minutes=1)))
+    await h.settle()
+    await h.settle(h.settings.lease_seconds)
+    await h.settle(3600)
+    mails = await smtp_peer.wait_for(2, seconds=2)
+    assert sorted(m["Subject"] for m in mails) == [
+        "Your order 1103 has been delivered",
+        "Your order 1103 is out for delivery",
+    ]
+    states = {r["trigger"]: r["state"] for r in await h.ledger()}
+    assert states == {"out_for_delivery": "sent", "delivered": "sent"}
