@@ -312,6 +312,11 @@ def _mutated(path: str, value: Any) -> dict[str, Any]:
         ("shipments[0].carrier", "--", "shipments[0].carrier: must name a carrier"),
         ("shipments[0].tracking_number", "   ", "shipments[0].tracking_number: String should"),
         ("shipments[0].tracking_number", "1Z 99\u00e9", "shipments[0].tracking_number: must be"),
+        # Issue 12: control characters in identifiers reach no topic (PostgreSQL refuses NUL).
+        ("shipments[0].tracking_number", "1Z999\u0000AA1", "shipments[0].tracking_number: must"),
+        ("line_items[0].sku", "T-\u00001", "line_items[0].sku: must not contain control"),
+        ("line_items[0].sku", "T-\u200b1", "line_items[0].sku: must not contain control"),
+        ("shipping_address.postal_code", "25\u0000000", "shipping_address.postal_code: must not"),
         ("shipments[0].state", "lost", "shipments[0].state: Input should be 'active' or"),
         ("shipments[0].trackingNumber", "1Z", "shipments[0].trackingNumber: unknown field"),
         ("shipments[0].shipped_at", "2026-11-02", "shipments[0].shipped_at: Input should"),

@@ -16,7 +16,7 @@ from suivi_infra.testing import TopicFactory, group_caught_up
 from suivi_normalizer.bootstrap import bootstrap
 from suivi_normalizer.domain.envelope import envelope_for
 from suivi_normalizer.settings import NormalizerSettings
-from suivi_schemas import ShipmentStatusEvent
+from suivi_schemas import RawProviderEvent, ShipmentStatusEvent
 
 pytestmark = pytest.mark.integration
 
@@ -96,3 +96,50 @@ async def test_raw_in_canonical_out_poison_dead_lettered_offsets_committed_after
         None,
         0.0,
     )
+
+
+async def test_a_webhook_with_a_nul_tracking_number_is_dead_lettered_the_rest_published(
+    kafka_settings: KafkaSettings, kafka_topic: TopicFactory
+) -> None:
+    raw_topic = await kafka_topic("raw", partitions=1)
+    status_topic = await kafka_topic("status", partitions=1)
+    dlq_topic = await kafka_topic("dlq", partitions=1)
+    group = f"normalizer-{uuid.uuid4().hex[:8]}"
+    settings = NormalizerSettings(
+        kafka=kafka_settings, raw_topic=raw_topic, status_topic=status_topic,
+        dlq_topic=dlq_topic, group_id=group, metrics_port=0,
+    )  # fmt: skip
+    now = datetime.now(UTC)
+    body = (FIXTURES / "duplicates.json").read_text()
+    # Issue 12: accepted by ingest (a signed, well-formed body), it stalled the notifier.
+    nul = envelope_for("suivi", body.replace('"1234567890"', '"12345\\u000067890"'), now)
+    good = envelope_for("suivi", body, now)
+    producer = make_producer(kafka_settings)
+    await producer.start()
+    try:
+        for raw in (nul, good):
+            await producer.send_and_wait(raw_topic, raw.model_dump_json().encode(), key=b"suivi:x")
+    finally:
+        await producer.stop()
+
+    service = bootstrap(settings, serve_metrics=False)
+    async with service.app:
+        status = make_consumer(kafka_settings, f"reader-{uuid.uuid4().hex[:6]}", status_topic)
+        dlq = make_consumer(kafka_settings, f"reader-{uuid.uuid4().hex[:6]}", dlq_topic)
+        await status.start()
+        await dlq.start()
+        try:
+            events = await _drain(status, 2)
+            dead = await _drain(dlq, 1, seconds=5)
+        finally:
+            await status.stop()
+            await dlq.stop()
+        assert await group_caught_up(kafka_settings, group, [raw_topic])
+
+    parsed = [ShipmentStatusEvent.model_validate_json(v) for _, v, _ in events]
+    assert {e.raw_event_id for e in parsed} == {good.event_id}
+    [(_, value, headers)] = dead
+    assert RawProviderEvent.model_validate_json(value).event_id == nul.event_id
+    assert headers["suivi-dlq-error"] == b"ValidationError"
+    assert b"tracking_number" in headers["suivi-dlq-reason"]
+    assert headers["suivi-dlq-provider"] == b"suivi"

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from suivi_schemas.common import Contract, Location, Slug
+from suivi_schemas.common import FREE_TEXT_RULE, Contract, FreeText, Identifier, Location, Slug
 from suivi_schemas.ids import shipment_key
 from suivi_schemas.status import ShipmentStatus
 
@@ -27,7 +27,7 @@ class ShipmentAlert(Contract):
     episode_id: uuid.UUID
     kind: AlertKind
     carrier: Slug
-    tracking_number: str
+    tracking_number: Identifier
     generation: int = Field(
         default=1, ge=1, description="Which parcel of a reused tracking number (1: the first)."
     )
@@ -40,9 +40,10 @@ class ShipmentAlert(Contract):
     expected_by: AwareDatetime | None = Field(
         default=None, description="When the next event (stalled) or delivery (late) was due."
     )
-    detail: str | None = Field(
+    detail: FreeText | None = Field(
         default=None,
-        description="Why, in plain words, e.g. 'no event for 5 days; usual at most 3 days'.",
+        description="Why, in plain words, e.g. 'no event for 5 days; usual at most 3 days'. "
+        + FREE_TEXT_RULE,
     )
 
     @property

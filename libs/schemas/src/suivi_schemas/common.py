@@ -38,17 +38,43 @@ def _slug(value: str) -> str:
     return value
 
 
+def identifier(value: str) -> str:
+    """The value if it can be an identifier (no control or invisible character), else ValueError."""
+    # str.isprintable() is False for control (C0, DEL, C1), format (zero-width, bidi
+    # overrides), surrogate, private-use, unassigned and separator characters but the space.
+    if not value.replace(" ", "").isprintable():
+        raise ValueError("must not contain control or invisible characters")
+    return value
+
+
+def _storable_text(value: str) -> str:
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    if not value.isascii():
+        try:
+            value.encode()
+        except UnicodeEncodeError:  # a lone surrogate: not UTF-8, so not storable either
+            value = value.encode("utf-8", "replace").decode()
+    return value
+
+
 CountryCode = Annotated[str, AfterValidator(_upper_country)]
 Slug = Annotated[str, AfterValidator(_slug)]
 UtcOrOffsetDatetime = AwareDatetime
+IDENTIFIER_RULE = "No control or invisible characters (C0, C1, format, separators but space)."
+FREE_TEXT_RULE = "Any text; U+0000 is removed (PostgreSQL text cannot hold it)."
+# Identifiers (tracking numbers, order numbers, ids) with such characters are invalid input.
+Identifier = Annotated[str, AfterValidator(identifier), Field(description=IDENTIFIER_RULE)]
+# Free text (messages, names, addresses) is kept as given but for U+0000 (and lone surrogates).
+FreeText = Annotated[str, AfterValidator(_storable_text), Field(description=FREE_TEXT_RULE)]
 
 
 class Location(Contract):
     """Where a checkpoint happened; every part optional because carriers give what they give."""
 
-    city: str | None = None
-    region: str | None = None
-    postal_code: str | None = None
+    city: FreeText | None = None
+    region: FreeText | None = None
+    postal_code: FreeText | None = None
     country: CountryCode | None = None
 
     def is_empty(self) -> bool:
@@ -63,8 +89,10 @@ class EstimatedDelivery(Contract):
     earliest_at: AwareDatetime | None = None
     latest_at: AwareDatetime | None = None
     source: EstimateSource
-    detail: str | None = Field(
-        default=None, description="How it was obtained, e.g. 'predicted from 42 similar shipments'."
+    detail: FreeText | None = Field(
+        default=None,
+        description="How it was obtained, e.g. 'predicted from 42 similar shipments'. "
+        + FREE_TEXT_RULE,
     )
 
     @model_validator(mode="after")

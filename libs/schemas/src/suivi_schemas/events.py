@@ -7,7 +7,16 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from suivi_schemas.common import Contract, EstimatedDelivery, Location, Slug
+from suivi_schemas.common import (
+    FREE_TEXT_RULE,
+    IDENTIFIER_RULE,
+    Contract,
+    EstimatedDelivery,
+    FreeText,
+    Identifier,
+    Location,
+    Slug,
+)
 from suivi_schemas.ids import shipment_key
 from suivi_schemas.status import Reason, ShipmentStatus, Substatus
 
@@ -22,15 +31,19 @@ class ShipmentStatusEvent(Contract):
     )
     provider: Slug = Field(description="Who told us: easypost, aftership, ups, suivi, …")
     carrier: Slug = Field(description="Who carries the parcel: usps, ups, fedex, dhl, laposte, …")
-    tracking_number: str = Field(min_length=1, max_length=64)
+    tracking_number: Identifier = Field(min_length=1, max_length=64, description=IDENTIFIER_RULE)
     status: ShipmentStatus
     substatus: Substatus | None = None
     action_required: bool = Field(
         default=False, description="The shopper must act (pick up, pay duties, fix the address…)."
     )
     reason: Reason | None = None
-    raw_code: str | None = Field(default=None, description="The provider's own status/event code.")
-    raw_message: str | None = Field(default=None, description="The provider's text, unchanged.")
+    raw_code: FreeText | None = Field(
+        default=None, description="The provider's own status/event code. " + FREE_TEXT_RULE
+    )
+    raw_message: FreeText | None = Field(
+        default=None, description="The provider's text, unchanged. " + FREE_TEXT_RULE
+    )
     location: Location | None = None
     occurred_at: AwareDatetime = Field(description="When it happened, with the offset given.")
     estimated_delivery: EstimatedDelivery | None = None

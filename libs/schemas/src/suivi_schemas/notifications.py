@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from suivi_schemas.common import Contract, Slug
+from suivi_schemas.common import FREE_TEXT_RULE, Contract, FreeText, Identifier, Slug
 from suivi_schemas.ids import shipment_key
 
 
@@ -33,16 +33,18 @@ class NotificationResult(Contract):
         description="Deterministic from shipment, trigger, channel, outcome."
     )
     merchant_id: Slug
-    order_number: str
+    order_number: Identifier
     carrier: Slug
-    tracking_number: str
+    tracking_number: Identifier
     trigger: str = Field(description="A status (e.g. 'delivered') or alert kind (e.g. 'stalled').")
     channel: Channel
     outcome: Outcome
     attempts: int = Field(ge=0)
     occurred_at: AwareDatetime
     source_event_id: uuid.UUID = Field(description="The status or alert event that triggered it.")
-    error: str | None = Field(default=None, description="Failure class, never contact data.")
+    error: FreeText | None = Field(
+        default=None, description="Failure class, never contact data. " + FREE_TEXT_RULE
+    )
 
     @property
     def key(self) -> str:

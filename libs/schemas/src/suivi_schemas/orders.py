@@ -16,7 +16,14 @@ from typing import Literal, Self
 
 from pydantic import AwareDatetime, EmailStr, Field, model_validator
 
-from suivi_schemas.common import Contract, CountryCode, Slug
+from suivi_schemas.common import (
+    IDENTIFIER_RULE,
+    Contract,
+    CountryCode,
+    FreeText,
+    Identifier,
+    Slug,
+)
 from suivi_schemas.ids import shipment_key
 
 
@@ -41,33 +48,33 @@ class NotificationOptIns(Contract):
 class Customer(Contract):
     email: EmailStr | None = None
     phone: str | None = Field(default=None, pattern=r"^\+[1-9]\d{6,14}$", description="E.164.")
-    name: str | None = None
+    name: FreeText | None = None
     locale: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
-    timezone: str = Field(default="UTC", description="IANA zone, e.g. 'Europe/Paris'.")
+    timezone: Identifier = Field(default="UTC", description="IANA zone, e.g. 'Europe/Paris'.")
 
 
 class Address(Contract):
     """Private: shown only on the private status page, never on a shareable one."""
 
-    name: str | None = None
-    line1: str | None = None
-    line2: str | None = None
-    city: str | None = None
-    postal_code: str | None = None
-    region: str | None = None
+    name: FreeText | None = None
+    line1: FreeText | None = None
+    line2: FreeText | None = None
+    city: FreeText | None = None
+    postal_code: FreeText | None = None
+    region: FreeText | None = None
     country: CountryCode | None = None
 
 
 class LineItem(Contract):
-    line_item_id: str
-    title: str
+    line_item_id: Identifier
+    title: FreeText
     quantity: int = Field(ge=1)
-    sku: str | None = None
-    image_url: str | None = None
+    sku: Identifier | None = None
+    image_url: Identifier | None = None
 
 
 class ShipmentItem(Contract):
-    line_item_id: str
+    line_item_id: Identifier
     quantity: int = Field(ge=1)
 
 
@@ -75,12 +82,12 @@ class OrderShipment(Contract):
     """One parcel of the order, as fulfilled by the merchant."""
 
     carrier: Slug
-    tracking_number: str = Field(min_length=1, max_length=64)
+    tracking_number: Identifier = Field(min_length=1, max_length=64, description=IDENTIFIER_RULE)
     state: Literal["active", "cancelled"] = "active"
     items: tuple[ShipmentItem, ...] = ()
-    service: str | None = None
+    service: FreeText | None = None
     shipped_at: AwareDatetime | None = None
-    fulfillment_id: str | None = Field(
+    fulfillment_id: Identifier | None = Field(
         default=None,
         max_length=64,
         description="The merchant's fulfilment this parcel belongs to (Shopify's fulfillment "
@@ -102,7 +109,7 @@ class OrderEvent(Contract):
     schema_version: Literal[1] = 1
     event_id: uuid.UUID
     merchant_id: Slug
-    order_number: str = Field(min_length=1, max_length=64)
+    order_number: Identifier = Field(min_length=1, max_length=64, description=IDENTIFIER_RULE)
     source: OrderSource
     placed_at: AwareDatetime
     updated_at: AwareDatetime
@@ -113,8 +120,8 @@ class OrderEvent(Contract):
     line_items: tuple[LineItem, ...] = ()
     shipments: tuple[OrderShipment, ...] = ()
     kind: OrderEventKind = OrderEventKind.SNAPSHOT
-    fulfillment_id: str | None = Field(default=None, max_length=64)
-    delivery_id: str | None = Field(
+    fulfillment_id: Identifier | None = Field(default=None, max_length=64)
+    delivery_id: Identifier | None = Field(
         default=None,
         max_length=256,
         description="The sender's id of the delivery (Shopify's X-Shopify-Webhook-Id).",

@@ -35,7 +35,7 @@ from pydantic import (
 from suivi_ingest.order_contract import order_event_id
 from suivi_ingest.settings import split_secrets
 from suivi_schemas.carriers import canonical_carrier
-from suivi_schemas.common import CountryCode
+from suivi_schemas.common import CountryCode, identifier
 from suivi_schemas.ids import normalize_tracking_number, shipment_key
 from suivi_schemas.orders import (
     Address,
@@ -158,7 +158,10 @@ def _date_time_text(value: object) -> object:
 
 DateTime = Annotated[AwareDatetime, BeforeValidator(_date_time_text)]
 Text = Annotated[str, Field(max_length=500), AfterValidator(_plain_text)]
-Id = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_plain_text)]
+# Identifiers: the contract's rule too (no invisible character either), so no 500 from it.
+Id = Annotated[
+    str, Field(min_length=1, max_length=64), AfterValidator(_plain_text), AfterValidator(identifier)
+]
 
 
 # --- the request body -------------------------------------------------------------------------
@@ -189,7 +192,7 @@ class AddressIn(_Body):
     line1: Text | None = None
     line2: Text | None = None
     city: Text | None = None
-    postal_code: Annotated[str, Field(max_length=32)] | None = None
+    postal_code: Annotated[str, Field(max_length=32), AfterValidator(_plain_text)] | None = None
     region: Text | None = None
     country: CountryCode | None = Field(default=None, description="ISO 3166-1 alpha-2.")
 
@@ -198,8 +201,16 @@ class LineItemIn(_Body):
     line_item_id: Id
     title: Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_plain_text)]
     quantity: StrictInt = Field(ge=1, le=100_000)
-    sku: Annotated[str, Field(max_length=128)] | None = None
-    image_url: Annotated[str, Field(max_length=2048), AfterValidator(_url)] | None = None
+    sku: (
+        Annotated[
+            str, Field(max_length=128), AfterValidator(_plain_text), AfterValidator(identifier)
+        ]
+        | None
+    ) = None
+    image_url: (
+        Annotated[str, Field(max_length=2048), AfterValidator(_url), AfterValidator(identifier)]
+        | None
+    ) = None
 
 
 class ShipmentItemIn(_Body):
@@ -224,9 +235,7 @@ class OrderIn(_Body):
     merchant_id: str | None = Field(
         default=None, description="Optional; when given, it must be the API key's merchant."
     )
-    order_number: Annotated[
-        str, Field(min_length=1, max_length=64), AfterValidator(_plain_text)
-    ] = Field(description="The merchant's order number, as the shopper knows it.")
+    order_number: Id = Field(description="The merchant's order number, as the shopper knows it.")
     placed_at: DateTime
     updated_at: DateTime | None = Field(
         default=None,

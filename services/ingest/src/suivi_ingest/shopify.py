@@ -36,6 +36,7 @@ from suivi_ingest.orders import (
 )
 from suivi_ingest.signatures import SignatureError
 from suivi_schemas.carriers import ALIASES, canonical_carrier
+from suivi_schemas.common import identifier
 from suivi_schemas.orders import (
     Address,
     Customer,
@@ -306,7 +307,7 @@ def _line_items(value: Any) -> Iterable[LineItem]:
             line_item_id=line_id,
             title=_text(item.get("title")) or _text(item.get("name")) or line_id,
             quantity=quantity,
-            sku=_text(item.get("sku")),
+            sku=_sku(item.get("sku")),
         )
 
 
@@ -388,6 +389,15 @@ def _id(value: Any) -> str | None:
     if isinstance(value, str) and 0 < len(value.strip()) <= 64:
         return value.strip()
     return None
+
+
+def _sku(value: Any) -> str | None:
+    # Optional decoration: one the contract would refuse is dropped, not the whole order.
+    text = _text(value)
+    try:
+        return None if text is None else identifier(text)
+    except ValueError:
+        return None
 
 
 def _text(value: Any) -> str | None:
