@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import asyncpg
 from pydantic import BaseModel, EmailStr, ValidationError
 
 from suivi_infra.dlq import dead_letter_headers
@@ -45,3 +46,12 @@ def test_validation_errors_name_fields_never_values() -> None:
 def test_other_errors_keep_their_message() -> None:
     headers = dict(dead_letter_headers(Record(), ValueError("data.carrier: missing")))
     assert headers["suivi-dlq-reason"] == b"data.carrier: missing"
+
+
+def test_database_and_foreign_errors_give_no_message() -> None:
+    nul = asyncpg.CharacterNotInRepertoireError("invalid byte sequence: jane")
+    assert dict(dead_letter_headers(Record(), nul))["suivi-dlq-reason"] == (
+        b"CharacterNotInRepertoireError (SQLSTATE 22021)"
+    )
+    key = KeyError("jane.doe@example.com")
+    assert dict(dead_letter_headers(Record(), key))["suivi-dlq-reason"] == b"KeyError"

@@ -3,14 +3,21 @@ with `suivi-dlq-*` headers saying why and where it came from (the same for every
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from suivi_infra.records import ConsumedRecord, Headers
+from suivi_infra.records import ConsumedRecord, Headers, OutRecord, RecordSink
 
 
 def dlq_reason(exc: BaseException) -> str:
     """Why, without the record's content: a validation error gives its fields and error types
-    only (its input values may be personal data); other errors their message."""
+    only (its input values may be personal data), a database error its SQLSTATE, a ValueError
+    or Suivi's own error its message, any other error its class."""
+    sqlstate = getattr(exc, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        # A database error's message and detail may quote the row: its class and code only.
+        return f"{exc.__class__.__name__} (SQLSTATE {sqlstate})"
     errors = getattr(exc, "errors", None)
     if callable(errors):
         try:
@@ -21,7 +28,10 @@ def dlq_reason(exc: BaseException) -> str:
         except Exception:  # an errors() we do not understand: say only that it is invalid
             places = []
         return ("invalid fields " + ", ".join(places))[:1000] if places else "invalid record"
-    return (str(exc) or exc.__class__.__name__)[:1000]
+    if isinstance(exc, ValueError) or type(exc).__module__.startswith("suivi_"):
+        return (str(exc) or exc.__class__.__name__)[:1000]
+    # Python's or another library's message may quote a value (a KeyError its key): the class.
+    return exc.__class__.__name__
 
 
 def dead_letter_headers(record: ConsumedRecord, exc: BaseException, **extra: str) -> Headers:
@@ -38,3 +48,21 @@ def dead_letter_headers(record: ConsumedRecord, exc: BaseException, **extra: str
     ]
     headers += [(f"suivi-dlq-{name}", value.encode()) for name, value in extra.items()]
     return headers
+
+
+def dead_letter(record: ConsumedRecord, exc: BaseException, **extra: str) -> OutRecord:
+    """The record as consumed (key, value), with the `suivi-dlq-*` headers."""
+    return OutRecord(record.key, record.value or b"", dead_letter_headers(record, exc, **extra))
+
+
+class DeadLetterQueue:
+    """A consumer's dead-letter topic: `send` returns once the broker acknowledged them all."""
+
+    def __init__(self, sink: RecordSink, topic: str) -> None:
+        self.sink = sink
+        self.topic = topic
+
+    async def send(self, failures: Sequence[tuple[ConsumedRecord, BaseException]]) -> None:
+        if failures:
+            letters = [dead_letter(record, exc) for record, exc in failures]
+            await asyncio.gather(*await self.sink.publish(self.topic, letters))

@@ -1,27 +1,31 @@
 """The consumer side every Suivi service shares: a FastStream batch subscriber that commits
 offsets only after the batch's effects are durable.
 
-`process(records)` gets the batch's aiokafka records as consumed. It must handle poison itself
-(dead-letter it, then return): anything it raises means the effects could not be made durable,
-so the batch is NACKed (each partition rewound to its first record), consumed again after a
-short pause, and never committed. AckPolicy.ACK_FIRST (FastStream's default for Kafka) would be
-at-most-once; NACK_ON_ERROR with poison raising would loop forever — hence this split.
+`process(records)` gets the batch's aiokafka records as consumed. When it raises because of
+some records (a value PostgreSQL refuses, a bug one record triggers), the batch is split until
+those are alone; they go to the consumer's dead-letter topic and the rest is processed
+(`suivi_infra.poison`). When it raises because of the infrastructure (Kafka, PostgreSQL), the
+batch is NACKed (each partition rewound to its first record), consumed again after a short
+pause, and never committed. AckPolicy.ACK_FIRST (FastStream's default for Kafka) would be
+at-most-once; NACK_ON_ERROR alone would re-read a poison record forever.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.message import StreamMessage
 from faststream.middlewares import AckPolicy
 
+from suivi_infra.poison import DeadLetters, ProcessBatch, process_isolating_poison
 from suivi_infra.settings import KafkaSettings
+from suivi_infra.startup import RetryingKafkaBroker
 
-ProcessBatch = Callable[[Any], Awaitable[object]]
+__all__ = ["DeadLetters", "ProcessBatch", "batch_broker"]
 
 
 async def _bodies_as_is(message: StreamMessage[Any]) -> Any:
@@ -41,10 +45,12 @@ def batch_broker(
     retry_backoff_seconds: float,
     process: ProcessBatch,
     log: logging.Logger,
+    dead_letters: DeadLetters | None = None,
 ) -> tuple[KafkaBroker, Callable[[], Any]]:
     """The broker with its one batch subscriber (several topics: one batch, one transaction),
-    and a getter of the aiokafka consumer it creates when it starts (for the lag gauge)."""
-    broker = KafkaBroker(
+    and a getter of the aiokafka consumer it creates when it starts (for the lag gauge);
+    without `dead_letters`, any failure NACKs the batch."""
+    broker = RetryingKafkaBroker(  # Kafka away at start: retried, never an exit
         kafka.bootstrap_servers,
         client_id=f"{kafka.client_id}-{service}",
         acks="all",
@@ -70,7 +76,7 @@ def batch_broker(
     @subscriber
     async def on_batch(_: Any, message: KafkaMessage) -> None:
         try:
-            await process(message.raw_message)
+            await process_isolating_poison(message.raw_message, process, dead_letters, log)
         except Exception as exc:
             # The type only: an exception's message may quote the records (personal data).
             log.error("batch not processed (%s); it will be consumed again", type(exc).__name__)

@@ -1,5 +1,6 @@
 """FastStream entrypoint: consumes the raw topic in batches, commits only after the effects
-(poison records are dead-lettered by the pipeline, so a failure here is Kafka not acking)."""
+(unreadable records are dead-lettered by the pipeline; a batch failing because of some records,
+e.g. an event too large to publish, is split and those dead-lettered by suivi_infra.streams)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def build_broker(
         batch_timeout_ms=settings.batch_timeout_ms,
         shutdown_timeout_seconds=settings.shutdown_timeout_seconds,
         retry_backoff_seconds=settings.retry_backoff_seconds, process=normalizer.process, log=log,
+        dead_letters=normalizer.dead_letters,
     )  # fmt: skip
 
 

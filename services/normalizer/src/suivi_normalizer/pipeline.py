@@ -19,7 +19,7 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
-from suivi_infra.dlq import dead_letter_headers as shared_dead_letter_headers
+from suivi_infra.dlq import DeadLetterQueue, dead_letter
 from suivi_infra.records import ConsumedRecord, Headers, OutRecord, RecordSink
 from suivi_normalizer.adapters import AdapterError, UnknownProviderError
 from suivi_normalizer.domain.dedup import RecentIds
@@ -42,11 +42,6 @@ class BatchResult:
     duplicates: int = 0
     dead_lettered: int = 0
     published_ids: list[UUID] = field(default_factory=list)
-
-
-def dead_letter_headers(record: RawRecord, provider: str | None, exc: BaseException) -> Headers:
-    extra = {"provider": provider} if provider else {}
-    return shared_dead_letter_headers(record, exc, **extra)
 
 
 class _EitherOf:
@@ -75,6 +70,8 @@ class Normalizer:
         self.metrics = metrics
         self.status_topic = status_topic
         self.dlq_topic = dlq_topic
+        # Also where the shared consumer puts records a batch fails on (suivi_infra.poison).
+        self.dead_letters = DeadLetterQueue(sink, dlq_topic)
         self.recent = recent
 
     async def process(self, records: Sequence[RawRecord]) -> BatchResult:
@@ -104,8 +101,8 @@ class Normalizer:
                         record.partition,
                         record.offset,
                     )
-                headers = dead_letter_headers(record, provider, exc)
-                to_dlq.append(OutRecord(record.key, record.value or b"", headers))
+                extra = {"provider": provider} if provider else {}
+                to_dlq.append(dead_letter(record, exc, **extra))
                 self.metrics.dead_letters.labels(label, exc.__class__.__name__).inc()
                 raw_outcomes[(label, "dead_lettered")] += 1
                 result.dead_lettered += 1

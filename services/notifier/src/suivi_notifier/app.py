@@ -1,6 +1,7 @@
 """FastStream entrypoint: consumes orders, status events and alerts in batches; the offsets are
 committed only after the batch's decisions are committed in PostgreSQL (and its dead letters
-acknowledged). Any failure NACKs the batch: it is consumed again, and its effects are
+acknowledged). A failure caused by some records dead-letters them and processes the rest
+(suivi_infra.poison); any other failure NACKs the batch: it is consumed again, and its effects are
 idempotent (newest snapshot wins, events not newer than a shipment's latest change nothing,
 an alert is kept once by its event id)."""
 
@@ -31,6 +32,7 @@ def build_broker(
         max_records=settings.max_records, batch_timeout_ms=settings.batch_timeout_ms,
         shutdown_timeout_seconds=settings.shutdown_timeout_seconds,
         retry_backoff_seconds=settings.retry_backoff_seconds, process=intake.process, log=log,
+        dead_letters=intake.dead_letters,
     )  # fmt: skip
 
 

@@ -6,20 +6,22 @@ consumed again any number of times (redelivery, a crash before the offset commit
 the newest snapshot, an event not newer than the shipment's latest changes nothing, and an
 alert is kept once (by its deterministic event id) for the alert worker to plan.
 Records that cannot be read go to the dead-letter topic; the caller commits the offsets only
-after this returns (the transaction committed, every dead letter acknowledged).
+after this returns (the transaction committed, every dead letter acknowledged). A record that
+is read but that PostgreSQL refuses fails the batch, which the shared consumer then splits to
+dead-letter it (suivi_infra.poison).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
 
 import asyncpg
 from pydantic import ValidationError
 
+from suivi_infra.poison import DeadLetters
 from suivi_infra.records import ConsumedRecord
 from suivi_notifier.adapters import pg_alerts, pg_intake
 from suivi_notifier.domain.shipment import ShipmentState, StatusFact, Verdict, apply_event
@@ -31,10 +33,7 @@ from suivi_schemas import OrderEvent, ShipmentAlert, ShipmentStatusEvent
 from suivi_schemas.orders import OrderEventKind
 
 log = logging.getLogger(__name__)
-
-
-class DeadLetters(Protocol):
-    async def dead_letter(self, record: ConsumedRecord, exc: BaseException) -> Awaitable[Any]: ...
+__all__ = ["BatchResult", "DeadLetters", "Intake"]
 
 
 @dataclass(slots=True)
@@ -123,9 +122,7 @@ class Intake:
             result.alerts_stored = await pg_alerts.store(conn, alerts, now)
         # Dead letters are acknowledged before the caller commits; a failure raises (and the
         # batch is consumed again: everything above is idempotent).
-        pending = [await self.dead_letters.dead_letter(r, err) for r, err in poison]
-        for ack in pending:
-            await ack
+        await self.dead_letters.send(poison)
         for record, error in poison:
             kind = self._kind(record.topic)
             log.warning(

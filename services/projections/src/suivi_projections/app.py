@@ -1,5 +1,6 @@
 """FastStream entrypoint: both topics in one batch subscriber (one batch, one PostgreSQL
-transaction), offsets committed after it; a failure is PostgreSQL or Kafka, never poison."""
+transaction), offsets committed after it; a batch failing because of some events is split and
+those dead-lettered, any other failure consumes it again (suivi_infra.streams)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def build_broker(
         max_records=settings.max_records, batch_timeout_ms=settings.batch_timeout_ms,
         shutdown_timeout_seconds=settings.shutdown_timeout_seconds,
         retry_backoff_seconds=settings.retry_backoff_seconds, process=projector.process, log=log,
+        dead_letters=projector.dead_letters,
     )  # fmt: skip
 
 

@@ -1,7 +1,9 @@
 """The hot path: one consumed batch (both topics) → one PostgreSQL transaction → dead letters.
 
 Valid events are applied in a single transaction (see store.apply_batch); records that are not
-valid events go to the dead-letter topic with the reason, and the batch goes on. Only when the
+valid events go to the dead-letter topic with the reason, and the batch goes on. A valid event
+the transaction fails on (a value PostgreSQL refuses) fails the batch, which the shared
+consumer splits to dead-letter that event alone (suivi_infra.poison). Only when the
 transaction committed and the dead letters were acknowledged does the caller commit offsets;
 any failure raises, nothing is committed, and the batch is consumed again (applying it twice
 changes nothing).
@@ -9,30 +11,24 @@ changes nothing).
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import asyncpg
 from pydantic import SecretStr
 
+from suivi_infra.dlq import DeadLetterQueue
 from suivi_infra.tokens import TokenSettings
-from suivi_projections.dlq import ConsumedRecord, DeadLetterSink, OutRecord, dead_letter
+from suivi_projections.dlq import ConsumedRecord, DeadLetterSink
 from suivi_projections.domain import DEFAULT_REUSE_AFTER
 from suivi_projections.metrics import ProjectionsMetrics
 from suivi_projections.store import ApplyResult, apply_batch
 from suivi_schemas import OrderEvent, ShipmentStatusEvent
 
 log = logging.getLogger(__name__)
-
-
-class UnstorableError(ValueError):
-    """A valid event PostgreSQL cannot store (text may not contain U+0000)."""
 
 
 class UnexpectedTopicError(ValueError):
@@ -44,23 +40,6 @@ class BatchResult:
     records: int
     dead_lettered: int
     applied: ApplyResult
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
-def _storable(value: bytes) -> bytes:
-    # Cheap test first: a NUL can only be in the JSON text as an escape.
-    if b"\\u0000" in value and _has_nul(json.loads(value)):
-        raise UnstorableError("contains U+0000, which PostgreSQL text cannot store")
-    return value
 
 
 class Projector:
@@ -82,6 +61,8 @@ class Projector:
         self.status_topic = status_topic
         self.orders_topic = orders_topic
         self.dlq_topic = dlq_topic
+        # Also where the shared consumer puts records the transaction fails on (suivi_infra.poison).
+        self.dead_letters = DeadLetterQueue(sink, dlq_topic)
         self.reuse_after = reuse_after
         self.token_key = token_key or TokenSettings().token_key
 
@@ -89,10 +70,10 @@ class Projector:
         started = time.perf_counter()
         statuses: list[ShipmentStatusEvent] = []
         orders: list[OrderEvent] = []
-        dead: list[OutRecord] = []
+        dead: list[tuple[ConsumedRecord, BaseException]] = []
         for record in records:
             try:
-                value = _storable(record.value or b"")
+                value = record.value or b""
                 if record.topic == self.status_topic:
                     statuses.append(ShipmentStatusEvent.model_validate_json(value))
                 elif record.topic == self.orders_topic:
@@ -101,7 +82,7 @@ class Projector:
                     raise UnexpectedTopicError(f"not a topic of the projector: {record.topic}")
             # A poison record must never stop the partition: whatever fails goes to the DLQ.
             except Exception as exc:
-                dead.append(dead_letter(record, exc))
+                dead.append((record, exc))
                 self.metrics.dead_letters.labels(record.topic, exc.__class__.__name__).inc()
         result = ApplyResult()
         if statuses or orders:
@@ -111,7 +92,7 @@ class Projector:
                 )
         if dead:
             log.warning("%d record(s) dead-lettered to %s", len(dead), self.dlq_topic)
-            await asyncio.gather(*await self.sink.publish(self.dlq_topic, dead))
+            await self.dead_letters.send(dead)
         self._observe(result, len(records))
         self.metrics.batch_duration.observe(time.perf_counter() - started)
         return BatchResult(len(records), len(dead), result)

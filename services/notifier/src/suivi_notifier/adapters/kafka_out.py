@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
-from suivi_infra.dlq import dead_letter_headers
-from suivi_infra.records import ConsumedRecord
+from suivi_infra.dlq import DeadLetterQueue
+from suivi_infra.poison import Failure
+from suivi_infra.records import KafkaSink
 from suivi_notifier.adapters.pg_outbox import OutboxRecord
 
 
@@ -17,6 +18,7 @@ class KafkaOut:
         self.producer = producer
         self.results_topic = results_topic
         self.dlq_topic = dlq_topic
+        self.dead_letters = DeadLetterQueue(KafkaSink(producer), dlq_topic)
 
     async def publish_results(self, records: list[OutboxRecord]) -> list[Awaitable[Any]]:
         return [
@@ -24,11 +26,6 @@ class KafkaOut:
             for r in records
         ]
 
-    async def dead_letter(self, record: ConsumedRecord, exc: BaseException) -> Awaitable[Any]:
-        fut: Awaitable[Any] = await self.producer.send(
-            self.dlq_topic,
-            record.value or b"",
-            key=record.key,
-            headers=dead_letter_headers(record, exc),
-        )
-        return fut
+    async def send(self, failures: Sequence[Failure]) -> None:
+        """Dead letters (suivi_infra.poison.DeadLetters), acknowledged when this returns."""
+        await self.dead_letters.send(failures)

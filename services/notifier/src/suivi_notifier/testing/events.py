@@ -3,7 +3,6 @@ exercise the decisions and sends without the broker."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
@@ -125,11 +124,8 @@ class MemoryKafka:
         self.results.extend(NotificationResult.model_validate_json(r.payload) for r in records)
         return []
 
-    async def dead_letter(self, record: Any, exc: BaseException) -> Awaitable[Any]:
-        self.dead.append((record, exc))
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        done.set_result(None)
-        return done
+    async def send(self, failures: Sequence[tuple[Any, BaseException]]) -> None:
+        self.dead.extend(failures)
 
 
 class Clock:
