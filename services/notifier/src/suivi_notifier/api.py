@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Lifespan
 
+from suivi_infra.http import StrictJSONRoute, document_400_not_422
 from suivi_notifier.adapters.pg_subscriptions import Added, SubscriptionStore
 from suivi_notifier.adapters.render import Renderer
 from suivi_notifier.adapters.vapid import Vapid, b64url_decode
@@ -56,6 +57,20 @@ class SubscribeRequest(BaseModel):
 class UnsubscribeRequest(BaseModel):
     token: str = Token
     endpoint: str = Field(max_length=2048)
+
+
+class ErrorBody(BaseModel):
+    error: str
+    detail: str
+
+
+def _documented(answers: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """`responses=` of a route: {status: description}, each a JSON error body."""
+    return {code: {"model": ErrorBody, "description": text} for code, text in answers.items()}
+
+
+_INVALID = "Invalid request: a field or parameter is missing or wrong (the detail says which)."
+_PAGE: dict[str, Any] = {"content": {"text/html": {}}}
 
 
 def _error(status: int, error: str, detail: str) -> JSONResponse:
@@ -106,6 +121,8 @@ def create_api(
         summary="Web push registration, unsubscribe links, health and metrics.",
         lifespan=lifespan,
     )
+    app.router.route_class = StrictJSONRoute  # before the routes: RFC 8259 bodies only
+    document_400_not_422(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -118,7 +135,11 @@ def create_api(
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"])
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        responses=_documented({503: "PostgreSQL or Kafka does not answer."}),
+    )
     async def readyz() -> Response:
         if await store.ping() and await kafka_ready():
             return JSONResponse({"status": "ready"})
@@ -128,7 +149,11 @@ def create_api(
     async def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
-    @app.get("/v1/push/vapid-public-key", tags=["push"])
+    @app.get(
+        "/v1/push/vapid-public-key",
+        tags=["push"],
+        responses=_documented({503: "Web push is not configured."}),
+    )
     async def vapid_public_key() -> Response:
         if vapid is None:
             return _error(503, "push_disabled", "web push is not configured")
@@ -137,7 +162,22 @@ def create_api(
             headers={"Cache-Control": "public, max-age=3600"},
         )
 
-    @app.post("/v1/push-subscriptions", status_code=201, tags=["push"])
+    @app.post(
+        "/v1/push-subscriptions",
+        status_code=201,
+        tags=["push"],
+        responses={
+            200: {"description": "Already subscribed."},
+            **_documented(
+                {
+                    400: _INVALID + " Or the subscription is not a usable push endpoint and keys.",
+                    404: "No order for this token (yet).",
+                    409: "The order has as many subscriptions as allowed.",
+                    503: "Web push is not configured.",
+                }
+            ),
+        },
+    )
     async def subscribe(body: SubscribeRequest) -> Response:
         if vapid is None:
             return _error(503, "push_disabled", "web push is not configured")
@@ -161,7 +201,12 @@ def create_api(
         status = 201 if added is Added.CREATED else 200
         return JSONResponse({"status": "subscribed"}, status_code=status)
 
-    @app.delete("/v1/push-subscriptions", status_code=204, tags=["push"])
+    @app.delete(
+        "/v1/push-subscriptions",
+        status_code=204,
+        tags=["push"],
+        responses=_documented({400: _INVALID, 404: "No order for this token."}),
+    )
     async def unsubscribe_push(body: UnsubscribeRequest) -> Response:
         order = await store.order_by_status_token(body.token)
         if order is None:
@@ -173,7 +218,15 @@ def create_api(
         headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
         return HTMLResponse(html, status_code=status, headers=headers)
 
-    @app.get("/v1/unsubscribe/{token}", response_class=HTMLResponse, tags=["unsubscribe"])
+    @app.get(
+        "/v1/unsubscribe/{token}",
+        response_class=HTMLResponse,
+        tags=["unsubscribe"],
+        responses={
+            **_documented({400: _INVALID}),
+            404: {"description": "Unknown link: a page saying so.", **_PAGE},
+        },
+    )
     async def unsubscribe_page(
         token: str, channel: Literal["email", "sms"] = Query("email")
     ) -> Response:
@@ -184,7 +237,15 @@ def create_api(
         action = f"/v1/unsubscribe/{token}?channel={channel}"
         return _page(renderer.unsubscribe_page(order.locale, channel, action=action, done=False))
 
-    @app.post("/v1/unsubscribe/{token}", response_class=HTMLResponse, tags=["unsubscribe"])
+    @app.post(
+        "/v1/unsubscribe/{token}",
+        response_class=HTMLResponse,
+        tags=["unsubscribe"],
+        responses={
+            **_documented({400: _INVALID}),
+            404: {"description": "Unknown link: a page saying so.", **_PAGE},
+        },
+    )
     async def unsubscribe(
         token: str, channel: Literal["email", "sms"] = Query("email")
     ) -> Response:

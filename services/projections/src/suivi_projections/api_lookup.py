@@ -10,7 +10,6 @@ counters every API process shares (`ratelimit`).
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from typing import Any
 from urllib.parse import parse_qsl
@@ -23,6 +22,7 @@ from suivi_projections.api_context import ApiContext, ErrorBody, error_response,
 from suivi_projections.i18n import Translator, choose_language
 from suivi_projections.page import render_lookup
 from suivi_projections.ratelimit import client_key, retry_after
+from suivi_schemas import strict_json
 
 FORM = "application/x-www-form-urlencoded"
 MAX_BODY = 4096
@@ -187,7 +187,7 @@ def _parse(body: bytes, is_form: bool) -> dict[str, str]:
         text = body.decode("utf-8")
         if is_form:
             return dict(parse_qsl(text, max_num_fields=10))
-        data = json.loads(text) if text else {}
+        data = strict_json.loads(text) if text else {}
     except (UnicodeDecodeError, ValueError):
         return {}
     if not isinstance(data, dict):
