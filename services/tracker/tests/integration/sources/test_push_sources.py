@@ -48,6 +48,7 @@ async def pushing(kafka_settings: KafkaSettings, kafka_topic: TopicFactory) -> A
     ingest = IngestSettings(
         kafka=kafka_settings,
         raw_topic=await kafka_topic("raw", partitions=1),
+        metrics_port=0,  # no metrics server: its fixed port clashes with other tests' ingests
         easypost_secret=SecretStr(CREDS.easypost_webhook_secret),
         aftership_secret=SecretStr(CREDS.aftership_webhook_secret),
         seventeentrack_secret=SecretStr(CREDS.seventeentrack_key),
@@ -101,10 +102,12 @@ async def test_a_registration_leads_to_a_signed_webhook_ingest_accepts(
 async def test_registering_twice_is_one_registration(pushing: Peers) -> None:
     ref = PUSHED["17track"][2]
     source = pushing.sources["17track"]
+    assert await source.quota_left() == 100
     await source.register(ref)
     await source.register(ref)  # "already registered" is success
     assert pushing.standins.seventeentrack.quota_used == 1
-    assert await source.quota_left() == 99
+    assert await source.quota_left() == 99  # counted down locally, no getquota call
+    assert pushing.standins.seventeentrack.calls["/17track/track/v2.2/getquota"] == 1
     await source.unregister(ref)
     await source.unregister(ref)  # not registered any more: nothing to stop
     assert ref.tracking_number not in pushing.standins.seventeentrack.registered

@@ -15,10 +15,12 @@ the webhook URL is set once in the 17TRACK dashboard.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 from suivi_tracker.adapters.sources.base import BaseSource
-from suivi_tracker.adapters.sources.http import json_body
+from suivi_tracker.adapters.sources.http import SourceHttp, json_body
 from suivi_tracker.domain.sources import (
     Mode,
     NeedsInfo,
@@ -53,6 +55,21 @@ class SeventeenTrackSource(BaseSource):
     mode = Mode.PUSH
     carriers = {slug: str(code) for slug, code in CARRIERS.items()}
 
+    def __init__(
+        self,
+        http: SourceHttp,
+        *,
+        quota_ttl_seconds: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(http)
+        # getquota is a call like any other (3/s): its answer is kept a while and counted down
+        # locally as registrations are accepted.
+        self._quota_ttl = quota_ttl_seconds
+        self._clock = clock
+        self._quota: int | None = None
+        self._quota_at = 0.0
+
     def _item(self, ref: TrackingRef) -> dict[str, Any]:
         item: dict[str, Any] = {"number": ref.tracking_number, "carrier": CARRIERS[ref.carrier]}
         if ref.postal_code:
@@ -85,6 +102,8 @@ class SeventeenTrackSource(BaseSource):
             for item in data.get("rejected") or []
             if isinstance(item, dict)
         }
+        if self._quota is not None:
+            self._quota = max(0, self._quota - len(data.get("accepted") or []))
         return [self._outcome(refused.get(ref.tracking_number)) for ref in refs]
 
     @staticmethod
@@ -110,6 +129,9 @@ class SeventeenTrackSource(BaseSource):
                 raise Rejected(f"17TRACK refused to stop tracking: {code}")
 
     async def quota_left(self) -> int | None:
-        data = await self._call("/getquota", [])
-        remain = data.get("quota_remain")
-        return remain if isinstance(remain, int) else None
+        if self._quota is None or self._clock() - self._quota_at >= self._quota_ttl:
+            data = await self._call("/getquota", [])
+            remain = data.get("quota_remain")
+            self._quota = remain if isinstance(remain, int) else None
+            self._quota_at = self._clock()
+        return self._quota
