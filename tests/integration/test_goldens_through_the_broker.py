@@ -83,7 +83,7 @@ async def test_every_golden_fixture_of_every_provider_end_to_end(
         kafka=kafka_settings, raw_topic=raw_topic,
         easypost_secret=secret, aftership_secret=secret, shippo_secret=secret, suivi_secret=secret,
         seventeentrack_secret=secret, ups_credential=secret, fedex_secret=secret,
-        dhl_token=secret, usps_secret=secret, laposte_secret=secret,
+        dhl_token=secret, usps_secret=secret, laposte_secret=secret, metrics_port=0,
     )  # fmt: skip
     normalizer = NormalizerSettings(
         kafka=kafka_settings, raw_topic=raw_topic, status_topic=status_topic, dlq_topic=dlq_topic,

@@ -97,7 +97,7 @@ async def test_order_api_then_webhooks_then_the_page_shows_each_new_status(
     run = uuid.uuid4().hex[:8]
     ingest = IngestSettings(
         kafka=kafka_settings, raw_topic=raw, orders_topic=orders, suivi_secret=SecretStr(SECRET),
-        merchant_keys=SecretStr(f"shop-e2e:{MERCHANT_KEY}"),
+        merchant_keys=SecretStr(f"shop-e2e:{MERCHANT_KEY}"), metrics_port=0,
     )  # fmt: skip
     normalizer = normalizer_service(
         NormalizerSettings(kafka=kafka_settings, raw_topic=raw, status_topic=status,
@@ -111,7 +111,7 @@ async def test_order_api_then_webhooks_then_the_page_shows_each_new_status(
                             metrics_port=0),
         serve_metrics=False,
     )  # fmt: skip
-    api, _ = build_api(ApiSettings(postgres=database))
+    api, _ = build_api(ApiSettings(postgres=database, api_metrics_port=0))
     order = {
         "order_number": f"E2E-{run}",
         "placed_at": "2026-11-20T09:00:00+01:00",

@@ -105,7 +105,7 @@ async def test_signed_webhooks_to_canonical_events_and_replays_keep_their_ids(
     secret = SecretStr(SECRET)
     ingest = IngestSettings(
         kafka=kafka_settings, raw_topic=raw_topic, easypost_secret=secret,
-        aftership_secret=secret, shippo_secret=secret, suivi_secret=secret,
+        aftership_secret=secret, shippo_secret=secret, suivi_secret=secret, metrics_port=0,
     )  # fmt: skip
     normalizer = NormalizerSettings(
         kafka=kafka_settings, raw_topic=raw_topic, status_topic=status_topic, dlq_topic=dlq_topic,

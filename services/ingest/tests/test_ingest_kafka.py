@@ -31,7 +31,7 @@ SECRET = "whsec_integration"
 
 def _settings(kafka: KafkaSettings, topic: str, **extra: object) -> IngestSettings:
     return IngestSettings.model_validate(
-        {"kafka": kafka, "raw_topic": topic, "suivi_secret": SECRET, **extra}
+        {"kafka": kafka, "raw_topic": topic, "suivi_secret": SECRET, "metrics_port": 0, **extra}
     )
 
 

@@ -30,7 +30,7 @@ TOPIC_LIMIT = 100_000  # the test topics' max.message.bytes, small enough to rea
 
 def _settings(kafka: KafkaSettings, topic: str, **extra: object) -> IngestSettings:
     return IngestSettings.model_validate(
-        {"kafka": kafka, "raw_topic": topic, "suivi_secret": SECRET, **extra}
+        {"kafka": kafka, "raw_topic": topic, "suivi_secret": SECRET, "metrics_port": 0, **extra}
     )
 
 

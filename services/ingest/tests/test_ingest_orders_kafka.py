@@ -37,6 +37,7 @@ def _settings(kafka: KafkaSettings, topic: str, **extra: object) -> IngestSettin
             "merchant_keys": "shop-a:key-a,shop-b:key-b",
             "shopify_secret": SECRET,
             "shopify_shops": f"{SHOP}:shop-a",
+            "metrics_port": 0,  # no fixed port in tests
             **extra,
         }
     )
