@@ -88,3 +88,5 @@ async def test_notifier_kafka_records_postgresql_refuses_are_dead_lettered_the_r
     assert all(h["suivi-dlq-source-topic"] == settings.status_topic.encode() for _, h in dead)
     assert b"tracking_number" in reasons[b"ups:NUL"] or b"22021" in reasons[b"ups:NUL"]
     assert b"SQLSTATE" in reasons[b"ups:OLD"]  # the date PostgreSQL refuses, not the date
+    counted = {"kind": "status", "outcome": "dead_lettered"}
+    assert service.registry.get_sample_value("suivi_notifier_events_total", counted) == 2

@@ -215,3 +215,5 @@ async def test_records_postgresql_refuses_are_dead_lettered_and_the_rest_applied
     # triggers, isolated because the batch's other records went through.
     assert headers["suivi-dlq-error"] == b"OverflowError"
     assert headers["suivi-dlq-reason"] == b"OverflowError"
+    counted = {"topic": status_topic, "error": "OverflowError"}
+    assert service.registry.get_sample_value("suivi_projections_dead_letters_total", counted) == 1

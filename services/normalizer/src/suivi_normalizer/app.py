@@ -28,7 +28,7 @@ def build_broker(
         batch_timeout_ms=settings.batch_timeout_ms,
         shutdown_timeout_seconds=settings.shutdown_timeout_seconds,
         retry_backoff_seconds=settings.retry_backoff_seconds, process=normalizer.process, log=log,
-        dead_letters=normalizer.dead_letters,
+        dead_letters=normalizer,
     )  # fmt: skip
 
 

@@ -74,6 +74,13 @@ class Normalizer:
         self.dead_letters = DeadLetterQueue(sink, dlq_topic)
         self.recent = recent
 
+    async def send(self, failures: Sequence[tuple[RawRecord, BaseException]]) -> None:
+        """Dead letters of records the shared consumer isolated (suivi_infra.poison.DeadLetters),
+        e.g. one whose events are too large to publish; counted once acknowledged."""
+        await self.dead_letters.send(failures)
+        for _, exc in failures:
+            self.metrics.dead_letters.labels(provider_label(""), exc.__class__.__name__).inc()
+
     async def process(self, records: Sequence[RawRecord]) -> BatchResult:
         started = time.perf_counter()
         result = BatchResult(records=len(records))

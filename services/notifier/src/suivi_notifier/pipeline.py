@@ -122,17 +122,7 @@ class Intake:
             result.alerts_stored = await pg_alerts.store(conn, alerts, now)
         # Dead letters are acknowledged before the caller commits; a failure raises (and the
         # batch is consumed again: everything above is idempotent).
-        await self.dead_letters.send(poison)
-        for record, error in poison:
-            kind = self._kind(record.topic)
-            log.warning(
-                "dead-lettered %s:%d@%d (%s)",
-                record.topic,
-                record.partition,
-                record.offset,
-                type(error).__name__,
-            )
-            self.metrics.events.labels(kind, "dead_lettered").inc()
+        await self.send(poison)
         result.dead_lettered = len(poison)
         count(self.metrics, result.owed)
         self.metrics.events.labels("orders", "stored").inc(result.orders_stored)
@@ -142,6 +132,20 @@ class Intake:
         self.metrics.events.labels("alerts", "stored").inc(result.alerts_stored)
         self.metrics.events.labels("alerts", "duplicate").inc(result.alerts - result.alerts_stored)
         return result
+
+    async def send(self, failures: Sequence[tuple[ConsumedRecord, BaseException]]) -> None:
+        """Dead letters, counted once acknowledged: this batch's unreadable records, and those
+        the shared consumer isolated (suivi_infra.poison.DeadLetters)."""
+        await self.dead_letters.send(failures)
+        for record, error in failures:
+            log.warning(
+                "dead-lettered %s:%d@%d (%s)",
+                record.topic,
+                record.partition,
+                record.offset,
+                type(error).__name__,
+            )
+            self.metrics.events.labels(self._kind(record.topic), "dead_lettered").inc()
 
     def _kind(self, topic: str) -> str:
         if topic == self.orders_topic:

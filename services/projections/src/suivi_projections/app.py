@@ -28,7 +28,7 @@ def build_broker(
         max_records=settings.max_records, batch_timeout_ms=settings.batch_timeout_ms,
         shutdown_timeout_seconds=settings.shutdown_timeout_seconds,
         retry_backoff_seconds=settings.retry_backoff_seconds, process=projector.process, log=log,
-        dead_letters=projector.dead_letters,
+        dead_letters=projector,
     )  # fmt: skip
 
 

@@ -83,7 +83,6 @@ class Projector:
             # A poison record must never stop the partition: whatever fails goes to the DLQ.
             except Exception as exc:
                 dead.append((record, exc))
-                self.metrics.dead_letters.labels(record.topic, exc.__class__.__name__).inc()
         result = ApplyResult()
         if statuses or orders:
             async with self.pool.acquire() as conn, conn.transaction():
@@ -92,10 +91,17 @@ class Projector:
                 )
         if dead:
             log.warning("%d record(s) dead-lettered to %s", len(dead), self.dlq_topic)
-            await self.dead_letters.send(dead)
+            await self.send(dead)
         self._observe(result, len(records))
         self.metrics.batch_duration.observe(time.perf_counter() - started)
         return BatchResult(len(records), len(dead), result)
+
+    async def send(self, failures: Sequence[tuple[ConsumedRecord, BaseException]]) -> None:
+        """Dead letters, counted once acknowledged: this batch's unreadable records, and those
+        the shared consumer isolated (suivi_infra.poison.DeadLetters)."""
+        await self.dead_letters.send(failures)
+        for record, exc in failures:
+            self.metrics.dead_letters.labels(record.topic, exc.__class__.__name__).inc()
 
     def _observe(self, result: ApplyResult, records: int) -> None:
         for status, count in result.applied.items():
