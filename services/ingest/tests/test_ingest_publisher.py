@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
 
 from suivi_infra.settings import KafkaSettings
+from suivi_infra.startup import Backoff
 from suivi_ingest.publisher import KafkaRawEventPublisher, PublishError
 from suivi_schemas.raw import IngestMetadata, RawProviderEvent
 
@@ -52,7 +53,8 @@ def _publisher(producers: list[StandInProducer]) -> KafkaRawEventPublisher:
     def factory() -> AIOKafkaProducer:
         return cast(AIOKafkaProducer, next(queue))
 
-    return KafkaRawEventPublisher(factory, "raw", KafkaSettings(), reconnect_seconds=0.01)
+    fast = Backoff(initial_seconds=0.01, max_seconds=0.01)
+    return KafkaRawEventPublisher(factory, "raw", KafkaSettings(), backoff=fast)
 
 
 async def test_publishes_the_serialized_envelope_with_its_key() -> None:

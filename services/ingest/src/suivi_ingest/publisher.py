@@ -14,6 +14,7 @@ from aiokafka.errors import KafkaError
 from suivi_infra.message_size import TOO_LARGE_ERRORS, Compression, fits
 from suivi_infra.readiness import kafka_answers
 from suivi_infra.settings import KafkaSettings
+from suivi_infra.startup import TRANSIENT, Backoff, retry
 from suivi_schemas.raw import RawProviderEvent
 from suivi_schemas.topics import MAX_MESSAGE_BYTES
 
@@ -59,7 +60,7 @@ class KafkaRawEventPublisher:
         kafka: KafkaSettings,
         *,
         probe_seconds: float = 2.0,
-        reconnect_seconds: float = 5.0,
+        backoff: Backoff | None = None,
         max_message_bytes: int = MAX_MESSAGE_BYTES,
         compression: Compression = "none",
     ) -> None:
@@ -67,7 +68,7 @@ class KafkaRawEventPublisher:
         self._topic = topic
         self._kafka = kafka
         self._probe_seconds = probe_seconds
-        self._reconnect_seconds = reconnect_seconds
+        self._backoff = backoff or Backoff()
         self._max_message_bytes = max_message_bytes
         self._compression: Compression = compression
         self._producer: AIOKafkaProducer | None = None
@@ -79,8 +80,15 @@ class KafkaRawEventPublisher:
 
     async def start(self) -> None:
         """Connects, or keeps trying in the background so the HTTP side can answer 503."""
-        if self._producer is None and self._reconnect is None and not await self._connect():
-            self._reconnect = asyncio.create_task(self._keep_connecting(), name="kafka-connect")
+        if self._producer is not None or self._reconnect is not None:
+            return
+        try:
+            await self._connect()
+        except TRANSIENT as exc:
+            log.warning("Kafka (producer) not available (%s); retrying", type(exc).__name__)
+            # The back-off every service shares (suivi_infra.startup).
+            retrying = retry("Kafka (producer)", self._connect, backoff=self._backoff)
+            self._reconnect = asyncio.create_task(retrying, name="kafka-connect")
 
     async def stop(self) -> None:
         """Flushes what is in flight, then closes the producer."""
@@ -124,27 +132,14 @@ class KafkaRawEventPublisher:
             self._kafka, probe_seconds=self._probe_seconds
         )
 
-    async def _connect(self) -> bool:
+    async def _connect(self) -> None:
+        """One attempt, with a new producer (a failed one is closed)."""
         producer = self._factory()
         try:
             await producer.start()
-        except (KafkaError, OSError) as exc:
-            log.warning(
-                "Kafka not reachable at %s (%s); retrying in %.0f s",
-                self._kafka.bootstrap_env,
-                type(exc).__name__,
-                self._reconnect_seconds,
-            )
+        except BaseException:
             with contextlib.suppress(Exception):
                 await producer.stop()
-            return False
+            raise
         self._producer = producer
         log.info("Kafka producer connected to %s", self._kafka.bootstrap_env)
-        return True
-
-    async def _keep_connecting(self) -> None:
-        while True:
-            await asyncio.sleep(self._reconnect_seconds)
-            if await self._connect():
-                self._reconnect = None
-                return

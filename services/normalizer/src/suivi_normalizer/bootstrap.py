@@ -14,6 +14,7 @@ from suivi_infra.kafka import make_producer
 from suivi_infra.lag import ConsumerLag
 from suivi_infra.metrics import service_registry
 from suivi_infra.records import KafkaSink
+from suivi_infra.startup import Readiness, retry
 from suivi_normalizer.app import build_app, build_broker
 from suivi_normalizer.domain.dedup import RecentIds
 from suivi_normalizer.metrics import NormalizerMetrics
@@ -52,20 +53,25 @@ def bootstrap(
     broker, consumer_of = build_broker(settings, normalizer)
     app = build_app(broker)
     lag = ConsumerLag(registry)
+    readiness = Readiness(registry)
     tasks: list[asyncio.Task[None]] = []
 
     @app.on_startup
     async def start_producer() -> None:
-        await producer.start()
+        # Metrics first: while Kafka is away they say so (suivi_service_ready 0).
         if serve_metrics and settings.metrics_port:
             start_http_server(settings.metrics_port, settings.metrics_host, registry=registry)
+        await retry("Kafka (producer)", producer.start)
+        # The broker's start (the consumer) retries likewise: suivi_infra.startup.
 
     @app.after_startup
     async def watch_lag() -> None:
         tasks.append(asyncio.create_task(lag.watch(consumer_of, settings.group_id)))
+        readiness.set(True)
 
     @app.on_shutdown
     async def stop_watching() -> None:
+        readiness.set(False)
         for task in tasks:
             task.cancel()
 

@@ -23,7 +23,8 @@ from prometheus_client import CollectorRegistry
 from suivi_infra.kafka import make_producer
 from suivi_infra.lag import ConsumerLag
 from suivi_infra.metrics import service_registry
-from suivi_infra.postgres import create_pool
+from suivi_infra.postgres import lazy_pool, wait_for_postgres
+from suivi_infra.startup import retry
 from suivi_notifier.adapters.kafka_out import KafkaOut
 from suivi_notifier.adapters.merchant_webhook import WebhookSender
 from suivi_notifier.adapters.pg_subscriptions import SubscriptionStore
@@ -71,14 +72,17 @@ class NotifierService:
     _lag_task: asyncio.Task[None] | None = None
     _worker: asyncio.Task[None] | None = None
     _alert_worker: asyncio.Task[None] | None = None
+    _starting: asyncio.Task[None] | None = None
+    started: bool = False
 
     async def start(self) -> None:
+        """Returns once started; PostgreSQL and Kafka are retried with back-off meanwhile."""
+        await wait_for_postgres(self.pool, self.settings.postgres)
         if self.settings.migrate_on_start:
-            async with self.pool.acquire() as conn:
-                await migrate(conn)
-        await self.producer.start()
+            await retry("PostgreSQL (migrations)", self._migrate)
+        await retry("Kafka (producer)", self.producer.start)
         if self.consume:
-            await self.app.start()
+            await self.app.start()  # the broker's start retries likewise (suivi_infra.startup)
         self._stop.clear()
         self._worker = asyncio.create_task(self.dispatcher.run(self._stop), name="dispatcher")
         self._alert_worker = asyncio.create_task(self.alerts.run(self._stop), name="alerts")
@@ -86,8 +90,23 @@ class NotifierService:
             self._lag_task = asyncio.create_task(
                 self.lag.watch(self.consumer_of, self.settings.group_id), name="consumer-lag"
             )
+        self.started = True
+
+    def start_in_background(self) -> None:
+        """Starts without holding up the HTTP server: /readyz answers 503 until started."""
+        self._starting = asyncio.create_task(self.start(), name="start")
+        self._starting.add_done_callback(_report_failed_start)
+
+    async def _migrate(self) -> None:
+        async with self.pool.acquire() as conn:
+            await migrate(conn)
 
     async def stop(self) -> None:
+        if self._starting is not None and not self._starting.done():
+            self._starting.cancel()  # stopped while still waiting for a dependency
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._starting
+        self.started = False
         if self._lag_task is not None:
             self._lag_task.cancel()
             self._lag_task = None
@@ -107,7 +126,14 @@ class NotifierService:
             await self.pool.close()
 
     async def kafka_ready(self) -> bool:
-        return await self.broker.ping(timeout=2.0)
+        return self.started and await self.broker.ping(timeout=2.0)
+
+
+def _report_failed_start(task: asyncio.Task[None]) -> None:
+    # Not a dependency away (those are retried): a fault such as a failing migration. The
+    # service stays not-ready (/readyz 503) and says why, once.
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.critical("the notifier cannot start: %s", type(exc).__name__, exc_info=exc)
 
 
 def _channels(
@@ -215,7 +241,8 @@ async def bootstrap(
     settings = settings or NotifierSettings()
     registry = service_registry()
     owns_pool = pool is None
-    pool = pool if pool is not None else await create_pool(settings.postgres)
+    # Needs no server: connects once PostgreSQL answers (start() waits for it).
+    pool = pool if pool is not None else await lazy_pool(settings.postgres)
     producer = make_producer(settings.kafka, client_id=f"{settings.kafka.client_id}-notifier")
     out = KafkaOut(producer, results_topic=settings.results_topic, dlq_topic=settings.dlq_topic)
     http = httpx.AsyncClient(follow_redirects=False)
@@ -227,7 +254,7 @@ async def bootstrap(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await holder[0].start()
+        holder[0].start_in_background()
         try:
             yield
         finally:

@@ -11,7 +11,7 @@ import asyncpg
 from fastapi import FastAPI
 
 from suivi_infra.metrics import metrics_server, service_registry
-from suivi_infra.postgres import create_pool
+from suivi_infra.postgres import lazy_pool
 from suivi_projections.analytics import PostgresAnalytics
 from suivi_projections.api import create_api
 from suivi_projections.api_settings import ApiSettings
@@ -88,7 +88,9 @@ def build_api(settings: ApiSettings | None = None) -> tuple[FastAPI, LiveHub]:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         nonlocal pool
-        pool = await create_pool(settings.postgres)
+        # Needs no server: while PostgreSQL is away the API serves, /readyz answers 503, and
+        # the connections open once it answers (the listener retries on its own).
+        pool = await lazy_pool(settings.postgres)
         read_model.target = PostgresReadModel(pool)
         analytics.pool = pool
         counters.pool = pool

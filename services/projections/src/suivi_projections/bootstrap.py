@@ -15,7 +15,9 @@ from prometheus_client import CollectorRegistry, start_http_server
 from suivi_infra.kafka import make_producer
 from suivi_infra.lag import ConsumerLag
 from suivi_infra.metrics import service_registry
+from suivi_infra.postgres import lazy_pool, wait_for_postgres
 from suivi_infra.records import KafkaSink
+from suivi_infra.startup import Readiness, retry
 from suivi_projections.app import build_app, build_broker
 from suivi_projections.metrics import ProjectionsMetrics
 from suivi_projections.migrate import migrate
@@ -48,14 +50,8 @@ def bootstrap(
     settings = settings or ProjectionsSettings()
     registry = service_registry()
     metrics = ProjectionsMetrics(registry)
-    # Same options as suivi_infra.postgres.create_pool; opened by the startup hook below.
-    pool = asyncpg.create_pool(
-        settings.postgres.database_url,
-        min_size=settings.postgres.pool_min_size,
-        max_size=settings.postgres.pool_max_size,
-        command_timeout=30,
-        server_settings=server_settings,
-    )
+    # Awaited by the startup hook below; connects once PostgreSQL answers.
+    pool = lazy_pool(settings.postgres, server_settings=server_settings)
     producer = make_producer(settings.kafka, client_id=f"{settings.kafka.client_id}-projections")
     projector = Projector(
         pool,
@@ -71,27 +67,32 @@ def bootstrap(
     broker, consumer_of = build_broker(settings, projector)
     app = build_app(broker)
     lag = ConsumerLag(registry)
+    readiness = Readiness(registry)
     tasks: list[asyncio.Task[None]] = []
     stop_monitor = asyncio.Event()
 
     @app.on_startup
     async def start() -> None:
-        await pool
-        if settings.migrate_on_start:
-            async with pool.acquire() as conn:
-                await migrate(conn)
-        await producer.start()
+        # Metrics first: while a dependency is away they say so (suivi_service_ready 0).
         if serve_metrics and settings.metrics_port:
             start_http_server(settings.metrics_port, settings.metrics_host, registry=registry)
+        await pool
+        await wait_for_postgres(pool, settings.postgres)
+        if settings.migrate_on_start:
+            await retry("PostgreSQL (migrations)", lambda: _migrate(pool))
+        await retry("Kafka (producer)", producer.start)
+        # The broker's start (the consumer) retries likewise: suivi_infra.startup.
 
     @app.after_startup
     async def watch_lag() -> None:
+        readiness.set(True)
         tasks.append(asyncio.create_task(lag.watch(consumer_of, settings.group_id)))
         if settings.monitor_enabled:
             tasks.append(asyncio.create_task(monitor.run(stop_monitor)))
 
     @app.on_shutdown
     async def stop_watching() -> None:
+        readiness.set(False)
         stop_monitor.set()  # a round in progress finishes: its alerts are recorded or rolled back
         for task in tasks[:1]:
             task.cancel()
@@ -103,6 +104,11 @@ def bootstrap(
         await pool.close()
 
     return ProjectorService(settings, pool, producer, projector, monitor, broker, app, registry)
+
+
+async def _migrate(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as conn:
+        await migrate(conn)
 
 
 async def serve() -> None:
