@@ -28,9 +28,10 @@ status: ## is the local infrastructure running?
 	@deploy/scripts/kafka.sh status || true
 	@deploy/scripts/postgres.sh status || true
 
-migrate: up ## apply the projections' and the notifier's PostgreSQL migrations (idempotent)
+migrate: up ## apply the projections', the notifier's and the tracker's PostgreSQL migrations (idempotent)
 	@$(UV) run --frozen suivi-projections-migrate
 	@$(UV) run --frozen suivi-notifier-migrate
+	@$(UV) run --frozen suivi-tracker-migrate
 
 run: migrate ## the whole platform here: infrastructure, services, peers, Prometheus, the demo
 	@deploy/run/run.sh

@@ -9,7 +9,10 @@ JWT of each push):
 - on one HTTP port ($SUIVI_DEMO_PEERS_PORT, 8086): Twilio's Messages API
   (`/2010-04-01/Accounts/{sid}/Messages.json`, each SMS logged to `$SUIVI_DEMO_DIR/sms.log`) and
   a web push service (`POST /browsers` makes a browser subscription, as a status page would;
-  `/push/{id}` receives, decrypts and logs each push to `$SUIVI_DEMO_DIR/push.log`).
+  `/push/{id}` receives, decrypts and logs each push to `$SUIVI_DEMO_DIR/push.log`);
+- on another ($SUIVI_DEMO_STANDINS_PORT, 8090): the tracker's stand-ins of every carrier and
+  aggregator API (`suivi_tracker.testing.standins`), their parcels moving
+  $SUIVI_DEMO_STANDINS_SPEED times faster than real time.
 
 They listen on 127.0.0.1 ($SUIVI_DEMO_PEERS_HOST: 0.0.0.0 in a container); push endpoints are
 $SUIVI_DEMO_PUSH_URL/push/<id>, the peer as the notifier reaches it.
@@ -39,6 +42,8 @@ from suivi_notifier.adapters.vapid import Vapid, load_private_key
 from suivi_notifier.testing.push_peer import PushPeer
 from suivi_notifier.testing.smtp_peer import SmtpPeer
 from suivi_notifier.testing.twilio_peer import TwilioPeer
+from suivi_tracker.testing.standins.app import Credentials
+from suivi_tracker.testing.standins.app import build as build_standins
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9]+")
 
@@ -95,6 +100,9 @@ class Peers:
         subject = env.get("SUIVI_NOTIFIER_PUSH_VAPID_SUBJECT") or "mailto:demo@localhost"
         public = Vapid(load_private_key(private), subject).public_key if private else ""
         self.push = PushPeer(public, base_url=base_url)
+        self.standins_port = int(env.get("SUIVI_DEMO_STANDINS_PORT") or 8090)
+        self.standins_speed = float(env.get("SUIVI_DEMO_STANDINS_SPEED") or 1.0)
+        self.standins, _ = build_standins(Credentials.from_env(env), speed=self.standins_speed)
 
     def app(self) -> Starlette:
         return Starlette(
@@ -165,8 +173,17 @@ class Peers:
             access_log=False,
             log_level="warning",
         )
+        standins = uvicorn.Config(
+            self.standins,
+            host=self.host,
+            port=self.standins_port,
+            lifespan="on",  # the stand-ins' journeys tick (and push) in the background
+            access_log=False,
+            log_level="warning",
+        )
+        print(f"peers: carrier and aggregator stand-ins on http://{self.host}:{self.standins_port}")
         try:
-            await uvicorn.Server(config).serve()
+            await asyncio.gather(uvicorn.Server(config).serve(), uvicorn.Server(standins).serve())
         finally:
             await self.smtp.stop()
 

@@ -25,13 +25,15 @@ PORTS = {
     "projector": ["SUIVI_PROJECTIONS_METRICS_PORT"],
     "projections-api": ["SUIVI_PROJECTIONS_PORT", "SUIVI_PROJECTIONS_API_METRICS_PORT"],
     "notifier": ["SUIVI_NOTIFIER_PORT"],
-    "peers": ["SUIVI_DEMO_PEERS_PORT", "SUIVI_NOTIFIER_SMTP_PORT"],
+    "tracker": ["SUIVI_TRACKER_PORT", "SUIVI_TRACKER_METRICS_PORT"],
+    "peers": ["SUIVI_DEMO_PEERS_PORT", "SUIVI_NOTIFIER_SMTP_PORT", "SUIVI_DEMO_STANDINS_PORT"],
     "demo": [],
 }
 # What a container may set beyond dev.env: where the infrastructure and its peers are, and
 # listening on every interface instead of 127.0.0.1.
 CONTAINER_ONLY = re.compile(
-    r"^(KAFKA_BOOTSTRAP_SERVERS|DATABASE_URL|SUIVI_[A-Z_]+_HOST|SUIVI_DEMO_[A-Z_]+_URL)$"
+    r"^(KAFKA_BOOTSTRAP_SERVERS|DATABASE_URL|SUIVI_[A-Z_]+_HOST|SUIVI_(DEMO|STANDINS)_[A-Z_]+_URL"
+    r"|SUIVI_TRACKER_[A-Z0-9_]*BASE_URL)$"
 )
 
 
@@ -152,6 +154,7 @@ def test_the_image_holds_what_the_commands_need() -> None:
 
 def settings_variables() -> set[str]:
     """Every environment variable the services' settings read (pydantic-settings models)."""
+    from pydantic import BaseModel
     from pydantic_settings import BaseSettings
 
     from suivi_ingest.settings import IngestSettings
@@ -159,27 +162,38 @@ def settings_variables() -> set[str]:
     from suivi_notifier.settings import NotifierSettings
     from suivi_projections.api_settings import ApiSettings
     from suivi_projections.settings import ProjectionsSettings
+    from suivi_tracker.settings import TrackerSettings
 
     def variables(model: type[BaseSettings]) -> set[str]:
         prefix = str(model.model_config.get("env_prefix", ""))
+        nested = model.model_config.get("env_nested_delimiter")
         found: set[str] = set()
         for name, info in model.model_fields.items():
             kind = info.annotation
             if isinstance(kind, type) and issubclass(kind, BaseSettings):
                 found |= variables(kind)
+            elif nested and isinstance(kind, type) and issubclass(kind, BaseModel):
+                found |= {f"{prefix}{name}{nested}{sub}".upper() for sub in kind.model_fields}
             else:
                 found.add((info.alias or prefix + name).upper())
         return found
 
     models: list[type[BaseSettings]] = [
         IngestSettings, NormalizerSettings, ProjectionsSettings, ApiSettings, NotifierSettings,
+        TrackerSettings,
     ]  # fmt: skip
     return set().union(*(variables(m) for m in models))
 
 
 def demo_variables() -> set[str]:
-    code = "".join(p.read_text() for p in (ROOT / "demo").glob("*.py"))
-    return set(re.findall(r"\b(SUIVI_DEMO_[A-Z_]+|SUIVI_PROMETHEUS_[A-Z_]+)\b", code))
+    standins = ROOT / "services/tracker/src/suivi_tracker/testing/standins"
+    files = [*(ROOT / "demo").glob("*.py"), *standins.glob("*.py")]
+    code = "".join(p.read_text() for p in files)
+    return set(
+        re.findall(
+            r"\b(SUIVI_DEMO_[A-Z_]+|SUIVI_PROMETHEUS_[A-Z_]+|SUIVI_STANDINS_[A-Z_]+)\b", code
+        )
+    )
 
 
 def test_every_variable_set_is_one_a_service_or_the_demo_reads() -> None:

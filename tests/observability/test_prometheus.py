@@ -26,6 +26,7 @@ JOBS = {
     "suivi-projector": 8084,
     "suivi-projections-api": 8089,
     "suivi-notifier": 8082,
+    "suivi-tracker": 8087,
 }
 
 

@@ -26,7 +26,7 @@ from suivi_tracker.domain.changes import body_hash
 from suivi_tracker.domain.model import Tracking
 from suivi_tracker.domain.quota import allocate, priority
 from suivi_tracker.domain.schedule import SchedulePolicy, next_due
-from suivi_tracker.domain.sources import RateLimited, Source, SourceError, Unavailable
+from suivi_tracker.domain.sources import Mode, RateLimited, Source, SourceError, Unavailable
 from suivi_tracker.domain.states import LIVE, State
 from suivi_tracker.handlers.breakers import Breakers
 from suivi_tracker.metrics import TrackerMetrics
@@ -92,7 +92,9 @@ class Scheduler:
         self.metrics.claim_seconds.observe(time.perf_counter() - started)
         self.metrics.claimed.inc(len(claimed))
         for c in claimed:
-            if c.tracking.state in LIVE:
+            # Polled ones only: a pushed tracking is claimed only for its expiry check, and
+            # its silence then says nothing about how fresh the tracker keeps parcels.
+            if c.tracking.state in LIVE and c.tracking.mode is Mode.POLL:
                 age = (now - c.tracking.heard_at()).total_seconds()
                 self.metrics.freshness.labels(c.tracking.source or "").observe(max(age, 0.0))
         runnable = await self._ration(claimed, now)
