@@ -110,3 +110,10 @@ async def test_dhl_asks_for_the_postal_code_when_the_service_needs_it(peers: Pee
 async def test_la_poste_refuses_a_malformed_number(peers: Peers) -> None:
     with pytest.raises(Rejected):
         await peers.sources["laposte"].poll(TrackingRef("laposte", "12"))
+
+
+@pytest.mark.parametrize("name", sorted(POLLED))
+async def test_an_unchanged_parcel_gives_the_same_body(peers: Peers, name: str) -> None:
+    """The tracker publishes only changed bodies: nothing in a body may vary call to call."""
+    source, ref = peers.sources[name], POLLED[name]
+    assert (await source.poll(ref)).body == (await source.poll(ref)).body

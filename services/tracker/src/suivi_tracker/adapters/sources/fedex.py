@@ -10,11 +10,13 @@ Documentation used: FedEx Developer Portal, "Authorization API" (`POST /oauth/to
 (the normalizer's fedex module reads the API answer and the webhook alike). A number FedEx does
 not know is a 200 whose track result carries `error.code` TRACKING.TRACKINGNUMBER.NOTFOUND;
 400 answers `errors[]`. Rate limit (API Reference, "Rate limits"): 1,400 transactions per 10
-seconds per project, 429 past it.
+seconds per project, 429 past it. The answer's `transactionId` (new on every call) is dropped
+from the published body, so an unchanged track result gives an unchanged body.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -57,9 +59,14 @@ class FedExSource(BaseSource):
             headers={"X-locale": "en_US"},
         )
         if answer.status_code == 200:
-            codes = _errors(json_body(answer))
+            body = json_body(answer)
+            codes = _errors(body)
             found = not codes or any(code != NOT_FOUND for code in codes)
-            return Polled(provider="fedex", body=answer.content, found=found)
+            if isinstance(body, dict):
+                body.pop("transactionId", None)
+                body.pop("customerTransactionId", None)
+            content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+            return Polled(provider="fedex", body=content, found=found)
         if answer.status_code == 404:
             return Polled(provider="fedex", body=answer.content, found=False)
         if 400 <= answer.status_code < 500:
