@@ -45,6 +45,7 @@ PROCESSES = [
     "projector",
     "projections-api",
     "notifier",
+    "tracker",
     "peers",
     "prometheus",
 ]
@@ -55,6 +56,7 @@ JOBS = {
     "suivi-projector": ("SUIVI_PROJECTIONS_METRICS_PORT", 8084),
     "suivi-projections-api": ("SUIVI_PROJECTIONS_API_METRICS_PORT", 8089),
     "suivi-notifier": ("SUIVI_NOTIFIER_PORT", 8082),
+    "suivi-tracker": ("SUIVI_TRACKER_METRICS_PORT", 8087),
 }
 # The key metrics of each service: found scraped by Prometheus and above zero after the demo.
 KEY_METRICS = {
@@ -84,6 +86,8 @@ KEY_METRICS = {
         "sum(suivi_notifier_send_duration_seconds_count)",
         'sum(suivi_notifier_messages_total{trigger="stalled", outcome="sent"})',  # the shopper
     ],
+    # Every order's parcels start a tracking (unsupported while dev.env configures no source).
+    "suivi-tracker": ["sum(suivi_tracker_started_total)", "sum(suivi_tracker_trackings)"],
 }
 
 
@@ -116,8 +120,8 @@ class Stack:
 
     def ports(self) -> list[int]:
         names = [v for v, _ in JOBS.values()]
-        names += ["SUIVI_INGEST_PORT", "SUIVI_PROJECTIONS_PORT"]
-        names += ["SUIVI_DEMO_PEERS_PORT", "SUIVI_NOTIFIER_SMTP_PORT"]
+        names += ["SUIVI_INGEST_PORT", "SUIVI_PROJECTIONS_PORT", "SUIVI_TRACKER_PORT"]
+        names += ["SUIVI_DEMO_PEERS_PORT", "SUIVI_NOTIFIER_SMTP_PORT", "SUIVI_DEMO_STANDINS_PORT"]
         names += ["SUIVI_PROMETHEUS_PORT"]
         return [self.port(n) for n in names]
 
@@ -187,6 +191,7 @@ def stack_env(
     ports = {variable: free_port() for variable, _ in JOBS.values()}
     # The public ports; metrics have their own.
     ports["SUIVI_INGEST_PORT"], ports["SUIVI_PROJECTIONS_PORT"] = free_port(), free_port()
+    ports["SUIVI_TRACKER_PORT"], ports["SUIVI_DEMO_STANDINS_PORT"] = free_port(), free_port()
     peers, smtp, prometheus = free_port(), free_port(), free_port()
     api, notifier = ports["SUIVI_PROJECTIONS_PORT"], ports["SUIVI_NOTIFIER_PORT"]
     env.update({k: str(v) for k, v in ports.items()})
@@ -220,6 +225,10 @@ def stack_env(
             "SUIVI_PROJECTIONS_GROUP_ID": f"obs-projections-{run}",
             "SUIVI_NOTIFIER_STATUS_TOPIC": topics["status"],
             "SUIVI_NOTIFIER_ORDERS_TOPIC": topics["orders"],
+            "SUIVI_TRACKER_ORDERS_TOPIC": topics["orders"],
+            "SUIVI_TRACKER_STATUS_TOPIC": topics["status"],
+            "SUIVI_TRACKER_RAW_TOPIC": topics["raw"],
+            "SUIVI_TRACKER_GROUP_ID": f"obs-tracker-{run}",
             "SUIVI_NOTIFIER_RESULTS_TOPIC": topics["notifications"],
             "SUIVI_NOTIFIER_DLQ_TOPIC": topics["notifier-dlq"],
             "SUIVI_NOTIFIER_ALERTS_TOPIC": topics["alerts"],
@@ -297,7 +306,11 @@ async def stack(
         stack = Stack(env, workdir)
         process_env = {**os.environ, **env}
         # What `make migrate` runs, then the Procfile under the supervisor, then the demo.
-        for script in ("suivi-projections-migrate", "suivi-notifier-migrate"):
+        for script in (
+            "suivi-projections-migrate",
+            "suivi-notifier-migrate",
+            "suivi-tracker-migrate",
+        ):
             code, output = await run_script(script, [], process_env, seconds=60)
             assert code == 0, output
         stack.start()
