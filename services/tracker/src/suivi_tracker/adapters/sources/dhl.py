@@ -12,8 +12,11 @@ seconds (both configurable when DHL grants more).
 
 DHL's "Shipment Tracking - Unified - Push" (subscriptions at
 `POST /tracking/push/v1/subscription`, hook `uri` + `ApiKeyAuthentication`) is documented for
-direct DHL customers only, with per-tracking-ID subscription bodies not published beyond the
-account example of DHL's Postman collection: DHL stays poll-only here.
+direct DHL customers only, and its public collections show only the account subscription body
+(`type` Account, `accountID`), not a per-tracking-ID one: the tracker keeps DHL poll-only. An
+operator who is a direct DHL customer can still create that account subscription once, with
+`hook.authentication` = ApiKeyAuthentication, header `X-Suivi-Token` and ingest's
+SUIVI_INGEST_DHL_TOKEN as token: its pushes then reach `/v1/webhooks/dhl` without the tracker.
 """
 
 from __future__ import annotations
