@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
@@ -100,6 +101,10 @@ async def test_orders_and_status_events_through_kafka(
         assert await eventually(lambda: _logged(caplog, "batch not processed"))
         await asyncio.sleep(0.5)
     assert await committed(kafka_settings, group) == {}
+    # One line per failed batch, naming the error class only: no traceback, no message (a
+    # database error's message may quote a row).
+    consumer_log = [r for r in caplog.records if r.name == "suivi_projections.app"]
+    assert not [r for r in consumer_log if r.levelno >= logging.ERROR and r.exc_info]
 
     settings = settings.model_copy(update={"migrate_on_start": True})
     service = bootstrap(settings, serve_metrics=False, server_settings=server_settings)

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from faststream.exceptions import NackMessage
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.message import StreamMessage
 from faststream.middlewares import AckPolicy
@@ -82,6 +83,8 @@ def batch_broker(
             log.error("batch not processed (%s); it will be consumed again", type(exc).__name__)
             log.debug("batch failure", exc_info=True)
             await asyncio.sleep(retry_backoff_seconds)
-            raise
+            # NACKed as an error would be, but FastStream then logs no traceback with the
+            # exception's message (a database error's may quote a row) on every retry.
+            raise NackMessage() from None
 
     return broker, lambda: subscriber.consumer
