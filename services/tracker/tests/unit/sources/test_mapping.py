@@ -9,7 +9,7 @@ from suivi_tracker.domain.sources import NeedsInfo, RateLimited, Rejected
 
 def test_ups_warnings_without_a_package_are_not_found() -> None:
     warned = {"trackResponse": {"shipment": [{"warnings": [{"code": "TW0001"}], "package": []}]}}
-    tracked = {"trackResponse": {"shipment": [{"package": [{"activity": []}]}]}}
+    tracked: dict[str, object] = {"trackResponse": {"shipment": [{"package": [{"activity": []}]}]}}
     assert ups.not_found(warned)
     assert not ups.not_found(tracked)
     assert not ups.not_found({"unexpected": True})
