@@ -183,9 +183,12 @@ def build_sources(settings: SourcesSettings) -> list[Source]:
         built.append(UspsSource(_oauth(s, s.usps, "/oauth2/v3/token", "json")))
     if _oauth_ready(s.ups):
         extra = {"x-merchant-id": s.ups.merchant_id} if s.ups.merchant_id else None
-        built.append(UpsSource(_oauth(s, s.ups, "/security/v1/oauth/token", "basic", extra)))
+        ups = _oauth(s, s.ups, "/security/v1/oauth/token", "basic", extra)
+        built.append(UpsSource(ups))
         if credential := _secret(s.ups.alert_credential):
-            http = _oauth(s, s.ups, "/security/v1/oauth/token", "basic", extra)
+            # Same application at UPS: one rate limit and one token for both APIs.
+            http = _http(s, s.ups, s.ups.base_url)
+            http.bucket, http.auth = ups.bucket, ups.auth
             built.append(UpsAlertSource(http, s.webhook_url("ups"), credential))
     if _oauth_ready(s.fedex):
         built.append(FedExSource(_oauth(s, s.fedex, "/oauth/token", "form")))
