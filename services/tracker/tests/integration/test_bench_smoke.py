@@ -1,0 +1,23 @@
+"""`bench/tracker_bench.py --smoke` runs to its figures (a bench that rots fails here, not in
+`make bench`); the figures themselves are for `make bench`, never asserted."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[4]
+
+
+def test_the_tracker_bench_runs_in_smoke_mode() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.tracker_bench", "--smoke"],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=240,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    for line in ("(a) indexed SELECT", "(b) claim", "(c) rounds"):
+        assert line in done.stdout, done.stdout
