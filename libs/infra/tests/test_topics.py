@@ -3,6 +3,7 @@ min.insync.replicas only when asked for, so the broker's own default otherwise a
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
@@ -62,8 +63,13 @@ async def admin(kafka_settings: KafkaSettings) -> AsyncIterator[AIOKafkaAdminCli
 
 async def topic_configs(admin: AIOKafkaAdminClient, name: str) -> dict[str, tuple[str, int]]:
     """Each setting of the topic: (value, where it comes from)."""
-    [response] = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name)])
-    return {e[0]: (e[1], e[3]) for e in response.resources[0][4]}
+    for _ in range(100):  # a topic just created may not be known to the broker asked yet
+        [response] = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name)])
+        error_code, *_, entries = response.resources[0]
+        if error_code == 0:
+            return {e[0]: (e[1], e[3]) for e in entries}
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"no configs for {name}")
 
 
 @pytest.mark.integration
