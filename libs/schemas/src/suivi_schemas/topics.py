@@ -96,6 +96,16 @@ PROJECTIONS_DLQ = Topic(
     "Records the projector could not apply; the record as consumed with error headers.",
 )
 
+TRACKER_DLQ = Topic(
+    "tracker.dlq.v1",
+    None,
+    "as consumed",
+    1,
+    30 * DAY_MS,
+    "Order and status records the tracker could not process; as consumed, with error headers.",
+)
+
 ALL_TOPICS: tuple[Topic, ...] = (
     RAW, RAW_DLQ, STATUS, ORDERS, ALERTS, NOTIFICATIONS, NOTIFICATIONS_DLQ, PROJECTIONS_DLQ,
+    TRACKER_DLQ,
 )  # fmt: skip

@@ -25,11 +25,13 @@ from fastapi import FastAPI
 from faststream import FastStream
 from prometheus_client import CollectorRegistry, start_http_server
 
+from suivi_infra.dlq import DeadLetterQueue
 from suivi_infra.kafka import make_producer
 from suivi_infra.merchant_keys import MerchantKeys
 from suivi_infra.metrics import service_registry
-from suivi_infra.postgres import create_pool
+from suivi_infra.postgres import lazy_pool, wait_for_postgres
 from suivi_infra.records import KafkaSink
+from suivi_infra.startup import retry
 from suivi_tracker.adapters import pg_store
 from suivi_tracker.adapters.raw_out import RawPublisher
 from suivi_tracker.adapters.sources.config import build_sources
@@ -53,6 +55,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _report_failed_start(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        # A fault retrying cannot mend (a bad setting, a failing migration): say so loudly.
+        log.critical("tracker did not start (%s)", type(task.exception()).__name__)
+
+
 @dataclass
 class TrackerService:
     settings: TrackerSettings
@@ -70,24 +78,42 @@ class TrackerService:
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _metrics_server: Any = None
+    _starting: asyncio.Task[None] | None = None
+    started: bool = False
 
     async def start(self) -> None:
+        """Returns once started; PostgreSQL and Kafka are retried with back-off meanwhile."""
+        if self.settings.metrics_port and self._metrics_server is None:
+            self._metrics_server, _ = start_http_server(
+                self.settings.metrics_port, self.settings.host, registry=self.registry
+            )
+        await wait_for_postgres(self.pool, self.settings.postgres)
         if self.settings.migrate_on_start:
-            async with self.pool.acquire() as conn:
-                await migrate(conn)
-        await self.producer.start()
+            await retry("PostgreSQL (migrations)", self._migrate)
+        await retry("Kafka (producer)", self.producer.start)
         if self.settings.consume:
-            await self.app.start()
+            await self.app.start()  # the broker's start retries likewise (suivi_infra.startup)
         self._stop.clear()
         if self.settings.schedule_enabled:
             self._tasks.append(asyncio.create_task(self.scheduler.run(self._stop), name="rounds"))
         self._tasks.append(asyncio.create_task(self._refresh_gauge(), name="trackings-gauge"))
-        if self.settings.metrics_port:
-            self._metrics_server, _ = start_http_server(
-                self.settings.metrics_port, self.settings.host, registry=self.registry
-            )
+        self.started = True
+
+    def start_in_background(self) -> None:
+        """Starts without holding up the HTTP server: /readyz answers 503 until started."""
+        self._starting = asyncio.create_task(self.start(), name="start")
+        self._starting.add_done_callback(_report_failed_start)
+
+    async def _migrate(self) -> None:
+        async with self.pool.acquire() as conn:
+            await migrate(conn)
 
     async def stop(self) -> None:
+        if self._starting is not None and not self._starting.done():
+            self._starting.cancel()  # stopped while still waiting for a dependency
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._starting
+        self.started = False
         if self.settings.consume:
             await self.app.stop()  # the batch in hand is finished (graceful_timeout)
         self._stop.set()
@@ -108,6 +134,8 @@ class TrackerService:
             await self.pool.close()
 
     async def ready(self) -> bool:
+        if not self.started:
+            return False
         try:
             async with self.pool.acquire(timeout=2) as conn:
                 await conn.fetchval("SELECT 1", timeout=2)
@@ -144,11 +172,13 @@ async def bootstrap(
     metrics = TrackerMetrics(registry)
     rng = rng or random.Random()  # noqa: S311 - jitter, not secrets
     owns_pool = pool is None
-    pool = pool or await create_pool(settings.postgres)
+    # Needs no server: connects once PostgreSQL answers (start() waits for it).
+    pool = pool if pool is not None else await lazy_pool(settings.postgres)
     built = list(sources) if sources is not None else build_sources(settings.sources)
     by_name = {s.name: s for s in built}
     producer = make_producer(settings.kafka, client_id=f"{settings.kafka.client_id}-tracker")
-    publisher = RawPublisher(KafkaSink(producer), settings.raw_topic, settings.instance)
+    sink = KafkaSink(producer)
+    publisher = RawPublisher(sink, settings.raw_topic, settings.instance)
     starter = StartTracking(built, settings.preference(), settings.overrides())
     policy = settings.schedule.policy()
     breakers = Breakers(settings.circuit_policy(), metrics)
@@ -157,7 +187,8 @@ async def bootstrap(
         clock=clock, rng=rng,
     )  # fmt: skip
     topics = Topics(orders=settings.orders_topic, status=settings.status_topic)
-    intake = Intake(pool, starter, topics, metrics, policy, clock=clock, rng=rng)
+    dead_letters = DeadLetterQueue(sink, settings.dlq_topic)
+    intake = Intake(pool, starter, topics, metrics, policy, dead_letters, clock=clock, rng=rng)
     broker, _ = build_broker(settings, intake)
     context = ApiContext(
         pool=pool, starter=starter, merchants=MerchantKeys(settings.merchant_key_pairs()),
@@ -171,7 +202,7 @@ async def bootstrap(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await holder["service"].start()
+        holder["service"].start_in_background()
         try:
             yield
         finally:

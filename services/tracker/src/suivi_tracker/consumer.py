@@ -27,6 +27,7 @@ def build_broker(
         max_records=settings.max_records, batch_timeout_ms=settings.batch_timeout_ms,
         shutdown_timeout_seconds=settings.shutdown_timeout_seconds,
         retry_backoff_seconds=settings.retry_backoff_seconds, process=intake.process, log=log,
+        dead_letters=intake,
     )  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from suivi_infra.merchant_keys import parse_merchant_keys
 from suivi_infra.settings import KafkaSettings, PostgresSettings
-from suivi_schemas.topics import ORDERS, RAW, STATUS
+from suivi_schemas.topics import ORDERS, RAW, STATUS, TRACKER_DLQ
 from suivi_tracker.adapters.sources.config import SourcesSettings
 from suivi_tracker.domain.circuit import CircuitPolicy
 from suivi_tracker.domain.routing import DEFAULT_PREFERENCE
@@ -90,6 +90,7 @@ class TrackerSettings(BaseSettings):
     status_topic: str = STATUS.name
     raw_topic: str = RAW.name
     group_id: str = "suivi-tracker"
+    dlq_topic: str = Field(default=TRACKER_DLQ.name, description="Created by suivi-topics.")
     consume: bool = True
     max_records: int = Field(default=500, ge=1)
     batch_timeout_ms: int = Field(default=200, ge=0)

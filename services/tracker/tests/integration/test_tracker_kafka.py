@@ -21,7 +21,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
 from suivi_infra.kafka import make_consumer, make_producer
 from suivi_infra.settings import KafkaSettings
-from suivi_infra.testing import TopicFactory, group_caught_up
+from suivi_infra.testing import TopicFactory
 from suivi_normalizer.adapters import parser_for
 from suivi_schemas.events import ShipmentStatusEvent
 from suivi_schemas.ids import derived_event_id
@@ -57,6 +57,7 @@ async def started(
     settings = TrackerSettings(
         kafka=kafka_settings, orders_topic=await kafka_topic("orders"),
         status_topic=await kafka_topic("status"), raw_topic=await kafka_topic("raw"),
+        dlq_topic=await kafka_topic("dlq"),
         group_id=f"tracker-{uuid.uuid4().hex[:8]}", schedule_enabled=False, metrics_port=0,
         migrate_on_start=True, retry_backoff_seconds=0.1, batch_timeout_ms=50,
     )  # fmt: skip
@@ -114,16 +115,24 @@ async def test_the_same_fulfilment_twice_is_one_tracking(
     try:
         events = [order(OrderEventKind.FULFILLMENT), order(OrderEventKind.FULFILLMENT),
                   order(OrderEventKind.SNAPSHOT)]  # fmt: skip
-        await send(
-            kafka_settings, s.orders_topic, [(e.key, e.model_dump_json().encode()) for e in events]
-        )
-        await consumed(service, s.orders_topic, 3)
-        assert await group_caught_up(kafka_settings, s.group_id, [s.orders_topic])
+        records = [(e.key, e.model_dump_json().encode()) for e in events]
+        records.insert(1, ("shop-a:1001", b'{"not": "an order"}'))  # dead-lettered, not a stop
+        await send(kafka_settings, s.orders_topic, records)
+        await consumed(service, s.orders_topic, 4)
         async with pg_pool.acquire() as conn:
             rows = await conn.fetch("SELECT carrier, tracking_number, state FROM trackings")
             links = await conn.fetchval("SELECT count(*) FROM tracking_links")
         assert [tuple(r) for r in rows] == [("laposte", NUMBER, "unsupported")]  # no source set
         assert links == 1
+        dlq = make_consumer(kafka_settings, f"dlq-{uuid.uuid4().hex[:6]}", s.dlq_topic)
+        await dlq.start()
+        try:
+            letters = await dlq.getmany(timeout_ms=10_000)
+        finally:
+            await dlq.stop()
+        [letter] = [r for batch in letters.values() for r in batch]
+        assert letter.value == b'{"not": "an order"}'
+        assert dict(letter.headers)["suivi-dlq-source-topic"] == s.orders_topic.encode()
     finally:
         await service.stop()
 

@@ -4,8 +4,9 @@ its tracking the latest canonical status, event time and promised date. One tran
 batch, committed before the offsets (suivi_infra.streams): a batch consumed again changes
 nothing more (links are keyed, older events do not roll a status back).
 
-A record that is not a valid contract is counted and skipped: its producers validate before
-sending, so such a record is a bug elsewhere; skipping it keeps the parcels behind it moving.
+A record that is not a valid contract goes to the tracker's dead-letter topic (acknowledged
+before the batch counts as done), with why; a record the database refuses is split out and
+dead-lettered the same way by the shared subscriber (suivi_infra.poison).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from datetime import datetime
 import asyncpg
 from pydantic import ValidationError
 
+from suivi_infra.poison import DeadLetters
 from suivi_infra.records import ConsumedRecord
 from suivi_schemas.events import ShipmentStatusEvent
 from suivi_schemas.ids import normalize_tracking_number
@@ -72,31 +74,44 @@ class Intake:
         topics: Topics,
         metrics: TrackerMetrics,
         policy: SchedulePolicy,
+        dead_letters: DeadLetters,
         *,
         clock: Clock,
         rng: random.Random,
     ) -> None:
         self.pool, self.starter, self.topics, self.metrics = pool, starter, topics, metrics
-        self.policy, self.clock, self.rng = policy, clock, rng
+        self.policy, self.dead_letters, self.clock, self.rng = policy, dead_letters, clock, rng
 
-    def _parse(
+    async def _parse(
         self, records: Sequence[ConsumedRecord]
     ) -> tuple[list[OrderEvent], list[ShipmentStatusEvent]]:
         orders: list[OrderEvent] = []
         events: list[ShipmentStatusEvent] = []
+        invalid: list[tuple[ConsumedRecord, BaseException]] = []
         for record in records:
             try:
                 if record.topic == self.topics.orders:
                     orders.append(OrderEvent.model_validate_json(record.value or b""))
                 elif record.topic == self.topics.status:
                     events.append(ShipmentStatusEvent.model_validate_json(record.value or b""))
-            except ValidationError:
-                self.metrics.consumed.labels(record.topic, "invalid").inc()
-                log.error("invalid record skipped (%s offset %d)", record.topic, record.offset)
+            except ValidationError as exc:
+                invalid.append((record, exc))
+        if invalid:
+            await self.send(invalid)
         return orders, events
 
+    async def send(self, failures: Sequence[tuple[ConsumedRecord, BaseException]]) -> None:
+        """Dead letters (the shared subscriber sends the records it splits out here too)."""
+        await self.dead_letters.send(failures)
+        for record, exc in failures:
+            self.metrics.consumed.labels(record.topic, "dead_lettered").inc()
+            log.error(
+                "record dead-lettered (%s offset %d: %s)",
+                record.topic, record.offset, type(exc).__name__,
+            )  # fmt: skip
+
     async def process(self, records: Sequence[ConsumedRecord]) -> None:
-        orders, events = self._parse(records)
+        orders, events = await self._parse(records)
         now = self.clock()
         outcomes: list[tuple[str, str]] = []  # counted once committed
         async with self.pool.acquire() as conn, conn.transaction():
