@@ -12,6 +12,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from suivi_infra.merchant_keys import MerchantKeys
+from suivi_infra.openapi_probe import JSON, Probe, undocumented_answers
 from suivi_tracker.api.deps import ApiContext
 from suivi_tracker.app import create_api
 from suivi_tracker.db.migrate import migrate
@@ -230,3 +231,23 @@ async def test_openapi_documents_every_answer(client: httpx.AsyncClient) -> None
     assert set(item["get"]["responses"]) >= {"200", "401", "404"}
     assert set(item["patch"]["responses"]) >= {"200", "401", "404", "422"}
     assert set(item["delete"]["responses"]) >= {"204", "401", "404"}
+
+
+async def test_every_answer_is_in_the_openapi_document(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    extra = {
+        "POST /v1/trackings/batch": [
+            Probe({**AUTH_A, "content-type": "text/csv"}, b"nope\n1"),
+            Probe({**AUTH_A, "content-type": "application/x-ndjson"}, b"\xff"),
+        ]
+    }
+    assert await undocumented_answers(client, spec, auth=AUTH_A, extra=extra) == {}
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "1e999"])
+async def test_numbers_json_does_not_have_are_malformed(
+    client: httpx.AsyncClient, number: str
+) -> None:
+    body = b'{"tracking_number": "%s", "title": %s}' % (UPS.encode(), number.encode())
+    answer = await client.post("/v1/trackings", content=body, headers={**AUTH_A, **JSON})
+    assert (answer.status_code, answer.json()["error"]) == (400, "invalid_json")

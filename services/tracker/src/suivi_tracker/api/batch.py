@@ -11,12 +11,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
 
+from suivi_infra.http import StrictJSONRoute
 from suivi_tracker.api.deps import ApiError, ContextDep, MerchantDep, tracking_out
 from suivi_tracker.api.models import BatchLine, BatchOut, ErrorBody, OrderLink, TrackingIn
 from suivi_tracker.api.trackings import AUTH, request_of
 from suivi_tracker.handlers.start import Refused
 
-router = APIRouter(prefix="/v1/trackings", tags=["trackings"])
+# RFC 8259 JSON only: NaN, Infinity and 1e999 are malformed (400), as on every Suivi API.
+router = APIRouter(prefix="/v1/trackings", tags=["trackings"], route_class=StrictJSONRoute)
 
 MAX_LINES = 1000
 MAX_BYTES = 1024 * 1024

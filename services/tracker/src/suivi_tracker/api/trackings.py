@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
+from suivi_infra.http import StrictJSONRoute
 from suivi_tracker.adapters import pg_store
 from suivi_tracker.api.deps import ApiError, ContextDep, MerchantDep, tracking_out
 from suivi_tracker.api.models import (
@@ -22,7 +23,8 @@ from suivi_tracker.domain.states import State
 from suivi_tracker.handlers import manage
 from suivi_tracker.handlers.start import Refused, StartRequest, clean_number, known_carrier
 
-router = APIRouter(prefix="/v1/trackings", tags=["trackings"])
+# RFC 8259 JSON only: NaN, Infinity and 1e999 are malformed (400), as on every Suivi API.
+router = APIRouter(prefix="/v1/trackings", tags=["trackings"], route_class=StrictJSONRoute)
 
 AUTH: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "No or wrong key."}
