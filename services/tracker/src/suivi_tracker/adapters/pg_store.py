@@ -37,17 +37,25 @@ FROM due WHERE t.id = due.id
 RETURNING {", ".join("t." + c.strip() for c in COLUMNS.split(","))}
 """  # noqa: S608 - constant column list
 
-_LOCK_LEASED = f"SELECT {COLUMNS} FROM trackings WHERE id = $1 AND lease_token = $2 FOR UPDATE"  # noqa: S608
+_LOCK_CLAIMED = (
+    f"SELECT {COLUMNS} FROM trackings WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE"  # noqa: S608
+)
 
-_FINISH = """
-UPDATE trackings SET
-    state = $3, next_due_at = $4, failures = $5, body_hash = $6,
-    source_ref = coalesce($7, source_ref), needs = $8, last_error = $9,
-    last_success_at = CASE WHEN $10 THEN $11 ELSE last_success_at END,
-    last_poll_at = CASE WHEN $12 THEN $11 ELSE last_poll_at END,
-    polls = polls + CASE WHEN $12 THEN 1 ELSE 0 END,
+# One statement for a whole round's outcomes; `needs` travels as a comma-joined string (an
+# array of arrays would be flattened by unnest), field names never hold a comma.
+_FINISH_MANY = """
+UPDATE trackings t SET
+    state = u.state, next_due_at = u.due, failures = u.failures, body_hash = u.body_hash,
+    source_ref = coalesce(u.source_ref, t.source_ref),
+    needs = string_to_array(u.needs, ','), last_error = u.error,
+    last_success_at = CASE WHEN u.success THEN $11 ELSE t.last_success_at END,
+    last_poll_at = CASE WHEN u.polled THEN $11 ELSE t.last_poll_at END,
+    polls = t.polls + CASE WHEN u.polled THEN 1 ELSE 0 END,
     lease_token = NULL, updated_at = $11
-WHERE id = $1 AND lease_token = $2
+FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::text[],
+            $7::text[], $8::text[], $9::bool[], $10::bool[])
+    AS u(id, state, due, failures, body_hash, source_ref, needs, error, success, polled)
+WHERE t.id = u.id
 """
 
 
@@ -86,27 +94,38 @@ async def claim(
     return [Claimed(tracking_of(r), r["lease_token"]) for r in rows]
 
 
-async def finish(
+async def finish_many(
     pool: asyncpg.Pool,
-    claimed: Claimed,
-    decide: Callable[[Tracking], Change],
+    outcomes: Sequence[tuple[Claimed, Callable[[Tracking], Change], bool]],
     now: datetime,
-    *,
-    polled: bool,
-) -> Change | None:
-    """Records the outcome of one claim, decided on the row as it is now (a status event may
-    have arrived meanwhile). None: the lease was lost (expired and taken over) — nothing written."""
+) -> list[Change | None]:
+    """Records a round's outcomes (claim, decision, polled?) in one transaction, each decided
+    on its row as it is now (a status event may have arrived meanwhile). None for a claim whose
+    lease was lost (expired and taken over): nothing is written for it."""
+    if not outcomes:
+        return []
     async with pool.acquire() as conn, conn.transaction():
-        row = await conn.fetchrow(_LOCK_LEASED, claimed.tracking.id, claimed.token)
-        if row is None:
-            return None
-        change = decide(tracking_of(row))
-        await conn.execute(
-            _FINISH, claimed.tracking.id, claimed.token, change.state.value, change.next_due_at,
-            change.failures, change.body_hash, change.source_ref, list(change.needs),
-            change.error, change.success, now, polled,
-        )  # fmt: skip
-        return change
+        ids = [claimed.tracking.id for claimed, _, _ in outcomes]
+        rows = {r["id"]: r for r in await conn.fetch(_LOCK_CLAIMED, ids)}
+        results: list[Change | None] = []
+        columns: list[list[Any]] = [[] for _ in range(10)]
+        for claimed, decide, polled in outcomes:
+            row = rows.get(claimed.tracking.id)
+            if row is None or row["lease_token"] != claimed.token:
+                results.append(None)
+                continue
+            change = decide(tracking_of(row))
+            results.append(change)
+            values = (
+                claimed.tracking.id, change.state.value, change.next_due_at, change.failures,
+                change.body_hash, change.source_ref, ",".join(change.needs), change.error,
+                change.success, polled,
+            )  # fmt: skip
+            for column, value in zip(columns, values, strict=True):
+                column.append(value)
+        if columns[0]:
+            await conn.execute(_FINISH_MANY, *columns, now)
+        return results
 
 
 async def create_or_link(
