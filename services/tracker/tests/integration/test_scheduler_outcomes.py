@@ -12,7 +12,14 @@ import pytest
 from suivi_infra.testing import RecordingSink
 from suivi_tracker.db.migrate import migrate
 from suivi_tracker.domain.circuit import CircuitPolicy
-from suivi_tracker.domain.sources import NeedsInfo, Polled, RateLimited, TrackingRef, Unavailable
+from suivi_tracker.domain.sources import (
+    Mode,
+    NeedsInfo,
+    Polled,
+    RateLimited,
+    TrackingRef,
+    Unavailable,
+)
 from suivi_tracker.handlers.rounds import RoundConfig
 from suivi_tracker.testing.fakes import Answer, FakeSource, static_body
 from suivi_tracker.testing.harness import T0, SettableClock, build_scheduler, insert_due
@@ -106,3 +113,18 @@ async def test_unchanged_bodies_are_published_once_and_needs_info_stops(
         ["postal_code"],
         None,
     )
+
+
+async def test_thirty_silent_days_expire_and_unregister(pg_pool: asyncpg.Pool) -> None:
+    async with pg_pool.acquire() as conn:
+        await migrate(conn)
+        await insert_due(
+            conn, 1, T0, source="push", mode="push", created_at=T0 - timedelta(days=31)
+        )
+        await conn.execute("UPDATE trackings SET source_ref = 'trk_1'")
+    push = FakeSource("push", Mode.PUSH)
+    built = build_scheduler(pg_pool, {"push": push}, SettableClock(T0))
+    assert await built.scheduler.round() == 1
+    row = await due_row(pg_pool)
+    assert (row["state"], row["next_due_at"]) == ("expired", None)
+    assert push.unregistered == ["6A00000000001"] and not push.polls
