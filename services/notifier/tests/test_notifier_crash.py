@@ -3,17 +3,40 @@ trigger whose debounce window has ended is owed, whatever is read after it."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 
+import asyncpg
 import pytest
 
-from suivi_notifier.adapters import pg_ledger
+from suivi_infra.settings import PostgresSettings
+from suivi_notifier.adapters import pg_claims
 from suivi_notifier.testing.events import order, status
 from suivi_notifier.testing.harness import Harness
 from suivi_notifier.testing.smtp_peer import SmtpPeer
 from suivi_notifier.testing.twilio_peer import TwilioPeer
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def session(
+    postgres_settings: PostgresSettings, pg_schema: str
+) -> AsyncIterator[Callable[[], Awaitable[asyncpg.Connection]]]:
+    """Opens PostgreSQL sessions of another notifier process (closed at the end if still open)."""
+    opened: list[asyncpg.Connection] = []
+
+    async def open_one() -> asyncpg.Connection:
+        conn = await asyncpg.connect(
+            postgres_settings.database_url, server_settings={"search_path": pg_schema}
+        )
+        opened.append(conn)
+        return conn
+
+    yield open_one
+    for conn in opened:
+        if not conn.is_closed():
+            await conn.close()
 
 
 async def test_notifier_trigger_due_while_the_dispatcher_was_down_is_still_sent(
@@ -58,28 +81,48 @@ async def test_notifier_a_burst_read_within_its_window_still_sends_only_the_late
     assert [r["trigger"] for r in await h.ledger()] == ["out_for_delivery"]
 
 
-async def test_notifier_message_claimed_by_a_process_that_died_is_sent_not_superseded(
-    h: Harness, smtp_peer: SmtpPeer
+async def claim(h: Harness, conn: asyncpg.Connection) -> None:
+    """What a dispatcher does before sending: the due row claimed (attempt, lease), committed."""
+    async with conn.transaction():
+        [claimed] = await pg_claims.claimable(conn, h.clock(), 10)
+        lease = timedelta(seconds=h.settings.lease_seconds)
+        await pg_claims.lease(conn, claimed.id, h.clock() + lease, h.clock())
+
+
+async def test_notifier_message_claimed_by_a_process_that_died_is_sent_at_once(
+    h: Harness, smtp_peer: SmtpPeer, session: Callable[[], Awaitable[asyncpg.Connection]]
 ) -> None:
     now = h.clock.now
     await h.feed(order("1103"), status("out_for_delivery", now))
     h.clock.advance(seconds=h.settings.debounce_seconds + 1)
     await h.core.dispatcher.materialize(h.clock())
-    # Another process claims the row (attempt counted, lease taken) and is killed before
-    # its send completes.
-    async with h.pool.acquire() as conn, conn.transaction():
-        [claimed] = await pg_ledger.claimable(conn, h.clock(), 10)
-        lease = timedelta(seconds=h.settings.lease_seconds)
-        await pg_ledger.lease(conn, claimed.id, h.clock() + lease, h.clock())
-    # The next status falls due while that lease still runs.
+    dead = await session()
+    await claim(h, dead)
+    await dead.close()  # killed before the send completed: its PostgreSQL session ends
     await h.feed(status("delivered", now + timedelta(minutes=1)))
+    await h.cycle()  # the claim's lease runs for two more minutes; nobody holds it any more
     await h.settle()
-    await h.settle(h.settings.lease_seconds)
     await h.settle(3600)
     mails = await smtp_peer.wait_for(2, seconds=2)
-    assert sorted(m["Subject"] for m in mails) == [
-        "Your order 1103 has been delivered",
+    assert [m["Subject"] for m in mails] == [
         "Your order 1103 is out for delivery",
+        "Your order 1103 has been delivered",
     ]
-    states = {r["trigger"]: r["state"] for r in await h.ledger()}
-    assert states == {"out_for_delivery": "sent", "delivered": "sent"}
+    states = {r["trigger"]: (r["state"], r["attempts"]) for r in await h.ledger()}
+    assert states == {"out_for_delivery": ("sent", 2), "delivered": ("sent", 1)}
+
+
+async def test_notifier_message_claimed_by_a_live_process_is_left_to_it(
+    h: Harness, smtp_peer: SmtpPeer, session: Callable[[], Awaitable[asyncpg.Connection]]
+) -> None:
+    await h.feed(order("1104"), status("out_for_delivery", h.clock.now))
+    h.clock.advance(seconds=h.settings.debounce_seconds + 1)
+    await h.core.dispatcher.materialize(h.clock())
+    alive = await session()
+    await claim(h, alive)
+    await h.settle(h.settings.lease_seconds / 2)  # still sending, within its lease
+    assert smtp_peer.messages == []
+    await alive.close()
+    await h.cycle()
+    [mail] = await smtp_peer.wait_for(1, seconds=2)
+    assert mail["Subject"] == "Your order 1104 is out for delivery"

@@ -12,12 +12,15 @@ import sys
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
 import httpx
 import pytest
+from starlette.requests import Request
+from starlette.responses import Response
 
 from suivi_infra.kafka import make_producer
 from suivi_infra.settings import KafkaSettings, PostgresSettings
@@ -48,26 +51,58 @@ async def until(check: Callable[[], Awaitable[bool]], seconds: float = 40) -> No
     raise AssertionError(f"not reached within {seconds} s")
 
 
+@dataclass
+class StallingSms(TwilioPeer):
+    """Leaves the next `stall` requests unanswered (the sender is killed meanwhile)."""
+
+    stall: int = 0
+    stalled: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def messages(self, request: Request) -> Response:
+        if self.stall:
+            self.stall -= 1
+            self.stalled.set()
+            await self.released.wait()
+            return Response(status_code=503)
+        return await super().messages(request)
+
+
 @pytest.fixture
-async def sms_peer() -> AsyncIterator[tuple[TwilioPeer, str]]:
-    peer = TwilioPeer(SID, TOKEN)
+async def sms_peer() -> AsyncIterator[tuple[StallingSms, str]]:
+    peer = StallingSms(SID, TOKEN)
     server = HttpPeer(peer.app())
     await server.start()
     try:
         yield peer, server.base_url
     finally:
+        peer.released.set()
         await server.stop()
 
 
-async def test_notifier_killed_before_messages_fall_due_loses_none_and_doubles_none(
+Start = Callable[[], Awaitable[asyncio.subprocess.Process]]
+
+
+@dataclass
+class Notifier:
+    """`suivi-notifier` processes on the test's topics and schema, and a session to look."""
+
+    start: Start
+    orders_topic: str
+    status_topic: str
+    db: asyncpg.Connection
+
+
+@pytest.fixture
+async def notifier(
     kafka_settings: KafkaSettings,
     kafka_topic: TopicFactory,
     postgres_settings: PostgresSettings,
     pg_schema: str,
     smtp_peer: SmtpPeer,
-    sms_peer: tuple[TwilioPeer, str],
+    sms_peer: tuple[StallingSms, str],
     unused_tcp_port: int,
-) -> None:
+) -> AsyncIterator[Notifier]:
     orders_topic, status_topic = await kafka_topic("orders"), await kafka_topic("status")
     env = {
         **os.environ,
@@ -91,6 +126,7 @@ async def test_notifier_killed_before_messages_fall_due_loses_none_and_doubles_n
         "SUIVI_NOTIFIER_SMS_FROM_NUMBER": "+15005550006",
         "SUIVI_NOTIFIER_SMS_QUIET_START": "00:00",  # no quiet hours: SMS go out at once
         "SUIVI_NOTIFIER_SMS_QUIET_END": "00:00",
+        "SUIVI_NOTIFIER_LEASE_SECONDS": "600",
     }
     script = Path(sys.executable).with_name("suivi-notifier")
     base = f"http://127.0.0.1:{unused_tcp_port}"
@@ -99,6 +135,7 @@ async def test_notifier_killed_before_messages_fall_due_loses_none_and_doubles_n
         started = await asyncio.create_subprocess_exec(
             str(script), env=env, stderr=subprocess.DEVNULL
         )
+        started_ones.append(started)
 
         async def serving() -> bool:  # migrated, consuming, dispatching
             with contextlib.suppress(httpx.HTTPError):
@@ -109,12 +146,33 @@ async def test_notifier_killed_before_messages_fall_due_loses_none_and_doubles_n
         await until(serving)
         return started
 
-    db, hold = [
-        await asyncpg.connect(
-            postgres_settings.database_url, server_settings={"search_path": pg_schema}
-        )
-        for _ in range(2)
-    ]
+    started_ones: list[asyncio.subprocess.Process] = []
+    db = await asyncpg.connect(
+        postgres_settings.database_url, server_settings={"search_path": pg_schema}
+    )
+    try:
+        yield Notifier(start, orders_topic, status_topic, db)
+    finally:
+        for process in started_ones:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+                await asyncio.wait_for(process.wait(), 60)
+        await db.close()
+
+
+async def test_notifier_killed_before_messages_fall_due_loses_none_and_doubles_none(
+    notifier: Notifier,
+    kafka_settings: KafkaSettings,
+    postgres_settings: PostgresSettings,
+    pg_schema: str,
+    smtp_peer: SmtpPeer,
+    sms_peer: tuple[StallingSms, str],
+) -> None:
+    start, db = notifier.start, notifier.db
+    orders_topic, status_topic = notifier.orders_topic, notifier.status_topic
+    hold = await asyncpg.connect(
+        postgres_settings.database_url, server_settings={"search_path": pg_schema}
+    )
     producer = make_producer(kafka_settings)
     await producer.start()
     process = await start()
@@ -155,13 +213,9 @@ async def test_notifier_killed_before_messages_fall_due_loses_none_and_doubles_n
         await until(lambda: _settled(db), seconds=30)
         await asyncio.sleep(1)  # a duplicate would arrive now
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(process.wait(), 60)
         await producer.stop()
-        ledger = await db.fetch("SELECT trigger, channel, state FROM notifier_deliveries")
-        await db.close()
         await hold.close()
+    ledger = await db.fetch("SELECT trigger, channel, state FROM notifier_deliveries")
     mails = _tally(str(m["Subject"]) for m in smtp_peer.messages)
     texts = _tally(r.form["Body"] for r in sms_peer[0].delivered)
     expected = Counter(dict.fromkeys(WAVES.values(), len(PARCELS)))
@@ -169,6 +223,41 @@ async def test_notifier_killed_before_messages_fall_due_loses_none_and_doubles_n
     # One mail per parcel and trigger: their Message-IDs (derived from both) all differ.
     assert len({m["Message-ID"] for m in smtp_peer.messages}) == 3 * len(PARCELS)
     assert Counter(r["state"] for r in ledger) == {"sent": 3 * 2 * len(PARCELS)}
+
+
+async def test_notifier_killed_mid_send_sends_again_without_waiting_for_the_lease(
+    notifier: Notifier,
+    kafka_settings: KafkaSettings,
+    smtp_peer: SmtpPeer,
+    sms_peer: tuple[StallingSms, str],
+) -> None:
+    peer, _ = sms_peer
+    peer.stall = 1  # the first SMS is never answered: the process is killed mid-send
+    producer = make_producer(kafka_settings)
+    await producer.start()
+    try:
+        process = await notifier.start()
+        placed = order("5002", opt_sms=True, timezone="UTC", shipments=PARCELS[:1])
+        shipped = status("in_transit", datetime.now(UTC), tracking_number=PARCELS[0][1])
+        await producer.send_and_wait(notifier.orders_topic, placed.model_dump_json().encode())
+        await producer.send_and_wait(notifier.status_topic, shipped.model_dump_json().encode())
+        await asyncio.wait_for(peer.stalled.wait(), 40)
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+        await notifier.start()
+        # The lease (SUIVI_NOTIFIER_LEASE_SECONDS, 600 s here) is far from over: only the
+        # claim's holder being gone lets the restarted process take the message over.
+        await until(lambda: _settled(notifier.db), seconds=30)
+    finally:
+        await producer.stop()
+    [sms] = peer.delivered
+    assert "has shipped" in sms.form["Body"]
+    [mail] = await smtp_peer.wait_for(1, seconds=1)
+    assert "has shipped" in str(mail["Subject"])
+    row = await notifier.db.fetchrow(
+        "SELECT state, attempts FROM notifier_deliveries WHERE channel = 'sms'"
+    )
+    assert (row["state"], row["attempts"]) == ("sent", 2)
 
 
 async def _blocked_by(db: asyncpg.Connection, pid: int) -> bool:

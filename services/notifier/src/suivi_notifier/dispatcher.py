@@ -21,7 +21,7 @@ from typing import Any, Protocol, TypeVar
 
 import asyncpg
 
-from suivi_notifier.adapters import pg_alerts, pg_ledger, pg_outbox
+from suivi_notifier.adapters import pg_alerts, pg_claims, pg_ledger, pg_outbox
 from suivi_notifier.adapters.pg_ledger import Delivery
 from suivi_notifier.channels import Channels, Job
 from suivi_notifier.domain.alerts import alert_kind
@@ -135,11 +135,27 @@ class Dispatcher:
         return len(done)
 
     async def dispatch(self, now: datetime) -> int:
+        # The claiming session stays open until the sends are recorded: it holds the claims
+        # (pg_claims.lease), so if this process dies PostgreSQL lets them go at once.
+        async with self.pool.acquire() as conn:
+            jobs, notes = await self._claim(conn, now)
+            for d, outcome in notes:
+                self.metrics.message(d.channel.value, d.trigger, outcome)
+            if jobs:
+                limit = asyncio.Semaphore(self.config.concurrency)
+                await asyncio.gather(*(self._send(job, limit) for job in jobs))
+                await pg_claims.release(conn, [job.delivery.id for job in jobs])
+        return len(jobs)
+
+    async def _claim(
+        self, conn: asyncpg.Connection, now: datetime
+    ) -> tuple[list[Job], list[tuple[Delivery, str]]]:
+        """The due rows, each skipped, deferred or claimed for a send, in one transaction."""
         jobs: list[Job] = []
         notes: list[tuple[Delivery, str]] = []
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with conn.transaction():
             outbox: list[NotificationResult] = []
-            for d in await pg_ledger.claimable(conn, now, self.config.batch):
+            for d in await pg_claims.claimable(conn, now, self.config.batch):
                 recipient = await pg_ledger.recipient_for_delivery(conn, d)
                 decision = gate(
                     d.channel,
@@ -178,15 +194,12 @@ class Dispatcher:
                     notes.append((d, "deferred"))
                 else:
                     assert recipient is not None
-                    attempt = await pg_ledger.lease(conn, d.id, now + self.config.lease, now)
-                    jobs.append(Job(d, attempt, recipient, targets, alert))
+                    until = now + self.config.lease
+                    attempt = await pg_claims.lease(conn, d.id, until, now)
+                    if attempt is not None:  # else a live session still holds it
+                        jobs.append(Job(d, attempt, recipient, targets, alert))
             await pg_outbox.add(conn, outbox, now)
-        for d, outcome in notes:
-            self.metrics.message(d.channel.value, d.trigger, outcome)
-        if jobs:
-            limit = asyncio.Semaphore(self.config.concurrency)
-            await asyncio.gather(*(self._send(job, limit) for job in jobs))
-        return len(jobs)
+        return jobs, notes
 
     async def _send(self, job: Job, limit: asyncio.Semaphore) -> None:
         channel = job.delivery.channel.value

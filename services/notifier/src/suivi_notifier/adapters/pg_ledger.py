@@ -2,9 +2,11 @@
 
 A row per (shipment, trigger, channel) is inserted before anything is sent (state 'pending');
 claiming a row for a send bumps `attempts` and moves `next_attempt_at` a lease ahead, in a
-committed transaction, before the send; the outcome is recorded after. A process that dies
-mid-send leaves the row pending with an expired lease: it is sent again (at-least-once at the
-protocol edge, the only way a message can be sent twice).
+committed transaction, before the send; the outcome is recorded after. The claiming session
+holds the row (an advisory lock, see `pg_claims`) until then: a process that dies mid-send
+loses its sessions, and the row is claimed again at once and sent again (at-least-once at the
+protocol edge, the only way a message can be sent twice); a lease that runs out is claimed
+again too, unless its session still holds it.
 """
 
 from __future__ import annotations
@@ -126,13 +128,6 @@ _DELIVERY_COLUMNS = """
 id, shipment_key, trigger, channel, merchant_id, order_number, carrier, tracking_number,
 source_event_id, event_occurred_at, state, attempts, push_done
 """
-_CLAIMABLE = f"""
-SELECT {_DELIVERY_COLUMNS} FROM notifier_deliveries
-WHERE state = 'pending' AND next_attempt_at <= $1
-ORDER BY next_attempt_at
-LIMIT $2
-FOR UPDATE SKIP LOCKED
-"""  # noqa: S608 - constants only
 
 
 def _recipient(row: asyncpg.Record) -> Recipient:
@@ -257,22 +252,6 @@ async def create_delivery(
     return [_delivery(r) for r in rows]
 
 
-async def claimable(conn: asyncpg.Connection, now: datetime, limit: int) -> list[Delivery]:
-    return [_delivery(r) for r in await conn.fetch(_CLAIMABLE, now, limit)]
-
-
-async def lease(conn: asyncpg.Connection, delivery_id: int, until: datetime, now: datetime) -> int:
-    """Counts the attempt and holds the row until `until`; returns the attempt number."""
-    attempts: int = await conn.fetchval(
-        "UPDATE notifier_deliveries SET attempts = attempts + 1, next_attempt_at = $2, "
-        "updated_at = $3 WHERE id = $1 RETURNING attempts",
-        delivery_id,
-        until,
-        now,
-    )
-    return attempts
-
-
 async def set_state(
     conn: asyncpg.Connection,
     delivery_id: int,
@@ -288,6 +267,7 @@ async def set_state(
         """
         UPDATE notifier_deliveries
         SET state = $2, next_attempt_at = $3, last_error = coalesce($4, last_error),
+            leased = false,
             provider_id = coalesce($5, provider_id), updated_at = $6,
             sent_at = CASE WHEN $2 = 'sent' THEN $6 ELSE sent_at END,
             push_done = (SELECT coalesce(array_agg(DISTINCT x), '{}')
