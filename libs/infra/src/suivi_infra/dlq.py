@@ -4,10 +4,13 @@ with `suivi-dlq-*` headers saying why and where it came from (the same for every
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from suivi_infra.records import ConsumedRecord, Headers, OutRecord, RecordSink
+
+log = logging.getLogger("suivi.dlq")
 
 
 def dlq_reason(exc: BaseException) -> str:
@@ -51,8 +54,15 @@ def dead_letter_headers(record: ConsumedRecord, exc: BaseException, **extra: str
 
 
 def dead_letter(record: ConsumedRecord, exc: BaseException, **extra: str) -> OutRecord:
-    """The record as consumed (key, value), with the `suivi-dlq-*` headers."""
-    return OutRecord(record.key, record.value or b"", dead_letter_headers(record, exc, **extra))
+    """The record as consumed (key, value), with the `suivi-dlq-*` headers; logged with its
+    reason and source only, never its body (it may hold personal data)."""
+    headers = dead_letter_headers(record, exc, **extra)
+    reason = dict(headers)["suivi-dlq-reason"].decode()
+    where = f"{record.topic}:{record.partition}@{record.offset}"
+    more = "".join(f" {name}={value}" for name, value in extra.items())
+    # The extras are operator labels (e.g. provider), not content.
+    log.warning("dead letter from %s%s: %s (%s)", where, more, reason, exc.__class__.__name__)
+    return OutRecord(record.key, record.value or b"", headers)
 
 
 class DeadLetterQueue:
