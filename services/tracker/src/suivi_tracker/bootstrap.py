@@ -90,6 +90,7 @@ class TrackerService:
         await wait_for_postgres(self.pool, self.settings.postgres)
         if self.settings.migrate_on_start:
             await retry("PostgreSQL (migrations)", self._migrate)
+        await retry("PostgreSQL (re-routing)", self._reroute)
         await retry("Kafka (producer)", self.producer.start)
         if self.settings.consume:
             await self.app.start()  # the broker's start retries likewise (suivi_infra.startup)
@@ -103,6 +104,12 @@ class TrackerService:
         """Starts without holding up the HTTP server: /readyz answers 503 until started."""
         self._starting = asyncio.create_task(self.start(), name="start")
         self._starting.add_done_callback(_report_failed_start)
+
+    async def _reroute(self) -> None:
+        async with self.pool.acquire() as conn:
+            moved = await self.starter.reroute_unsupported(conn, self.scheduler.clock())
+        if moved:
+            log.info("%d unsupported trackings routed to a source configured since", moved)
 
     async def _migrate(self) -> None:
         async with self.pool.acquire() as conn:

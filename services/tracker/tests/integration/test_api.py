@@ -20,7 +20,7 @@ from suivi_tracker.domain.sources import Mode
 from suivi_tracker.handlers.start import StartTracking
 from suivi_tracker.metrics import TrackerMetrics
 from suivi_tracker.testing.fakes import FakeSource
-from suivi_tracker.testing.harness import SettableClock
+from suivi_tracker.testing.harness import T0, SettableClock
 
 pytestmark = pytest.mark.integration
 KEY_A, KEY_B = "a" * 24, "b" * 24
@@ -251,3 +251,16 @@ async def test_numbers_json_does_not_have_are_malformed(
     body = b'{"tracking_number": "%s", "title": %s}' % (UPS.encode(), number.encode())
     answer = await client.post("/v1/trackings", content=body, headers={**AUTH_A, **JSON})
     assert (answer.status_code, answer.json()["error"]) == (400, "invalid_json")
+
+
+async def test_unsupported_trackings_are_routed_once_a_source_serves_them(
+    client: httpx.AsyncClient, pg_pool: asyncpg.Pool
+) -> None:
+    body = {"tracking_number": "1234567890", "carrier": "dhl"}
+    answer = await client.post("/v1/trackings", json=body, headers=AUTH_A)
+    assert (answer.json()["state"], answer.json()["source"]) == ("unsupported", None)
+    dhl = FakeSource("dhl", Mode.POLL, frozenset({"dhl"}))
+    async with pg_pool.acquire() as conn:
+        assert await StartTracking([dhl], (), {}).reroute_unsupported(conn, T0) == 1
+    again = (await client.get("/v1/trackings/dhl/1234567890", headers=AUTH_A)).json()
+    assert (again["state"], again["source"], again["mode"]) == ("pending", "dhl", "poll")

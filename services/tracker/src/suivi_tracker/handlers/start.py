@@ -163,3 +163,23 @@ class StartTracking:
         if source.missing(ref):
             return None
         return await pg_store.set_state(conn, row["id"], State.PENDING, now, needs=())
+
+    async def reroute_unsupported(self, conn: asyncpg.Connection, now: datetime) -> int:
+        """Trackings left `unsupported` whose carrier a source now serves (credentials added
+        since) are routed to it and due at once; returns how many. Run at start."""
+        moved = 0
+        for (carrier,) in await conn.fetch(
+            "SELECT DISTINCT carrier FROM trackings WHERE state = $1", State.UNSUPPORTED.value
+        ):
+            source = route(carrier, self.sources, self.preference, self.overrides)
+            if source is None:
+                continue
+            # A source that needs more answers NeedsInfo at its first call: needs_info then.
+            done = await conn.execute(
+                "UPDATE trackings SET state = $2, source = $3, mode = $4, next_due_at = $5, "
+                "updated_at = $5 WHERE state = $6 AND carrier = $1",
+                carrier, State.PENDING.value, source.name, source.mode.value, now,
+                State.UNSUPPORTED.value,
+            )  # fmt: skip
+            moved += int(done.split()[-1])
+        return moved
