@@ -22,10 +22,10 @@ from suivi_infra.kafka import make_consumer, make_producer
 from suivi_infra.records import KafkaSink
 from suivi_infra.settings import KafkaSettings
 from suivi_normalizer.bootstrap import bootstrap
-from suivi_normalizer.domain.envelope import envelope_for
 from suivi_normalizer.domain.normalize import normalize
-from suivi_normalizer.pipeline import OutRecord
+from suivi_normalizer.handlers.pipeline import OutRecord
 from suivi_normalizer.settings import NormalizerSettings
+from suivi_normalizer.testing.envelope import envelope_for
 
 PARTITIONS = 6
 

@@ -9,9 +9,9 @@ import itertools
 from datetime import UTC, datetime
 from pathlib import Path
 
-from suivi_normalizer.adapters import AdapterError
-from suivi_normalizer.domain.envelope import envelope_for
 from suivi_normalizer.domain.normalize import normalize
+from suivi_normalizer.providers import AdapterError
+from suivi_normalizer.testing.envelope import envelope_for
 
 FIXTURES = Path(__file__).resolve().parents[1] / "services" / "normalizer" / "tests" / "fixtures"
 

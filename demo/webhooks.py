@@ -33,8 +33,8 @@ from suivi_ingest.testing import (
     suivi_headers,
     ups_headers,
 )
-from suivi_normalizer.domain.envelope import envelope_for
 from suivi_normalizer.domain.normalize import normalize
+from suivi_normalizer.testing.envelope import envelope_for
 from suivi_schemas import ShipmentStatusEvent
 from suivi_schemas.ids import normalize_tracking_number
 

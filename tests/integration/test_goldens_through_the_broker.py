@@ -28,8 +28,8 @@ from suivi_ingest.testing import (
     suivi_headers,
     ups_headers,
 )
-from suivi_normalizer.adapters import PROVIDER_MODULES
 from suivi_normalizer.bootstrap import bootstrap
+from suivi_normalizer.providers import PROVIDER_MODULES
 from suivi_normalizer.settings import NormalizerSettings
 
 pytestmark = pytest.mark.integration

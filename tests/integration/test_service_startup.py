@@ -26,7 +26,7 @@ from suivi_infra.kafka import make_producer
 from suivi_infra.settings import KafkaSettings, PostgresSettings
 from suivi_infra.tcpgate import TcpGate
 from suivi_infra.testing import TopicFactory, free_port, group_caught_up
-from suivi_normalizer.domain.envelope import envelope_for
+from suivi_normalizer.testing.envelope import envelope_for
 from suivi_notifier.testing.events import order
 
 pytestmark = pytest.mark.integration

@@ -23,8 +23,8 @@ from suivi_ingest.bootstrap import build_app
 from suivi_ingest.settings import IngestSettings
 from suivi_ingest.testing import aftership_headers, easypost_headers, shippo_headers, suivi_headers
 from suivi_normalizer.bootstrap import NormalizerService, bootstrap
-from suivi_normalizer.golden import normalize_fixture
 from suivi_normalizer.settings import NormalizerSettings
+from suivi_normalizer.testing.golden import normalize_fixture
 from suivi_schemas import ShipmentStatusEvent
 
 pytestmark = pytest.mark.integration

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from suivi_normalizer.adapters import AdapterError
-from suivi_normalizer.adapters.seventeentrack import (
+from suivi_normalizer.providers import AdapterError
+from suivi_normalizer.providers.seventeentrack import (
     MAIN_STATUSES,
     STAGES,
     SUB_STATUSES,
@@ -25,7 +25,7 @@ from suivi_normalizer.adapters.seventeentrack import (
     meaning_for,
     parse,
 )
-from suivi_normalizer.golden import check_golden, normalize_fixture
+from suivi_normalizer.testing.golden import check_golden, normalize_fixture
 from suivi_schemas import EstimateSource, Reason, ShipmentStatus, ShipmentStatusEvent, Substatus
 
 FIXTURES = Path(__file__).parent / "fixtures" / "17track"

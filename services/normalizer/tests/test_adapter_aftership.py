@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from suivi_normalizer.adapters import AdapterError
-from suivi_normalizer.adapters.aftership import TABLE, country_alpha2, parse
-from suivi_normalizer.domain.envelope import envelope_for
 from suivi_normalizer.domain.normalize import normalize
-from suivi_normalizer.golden import check_golden, normalize_fixture, raw_event
+from suivi_normalizer.providers import AdapterError
+from suivi_normalizer.providers.aftership import TABLE, country_alpha2, parse
+from suivi_normalizer.testing.envelope import envelope_for
+from suivi_normalizer.testing.golden import check_golden, normalize_fixture, raw_event
 from suivi_schemas import EstimateSource, Reason, ShipmentStatus, ShipmentStatusEvent, Substatus
 
 FIXTURES = Path(__file__).parent / "fixtures" / "aftership"

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from suivi_normalizer.adapters import AdapterError, dhl, parser_for
 from suivi_normalizer.domain.normalize import normalize
-from suivi_normalizer.golden import check_golden, normalize_fixture, raw_event
+from suivi_normalizer.providers import AdapterError, dhl, parser_for
+from suivi_normalizer.testing.golden import check_golden, normalize_fixture, raw_event
 from suivi_schemas import EstimateSource, ShipmentStatus, ShipmentStatusEvent, Substatus
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dhl"

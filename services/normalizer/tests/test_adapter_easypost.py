@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from suivi_normalizer.adapters import AdapterError
-from suivi_normalizer.adapters.easypost import (
+from suivi_normalizer.providers import AdapterError
+from suivi_normalizer.providers.easypost import (
     DETAILS,
     GENERIC_DETAILS,
     STATUSES,
@@ -20,7 +20,7 @@ from suivi_normalizer.adapters.easypost import (
     meaning_for,
     parse,
 )
-from suivi_normalizer.golden import check_golden, normalize_fixture
+from suivi_normalizer.testing.golden import check_golden, normalize_fixture
 from suivi_schemas import EstimateSource, Reason, ShipmentStatus, ShipmentStatusEvent, Substatus
 
 FIXTURES = Path(__file__).parent / "fixtures" / "easypost"

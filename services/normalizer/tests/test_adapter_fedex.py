@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from suivi_normalizer.adapters import AdapterError, fedex, parser_for
 from suivi_normalizer.domain.normalize import normalize
-from suivi_normalizer.golden import check_golden, normalize_fixture, raw_event
+from suivi_normalizer.providers import AdapterError, fedex, parser_for
+from suivi_normalizer.testing.golden import check_golden, normalize_fixture, raw_event
 from suivi_schemas import EstimateSource, Reason, ShipmentStatus, ShipmentStatusEvent, Substatus
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fedex"

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from suivi_normalizer.adapters import AdapterError
-from suivi_normalizer.adapters.laposte import TABLE, carrier_slug, parse
-from suivi_normalizer.golden import check_golden, normalize_fixture
+from suivi_normalizer.providers import AdapterError
+from suivi_normalizer.providers.laposte import TABLE, carrier_slug, parse
+from suivi_normalizer.testing.golden import check_golden, normalize_fixture
 from suivi_schemas import EstimateSource, Reason, ShipmentStatus, ShipmentStatusEvent, Substatus
 
 FIXTURES = Path(__file__).parent / "fixtures" / "laposte"

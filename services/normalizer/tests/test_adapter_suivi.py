@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from suivi_normalizer.adapters import AdapterError
-from suivi_normalizer.adapters.suivi import parse
-from suivi_normalizer.golden import check_golden, normalize_fixture
+from suivi_normalizer.providers import AdapterError
+from suivi_normalizer.providers.suivi import parse
+from suivi_normalizer.testing.golden import check_golden, normalize_fixture
 from suivi_schemas import ShipmentStatus, Substatus
 
 FIXTURES = Path(__file__).parent / "fixtures" / "suivi"

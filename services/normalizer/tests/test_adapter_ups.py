@@ -12,10 +12,10 @@ from uuid import UUID
 
 import pytest
 
-from suivi_normalizer.adapters import AdapterError, parser_for, ups
-from suivi_normalizer.adapters.ups import DESCRIPTIONS, TYPES, meaning_for, parse
 from suivi_normalizer.domain.normalize import normalize, normalize_new
-from suivi_normalizer.golden import check_golden, normalize_fixture, raw_event
+from suivi_normalizer.providers import AdapterError, parser_for, ups
+from suivi_normalizer.providers.ups import DESCRIPTIONS, TYPES, meaning_for, parse
+from suivi_normalizer.testing.golden import check_golden, normalize_fixture, raw_event
 from suivi_schemas import EstimateSource, Reason, ShipmentStatus, ShipmentStatusEvent, Substatus
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ups"

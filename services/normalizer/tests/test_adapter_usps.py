@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from suivi_normalizer.adapters import AdapterError, parser_for, usps
-from suivi_normalizer.adapters.usps import EVENT_CODES, meaning_for, parse
 from suivi_normalizer.domain.normalize import normalize
-from suivi_normalizer.golden import check_golden, normalize_fixture, raw_event
+from suivi_normalizer.providers import AdapterError, parser_for, usps
+from suivi_normalizer.providers.usps import EVENT_CODES, meaning_for, parse
+from suivi_normalizer.testing.golden import check_golden, normalize_fixture, raw_event
 from suivi_schemas import EstimateSource, Reason, ShipmentStatus, ShipmentStatusEvent, Substatus
 
 FIXTURES = Path(__file__).parent / "fixtures" / "usps"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from suivi_normalizer.adapters import PROVIDER_MODULES
 from suivi_normalizer.cli import main
+from suivi_normalizer.providers import PROVIDER_MODULES
 from suivi_schemas import ShipmentStatusEvent
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -14,8 +14,8 @@ from suivi_infra.kafka import make_consumer, make_producer
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.testing import TopicFactory, group_caught_up
 from suivi_normalizer.bootstrap import bootstrap
-from suivi_normalizer.domain.envelope import envelope_for
 from suivi_normalizer.settings import NormalizerSettings
+from suivi_normalizer.testing.envelope import envelope_for
 from suivi_schemas import RawProviderEvent, ShipmentStatusEvent
 
 pytestmark = pytest.mark.integration

@@ -12,9 +12,9 @@ from prometheus_client import CollectorRegistry
 
 from suivi_infra.testing import RecordingSink
 from suivi_normalizer.domain.dedup import RecentIds
-from suivi_normalizer.domain.envelope import envelope_for
+from suivi_normalizer.handlers.pipeline import Normalizer
 from suivi_normalizer.metrics import NormalizerMetrics
-from suivi_normalizer.pipeline import Normalizer
+from suivi_normalizer.testing.envelope import envelope_for
 from suivi_schemas import ShipmentStatusEvent
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -16,7 +16,7 @@ import pytest
 from suivi_infra.kafka import make_consumer, make_producer
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.testing import TopicFactory, free_port
-from suivi_normalizer.domain.envelope import envelope_for
+from suivi_normalizer.testing.envelope import envelope_for
 
 pytestmark = pytest.mark.integration
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from suivi_normalizer.adapters import AdapterError
 from suivi_normalizer.domain.normalize import decode_body
+from suivi_normalizer.providers import AdapterError
 
 
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999", "-1e999"])

@@ -15,10 +15,10 @@ from suivi_infra.lag import ConsumerLag
 from suivi_infra.metrics import service_registry
 from suivi_infra.records import KafkaSink
 from suivi_infra.startup import Readiness, retry
-from suivi_normalizer.app import build_app, build_broker
+from suivi_normalizer.consumer import build_app, build_broker
 from suivi_normalizer.domain.dedup import RecentIds
+from suivi_normalizer.handlers.pipeline import Normalizer
 from suivi_normalizer.metrics import NormalizerMetrics
-from suivi_normalizer.pipeline import Normalizer
 from suivi_normalizer.settings import NormalizerSettings
 
 

@@ -12,9 +12,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from suivi_normalizer.adapters import PROVIDER_MODULES, AdapterError
-from suivi_normalizer.domain.envelope import envelope_for
 from suivi_normalizer.domain.normalize import normalize
+from suivi_normalizer.providers import PROVIDER_MODULES, AdapterError
+from suivi_normalizer.testing.envelope import envelope_for
 from suivi_schemas.detection import detect
 
 

@@ -12,7 +12,7 @@ from faststream import FastStream
 from faststream.kafka import KafkaBroker
 
 from suivi_infra.streams import batch_broker
-from suivi_normalizer.pipeline import Normalizer
+from suivi_normalizer.handlers.pipeline import Normalizer
 from suivi_normalizer.settings import NormalizerSettings
 
 log = logging.getLogger(__name__)

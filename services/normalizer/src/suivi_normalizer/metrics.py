@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-from suivi_normalizer.adapters import PROVIDER_MODULES
+from suivi_normalizer.providers import PROVIDER_MODULES
 
 # Unknown codes are labelled by code so operators see which to map; cap the distinct values.
 MAX_UNKNOWN_CODES_PER_PROVIDER = 50

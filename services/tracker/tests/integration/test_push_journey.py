@@ -22,7 +22,7 @@ from suivi_infra.settings import KafkaSettings
 from suivi_infra.testing import TopicFactory
 from suivi_ingest.bootstrap import build_app
 from suivi_ingest.settings import IngestSettings
-from suivi_normalizer.adapters import parser_for
+from suivi_normalizer.providers import parser_for
 from suivi_schemas.events import ShipmentStatusEvent
 from suivi_schemas.ids import derived_event_id
 from suivi_schemas.raw import RawProviderEvent

@@ -22,7 +22,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from suivi_infra.kafka import make_consumer, make_producer
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.testing import TopicFactory
-from suivi_normalizer.adapters import parser_for
+from suivi_normalizer.providers import parser_for
 from suivi_schemas.events import ShipmentStatusEvent
 from suivi_schemas.ids import derived_event_id
 from suivi_schemas.orders import (

@@ -6,7 +6,7 @@ from collections.abc import Container
 from typing import Any
 from uuid import UUID
 
-from suivi_normalizer.adapters import AdapterError, Checkpoint, parser_for
+from suivi_normalizer.providers import AdapterError, Checkpoint, parser_for
 from suivi_schemas import (
     RawProviderEvent,
     ShipmentStatusEvent,

@@ -21,10 +21,10 @@ from pydantic import ValidationError
 
 from suivi_infra.dlq import DeadLetterQueue, dead_letter
 from suivi_infra.records import ConsumedRecord, Headers, OutRecord, RecordSink
-from suivi_normalizer.adapters import AdapterError, UnknownProviderError
 from suivi_normalizer.domain.dedup import RecentIds
 from suivi_normalizer.domain.normalize import normalize_new
 from suivi_normalizer.metrics import NormalizerMetrics, provider_label
+from suivi_normalizer.providers import AdapterError, UnknownProviderError
 from suivi_schemas import RawProviderEvent, Substatus
 
 log = logging.getLogger(__name__)

@@ -1,11 +1,11 @@
-"""Provider adapters, one module per provider: a code table and a `parse(payload)` function."""
+"""Provider modules, one per provider: a code table and a `parse(payload)` function (pure)."""
 
 from __future__ import annotations
 
 import importlib
 from functools import cache
 
-from suivi_normalizer.adapters.base import AdapterError, Checkpoint, CodeTable, Meaning, ParseFn
+from suivi_normalizer.providers.base import AdapterError, Checkpoint, CodeTable, Meaning, ParseFn
 
 # Provider slug (public: part of the webhook URL) → module in this package.
 PROVIDER_MODULES: dict[str, str] = {

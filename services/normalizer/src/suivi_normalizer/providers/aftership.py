@@ -49,7 +49,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from suivi_normalizer.adapters.base import (
+from suivi_normalizer.providers.base import (
     AdapterError,
     Checkpoint,
     CodeTable,
@@ -57,7 +57,7 @@ from suivi_normalizer.adapters.base import (
     require,
     text,
 )
-from suivi_normalizer.adapters.timeparse import parse_date, parse_datetime
+from suivi_normalizer.providers.timeparse import parse_date, parse_datetime
 from suivi_schemas import EstimatedDelivery, EstimateSource, Location, Reason, ShipmentStatus
 from suivi_schemas.carriers import canonical_carrier
 from suivi_schemas.status import Substatus

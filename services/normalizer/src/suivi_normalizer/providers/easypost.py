@@ -47,7 +47,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from suivi_normalizer.adapters.base import (
+from suivi_normalizer.providers.base import (
     AdapterError,
     Checkpoint,
     CodeTable,
@@ -56,7 +56,7 @@ from suivi_normalizer.adapters.base import (
     require,
     text,
 )
-from suivi_normalizer.adapters.timeparse import parse_date, parse_datetime
+from suivi_normalizer.providers.timeparse import parse_date, parse_datetime
 from suivi_schemas import (
     EstimatedDelivery,
     EstimateSource,

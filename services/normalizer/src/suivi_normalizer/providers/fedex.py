@@ -50,8 +50,8 @@ from dataclasses import replace
 from datetime import datetime, time
 from typing import Any
 
-from suivi_normalizer.adapters.base import AdapterError, Checkpoint, CodeTable, Meaning, text
-from suivi_normalizer.adapters.timeparse import parse_datetime
+from suivi_normalizer.providers.base import AdapterError, Checkpoint, CodeTable, Meaning, text
+from suivi_normalizer.providers.timeparse import parse_datetime
 from suivi_schemas import (
     EstimatedDelivery,
     EstimateSource,

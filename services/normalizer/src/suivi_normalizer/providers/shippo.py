@@ -40,7 +40,7 @@ import re
 from datetime import time
 from typing import Any
 
-from suivi_normalizer.adapters.base import (
+from suivi_normalizer.providers.base import (
     AdapterError,
     Checkpoint,
     CodeTable,
@@ -48,7 +48,7 @@ from suivi_normalizer.adapters.base import (
     location_from,
     text,
 )
-from suivi_normalizer.adapters.timeparse import parse_datetime
+from suivi_normalizer.providers.timeparse import parse_datetime
 from suivi_schemas import (
     EstimatedDelivery,
     EstimateSource,

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from suivi_normalizer.adapters.base import AdapterError, Checkpoint, Meaning
+from suivi_normalizer.providers.base import AdapterError, Checkpoint, Meaning
 from suivi_schemas import EstimatedDelivery, EstimateSource, Location, Reason, ShipmentStatus
 from suivi_schemas.carriers import canonical_carrier
 from suivi_schemas.status import Substatus

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from suivi_normalizer.adapters.base import AdapterError
+from suivi_normalizer.providers.base import AdapterError
 
 _ZONE_TAB = Path("/usr/share/zoneinfo/zone.tab")
 

@@ -71,9 +71,9 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from suivi_normalizer.adapters.base import AdapterError, Checkpoint, CodeTable, Meaning, text
-from suivi_normalizer.adapters.timeparse import MAX_UTC_OFFSET, parse_datetime, parse_utc_offset
-from suivi_normalizer.adapters.ups_track import as_alerts
+from suivi_normalizer.providers.base import AdapterError, Checkpoint, CodeTable, Meaning, text
+from suivi_normalizer.providers.timeparse import MAX_UTC_OFFSET, parse_datetime, parse_utc_offset
+from suivi_normalizer.providers.ups_track import as_alerts
 from suivi_schemas import (
     TERMINAL_STATUSES,
     EstimatedDelivery,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from suivi_normalizer.adapters.base import AdapterError
+from suivi_normalizer.providers.base import AdapterError
 
 
 def _list(container: Any, key: str, path: str) -> list[Any]:

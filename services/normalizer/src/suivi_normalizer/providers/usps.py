@@ -46,8 +46,8 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from suivi_normalizer.adapters.base import AdapterError, Checkpoint, CodeTable, Meaning, text
-from suivi_normalizer.adapters.timeparse import (
+from suivi_normalizer.providers.base import AdapterError, Checkpoint, CodeTable, Meaning, text
+from suivi_normalizer.providers.timeparse import (
     MAX_UTC_OFFSET,
     parse_date,
     parse_datetime,

@@ -10,8 +10,8 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from suivi_normalizer.domain.envelope import envelope_for
 from suivi_normalizer.domain.normalize import normalize
+from suivi_normalizer.testing.envelope import envelope_for
 from suivi_schemas import RawProviderEvent, ShipmentStatusEvent
 
 FIXED_RECEIVED_AT = datetime(2026, 1, 1, tzinfo=UTC)

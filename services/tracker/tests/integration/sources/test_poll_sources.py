@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 
-from suivi_normalizer.adapters import parser_for
+from suivi_normalizer.providers import parser_for
 from suivi_tracker.adapters.sources.oauth import ClientCredentials
 from suivi_tracker.domain.sources import NeedsInfo, RateLimited, Rejected, TrackingRef, Unavailable
 from suivi_tracker.testing.standins.wiring import Peers

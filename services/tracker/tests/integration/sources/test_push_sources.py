@@ -16,7 +16,7 @@ from suivi_infra.settings import KafkaSettings
 from suivi_infra.testing import TopicFactory
 from suivi_ingest.bootstrap import build_app
 from suivi_ingest.settings import IngestSettings
-from suivi_normalizer.adapters import parser_for
+from suivi_normalizer.providers import parser_for
 from suivi_tracker.domain.sources import TrackingRef
 from suivi_tracker.testing.standins.app import Credentials
 from suivi_tracker.testing.standins.kit import PushStandin

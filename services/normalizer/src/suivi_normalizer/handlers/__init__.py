@@ -1,0 +1,1 @@
+"""The application layer: a consumed batch of raw records -> canonical events + dead letters."""
