@@ -58,7 +58,10 @@ class ScheduleSettings(BaseModel):
 
 class TrackerSettings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="SUIVI_TRACKER_", env_nested_delimiter="__", extra="ignore"
+        env_prefix="SUIVI_TRACKER_",
+        env_nested_delimiter="__",
+        extra="ignore",
+        hide_input_in_errors=True,  # a refused value may be a secret: never quote it
     )
 
     @classmethod

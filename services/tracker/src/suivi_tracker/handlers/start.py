@@ -5,6 +5,7 @@ for twice, by one merchant or several, is one tracking with several links."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -53,7 +54,8 @@ class Started:
 
 
 def clean_number(value: str) -> str:
-    number = normalize_tracking_number(value)
+    # NFKC first: full-width digits typed on a Japanese or Chinese keyboard are digits.
+    number = normalize_tracking_number(unicodedata.normalize("NFKC", value))
     if len(number) > MAX_NUMBER:
         raise Refused("tracking_number_too_long", f"at most {MAX_NUMBER} letters and digits")
     if not _NUMBER.fullmatch(number):
