@@ -22,12 +22,14 @@ from pydantic import ValidationError
 
 from suivi_infra.poison import DeadLetters
 from suivi_infra.records import ConsumedRecord
+from suivi_schemas.detection import detect
 from suivi_schemas.events import ShipmentStatusEvent
 from suivi_schemas.ids import normalize_tracking_number
 from suivi_schemas.orders import OrderEvent
 from suivi_tracker.db.rows import COLUMNS, tracking_of
 from suivi_tracker.domain.decide import learn_status
 from suivi_tracker.domain.schedule import SchedulePolicy, next_due
+from suivi_tracker.domain.states import State
 from suivi_tracker.handlers.start import Refused, StartRequest, StartTracking
 from suivi_tracker.metrics import TrackerMetrics
 
@@ -35,6 +37,12 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 _LOCK = f"SELECT {COLUMNS} FROM trackings WHERE carrier = $1 AND tracking_number = $2 FOR UPDATE"  # noqa: S608
+_LOCK_GUESSED = f"""
+SELECT {COLUMNS} FROM trackings
+WHERE carrier = ANY($1::text[]) AND tracking_number = $2 AND state = $3
+ORDER BY id LIMIT 1 FOR UPDATE
+"""  # noqa: S608
+_CORRECT = f"UPDATE trackings SET carrier = $2 WHERE id = $1 RETURNING {COLUMNS}"  # noqa: S608
 _LEARN = """
 UPDATE trackings SET state = $2, last_status = $3, last_event_at = $4, last_push_at = $5,
     promised_date = $6, terminal_at = $7, next_due_at = $8, updated_at = $9
@@ -143,6 +151,22 @@ class Intake:
             result = "created" if started.created else "existing"
             self.metrics.started.labels("orders", result).inc()
 
+    async def _guessed_wrong(
+        self, conn: asyncpg.Connection, carrier: str, number: str
+    ) -> asyncpg.Record | None:
+        """A `carrier_uncertain` tracking of this number under another detected carrier: its
+        source found the parcel at `carrier` (aggregators detect too), so the guess is
+        corrected to it (the events then confirm it, below). Looked up by the detected
+        candidates, through the (carrier, number) key: never a scan."""
+        others = [c.carrier for c in detect(number) if c.carrier != carrier]
+        if not others:
+            return None
+        row = await conn.fetchrow(_LOCK_GUESSED, others, number, State.CARRIER_UNCERTAIN.value)
+        if row is None:
+            return None
+        corrected: asyncpg.Record | None = await conn.fetchrow(_CORRECT, row["id"], carrier)
+        return corrected
+
     async def _status(
         self,
         conn: asyncpg.Connection,
@@ -150,7 +174,7 @@ class Intake:
         event: ShipmentStatusEvent,
         now: datetime,
     ) -> bool:
-        row = await conn.fetchrow(_LOCK, *key)
+        row = await conn.fetchrow(_LOCK, *key) or await self._guessed_wrong(conn, *key)
         if row is None:  # a parcel the tracker does not follow (webhooks set up elsewhere)
             return False
         before = tracking_of(row)
