@@ -26,19 +26,19 @@ import asyncpg
 from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
+from suivi_infra.records import OutRecord
 from suivi_infra.settings import PostgresSettings
 from suivi_infra.testing import RecordingSink
 from suivi_infra.tokens import DEVELOPMENT_TOKEN_KEY
-from suivi_projections.dlq import OutRecord
-from suivi_projections.memory import Projection
+from suivi_projections.db.migrate import migrate
+from suivi_projections.db.rows import event_rows, order_columns
 from suivi_projections.metrics import ProjectionsMetrics
-from suivi_projections.migrate import migrate
-from suivi_projections.monitor import Monitor, MonitorConfig
-from suivi_projections.projector import Projector
-from suivi_projections.rows import event_rows, order_columns
-from suivi_projections.samples import workload
-from suivi_projections.snapshot import read_state
-from suivi_projections.sql import EVENT_COLUMNS
+from suivi_projections.monitor.worker import Monitor, MonitorConfig
+from suivi_projections.testing.reference import Projection
+from suivi_projections.testing.samples import workload
+from suivi_projections.testing.snapshot import read_state
+from suivi_projections.write.projector import Projector
+from suivi_projections.write.sql import EVENT_COLUMNS
 from suivi_schemas import OrderEvent, ShipmentStatusEvent
 from suivi_schemas.topics import ORDERS, STATUS
 

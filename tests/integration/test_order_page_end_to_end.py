@@ -27,11 +27,11 @@ from suivi_ingest.settings import IngestSettings
 from suivi_ingest.testing import suivi_headers
 from suivi_normalizer.bootstrap import bootstrap as normalizer_service
 from suivi_normalizer.settings import NormalizerSettings
-from suivi_projections.api_bootstrap import build_api
-from suivi_projections.api_settings import ApiSettings
 from suivi_projections.bootstrap import bootstrap as projector_service
 from suivi_projections.settings import ProjectionsSettings
-from suivi_projections.testing import CHROMIUM, CHROMIUM_ARGS
+from suivi_projections.testing.browser import CHROMIUM, CHROMIUM_ARGS
+from suivi_projections.web.bootstrap import build_api
+from suivi_projections.web.settings import ApiSettings
 
 pytestmark = pytest.mark.integration
 

@@ -160,8 +160,8 @@ def settings_variables() -> set[str]:
     from suivi_ingest.settings import IngestSettings
     from suivi_normalizer.settings import NormalizerSettings
     from suivi_notifier.settings import NotifierSettings
-    from suivi_projections.api_settings import ApiSettings
     from suivi_projections.settings import ProjectionsSettings
+    from suivi_projections.web.settings import ApiSettings
     from suivi_tracker.settings import TrackerSettings
 
     def variables(model: type[BaseSettings]) -> set[str]:

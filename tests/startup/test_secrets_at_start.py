@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from suivi_notifier.settings import NotifierSettings
-from suivi_projections.api_settings import ApiSettings
-from suivi_projections.migrate import main as migrate_main
+from suivi_projections.db.migrate import main as migrate_main
 from suivi_projections.settings import ProjectionsSettings
+from suivi_projections.web.settings import ApiSettings
 
 # Every service that derives or checks order-page tokens (and the API's lookup limits).
 COMMANDS = ["suivi-projector", "suivi-projections-api", "suivi-notifier"]

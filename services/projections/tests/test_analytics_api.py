@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
-from suivi_projections.analytics import (
+from suivi_projections.query.analytics import (
     CarrierRates,
     CarrierTimes,
     DailyPoint,
@@ -24,13 +24,14 @@ from suivi_projections.analytics import (
     StallPlace,
     StallStatus,
 )
-from suivi_projections.api import create_api
-from suivi_projections.api_analytics import analytics_router, parse_range
-from suivi_projections.api_context import ApiContext
-from suivi_projections.api_metrics import ApiMetrics
-from suivi_projections.api_settings import ApiSettings
-from suivi_projections.live import LiveHub
-from suivi_projections.testing import FakeReadModel, asgi_client
+from suivi_projections.query.live import LiveHub
+from suivi_projections.testing.browser import asgi_client
+from suivi_projections.testing.fakes import FakeReadModel
+from suivi_projections.web.analytics import analytics_router, parse_range
+from suivi_projections.web.app import create_api
+from suivi_projections.web.deps import ApiContext
+from suivi_projections.web.metrics import ApiMetrics
+from suivi_projections.web.settings import ApiSettings
 
 KEY_A = "key-a-0123456789abcdef"
 KEY_B = "key-b-0123456789abcdef"

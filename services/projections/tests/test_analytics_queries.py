@@ -11,7 +11,8 @@ import asyncpg
 import pytest
 from pydantic import SecretStr
 
-from suivi_projections.analytics import (
+from suivi_projections.db.migrate import migrate
+from suivi_projections.query.analytics import (
     CarrierRates,
     CarrierTimes,
     DailyPoint,
@@ -22,13 +23,13 @@ from suivi_projections.analytics import (
     StallStatus,
     merchant_analytics,
 )
-from suivi_projections.api import create_api
-from suivi_projections.api_settings import ApiSettings
-from suivi_projections.live import LiveHub
-from suivi_projections.migrate import migrate
-from suivi_projections.samples import order_event, status_event
-from suivi_projections.store import apply_batch
-from suivi_projections.testing import FakeReadModel, asgi_client
+from suivi_projections.query.live import LiveHub
+from suivi_projections.testing.browser import asgi_client
+from suivi_projections.testing.fakes import FakeReadModel
+from suivi_projections.testing.samples import order_event, status_event
+from suivi_projections.web.app import create_api
+from suivi_projections.web.settings import ApiSettings
+from suivi_projections.write.batch import apply_batch
 from suivi_schemas import OrderEvent, ShipmentStatus, ShipmentStatusEvent
 from suivi_schemas.orders import Address
 

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from suivi_projections.analytics_svg import Bar, Point, bar_chart, column_chart, line_chart
+from suivi_projections.web.pages.charts import Bar, Point, bar_chart, column_chart, line_chart
 
 NS = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert("x")</script> & "quotes"'

@@ -10,11 +10,12 @@ import pytest
 import uvicorn
 from prometheus_client import CollectorRegistry, generate_latest
 
-from suivi_projections.api import create_api
-from suivi_projections.api_main import Server
-from suivi_projections.api_settings import ApiSettings
-from suivi_projections.live import LiveHub, Subscription, event_stream
-from suivi_projections.testing import FakeReadModel, eventually, next_event, sample_order, serve
+from suivi_projections.query.live import LiveHub, Subscription, event_stream
+from suivi_projections.testing.browser import eventually, next_event, serve
+from suivi_projections.testing.fakes import FakeReadModel, sample_order
+from suivi_projections.web.__main__ import Server
+from suivi_projections.web.app import create_api
+from suivi_projections.web.settings import ApiSettings
 
 TOKEN = "st_private_token_0001"
 

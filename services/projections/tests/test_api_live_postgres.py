@@ -10,12 +10,13 @@ import pytest
 
 from suivi_infra.ports import free_port
 from suivi_infra.settings import PostgresSettings
-from suivi_projections.api import create_api
-from suivi_projections.api_bootstrap import build_api
-from suivi_projections.api_settings import ApiSettings
-from suivi_projections.live import LiveHub, PostgresOrderListener
-from suivi_projections.testing import FakeReadModel, eventually, next_event, sample_order, serve
-from suivi_projections.views import ORDER_CHANGED_CHANNEL
+from suivi_projections.db.notify import ORDER_CHANGED_CHANNEL
+from suivi_projections.query.live import LiveHub, PostgresOrderListener
+from suivi_projections.testing.browser import eventually, next_event, serve
+from suivi_projections.testing.fakes import FakeReadModel, sample_order
+from suivi_projections.web.app import create_api
+from suivi_projections.web.bootstrap import build_api
+from suivi_projections.web.settings import ApiSettings
 
 pytestmark = pytest.mark.integration
 

@@ -11,10 +11,11 @@ import pytest
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, generate_latest
 
-from suivi_projections.api import create_api
-from suivi_projections.api_settings import ApiSettings
-from suivi_projections.live import LiveHub
-from suivi_projections.testing import PII, FakeReadModel, asgi_client, sample_order
+from suivi_projections.query.live import LiveHub
+from suivi_projections.testing.browser import asgi_client
+from suivi_projections.testing.fakes import PII, FakeReadModel, sample_order
+from suivi_projections.web.app import create_api
+from suivi_projections.web.settings import ApiSettings
 
 URL = "/v1/order-lookup"
 FORM = {"content-type": "application/x-www-form-urlencoded"}

@@ -9,11 +9,13 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from suivi_projections.api import create_api
-from suivi_projections.api_settings import ApiSettings
-from suivi_projections.live import LiveHub
-from suivi_projections.testing import FakeReadModel, asgi_client, at, sample_order
-from suivi_projections.views import OrderStatus, OrderView
+from suivi_projections.domain.orders import OrderStatus
+from suivi_projections.query.live import LiveHub
+from suivi_projections.query.views import OrderView
+from suivi_projections.testing.browser import asgi_client
+from suivi_projections.testing.fakes import FakeReadModel, at, sample_order
+from suivi_projections.web.app import create_api
+from suivi_projections.web.settings import ApiSettings
 
 KEY_A = "key-a-0123456789abcdef"
 KEY_A_NEW = "key-a-rotated-0123456789"

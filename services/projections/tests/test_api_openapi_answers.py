@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from suivi_infra.openapi_probe import JSON, Probe, undocumented_answers
-from suivi_projections.api import create_api
-from suivi_projections.api_settings import ApiSettings
-from suivi_projections.live import LiveHub
-from suivi_projections.testing import PII, FakeReadModel, asgi_client, sample_order
+from suivi_projections.query.live import LiveHub
+from suivi_projections.testing.browser import asgi_client
+from suivi_projections.testing.fakes import PII, FakeReadModel, sample_order
+from suivi_projections.web.app import create_api
+from suivi_projections.web.settings import ApiSettings
 
 KEY = "0123456789abcdef0123"
 LOOKUP = b'{"merchant_id": "shop-a", "order_number": "1042", "email": "%s"' % PII["email"].encode()

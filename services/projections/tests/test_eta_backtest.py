@@ -7,14 +7,14 @@ from statistics import mean
 
 import pytest
 
-from suivi_projections.eta import (
+from suivi_projections.domain.eta import (
     Sample,
     TransitModel,
     add_delivery_days,
     delivery_weekdays,
     utc_date,
 )
-from suivi_projections.eta_backtest import (
+from suivi_projections.monitor.backtest import (
     backtest,
     format_report,
     generate_history,

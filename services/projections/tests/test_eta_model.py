@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from suivi_projections.eta import (
+from suivi_projections.domain.eta import (
     Prediction,
     Sample,
     TransitModel,

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
-from suivi_projections import eta_store
-from suivi_projections.eta import Sample, TransitModel
-from suivi_projections.eta_backtest import generate_history
-from suivi_projections.migrate import migrate
+from suivi_projections.db.migrate import migrate
+from suivi_projections.domain.eta import Sample, TransitModel
+from suivi_projections.monitor import eta_store
+from suivi_projections.monitor.backtest import generate_history
 
 pytestmark = pytest.mark.integration
 

@@ -8,13 +8,14 @@ import asyncpg
 import pytest
 from pydantic import SecretStr
 
-from suivi_projections.api import create_api
-from suivi_projections.api_settings import ApiSettings
-from suivi_projections.live import LiveHub
-from suivi_projections.migrate import migrate
-from suivi_projections.ratelimit import Counters, Limit, LookupLimiter, MemoryCounters
-from suivi_projections.ratelimit_pg import PostgresCounters
-from suivi_projections.testing import PII, FakeReadModel, asgi_client, sample_order
+from suivi_projections.db.migrate import migrate
+from suivi_projections.query.live import LiveHub
+from suivi_projections.testing.browser import asgi_client
+from suivi_projections.testing.fakes import PII, FakeReadModel, sample_order
+from suivi_projections.web.app import create_api
+from suivi_projections.web.ratelimit import Counters, Limit, LookupLimiter, MemoryCounters
+from suivi_projections.web.ratelimit_pg import PostgresCounters
+from suivi_projections.web.settings import ApiSettings
 
 K1, K2 = b"\x01" * 32, b"\x02" * 32
 

@@ -18,12 +18,12 @@ from suivi_infra.kafka import make_consumer, make_producer
 from suivi_infra.records import KafkaSink
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.testing import RecordingSink, TopicFactory
+from suivi_projections.db.migrate import load_migrations, migrate
+from suivi_projections.domain.watch import day_over
 from suivi_projections.metrics import ProjectionsMetrics
-from suivi_projections.migrate import load_migrations, migrate
-from suivi_projections.monitor import Monitor, MonitorConfig
-from suivi_projections.samples import T0, order_event, status_event
-from suivi_projections.store import apply_batch
-from suivi_projections.watch import day_over
+from suivi_projections.monitor.worker import Monitor, MonitorConfig
+from suivi_projections.testing.samples import T0, order_event, status_event
+from suivi_projections.write.batch import apply_batch
 from suivi_schemas import OrderEvent, ShipmentAlert, ShipmentStatus, ShipmentStatusEvent
 
 pytestmark = pytest.mark.integration

@@ -14,20 +14,19 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, ViewportSize, async_playwright
 
-from suivi_projections.api import create_api
-from suivi_projections.api_settings import ApiSettings
-from suivi_projections.live import LiveHub
-from suivi_projections.testing import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+from suivi_projections.domain.orders import OrderStatus
+from suivi_projections.query.live import LiveHub
+from suivi_projections.query.views import OrderView
+from suivi_projections.testing.browser import CHROMIUM, CHROMIUM_ARGS, serve
+from suivi_projections.testing.fakes import (
     FakeReadModel,
     at,
     entry,
     in_transit_shipment,
     sample_order,
-    serve,
 )
-from suivi_projections.views import OrderStatus, OrderView
+from suivi_projections.web.app import create_api
+from suivi_projections.web.settings import ApiSettings
 from suivi_schemas import EstimatedDelivery, EstimateSource, ShipmentStatus, Substatus
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "projections"

@@ -7,7 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from suivi_projections.i18n import SUPPORTED, Translator, catalog_keys, choose_language, zone
+from suivi_projections.web.pages.i18n import (
+    SUPPORTED,
+    Translator,
+    catalog_keys,
+    choose_language,
+    zone,
+)
 
 
 def test_catalogs_have_the_same_keys() -> None:

@@ -11,19 +11,20 @@ from html import unescape
 import httpx
 import pytest
 
-from suivi_projections.api import create_api
-from suivi_projections.api_settings import ApiSettings
-from suivi_projections.live import LiveHub
-from suivi_projections.testing import (
+from suivi_projections.domain.orders import OrderStatus
+from suivi_projections.query.live import LiveHub
+from suivi_projections.query.views import OrderView, ShipmentView
+from suivi_projections.testing.browser import asgi_client
+from suivi_projections.testing.fakes import (
     PII,
     FakeReadModel,
-    asgi_client,
     at,
     entry,
     in_transit_shipment,
     sample_order,
 )
-from suivi_projections.views import OrderStatus, OrderView, ShipmentView
+from suivi_projections.web.app import create_api
+from suivi_projections.web.settings import ApiSettings
 from suivi_schemas import EstimatedDelivery, EstimateSource, Location, ShipmentStatus, Substatus
 
 PAGE = "/orders/st_private_token_0001"

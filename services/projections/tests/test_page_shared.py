@@ -9,13 +9,16 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from suivi_projections import page, page_model, page_view
-from suivi_projections.api import create_api
-from suivi_projections.api_settings import ApiSettings
-from suivi_projections.i18n import Translator
-from suivi_projections.live import LiveHub
-from suivi_projections.testing import PII, FakeReadModel, asgi_client, sample_order
-from suivi_projections.views import OrderView
+from suivi_projections.query.live import LiveHub
+from suivi_projections.query.views import OrderView
+from suivi_projections.testing.browser import asgi_client
+from suivi_projections.testing.fakes import PII, FakeReadModel, sample_order
+from suivi_projections.web.app import create_api
+from suivi_projections.web.pages import build as page_model
+from suivi_projections.web.pages import content as page_view
+from suivi_projections.web.pages import render as page
+from suivi_projections.web.pages.i18n import Translator
+from suivi_projections.web.settings import ApiSettings
 
 SHARE = "/s/sh_shared_token_0001"
 # Everything personal in the sample order, plus what identifies the private page.

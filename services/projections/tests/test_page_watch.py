@@ -9,15 +9,15 @@ import asyncpg
 import pytest
 
 from suivi_infra.testing import RecordingSink
-from suivi_projections import eta_store
-from suivi_projections.migrate import migrate
-from suivi_projections.monitor import Monitor, MonitorConfig
-from suivi_projections.page import render_private, translator
-from suivi_projections.readmodel import PostgresReadModel
-from suivi_projections.samples import T0, order_event, status_event
-from suivi_projections.store import apply_batch
-from suivi_projections.views import OrderView, Watch
-from suivi_projections.watch import day_over
+from suivi_projections.db.migrate import migrate
+from suivi_projections.domain.watch import day_over
+from suivi_projections.monitor import eta_store
+from suivi_projections.monitor.worker import Monitor, MonitorConfig
+from suivi_projections.query.readmodel import PostgresReadModel
+from suivi_projections.query.views import OrderView, Watch
+from suivi_projections.testing.samples import T0, order_event, status_event
+from suivi_projections.web.pages.render import render_private, translator
+from suivi_projections.write.batch import apply_batch
 from suivi_schemas import EstimateSource, ShipmentStatus
 
 pytestmark = pytest.mark.integration

@@ -7,20 +7,17 @@ from datetime import date, timedelta
 
 import pytest
 
-from suivi_projections.domain import (
+from suivi_projections.db.rows import GENERATION_FIELDS
+from suivi_projections.domain.orders import LinkedShipment, OrderStatus, links_of, order_status
+from suivi_projections.domain.shipments import (
     Checkpoint,
-    LinkedShipment,
-    links_of,
-    order_status,
     reduce_shipment,
     split_generations,
     summarize,
 )
-from suivi_projections.memory import Projection
-from suivi_projections.rows import GENERATION_FIELDS
-from suivi_projections.samples import T0, order_event, status_event
-from suivi_projections.sql import SHIPMENT_COLUMNS
-from suivi_projections.views import OrderStatus
+from suivi_projections.testing.reference import Projection
+from suivi_projections.testing.samples import T0, order_event, status_event
+from suivi_projections.write.sql import SHIPMENT_COLUMNS
 from suivi_schemas import ShipmentStatus
 
 S = ShipmentStatus

@@ -19,10 +19,10 @@ from suivi_infra.kafka import make_consumer, make_producer
 from suivi_infra.settings import KafkaSettings, PostgresSettings
 from suivi_infra.testing import TopicFactory
 from suivi_projections.bootstrap import bootstrap
-from suivi_projections.readmodel import PostgresReadModel
-from suivi_projections.samples import T0, order_event, status_event
+from suivi_projections.domain.orders import OrderStatus
+from suivi_projections.query.readmodel import PostgresReadModel
 from suivi_projections.settings import ProjectionsSettings
-from suivi_projections.views import OrderStatus
+from suivi_projections.testing.samples import T0, order_event, status_event
 from suivi_schemas import ShipmentStatus
 
 pytestmark = pytest.mark.integration
@@ -103,7 +103,7 @@ async def test_orders_and_status_events_through_kafka(
     assert await committed(kafka_settings, group) == {}
     # One line per failed batch, naming the error class only: no traceback, no message (a
     # database error's message may quote a row).
-    consumer_log = [r for r in caplog.records if r.name == "suivi_projections.app"]
+    consumer_log = [r for r in caplog.records if r.name == "suivi_projections.consumer"]
     assert not [r for r in consumer_log if r.levelno >= logging.ERROR and r.exc_info]
 
     settings = settings.model_copy(update={"migrate_on_start": True})

@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from suivi_infra.settings import PostgresSettings
-from suivi_projections.migrate import MigrationError, load_migrations, main, migrate
+from suivi_projections.db.migrate import MigrationError, load_migrations, main, migrate
 
 pytestmark = pytest.mark.integration
 

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from suivi_projections.domain import Checkpoint, extend, reduce_shipment
-from suivi_projections.memory import Projection
-from suivi_projections.migrate import migrate
-from suivi_projections.samples import T0, order_event, status_event
-from suivi_projections.snapshot import read_state
-from suivi_projections.store import apply_batch
+from suivi_projections.db.migrate import migrate
+from suivi_projections.domain.shipments import Checkpoint, extend, reduce_shipment
+from suivi_projections.testing.reference import Projection
+from suivi_projections.testing.samples import T0, order_event, status_event
+from suivi_projections.testing.snapshot import read_state
+from suivi_projections.write.batch import apply_batch
 from suivi_schemas import OrderEvent, ShipmentStatus, ShipmentStatusEvent
 
 Item = ShipmentStatusEvent | OrderEvent

@@ -8,11 +8,12 @@ from datetime import date, timedelta
 import asyncpg
 import pytest
 
-from suivi_projections.migrate import migrate
-from suivi_projections.readmodel import PostgresReadModel
-from suivi_projections.samples import T0, order_event, status_event
-from suivi_projections.store import apply_batch
-from suivi_projections.views import OrderStatus, ReadModel
+from suivi_projections.db.migrate import migrate
+from suivi_projections.domain.orders import OrderStatus
+from suivi_projections.query.readmodel import PostgresReadModel
+from suivi_projections.query.views import ReadModel
+from suivi_projections.testing.samples import T0, order_event, status_event
+from suivi_projections.write.batch import apply_batch
 from suivi_schemas import EstimateSource, OrderEvent, ShipmentStatus, ShipmentStatusEvent
 
 pytestmark = pytest.mark.integration

@@ -12,12 +12,13 @@ import pytest
 
 from suivi_infra.settings import PostgresSettings
 from suivi_infra.tokens import TokenSettings, status_token
-from suivi_projections.memory import ModelState, Projection
-from suivi_projections.migrate import migrate
-from suivi_projections.samples import T0, order_event, status_event
-from suivi_projections.snapshot import read_state
-from suivi_projections.store import ApplyResult, apply_batch
-from suivi_projections.views import ORDER_CHANGED_CHANNEL, OrderStatus
+from suivi_projections.db.migrate import migrate
+from suivi_projections.db.notify import ORDER_CHANGED_CHANNEL
+from suivi_projections.domain.orders import OrderStatus
+from suivi_projections.testing.reference import ModelState, Projection
+from suivi_projections.testing.samples import T0, order_event, status_event
+from suivi_projections.testing.snapshot import read_state
+from suivi_projections.write.batch import ApplyResult, apply_batch
 from suivi_schemas import OrderEvent, ShipmentStatus, ShipmentStatusEvent
 
 pytestmark = pytest.mark.integration

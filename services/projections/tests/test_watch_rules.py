@@ -6,7 +6,7 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from suivi_projections.watch import (
+from suivi_projections.domain.watch import (
     Facts,
     StallDefaults,
     Thresholds,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -18,12 +19,13 @@ from suivi_infra.metrics import service_registry
 from suivi_infra.postgres import lazy_pool, wait_for_postgres
 from suivi_infra.records import KafkaSink
 from suivi_infra.startup import Readiness, retry
-from suivi_projections.app import build_app, build_broker
+from suivi_projections.consumer import build_app, build_broker
+from suivi_projections.db.migrate import migrate
+from suivi_projections.domain.watch import StallDefaults
 from suivi_projections.metrics import ProjectionsMetrics
-from suivi_projections.migrate import migrate
-from suivi_projections.monitor import Monitor
-from suivi_projections.projector import Projector
+from suivi_projections.monitor.worker import Monitor, MonitorConfig
 from suivi_projections.settings import ProjectionsSettings
+from suivi_projections.write.projector import Projector
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,26 @@ class ProjectorService:
     broker: KafkaBroker
     app: FastStream
     registry: CollectorRegistry
+
+
+def monitor_config(settings: ProjectionsSettings) -> MonitorConfig:
+    """The monitor's configuration from the flat settings (settings import no layer's types)."""
+    return MonitorConfig(
+        alerts_topic=settings.alerts_topic,
+        batch_size=settings.monitor_batch_size,
+        check_interval=timedelta(seconds=settings.monitor_interval_seconds),
+        learn_interval=timedelta(seconds=settings.learn_interval_seconds),
+        history=timedelta(days=settings.learn_history_days),
+        stall_percentile=settings.stall_percentile,
+        stall_min_samples=settings.stall_min_samples,
+        transit_min_samples=settings.transit_min_samples,
+        defaults=StallDefaults(
+            domestic=timedelta(days=settings.stall_domestic_days),
+            international=timedelta(days=settings.stall_international_days),
+            pickup_point=timedelta(days=settings.stall_pickup_point_days),
+            minimum=timedelta(hours=settings.stall_minimum_hours),
+        ),
+    )
 
 
 def bootstrap(
@@ -63,7 +85,7 @@ def bootstrap(
         reuse_after=settings.reuse_after,
         token_key=settings.tokens.token_key,
     )
-    monitor = Monitor(pool, KafkaSink(producer), settings.monitor, metrics)
+    monitor = Monitor(pool, KafkaSink(producer), monitor_config(settings), metrics)
     broker, consumer_of = build_broker(settings, projector)
     app = build_app(broker)
     lag = ConsumerLag(registry)

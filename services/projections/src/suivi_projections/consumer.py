@@ -12,8 +12,8 @@ from faststream import FastStream
 from faststream.kafka import KafkaBroker
 
 from suivi_infra.streams import batch_broker
-from suivi_projections.projector import Projector
 from suivi_projections.settings import ProjectionsSettings
+from suivi_projections.write.projector import Projector
 
 log = logging.getLogger(__name__)
 

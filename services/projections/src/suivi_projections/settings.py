@@ -9,8 +9,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from suivi_infra.settings import KafkaSettings, PostgresSettings
 from suivi_infra.tokens import TokenSettings
-from suivi_projections.monitor import MonitorConfig
-from suivi_projections.watch import StallDefaults
 from suivi_schemas.topics import ALERTS, ORDERS, PROJECTIONS_DLQ, STATUS
 
 
@@ -59,22 +57,3 @@ class ProjectionsSettings(BaseSettings):
     @property
     def reuse_after(self) -> timedelta:
         return timedelta(days=self.reuse_after_days)
-
-    @property
-    def monitor(self) -> MonitorConfig:
-        return MonitorConfig(
-            alerts_topic=self.alerts_topic,
-            batch_size=self.monitor_batch_size,
-            check_interval=timedelta(seconds=self.monitor_interval_seconds),
-            learn_interval=timedelta(seconds=self.learn_interval_seconds),
-            history=timedelta(days=self.learn_history_days),
-            stall_percentile=self.stall_percentile,
-            stall_min_samples=self.stall_min_samples,
-            transit_min_samples=self.transit_min_samples,
-            defaults=StallDefaults(
-                domestic=timedelta(days=self.stall_domestic_days),
-                international=timedelta(days=self.stall_international_days),
-                pickup_point=timedelta(days=self.stall_pickup_point_days),
-                minimum=timedelta(hours=self.stall_minimum_hours),
-            ),
-        )

@@ -10,7 +10,7 @@ import asyncpg
 from suivi_infra.migrations import Migration, MigrationError, Migrations
 from suivi_infra.settings import PostgresSettings
 
-MIGRATIONS = Migrations("suivi_projections", table="schema_migrations")
+MIGRATIONS = Migrations("suivi_projections.db", table="schema_migrations")
 
 __all__ = ["Migration", "MigrationError", "load_migrations", "main", "migrate"]
 

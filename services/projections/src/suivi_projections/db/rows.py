@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from suivi_projections.domain import Checkpoint, Generation, key_of
+from suivi_projections.domain.shipments import Checkpoint, Generation, key_of
 from suivi_schemas import (
     EstimateSource,
     OrderEvent,

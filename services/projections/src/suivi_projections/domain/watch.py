@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from suivi_projections.eta import lane_class, lane_of
+from suivi_projections.domain.eta import lane_class, lane_of
 from suivi_schemas import TERMINAL_STATUSES, AlertKind, EstimateSource, Location, ShipmentStatus
 
 _EPISODES = uuid.UUID("5b0f3c1e-7a53-4f0e-9d59-6a4c2f1d8e21")

@@ -21,8 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import asyncpg
 
 from suivi_infra.settings import PostgresSettings
-from suivi_projections import eta_store
-from suivi_projections.eta import (
+from suivi_projections.domain.eta import (
     Key,
     Prediction,
     Sample,
@@ -34,6 +33,7 @@ from suivi_projections.eta import (
     utc_date,
     window,
 )
+from suivi_projections.monitor import eta_store
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from suivi_projections.eta import Sample, TransitModel, TransitRow
+from suivi_projections.domain.eta import Sample, TransitModel, TransitRow
 
 LOAD_SAMPLES = """
 SELECT carrier, service, origin_country, destination_country, pickup_at, delivered_at

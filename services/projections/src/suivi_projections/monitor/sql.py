@@ -2,23 +2,6 @@
 
 from __future__ import annotations
 
-# Written by the projector with every changed generation (and every relinked one): due since
-# forever, so the monitor looks at it at its next tick whatever its clock says. Sorted rows:
-# concurrent projectors lock them in one order.
-MARK_DUE = """
-INSERT INTO shipment_insights AS i (carrier, tracking_number, generation, due_at)
-SELECT u.carrier, u.tracking_number, u.generation, '-infinity'::timestamptz
-FROM unnest($1::text[], $2::text[], $3::integer[]) AS u (carrier, tracking_number, generation)
-ORDER BY 1, 2, 3
-ON CONFLICT (carrier, tracking_number, generation) DO UPDATE SET due_at = '-infinity'
-"""
-
-FORGET_SHRUNK = """
-DELETE FROM shipment_insights i
-USING unnest($1::text[], $2::text[], $3::integer[]) AS k (carrier, tracking_number, keep)
-WHERE i.carrier = k.carrier AND i.tracking_number = k.tracking_number AND i.generation > k.keep
-"""
-
 # Claims up to $2 due rows (SKIP LOCKED: two monitors never hold the same shipment) and derives
 # what the rules need from the read models, in one pass over each generation's events (its
 # key's events between its first and last event; one index range scan).
@@ -152,7 +135,7 @@ LOAD_THRESHOLDS = "SELECT carrier, status, lane, threshold, samples FROM stall_t
 # One learner at a time across instances (transaction-scoped, so a crash releases it).
 TRY_LEARN_LOCK = "SELECT pg_try_advisory_xact_lock(hashtext('suivi_projections.monitor.learn'))"
 
-# The status pages of the orders whose parcels changed episode (live updates, see live.py).
+# The status pages of the orders whose parcels changed episode (live updates, see query/live.py).
 NOTIFY_ORDERS = """
 SELECT count(pg_notify($4, t.status_token)) FROM (
     SELECT DISTINCT o.status_token

@@ -1,4 +1,4 @@
-"""The stall / late monitor: due generations → rules (`watch`) → `tracking.alerts.v1`.
+"""The stall / late monitor: due generations → rules (`domain.watch`) → `tracking.alerts.v1`.
 
 Each tick claims due rows of `shipment_insights` (`FOR UPDATE SKIP LOCKED`: two instances never
 judge the same shipment at once), derives their facts, records the alerts (primary key = the
@@ -26,13 +26,20 @@ from typing import Any
 import asyncpg
 
 from suivi_infra.records import OutRecord, RecordSink
-from suivi_projections import eta_store
-from suivi_projections import monitor_sql as sql
-from suivi_projections.eta import TransitModel
+from suivi_projections.db.notify import ORDER_CHANGED_CHANNEL
+from suivi_projections.db.rows import optional
+from suivi_projections.domain.eta import TransitModel
+from suivi_projections.domain.watch import (
+    Alert,
+    Facts,
+    StallDefaults,
+    Thresholds,
+    Verdict,
+    evaluate,
+)
 from suivi_projections.metrics import ProjectionsMetrics
-from suivi_projections.rows import optional
-from suivi_projections.views import ORDER_CHANGED_CHANNEL
-from suivi_projections.watch import Alert, Facts, StallDefaults, Thresholds, Verdict, evaluate
+from suivi_projections.monitor import eta_store
+from suivi_projections.monitor import sql
 from suivi_schemas import EstimateSource, Location, ShipmentAlert, ShipmentStatus
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from typing import Any
 
 import asyncpg
 
-from suivi_projections.views import ORDER_CHANGED_CHANNEL
+from suivi_projections.db.notify import ORDER_CHANGED_CHANNEL
 
 log = logging.getLogger("suivi_projections.live")
 

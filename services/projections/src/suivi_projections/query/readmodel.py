@@ -1,4 +1,4 @@
-"""`PostgresReadModel`: the `ReadModel` port of views.py over the projector's tables."""
+"""`PostgresReadModel`: the `ReadModel` port of query/views.py over the projector's tables."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from typing import Any
 
 import asyncpg
 
-from suivi_projections.domain import key_of
-from suivi_projections.rows import optional
-from suivi_projections.views import (
+from suivi_projections.db.rows import optional
+from suivi_projections.domain.orders import OrderStatus
+from suivi_projections.domain.shipments import key_of
+from suivi_projections.query.views import (
     LineItemView,
     OrderPage,
-    OrderStatus,
     OrderSummary,
     OrderView,
     ShipmentItemView,

@@ -11,29 +11,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from suivi_projections.domain.orders import OrderStatus
 from suivi_schemas import EstimatedDelivery, Location, Reason, ShipmentStatus, Substatus
-
-# PostgreSQL NOTIFY channel: payload is the order's status token whenever anything the order's
-# page shows changed (committed with the change, so listeners read the new state).
-ORDER_CHANGED_CHANNEL = "suivi_order_changed"
-
-
-class OrderStatus(StrEnum):
-    """Aggregate over an order's active shipments."""
-
-    CONFIRMED = "confirmed"  # no shipment yet
-    PARTIALLY_SHIPPED = "partially_shipped"  # some items not in any shipment yet
-    SHIPPED = "shipped"  # every item shipped, nothing moving yet beyond info_received
-    IN_TRANSIT = "in_transit"
-    OUT_FOR_DELIVERY = "out_for_delivery"
-    PARTIALLY_DELIVERED = "partially_delivered"
-    DELIVERED = "delivered"
-    NEEDS_ATTENTION = "needs_attention"  # an exception, failed attempt, pickup waiting, return …
-    CANCELLED = "cancelled"
 
 
 class Watch(StrEnum):
-    """An open episode of the monitor (see watch.py): late wins over stalled."""
+    """An open episode of the monitor (see domain/watch.py): late wins over stalled."""
 
     STALLED = "stalled"  # no carrier event for longer than usual in its situation
     LATE = "late"  # past the carrier's estimated delivery day, not delivered

@@ -6,21 +6,18 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from uuid import UUID
 
-from suivi_projections.domain import (
+from suivi_projections.domain.orders import LinkedShipment, OrderStatus, links_of, order_status
+from suivi_projections.domain.shipments import (
     DEFAULT_REUSE_AFTER,
     Checkpoint,
     Generation,
     Items,
     Key,
-    LinkedShipment,
     OrderKey,
     key_of,
-    links_of,
-    order_status,
     reduce_shipment,
     split_generations,
 )
-from suivi_projections.views import OrderStatus
 from suivi_schemas import OrderEvent, ShipmentStatusEvent
 from suivi_schemas.order_state import OrderState
 

@@ -6,10 +6,10 @@ import json
 
 import asyncpg
 
-from suivi_projections.memory import GenerationKey, ModelState, OrderModel
-from suivi_projections.rows import generation_from_row
-from suivi_projections.sql import SHIPMENT_COLUMNS
-from suivi_projections.views import OrderStatus
+from suivi_projections.db.rows import generation_from_row
+from suivi_projections.domain.orders import OrderStatus
+from suivi_projections.testing.reference import GenerationKey, ModelState, OrderModel
+from suivi_projections.write.sql import SHIPMENT_COLUMNS
 
 SHIPMENTS = f"SELECT carrier, tracking_number, {SHIPMENT_COLUMNS} FROM shipments"  # noqa: S608
 TIMELINES = """

@@ -7,9 +7,9 @@ import socket
 
 import uvicorn
 
-from suivi_projections.api_bootstrap import build_api
-from suivi_projections.api_settings import ApiSettings
-from suivi_projections.live import LiveHub
+from suivi_projections.query.live import LiveHub
+from suivi_projections.web.bootstrap import build_api
+from suivi_projections.web.settings import ApiSettings
 
 
 class Server(uvicorn.Server):

@@ -20,10 +20,10 @@ import asyncpg
 from fastapi import APIRouter, Query, Request, Response
 from markupsafe import Markup
 
-from suivi_projections.analytics import AnalyticsSource, MerchantAnalytics
-from suivi_projections.analytics_svg import Bar, Point, bar_chart, column_chart, line_chart
-from suivi_projections.api_context import ApiContext, ErrorBody, error_response
-from suivi_projections.page import TEMPLATES, security_headers
+from suivi_projections.query.analytics import AnalyticsSource, MerchantAnalytics
+from suivi_projections.web.deps import ApiContext, ErrorBody, error_response
+from suivi_projections.web.pages.charts import Bar, Point, bar_chart, column_chart, line_chart
+from suivi_projections.web.pages.render import TEMPLATES, security_headers
 
 MAX_DAYS = 366
 DEFAULT_DAYS = 30

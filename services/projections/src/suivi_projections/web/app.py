@@ -13,16 +13,16 @@ from prometheus_client import CollectorRegistry
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Lifespan
 
-from suivi_projections.analytics import AnalyticsSource
-from suivi_projections.api_analytics import analytics_router
-from suivi_projections.api_context import ApiContext, ErrorBody, error_response
-from suivi_projections.api_merchant import merchant_router
-from suivi_projections.api_metrics import ApiMetrics, RequestMetrics
-from suivi_projections.api_settings import ApiSettings
-from suivi_projections.api_shopper import shopper_router
-from suivi_projections.live import LiveHub
-from suivi_projections.ratelimit import Counters
-from suivi_projections.views import ReadModel
+from suivi_projections.query.analytics import AnalyticsSource
+from suivi_projections.query.live import LiveHub
+from suivi_projections.query.views import ReadModel
+from suivi_projections.web.analytics import analytics_router
+from suivi_projections.web.deps import ApiContext, ErrorBody, error_response
+from suivi_projections.web.merchant import merchant_router
+from suivi_projections.web.metrics import ApiMetrics, RequestMetrics
+from suivi_projections.web.ratelimit import Counters
+from suivi_projections.web.settings import ApiSettings
+from suivi_projections.web.shopper import shopper_router
 
 Probe = Callable[[], Awaitable[bool]]
 
@@ -50,7 +50,7 @@ def create_api(
     seconds, as the limits' windows are shared between processes."""
     registry = registry if registry is not None else CollectorRegistry()
     metrics = ApiMetrics(registry)
-    # Read at each scrape of the separate metrics port (api_bootstrap).
+    # Read at each scrape of the separate metrics port (web.bootstrap).
     metrics.listener_up.set_function(lambda: 1 if live_updates.connected else 0)
     context = ApiContext.build(settings, read_model, live_updates, metrics, clock, counters)
     app = FastAPI(

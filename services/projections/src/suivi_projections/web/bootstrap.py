@@ -12,13 +12,14 @@ from fastapi import FastAPI
 
 from suivi_infra.metrics import metrics_server, service_registry
 from suivi_infra.postgres import lazy_pool
-from suivi_projections.analytics import PostgresAnalytics
-from suivi_projections.api import create_api
-from suivi_projections.api_settings import ApiSettings
-from suivi_projections.live import LiveHub, PostgresOrderListener
-from suivi_projections.ratelimit_pg import PostgresCounters
-from suivi_projections.readmodel import PostgresReadModel
-from suivi_projections.views import OrderPage, OrderStatus, OrderView, ShipmentView
+from suivi_projections.domain.orders import OrderStatus
+from suivi_projections.query.analytics import PostgresAnalytics
+from suivi_projections.query.live import LiveHub, PostgresOrderListener
+from suivi_projections.query.readmodel import PostgresReadModel
+from suivi_projections.query.views import OrderPage, OrderView, ShipmentView
+from suivi_projections.web.app import create_api
+from suivi_projections.web.ratelimit_pg import PostgresCounters
+from suivi_projections.web.settings import ApiSettings
 
 
 class _StartedReadModel:

@@ -13,12 +13,12 @@ from fastapi import Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
 
-from suivi_projections.api_metrics import ApiMetrics
-from suivi_projections.api_settings import ApiSettings
-from suivi_projections.live import LiveHub
-from suivi_projections.page import Html
-from suivi_projections.ratelimit import Counters, Limit, LookupLimiter, MemoryCounters
-from suivi_projections.views import ReadModel
+from suivi_projections.query.live import LiveHub
+from suivi_projections.query.views import ReadModel
+from suivi_projections.web.metrics import ApiMetrics
+from suivi_projections.web.pages.render import Html
+from suivi_projections.web.ratelimit import Counters, Limit, LookupLimiter, MemoryCounters
+from suivi_projections.web.settings import ApiSettings
 
 # Status and share tokens are opaque; anything outside URL-safe characters is not one.
 TOKEN = re.compile(r"[A-Za-z0-9._~-]{8,128}")

@@ -4,7 +4,7 @@ An unknown order and a wrong email get the same answer (status, body, and the sa
 email is always compared in constant time, against a dummy when the order is unknown), so the
 lookup cannot be used to learn which order numbers exist. Attempts are limited per client
 address, per order and email, and in distinct emails per order, whatever the outcome, in
-counters every API process shares (`ratelimit`).
+counters every API process shares (`web.ratelimit`).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from suivi_projections.api_context import ApiContext, ErrorBody, error_response, html_response
-from suivi_projections.i18n import Translator, choose_language
-from suivi_projections.page import render_lookup
-from suivi_projections.ratelimit import client_key, retry_after
+from suivi_projections.web.deps import ApiContext, ErrorBody, error_response, html_response
+from suivi_projections.web.pages.i18n import Translator, choose_language
+from suivi_projections.web.pages.render import render_lookup
+from suivi_projections.web.ratelimit import client_key, retry_after
 from suivi_schemas import strict_json
 
 FORM = "application/x-www-form-urlencoded"

@@ -9,8 +9,9 @@ from typing import Annotated, Any, Protocol, runtime_checkable
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from suivi_projections.api_context import ApiContext, ErrorBody, error_response
-from suivi_projections.views import OrderPage, OrderStatus, OrderView, ShipmentView
+from suivi_projections.domain.orders import OrderStatus
+from suivi_projections.query.views import OrderPage, OrderView, ShipmentView
+from suivi_projections.web.deps import ApiContext, ErrorBody, error_response
 from suivi_schemas.carriers import canonical_carrier
 from suivi_schemas.ids import normalize_tracking_number
 

@@ -1,7 +1,7 @@
 """Shopper pages: the private status page, the shareable one, their live fragments and events.
 
 A status token opens the private page (personal details included); a share token opens the
-shareable page, rendered from `PublicOrder` alone (see `page_model`). Both pages subscribe to
+shareable page, rendered from `PublicOrder` alone (see `pages.build`). Both pages subscribe to
 `…/events` (Server-Sent Events) and re-fetch `…/fragment` when told the order changed.
 """
 
@@ -12,18 +12,23 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
-from suivi_projections.api_context import (
+from suivi_projections.query.live import event_stream
+from suivi_projections.query.views import OrderView
+from suivi_projections.web.deps import (
     TOKEN,
     ApiContext,
     ErrorBody,
     error_response,
     html_response,
 )
-from suivi_projections.api_lookup import lookup_router
-from suivi_projections.live import event_stream
-from suivi_projections.page import render_not_found, render_private, render_shared, translator
-from suivi_projections.page_model import public_order
-from suivi_projections.views import OrderView
+from suivi_projections.web.lookup import lookup_router
+from suivi_projections.web.pages.build import public_order
+from suivi_projections.web.pages.render import (
+    render_not_found,
+    render_private,
+    render_shared,
+    translator,
+)
 
 _HTML: dict[str, Any] = {"content": {"text/html": {}}, "description": "The page (HTML)."}
 _NOT_FOUND_HTML: dict[int | str, dict[str, Any]] = {

@@ -2,7 +2,7 @@
 
 Idempotent: status events already in the timeline (keyed by event id) and order events already
 in `processed_events` are skipped, and the state is derived from the stored events with the
-pure rules of `domain`, so a redelivered batch, or any order of arrival, ends in the same rows.
+pure rules of `domain/`, so a redelivered batch, or any order of arrival, ends in the same rows.
 Touched shipment keys are locked (advisory, sorted) and affected orders row-locked, so
 concurrent projector instances (orders and status partitions owned by different consumers)
 never interleave on the same rows.
@@ -22,26 +22,27 @@ import asyncpg
 from pydantic import SecretStr
 
 from suivi_infra.tokens import TokenSettings
-from suivi_projections import monitor_sql, sql
-from suivi_projections.domain import (
-    DEFAULT_REUSE_AFTER,
-    Checkpoint,
-    Generation,
-    Key,
-    Link,
-    chronological,
-    extend,
-    key_of,
-    reduce_shipment,
-)
-from suivi_projections.orderwrite import OrderCandidates, refresh_orders, write_orders
-from suivi_projections.rows import (
+from suivi_projections.db.notify import ORDER_CHANGED_CHANNEL
+from suivi_projections.db.rows import (
     GENERATION_FIELDS,
     checkpoint_from_row,
     event_rows,
     generation_from_row,
 )
-from suivi_projections.views import ORDER_CHANGED_CHANNEL
+from suivi_projections.domain.orders import Link
+from suivi_projections.domain.shipments import (
+    DEFAULT_REUSE_AFTER,
+    Checkpoint,
+    Generation,
+    Key,
+    chronological,
+    extend,
+    key_of,
+    reduce_shipment,
+)
+from suivi_projections.monitor import schedule
+from suivi_projections.write import sql
+from suivi_projections.write.orders import OrderCandidates, refresh_orders, write_orders
 from suivi_schemas import OrderEvent, ShipmentStatusEvent
 from suivi_schemas.topics import ORDERS
 
@@ -263,13 +264,8 @@ async def _write_shipments(
         | {(*key, number) for _, key, number in relink}
         | {(*link.key, number) for _, link, number in inserts}
     )
-    if due:
-        await conn.execute(
-            monitor_sql.MARK_DUE, *(list(column) for column in zip(*due, strict=True))
-        )
-    if shrink:
-        carriers, numbers = [k[0] for k, _ in shrink], [k[1] for k, _ in shrink]
-        await conn.execute(monitor_sql.FORGET_SHRUNK, carriers, numbers, [n for _, n in shrink])
+    await schedule.mark_due(conn, due)
+    await schedule.forget(conn, shrink)
 
 
 async def _insert_links(conn: asyncpg.Connection, inserts: list[tuple[int, Link, int]]) -> None:

@@ -18,9 +18,10 @@ import asyncpg
 from pydantic import SecretStr
 
 from suivi_infra.tokens import share_token, status_token
-from suivi_projections import sql
-from suivi_projections.domain import Key, Link, LinkedShipment, OrderKey, links_of, order_status
-from suivi_projections.rows import order_columns
+from suivi_projections.db.rows import order_columns
+from suivi_projections.domain.orders import Link, LinkedShipment, links_of, order_status
+from suivi_projections.domain.shipments import Key, OrderKey
+from suivi_projections.write import sql
 from suivi_schemas import OrderEvent, ShipmentStatus
 from suivi_schemas.order_state import OrderState
 from suivi_schemas.orders import OrderEventKind

@@ -21,11 +21,11 @@ import asyncpg
 from pydantic import SecretStr
 
 from suivi_infra.dlq import DeadLetterQueue
+from suivi_infra.records import ConsumedRecord, RecordSink
 from suivi_infra.tokens import TokenSettings
-from suivi_projections.dlq import ConsumedRecord, DeadLetterSink
-from suivi_projections.domain import DEFAULT_REUSE_AFTER
+from suivi_projections.domain.shipments import DEFAULT_REUSE_AFTER
 from suivi_projections.metrics import ProjectionsMetrics
-from suivi_projections.store import ApplyResult, apply_batch
+from suivi_projections.write.batch import ApplyResult, apply_batch
 from suivi_schemas import OrderEvent, ShipmentStatusEvent
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class Projector:
     def __init__(
         self,
         pool: asyncpg.Pool,
-        sink: DeadLetterSink,
+        sink: RecordSink,
         metrics: ProjectionsMetrics,
         *,
         status_topic: str,

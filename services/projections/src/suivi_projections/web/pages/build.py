@@ -1,4 +1,4 @@
-"""What the status page shows, built from an `OrderView` (view models in `page_view`).
+"""What the status page shows, built from an `OrderView` (view models in `pages.content`).
 
 Privacy is structural: `PublicOrder` (progress, parcels, items) has no field that could hold
 personal data, and the shareable page is rendered from a `PublicOrder` alone, built with
@@ -13,8 +13,9 @@ import re
 from collections import Counter
 from datetime import date
 
-from suivi_projections.i18n import Translator
-from suivi_projections.page_view import (
+from suivi_projections.domain.orders import OrderStatus
+from suivi_projections.query.views import OrderView, ShipmentView, TimelineEntry, Watch
+from suivi_projections.web.pages.content import (
     Advice,
     Day,
     Eta,
@@ -25,7 +26,7 @@ from suivi_projections.page_view import (
     PublicOrder,
     Stage,
 )
-from suivi_projections.views import OrderStatus, OrderView, ShipmentView, TimelineEntry, Watch
+from suivi_projections.web.pages.i18n import Translator
 from suivi_schemas import EstimatedDelivery, EstimateSource, Location, ShipmentStatus, Substatus
 
 STAGES = ("confirmed", "shipped", "in_transit", "out_for_delivery", "delivered")

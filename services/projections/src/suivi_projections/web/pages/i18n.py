@@ -73,7 +73,11 @@ def zone(name: str | None) -> tzinfo:
 
 @functools.cache
 def _catalog(language: str) -> dict[str, str]:
-    text = resources.files("suivi_projections").joinpath(f"locales/{language}.json").read_text()
+    text = (
+        resources.files("suivi_projections.web.pages")
+        .joinpath(f"locales/{language}.json")
+        .read_text()
+    )
     messages: dict[str, str] = json.loads(text)
     return messages
 

@@ -14,13 +14,13 @@ from datetime import datetime
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from suivi_projections.i18n import Translator, choose_language, zone
-from suivi_projections.page_model import private_details, public_order
-from suivi_projections.page_view import PrivateDetails, PublicOrder
-from suivi_projections.views import OrderView
+from suivi_projections.query.views import OrderView
+from suivi_projections.web.pages.build import private_details, public_order
+from suivi_projections.web.pages.content import PrivateDetails, PublicOrder
+from suivi_projections.web.pages.i18n import Translator, choose_language, zone
 
 TEMPLATES = Environment(
-    loader=PackageLoader("suivi_projections", "templates"),
+    loader=PackageLoader("suivi_projections.web.pages", "templates"),
     autoescape=True,
     undefined=StrictUndefined,
     trim_blocks=True,

@@ -1,0 +1,1 @@
+"""The PostgreSQL schema: migrations, and row conversions shared by every side."""

@@ -1,0 +1,42 @@
+"""What the write side asks of the monitor, inside the write side's own transaction.
+
+The projector marks every changed or relinked generation due, and forgets the insights of
+generations a shrunk key no longer has, in the transaction that changed them: a crash between
+the two can never leave a changed shipment unjudged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import asyncpg
+
+# Written by the projector with every changed generation (and every relinked one): due since
+# forever, so the monitor looks at it at its next tick whatever its clock says. Sorted rows:
+# concurrent projectors lock them in one order.
+MARK_DUE = """
+INSERT INTO shipment_insights AS i (carrier, tracking_number, generation, due_at)
+SELECT u.carrier, u.tracking_number, u.generation, '-infinity'::timestamptz
+FROM unnest($1::text[], $2::text[], $3::integer[]) AS u (carrier, tracking_number, generation)
+ORDER BY 1, 2, 3
+ON CONFLICT (carrier, tracking_number, generation) DO UPDATE SET due_at = '-infinity'
+"""
+
+FORGET_SHRUNK = """
+DELETE FROM shipment_insights i
+USING unnest($1::text[], $2::text[], $3::integer[]) AS k (carrier, tracking_number, keep)
+WHERE i.carrier = k.carrier AND i.tracking_number = k.tracking_number AND i.generation > k.keep
+"""
+
+
+async def mark_due(conn: asyncpg.Connection, due: Sequence[tuple[str, str, int]]) -> None:
+    """(carrier, tracking_number, generation) rows, sorted: judged again at the next tick."""
+    if due:
+        await conn.execute(MARK_DUE, *(list(column) for column in zip(*due, strict=True)))
+
+
+async def forget(conn: asyncpg.Connection, shrunk: Sequence[tuple[tuple[str, str], int]]) -> None:
+    """((carrier, tracking_number), generations kept): drops the insights of the ones beyond."""
+    if shrunk:
+        carriers, numbers = [k[0] for k, _ in shrunk], [k[1] for k, _ in shrunk]
+        await conn.execute(FORGET_SHRUNK, carriers, numbers, [n for _, n in shrunk])

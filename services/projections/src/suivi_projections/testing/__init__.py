@@ -1,0 +1,1 @@
+"""Test support shipped with the package: fakes, samples, the in-memory reference projection."""

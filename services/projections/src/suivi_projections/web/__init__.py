@@ -1,0 +1,1 @@
+"""The API process (suivi-projections-api): status pages, lookup, merchant API and analytics."""

@@ -1,0 +1,1 @@
+"""The write side: Kafka batches into the PostgreSQL read models, one transaction per batch."""
