@@ -130,6 +130,8 @@ async def test_delete_stops_when_the_last_follower_leaves(
         row = await conn.fetchrow("SELECT state, next_due_at FROM trackings")
     assert (row["state"], row["next_due_at"]) == ("stopped", None)
     assert (await client.delete(f"/v1/trackings/ups/{UPS}", headers=AUTH_B)).status_code == 404
+    again = await client.post("/v1/trackings", json={"tracking_number": UPS}, headers=AUTH_B)
+    assert (again.status_code, again.json()["state"]) == (200, "pending")  # followed again
 
 
 async def test_pages_are_keyset_and_scoped_to_the_merchant(client: httpx.AsyncClient) -> None:

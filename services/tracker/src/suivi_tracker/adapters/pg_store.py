@@ -240,3 +240,17 @@ async def set_state(
         """,  # noqa: S608
         tracking_id, state, next_due_at, list(needs),
     )  # fmt: skip
+
+
+async def restart(
+    conn: asyncpg.Connection, tracking_id: int, new: NewTracking, now: datetime
+) -> asyncpg.Record | None:
+    """A stopped tracking followed again, routed afresh (its old registration was removed)."""
+    return await conn.fetchrow(
+        f"""
+        UPDATE trackings SET state = $2, source = $3, mode = $4, source_ref = NULL, needs = $5,
+            next_due_at = $6, failures = 0, last_error = NULL, lease_token = NULL, updated_at = $7
+        WHERE id = $1 RETURNING {COLUMNS}
+        """,  # noqa: S608
+        tracking_id, new.state, new.source, new.mode, list(new.needs), new.next_due_at, now,
+    )  # fmt: skip

@@ -146,6 +146,10 @@ class StartTracking:
             row, created = await pg_store.create_or_link(conn, new, link, now)
             if not created and row["state"] == State.NEEDS_INFO:
                 row = await self.resolve_needs(conn, row, now) or row
+            elif not created and row["state"] == State.STOPPED and row["terminal_at"] is None:
+                # Stopped because its merchants stopped following it, not delivered: asked for
+                # again, it is followed again (a delivered one stays stopped).
+                row = await pg_store.restart(conn, row["id"], new, now) or row
         return Started(row, created)
 
     def source_named(self, name: str | None) -> Source | None:
