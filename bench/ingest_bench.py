@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bench.normalizer_bench import create_topics, delete_topics
 from suivi_infra.settings import KafkaSettings
-from suivi_ingest.testing import easypost_headers
+from suivi_ingest.testing.signers import easypost_headers
 
 ROOT = Path(__file__).resolve().parents[1]
 BODY = ROOT / "services/normalizer/tests/fixtures/easypost/in_transit_out_of_order.json"

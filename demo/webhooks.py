@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from suivi_ingest.testing import (
+from suivi_ingest.testing.signers import (
     aftership_headers,
     dhl_headers,
     easypost_headers,
@@ -231,7 +231,7 @@ def _timestamped(body: bytes, secret: str) -> dict[str, str]:
     return suivi_headers(body, secret, int(time.time()))
 
 
-# provider → (environment variable of its credential, signer from suivi_ingest.testing)
+# provider → (environment variable of its credential, signer from suivi_ingest.testing.signers)
 SIGNERS: dict[str, tuple[str, Signer]] = {
     "easypost": ("SUIVI_INGEST_EASYPOST_SECRET", easypost_headers),
     "aftership": ("SUIVI_INGEST_AFTERSHIP_SECRET", aftership_headers),

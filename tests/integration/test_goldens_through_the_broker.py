@@ -18,7 +18,7 @@ from suivi_infra.kafka import make_consumer
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.testing import TopicFactory
 from suivi_ingest.settings import IngestSettings
-from suivi_ingest.testing import (
+from suivi_ingest.testing.signers import (
     aftership_headers,
     dhl_headers,
     easypost_headers,

@@ -22,9 +22,8 @@ from tests.integration.test_webhook_to_status import serving
 from suivi_infra.settings import KafkaSettings, PostgresSettings
 from suivi_infra.testing import TopicFactory
 from suivi_infra.tokens import TokenSettings, status_token
-from suivi_ingest.order_testing import bearer
 from suivi_ingest.settings import IngestSettings
-from suivi_ingest.testing import suivi_headers
+from suivi_ingest.testing.signers import bearer, suivi_headers
 from suivi_normalizer.bootstrap import bootstrap as normalizer_service
 from suivi_normalizer.settings import NormalizerSettings
 from suivi_projections.bootstrap import bootstrap as projector_service

@@ -21,7 +21,12 @@ from suivi_infra.settings import KafkaSettings
 from suivi_infra.testing import TopicFactory
 from suivi_ingest.bootstrap import build_app
 from suivi_ingest.settings import IngestSettings
-from suivi_ingest.testing import aftership_headers, easypost_headers, shippo_headers, suivi_headers
+from suivi_ingest.testing.signers import (
+    aftership_headers,
+    easypost_headers,
+    shippo_headers,
+    suivi_headers,
+)
 from suivi_normalizer.bootstrap import NormalizerService, bootstrap
 from suivi_normalizer.settings import NormalizerSettings
 from suivi_normalizer.testing.golden import normalize_fixture

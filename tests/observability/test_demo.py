@@ -19,9 +19,8 @@ from pydantic import SecretStr
 
 from suivi_infra.tokens import status_token
 from suivi_ingest.app import create_app
-from suivi_ingest.order_testing import FakeOrderPublisher
 from suivi_ingest.settings import IngestSettings
-from suivi_ingest.testing import FakePublisher
+from suivi_ingest.testing.fakes import FakeOrderPublisher, FakePublisher
 from suivi_schemas import ShipmentStatus
 from suivi_schemas.carriers import canonical_carrier
 from suivi_schemas.ids import shipment_key

@@ -13,7 +13,8 @@ from prometheus_client import CollectorRegistry, generate_latest
 
 from suivi_ingest.app import create_app
 from suivi_ingest.settings import IngestSettings
-from suivi_ingest.testing import FakePublisher, suivi_headers
+from suivi_ingest.testing.fakes import FakePublisher
+from suivi_ingest.testing.signers import suivi_headers
 
 NOW = 1_700_000_000
 SECRET = "whsec_suivi"

@@ -21,7 +21,7 @@ from suivi_infra.settings import KafkaSettings
 from suivi_infra.testing import TopicFactory
 from suivi_ingest.bootstrap import build_app
 from suivi_ingest.settings import IngestSettings
-from suivi_ingest.testing import suivi_headers
+from suivi_ingest.testing.signers import suivi_headers
 from suivi_schemas.raw import RawProviderEvent
 
 pytestmark = pytest.mark.integration

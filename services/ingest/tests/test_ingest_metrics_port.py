@@ -12,7 +12,8 @@ from suivi_infra.settings import KafkaSettings
 from suivi_ingest.app import create_app
 from suivi_ingest.bootstrap import build_app
 from suivi_ingest.settings import IngestSettings
-from suivi_ingest.testing import FakePublisher, suivi_headers
+from suivi_ingest.testing.fakes import FakePublisher
+from suivi_ingest.testing.signers import suivi_headers
 
 
 async def test_the_public_port_has_no_metrics() -> None:

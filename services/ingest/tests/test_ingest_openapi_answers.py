@@ -8,9 +8,9 @@ import httpx
 
 from suivi_infra.openapi_probe import JSON, Probe, undocumented_answers
 from suivi_ingest.app import create_app
-from suivi_ingest.order_testing import FakeOrderPublisher, bearer
 from suivi_ingest.settings import IngestSettings
-from suivi_ingest.testing import FakePublisher
+from suivi_ingest.testing.fakes import FakeOrderPublisher, FakePublisher
+from suivi_ingest.testing.signers import bearer
 
 ORDER = {"order_number": "A-1", "placed_at": "2026-11-02T09:14:03+01:00"}
 

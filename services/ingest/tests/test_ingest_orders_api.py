@@ -16,9 +16,9 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, generate_latest
 
 from suivi_ingest.app import create_app
-from suivi_ingest.order_testing import FakeOrderPublisher, bearer
 from suivi_ingest.settings import IngestSettings
-from suivi_ingest.testing import FakePublisher
+from suivi_ingest.testing.fakes import FakeOrderPublisher, FakePublisher
+from suivi_ingest.testing.signers import bearer
 from suivi_schemas.ids import SUIVI_NAMESPACE
 from suivi_schemas.orders import OrderEvent, OrderEventKind
 

@@ -12,9 +12,9 @@ from aiokafka import AIOKafkaProducer
 from pydantic import ValidationError
 
 from suivi_infra.settings import KafkaSettings
-from suivi_ingest.order_contract import order_event_id
-from suivi_ingest.order_publisher import KafkaOrderEventPublisher, serialize_order
-from suivi_ingest.publisher import KafkaRawEventPublisher, PublishError
+from suivi_ingest.kafka import IngestProducer, PublishError
+from suivi_ingest.orders.ids import order_event_id
+from suivi_ingest.orders.publisher import KafkaOrderEventPublisher, serialize_order
 from suivi_schemas.order_state import OrderState
 from suivi_schemas.orders import Customer, OrderEvent, OrderEventKind, OrderShipment, OrderSource
 
@@ -223,14 +223,12 @@ class StandInProducer:
 
 async def test_orders_share_the_webhook_producer() -> None:
     producer = StandInProducer()
-    raw = KafkaRawEventPublisher(
-        lambda: cast(AIOKafkaProducer, producer), "tracking.raw.v1", KafkaSettings()
-    )
-    orders = KafkaOrderEventPublisher(raw, "commerce.orders.v1")
+    kafka = IngestProducer(lambda: cast(AIOKafkaProducer, producer), KafkaSettings())
+    orders = KafkaOrderEventPublisher(kafka, "commerce.orders.v1")
     event = _snapshot(0)
     with pytest.raises(PublishError, match="not connected"):
         await orders.publish(event, event.key)
-    await raw.start()
+    await kafka.start()
     await orders.publish(event, event.key)
-    await raw.stop()
+    await kafka.stop()
     assert [(t, k) for t, _, k in producer.sent] == [("commerce.orders.v1", b"shop-a:#1001")]

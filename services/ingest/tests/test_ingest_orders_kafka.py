@@ -18,8 +18,8 @@ from suivi_infra.kafka import make_consumer
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.testing import TopicFactory
 from suivi_ingest.bootstrap import build_app
-from suivi_ingest.order_testing import bearer, shopify_headers
 from suivi_ingest.settings import IngestSettings
+from suivi_ingest.testing.signers import bearer, shopify_headers
 from suivi_schemas.orders import OrderEvent
 
 pytestmark = pytest.mark.integration

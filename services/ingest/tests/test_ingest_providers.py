@@ -9,10 +9,9 @@ import httpx
 import pytest
 
 from suivi_ingest.app import create_app
-from suivi_ingest.providers import PROVIDERS
 from suivi_ingest.settings import IngestSettings
-from suivi_ingest.testing import (
-    FakePublisher,
+from suivi_ingest.testing.fakes import FakePublisher
+from suivi_ingest.testing.signers import (
     aftership_headers,
     dhl_headers,
     easypost_headers,
@@ -22,6 +21,7 @@ from suivi_ingest.testing import (
     suivi_headers,
     ups_headers,
 )
+from suivi_ingest.webhooks.providers import PROVIDERS
 
 NOW = 1_700_000_000
 Signer = Callable[[bytes, str], dict[str, str]]

@@ -1,4 +1,4 @@
-"""The Kafka publisher's lifecycle with stand-in producers (no broker needed)."""
+"""The Kafka producer's lifecycle and the raw publisher on it, with stand-in producers."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
 
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.startup import Backoff
-from suivi_ingest.publisher import KafkaRawEventPublisher, PublishError
+from suivi_ingest.kafka import IngestProducer, PublishError
+from suivi_ingest.webhooks.publisher import KafkaRawEventPublisher
 from suivi_schemas.raw import IngestMetadata, RawProviderEvent
 
 EVENT = RawProviderEvent(
@@ -47,22 +48,25 @@ class StandInProducer:
         self.sent.append((topic, value, key))
 
 
-def _publisher(producers: list[StandInProducer]) -> KafkaRawEventPublisher:
+def _publisher(
+    producers: list[StandInProducer],
+) -> tuple[IngestProducer, KafkaRawEventPublisher]:
     queue = iter(producers)
 
     def factory() -> AIOKafkaProducer:
         return cast(AIOKafkaProducer, next(queue))
 
     fast = Backoff(initial_seconds=0.01, max_seconds=0.01)
-    return KafkaRawEventPublisher(factory, "raw", KafkaSettings(), backoff=fast)
+    kafka = IngestProducer(factory, KafkaSettings(), backoff=fast)
+    return kafka, KafkaRawEventPublisher(kafka, "raw")
 
 
 async def test_publishes_the_serialized_envelope_with_its_key() -> None:
     producer = StandInProducer()
-    publisher = _publisher([producer])
-    await publisher.start()
+    kafka, publisher = _publisher([producer])
+    await kafka.start()
     await publisher.publish(EVENT, "suivi:X1")
-    await publisher.stop()
+    await kafka.stop()
     [(topic, value, key)] = producer.sent
     assert (topic, key) == ("raw", b"suivi:X1")
     assert RawProviderEvent.model_validate_json(value) == EVENT
@@ -71,38 +75,38 @@ async def test_publishes_the_serialized_envelope_with_its_key() -> None:
 
 async def test_unreachable_at_start_refuses_then_reconnects_in_background() -> None:
     first, second = StandInProducer(fail_start=True), StandInProducer()
-    publisher = _publisher([first, second])
-    await publisher.start()
-    assert first.stopped and not publisher.connected
+    kafka, publisher = _publisher([first, second])
+    await kafka.start()
+    assert first.stopped and not kafka.connected
     with pytest.raises(PublishError, match="not connected"):
         await publisher.publish(EVENT, "k")
     for _ in range(100):
-        if publisher.connected:
+        if kafka.connected:
             break
         await asyncio.sleep(0.01)
     await publisher.publish(EVENT, "k")
     assert len(second.sent) == 1
-    await publisher.stop()
+    await kafka.stop()
     assert second.stopped
 
 
 async def test_stop_cancels_a_pending_reconnect() -> None:
-    publisher = _publisher([StandInProducer(fail_start=True)] * 3)
-    await publisher.start()
-    await publisher.stop()
-    assert not publisher.connected
+    kafka, _ = _publisher([StandInProducer(fail_start=True)] * 3)
+    await kafka.start()
+    await kafka.stop()
+    assert not kafka.connected
 
 
 async def test_kafka_errors_become_publish_errors() -> None:
-    publisher = _publisher([StandInProducer(fail_send=KafkaTimeoutError())])
-    await publisher.start()
+    kafka, publisher = _publisher([StandInProducer(fail_send=KafkaTimeoutError())])
+    await kafka.start()
     with pytest.raises(PublishError, match="KafkaTimeoutError"):
         await publisher.publish(EVENT, "k")
-    await publisher.stop()
+    await kafka.stop()
 
 
 async def test_not_ready_without_a_producer() -> None:
-    publisher = _publisher([StandInProducer(fail_start=True)] * 2)
-    await publisher.start()
+    kafka, publisher = _publisher([StandInProducer(fail_start=True)] * 2)
+    await kafka.start()
     assert await publisher.ready() is False
-    await publisher.stop()
+    await kafka.stop()

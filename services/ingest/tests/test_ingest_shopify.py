@@ -20,9 +20,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, generate_latest
 
 from suivi_ingest.app import create_app
-from suivi_ingest.order_testing import FakeOrderPublisher, shopify_headers
-from suivi_ingest.settings import IngestSettings
-from suivi_ingest.shopify import (
+from suivi_ingest.orders.shopify import (
     ShopifyPayloadError,
     map_fulfillment,
     map_order,
@@ -31,8 +29,10 @@ from suivi_ingest.shopify import (
     shopify_keys,
     verify_shopify,
 )
-from suivi_ingest.signatures import SignatureError
-from suivi_ingest.testing import FakePublisher
+from suivi_ingest.settings import IngestSettings
+from suivi_ingest.testing.fakes import FakeOrderPublisher, FakePublisher
+from suivi_ingest.testing.signers import shopify_headers
+from suivi_ingest.webhooks.signatures import SignatureError
 from suivi_schemas.order_state import OrderState
 from suivi_schemas.orders import OrderEvent, OrderEventKind
 

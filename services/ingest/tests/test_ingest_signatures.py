@@ -10,7 +10,7 @@ import unicodedata
 import pytest
 
 from suivi_infra import signing
-from suivi_ingest import signatures as sig
+from suivi_ingest.webhooks import signatures as sig
 
 BODY = '{"id":"evt_1","result":{"tracking_code":"9400 1000","city":"Besançon"}}'.encode()
 NOW = 1_700_000_000

@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from suivi_ingest.app import create_app
-from suivi_ingest.order_testing import FakeOrderPublisher, bearer
 from suivi_ingest.settings import IngestSettings
-from suivi_ingest.testing import FakePublisher, suivi_headers
+from suivi_ingest.testing.fakes import FakeOrderPublisher, FakePublisher
+from suivi_ingest.testing.signers import bearer, suivi_headers
 
 SECRET = "whsec_strict"
 NOT_RFC_8259 = ["NaN", "Infinity", "-Infinity", "1e999", "-1e999", "1" + "0" * 400 + ".5"]

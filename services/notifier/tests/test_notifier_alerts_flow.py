@@ -15,7 +15,7 @@ import asyncpg
 import pytest
 
 from suivi_infra import signing
-from suivi_ingest.testing import stripe_like
+from suivi_ingest.testing.signers import stripe_like
 from suivi_notifier.settings import NotifierSettings
 from suivi_notifier.testing.events import Clock, alert, order, status
 from suivi_notifier.testing.harness import Harness, harness

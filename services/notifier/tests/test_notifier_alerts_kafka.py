@@ -19,7 +19,7 @@ from suivi_infra import signing
 from suivi_infra.kafka import make_consumer
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.testing import TopicFactory, group_caught_up
-from suivi_ingest.testing import stripe_like
+from suivi_ingest.testing.signers import stripe_like
 from suivi_notifier.bootstrap import bootstrap
 from suivi_notifier.settings import NotifierSettings
 from suivi_notifier.testing.events import Clock, alert, order

@@ -1,95 +1,32 @@
-"""The HTTP side: FastAPI app factory for webhook intake, health and readiness."""
+"""The HTTP side: the FastAPI app of both intakes (webhooks, orders), health and readiness."""
 
 from __future__ import annotations
 
 import logging
 import time
 import traceback
-import uuid
 from collections.abc import Callable
-from typing import Any, Literal
 
-from fastapi import APIRouter, FastAPI, Path, Request, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.utils import get_openapi
 from prometheus_client import CollectorRegistry
-from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Route
 from starlette.types import Lifespan
 
-from suivi_ingest.intake import JSON, WebhookIntake, error_response
-from suivi_ingest.metrics import IngestMetrics
-from suivi_ingest.order_intake import mount_order_routes
-from suivi_ingest.order_publisher import OrderEventPublisher
-from suivi_ingest.providers import PROVIDERS
-from suivi_ingest.publisher import RawEventPublisher
+from suivi_infra.http import document_400_not_422
+from suivi_ingest.http import JSON, ErrorBody, error_response
+from suivi_ingest.orders.api import order_routes
+from suivi_ingest.orders.intake import OrderIntake
+from suivi_ingest.orders.metrics import OrderMetrics
+from suivi_ingest.orders.publisher import OrderEventPublisher
 from suivi_ingest.settings import IngestSettings
+from suivi_ingest.webhooks.api import webhook_route
+from suivi_ingest.webhooks.intake import WebhookIntake
+from suivi_ingest.webhooks.metrics import IngestMetrics
+from suivi_ingest.webhooks.providers import PROVIDERS
+from suivi_ingest.webhooks.publisher import RawEventPublisher
 
-WEBHOOK_PATH = "/v1/webhooks/{provider}"
 log = logging.getLogger("suivi_ingest")
-
-
-class Accepted(BaseModel):
-    raw_event_id: uuid.UUID
-    status: Literal["accepted"] = "accepted"
-
-
-class ErrorBody(BaseModel):
-    error: str
-    detail: str
-
-
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody, "description": text}
-    for code, text in (
-        (400, "Body not UTF-8, malformed JSON, or a JSON value that is not an object."),
-        (401, "Missing or invalid signature, or the provider is not configured."),
-        (404, "Unknown provider."),
-        (
-            413,
-            "Body larger than the configured limit, or its stored event larger than "
-            "Kafka's max.message.bytes even compressed: permanent, do not retry as is.",
-        ),
-        (415, "Content-Type is not application/json."),
-        (503, "Kafka unavailable or too slow: nothing was stored; retry after Retry-After."),
-    )
-}
-_ERRORS[503]["headers"] = {
-    "Retry-After": {
-        "description": "Seconds to wait before retrying.",
-        "schema": {"type": "integer"},
-    }
-}
-
-
-def _documented_webhook_route() -> APIRouter:
-    """The webhook operation as OpenAPI shows it; requests are served by `WebhookIntake`."""
-    router = APIRouter()
-
-    @router.post(
-        WEBHOOK_PATH,
-        status_code=202,
-        response_model=Accepted,
-        responses=_ERRORS,
-        summary="Receive one provider webhook",
-        description="Answers 202 only after the raw event is stored on Kafka (acks=all). "
-        "Checks, in order: provider (404), Content-Type (415), size (413), signature (401), "
-        "body (400). See docs/webhooks.md for each provider's signature.",
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {JSON: {"schema": {"type": "object"}}},
-            }
-        },
-        tags=["webhooks"],
-    )
-    async def receive_webhook(
-        provider: str = Path(description="One of: " + ", ".join(sorted(PROVIDERS))),
-    ) -> Accepted:  # pragma: no cover - documentation only, never mounted
-        raise NotImplementedError
-
-    return router
 
 
 def create_app(
@@ -114,15 +51,13 @@ def create_app(
         # string) and exception messages (may quote payloads): off; Prometheus covers metrics.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
-    # A plain Starlette route: FastAPI's per-request dependency resolution measured ~55 µs,
-    # as much as the whole verification; the operation is documented by the APIRoute below.
-    app.router.routes.insert(0, Route(WEBHOOK_PATH, intake.handle, methods=["POST"]))
-    documented = _documented_webhook_route()
-    order_routes = (
-        mount_order_routes(app, settings, orders, registry, clock, ErrorBody)
-        if orders is not None
-        else []
-    )
+    # Served by plain Starlette endpoints (see suivi_ingest.http.DocumentedRoute); Shopify's
+    # route goes ahead of `/v1/webhooks/{provider}`, which would take it.
+    if orders is not None:
+        app.router.routes.extend(
+            order_routes(OrderIntake(settings, orders, OrderMetrics(registry), clock))
+        )
+    app.router.routes.append(webhook_route(intake))
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:
@@ -140,22 +75,8 @@ def create_app(
         retry = {"Retry-After": str(settings.retry_after_seconds)}
         return error_response(503, "not_ready", "Kafka does not answer", retry)
 
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = get_openapi(
-                title=app.title,
-                version=app.version,
-                summary=app.summary,
-                routes=[*documented.routes, *order_routes, *app.routes],
-            )
-            for operations in schema["paths"].values():
-                for operation in operations.values():
-                    # Malformed requests are answered 400 (see below), never FastAPI's 422.
-                    operation.get("responses", {}).pop("422", None)
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    # Malformed requests are answered 400 (see below), never FastAPI's 422.
+    document_400_not_422(app)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

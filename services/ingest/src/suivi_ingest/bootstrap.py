@@ -1,4 +1,4 @@
-"""Composition root: settings → Kafka producer → publisher → app (with its lifecycle)."""
+"""Composition root: settings → one Kafka producer → both publishers → app and lifecycle."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from suivi_infra.kafka import make_producer
 from suivi_infra.message_size import producer_codec
 from suivi_infra.metrics import metrics_server, service_registry
 from suivi_ingest.app import create_app
-from suivi_ingest.order_publisher import KafkaOrderEventPublisher
-from suivi_ingest.publisher import KafkaRawEventPublisher
+from suivi_ingest.kafka import IngestProducer
+from suivi_ingest.orders.publisher import KafkaOrderEventPublisher
 from suivi_ingest.settings import IngestSettings
+from suivi_ingest.webhooks.publisher import KafkaRawEventPublisher
 
 
-def build_publisher(settings: IngestSettings) -> KafkaRawEventPublisher:
+def build_producer(settings: IngestSettings) -> IngestProducer:
     kafka = settings.kafka
 
     def producer() -> AIOKafkaProducer:
@@ -30,9 +31,8 @@ def build_publisher(settings: IngestSettings) -> KafkaRawEventPublisher:
             max_batch_size=min(256 * 1024, settings.max_message_bytes),
         )
 
-    return KafkaRawEventPublisher(
+    return IngestProducer(
         producer,
-        settings.raw_topic,
         kafka,
         probe_seconds=settings.readiness_probe_seconds,
         max_message_bytes=settings.max_message_bytes,
@@ -43,18 +43,19 @@ def build_publisher(settings: IngestSettings) -> KafkaRawEventPublisher:
 def build_app(settings: IngestSettings | None = None) -> FastAPI:
     """The service as it runs: the producer starts with the app and is flushed when it stops."""
     settings = settings if settings is not None else IngestSettings()
-    publisher = build_publisher(settings)
+    producer = build_producer(settings)
 
     registry = service_registry()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         with metrics_server(registry, settings.metrics_host, settings.metrics_port):
-            await publisher.start()
+            await producer.start()
             try:
                 yield
             finally:
-                await publisher.stop()
+                await producer.stop()
 
-    orders = KafkaOrderEventPublisher(publisher, settings.orders_topic)
+    publisher = KafkaRawEventPublisher(producer, settings.raw_topic)
+    orders = KafkaOrderEventPublisher(producer, settings.orders_topic)
     return create_app(settings, publisher, registry=registry, lifespan=lifespan, orders=orders)

@@ -1,4 +1,8 @@
-"""Where accepted webhooks go: the `RawEventPublisher` port and its Kafka adapter."""
+"""The process's one idempotent Kafka producer (acks=all): start, stop, ready, send.
+
+Webhooks and orders both publish through it (`webhooks/publisher.py`, `orders/publisher.py`):
+one connection, one readiness, one size check against max.message.bytes.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from typing import Protocol
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
@@ -15,10 +18,11 @@ from suivi_infra.message_size import TOO_LARGE_ERRORS, Compression, fits
 from suivi_infra.readiness import kafka_answers
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.startup import TRANSIENT, Backoff, retry
-from suivi_schemas.raw import RawProviderEvent
 from suivi_schemas.topics import MAX_MESSAGE_BYTES
 
 log = logging.getLogger(__name__)
+# Seconds from send to acks=all, for both intakes' publish-duration histograms.
+PUBLISH_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
 class PublishError(Exception):
@@ -37,26 +41,12 @@ class EventTooLargeError(PublishError):
         self.limit, self.size = limit, size
 
 
-class RawEventPublisher(Protocol):
-    async def publish(self, event: RawProviderEvent, key: str) -> None:
-        """Returns only once the event is durable (Kafka acks=all); raises otherwise."""
-
-    async def ready(self) -> bool:
-        """True when an event published now would be stored."""
-
-
-def serialize(event: RawProviderEvent) -> bytes:
-    # Straight to bytes: no intermediate str copy of the (possibly large) body.
-    return RawProviderEvent.__pydantic_serializer__.to_json(event)
-
-
-class KafkaRawEventPublisher:
+class IngestProducer:
     """One long-lived idempotent producer (acks=all); reconnects in the background."""
 
     def __init__(
         self,
         producer_factory: Callable[[], AIOKafkaProducer],
-        topic: str,
         kafka: KafkaSettings,
         *,
         probe_seconds: float = 2.0,
@@ -65,7 +55,6 @@ class KafkaRawEventPublisher:
         compression: Compression = "none",
     ) -> None:
         self._factory = producer_factory
-        self._topic = topic
         self._kafka = kafka
         self._probe_seconds = probe_seconds
         self._backoff = backoff or Backoff()
@@ -102,11 +91,8 @@ class KafkaRawEventPublisher:
             await producer.stop()
             log.info("Kafka producer flushed and stopped")
 
-    async def publish(self, event: RawProviderEvent, key: str) -> None:
-        await self.send(self._topic, serialize(event), key)
-
     async def send(self, topic: str, value: bytes, key: str) -> None:
-        """One record to any topic on the same producer (order events share it); acks=all."""
+        """One record to `topic`, durable when this returns (acks=all); raises otherwise."""
         # Measured before sending: too large for max.message.bytes is `EventTooLargeError`.
         limit, compression = self._max_message_bytes, self._compression
         encoded = key.encode()

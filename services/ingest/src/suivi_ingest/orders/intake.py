@@ -15,42 +15,31 @@ import asyncio
 import json
 import logging
 import time
-import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Header
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from prometheus_client import CollectorRegistry, Counter, Histogram
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
-from suivi_ingest.intake import (
+from suivi_infra.signing import SignatureError
+from suivi_ingest.http import (
     JSON,
     IngestError,
     error_response,
     event_too_large,
-    is_json,
     parse_object,
+    plain_headers,
     read_body,
+    require_json,
 )
-from suivi_ingest.order_publisher import OrderEventPublisher
-from suivi_ingest.orders import (
-    MAX_CLOCK_SKEW,
-    MerchantKeys,
-    OrderIn,
-    check_merchant,
-    describe,
-    fields_of,
-    order_event,
-)
-from suivi_ingest.publisher import EventTooLargeError
-from suivi_ingest.settings import IngestSettings, split_secrets
-from suivi_ingest.shopify import (
+from suivi_ingest.kafka import EventTooLargeError
+from suivi_ingest.orders.keys import MerchantKeys, check_merchant
+from suivi_ingest.orders.metrics import OrderMetrics
+from suivi_ingest.orders.model import MAX_CLOCK_SKEW, OrderIn, describe, fields_of, order_event
+from suivi_ingest.orders.publisher import OrderEventPublisher
+from suivi_ingest.orders.shopify import (
     TOPICS,
     ShopifyPayloadError,
     map_webhook,
@@ -58,11 +47,9 @@ from suivi_ingest.shopify import (
     shopify_keys,
     verify_shopify,
 )
-from suivi_ingest.signatures import SignatureError
+from suivi_ingest.settings import IngestSettings, split_secrets
 from suivi_schemas.orders import OrderEvent
 
-ORDERS_PATH = "/v1/orders"
-SHOPIFY_PATH = "/v1/webhooks/shopify"
 API, SHOPIFY = "api", "shopify"
 # Shopify deliveries already stored, by (merchant, X-Shopify-Webhook-Id): a retry is answered
 # with the same event id without publishing again. Per process and bounded; the deterministic
@@ -70,7 +57,6 @@ API, SHOPIFY = "api", "shopify"
 RECENT_DELIVERIES = 10_000
 _MAX_KEY_LEN = 4096
 _MAX_ID_LEN = 256
-_PUBLISH_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _BEARER = {"WWW-Authenticate": 'Bearer realm="suivi"'}
 
 log = logging.getLogger("suivi_ingest")
@@ -84,65 +70,14 @@ class OrderRefusalError(IngestError):
         self.fields = fields
 
 
-class OrderMetrics:
-    """Labels stay bounded: source is api|shopify, topic a known Shopify topic or 'other'."""
-
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self.requests = Counter(
-            "suivi_ingest_order_requests",
-            "Order API and Shopify webhook requests answered, by source and HTTP status code.",
-            ("source", "code"),
-            registry=registry,
-        )
-        self.auth_failures = Counter(
-            "suivi_ingest_order_auth_failures",
-            "Order requests refused for a missing or wrong API key or Shopify signature.",
-            ("source",),
-            registry=registry,
-        )
-        self.publish_failures = Counter(
-            "suivi_ingest_order_publish_failures",
-            "Valid order events that could not be stored on Kafka (answered 503).",
-            ("source",),
-            registry=registry,
-        )
-        self.publish_duration = Histogram(
-            "suivi_ingest_order_publish_duration_seconds",
-            "Time from publish to Kafka acknowledgement of order events (acks=all).",
-            buckets=_PUBLISH_BUCKETS,
-            registry=registry,
-        )
-        self.shopify_webhooks = Counter(
-            "suivi_ingest_shopify_webhooks",
-            "Verified Shopify webhooks by topic and outcome (published, duplicate, ignored).",
-            ("topic", "outcome"),
-            registry=registry,
-        )
-
-    def shopify(self, topic: str, outcome: str) -> None:
-        self.shopify_webhooks.labels(topic if topic in TOPICS else "other", outcome).inc()
-
-
-def _headers(request: Request) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    for name, value in request.scope["headers"]:
-        headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
-    return headers
-
-
 def _accepted(event_id: str) -> Response:
     body = b'{"event_id":"%s","status":"accepted"}' % event_id.encode()
     return Response(body, status_code=202, media_type=JSON)
 
 
-def _require_json(headers: Mapping[str, str]) -> None:
-    if not is_json(headers.get("content-type")):
-        raise IngestError(
-            415, "unsupported_media_type", "Content-Type must be application/json (UTF-8)"
-        )
-
-
 class OrderIntake:
+    """Serves both routes (`orders/api.py` declares them) from plain Starlette endpoints."""
+
     def __init__(
         self,
         settings: IngestSettings,
@@ -185,9 +120,9 @@ class OrderIntake:
     # --- POST /v1/orders ------------------------------------------------------------------
 
     async def _order(self, request: Request) -> Response:
-        headers = _headers(request)
+        headers = plain_headers(request)
         merchant_id = self._merchant(headers.get("authorization"))
-        _require_json(headers)
+        require_json(headers)
         body = await read_body(request, headers, self._settings.max_body_bytes)
         _, payload = parse_object(body)
         mismatch = check_merchant(payload, merchant_id)
@@ -244,8 +179,8 @@ class OrderIntake:
     # --- POST /v1/webhooks/shopify --------------------------------------------------------
 
     async def _shopify(self, request: Request) -> Response:
-        headers = _headers(request)
-        _require_json(headers)
+        headers = plain_headers(request)
+        require_json(headers)
         body = await read_body(request, headers, self._settings.max_body_bytes)
         self._verify(body, headers.get("x-shopify-hmac-sha256"))
         topic = headers.get("x-shopify-topic", "").strip()
@@ -334,120 +269,3 @@ class OrderIntake:
                 **self._retry_after,
             ) from None
         self._metrics.publish_duration.observe(time.perf_counter() - started)
-
-
-# --- OpenAPI ------------------------------------------------------------------------------------
-
-
-class OrderAccepted(BaseModel):
-    event_id: uuid.UUID
-    status: Literal["accepted"] = "accepted"
-
-
-class ShopifyIgnored(BaseModel):
-    status: Literal["ignored"] = "ignored"
-    detail: str
-
-
-_bearer = HTTPBearer(
-    auto_error=False, description="A merchant API key (SUIVI_INGEST_MERCHANT_KEYS)."
-)
-
-
-def _responses(error_model: type[BaseModel], **texts: str) -> dict[int | str, dict[str, Any]]:
-    responses: dict[int | str, dict[str, Any]] = {
-        int(code.removeprefix("e")): {"model": error_model, "description": text}
-        for code, text in texts.items()
-    }
-    responses[503] = {
-        "model": error_model,
-        "description": "Kafka unavailable or too slow: nothing was stored; retry after "
-        "Retry-After.",
-        "headers": {
-            "Retry-After": {
-                "description": "Seconds to wait before retrying.",
-                "schema": {"type": "integer"},
-            }
-        },
-    }
-    return responses
-
-
-def documented_routes(error_model: type[BaseModel]) -> list[BaseRoute]:
-    """The two operations as OpenAPI shows them; requests are served by `OrderIntake`."""
-    router = APIRouter()
-
-    @router.post(
-        ORDERS_PATH,
-        status_code=202,
-        response_model=OrderAccepted,
-        responses=_responses(
-            error_model,
-            e400="Malformed JSON, or a field is invalid (the detail names it).",
-            e401="Missing or invalid API key, or no key configured.",
-            e403="The body names another merchant than the API key's.",
-            e413="Body larger than the configured limit.",
-            e415="Content-Type is not application/json.",
-        ),
-        summary="Create or update an order (full snapshot)",
-        description="The body is the whole order as of `updated_at`: an update (a new parcel, a "
-        "cancelled one) is sent as the full new snapshot, and the newest `updated_at` wins. "
-        "The event id is a UUIDv5 of merchant, order number and updated_at, so a retry is the "
-        "same event. Answers 202 only after Kafka stored it. See docs/orders.md.",
-        tags=["orders"],
-    )
-    async def post_order(
-        order: OrderIn,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
-    ) -> OrderAccepted:  # pragma: no cover - documentation only, never mounted
-        raise NotImplementedError
-
-    @router.post(
-        SHOPIFY_PATH,
-        status_code=202,
-        response_model=OrderAccepted,
-        responses={
-            200: {"model": ShopifyIgnored, "description": "A topic Suivi does not use."},
-            **_responses(
-                error_model,
-                e400="Missing Shopify header, malformed JSON, or no order name in the payload.",
-                e401="Missing or invalid X-Shopify-Hmac-SHA256, or no secret configured.",
-                e403="The shop is not mapped to a merchant.",
-                e413="Body larger than the configured limit.",
-                e415="Content-Type is not application/json.",
-            ),
-        },
-        summary="Receive one Shopify webhook (orders/*, fulfillments/*)",
-        description="Verified with the app's client secret; orders/create, orders/updated, "
-        "orders/cancelled, orders/fulfilled, orders/partially_fulfilled and orders/paid give a "
-        "full order snapshot, fulfillments/create and fulfillments/update a fulfilment event. "
-        "See docs/orders.md.",
-        openapi_extra={
-            "requestBody": {"required": True, "content": {JSON: {"schema": {"type": "object"}}}}
-        },
-        tags=["webhooks"],
-    )
-    async def shopify_webhook(
-        x_shopify_topic: Annotated[str, Header(description="e.g. orders/create")],
-        x_shopify_shop_domain: Annotated[str, Header(description="e.g. my-shop.myshopify.com")],
-        x_shopify_hmac_sha256: Annotated[str, Header(description="base64 HMAC-SHA256")],
-        x_shopify_webhook_id: Annotated[str | None, Header(description="delivery id")] = None,
-    ) -> OrderAccepted:  # pragma: no cover - documentation only, never mounted
-        raise NotImplementedError
-
-    return list(router.routes)
-
-
-def mount_order_routes(
-    app: FastAPI,
-    settings: IngestSettings,
-    publisher: OrderEventPublisher,
-    registry: CollectorRegistry,
-    clock: Callable[[], float],
-    error_model: type[BaseModel],
-) -> list[BaseRoute]:
-    """Serves both routes (ahead of `/v1/webhooks/{provider}`); returns their documentation."""
-    intake = OrderIntake(settings, publisher, OrderMetrics(registry), clock)
-    app.router.routes.insert(0, Route(ORDERS_PATH, intake.handle_order, methods=["POST"]))
-    app.router.routes.insert(0, Route(SHOPIFY_PATH, intake.handle_shopify, methods=["POST"]))
-    return documented_routes(error_model)

@@ -1,7 +1,7 @@
 """Where accepted orders go: the `OrderEventPublisher` port and its Kafka adapter.
 
-The adapter sends on the webhook publisher's producer (one idempotent producer, acks=all, one
-connection, one readiness), to `commerce.orders.v1`, keyed `merchant:order_number`.
+The adapter sends on the process's one producer (`suivi_ingest.kafka`: idempotent, acks=all,
+one connection, one readiness), to `commerce.orders.v1`, keyed `merchant:order_number`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ class OrderEventPublisher(Protocol):
 
 class RecordSender(Protocol):
     async def send(self, topic: str, value: bytes, key: str) -> None:
-        """One record, durable when this returns (`KafkaRawEventPublisher.send`)."""
+        """One record, durable when this returns (`IngestProducer.send`)."""
 
 
 def serialize_order(event: OrderEvent) -> bytes:
@@ -27,8 +27,8 @@ def serialize_order(event: OrderEvent) -> bytes:
 
 
 class KafkaOrderEventPublisher:
-    def __init__(self, sender: RecordSender, topic: str) -> None:
-        self._sender = sender
+    def __init__(self, producer: RecordSender, topic: str) -> None:
+        self._producer = producer
         self._topic = topic
 
     @property
@@ -36,4 +36,4 @@ class KafkaOrderEventPublisher:
         return self._topic
 
     async def publish(self, event: OrderEvent, key: str) -> None:
-        await self._sender.send(self._topic, serialize_order(event), key)
+        await self._producer.send(self._topic, serialize_order(event), key)

@@ -26,15 +26,10 @@ from urllib.parse import urlsplit
 
 from pydantic import AwareDatetime, EmailStr, TypeAdapter, ValidationError
 
-from suivi_ingest.order_contract import order_event_id
-from suivi_ingest.orders import (
-    clean_tracking_number,
-    describe,
-    e164,
-    locale_tag,
-    slug,
-)
-from suivi_ingest.signatures import SignatureError
+from suivi_infra.signing import SignatureError
+from suivi_ingest.orders.fields import clean_tracking_number, e164, locale_tag, slug
+from suivi_ingest.orders.ids import order_event_id
+from suivi_ingest.orders.model import describe
 from suivi_schemas.carriers import ALIASES, canonical_carrier
 from suivi_schemas.common import identifier
 from suivi_schemas.orders import (

@@ -1,20 +1,17 @@
-"""Test support for this and other services: a fake publisher and webhook signers.
+"""Request signers for tests of this and other services: each provider's webhook headers,
+Shopify's, and a merchant's API key.
 
 The signers follow the providers' documentation with the `hmac` module directly, independently
-of the verifiers (`suivi_ingest.signatures`, and `suivi_infra.signing` for the timestamped
+of the verifiers (`suivi_ingest.webhooks.signatures`, and `suivi_infra.signing` for the timestamped
 `t=…,v1=…` scheme), so a test that uses them checks the verifiers against the spec.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
 import unicodedata
-from dataclasses import dataclass, field
-
-from suivi_schemas.raw import RawProviderEvent
 
 
 def easypost_headers(body: bytes, secret: str) -> dict[str, str]:
@@ -61,21 +58,27 @@ def suivi_headers(body: bytes, secret: str, timestamp: int) -> dict[str, str]:
     return {"Suivi-Signature": stripe_like(body, [secret], timestamp)}
 
 
-@dataclass
-class FakePublisher:
-    """Records what would have gone to Kafka; can be told to fail, hang or be unready."""
+def shopify_headers(
+    body: bytes,
+    secret: str,
+    *,
+    topic: str,
+    shop: str,
+    webhook_id: str | None = None,
+) -> dict[str, str]:
+    """The headers Shopify sends with `body` (Content-Type included)."""
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    headers = {
+        "Content-Type": "application/json",
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Shop-Domain": shop,
+        "X-Shopify-Hmac-SHA256": base64.b64encode(digest).decode(),
+        "X-Shopify-API-Version": "2025-10",
+    }
+    if webhook_id is not None:
+        headers["X-Shopify-Webhook-Id"] = webhook_id
+    return headers
 
-    published: list[tuple[RawProviderEvent, str]] = field(default_factory=list)
-    failure: Exception | None = None
-    delay: float = 0.0
-    is_ready: bool = True
 
-    async def publish(self, event: RawProviderEvent, key: str) -> None:
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        if self.failure is not None:
-            raise self.failure
-        self.published.append((event, key))
-
-    async def ready(self) -> bool:
-        return self.is_ready
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}

@@ -4,120 +4,34 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
 
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
 
-from suivi_ingest.metrics import IngestMetrics
-from suivi_ingest.providers import PROVIDERS, ProviderSpec, RequestFacts, Verify
-from suivi_ingest.publisher import EventTooLargeError, RawEventPublisher
+from suivi_ingest.http import (
+    JSON,
+    IngestError,
+    error_response,
+    event_too_large,
+    parse_object,
+    plain_headers,
+    read_body,
+    require_json,
+)
+from suivi_ingest.kafka import EventTooLargeError
 from suivi_ingest.settings import IngestSettings
-from suivi_ingest.signatures import SignatureError
-from suivi_schemas import strict_json
+from suivi_ingest.webhooks.metrics import IngestMetrics
+from suivi_ingest.webhooks.providers import PROVIDERS, ProviderSpec, RequestFacts, Verify
+from suivi_ingest.webhooks.publisher import RawEventPublisher
+from suivi_ingest.webhooks.signatures import SignatureError
 from suivi_schemas.raw import IngestMetadata, RawProviderEvent
 
 log = logging.getLogger("suivi_ingest")
-JSON = "application/json"
-
-
-class IngestError(Exception):
-    """A precise refusal: HTTP status, a stable error code and a human-readable detail."""
-
-    def __init__(self, status: int, error: str, detail: str, **headers: str) -> None:
-        super().__init__(detail)
-        self.status, self.error, self.detail, self.headers = status, error, detail, headers
-
-
-def error_response(
-    status: int, error: str, detail: str, headers: Mapping[str, str] | None = None
-) -> Response:
-    body = json.dumps({"error": error, "detail": detail}, ensure_ascii=False).encode()
-    return Response(body, status_code=status, media_type=JSON, headers=headers)
-
-
-def is_json(content_type: str | None) -> bool:
-    """application/json, optionally with a UTF-8 charset parameter."""
-    if content_type is None:
-        return False
-    if content_type == JSON:
-        return True
-    media, _, params = content_type.partition(";")
-    if media.strip().lower() != JSON:
-        return False
-    for param in params.split(";"):
-        name, _, value = param.partition("=")
-        charset = value.strip().strip('"').lower()
-        if name.strip().lower() == "charset" and charset not in {"utf-8", "utf8"}:
-            return False
-    return True
-
-
-def _too_large(limit: int) -> IngestError:
-    return IngestError(413, "payload_too_large", f"the body exceeds {limit} bytes")
-
-
-def event_too_large(exc: EventTooLargeError) -> IngestError:
-    """413: the body passed the body limit, but its stored event cannot fit in Kafka."""
-    return IngestError(413, "event_too_large", f"{exc}; nothing was accepted")
-
-
-async def read_body(request: Request, headers: Mapping[str, str], limit: int) -> bytes:
-    """The whole body, refused as soon as it passes `limit` (declared or actually streamed)."""
-    declared = headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async for chunk in request.stream():
-            if chunk:
-                size += len(chunk)
-                if size > limit:
-                    raise _too_large(limit)
-                chunks.append(chunk)
-    except ClientDisconnect:
-        raise IngestError(400, "client_disconnected", "the client went away mid-body") from None
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
-def parse_object(body: bytes, *, allow_array: bool = False) -> tuple[str, dict[str, Any]]:
-    """The body as text and as a JSON object, parsed once; 400 says what is wrong.
-
-    With `allow_array` (providers whose answers may be a list of objects), a non-empty array of
-    objects is accepted and its first element is returned for ids and keys."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise IngestError(
-            400, "invalid_encoding", f"the body is not UTF-8 (invalid byte at offset {exc.start})"
-        ) from None
-    try:
-        payload = strict_json.loads(body)
-    except ValueError as exc:
-        raise IngestError(400, "malformed_json", f"malformed JSON: {exc}") from None
-    if allow_array and isinstance(payload, list) and payload:
-        if all(isinstance(item, dict) for item in payload):
-            return text, payload[0]
-        raise IngestError(400, "not_an_object", "every element of the JSON array must be an object")
-    if not isinstance(payload, dict):
-        kind = "array" if isinstance(payload, list) else type(payload).__name__
-        raise IngestError(400, "not_an_object", f"the JSON body must be an object, not {kind}")
-    return text, payload
-
-
-def _plain_headers(request: Request) -> dict[str, str]:
-    # One pass over the raw ASGI headers (names already lowercase); the first value wins.
-    headers: dict[str, str] = {}
-    for name, value in request.scope["headers"]:
-        headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
-    return headers
 
 
 def _request_id(headers: Mapping[str, str], fallback: str) -> str:
@@ -163,12 +77,8 @@ class WebhookIntake:
         spec = PROVIDERS.get(slug)
         if spec is None:
             raise IngestError(404, "unknown_provider", f"unknown provider {slug[:64]!r}")
-        headers = _plain_headers(request)
-        content_type = headers.get("content-type")
-        if content_type is None or not is_json(content_type):
-            raise IngestError(
-                415, "unsupported_media_type", "Content-Type must be application/json (UTF-8)"
-            )
+        headers = plain_headers(request)
+        content_type = require_json(headers)
         body = await read_body(request, headers, self._settings.max_body_bytes)
         self._metrics.body_bytes.observe(len(body))
         scheme = self._authenticate(

@@ -6,9 +6,10 @@ from collections.abc import Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from suivi_ingest.kafka import PUBLISH_BUCKETS
+
 UNKNOWN_PROVIDER = "unknown"
 _BODY_BUCKETS = tuple(float(2**n) for n in range(8, 21, 2))  # 256 B … 1 MiB
-_PUBLISH_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
 class IngestMetrics:
@@ -37,7 +38,7 @@ class IngestMetrics:
         self.publish_duration = Histogram(
             "suivi_ingest_publish_duration_seconds",
             "Time from publish to Kafka acknowledgement (acks=all).",
-            buckets=_PUBLISH_BUCKETS,
+            buckets=PUBLISH_BUCKETS,
             registry=registry,
         )
         self.body_bytes = Histogram(

@@ -8,8 +8,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from suivi_infra import signing
-from suivi_ingest import signatures as sig
 from suivi_ingest.settings import IngestSettings
+from suivi_ingest.webhooks import signatures as sig
 from suivi_schemas.ids import normalize_tracking_number
 
 Path = tuple[str | int, ...]

@@ -1,0 +1,1 @@
+"""POST /v1/orders and Shopify webhooks: merchant orders stored on commerce.orders.v1."""
