@@ -29,8 +29,8 @@ from suivi_ingest.testing.signers import (
     ups_headers,
 )
 from suivi_normalizer.bootstrap import bootstrap
-from suivi_normalizer.providers import PROVIDER_MODULES
 from suivi_normalizer.settings import NormalizerSettings
+from suivi_schemas.providers import SLUGS
 
 pytestmark = pytest.mark.integration
 
@@ -61,7 +61,7 @@ _VOLATILE = ("received_at", "raw_event_id")
 def _expected() -> dict[str, dict[str, dict[str, object]]]:
     """provider → event id → the golden event (without the delivery-time fields)."""
     out: dict[str, dict[str, dict[str, object]]] = {}
-    for provider in PROVIDER_MODULES:
+    for provider in sorted(SLUGS):
         events = out.setdefault(provider, {})
         for path in sorted((FIXTURES / provider).glob("*.expected.jsonl")):
             for line in path.read_text(encoding="utf-8").splitlines():
@@ -90,7 +90,7 @@ async def test_every_golden_fixture_of_every_provider_end_to_end(
         group_id=f"goldens-{uuid.uuid4().hex[:8]}", metrics_port=0,
     )  # fmt: skip
     expected = _expected()
-    assert set(expected) == set(SIGNERS) == set(PROVIDER_MODULES)
+    assert set(expected) == set(SIGNERS) == SLUGS
     want = sum(len(ids) for ids in expected.values())
 
     reader = make_consumer(kafka_settings, f"reader-{uuid.uuid4().hex[:6]}", status_topic)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from suivi_normalizer.cli import main
-from suivi_normalizer.providers import PROVIDER_MODULES
 from suivi_schemas import ShipmentStatusEvent
+from suivi_schemas.providers import SLUGS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parents[3]
@@ -38,7 +38,7 @@ def test_console_script_prints_the_canonical_events_as_json_lines() -> None:
     assert done.stderr == ""
 
 
-@pytest.mark.parametrize("provider", sorted(PROVIDER_MODULES))
+@pytest.mark.parametrize("provider", sorted(SLUGS))
 def test_every_provider_reads_stdin(
     provider: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

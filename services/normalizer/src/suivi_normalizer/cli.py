@@ -13,15 +13,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from suivi_normalizer.domain.normalize import normalize
-from suivi_normalizer.providers import PROVIDER_MODULES, AdapterError
+from suivi_normalizer.providers import AdapterError
 from suivi_normalizer.testing.envelope import envelope_for
 from suivi_schemas.detection import detect
+from suivi_schemas.providers import SLUGS
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="suivi-normalize", description=__doc__)
     mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--provider", choices=sorted(PROVIDER_MODULES))
+    mode.add_argument("--provider", choices=sorted(SLUGS))
     mode.add_argument(
         "--detect",
         metavar="NUMBER",

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-from suivi_normalizer.providers import PROVIDER_MODULES
+from suivi_schemas.providers import SLUGS
 
 # Unknown codes are labelled by code so operators see which to map; cap the distinct values.
 MAX_UNKNOWN_CODES_PER_PROVIDER = 50
 
 
 def provider_label(provider: str) -> str:
-    return provider if provider in PROVIDER_MODULES else "other"
+    return provider if provider in SLUGS else "other"
 
 
 class NormalizerMetrics:

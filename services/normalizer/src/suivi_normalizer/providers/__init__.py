@@ -1,4 +1,4 @@
-"""Provider modules, one per provider: a code table and a `parse(payload)` function (pure)."""
+"""Provider modules, one per slug of suivi_schemas.providers: a code table and a `parse` (pure)."""
 
 from __future__ import annotations
 
@@ -6,20 +6,7 @@ import importlib
 from functools import cache
 
 from suivi_normalizer.providers.base import AdapterError, Checkpoint, CodeTable, Meaning, ParseFn
-
-# Provider slug (public: part of the webhook URL) → module in this package.
-PROVIDER_MODULES: dict[str, str] = {
-    "easypost": "easypost",
-    "aftership": "aftership",
-    "shippo": "shippo",
-    "suivi": "suivi",
-    "17track": "seventeentrack",
-    "ups": "ups",
-    "fedex": "fedex",
-    "dhl": "dhl",
-    "usps": "usps",
-    "laposte": "laposte",
-}
+from suivi_schemas.providers import BY_SLUG
 
 
 class UnknownProviderError(LookupError):
@@ -28,16 +15,16 @@ class UnknownProviderError(LookupError):
 
 @cache
 def parser_for(provider: str) -> ParseFn:
-    module_name = PROVIDER_MODULES.get(provider)
-    if module_name is None:
+    known = BY_SLUG.get(provider)
+    if known is None:
         raise UnknownProviderError(f"no adapter for provider {provider!r}")
-    module = importlib.import_module(f"{__name__}.{module_name}")
+    # A provider's module is named by its identifier: 17track → seventeentrack.py.
+    module = importlib.import_module(f"{__name__}.{known.ident}")
     parse: ParseFn = module.parse
     return parse
 
 
 __all__ = [
-    "PROVIDER_MODULES",
     "AdapterError",
     "Checkpoint",
     "CodeTable",
