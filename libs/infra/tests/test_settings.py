@@ -1,11 +1,15 @@
-"""KAFKA_BOOTSTRAP_SERVERS is parsed once, into the list every Kafka client is given."""
+"""KAFKA_BOOTSTRAP_SERVERS is parsed once, into the list every Kafka client is given; service
+settings read the environment only."""
 
 from __future__ import annotations
 
+import pathlib
+
 import pytest
 from pydantic import ValidationError
+from pydantic_settings import SettingsConfigDict
 
-from suivi_infra.settings import KafkaSettings
+from suivi_infra.settings import EnvOnlySettings, KafkaSettings
 
 
 def test_a_comma_separated_list_becomes_a_list_of_addresses(
@@ -27,3 +31,20 @@ def test_a_malformed_list_is_refused_at_start(monkeypatch: pytest.MonkeyPatch, v
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", value)
     with pytest.raises(ValidationError):
         KafkaSettings()
+
+
+class _Secrets(EnvOnlySettings):
+    model_config = SettingsConfigDict(env_prefix="SUIVI_TEST_", env_file=".env", extra="ignore")
+
+    token: str = "unset"
+
+
+def test_env_only_settings_never_read_a_dotenv_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path
+) -> None:
+    (tmp_path / ".env").write_text("SUIVI_TEST_TOKEN=from-a-file\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SUIVI_TEST_TOKEN", raising=False)
+    assert _Secrets().token == "unset"
+    monkeypatch.setenv("SUIVI_TEST_TOKEN", "from-the-environment")
+    assert _Secrets().token == "from-the-environment"

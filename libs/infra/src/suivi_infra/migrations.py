@@ -4,7 +4,7 @@ Each file runs in its own transaction together with its row in the service's boo
 an applied file whose content changed is refused (write a new file instead). Instances starting
 together serialize on a transaction-scoped advisory lock (one per schema, so test schemas and
 tenants migrate independently), so each file is applied exactly once. Tables go to the first
-schema of the connection's `search_path`.
+schema of the connection's `search_path`. `main` is every service's migrate command.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from importlib import resources
 
 import asyncpg
+
+from suivi_infra.settings import PostgresSettings
 
 log = logging.getLogger(__name__)
 
@@ -146,3 +148,11 @@ CREATE TABLE IF NOT EXISTS {table} (
             return 1
         print(f"{prog}: {len(done)} applied, schema up to date")
         return 0
+
+
+def main(
+    migrations: Migrations, prog: str, argv: list[str] | None = None, *, doc: str | None = None
+) -> int:
+    """Every service's migrate command (`<prog> [--schema S]`), against DATABASE_URL: only the
+    connection is read, so migrating needs none of the service's own settings or secrets."""
+    return migrations.cli(prog, PostgresSettings().database_url, argv, doc)

@@ -1,11 +1,32 @@
-"""Connection settings every service shares; each service composes them into its own Settings."""
+"""Connection settings every service shares, and EnvOnlySettings: the base of each service's."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+
+class EnvOnlySettings(BaseSettings):
+    """Base of every service's settings: values (secrets among them) come from the arguments
+    and the process environment only; a `.env` file or a secrets directory is never read."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
 
 
 def _host_port(address: str) -> str:
