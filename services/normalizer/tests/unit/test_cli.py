@@ -13,8 +13,8 @@ from suivi_normalizer.cli import main
 from suivi_schemas import ShipmentStatusEvent
 from suivi_schemas.providers import SLUGS
 
-FIXTURES = Path(__file__).parent / "fixtures"
-ROOT = Path(__file__).resolve().parents[3]
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+ROOT = Path(__file__).resolve().parents[4]
 
 
 def _one_fixture(provider: str) -> Path:

@@ -22,7 +22,7 @@ from suivi_normalizer.testing.envelope import envelope_for
 from suivi_normalizer.testing.golden import check_golden, normalize_fixture, raw_event
 from suivi_schemas import EstimateSource, Reason, ShipmentStatus, ShipmentStatusEvent, Substatus
 
-FIXTURES = Path(__file__).parent / "fixtures" / "aftership"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "aftership"
 ALL_FIXTURES = sorted(FIXTURES.glob("*.json"))
 
 S, X = ShipmentStatus, Substatus

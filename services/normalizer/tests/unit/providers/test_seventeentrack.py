@@ -28,7 +28,7 @@ from suivi_normalizer.providers.seventeentrack import (
 from suivi_normalizer.testing.golden import check_golden, normalize_fixture
 from suivi_schemas import EstimateSource, Reason, ShipmentStatus, ShipmentStatusEvent, Substatus
 
-FIXTURES = Path(__file__).parent / "fixtures" / "17track"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "17track"
 ALL_FIXTURES = sorted(FIXTURES.glob("*.json"))
 
 S, X = ShipmentStatus, Substatus

@@ -17,7 +17,7 @@ from suivi_normalizer.metrics import NormalizerMetrics
 from suivi_normalizer.testing.envelope import envelope_for
 from suivi_schemas import ShipmentStatusEvent
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 
 
 @dataclass

@@ -7,7 +7,6 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from aiokafka import AIOKafkaConsumer
 
 from suivi_infra.kafka import make_consumer, make_producer
@@ -18,9 +17,7 @@ from suivi_normalizer.settings import NormalizerSettings
 from suivi_normalizer.testing.envelope import envelope_for
 from suivi_schemas import RawProviderEvent, ShipmentStatusEvent
 
-pytestmark = pytest.mark.integration
-
-FIXTURES = Path(__file__).parent / "fixtures" / "suivi"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "suivi"
 
 
 async def _drain(

@@ -11,7 +11,7 @@ import pytest
 
 from suivi_normalizer.cli import main
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 
 
 def test_cli_detect_prints_json_lines(capsys: pytest.CaptureFixture[str]) -> None:

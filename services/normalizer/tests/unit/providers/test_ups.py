@@ -18,7 +18,7 @@ from suivi_normalizer.providers.ups import DESCRIPTIONS, TYPES, meaning_for, par
 from suivi_normalizer.testing.golden import check_golden, normalize_fixture, raw_event
 from suivi_schemas import EstimateSource, Reason, ShipmentStatus, ShipmentStatusEvent, Substatus
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ups"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "ups"
 ALL_FIXTURES = sorted(FIXTURES.glob("*.json"))
 
 S = ShipmentStatus

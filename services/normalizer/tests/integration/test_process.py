@@ -11,16 +11,12 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from suivi_infra.kafka import make_consumer, make_producer
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.testing import TopicFactory, free_port
 from suivi_normalizer.testing.envelope import envelope_for
 
-pytestmark = pytest.mark.integration
-
-FIXTURE = Path(__file__).parent / "fixtures" / "suivi" / "history_out_of_order.json"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "suivi" / "history_out_of_order.json"
 
 
 async def test_process_normalizes_serves_metrics_and_stops_on_sigterm(

@@ -23,7 +23,7 @@ from suivi_normalizer.providers.easypost import (
 from suivi_normalizer.testing.golden import check_golden, normalize_fixture
 from suivi_schemas import EstimateSource, Reason, ShipmentStatus, ShipmentStatusEvent, Substatus
 
-FIXTURES = Path(__file__).parent / "fixtures" / "easypost"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "easypost"
 ALL_FIXTURES = sorted(FIXTURES.glob("*.json"))
 
 S = ShipmentStatus

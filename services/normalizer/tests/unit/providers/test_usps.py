@@ -17,7 +17,7 @@ from suivi_normalizer.providers.usps import EVENT_CODES, meaning_for, parse
 from suivi_normalizer.testing.golden import check_golden, normalize_fixture, raw_event
 from suivi_schemas import EstimateSource, Reason, ShipmentStatus, ShipmentStatusEvent, Substatus
 
-FIXTURES = Path(__file__).parent / "fixtures" / "usps"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "usps"
 ALL_FIXTURES = sorted(FIXTURES.glob("*.json"))
 
 S = ShipmentStatus

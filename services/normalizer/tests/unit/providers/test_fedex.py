@@ -16,7 +16,7 @@ from suivi_normalizer.providers import AdapterError, fedex, parser_for
 from suivi_normalizer.testing.golden import check_golden, normalize_fixture, raw_event
 from suivi_schemas import EstimateSource, Reason, ShipmentStatus, ShipmentStatusEvent, Substatus
 
-FIXTURES = Path(__file__).parent / "fixtures" / "fedex"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "fedex"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.json"))
 
 S = ShipmentStatus

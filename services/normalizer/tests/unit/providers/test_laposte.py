@@ -20,7 +20,7 @@ from suivi_normalizer.providers.laposte import TABLE, carrier_slug, parse
 from suivi_normalizer.testing.golden import check_golden, normalize_fixture
 from suivi_schemas import EstimateSource, Reason, ShipmentStatus, ShipmentStatusEvent, Substatus
 
-FIXTURES = Path(__file__).parent / "fixtures" / "laposte"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "laposte"
 ALL_FIXTURES = sorted(FIXTURES.glob("*.json"))
 
 S, X = ShipmentStatus, Substatus

@@ -17,7 +17,7 @@ from suivi_normalizer.providers import AdapterError, dhl, parser_for
 from suivi_normalizer.testing.golden import check_golden, normalize_fixture, raw_event
 from suivi_schemas import EstimateSource, ShipmentStatus, ShipmentStatusEvent, Substatus
 
-FIXTURES = Path(__file__).parent / "fixtures" / "dhl"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "dhl"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.json"))
 
 S = ShipmentStatus

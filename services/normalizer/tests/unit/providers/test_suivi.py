@@ -13,7 +13,7 @@ from suivi_normalizer.providers.suivi import parse
 from suivi_normalizer.testing.golden import check_golden, normalize_fixture
 from suivi_schemas import ShipmentStatus, Substatus
 
-FIXTURES = Path(__file__).parent / "fixtures" / "suivi"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "suivi"
 
 
 @pytest.mark.parametrize("fixture", sorted(FIXTURES.glob("*.json")), ids=lambda p: p.stem)
