@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
-import traceback
 from collections.abc import Callable
 
-from fastapi import FastAPI, Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Lifespan
 
-from suivi_infra.http import document_400_not_422
-from suivi_ingest.http import JSON, ErrorBody, error_response
+from suivi_infra.http import document_400_not_422, install_error_handlers, ops_router
 from suivi_ingest.orders.api import order_routes
 from suivi_ingest.orders.intake import OrderIntake
 from suivi_ingest.orders.metrics import OrderMetrics
@@ -59,40 +55,15 @@ def create_app(
         )
     app.router.routes.append(webhook_route(intake))
 
-    @app.get("/healthz", tags=["operations"], summary="The process is alive")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get(
-        "/readyz",
-        tags=["operations"],
-        summary="Ready when Kafka answers",
-        responses={503: {"model": ErrorBody, "description": "Kafka does not answer."}},
+    app.include_router(
+        ops_router(
+            publisher.ready,
+            not_ready="Kafka does not answer",
+            ready_summary="Ready when Kafka answers",
+            retry_after=settings.retry_after_seconds,
+        )
     )
-    async def readyz() -> Response:
-        if await publisher.ready():
-            return Response(b'{"status":"ready"}', media_type=JSON)
-        retry = {"Retry-After": str(settings.retry_after_seconds)}
-        return error_response(503, "not_ready", "Kafka does not answer", retry)
-
-    # Malformed requests are answered 400 (see below), never FastAPI's 422.
+    # Malformed requests are answered 400 (install_error_handlers), never FastAPI's 422.
     document_400_not_422(app)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        error = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return error_response(exc.status_code, error, str(exc.detail), exc.headers)
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        # Type and place only: exception messages may quote payloads (personal data).
-        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-        place = f"{where.filename}:{where.lineno}" if where else "?"
-        log.error("unexpected %s at %s on %s", type(exc).__name__, place, request.url.path)
-        return error_response(500, "internal_error", "unexpected error; nothing was accepted")
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-        return error_response(400, "invalid_request", str(exc.errors())[:500])
-
+    install_error_handlers(app, log, unexpected="unexpected error; nothing was accepted")
     return app

@@ -7,25 +7,18 @@ its OpenAPI description, and still be served by its plain endpoint.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from fastapi.routing import APIRoute
-from pydantic import BaseModel
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from suivi_infra.http import JSON
 from suivi_ingest.kafka import EventTooLargeError
 from suivi_schemas import strict_json
 
-JSON = "application/json"
 Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-class ErrorBody(BaseModel):
-    error: str
-    detail: str
 
 
 RETRY_AFTER_HEADER = {
@@ -42,13 +35,6 @@ class IngestError(Exception):
     def __init__(self, status: int, error: str, detail: str, **headers: str) -> None:
         super().__init__(detail)
         self.status, self.error, self.detail, self.headers = status, error, detail, headers
-
-
-def error_response(
-    status: int, error: str, detail: str, headers: Mapping[str, str] | None = None
-) -> Response:
-    body = json.dumps({"error": error, "detail": detail}, ensure_ascii=False).encode()
-    return Response(body, status_code=status, media_type=JSON, headers=headers)
 
 
 def is_json(content_type: str | None) -> bool:

@@ -5,14 +5,10 @@ from __future__ import annotations
 import socket
 
 from pydantic import Field, SecretStr
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-)
+from pydantic_settings import SettingsConfigDict
 
 from suivi_infra.message_size import Compression
-from suivi_infra.settings import KafkaSettings
+from suivi_infra.settings import EnvOnlySettings, KafkaSettings
 from suivi_schemas.topics import ORDERS, RAW
 
 MIB = 1024 * 1024
@@ -25,7 +21,7 @@ def split_secrets(value: SecretStr | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.get_secret_value().split(",") if part.strip())
 
 
-class IngestSettings(BaseSettings):
+class IngestSettings(EnvOnlySettings):
     """Everything the ingest service needs; provider secrets come from the environment only."""
 
     model_config = SettingsConfigDict(env_prefix="SUIVI_INGEST_", extra="ignore")
@@ -105,18 +101,6 @@ class IngestSettings(BaseSettings):
     )
 
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Secrets only from the process environment: no .env file, no secrets directory.
-        return (init_settings, env_settings)
 
     @property
     def max_request_bytes(self) -> int:

@@ -10,7 +10,8 @@ from fastapi import Depends, Header
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from suivi_ingest.http import JSON, RETRY_AFTER_HEADER, DocumentedRoute, ErrorBody
+from suivi_infra.http import JSON, ErrorBody, documented
+from suivi_ingest.http import RETRY_AFTER_HEADER, DocumentedRoute
 from suivi_ingest.orders.intake import OrderIntake
 from suivi_ingest.orders.model import OrderIn
 
@@ -34,10 +35,7 @@ _bearer = HTTPBearer(
 
 
 def _responses(**texts: str) -> dict[int | str, dict[str, Any]]:
-    responses: dict[int | str, dict[str, Any]] = {
-        int(code.removeprefix("e")): {"model": ErrorBody, "description": text}
-        for code, text in texts.items()
-    }
+    responses = documented({int(code.removeprefix("e")): text for code, text in texts.items()})
     responses[503] = {
         "model": ErrorBody,
         "description": "Kafka unavailable or too slow: nothing was stored; retry after "

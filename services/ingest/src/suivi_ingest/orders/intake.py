@@ -23,11 +23,10 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from suivi_infra.http import JSON, error_response
 from suivi_infra.signing import SignatureError
 from suivi_ingest.http import (
-    JSON,
     IngestError,
-    error_response,
     event_too_large,
     parse_object,
     plain_headers,

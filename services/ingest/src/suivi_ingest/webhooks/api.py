@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import Path
 from pydantic import BaseModel
 
-from suivi_ingest.http import JSON, RETRY_AFTER_HEADER, DocumentedRoute, ErrorBody
+from suivi_infra.http import JSON, documented
+from suivi_ingest.http import RETRY_AFTER_HEADER, DocumentedRoute
 from suivi_ingest.webhooks.intake import WebhookIntake
 from suivi_ingest.webhooks.providers import PROVIDERS
 
@@ -20,21 +21,17 @@ class Accepted(BaseModel):
     status: Literal["accepted"] = "accepted"
 
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody, "description": text}
-    for code, text in (
-        (400, "Body not UTF-8, malformed JSON, or a JSON value that is not an object."),
-        (401, "Missing or invalid signature, or the provider is not configured."),
-        (404, "Unknown provider."),
-        (
-            413,
-            "Body larger than the configured limit, or its stored event larger than "
-            "Kafka's max.message.bytes even compressed: permanent, do not retry as is.",
-        ),
-        (415, "Content-Type is not application/json."),
-        (503, "Kafka unavailable or too slow: nothing was stored; retry after Retry-After."),
-    )
-}
+_ERRORS = documented(
+    {
+        400: "Body not UTF-8, malformed JSON, or a JSON value that is not an object.",
+        401: "Missing or invalid signature, or the provider is not configured.",
+        404: "Unknown provider.",
+        413: "Body larger than the configured limit, or its stored event larger than "
+        "Kafka's max.message.bytes even compressed: permanent, do not retry as is.",
+        415: "Content-Type is not application/json.",
+        503: "Kafka unavailable or too slow: nothing was stored; retry after Retry-After.",
+    }
+)
 _ERRORS[503]["headers"] = RETRY_AFTER_HEADER
 
 
