@@ -11,6 +11,7 @@ from suivi_infra import signing
 from suivi_ingest.settings import IngestSettings
 from suivi_ingest.webhooks import signatures as sig
 from suivi_schemas.ids import normalize_tracking_number
+from suivi_schemas.providers import PROVIDERS as LISTED
 
 Path = tuple[str | int, ...]
 _MAX_ID_LEN = 256
@@ -237,7 +238,7 @@ def shippo_verifier(creds: Credentials) -> Verify | None:
     return verify
 
 
-PROVIDERS: dict[str, ProviderSpec] = {
+_SPECS: dict[str, ProviderSpec] = {
     spec.slug: spec
     for spec in (
         ProviderSpec(
@@ -318,3 +319,7 @@ PROVIDERS: dict[str, ProviderSpec] = {
         ),
     )
 }
+
+# One spec per provider of the shared list, in its order (suivi_schemas.providers): a listed
+# provider without a spec stops ingest here; tests/test_provider_list.py checks none is extra.
+PROVIDERS: dict[str, ProviderSpec] = {p.slug: _SPECS[p.slug] for p in LISTED}
