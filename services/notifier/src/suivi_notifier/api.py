@@ -15,16 +15,21 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
-from fastapi import FastAPI, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI, Query, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Lifespan
 
-from suivi_infra.http import StrictJSONRoute, document_400_not_422
+from suivi_infra.http import (
+    StrictJSONRoute,
+    document_400_not_422,
+    documented,
+    error_response,
+    install_error_handlers,
+    ops_router,
+)
 from suivi_notifier.adapters.pg_subscriptions import Added, SubscriptionStore
 from suivi_notifier.adapters.render import Renderer
 from suivi_notifier.adapters.vapid import Vapid, b64url_decode
@@ -59,22 +64,8 @@ class UnsubscribeRequest(BaseModel):
     endpoint: str = Field(max_length=2048)
 
 
-class ErrorBody(BaseModel):
-    error: str
-    detail: str
-
-
-def _documented(answers: dict[int, str]) -> dict[int | str, dict[str, Any]]:
-    """`responses=` of a route: {status: description}, each a JSON error body."""
-    return {code: {"model": ErrorBody, "description": text} for code, text in answers.items()}
-
-
 _INVALID = "Invalid request: a field or parameter is missing or wrong (the detail says which)."
 _PAGE: dict[str, Any] = {"content": {"text/html": {}}}
-
-
-def _error(status: int, error: str, detail: str) -> JSONResponse:
-    return JSONResponse({"error": error, "detail": detail}, status_code=status)
 
 
 def host_allowed(host: str, allowed: list[str]) -> bool:
@@ -131,19 +122,11 @@ def create_api(
             allow_headers=["Content-Type"],
         )
 
-    @app.get("/healthz", tags=["operations"])
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def ready() -> bool:
+        return await store.ping() and await kafka_ready()
 
-    @app.get(
-        "/readyz",
-        tags=["operations"],
-        responses=_documented({503: "PostgreSQL or Kafka does not answer."}),
-    )
-    async def readyz() -> Response:
-        if await store.ping() and await kafka_ready():
-            return JSONResponse({"status": "ready"})
-        return _error(503, "not_ready", "PostgreSQL or Kafka does not answer")
+    app.include_router(ops_router(ready, not_ready="PostgreSQL or Kafka does not answer"))
+    install_error_handlers(app, log)
 
     @app.get("/metrics", tags=["operations"])
     async def metrics() -> Response:
@@ -152,11 +135,11 @@ def create_api(
     @app.get(
         "/v1/push/vapid-public-key",
         tags=["push"],
-        responses=_documented({503: "Web push is not configured."}),
+        responses=documented({503: "Web push is not configured."}),
     )
     async def vapid_public_key() -> Response:
         if vapid is None:
-            return _error(503, "push_disabled", "web push is not configured")
+            return error_response(503, "push_disabled", "web push is not configured")
         return JSONResponse(
             {"public_key": vapid.public_key},
             headers={"Cache-Control": "public, max-age=3600"},
@@ -168,7 +151,7 @@ def create_api(
         tags=["push"],
         responses={
             200: {"description": "Already subscribed."},
-            **_documented(
+            **documented(
                 {
                     400: _INVALID + " Or the subscription is not a usable push endpoint and keys.",
                     404: "No order for this token (yet).",
@@ -180,13 +163,13 @@ def create_api(
     )
     async def subscribe(body: SubscribeRequest) -> Response:
         if vapid is None:
-            return _error(503, "push_disabled", "web push is not configured")
+            return error_response(503, "push_disabled", "web push is not configured")
         problem = subscription_problem(body.subscription, settings.push)
         if problem is not None:
-            return _error(400, "invalid_subscription", problem)
+            return error_response(400, "invalid_subscription", problem)
         order = await store.order_by_status_token(body.token)
         if order is None:
-            return _error(404, "not_found", "no order for this token (yet)")
+            return error_response(404, "not_found", "no order for this token (yet)")
         sub = body.subscription
         added = await store.add_push(
             order,
@@ -197,7 +180,9 @@ def create_api(
             settings.push.max_subscriptions_per_order,
         )
         if added is Added.TOO_MANY:
-            return _error(409, "too_many_subscriptions", "this order has enough subscriptions")
+            return error_response(
+                409, "too_many_subscriptions", "this order has enough subscriptions"
+            )
         status = 201 if added is Added.CREATED else 200
         return JSONResponse({"status": "subscribed"}, status_code=status)
 
@@ -205,12 +190,12 @@ def create_api(
         "/v1/push-subscriptions",
         status_code=204,
         tags=["push"],
-        responses=_documented({400: _INVALID, 404: "No order for this token."}),
+        responses=documented({400: _INVALID, 404: "No order for this token."}),
     )
     async def unsubscribe_push(body: UnsubscribeRequest) -> Response:
         order = await store.order_by_status_token(body.token)
         if order is None:
-            return _error(404, "not_found", "no order for this token")
+            return error_response(404, "not_found", "no order for this token")
         await store.remove_push(order, body.endpoint)
         return Response(status_code=204)
 
@@ -223,7 +208,7 @@ def create_api(
         response_class=HTMLResponse,
         tags=["unsubscribe"],
         responses={
-            **_documented({400: _INVALID}),
+            **documented({400: _INVALID}),
             404: {"description": "Unknown link: a page saying so.", **_PAGE},
         },
     )
@@ -242,7 +227,7 @@ def create_api(
         response_class=HTMLResponse,
         tags=["unsubscribe"],
         responses={
-            **_documented({400: _INVALID}),
+            **documented({400: _INVALID}),
             404: {"description": "Unknown link: a page saying so.", **_PAGE},
         },
     )
@@ -256,19 +241,5 @@ def create_api(
         await store.unsubscribe(order, channel, clock())
         log.info("unsubscribed an order of %s from %s", order.merchant_id, channel)
         return _page(renderer.unsubscribe_page(order.locale, channel, action="", done=True))
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        places = sorted({".".join(str(p) for p in e.get("loc", ())) for e in exc.errors()})
-        return _error(400, "invalid_request", "invalid or missing: " + ", ".join(places))
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return _error(exc.status_code, "http_error", str(exc.detail))
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        log.error("unexpected %s on %s", type(exc).__name__, request.url.path)
-        return _error(500, "internal_error", "unexpected error")
 
     return app

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncpg
 
+from suivi_infra import migrations
 from suivi_infra.migrations import Migration, MigrationError, Migrations
-from suivi_infra.settings import PostgresSettings
 
 MIGRATIONS = Migrations("suivi_notifier", table="notifier_schema_migrations")
 
@@ -29,8 +29,7 @@ async def migrate(
 
 
 def main(argv: list[str] | None = None) -> int:
-    url = PostgresSettings().database_url
-    return MIGRATIONS.cli("suivi-notifier-migrate", url, argv, __doc__)
+    return migrations.main(MIGRATIONS, "suivi-notifier-migrate", argv, doc=__doc__)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import time
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from suivi_infra.settings import KafkaSettings, PostgresSettings
+from suivi_infra.settings import EnvOnlySettings, KafkaSettings, PostgresSettings
 from suivi_infra.tokens import TokenSettings
 from suivi_notifier.domain.triggers import ALERT_TRIGGERS, TRIGGERS, TriggerPolicy, parse_triggers
 from suivi_schemas.topics import ALERTS, NOTIFICATIONS, NOTIFICATIONS_DLQ, ORDERS, STATUS
@@ -18,20 +18,7 @@ from suivi_schemas.topics import ALERTS, NOTIFICATIONS, NOTIFICATIONS_DLQ, ORDER
 NOTIFIER_DLQ = NOTIFICATIONS_DLQ
 
 
-class _EnvOnly(BaseSettings):
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings)
-
-
-class SmtpSettings(_EnvOnly):
+class SmtpSettings(EnvOnlySettings):
     """Email over SMTP; unset host disables the channel."""
 
     model_config = SettingsConfigDict(env_prefix="SUIVI_NOTIFIER_SMTP_", extra="ignore")
@@ -52,7 +39,7 @@ class SmtpSettings(_EnvOnly):
     )
 
 
-class SmsSettings(_EnvOnly):
+class SmsSettings(EnvOnlySettings):
     """SMS through an HTTP provider speaking Twilio's Messages API; unset sid disables it."""
 
     model_config = SettingsConfigDict(env_prefix="SUIVI_NOTIFIER_SMS_", extra="ignore")
@@ -68,7 +55,7 @@ class SmsSettings(_EnvOnly):
     default_timezone: str = Field(default="UTC", description="For recipients with a bad zone.")
 
 
-class PushSettings(_EnvOnly):
+class PushSettings(EnvOnlySettings):
     """Web push (RFC 8030/8291) with VAPID (RFC 8292); unset private key disables it."""
 
     model_config = SettingsConfigDict(env_prefix="SUIVI_NOTIFIER_PUSH_", extra="ignore")
@@ -120,7 +107,7 @@ class MerchantAlerts(BaseModel):
         return self
 
 
-class NotifierSettings(_EnvOnly):
+class NotifierSettings(EnvOnlySettings):
     model_config = SettingsConfigDict(env_prefix="SUIVI_NOTIFIER_", extra="ignore")
 
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
