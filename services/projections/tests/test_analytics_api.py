@@ -9,8 +9,6 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
-from fastapi import FastAPI
-from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
 from suivi_projections.query.analytics import (
@@ -27,10 +25,9 @@ from suivi_projections.query.analytics import (
 from suivi_projections.query.live import LiveHub
 from suivi_projections.testing.browser import asgi_client
 from suivi_projections.testing.fakes import FakeReadModel
-from suivi_projections.web.analytics import analytics_router, parse_range
+from suivi_projections.web.analytics import parse_range
 from suivi_projections.web.app import create_api
-from suivi_projections.web.deps import ApiContext
-from suivi_projections.web.metrics import ApiMetrics
+from suivi_projections.web.deps import utc_today
 from suivi_projections.web.settings import ApiSettings
 
 KEY_A = "key-a-0123456789abcdef"
@@ -210,11 +207,8 @@ async def test_without_an_analytics_source_both_routes_answer_503() -> None:
 
 
 async def test_the_default_range_is_the_last_30_days(source: FakeAnalytics) -> None:
-    context = ApiContext.build(
-        settings(), FakeReadModel(), LiveHub(), ApiMetrics(CollectorRegistry()), lambda: 0.0
-    )
-    app = FastAPI()
-    app.include_router(analytics_router(context, source, today=lambda: date(2025, 4, 10)))
+    app = create_api(settings(), FakeReadModel(), LiveHub(), analytics=source)
+    app.dependency_overrides[utc_today] = lambda: date(2025, 4, 10)
     async with asgi_client(app) as client:
         await client.get("/v1/merchant/analytics", headers=A)
         await client.get("/v1/merchant/analytics", params={"to": "2025-03-31"}, headers=A)

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 
 from suivi_projections.domain.orders import OrderStatus
 from suivi_projections.query.live import LiveHub
-from suivi_projections.query.views import OrderView
+from suivi_projections.query.views import OrderView, ReadModel
 from suivi_projections.testing.browser import asgi_client
 from suivi_projections.testing.fakes import FakeReadModel, at, sample_order
 from suivi_projections.web.app import create_api
@@ -149,7 +149,8 @@ async def test_shipment_route_fails_closed_without_a_merchant_scoped_query() -> 
         shipment_for_merchant = None  # type: ignore[assignment]
 
     settings = ApiSettings(merchant_keys=SecretStr(f"shop-a:{KEY_A}"))
-    async with asgi_client(create_api(settings, Unscoped(sample_order()), LiveHub())) as c:
+    unscoped: ReadModel = Unscoped(sample_order())  # type: ignore[assignment]  # incomplete
+    async with asgi_client(create_api(settings, unscoped, LiveHub())) as c:
         response = await c.get("/v1/merchant/shipments/ups/1Z999AA10123456784", headers=A)
     assert response.status_code == 501
 

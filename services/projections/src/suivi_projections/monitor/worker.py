@@ -38,8 +38,7 @@ from suivi_projections.domain.watch import (
     evaluate,
 )
 from suivi_projections.metrics import ProjectionsMetrics
-from suivi_projections.monitor import eta_store
-from suivi_projections.monitor import sql
+from suivi_projections.monitor import eta_store, sql
 from suivi_schemas import EstimateSource, Location, ShipmentAlert, ShipmentStatus
 
 log = logging.getLogger(__name__)

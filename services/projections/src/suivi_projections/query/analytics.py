@@ -254,16 +254,14 @@ class AnalyticsSource(Protocol):
 
 
 class PostgresAnalytics:
-    """`AnalyticsSource` over a pool that the composition root sets once the app started."""
+    """`AnalyticsSource` over the API's pool (made in its lifespan)."""
 
-    def __init__(self, pool: asyncpg.Pool | None = None) -> None:
+    def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
     async def merchant_analytics(
         self, merchant_id: str, first_day: date, last_day: date
     ) -> MerchantAnalytics:
-        if self.pool is None:
-            raise RuntimeError("analytics are read before the app started")
         return await merchant_analytics(self.pool, merchant_id, first_day, last_day)
 
 

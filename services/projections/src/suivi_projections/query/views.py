@@ -126,4 +126,13 @@ class ReadModel(Protocol):
         self, merchant_id: str, status: OrderStatus | None, cursor: str | None, limit: int
     ) -> OrderPage: ...
 
-    async def shipment(self, carrier: str, tracking_number: str) -> ShipmentView | None: ...
+    async def shipment(self, carrier: str, tracking_number: str) -> ShipmentView | None:
+        """The newest parcel with this key, whoever's it is (no merchant scope)."""
+        ...
+
+    async def shipment_for_merchant(
+        self, merchant_id: str, carrier: str, tracking_number: str
+    ) -> ShipmentView | None:
+        """The newest parcel with this key among the merchant's own orders: a merchant never
+        reads another's parcel, even one with the same number."""
+        ...

@@ -21,7 +21,7 @@ from suivi_schemas import EstimatedDelivery, EstimateSource, Location, ShipmentS
 
 
 class FakeReadModel:
-    """`ReadModel` (and `MerchantShipments`) over a dict of orders; `put` replaces an order."""
+    """`ReadModel` over a dict of orders; `put` replaces an order."""
 
     def __init__(self, *orders: OrderView) -> None:
         self._orders: dict[tuple[str, str], OrderView] = {}

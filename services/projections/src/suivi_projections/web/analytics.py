@@ -6,14 +6,11 @@ browser can open it: without a key it answers 401 with a Basic challenge. It sho
 only (carriers, countries and regions, carrier locations), never a customer's details.
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 import re
 import secrets
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 import asyncpg
@@ -21,9 +18,11 @@ from fastapi import APIRouter, Query, Request, Response
 from markupsafe import Markup
 
 from suivi_projections.query.analytics import AnalyticsSource, MerchantAnalytics
-from suivi_projections.web.deps import ApiContext, ErrorBody, error_response
+from suivi_projections.web.context import ApiContext
+from suivi_projections.web.deps import AnalyticsDep, ContextDep, TodayDep
 from suivi_projections.web.pages.charts import Bar, Point, bar_chart, column_chart, line_chart
 from suivi_projections.web.pages.render import TEMPLATES, security_headers
+from suivi_projections.web.responses import ErrorBody, error_response
 
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
@@ -45,10 +44,6 @@ ToDay = Annotated[
 
 class RangeError(ValueError):
     """The requested range is not usable; the message says why, for the caller."""
-
-
-def _utc_today() -> date:
-    return datetime.now(UTC).date()
 
 
 def _day(name: str, value: str) -> date:
@@ -140,93 +135,103 @@ def render_page(
     return body, security_headers(nonce)
 
 
-def analytics_router(
-    ctx: ApiContext,
-    source: AnalyticsSource | None,
-    today: Callable[[], date] = _utc_today,
-) -> APIRouter:
-    """The JSON route and the page; without a `source` (a fake read model) both answer 503."""
-    router = APIRouter(tags=["merchant"])
+# The JSON route and the page; without an analytics source (a fake read model) both answer 503.
+router = APIRouter(tags=["merchant"])
 
-    def merchant(request: Request, *, basic: bool) -> str | None:
-        key = presented_key(request.headers.get("authorization"), basic=basic)
-        found = ctx.merchant_for_key(key) if key else None
-        # A browser's first visit never carries a key: only a wrong key counts as a failure.
-        if found is None and (key or not basic):
-            ctx.metrics.merchant_auth_failures.inc()
-        return found
 
-    async def read(merchant_id: str, first: date, last: date) -> MerchantAnalytics | str:
-        if source is None:
-            return "analytics are not available on this read model"
-        try:
-            return await source.merchant_analytics(merchant_id, first, last)
-        except asyncpg.QueryCanceledError:
-            return "the figures took too long to compute; try a shorter range"
+def _merchant(ctx: ApiContext, request: Request, *, basic: bool) -> str | None:
+    key = presented_key(request.headers.get("authorization"), basic=basic)
+    found = ctx.merchant_for_key(key) if key else None
+    # A browser's first visit never carries a key: only a wrong key counts as a failure.
+    if found is None and (key or not basic):
+        ctx.metrics.merchant_auth_failures.inc()
+    return found
 
-    @router.get(
-        "/v1/merchant/analytics",
-        response_model=MerchantAnalytics,
-        summary="Delivery analytics over a range of days (see the page for the definitions)",
-        responses={
-            400: {"model": ErrorBody, "description": "Malformed, reversed or too long range."},
-            401: {"model": ErrorBody, "description": "Missing or unknown API key."},
-            503: {"model": ErrorBody, "description": "Analytics unavailable or too slow."},
+
+async def _read(
+    source: AnalyticsSource | None, merchant_id: str, first: date, last: date
+) -> MerchantAnalytics | str:
+    if source is None:
+        return "analytics are not available on this read model"
+    try:
+        return await source.merchant_analytics(merchant_id, first, last)
+    except asyncpg.QueryCanceledError:
+        return "the figures took too long to compute; try a shorter range"
+
+
+@router.get(
+    "/v1/merchant/analytics",
+    response_model=MerchantAnalytics,
+    summary="Delivery analytics over a range of days (see the page for the definitions)",
+    responses={
+        400: {"model": ErrorBody, "description": "Malformed, reversed or too long range."},
+        401: {"model": ErrorBody, "description": "Missing or unknown API key."},
+        503: {"model": ErrorBody, "description": "Analytics unavailable or too slow."},
+    },
+)
+async def analytics_json(
+    ctx: ContextDep,
+    source: AnalyticsDep,
+    today: TodayDep,
+    request: Request,
+    response: Response,
+    start: FromDay = None,
+    end: ToDay = None,
+) -> Any:
+    merchant_id = _merchant(ctx, request, basic=False)
+    if merchant_id is None:
+        return error_response(
+            401, "unauthorized", "missing or unknown API key", {"WWW-Authenticate": "Bearer"}
+        )
+    try:
+        first, last = parse_range(start, end, today)
+    except RangeError as problem:
+        return error_response(400, "invalid_range", str(problem))
+    found = await _read(source, merchant_id, first, last)
+    if isinstance(found, str):
+        return error_response(503, "unavailable", found, {"Retry-After": "30"})
+    response.headers.update(_PRIVATE)
+    return found
+
+
+@router.get(
+    "/merchant/analytics",
+    summary="The analytics page (HTML); Bearer or Basic (the API key as password)",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/html": {}}, "description": "The page."},
+        400: {"content": {"text/html": {}}, "description": "The form, saying what is wrong."},
+        401: {"model": ErrorBody, "description": "Missing or unknown key (Basic challenge)."},
+        503: {
+            "content": {"text/html": {}},
+            "description": "Analytics unavailable or too slow.",
         },
-    )
-    async def analytics_json(
-        request: Request, response: Response, start: FromDay = None, end: ToDay = None
-    ) -> Any:
-        merchant_id = merchant(request, basic=False)
-        if merchant_id is None:
-            return error_response(
-                401, "unauthorized", "missing or unknown API key", {"WWW-Authenticate": "Bearer"}
-            )
-        try:
-            first, last = parse_range(start, end, today())
-        except RangeError as problem:
-            return error_response(400, "invalid_range", str(problem))
-        found = await read(merchant_id, first, last)
-        if isinstance(found, str):
-            return error_response(503, "unavailable", found, {"Retry-After": "30"})
-        response.headers.update(_PRIVATE)
-        return found
-
-    @router.get(
-        "/merchant/analytics",
-        summary="The analytics page (HTML); Bearer or Basic (the API key as password)",
-        response_class=Response,
-        responses={
-            200: {"content": {"text/html": {}}, "description": "The page."},
-            400: {"content": {"text/html": {}}, "description": "The form, saying what is wrong."},
-            401: {"model": ErrorBody, "description": "Missing or unknown key (Basic challenge)."},
-            503: {
-                "content": {"text/html": {}},
-                "description": "Analytics unavailable or too slow.",
-            },
-        },
-    )
-    async def analytics_page(
-        request: Request, start: FromDay = None, end: ToDay = None
-    ) -> Response:
-        merchant_id = merchant(request, basic=True)
-        if merchant_id is None:
-            return error_response(
-                401, "unauthorized", "missing or unknown API key",
-                {"WWW-Authenticate": BASIC_CHALLENGE},
-            )  # fmt: skip
-        try:
-            first, last = parse_range(start, end, today())
-        except RangeError as problem:
-            shown = (start or "")[:10], (end or "")[:10]
-            body, headers = render_page(merchant_id, *shown, None, str(problem))
-            return Response(body, 400, headers, media_type="text/html")
-        found = await read(merchant_id, first, last)
-        error, status = (found, 503) if isinstance(found, str) else (None, 200)
-        body, headers = render_page(
-            merchant_id, first.isoformat(), last.isoformat(),
-            None if isinstance(found, str) else found, error,
+    },
+)
+async def analytics_page(
+    ctx: ContextDep,
+    source: AnalyticsDep,
+    today: TodayDep,
+    request: Request,
+    start: FromDay = None,
+    end: ToDay = None,
+) -> Response:
+    merchant_id = _merchant(ctx, request, basic=True)
+    if merchant_id is None:
+        return error_response(
+            401, "unauthorized", "missing or unknown API key",
+            {"WWW-Authenticate": BASIC_CHALLENGE},
         )  # fmt: skip
-        return Response(body, status, headers, media_type="text/html")
-
-    return router
+    try:
+        first, last = parse_range(start, end, today)
+    except RangeError as problem:
+        shown = (start or "")[:10], (end or "")[:10]
+        body, headers = render_page(merchant_id, *shown, None, str(problem))
+        return Response(body, 400, headers, media_type="text/html")
+    found = await _read(source, merchant_id, first, last)
+    error, status = (found, 503) if isinstance(found, str) else (None, 200)
+    body, headers = render_page(
+        merchant_id, first.isoformat(), last.isoformat(),
+        None if isinstance(found, str) else found, error,
+    )  # fmt: skip
+    return Response(body, status, headers, media_type="text/html")

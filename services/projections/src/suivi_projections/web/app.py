@@ -16,13 +16,15 @@ from starlette.types import Lifespan
 from suivi_projections.query.analytics import AnalyticsSource
 from suivi_projections.query.live import LiveHub
 from suivi_projections.query.views import ReadModel
-from suivi_projections.web.analytics import analytics_router
-from suivi_projections.web.deps import ApiContext, ErrorBody, error_response
-from suivi_projections.web.merchant import merchant_router
+from suivi_projections.web.analytics import router as analytics_router
+from suivi_projections.web.context import ApiContext, Backends, install, lookup_limiter
+from suivi_projections.web.lookup import router as lookup_router
+from suivi_projections.web.merchant import router as merchant_router
 from suivi_projections.web.metrics import ApiMetrics, RequestMetrics
 from suivi_projections.web.ratelimit import Counters
+from suivi_projections.web.responses import ErrorBody, error_response
 from suivi_projections.web.settings import ApiSettings
-from suivi_projections.web.shopper import shopper_router
+from suivi_projections.web.shopper import router as shopper_router
 
 Probe = Callable[[], Awaitable[bool]]
 
@@ -33,7 +35,7 @@ async def _always_ready() -> bool:
 
 def create_api(
     settings: ApiSettings,
-    read_model: ReadModel,
+    read_model: ReadModel | None,
     live_updates: LiveHub,
     registry: CollectorRegistry | None = None,
     *,
@@ -43,16 +45,17 @@ def create_api(
     analytics: AnalyticsSource | None = None,
     counters: Counters | None = None,
 ) -> FastAPI:
-    """Builds the app. `ready` answers /readyz (the composition root passes a PostgreSQL
-    probe); `live_updates` is fed by `PostgresOrderListener` in production, by tests directly.
-    Without `analytics` the merchant analytics routes answer 503. `counters`: the lookup limits'
+    """Builds the app. `read_model` (with `analytics`, `counters`) is installed at once; None
+    when the composition root installs PostgreSQL's in the lifespan (`context.install`).
+    `ready` answers /readyz (the composition root passes a PostgreSQL probe); `live_updates`
+    is fed by `PostgresOrderListener` in production, by tests directly. Without `analytics`
+    the merchant analytics routes answer 503. `counters`: the lookup limits'
     store (the composition root passes PostgreSQL's; in memory by default). `clock`: epoch
     seconds, as the limits' windows are shared between processes."""
     registry = registry if registry is not None else CollectorRegistry()
     metrics = ApiMetrics(registry)
     # Read at each scrape of the separate metrics port (web.bootstrap).
     metrics.listener_up.set_function(lambda: 1 if live_updates.connected else 0)
-    context = ApiContext.build(settings, read_model, live_updates, metrics, clock, counters)
     app = FastAPI(
         title="Suivi order status",
         version="1",
@@ -69,10 +72,15 @@ def create_api(
             {"name": "operations", "description": "Health and readiness (metrics: own port)."},
         ],
     )
+    app.state.context = ApiContext.build(settings, live_updates, metrics)
+    if read_model is not None:
+        limits = lookup_limiter(settings, counters, clock)
+        install(app, Backends(read_model, limits, analytics))
     app.add_middleware(RequestMetrics, metrics=metrics)
-    app.include_router(shopper_router(context))
-    app.include_router(merchant_router(context))
-    app.include_router(analytics_router(context, analytics))
+    app.include_router(lookup_router)
+    app.include_router(shopper_router)
+    app.include_router(merchant_router)
+    app.include_router(analytics_router)
 
     @app.get("/", include_in_schema=False)
     async def home() -> Response:

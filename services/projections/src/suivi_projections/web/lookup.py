@@ -7,8 +7,6 @@ address, per order and email, and in distinct emails per order, whatever the out
 counters every API process shares (`web.ratelimit`).
 """
 
-from __future__ import annotations
-
 import hmac
 import logging
 from typing import Any
@@ -18,10 +16,11 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from suivi_projections.web.deps import ApiContext, ErrorBody, error_response, html_response
+from suivi_projections.web.deps import ContextDep, LimiterDep, ReadModelDep
 from suivi_projections.web.pages.i18n import Translator, choose_language
 from suivi_projections.web.pages.render import render_lookup
 from suivi_projections.web.ratelimit import client_key, retry_after
+from suivi_projections.web.responses import ErrorBody, error_response, html_response
 from suivi_schemas import strict_json
 
 FORM = "application/x-www-form-urlencoded"
@@ -79,106 +78,105 @@ async def _read(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-def lookup_router(ctx: ApiContext) -> APIRouter:
-    router = APIRouter(tags=["shopper"])
+router = APIRouter(tags=["shopper"])
+
+
+def _form_page(
+    t: Translator, raw: dict[str, str], error: str, status: int, **headers: str
+) -> Response:
+    page = render_lookup(
+        t,
+        merchant_id=raw.get("merchant_id", "")[:64],
+        order_number=raw.get("order_number", "")[:64],
+        error=error,
+        fixed_merchant=raw.get("fixed") == "1",
+    )
+    return html_response(page, status, headers)
+
+
+@router.post(
+    "/v1/order-lookup",
+    response_model=LookupAnswer,
+    responses=_RESPONSES,
+    summary="Find an order's status page from its number and the shopper's email",
+    description="JSON or an HTML form (then answered with a redirect or the form again). "
+    "Never put these fields in the URL. Unknown orders and wrong emails are answered "
+    "identically. Limits: per client IP, per order number and email, and distinct emails "
+    "per order number.",
+    openapi_extra={"requestBody": _BODY},
+)
+async def lookup(
+    ctx: ContextDep, limits: LimiterDep, read_model: ReadModelDep, request: Request
+) -> Response:
     metrics = ctx.metrics
-
-    def form_page(
-        t: Translator, raw: dict[str, str], error: str, status: int, **headers: str
-    ) -> Response:
-        page = render_lookup(
-            t,
-            merchant_id=raw.get("merchant_id", "")[:64],
-            order_number=raw.get("order_number", "")[:64],
-            error=error,
-            fixed_merchant=raw.get("fixed") == "1",
-        )
-        return html_response(page, status, headers)
-
-    @router.post(
-        "/v1/order-lookup",
-        response_model=LookupAnswer,
-        responses=_RESPONSES,
-        summary="Find an order's status page from its number and the shopper's email",
-        description="JSON or an HTML form (then answered with a redirect or the form again). "
-        "Never put these fields in the URL. Unknown orders and wrong emails are answered "
-        "identically. Limits: per client IP, per order number and email, and distinct emails "
-        "per order number.",
-        openapi_extra={"requestBody": _BODY},
+    is_form = request.headers.get("content-type", "").split(";")[0].strip().lower() == FORM
+    if not is_form and "json" not in request.headers.get("content-type", "").lower():
+        return error_response(415, "unsupported_media_type", "send JSON or an HTML form")
+    body = await _read(request)
+    if body is None:
+        return error_response(413, "too_large", f"body larger than {MAX_BODY} bytes")
+    raw = _parse(body, is_form)
+    language = choose_language(
+        override=raw.get("lang"), accept=request.headers.get("accept-language")
     )
-    async def lookup(request: Request) -> Response:
-        is_form = request.headers.get("content-type", "").split(";")[0].strip().lower() == FORM
-        if not is_form and "json" not in request.headers.get("content-type", "").lower():
-            return error_response(415, "unsupported_media_type", "send JSON or an HTML form")
-        body = await _read(request)
-        if body is None:
-            return error_response(413, "too_large", f"body larger than {MAX_BODY} bytes")
-        raw = _parse(body, is_form)
-        language = choose_language(
-            override=raw.get("lang"), accept=request.headers.get("accept-language")
-        )
-        t = Translator(language)
-        try:
-            query = LookupRequest.model_validate(raw)
-        except ValidationError:
-            metrics.lookups.labels("invalid").inc()
-            if is_form:
-                return form_page(t, raw, t("lookup.invalid"), 400)
-            return error_response(400, "invalid_request", "merchant_id, order_number and email")
-
-        merchant = query.merchant_id.lower()
-        email = normalize_email(query.email)
-        client = client_key(request.client.host if request.client else None)
-        refused = await ctx.limits.check(client, merchant, query.order_number, email)
-        if refused is not None:
-            metrics.lookups.labels("rate_limited").inc()
-            metrics.rate_limited.labels(refused.limit).inc()
-            seconds = retry_after(refused.wait)
-            if is_form:
-                text = t("lookup.rate_limited", seconds=seconds)
-                return form_page(t, raw, text, 429, **{"Retry-After": seconds})
-            return error_response(
-                429, "rate_limited", f"too many attempts; retry in {seconds} s",
-                {"Retry-After": seconds},
-            )  # fmt: skip
-
-        found = await ctx.read_model.order_for_lookup(merchant, query.order_number)
-        expected = ctx.digest(normalize_email(found[0])) if found else ctx.dummy_email
-        matches = hmac.compare_digest(expected, ctx.digest(email))
-        if found is None or not matches:
-            metrics.lookups.labels("not_found").inc()
-            if is_form:
-                return form_page(t, raw, t("lookup.not_found"), 404)
-            return error_response(404, "not_found", NOT_FOUND)
-
-        metrics.lookups.labels("found").inc()
-        page = f"/orders/{found[1]}"
+    t = Translator(language)
+    try:
+        query = LookupRequest.model_validate(raw)
+    except ValidationError:
+        metrics.lookups.labels("invalid").inc()
         if is_form:
-            return RedirectResponse(page, status_code=303, headers={"Cache-Control": "no-store"})
-        return JSONResponse({"status_page": page}, headers={"Cache-Control": "no-store"})
+            return _form_page(t, raw, t("lookup.invalid"), 400)
+        return error_response(400, "invalid_request", "merchant_id, order_number and email")
 
-    @router.get("/lookup", summary="The lookup form (HTML)", response_class=Response)
-    async def lookup_form(
-        request: Request, merchant: str | None = None, lang: str | None = None
-    ) -> Response:
-        t = Translator(
-            choose_language(override=lang, accept=request.headers.get("accept-language"))
-        )
-        return html_response(render_lookup(t, merchant_id=(merchant or "")[:64]))
+    merchant = query.merchant_id.lower()
+    email = normalize_email(query.email)
+    client = client_key(request.client.host if request.client else None)
+    refused = await limits.check(client, merchant, query.order_number, email)
+    if refused is not None:
+        metrics.lookups.labels("rate_limited").inc()
+        metrics.rate_limited.labels(refused.limit).inc()
+        seconds = retry_after(refused.wait)
+        if is_form:
+            text = t("lookup.rate_limited", seconds=seconds)
+            return _form_page(t, raw, text, 429, **{"Retry-After": seconds})
+        return error_response(
+            429, "rate_limited", f"too many attempts; retry in {seconds} s",
+            {"Retry-After": seconds},
+        )  # fmt: skip
 
-    @router.get(
-        "/m/{merchant_id}/lookup", summary="A shop's lookup form (HTML)", response_class=Response
-    )
-    async def merchant_lookup_form(
-        request: Request, merchant_id: str, lang: str | None = None
-    ) -> Response:
-        t = Translator(
-            choose_language(override=lang, accept=request.headers.get("accept-language"))
-        )
-        page = render_lookup(t, merchant_id=merchant_id[:64], fixed_merchant=True)
-        return html_response(page)
+    found = await read_model.order_for_lookup(merchant, query.order_number)
+    expected = ctx.digest(normalize_email(found[0])) if found else ctx.dummy_email
+    matches = hmac.compare_digest(expected, ctx.digest(email))
+    if found is None or not matches:
+        metrics.lookups.labels("not_found").inc()
+        if is_form:
+            return _form_page(t, raw, t("lookup.not_found"), 404)
+        return error_response(404, "not_found", NOT_FOUND)
 
-    return router
+    metrics.lookups.labels("found").inc()
+    page = f"/orders/{found[1]}"
+    if is_form:
+        return RedirectResponse(page, status_code=303, headers={"Cache-Control": "no-store"})
+    return JSONResponse({"status_page": page}, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/lookup", summary="The lookup form (HTML)", response_class=Response)
+async def lookup_form(
+    request: Request, merchant: str | None = None, lang: str | None = None
+) -> Response:
+    t = Translator(choose_language(override=lang, accept=request.headers.get("accept-language")))
+    return html_response(render_lookup(t, merchant_id=(merchant or "")[:64]))
+
+
+@router.get(
+    "/m/{merchant_id}/lookup", summary="A shop's lookup form (HTML)", response_class=Response
+)
+async def merchant_lookup_form(
+    request: Request, merchant_id: str, lang: str | None = None
+) -> Response:
+    t = Translator(choose_language(override=lang, accept=request.headers.get("accept-language")))
+    page = render_lookup(t, merchant_id=merchant_id[:64], fixed_merchant=True)
+    return html_response(page)
 
 
 def _parse(body: bytes, is_form: bool) -> dict[str, str]:

@@ -20,22 +20,17 @@ _PRUNE = "DELETE FROM lookup_limits WHERE ends_at <= $1"
 
 
 class PostgresCounters:
-    """`Counters` over a pool the composition root sets once the app started."""
+    """`Counters` over the API's pool (made in its lifespan)."""
 
-    def __init__(self, pool: asyncpg.Pool | None = None) -> None:
+    def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
-    def _pool(self) -> asyncpg.Pool:
-        if self.pool is None:
-            raise RuntimeError("the lookup limits are used before the app started")
-        return self.pool
-
     async def hit(self, key: bytes, seconds: float, now: float, add: int = 1) -> tuple[int, float]:
-        hits, ends_at = await self._pool().fetchrow(_HIT, key, _instant(now), seconds, add)
+        hits, ends_at = await self.pool.fetchrow(_HIT, key, _instant(now), seconds, add)
         return int(hits), float(ends_at.timestamp())
 
     async def prune(self, now: float) -> int:
-        status = await self._pool().execute(_PRUNE, _instant(now))
+        status = await self.pool.execute(_PRUNE, _instant(now))
         return int(status.split()[-1])
 
 
