@@ -70,6 +70,7 @@ class Urls:
     notifier: str
     push_peer: str
     links: str
+    standins: str = "http://127.0.0.1:8090"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Urls:
@@ -83,6 +84,7 @@ class Urls:
             notifier=env.get("SUIVI_DEMO_NOTIFIER_URL") or local("SUIVI_NOTIFIER_PORT", 8082),
             push_peer=env.get("SUIVI_DEMO_PUSH_URL") or "http://127.0.0.1:8086",
             links=env.get("SUIVI_NOTIFIER_STATUS_PAGE_BASE_URL") or projections,
+            standins=env.get("SUIVI_DEMO_STANDINS_URL") or local("SUIVI_DEMO_STANDINS_PORT", 8090),
         )
 
 
@@ -271,6 +273,24 @@ async def linger() -> None:
     await stop.wait()
 
 
+async def script_standins(http: httpx.AsyncClient, plan: Plan, urls: Urls) -> bool:
+    """The tracker follows every order's parcels, but the scripted ones move by the demo's own
+    webhooks: the stand-ins answer "not found" for those (no journey of theirs mixes in), and
+    run their default journey for the parcels of the tracked stories."""
+    scripted = [n for o in plan.orders if o.story.sends for n in o.numbers.values()]
+    try:
+        for number in scripted:
+            answer = await http.post(
+                f"{urls.standins}/_admin/journeys", json={"number": number, "not_found": True}
+            )
+            answer.raise_for_status()
+    except httpx.HTTPError as exc:
+        print(f"demo: stand-ins not reachable at {urls.standins} ({type(exc).__name__}): "
+              "the tracked orders will not move", flush=True)  # fmt: skip
+        return False
+    return True
+
+
 async def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     urls = Urls.from_env(env)
     if args.ingest_url:
@@ -289,6 +309,7 @@ async def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             f"webhooks over {SPAN / speed:.0f}s (ingest {urls.ingest})",
             flush=True,
         )
+        await script_standins(http, plan, urls)
         driver = Driver(plan, env, urls, http, quiet=args.quiet)
         await driver.play()
         if args.verify:

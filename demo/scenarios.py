@@ -100,6 +100,13 @@ def _repeat(at: float, index: int) -> Send:
     return Send(at, (), repeat=index)
 
 
+def _tracked(slug: str, merchant: str, carrier: str, sample: str, item: str) -> Story:
+    shopper = Shopper("Léa Martin", f"{slug}@example.fr", "fr-FR", "Europe/Paris")
+    title = f"Order only: the tracker follows its {carrier} parcel"
+    parcel = Parcel("a", carrier, sample, item)
+    return Story(slug, title, merchant, shopper, (parcel,), (), features=("tracked",))
+
+
 PARIS = ("Paris", "FR")
 LYON = ("Lyon", "FR")
 
@@ -360,6 +367,15 @@ STORIES: tuple[Story, ...] = (
         placed_days_ago=10,
         features=("stalled",),
     ),
+    # Tracked by the tracker alone: the merchant only sends the order; no webhook is scripted.
+    # La Poste and USPS parcels move because the tracker polls their stand-ins; UPS, FedEx and
+    # DHL ones because it registers them at EasyPost, AfterShip and 17TRACK (dev.env's routes),
+    # whose stand-ins then push to ingest. The stand-ins' journeys run 720x (four minutes).
+    _tracked("tracked-laposte", "atelier", "laposte", "6A18987654321", "Coussin en lin"),
+    _tracked("tracked-usps", "northwind", "usps", "9400111899223197428490", "Tent stakes"),
+    _tracked("tracked-easypost", "northwind", "ups", "1Z204W4R0308071865", "Sleeping bag"),
+    _tracked("tracked-aftership", "northwind", "fedex", "270556512744", "Water filter"),
+    _tracked("tracked-17track", "atelier", "dhl", "1234567890", "Théière en fonte"),
 )
 
 # Not orders: a signed body the normalizer cannot read (dead-lettered) and a webhook with a

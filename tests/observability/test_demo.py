@@ -36,14 +36,14 @@ def plan(speed: float = 1.0) -> Plan:
 
 def test_twenty_orders_several_providers_and_every_story_kind() -> None:
     built = plan()
-    assert len(built.orders) == 21
-    assert len({o.order_number for o in built.orders}) == 21
+    assert len(built.orders) == 26
+    assert len({o.order_number for o in built.orders}) == 26
     providers = {a.provider for a in built.webhooks()}
     assert len(providers) >= 8, providers
     features = {f for story in STORIES for f in story.features}
     for wanted in (
         "multi-shipment", "exception", "failed-attempt", "return", "duplicate", "out-of-order",
-        "stalled",
+        "stalled", "tracked",
     ):  # fmt: skip
         assert wanted in features
     kinds = Counter(a.kind for a in built.actions)
@@ -133,8 +133,8 @@ async def test_ingest_accepts_every_order_and_signed_webhook(
         driver = Driver(built, env, urls, http, quiet=True)
         await driver.play()
     assert driver.problems == []
-    assert driver.outcomes["order 202"] == 21
+    assert driver.outcomes["order 202"] == 26
     assert driver.outcomes["webhook 202"] == len(built.webhooks())
     assert driver.outcomes["bad_signature 401"] == 1
-    assert len(orders.published) == 21
+    assert len(orders.published) == 26
     assert len(raw.published) == len(built.webhooks()) + 1  # and the poison body

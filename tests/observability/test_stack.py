@@ -86,8 +86,13 @@ KEY_METRICS = {
         "sum(suivi_notifier_send_duration_seconds_count)",
         'sum(suivi_notifier_messages_total{trigger="stalled", outcome="sent"})',  # the shopper
     ],
-    # Every order's parcels start a tracking (unsupported while dev.env configures no source).
-    "suivi-tracker": ["sum(suivi_tracker_started_total)", "sum(suivi_tracker_trackings)"],
+    # Every order's parcels start a tracking; the tracked stories' ones are polled or registered.
+    "suivi-tracker": [
+        "sum(suivi_tracker_started_total)",
+        "sum(suivi_tracker_trackings)",
+        'sum(suivi_tracker_polls_total{action="poll"})',
+        'sum(suivi_tracker_polls_total{action="register"})',
+    ],
 }
 
 
@@ -183,6 +188,17 @@ async def run_script(
     return process.returncode or 0, output.decode(errors="replace")
 
 
+def standin_urls(port: int) -> dict[str, str]:
+    """dev.env's tracker sources, pointed at this stack's stand-ins."""
+    env = honcho_env((DEPLOY / "run" / "dev.env").read_text())
+    fixed = "http://127.0.0.1:8090"
+    return {
+        name: value.replace(fixed, f"http://127.0.0.1:{port}")
+        for name, value in env.items()
+        if name.endswith("__BASE_URL") and value.startswith(fixed)
+    }
+
+
 def stack_env(
     kafka: KafkaSettings, database_url: str, topics: dict[str, str], workdir: Path
 ) -> dict[str, str]:
@@ -229,6 +245,9 @@ def stack_env(
             "SUIVI_TRACKER_STATUS_TOPIC": topics["status"],
             "SUIVI_TRACKER_RAW_TOPIC": topics["raw"],
             "SUIVI_TRACKER_GROUP_ID": f"obs-tracker-{run}",
+            "SUIVI_TRACKER_INGEST_BASE_URL": f"http://127.0.0.1:{ports['SUIVI_INGEST_PORT']}",
+            "SUIVI_STANDINS_INGEST_URL": f"http://127.0.0.1:{ports['SUIVI_INGEST_PORT']}",
+            **standin_urls(ports["SUIVI_DEMO_STANDINS_PORT"]),
             "SUIVI_NOTIFIER_RESULTS_TOPIC": topics["notifications"],
             "SUIVI_NOTIFIER_DLQ_TOPIC": topics["notifier-dlq"],
             "SUIVI_NOTIFIER_ALERTS_TOPIC": topics["alerts"],
@@ -258,6 +277,7 @@ async def wait_until_answering(stack: Stack, seconds: float = 120) -> None:
         "projector": stack.url("SUIVI_PROJECTIONS_METRICS_PORT") + "/metrics",
         "projections-api": stack.url("SUIVI_PROJECTIONS_PORT") + "/readyz",
         "notifier": stack.url("SUIVI_NOTIFIER_PORT") + "/readyz",
+        "tracker": stack.url("SUIVI_TRACKER_PORT") + "/readyz",
         "peers": stack.url("SUIVI_DEMO_PEERS_PORT") + "/",
         "prometheus": stack.prometheus + "/-/ready",
     }
