@@ -3,17 +3,21 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
+from suivi_infra.http import install_error_handlers, ops_router
 from suivi_tracker.api import batch, trackings
 from suivi_tracker.api.deps import ApiContext, ApiError, error_response
 
 Ready = Callable[[], Awaitable[bool]]
+NOT_READY = "not started, or PostgreSQL does not answer"
+log = logging.getLogger("suivi_tracker.api")
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
@@ -45,20 +49,13 @@ def create_api(context: ApiContext, ready: Ready) -> FastAPI:
     api.state.context = context
     api.include_router(batch.router)  # before /{carrier}/{number}-style routes
     api.include_router(trackings.router)
+    api.include_router(ops_router(ready, not_ready=NOT_READY, include_in_schema=False))
+    # The shared handlers (404/405, 500 as error bodies), then the tracker's own: 422 for an
+    # invalid request, as its API documents, and 503 for a database that does not answer.
+    install_error_handlers(api, log)
     api.add_exception_handler(ApiError, _api_error)
     api.add_exception_handler(RequestValidationError, _invalid)
     for failure in (asyncpg.PostgresError, OSError, TimeoutError, asyncpg.InterfaceError):
         api.add_exception_handler(failure, _unavailable)
-
-    @api.get("/healthz", include_in_schema=False)
-    async def healthz() -> JSONResponse:
-        return JSONResponse({"status": "ok"})
-
-    @api.get("/readyz", include_in_schema=False)
-    async def readyz() -> JSONResponse:
-        ok = await ready()
-        return JSONResponse(
-            {"status": "ready" if ok else "not ready"}, status_code=200 if ok else 503
-        )
 
     return api

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncpg
 
+from suivi_infra import migrations
 from suivi_infra.migrations import Migration, Migrations
-from suivi_infra.settings import PostgresSettings
 
 MIGRATIONS = Migrations("suivi_tracker.db", table="tracker_schema_migrations")
 
@@ -22,8 +22,7 @@ async def migrate(
 
 
 def main(argv: list[str] | None = None) -> int:
-    url = PostgresSettings().database_url
-    return MIGRATIONS.cli("suivi-tracker-migrate", url, argv, __doc__)
+    return migrations.main(MIGRATIONS, "suivi-tracker-migrate", argv, doc=__doc__)
 
 
 if __name__ == "__main__":
