@@ -76,6 +76,8 @@ def new_topic(topic: Topic, settings: TopicSettings, *, name: str | None = None)
         "retention.ms": str(topic.retention_ms),
         "max.message.bytes": str(topic.max_message_bytes),
     }
+    if topic.cleanup_policy != "delete":
+        configs["cleanup.policy"] = topic.cleanup_policy
     if settings.min_insync_replicas is not None:
         # A topic override wins over the broker's default: set only when asked for.
         configs["min.insync.replicas"] = str(settings.min_insync_replicas)

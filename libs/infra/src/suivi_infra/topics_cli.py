@@ -39,8 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     for t in ALL_TOPICS:
         state = f"created (replicas {settings.replication_factor}, min ISR {isr})"
         state = state if t.name in created else "exists (settings unchanged)"
-        days = t.retention_ms // 86_400_000
-        print(f"{t.name:24} {t.partitions:3} partitions  retention {days:3} d  {state}")
+        kept = (
+            "compacted" if t.retention_ms < 0 else f"retention {t.retention_ms // 86_400_000:3} d"
+        )
+        print(f"{t.name:24} {t.partitions:3} partitions  {kept}  {state}")
     return 0
 
 

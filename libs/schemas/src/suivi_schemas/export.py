@@ -59,7 +59,12 @@ def asyncapi() -> dict[str, Any]:
                 "kafka": {
                     "topic": topic.name,
                     "partitions": topic.partitions,
-                    "topicConfiguration": {"retention.ms": topic.retention_ms},
+                    "topicConfiguration": {"retention.ms": topic.retention_ms}
+                    | (
+                        {"cleanup.policy": [topic.cleanup_policy]}
+                        if topic.cleanup_policy != "delete"
+                        else {}
+                    ),
                     "bindingVersion": "0.5.0",
                 }
             },

@@ -8,9 +8,11 @@ from pydantic import BaseModel
 
 from suivi_schemas.alerts import ShipmentAlert
 from suivi_schemas.events import ShipmentStatusEvent
+from suivi_schemas.merchants import MerchantRecord
 from suivi_schemas.notifications import NotificationResult
 from suivi_schemas.orders import OrderEvent
 from suivi_schemas.raw import RawProviderEvent
+from suivi_schemas.returns import ReturnEvent
 
 DAY_MS = 24 * 3600 * 1000
 # Kafka's own default (the broker's message.max.bytes): the largest record batch, after
@@ -27,6 +29,8 @@ class Topic:
     retention_ms: int
     description: str
     max_message_bytes: int = MAX_MESSAGE_BYTES
+    # "compact": the latest record per key is kept forever (retention_ms is then -1).
+    cleanup_policy: str = "delete"
 
 
 RAW = Topic(
@@ -105,7 +109,34 @@ TRACKER_DLQ = Topic(
     "Order and status records the tracker could not process; as consumed, with error headers.",
 )
 
+MERCHANTS = Topic(
+    "merchants.v1",
+    MerchantRecord,
+    "merchant",
+    3,
+    -1,
+    "Merchant records (key digests, branding, settings) from the console; compacted.",
+    cleanup_policy="compact",
+)
+
+RETURNS = Topic(
+    "commerce.returns.v1",
+    ReturnEvent,
+    "merchant:return_id",
+    6,
+    90 * DAY_MS,
+    "Every change of a return (RMA), one event per transition, from the after-sales service.",
+)
+AFTERSALES_DLQ = Topic(
+    "aftersales.dlq.v1",
+    None,
+    "as consumed",
+    1,
+    30 * DAY_MS,
+    "Order and status records after-sales could not process; as consumed, with error headers.",
+)
+
 ALL_TOPICS: tuple[Topic, ...] = (
     RAW, RAW_DLQ, STATUS, ORDERS, ALERTS, NOTIFICATIONS, NOTIFICATIONS_DLQ, PROJECTIONS_DLQ,
-    TRACKER_DLQ,
+    TRACKER_DLQ, MERCHANTS, RETURNS, AFTERSALES_DLQ,
 )  # fmt: skip

@@ -1,0 +1,80 @@
+"""`MerchantRecord`: one merchant's current configuration on the compacted `merchants.v1` topic,
+published by the console, read from the beginning by every service that checks merchant keys.
+
+Never a plaintext API key (only SHA-256 digests of high-entropy keys, with their validity
+windows) and never a plaintext webhook signing secret (sealed with AES-GCM under a key only the
+console and the notifier hold: `suivi_infra.sealing`). A null value (tombstone) deletes the
+merchant.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, Field
+
+from suivi_schemas.common import Contract, FreeText, Slug
+
+Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
+
+
+class ApiKeyDigest(Contract):
+    """A key is valid from `valid_from` until `valid_until` (None: until revoked). A rotated key
+    keeps a `valid_until` in the future (its grace period); a revoked one is dropped."""
+
+    key_id: str = Field(max_length=64)
+    sha256: Sha256Hex = Field(description="Hex SHA-256 of the key's UTF-8 bytes.")
+    label: FreeText = Field(default="", max_length=100)
+    valid_from: AwareDatetime
+    valid_until: AwareDatetime | None = None
+
+    def valid_at(self, instant: datetime) -> bool:
+        return self.valid_from <= instant and (
+            self.valid_until is None or instant < self.valid_until
+        )
+
+
+class Branding(Contract):
+    """What the status pages and messages show of the merchant."""
+
+    display_name: FreeText = Field(max_length=100)
+    colour: Colour = "#1f6feb"
+    logo_url: str | None = Field(default=None, max_length=500, description="Served by the console.")
+    contact_email: str | None = Field(default=None, max_length=254)
+    contact_url: str | None = Field(default=None, max_length=500)
+    message: FreeText = Field(default="", max_length=500)
+
+
+class NotificationSettings(Contract):
+    channels: tuple[Literal["email", "sms", "push"], ...] = ("email",)
+    triggers: tuple[str, ...] = ("shipped", "out_for_delivery", "delivered", "exception")
+    quiet_start: time | None = Field(default=None, description="Local time quiet hours begin.")
+    quiet_end: time | None = None
+    digest: Literal["off", "daily", "weekly"] = "daily"
+
+
+class WebhookEndpoint(Contract):
+    endpoint_id: str = Field(max_length=64)
+    url: str = Field(max_length=500, pattern=r"^https?://")
+    events: tuple[str, ...] = ("alerts",)
+    # AES-GCM sealed secrets (suivi_infra.sealing), newest first; several during a rotation.
+    sealed_secrets: tuple[str, ...] = ()
+    active: bool = True
+
+
+class MerchantRecord(Contract):
+    """Keyed by `merchant_id`; the latest record per key is the merchant's whole state."""
+
+    schema_version: Literal[1] = 1
+    merchant_id: Slug
+    revision: int = Field(
+        ge=0, description="Increases with every change; readers keep the highest."
+    )
+    updated_at: AwareDatetime
+    active: bool = True
+    branding: Branding
+    api_keys: tuple[ApiKeyDigest, ...] = ()
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
+    webhooks: tuple[WebhookEndpoint, ...] = ()

@@ -1,0 +1,1 @@
+"""Suivi merchant console."""

@@ -1,0 +1,1 @@
+"""I/O: PostgreSQL, Kafka, SMTP, the other services' HTTP APIs, image checks."""

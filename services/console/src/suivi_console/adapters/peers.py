@@ -1,0 +1,59 @@
+"""The other services' merchant APIs over HTTP, called with the console's own key for the
+merchant (its digest is on merchants.v1 like any key): the console never reads their tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+
+class PeerUnavailable(Exception):  # noqa: N818 - an answer, not a failure
+    """The service did not answer usefully (down, refusing the key, or an error)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Peers:
+    http: httpx.AsyncClient
+    projections: str
+    tracker: str
+
+    async def _get(self, url: str, key: str, params: dict[str, Any] | None = None) -> Any:
+        try:
+            answer = await self.http.get(url, params=params,
+                                         headers={"Authorization": f"Bearer {key}"})  # fmt: skip
+        except httpx.HTTPError as exc:
+            raise PeerUnavailable(type(exc).__name__) from exc
+        if answer.status_code == 404:
+            return None
+        if answer.status_code != 200:
+            raise PeerUnavailable(str(answer.status_code))
+        return answer.json()
+
+    async def orders(self, key: str, status: str | None, limit: int = 200) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"limit": limit} | ({"status": status} if status else {})
+        found = await self._get(f"{self.projections}/v1/merchant/orders", key, params)
+        return list(found["orders"]) if found else []
+
+    async def order(self, key: str, order_number: str) -> dict[str, Any] | None:
+        url = f"{self.projections}/v1/merchant/orders/{quote(order_number, safe='')}"
+        found: dict[str, Any] | None = await self._get(url, key)
+        return found
+
+    async def trackings(self, key: str, state: str | None) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"limit": 200} | ({"state": state} if state else {})
+        found = await self._get(f"{self.tracker}/v1/trackings", key, params)
+        return list(found["trackings"]) if found else []
+
+    async def fix_tracking(self, key: str, carrier: str, number: str, body: dict[str, Any]) -> int:
+        """PATCH the tracking; the tracker's status code (4xx says what it refused)."""
+        url = f"{self.tracker}/v1/trackings/{quote(carrier, safe='')}/{quote(number, safe='')}"
+        try:
+            answer = await self.http.patch(
+                url, json=body, headers={"Authorization": f"Bearer {key}"}
+            )
+        except httpx.HTTPError as exc:
+            raise PeerUnavailable(type(exc).__name__) from exc
+        return answer.status_code

@@ -1,0 +1,1 @@
+"""The console's schema: versioned SQL migrations and their runner."""

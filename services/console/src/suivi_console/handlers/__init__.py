@@ -1,0 +1,1 @@
+"""The application layer: a request → load → decide (domain) → save → publish."""
