@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-import pytest
 from fastapi import FastAPI
 
 from suivi_infra.kafka import make_consumer
@@ -21,8 +20,6 @@ from suivi_ingest.bootstrap import build_app
 from suivi_ingest.settings import IngestSettings
 from suivi_ingest.testing.signers import suivi_headers
 from suivi_schemas.raw import RawProviderEvent
-
-pytestmark = pytest.mark.integration
 
 SECRET = "whsec_size"
 TOPIC_LIMIT = 100_000  # the test topics' max.message.bytes, small enough to reach quickly

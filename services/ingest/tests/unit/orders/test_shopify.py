@@ -36,7 +36,7 @@ from suivi_ingest.webhooks.signatures import SignatureError
 from suivi_schemas.order_state import OrderState
 from suivi_schemas.orders import OrderEvent, OrderEventKind
 
-FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "shopify"
+FIXTURES = pathlib.Path(__file__).parents[2] / "fixtures" / "shopify"
 SECRET = "shpss_0123456789abcdef"
 SHOP = "atelier-comtois.myshopify.com"
 URL = "/v1/webhooks/shopify"

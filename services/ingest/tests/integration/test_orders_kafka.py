@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-import pytest
 from aiokafka import ConsumerRecord
 from fastapi import FastAPI
 
@@ -22,9 +21,7 @@ from suivi_ingest.settings import IngestSettings
 from suivi_ingest.testing.signers import bearer, shopify_headers
 from suivi_schemas.orders import OrderEvent
 
-pytestmark = pytest.mark.integration
-
-FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "shopify"
+FIXTURES = pathlib.Path(__file__).parent.parent / "fixtures" / "shopify"
 SHOP = "atelier-comtois.myshopify.com"
 SECRET = "shpss_integration"
 

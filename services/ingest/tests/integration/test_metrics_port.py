@@ -1,4 +1,4 @@
-"""Metrics are for Prometheus, on their own port: not on the public webhook port."""
+"""Metrics are for Prometheus, on their own port, only while the service runs."""
 
 from __future__ import annotations
 
@@ -9,23 +9,11 @@ import pytest
 
 from suivi_infra.ports import free_port
 from suivi_infra.settings import KafkaSettings
-from suivi_ingest.app import create_app
 from suivi_ingest.bootstrap import build_app
 from suivi_ingest.settings import IngestSettings
-from suivi_ingest.testing.fakes import FakePublisher
 from suivi_ingest.testing.signers import suivi_headers
 
 
-async def test_the_public_port_has_no_metrics() -> None:
-    app = create_app(IngestSettings(), FakePublisher())
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://ingest"
-    ) as client:
-        assert (await client.get("/metrics")).status_code == 404
-        assert "/metrics" not in (await client.get("/openapi.json")).json()["paths"]
-
-
-@pytest.mark.integration
 async def test_the_service_serves_metrics_on_the_metrics_port_only_while_it_runs(
     kafka_settings: KafkaSettings,
 ) -> None:

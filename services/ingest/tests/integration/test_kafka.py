@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-import pytest
 import uvicorn
 from aiokafka import ConsumerRecord
 from fastapi import FastAPI
@@ -23,8 +22,6 @@ from suivi_ingest.bootstrap import build_app
 from suivi_ingest.settings import IngestSettings
 from suivi_ingest.testing.signers import suivi_headers
 from suivi_schemas.raw import RawProviderEvent
-
-pytestmark = pytest.mark.integration
 
 SECRET = "whsec_integration"
 
