@@ -21,6 +21,10 @@ from suivi_schemas import strict_json
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
+# Bodies are read by the plain endpoints, not by FastAPI: OpenAPI is told what they must be.
+JSON_OBJECT_BODY = {
+    "requestBody": {"required": True, "content": {JSON: {"schema": {"type": "object"}}}}
+}
 RETRY_AFTER_HEADER = {
     "Retry-After": {
         "description": "Seconds to wait before retrying.",
@@ -135,3 +139,10 @@ class DocumentedRoute(APIRoute):
 
     def get_route_handler(self) -> Endpoint:  # type: ignore[override]
         return self._serve
+
+
+def accepted_post(
+    path: str, endpoint: Callable[..., Any], *, serve: Endpoint, **kw: Any
+) -> DocumentedRoute:
+    """A POST answered 202 once Kafka stored what it carries: every route of both intakes."""
+    return DocumentedRoute(path, endpoint, serve=serve, methods=["POST"], status_code=202, **kw)

@@ -10,8 +10,8 @@ from fastapi import Depends, Header
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from suivi_infra.http import JSON, ErrorBody, documented
-from suivi_ingest.http import RETRY_AFTER_HEADER, DocumentedRoute
+from suivi_infra.http import ErrorBody, documented
+from suivi_ingest.http import JSON_OBJECT_BODY, RETRY_AFTER_HEADER, DocumentedRoute, accepted_post
 from suivi_ingest.orders.intake import OrderIntake
 from suivi_ingest.orders.model import OrderIn
 
@@ -63,12 +63,10 @@ async def shopify_webhook(
 
 def order_routes(intake: OrderIntake) -> list[DocumentedRoute]:
     """Both routes; mounted ahead of `/v1/webhooks/{provider}`, which would take Shopify's."""
-    orders = DocumentedRoute(
+    orders = accepted_post(
         ORDERS_PATH,
         post_order,
         serve=intake.handle_order,
-        methods=["POST"],
-        status_code=202,
         response_model=OrderAccepted,
         responses=_responses(
             e400="Malformed JSON, or a field is invalid (the detail names it).",
@@ -84,12 +82,10 @@ def order_routes(intake: OrderIntake) -> list[DocumentedRoute]:
         "same event. Answers 202 only after Kafka stored it. See docs/orders.md.",
         tags=["orders"],
     )
-    shopify = DocumentedRoute(
+    shopify = accepted_post(
         SHOPIFY_PATH,
         shopify_webhook,
         serve=intake.handle_shopify,
-        methods=["POST"],
-        status_code=202,
         response_model=OrderAccepted,
         responses={
             200: {"model": ShopifyIgnored, "description": "A topic Suivi does not use."},
@@ -106,9 +102,7 @@ def order_routes(intake: OrderIntake) -> list[DocumentedRoute]:
         "orders/cancelled, orders/fulfilled, orders/partially_fulfilled and orders/paid give a "
         "full order snapshot, fulfillments/create and fulfillments/update a fulfilment event. "
         "See docs/orders.md.",
-        openapi_extra={
-            "requestBody": {"required": True, "content": {JSON: {"schema": {"type": "object"}}}}
-        },
+        openapi_extra=JSON_OBJECT_BODY,
         tags=["webhooks"],
     )
     return [orders, shopify]

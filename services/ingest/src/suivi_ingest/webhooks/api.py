@@ -8,8 +8,8 @@ from typing import Literal
 from fastapi import Path
 from pydantic import BaseModel
 
-from suivi_infra.http import JSON, documented
-from suivi_ingest.http import RETRY_AFTER_HEADER, DocumentedRoute
+from suivi_infra.http import documented
+from suivi_ingest.http import JSON_OBJECT_BODY, RETRY_AFTER_HEADER, DocumentedRoute, accepted_post
 from suivi_ingest.webhooks.intake import WebhookIntake
 from suivi_ingest.webhooks.providers import PROVIDERS
 
@@ -42,20 +42,16 @@ async def receive_webhook(
 
 
 def webhook_route(intake: WebhookIntake) -> DocumentedRoute:
-    return DocumentedRoute(
+    return accepted_post(
         WEBHOOK_PATH,
         receive_webhook,
         serve=intake.handle,
-        methods=["POST"],
-        status_code=202,
         response_model=Accepted,
         responses=_ERRORS,
         summary="Receive one provider webhook",
         description="Answers 202 only after the raw event is stored on Kafka (acks=all). "
         "Checks, in order: provider (404), Content-Type (415), size (413), signature (401), "
         "body (400). See docs/webhooks.md for each provider's signature.",
-        openapi_extra={
-            "requestBody": {"required": True, "content": {JSON: {"schema": {"type": "object"}}}}
-        },
+        openapi_extra=JSON_OBJECT_BODY,
         tags=["webhooks"],
     )
