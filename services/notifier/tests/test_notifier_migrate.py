@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from suivi_notifier.migrate import Migration, MigrationError, load_migrations, migrate
+from suivi_notifier.db.migrate import Migration, MigrationError, load_migrations, migrate
 
 pytestmark = pytest.mark.integration
 

@@ -1,30 +1,24 @@
 """Composition root: settings → pool, producer, channel adapters → intake (Kafka consumer),
-dispatcher and alert worker (worker loops) and the HTTP API, with one start/stop for them all."""
+dispatcher and alert worker (worker loops), the HTTP API, and the service that starts them."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 import asyncpg
 import httpx
-from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
-from faststream import FastStream
-from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 
 from suivi_infra.kafka import make_producer
 from suivi_infra.lag import ConsumerLag
 from suivi_infra.metrics import service_registry
-from suivi_infra.postgres import lazy_pool, wait_for_postgres
-from suivi_infra.startup import retry
+from suivi_infra.postgres import lazy_pool
 from suivi_notifier.adapters.kafka_out import KafkaOut
 from suivi_notifier.adapters.merchant_webhook import WebhookSender
 from suivi_notifier.adapters.pg_subscriptions import SubscriptionStore
@@ -33,107 +27,22 @@ from suivi_notifier.adapters.sms import TwilioSms
 from suivi_notifier.adapters.smtp import SmtpSender
 from suivi_notifier.adapters.vapid import Vapid, load_private_key
 from suivi_notifier.adapters.webpush import WebPushSender
-from suivi_notifier.alerts import AlertWorker
 from suivi_notifier.api import create_api
-from suivi_notifier.app import build_app, build_broker
-from suivi_notifier.channels import Channels
-from suivi_notifier.dispatcher import DispatchConfig, Dispatcher, ResultSink
+from suivi_notifier.consumer import build_app, build_broker
 from suivi_notifier.domain.planning import QuietHours
+from suivi_notifier.handlers.alert_worker import AlertWorker
+from suivi_notifier.handlers.attempts import DispatchConfig
+from suivi_notifier.handlers.channels import Channels
+from suivi_notifier.handlers.dispatcher import Dispatcher, ResultSink
+from suivi_notifier.handlers.intake import DeadLetters, Intake
+from suivi_notifier.handlers.merchant_sender import MerchantSender
 from suivi_notifier.links import Links
-from suivi_notifier.merchants import MerchantSender
 from suivi_notifier.metrics import NotifierMetrics
-from suivi_notifier.migrate import migrate
-from suivi_notifier.pipeline import DeadLetters, Intake
+from suivi_notifier.service import NotifierService
 from suivi_notifier.settings import NotifierSettings
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
-
-
-@dataclass
-class NotifierService:
-    settings: NotifierSettings
-    registry: CollectorRegistry
-    metrics: NotifierMetrics
-    pool: asyncpg.Pool
-    producer: AIOKafkaProducer
-    http: httpx.AsyncClient
-    intake: Intake
-    dispatcher: Dispatcher
-    alerts: AlertWorker
-    broker: KafkaBroker
-    app: FastStream
-    api: FastAPI
-    owns_pool: bool = True
-    consume: bool = True
-    _stop: asyncio.Event = field(default_factory=asyncio.Event)
-    lag: ConsumerLag | None = None
-    consumer_of: Callable[[], Any] | None = None
-    _lag_task: asyncio.Task[None] | None = None
-    _worker: asyncio.Task[None] | None = None
-    _alert_worker: asyncio.Task[None] | None = None
-    _starting: asyncio.Task[None] | None = None
-    started: bool = False
-
-    async def start(self) -> None:
-        """Returns once started; PostgreSQL and Kafka are retried with back-off meanwhile."""
-        await wait_for_postgres(self.pool, self.settings.postgres)
-        if self.settings.migrate_on_start:
-            await retry("PostgreSQL (migrations)", self._migrate)
-        await retry("Kafka (producer)", self.producer.start)
-        if self.consume:
-            await self.app.start()  # the broker's start retries likewise (suivi_infra.startup)
-        self._stop.clear()
-        self._worker = asyncio.create_task(self.dispatcher.run(self._stop), name="dispatcher")
-        self._alert_worker = asyncio.create_task(self.alerts.run(self._stop), name="alerts")
-        if self.consume and self.lag is not None and self.consumer_of is not None:
-            self._lag_task = asyncio.create_task(
-                self.lag.watch(self.consumer_of, self.settings.group_id), name="consumer-lag"
-            )
-        self.started = True
-
-    def start_in_background(self) -> None:
-        """Starts without holding up the HTTP server: /readyz answers 503 until started."""
-        self._starting = asyncio.create_task(self.start(), name="start")
-        self._starting.add_done_callback(_report_failed_start)
-
-    async def _migrate(self) -> None:
-        async with self.pool.acquire() as conn:
-            await migrate(conn)
-
-    async def stop(self) -> None:
-        if self._starting is not None and not self._starting.done():
-            self._starting.cancel()  # stopped while still waiting for a dependency
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._starting
-        self.started = False
-        if self._lag_task is not None:
-            self._lag_task.cancel()
-            self._lag_task = None
-        if self.consume:
-            await self.app.stop()  # the batch in hand is finished (graceful_timeout)
-        self._stop.set()
-        for task in (self._worker, self._alert_worker):
-            if task is not None:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        self._worker = self._alert_worker = None
-        with contextlib.suppress(Exception):
-            await self.dispatcher.publish_results()  # what the last sends recorded
-        await self.producer.stop()
-        await self.http.aclose()
-        if self.owns_pool:
-            await self.pool.close()
-
-    async def kafka_ready(self) -> bool:
-        return self.started and await self.broker.ping(timeout=2.0)
-
-
-def _report_failed_start(task: asyncio.Task[None]) -> None:
-    # Not a dependency away (those are retried): a fault such as a failing migration. The
-    # service stays not-ready (/readyz 503) and says why, once.
-    if not task.cancelled() and (exc := task.exception()) is not None:
-        log.critical("the notifier cannot start: %s", type(exc).__name__, exc_info=exc)
 
 
 def _channels(

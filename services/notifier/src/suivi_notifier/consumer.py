@@ -15,7 +15,7 @@ from faststream import FastStream
 from faststream.kafka import KafkaBroker
 
 from suivi_infra.streams import batch_broker
-from suivi_notifier.pipeline import Intake
+from suivi_notifier.handlers.intake import Intake
 from suivi_notifier.settings import NotifierSettings
 
 log = logging.getLogger(__name__)

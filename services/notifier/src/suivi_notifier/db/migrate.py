@@ -1,4 +1,4 @@
-"""`suivi-notifier-migrate`: applies the notifier's versioned SQL files (`migrations/`) in order.
+"""`suivi-notifier-migrate`: applies the notifier's versioned SQL files (`db/migrations/`) in order.
 
 The notifier keeps its own bookkeeping table, `notifier_schema_migrations`, so it can share a
 database (and schema) with other services without touching theirs. The runner is shared:
@@ -12,7 +12,7 @@ import asyncpg
 from suivi_infra import migrations
 from suivi_infra.migrations import Migration, MigrationError, Migrations
 
-MIGRATIONS = Migrations("suivi_notifier", table="notifier_schema_migrations")
+MIGRATIONS = Migrations("suivi_notifier.db", table="notifier_schema_migrations")
 
 __all__ = ["Migration", "MigrationError", "load_migrations", "main", "migrate"]
 

@@ -21,7 +21,7 @@ from suivi_notifier.adapters import pg_alerts, pg_ledger, pg_merchant, pg_outbox
 from suivi_notifier.domain.alerts import AlertOutcome, alert_trigger, plan_alert
 from suivi_notifier.domain.planning import Capabilities
 from suivi_notifier.domain.triggers import TriggerPolicy
-from suivi_notifier.merchants import MerchantSender
+from suivi_notifier.handlers.merchant_sender import MerchantSender
 from suivi_notifier.metrics import NotifierMetrics
 from suivi_notifier.settings import MerchantAlerts
 from suivi_schemas import AlertKind, Channel, NotificationResult, Outcome, ShipmentAlert

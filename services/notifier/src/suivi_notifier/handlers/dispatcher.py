@@ -16,61 +16,32 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 import asyncpg
 
 from suivi_notifier.adapters import pg_alerts, pg_claims, pg_ledger, pg_outbox
 from suivi_notifier.adapters.pg_ledger import Delivery
-from suivi_notifier.channels import Channels, Job
 from suivi_notifier.domain.alerts import alert_kind
 from suivi_notifier.domain.outcomes import Permanent, PushOutcome, SendOutcome, Sent, Transient
-from suivi_notifier.domain.planning import Gate, GateAction, QuietHours, gate
+from suivi_notifier.domain.planning import Gate, GateAction, gate
 from suivi_notifier.domain.schedule import settle
 from suivi_notifier.domain.triggers import TriggerPolicy
-from suivi_notifier.materialize import Materializer, count
-from suivi_notifier.materialize import delivery_result as _result
+from suivi_notifier.handlers.attempts import DispatchConfig, bounded
+from suivi_notifier.handlers.channels import Channels, Job
+from suivi_notifier.handlers.materialize import Materializer, count
+from suivi_notifier.handlers.materialize import delivery_result as _result
 from suivi_notifier.metrics import NotifierMetrics
 from suivi_schemas import Channel, NotificationResult, Outcome
 
 log = logging.getLogger(__name__)
-OutcomeT = TypeVar("OutcomeT")
 
 
 class ResultSink(Protocol):
     async def publish_results(
         self, records: list[pg_outbox.OutboxRecord]
     ) -> list[Awaitable[Any]]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class DispatchConfig:
-    quiet: QuietHours
-    max_age: timedelta = timedelta(hours=48)
-    batch: int = 50
-    concurrency: int = 16
-    lease: timedelta = timedelta(minutes=2)
-    send_timeout: float = 60.0
-    retry_base_seconds: float = 30.0
-    retry_max_seconds: float = 3600.0
-    retry_after_max_seconds: float = 6 * 3600.0
-    max_attempts: int = 10
-    poll_interval: float = 1.0
-
-
-async def bounded(
-    attempt: Awaitable[OutcomeT], seconds: float, label: str, what: str
-) -> OutcomeT | Transient:
-    """One send attempt within `seconds`; a timeout or an unexpected error (a bug, a library
-    surprise) is a transient outcome: retried, bounded by the attempts limit."""
-    try:
-        return await asyncio.wait_for(attempt, seconds)
-    except TimeoutError:
-        return Transient(f"{label}_timeout")
-    except Exception as exc:
-        log.error("%s failed unexpectedly: %s", what, type(exc).__name__)
-        return Transient(f"{label}_{type(exc).__name__}"[:64])
 
 
 @dataclass(slots=True)

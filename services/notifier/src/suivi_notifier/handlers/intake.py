@@ -26,8 +26,8 @@ from suivi_infra.records import ConsumedRecord
 from suivi_notifier.adapters import pg_alerts, pg_intake
 from suivi_notifier.domain.shipment import ShipmentState, StatusFact, Verdict, apply_event
 from suivi_notifier.domain.triggers import TriggerPolicy
+from suivi_notifier.handlers.materialize import Materialized, Materializer, count
 from suivi_notifier.links import Links
-from suivi_notifier.materialize import Materialized, Materializer, count
 from suivi_notifier.metrics import NotifierMetrics
 from suivi_schemas import OrderEvent, ShipmentAlert, ShipmentStatusEvent
 from suivi_schemas.orders import OrderEventKind

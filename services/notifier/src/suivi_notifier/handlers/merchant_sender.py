@@ -26,10 +26,10 @@ from suivi_notifier.adapters.merchant_webhook import WebhookSender
 from suivi_notifier.adapters.pg_merchant import DigestRow, Queue, WebhookRow
 from suivi_notifier.adapters.render import DigestContext, DigestLine, Renderer
 from suivi_notifier.adapters.smtp import SmtpSender
-from suivi_notifier.dispatcher import DispatchConfig, bounded
 from suivi_notifier.domain.alerts import alert_trigger, digest_period_start
 from suivi_notifier.domain.outcomes import Permanent, SendOutcome, Transient
 from suivi_notifier.domain.schedule import settle
+from suivi_notifier.handlers.attempts import DispatchConfig, bounded
 from suivi_notifier.metrics import NotifierMetrics
 from suivi_notifier.settings import MerchantAlerts
 from suivi_schemas import Channel, NotificationResult, Outcome

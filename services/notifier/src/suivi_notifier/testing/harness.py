@@ -11,8 +11,8 @@ import httpx
 from prometheus_client import CollectorRegistry
 
 from suivi_notifier.bootstrap import Core, build_core
-from suivi_notifier.migrate import migrate
-from suivi_notifier.pipeline import BatchResult
+from suivi_notifier.db.migrate import migrate
+from suivi_notifier.handlers.intake import BatchResult
 from suivi_notifier.settings import NotifierSettings
 from suivi_notifier.testing.events import Clock, MemoryKafka, Record, record
 from suivi_schemas import OrderEvent, ShipmentAlert, ShipmentStatusEvent

@@ -1,0 +1,1 @@
+"""The notifier's schema: versioned SQL migrations and their runner."""

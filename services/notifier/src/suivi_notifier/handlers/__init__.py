@@ -1,0 +1,1 @@
+"""The application layer: a consumed batch or a due row -> load -> decide (domain) -> save."""

@@ -1,0 +1,46 @@
+"""What the shopper dispatcher and the merchant sender share: one bounded send attempt, and the
+dispatch settings (batch sizes, lease, retry policy)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TypeVar
+
+from suivi_notifier.domain.outcomes import Transient
+from suivi_notifier.domain.planning import QuietHours
+
+log = logging.getLogger(__name__)
+OutcomeT = TypeVar("OutcomeT")
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchConfig:
+    quiet: QuietHours
+    max_age: timedelta = timedelta(hours=48)
+    batch: int = 50
+    concurrency: int = 16
+    lease: timedelta = timedelta(minutes=2)
+    send_timeout: float = 60.0
+    retry_base_seconds: float = 30.0
+    retry_max_seconds: float = 3600.0
+    retry_after_max_seconds: float = 6 * 3600.0
+    max_attempts: int = 10
+    poll_interval: float = 1.0
+
+
+async def bounded(
+    attempt: Awaitable[OutcomeT], seconds: float, label: str, what: str
+) -> OutcomeT | Transient:
+    """One send attempt within `seconds`; a timeout or an unexpected error (a bug, a library
+    surprise) is a transient outcome: retried, bounded by the attempts limit."""
+    try:
+        return await asyncio.wait_for(attempt, seconds)
+    except TimeoutError:
+        return Transient(f"{label}_timeout")
+    except Exception as exc:
+        log.error("%s failed unexpectedly: %s", what, type(exc).__name__)
+        return Transient(f"{label}_{type(exc).__name__}"[:64])
