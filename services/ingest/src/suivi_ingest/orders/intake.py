@@ -38,14 +38,9 @@ from suivi_ingest.orders.keys import MerchantKeys, check_merchant
 from suivi_ingest.orders.metrics import OrderMetrics
 from suivi_ingest.orders.model import MAX_CLOCK_SKEW, OrderIn, describe, fields_of, order_event
 from suivi_ingest.orders.publisher import OrderEventPublisher
-from suivi_ingest.orders.shopify import (
-    TOPICS,
-    ShopifyPayloadError,
-    map_webhook,
-    parse_shops,
-    shopify_keys,
-    verify_shopify,
-)
+from suivi_ingest.orders.shopify.auth import parse_shops, shopify_keys, verify_shopify
+from suivi_ingest.orders.shopify.mapping import TOPICS, map_webhook
+from suivi_ingest.orders.shopify.values import ShopifyPayloadError
 from suivi_ingest.settings import IngestSettings, split_secrets
 from suivi_schemas.orders import OrderEvent
 

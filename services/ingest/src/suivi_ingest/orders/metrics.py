@@ -5,7 +5,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from suivi_ingest.kafka import PUBLISH_BUCKETS
-from suivi_ingest.orders.shopify import TOPICS
+from suivi_ingest.orders.shopify.mapping import TOPICS
 
 
 class OrderMetrics:

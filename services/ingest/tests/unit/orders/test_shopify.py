@@ -20,15 +20,9 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, generate_latest
 
 from suivi_ingest.app import create_app
-from suivi_ingest.orders.shopify import (
-    ShopifyPayloadError,
-    map_fulfillment,
-    map_order,
-    map_webhook,
-    parse_shops,
-    shopify_keys,
-    verify_shopify,
-)
+from suivi_ingest.orders.shopify.auth import parse_shops, shopify_keys, verify_shopify
+from suivi_ingest.orders.shopify.mapping import map_fulfillment, map_order, map_webhook
+from suivi_ingest.orders.shopify.values import ShopifyPayloadError
 from suivi_ingest.settings import IngestSettings
 from suivi_ingest.testing.fakes import FakeOrderPublisher, FakePublisher
 from suivi_ingest.testing.signers import shopify_headers
