@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from suivi_projections.domain.orders import OrderStatus
+from suivi_projections.domain.shipments import key_of
 from suivi_projections.query.views import (
     LineItemView,
     OrderPage,
@@ -82,12 +83,13 @@ class FakeReadModel:
         return OrderPage(summaries, _encode_cursor(start + limit) if more else None)
 
     async def shipment(self, carrier: str, tracking_number: str) -> ShipmentView | None:
+        key = key_of(carrier, tracking_number)  # normalized, as PostgreSQL's
         return next(
             (
                 s
                 for o in self._orders.values()
                 for s in o.shipments
-                if (s.carrier, s.tracking_number) == (carrier, tracking_number)
+                if key_of(s.carrier, s.tracking_number) == key
             ),
             None,
         )
@@ -95,13 +97,14 @@ class FakeReadModel:
     async def shipment_for_merchant(
         self, merchant_id: str, carrier: str, tracking_number: str
     ) -> ShipmentView | None:
+        key = key_of(carrier, tracking_number)
         return next(
             (
                 s
                 for o in self._orders.values()
                 if o.merchant_id == merchant_id
                 for s in o.shipments
-                if (s.carrier, s.tracking_number) == (carrier, tracking_number)
+                if key_of(s.carrier, s.tracking_number) == key
             ),
             None,
         )

@@ -29,7 +29,7 @@ from suivi_projections.web.app import create_api
 from suivi_projections.web.settings import ApiSettings
 from suivi_schemas import EstimatedDelivery, EstimateSource, ShipmentStatus, Substatus
 
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "projections"
+ARTIFACTS = Path(__file__).resolve().parents[6] / "test-artifacts" / "projections"
 PHONE: ViewportSize = {"width": 390, "height": 844}
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 TOKEN = "st_private_token_0001"

@@ -21,8 +21,6 @@ from suivi_projections.testing.snapshot import read_state
 from suivi_projections.write.batch import ApplyResult, apply_batch
 from suivi_schemas import OrderEvent, ShipmentStatus, ShipmentStatusEvent
 
-pytestmark = pytest.mark.integration
-
 S = ShipmentStatus
 Item = ShipmentStatusEvent | OrderEvent
 DAY = timedelta(days=1)

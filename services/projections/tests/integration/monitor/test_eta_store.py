@@ -13,8 +13,6 @@ from suivi_projections.domain.eta import Sample, TransitModel
 from suivi_projections.monitor import eta_store
 from suivi_projections.monitor.backtest import generate_history
 
-pytestmark = pytest.mark.integration
-
 NOW = datetime(2025, 1, 10, tzinfo=UTC)
 SINCE = NOW - timedelta(days=365)
 

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from html import unescape
 
 import asyncpg
-import pytest
 
 from suivi_infra.testing import RecordingSink
 from suivi_projections.db.migrate import migrate
@@ -19,8 +18,6 @@ from suivi_projections.testing.samples import T0, order_event, status_event
 from suivi_projections.web.pages.render import render_private, translator
 from suivi_projections.write.batch import apply_batch
 from suivi_schemas import EstimateSource, ShipmentStatus
-
-pytestmark = pytest.mark.integration
 
 S = ShipmentStatus
 D = timedelta(days=1)

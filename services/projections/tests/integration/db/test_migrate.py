@@ -11,8 +11,6 @@ import pytest
 from suivi_infra.settings import PostgresSettings
 from suivi_projections.db.migrate import MigrationError, load_migrations, main, migrate
 
-pytestmark = pytest.mark.integration
-
 
 def test_files_are_numbered_and_ordered() -> None:
     migrations = load_migrations()

@@ -33,8 +33,6 @@ from suivi_projections.write.batch import apply_batch
 from suivi_schemas import OrderEvent, ShipmentStatus, ShipmentStatusEvent
 from suivi_schemas.orders import Address
 
-pytestmark = pytest.mark.integration
-
 S = ShipmentStatus
 MARCH_1, MARCH_31 = date(2025, 3, 1), date(2025, 3, 31)
 

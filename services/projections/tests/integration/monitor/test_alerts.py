@@ -26,8 +26,6 @@ from suivi_projections.testing.samples import T0, order_event, status_event
 from suivi_projections.write.batch import apply_batch
 from suivi_schemas import OrderEvent, ShipmentAlert, ShipmentStatus, ShipmentStatusEvent
 
-pytestmark = pytest.mark.integration
-
 S = ShipmentStatus
 D = timedelta(days=1)
 H = timedelta(hours=1)

@@ -25,8 +25,6 @@ from suivi_projections.settings import ProjectionsSettings
 from suivi_projections.testing.samples import T0, order_event, status_event
 from suivi_schemas import ShipmentStatus
 
-pytestmark = pytest.mark.integration
-
 S = ShipmentStatus
 
 

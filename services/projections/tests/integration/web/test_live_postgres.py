@@ -6,7 +6,6 @@ import uuid
 
 import asyncpg
 import httpx
-import pytest
 
 from suivi_infra.ports import free_port
 from suivi_infra.settings import PostgresSettings
@@ -17,8 +16,6 @@ from suivi_projections.testing.fakes import FakeReadModel, sample_order
 from suivi_projections.web.app import create_api
 from suivi_projections.web.bootstrap import build_api
 from suivi_projections.web.settings import ApiSettings
-
-pytestmark = pytest.mark.integration
 
 
 async def notify_in_transaction(pool: asyncpg.Pool, token: str) -> None:
