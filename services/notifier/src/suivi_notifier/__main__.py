@@ -12,7 +12,7 @@ from types import FrameType
 
 import uvicorn
 
-from suivi_notifier.bootstrap import bootstrap
+from suivi_notifier.bootstrap import bootstrap, build_api
 from suivi_notifier.settings import NotifierSettings
 
 
@@ -20,7 +20,7 @@ async def serve(settings: NotifierSettings) -> None:
     # aiokafka and asyncpg bind to the running loop: build the service inside it.
     service = await bootstrap(settings)
     config = uvicorn.Config(
-        service.api,
+        build_api(service),
         host=settings.host,
         port=settings.port,
         lifespan="on",

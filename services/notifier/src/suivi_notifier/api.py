@@ -15,7 +15,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
-from fastapi import FastAPI, Query, Response
+from fastapi import APIRouter, FastAPI, Query, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -33,6 +33,7 @@ from suivi_infra.http import (
 from suivi_notifier.adapters.pg_subscriptions import Added, SubscriptionStore
 from suivi_notifier.adapters.render import Renderer
 from suivi_notifier.adapters.vapid import Vapid, b64url_decode
+from suivi_notifier.deps import ApiContext, ContextDep, NowDep, StoreDep
 from suivi_notifier.settings import NotifierSettings, PushSettings
 
 log = logging.getLogger("suivi_notifier.api")
@@ -94,6 +95,126 @@ def subscription_problem(sub: PushSubscription, settings: PushSettings) -> str |
     return None
 
 
+router = APIRouter(route_class=StrictJSONRoute)  # RFC 8259 bodies only
+
+
+def _page(html: str, status: int = 200) -> HTMLResponse:
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+@router.get(
+    "/v1/push/vapid-public-key",
+    tags=["push"],
+    responses=documented({503: "Web push is not configured."}),
+)
+async def vapid_public_key(context: ContextDep) -> Response:
+    if context.vapid is None:
+        return error_response(503, "push_disabled", "web push is not configured")
+    return JSONResponse(
+        {"public_key": context.vapid.public_key},
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+@router.post(
+    "/v1/push-subscriptions",
+    status_code=201,
+    tags=["push"],
+    responses={
+        200: {"description": "Already subscribed."},
+        **documented(
+            {
+                400: _INVALID + " Or the subscription is not a usable push endpoint and keys.",
+                404: "No order for this token (yet).",
+                409: "The order has as many subscriptions as allowed.",
+                503: "Web push is not configured.",
+            }
+        ),
+    },
+)
+async def subscribe(
+    body: SubscribeRequest, context: ContextDep, store: StoreDep, now: NowDep
+) -> Response:
+    if context.vapid is None:
+        return error_response(503, "push_disabled", "web push is not configured")
+    push = context.settings.push
+    problem = subscription_problem(body.subscription, push)
+    if problem is not None:
+        return error_response(400, "invalid_subscription", problem)
+    order = await store.order_by_status_token(body.token)
+    if order is None:
+        return error_response(404, "not_found", "no order for this token (yet)")
+    sub = body.subscription
+    added = await store.add_push(
+        order, sub.endpoint, sub.keys.p256dh, sub.keys.auth, now, push.max_subscriptions_per_order
+    )
+    if added is Added.TOO_MANY:
+        return error_response(409, "too_many_subscriptions", "this order has enough subscriptions")
+    status = 201 if added is Added.CREATED else 200
+    return JSONResponse({"status": "subscribed"}, status_code=status)
+
+
+@router.delete(
+    "/v1/push-subscriptions",
+    status_code=204,
+    tags=["push"],
+    responses=documented({400: _INVALID, 404: "No order for this token."}),
+)
+async def unsubscribe_push(body: UnsubscribeRequest, store: StoreDep) -> Response:
+    order = await store.order_by_status_token(body.token)
+    if order is None:
+        return error_response(404, "not_found", "no order for this token")
+    await store.remove_push(order, body.endpoint)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/v1/unsubscribe/{token}",
+    response_class=HTMLResponse,
+    tags=["unsubscribe"],
+    responses={
+        **documented({400: _INVALID}),
+        404: {"description": "Unknown link: a page saying so.", **_PAGE},
+    },
+)
+async def unsubscribe_page(
+    token: str, context: ContextDep, channel: Literal["email", "sms"] = Query("email")
+) -> Response:
+    # GET never unsubscribes: link scanners follow links. The page posts the form.
+    renderer = context.renderer
+    order = await context.store.order_by_unsubscribe_token(token)
+    if order is None:
+        return _page(renderer.unsubscribe_page("en", channel, action="", done=False), 404)
+    action = f"/v1/unsubscribe/{token}?channel={channel}"
+    return _page(renderer.unsubscribe_page(order.locale, channel, action=action, done=False))
+
+
+@router.post(
+    "/v1/unsubscribe/{token}",
+    response_class=HTMLResponse,
+    tags=["unsubscribe"],
+    responses={
+        **documented({400: _INVALID}),
+        404: {"description": "Unknown link: a page saying so.", **_PAGE},
+    },
+)
+async def unsubscribe(
+    token: str,
+    context: ContextDep,
+    now: NowDep,
+    channel: Literal["email", "sms"] = Query("email"),
+) -> Response:
+    """RFC 8058 one-click (body `List-Unsubscribe=One-Click`) and the page's form."""
+    renderer = context.renderer
+    order = await context.store.order_by_unsubscribe_token(token)
+    if order is None:
+        return _page(renderer.unsubscribe_page("en", channel, action="", done=False), 404)
+    await context.store.unsubscribe(order, channel, now)
+    log.info("unsubscribed an order of %s from %s", order.merchant_id, channel)
+    return _page(renderer.unsubscribe_page(order.locale, channel, action="", done=True))
+
+
 def create_api(
     settings: NotifierSettings,
     store: SubscriptionStore,
@@ -105,13 +226,14 @@ def create_api(
     lifespan: Lifespan[FastAPI] | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> FastAPI:
-    renderer = renderer or Renderer()
+    """The app, given everything it serves with (the routes read it through `deps`)."""
     app = FastAPI(
         title="Suivi notifier",
         version="1",
         summary="Web push registration, unsubscribe links, health and metrics.",
         lifespan=lifespan,
     )
+    app.state.context = ApiContext(settings, store, vapid, renderer or Renderer(), clock)
     app.router.route_class = StrictJSONRoute  # before the routes: RFC 8259 bodies only
     document_400_not_422(app)
     if settings.cors_origins:
@@ -132,114 +254,5 @@ def create_api(
     async def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
-    @app.get(
-        "/v1/push/vapid-public-key",
-        tags=["push"],
-        responses=documented({503: "Web push is not configured."}),
-    )
-    async def vapid_public_key() -> Response:
-        if vapid is None:
-            return error_response(503, "push_disabled", "web push is not configured")
-        return JSONResponse(
-            {"public_key": vapid.public_key},
-            headers={"Cache-Control": "public, max-age=3600"},
-        )
-
-    @app.post(
-        "/v1/push-subscriptions",
-        status_code=201,
-        tags=["push"],
-        responses={
-            200: {"description": "Already subscribed."},
-            **documented(
-                {
-                    400: _INVALID + " Or the subscription is not a usable push endpoint and keys.",
-                    404: "No order for this token (yet).",
-                    409: "The order has as many subscriptions as allowed.",
-                    503: "Web push is not configured.",
-                }
-            ),
-        },
-    )
-    async def subscribe(body: SubscribeRequest) -> Response:
-        if vapid is None:
-            return error_response(503, "push_disabled", "web push is not configured")
-        problem = subscription_problem(body.subscription, settings.push)
-        if problem is not None:
-            return error_response(400, "invalid_subscription", problem)
-        order = await store.order_by_status_token(body.token)
-        if order is None:
-            return error_response(404, "not_found", "no order for this token (yet)")
-        sub = body.subscription
-        added = await store.add_push(
-            order,
-            sub.endpoint,
-            sub.keys.p256dh,
-            sub.keys.auth,
-            clock(),
-            settings.push.max_subscriptions_per_order,
-        )
-        if added is Added.TOO_MANY:
-            return error_response(
-                409, "too_many_subscriptions", "this order has enough subscriptions"
-            )
-        status = 201 if added is Added.CREATED else 200
-        return JSONResponse({"status": "subscribed"}, status_code=status)
-
-    @app.delete(
-        "/v1/push-subscriptions",
-        status_code=204,
-        tags=["push"],
-        responses=documented({400: _INVALID, 404: "No order for this token."}),
-    )
-    async def unsubscribe_push(body: UnsubscribeRequest) -> Response:
-        order = await store.order_by_status_token(body.token)
-        if order is None:
-            return error_response(404, "not_found", "no order for this token")
-        await store.remove_push(order, body.endpoint)
-        return Response(status_code=204)
-
-    def _page(html: str, status: int = 200) -> HTMLResponse:
-        headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-        return HTMLResponse(html, status_code=status, headers=headers)
-
-    @app.get(
-        "/v1/unsubscribe/{token}",
-        response_class=HTMLResponse,
-        tags=["unsubscribe"],
-        responses={
-            **documented({400: _INVALID}),
-            404: {"description": "Unknown link: a page saying so.", **_PAGE},
-        },
-    )
-    async def unsubscribe_page(
-        token: str, channel: Literal["email", "sms"] = Query("email")
-    ) -> Response:
-        # GET never unsubscribes: link scanners follow links. The page posts the form.
-        order = await store.order_by_unsubscribe_token(token)
-        if order is None:
-            return _page(renderer.unsubscribe_page("en", channel, action="", done=False), 404)
-        action = f"/v1/unsubscribe/{token}?channel={channel}"
-        return _page(renderer.unsubscribe_page(order.locale, channel, action=action, done=False))
-
-    @app.post(
-        "/v1/unsubscribe/{token}",
-        response_class=HTMLResponse,
-        tags=["unsubscribe"],
-        responses={
-            **documented({400: _INVALID}),
-            404: {"description": "Unknown link: a page saying so.", **_PAGE},
-        },
-    )
-    async def unsubscribe(
-        token: str, channel: Literal["email", "sms"] = Query("email")
-    ) -> Response:
-        """RFC 8058 one-click (body `List-Unsubscribe=One-Click`) and the page's form."""
-        order = await store.order_by_unsubscribe_token(token)
-        if order is None:
-            return _page(renderer.unsubscribe_page("en", channel, action="", done=False), 404)
-        await store.unsubscribe(order, channel, clock())
-        log.info("unsubscribed an order of %s from %s", order.merchant_id, channel)
-        return _page(renderer.unsubscribe_page(order.locale, channel, action="", done=True))
-
+    app.include_router(router)
     return app

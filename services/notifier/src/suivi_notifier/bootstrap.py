@@ -4,8 +4,7 @@ dispatcher and alert worker (worker loops), the HTTP API, and the service that s
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -158,31 +157,19 @@ async def bootstrap(
     core = build_core(settings, pool, out, registry=registry, http=http, clock=clock)
     broker, consumer_of = build_broker(settings, core.intake)
     app = build_app(broker)
-    store = SubscriptionStore(pool)
-    holder: list[NotifierService] = []
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        holder[0].start_in_background()
-        try:
-            yield
-        finally:
-            await holder[0].stop()
-
-    async def kafka_ready() -> bool:
-        return await holder[0].kafka_ready()
-
-    push = core.channels.push
-    vapid = push.vapid if isinstance(push, WebPushSender) else None
-    api = create_api(
-        settings, store, vapid=vapid, registry=registry, kafka_ready=kafka_ready,
-        lifespan=lifespan, clock=clock,
-    )  # fmt: skip
-    service = NotifierService(
+    return NotifierService(
         settings, registry, core.metrics, pool, producer, http, core.intake, core.dispatcher,
-        core.alerts, broker, app, api, owns_pool=owns_pool, consume=consume,
+        core.alerts, broker, app, owns_pool=owns_pool, consume=consume,
+        lag=ConsumerLag(registry), consumer_of=consumer_of,
     )  # fmt: skip
-    service.lag = ConsumerLag(registry)
-    service.consumer_of = consumer_of
-    holder.append(service)
-    return service
+
+
+def build_api(service: NotifierService) -> FastAPI:
+    """The HTTP API serving with the service's objects; its lifespan starts and stops it."""
+    push = service.dispatcher.channels.push
+    return create_api(
+        service.settings, SubscriptionStore(service.pool),
+        vapid=push.vapid if isinstance(push, WebPushSender) else None,
+        registry=service.registry, kafka_ready=service.kafka_ready, lifespan=service.lifespan,
+        clock=service.dispatcher.clock,
+    )  # fmt: skip

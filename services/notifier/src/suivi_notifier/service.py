@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,7 +45,6 @@ class NotifierService:
     alerts: AlertWorker
     broker: KafkaBroker
     app: FastStream
-    api: FastAPI
     owns_pool: bool = True
     consume: bool = True
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
@@ -72,6 +72,15 @@ class NotifierService:
                 self.lag.watch(self.consumer_of, self.settings.group_id), name="consumer-lag"
             )
         self.started = True
+
+    @asynccontextmanager
+    async def lifespan(self, _: FastAPI) -> AsyncIterator[None]:
+        """The HTTP server's lifespan: it serves while the service starts, and stops it last."""
+        self.start_in_background()
+        try:
+            yield
+        finally:
+            await self.stop()
 
     def start_in_background(self) -> None:
         """Starts without holding up the HTTP server: /readyz answers 503 until started."""
