@@ -13,6 +13,7 @@ from typing import Any
 from fastapi.routing import APIRoute
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
+from starlette.routing import request_response
 
 from suivi_infra.http import JSON
 from suivi_ingest.kafka import EventTooLargeError
@@ -131,14 +132,12 @@ def require_json(headers: Mapping[str, str]) -> str:
 
 class DocumentedRoute(APIRoute):
     """One declaration per route: OpenAPI from `endpoint`'s signature and the route's options,
-    requests served by `serve`, a plain Starlette endpoint (no dependency resolution)."""
+    requests served by `serve` exactly as a Starlette `Route` would (no dependency resolution,
+    no FastAPI per-request exit stacks)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], *, serve: Endpoint, **kw: Any):
-        self._serve = serve
         super().__init__(path, endpoint, **kw)
-
-    def get_route_handler(self) -> Endpoint:  # type: ignore[override]
-        return self._serve
+        self.app = request_response(serve)
 
 
 def accepted_post(
