@@ -128,6 +128,7 @@ async def _line(
         )
     ctx.metrics.started.labels("api", "created" if started.created else "existing").inc()
     link = [OrderLink(order_number=body.order_number, title=body.title)]
+    link = [o for o in link if o.order_number or o.title]
     return BatchLine(
         line=number,
         status=201 if started.created else 200,

@@ -55,7 +55,9 @@ def request_of(body: TrackingIn, merchant_id: str) -> StartRequest:
 async def view(ctx: ContextDep, row: Any, merchant_id: str) -> TrackingOut:
     async with ctx.pool.acquire() as conn:
         links = await pg_store.links(conn, row["id"], merchant_id)
-    return tracking_out(row, [OrderLink(order_number=x.order_number, title=x.title) for x in links])
+    # A link without order number or title only says the merchant follows it: nothing to show.
+    orders = [OrderLink(order_number=x.order_number, title=x.title) for x in links]
+    return tracking_out(row, [o for o in orders if o.order_number or o.title])
 
 
 def refused(exc: Refused) -> ApiError:

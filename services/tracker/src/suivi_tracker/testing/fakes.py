@@ -20,6 +20,10 @@ Script = Callable[[TrackingRef, int], Answer]  # (ref, n-th call for it, from 1)
 
 
 def static_body(ref: TrackingRef, n: int) -> Answer:
+    """The same body at every poll; numbers containing NOTFOUND are unknown (as at the
+    stand-ins)."""
+    if "NOTFOUND" in ref.tracking_number.upper():
+        return Polled(provider="suivi", body=b"{}", found=False)
     body = f'{{"number": "{ref.tracking_number}", "events": []}}'.encode()
     return Polled(provider="suivi", body=body)
 
