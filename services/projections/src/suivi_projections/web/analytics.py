@@ -17,12 +17,13 @@ import asyncpg
 from fastapi import APIRouter, Query, Request, Response
 from markupsafe import Markup
 
+from suivi_infra.http import ErrorBody
 from suivi_projections.query.analytics import AnalyticsSource, MerchantAnalytics
 from suivi_projections.web.context import ApiContext
 from suivi_projections.web.deps import AnalyticsDep, ContextDep, TodayDep
 from suivi_projections.web.pages.charts import Bar, Point, bar_chart, column_chart, line_chart
 from suivi_projections.web.pages.render import TEMPLATES, security_headers
-from suivi_projections.web.responses import ErrorBody, error_response
+from suivi_projections.web.responses import error_response
 
 MAX_DAYS = 366
 DEFAULT_DAYS = 30

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -13,6 +12,7 @@ from prometheus_client import CollectorRegistry
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Lifespan
 
+from suivi_infra.http import ErrorBody, document_400_not_422
 from suivi_projections.query.analytics import AnalyticsSource
 from suivi_projections.query.live import LiveHub
 from suivi_projections.query.views import ReadModel
@@ -22,7 +22,7 @@ from suivi_projections.web.lookup import router as lookup_router
 from suivi_projections.web.merchant import router as merchant_router
 from suivi_projections.web.metrics import ApiMetrics, RequestMetrics
 from suivi_projections.web.ratelimit import Counters
-from suivi_projections.web.responses import ErrorBody, error_response
+from suivi_projections.web.responses import error_response
 from suivi_projections.web.settings import ApiSettings
 from suivi_projections.web.shopper import router as shopper_router
 
@@ -117,14 +117,5 @@ def create_api(
         )
         return error_response(400, "invalid_request", problems[:500])
 
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = FastAPI.openapi(app)
-            for operations in schema["paths"].values():
-                for operation in operations.values():
-                    operation.get("responses", {}).pop("422", None)  # answered 400 instead
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    document_400_not_422(app)  # answered 400 by `invalid_request`
     return app

@@ -16,11 +16,12 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from suivi_infra.http import ErrorBody
 from suivi_projections.web.deps import ContextDep, LimiterDep, ReadModelDep
 from suivi_projections.web.pages.i18n import Translator, choose_language
 from suivi_projections.web.pages.render import render_lookup
 from suivi_projections.web.ratelimit import client_key, retry_after
-from suivi_projections.web.responses import ErrorBody, error_response, html_response
+from suivi_projections.web.responses import error_response, html_response
 from suivi_schemas import strict_json
 
 FORM = "application/x-www-form-urlencoded"

@@ -4,10 +4,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 
+from suivi_infra.http import ErrorBody
 from suivi_projections.domain.orders import OrderStatus
 from suivi_projections.query.views import OrderPage, OrderView, ShipmentView
 from suivi_projections.web.deps import ContextDep, MerchantDep, ReadModelDep
-from suivi_projections.web.responses import ErrorBody, error_response
+from suivi_projections.web.responses import error_response
 from suivi_schemas.carriers import canonical_carrier
 from suivi_schemas.ids import normalize_tracking_number
 

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
+from suivi_infra.http import ErrorBody
 from suivi_projections.query.live import event_stream
 from suivi_projections.query.views import OrderView, ReadModel
 from suivi_projections.web.context import TOKEN, ApiContext
@@ -21,7 +22,7 @@ from suivi_projections.web.pages.render import (
     render_shared,
     translator,
 )
-from suivi_projections.web.responses import ErrorBody, error_response, html_response
+from suivi_projections.web.responses import error_response, html_response
 
 _HTML: dict[str, Any] = {"content": {"text/html": {}}, "description": "The page (HTML)."}
 _NOT_FOUND_HTML: dict[int | str, dict[str, Any]] = {
