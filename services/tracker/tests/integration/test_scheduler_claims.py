@@ -1,10 +1,11 @@
 """Claims on PostgreSQL: two instances poll each due tracking exactly once per due time, and an
-instance abandoned mid-round (kill -9) loses nothing and doubles nothing: its claimed rows are
-polled again only once their lease has ended."""
+instance abandoned mid-round (a cancelled task, and a process killed with SIGKILL) loses nothing
+and doubles nothing: its claimed rows are polled again only once their lease has ended."""
 
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections import Counter
 from datetime import timedelta
 
@@ -113,3 +114,54 @@ async def test_an_instance_killed_mid_round_loses_and_doubles_nothing(
         assert set(healthy.polls) >= set(hung.polls)
     finally:
         await other_pool.close()
+
+
+HUNG_INSTANCE = """
+import asyncio, sys
+import asyncpg
+from suivi_tracker.handlers.rounds import RoundConfig
+from suivi_tracker.testing.fakes import FakeSource
+from suivi_tracker.testing.harness import T0, SettableClock, build_scheduler
+
+class Hung(FakeSource):
+    async def poll(self, ref):  # never answers: the process is killed mid-call
+        print("polling", flush=True)
+        await asyncio.Event().wait()
+
+async def main():
+    pool = await asyncpg.create_pool(sys.argv[1], server_settings={"search_path": sys.argv[2]})
+    built = build_scheduler(pool, {"fake": Hung("fake")}, SettableClock(T0),
+                            config=RoundConfig(batch=25, concurrency=25))
+    await built.scheduler.round()
+
+asyncio.run(main())
+"""
+
+
+async def test_kill_9_mid_round_loses_and_doubles_nothing(
+    pg_pool: asyncpg.Pool, postgres_settings: PostgresSettings, pg_schema: str
+) -> None:
+    async with pg_pool.acquire() as conn:
+        await migrate(conn)
+        await insert_due(conn, 40, T0)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", HUNG_INSTANCE, postgres_settings.database_url, pg_schema,
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout is not None
+    try:
+        for _ in range(25):  # every claimed row's call is in flight
+            assert await asyncio.wait_for(process.stdout.readline(), 30) == b"polling\n"
+    finally:
+        process.kill()  # SIGKILL: no outcome, no cleanup, the leases stay
+        await process.wait()
+    async with pg_pool.acquire() as conn:
+        leased = await conn.fetchval("SELECT count(*) FROM trackings WHERE lease_token IS NOT NULL")
+    assert leased == 25
+    clock, source = SettableClock(T0), FakeSource("fake")
+    survivor = build_scheduler(pg_pool, {"fake": source}, clock)
+    await rounds_until_idle(survivor.scheduler)
+    assert source.polls.total() == 15  # the killed instance's rows are not doubled
+    clock.advance(timedelta(seconds=121))  # its lease is over: they are not lost either
+    await rounds_until_idle(survivor.scheduler)
+    assert Counter(source.polls.values()) == Counter({1: 40})
