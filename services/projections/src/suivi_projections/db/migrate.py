@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncpg
 
 from suivi_infra.migrations import Migration, MigrationError, Migrations
-from suivi_infra.settings import PostgresSettings
+from suivi_infra.migrations import main as migrate_command
 
 MIGRATIONS = Migrations("suivi_projections.db", table="schema_migrations")
 
@@ -27,8 +27,8 @@ async def migrate(
 
 
 def main(argv: list[str] | None = None) -> int:
-    url = PostgresSettings().database_url  # not ProjectionsSettings: no token key needed
-    return MIGRATIONS.cli("suivi-projections-migrate", url, argv, __doc__)
+    # The shared command reads only the connection: no token key needed to migrate.
+    return migrate_command(MIGRATIONS, "suivi-projections-migrate", argv, doc=__doc__)
 
 
 if __name__ == "__main__":
