@@ -50,6 +50,7 @@ bench: up ## benchmarks on the real local broker, with ratios against baselines 
 	@$(UV) run --frozen python -m bench.ingest_bench
 	@$(UV) run --frozen python -m bench.projections_bench
 	@$(UV) run --frozen python -m bench.tracker_bench
+	@$(UV) run --frozen python -m bench.notifier_bench
 
 backtest: migrate ## replay delivered history: predicted windows vs the overall median (docs/alerts.md)
 	@$(UV) run --frozen suivi-eta-backtest $(BACKTEST_ARGS)
@@ -57,7 +58,7 @@ backtest: migrate ## replay delivered history: predicted windows vs the overall 
 lint: sync ## ruff + mypy (strict)
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
-	@$(UV) run --frozen mypy libs services tests conftest.py bench demo deploy/run
+	@$(UV) run --frozen mypy libs services tests conftest.py bench demo deploy/run chaos
 
 fmt: sync ## format and autofix
 	@$(UV) run --frozen ruff format .

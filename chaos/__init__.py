@@ -1,0 +1,1 @@
+"""Fault injection against the real processes: make chaos (full), make chaos-smoke (CI)."""

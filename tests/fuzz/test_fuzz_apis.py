@@ -1,0 +1,60 @@
+"""schemathesis against every OpenAPI document, the real processes answering over the real
+broker and PostgreSQL: no answer 5xx, none unlike what its own document says."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from chaos.stack import Stack
+
+from suivi_infra.fuzzing import fuzz
+
+pytestmark = pytest.mark.integration
+
+# Examples per operation and generation mode (valid, then invalid data): ~60 s in all in CI.
+EXAMPLES = 12
+# Found by this test; their cause is in files another change is rewriting now (issue 14's
+# moves), fixed there: each entry goes once it passes. Nothing else may fail.
+KNOWN = {
+    "projections-api": frozenset(
+        {
+            # A form POST is answered in HTML (the form again, 400/404/429), documented as JSON.
+            "POST /v1/order-lookup: Undocumented Content-Type",
+            # A path parameter over its length bound: 400, undocumented.
+            "GET /v1/merchant/orders/{order_number}: Undocumented status code",
+            "GET /v1/merchant/shipments/{carrier}/{tracking_number}: Undocumented status code",
+        }
+    ),
+    "notifier": frozenset(
+        {
+            # /metrics is text/plain, documented as JSON.
+            "GET /metrics: Undocumented Content-Type",
+            # On the HTML unsubscribe routes the JSON 400 body is documented as text/html.
+            "GET /v1/unsubscribe/{token}: Undocumented Content-Type",
+            "POST /v1/unsubscribe/{token}: Undocumented Content-Type",
+        }
+    ),
+}
+
+
+@pytest.mark.parametrize("service", ["ingest", "projections-api", "notifier", "tracker"])
+async def test_no_server_error_and_every_answer_as_documented(stack: Stack, service: str) -> None:
+    # The notifier migrates as it starts; the tracker is told to; the API's are the projector's.
+    stack.env["SUIVI_TRACKER_MIGRATE_ON_START"] = "true"
+    if service == "projections-api":
+        await asyncio.to_thread(stack.migrate, "suivi-projections-migrate")
+    stack.start(service)
+    assert await asyncio.to_thread(stack.ready, service), (
+        stack.workdir / f"{service}.log"
+    ).read_text()
+    merchant = {"authorization": "Bearer dev-atelier-api-key-0001"}
+    report = await asyncio.to_thread(
+        fuzz, stack.url(service), headers=merchant, max_examples=EXAMPLES
+    )
+    print(report.line(service))
+    for where, what in report.failures.items():
+        print(f"  {where}\n    {what}")
+    assert report.requests > 0
+    assert report.server_errors == 0
+    assert report.unexpected(KNOWN.get(service, frozenset())) == {}
