@@ -12,6 +12,7 @@ from suivi_schemas.merchants import MerchantRecord
 from suivi_schemas.notifications import NotificationResult
 from suivi_schemas.orders import OrderEvent
 from suivi_schemas.raw import RawProviderEvent
+from suivi_schemas.returns import ReturnEvent
 
 DAY_MS = 24 * 3600 * 1000
 # Kafka's own default (the broker's message.max.bytes): the largest record batch, after
@@ -118,7 +119,24 @@ MERCHANTS = Topic(
     cleanup_policy="compact",
 )
 
+RETURNS = Topic(
+    "commerce.returns.v1",
+    ReturnEvent,
+    "merchant:return_id",
+    6,
+    90 * DAY_MS,
+    "Every change of a return (RMA), one event per transition, from the after-sales service.",
+)
+AFTERSALES_DLQ = Topic(
+    "aftersales.dlq.v1",
+    None,
+    "as consumed",
+    1,
+    30 * DAY_MS,
+    "Order and status records after-sales could not process; as consumed, with error headers.",
+)
+
 ALL_TOPICS: tuple[Topic, ...] = (
     RAW, RAW_DLQ, STATUS, ORDERS, ALERTS, NOTIFICATIONS, NOTIFICATIONS_DLQ, PROJECTIONS_DLQ,
-    TRACKER_DLQ, MERCHANTS,
+    TRACKER_DLQ, MERCHANTS, RETURNS, AFTERSALES_DLQ,
 )  # fmt: skip

@@ -1,0 +1,1 @@
+"""Suivi after-sales: returns."""

@@ -1,0 +1,1 @@
+"""I/O: PostgreSQL statements and the Kafka relay of the outbox."""

@@ -1,0 +1,81 @@
+"""After-sales' FastAPI app: the merchant API, the shopper's return pages, /healthz and /readyz;
+errors always as `{"error", "detail"}` with a precise 4xx (a failing database is a 503), and
+the shopper's unknown pages as one identical 404 page."""
+
+from __future__ import annotations
+
+import logging
+
+import asyncpg
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from suivi_aftersales.domain.returns import TransitionRefusedError
+from suivi_aftersales.handlers.returns import NotFoundError, RefusedError
+from suivi_aftersales.web import merchant, shopper
+from suivi_aftersales.web.deps import ApiContext, ApiError, PageNotFoundError
+from suivi_aftersales.web.pages import Translator, choose_language, page
+from suivi_infra.http import (
+    Ready,
+    document_400_not_422,
+    error_response,
+    install_error_handlers,
+    ops_router,
+)
+
+log = logging.getLogger(__name__)
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.detail, {**NO_STORE, **(exc.headers or {})})
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return error_response(404, "not_found", "this merchant has no such return", NO_STORE)
+
+
+async def _refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, TransitionRefusedError)
+    return error_response(409, exc.code, exc.detail, NO_STORE)
+
+
+async def _request_refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RefusedError)
+    r = exc.refusal
+    return error_response(r.status, r.code, r.detail, NO_STORE)
+
+
+async def _page_not_found(request: Request, exc: Exception) -> Response:
+    t = Translator(choose_language(request.query_params.get("lang"), None))
+    return page("not_found.html", t, 404)
+
+
+async def _unavailable(request: Request, exc: Exception) -> Response:
+    return error_response(503, "unavailable", "the database is not answering; retry",
+                          {"Retry-After": "5", **NO_STORE})  # fmt: skip
+
+
+def create_api(context: ApiContext, ready: Ready) -> FastAPI:
+    api = FastAPI(
+        title="Suivi after-sales",
+        version="1",
+        description="Returns: the merchant's policy and actions, the shopper's pages "
+        "(docs/returns.md).",
+    )
+    api.state.context = context
+    install_error_handlers(api, log)
+    api.include_router(merchant.router)
+    api.include_router(shopper.router)
+    api.include_router(ops_router(ready, not_ready="PostgreSQL or Kafka is not answering",
+                                  retry_after=5))  # fmt: skip
+    api.add_exception_handler(ApiError, _api_error)
+    api.add_exception_handler(NotFoundError, _not_found)
+    api.add_exception_handler(TransitionRefusedError, _refused)
+    api.add_exception_handler(RefusedError, _request_refused)
+    api.add_exception_handler(PageNotFoundError, _page_not_found)
+    for failure in (asyncpg.PostgresError, OSError, TimeoutError, asyncpg.InterfaceError):
+        api.add_exception_handler(failure, _unavailable)
+    document_400_not_422(api)
+    return api

@@ -1,0 +1,1 @@
+"""The after-sales schema: versioned migrations and their runner."""

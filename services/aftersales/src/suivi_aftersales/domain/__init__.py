@@ -1,0 +1,1 @@
+"""Pure rules of returns: policy, requests, the state machine, parcel facts."""

@@ -1,0 +1,1 @@
+"""The application layer: a consumed batch, a request or a due row → load, decide, save."""

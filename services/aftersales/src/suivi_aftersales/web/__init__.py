@@ -1,0 +1,1 @@
+"""HTTP: the merchant API and the shopper's return pages."""
