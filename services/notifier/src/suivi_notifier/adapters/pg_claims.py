@@ -27,8 +27,20 @@ FOR UPDATE SKIP LOCKED
 """  # noqa: S608 - constants only
 _CLAIM_SPACE = "hashtext('suivi-notifier-claim:' || current_schema())"
 _CLAIM_KEY = _CLAIM_SPACE + ", ({id} % 2147483648)::int"
-_HOLD = f"SELECT pg_try_advisory_lock({_CLAIM_KEY.format(id='$1::bigint')})"
-_UNHOLD = f"SELECT pg_advisory_unlock({_CLAIM_KEY.format(id='$1::bigint')})"
+# The rows this session could hold (a held lock is granted again to its own session), leased in
+# the same statement; the CTE calls the volatile lock function once per row.
+_LEASE = f"""
+WITH held AS (
+    SELECT id FROM unnest($1::bigint[]) AS id
+    WHERE pg_try_advisory_lock({_CLAIM_KEY.format(id="id")}))
+UPDATE notifier_deliveries d
+SET attempts = d.attempts + 1, next_attempt_at = $2, leased = true, updated_at = $3
+FROM held WHERE d.id = held.id
+RETURNING d.id, d.attempts
+"""  # noqa: S608 - constants only
+_UNHOLD = f"""
+SELECT pg_advisory_unlock({_CLAIM_KEY.format(id="id")}) FROM unnest($1::bigint[]) AS id
+"""  # noqa: S608 - constants only
 # Claimed rows whose lease still runs but whose claiming session is gone (the held claims are
 # read from pg_locks once, then anti-joined).
 _ORPHANED = f"""
@@ -53,25 +65,27 @@ async def claimable(conn: asyncpg.Connection, now: datetime, limit: int) -> list
     return due
 
 
+async def lease_all(
+    conn: asyncpg.Connection, delivery_ids: Sequence[int], until: datetime, now: datetime
+) -> dict[int, int]:
+    """Counts an attempt on each row and holds it until `until`, and until this session ends or
+    `release` is called (taken inside the claim's transaction: no one sees the claim without
+    its holder), in one statement; returns {row id: attempt number} of the rows leased, without
+    those a live session still holds."""
+    if not delivery_ids:
+        return {}
+    rows = await conn.fetch(_LEASE, list(delivery_ids), until, now)
+    return {r["id"]: r["attempts"] for r in rows}
+
+
 async def lease(
     conn: asyncpg.Connection, delivery_id: int, until: datetime, now: datetime
 ) -> int | None:
-    """Counts the attempt and holds the row until `until`, and until this session ends or
-    `release` is called (taken inside the claim's transaction: no one sees the claim without
-    its holder); returns the attempt number, None when a live session still holds the row."""
-    if not await conn.fetchval(_HOLD, delivery_id):
-        return None
-    attempts: int = await conn.fetchval(
-        "UPDATE notifier_deliveries SET attempts = attempts + 1, next_attempt_at = $2, "
-        "leased = true, updated_at = $3 WHERE id = $1 RETURNING attempts",
-        delivery_id,
-        until,
-        now,
-    )
-    return attempts
+    """`lease_all` of one row: its attempt number, None when a live session still holds it."""
+    return (await lease_all(conn, [delivery_id], until, now)).get(delivery_id)
 
 
 async def release(conn: asyncpg.Connection, delivery_ids: Sequence[int]) -> None:
     """Drops this session's hold on these claims (their outcomes recorded, or abandoned)."""
-    for delivery_id in delivery_ids:
-        await conn.execute(_UNHOLD, delivery_id)
+    if delivery_ids:
+        await conn.execute(_UNHOLD, list(delivery_ids))

@@ -176,9 +176,11 @@ def _due(r: asyncpg.Record) -> DueShipment:
     )
 
 
-# For the other ledger writers (alert messages): the same row shape.
+# For the other ledger readers and writers (claims, batch reads, alert messages): the same shapes.
 DELIVERY_COLUMNS = _DELIVERY_COLUMNS
 as_delivery = _delivery
+RECIPIENT_COLUMNS = _RECIPIENT_COLUMNS
+as_recipient = _recipient
 
 
 async def due_shipments(conn: asyncpg.Connection, now: datetime, limit: int) -> list[DueShipment]:

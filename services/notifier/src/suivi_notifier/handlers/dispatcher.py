@@ -14,18 +14,19 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import asyncpg
 
-from suivi_notifier.adapters import pg_alerts, pg_claims, pg_ledger, pg_outbox
-from suivi_notifier.adapters.pg_ledger import Delivery
+from suivi_notifier.adapters import pg_claims, pg_dispatch, pg_ledger, pg_outbox
+from suivi_notifier.adapters.pg_dispatch import NewState
+from suivi_notifier.adapters.pg_ledger import Delivery, PushTarget
 from suivi_notifier.domain.alerts import alert_kind
 from suivi_notifier.domain.outcomes import Permanent, PushOutcome, SendOutcome, Sent, Transient
-from suivi_notifier.domain.planning import Gate, GateAction, gate
+from suivi_notifier.domain.planning import Gate, GateAction, Recipient, gate
 from suivi_notifier.domain.schedule import settle
 from suivi_notifier.domain.triggers import TriggerPolicy
 from suivi_notifier.handlers.attempts import DispatchConfig, bounded
@@ -113,66 +114,95 @@ class Dispatcher:
             for d, outcome in notes:
                 self.metrics.message(d.channel.value, d.trigger, outcome)
             if jobs:
-                limit = asyncio.Semaphore(self.config.concurrency)
-                await asyncio.gather(*(self._send(job, limit) for job in jobs))
+                await self._send_all(jobs)
                 await pg_claims.release(conn, [job.delivery.id for job in jobs])
         return len(jobs)
 
     async def _claim(
         self, conn: asyncpg.Connection, now: datetime
     ) -> tuple[list[Job], list[tuple[Delivery, str]]]:
-        """The due rows, each skipped, deferred or claimed for a send, in one transaction."""
-        jobs: list[Job] = []
-        notes: list[tuple[Delivery, str]] = []
+        """The due rows, each skipped, deferred or claimed for a send, in one transaction: load
+        the batch (rows, recipients, push targets, alerts), decide each row, save the batch."""
         async with conn.transaction():
+            rows = await pg_claims.claimable(conn, now, self.config.batch)
+            recipients = await pg_dispatch.recipients(conn, rows)
+            targets = await pg_dispatch.push_targets(
+                conn, [d for d in rows if d.channel is Channel.PUSH]
+            )
+            alerts = await pg_dispatch.alerts(
+                conn, [d.source_event_id for d in rows if alert_kind(d.trigger) is not None]
+            )
+            changes: list[NewState] = []
             outbox: list[NotificationResult] = []
-            for d in await pg_claims.claimable(conn, now, self.config.batch):
-                recipient = await pg_ledger.recipient_for_delivery(conn, d)
-                decision = gate(
-                    d.channel,
-                    recipient,
-                    capabilities=self.channels.capabilities,
-                    quiet=self.config.quiet,
-                    now=now,
-                )
-                targets: tuple[pg_ledger.PushTarget, ...] = ()
-                if decision.action is GateAction.SEND and d.channel is Channel.PUSH:
-                    targets = tuple(
-                        await pg_ledger.push_targets(
-                            conn, d.merchant_id, d.order_number, d.push_done
-                        )
-                    )
-                    if not targets:  # every subscription removed since the row was written
-                        decision = Gate(GateAction.SKIP, "no_subscription")
-                alert = None
-                if decision.action is GateAction.SEND and alert_kind(d.trigger) is not None:
-                    alert = await pg_alerts.alert(conn, d.source_event_id)  # what it says
+            notes: list[tuple[Delivery, str]] = []
+            sends: list[Job] = []
+            for d in rows:
+                recipient = recipients.get(d.id)
+                decision = self._decide(d, recipient, targets.get(d.id, ()), now)
                 if decision.action is GateAction.SKIP:
                     reason = decision.reason or "skipped"
-                    await pg_ledger.set_state(conn, d.id, "skipped", now, error=reason)
+                    changes.append(NewState(d.id, "skipped", error=reason))
                     outbox.append(_result(d, Outcome.SKIPPED, d.attempts, now, reason))
                     notes.append((d, "skipped"))
                 elif decision.action is GateAction.DEFER:
-                    await pg_ledger.set_state(
-                        conn,
-                        d.id,
-                        "pending",
-                        now,
-                        next_attempt_at=decision.until,
-                        error=decision.reason,
-                    )
+                    changes.append(NewState(d.id, "pending", decision.until, error=decision.reason))
                     outbox.append(_result(d, Outcome.DEFERRED, d.attempts, now, decision.reason))
                     notes.append((d, "deferred"))
                 else:
                     assert recipient is not None
-                    until = now + self.config.lease
-                    attempt = await pg_claims.lease(conn, d.id, until, now)
-                    if attempt is not None:  # else a live session still holds it
-                        jobs.append(Job(d, attempt, recipient, targets, alert))
+                    alert = alerts.get(d.source_event_id) if alert_kind(d.trigger) else None
+                    sends.append(Job(d, 0, recipient, targets.get(d.id, ()), alert))
+            await pg_dispatch.save(conn, changes, now)
+            # Rows a live session still holds are left to it.
+            attempts = await pg_claims.lease_all(
+                conn, [job.delivery.id for job in sends], now + self.config.lease, now
+            )
             await pg_outbox.add(conn, outbox, now)
+        jobs = [
+            replace(j, attempt=attempts[j.delivery.id]) for j in sends if j.delivery.id in attempts
+        ]
         return jobs, notes
 
-    async def _send(self, job: Job, limit: asyncio.Semaphore) -> None:
+    def _decide(
+        self,
+        d: Delivery,
+        recipient: Recipient | None,
+        targets: tuple[PushTarget, ...],
+        now: datetime,
+    ) -> Gate:
+        decision = gate(
+            d.channel, recipient, capabilities=self.channels.capabilities,
+            quiet=self.config.quiet, now=now,
+        )  # fmt: skip
+        if decision.action is GateAction.SEND and d.channel is Channel.PUSH and not targets:
+            return Gate(GateAction.SKIP, "no_subscription")  # every subscription removed since
+        return decision
+
+    async def _send_all(self, jobs: list[Job]) -> None:
+        """Sends concurrently; outcomes are recorded in groups as they come in (one transaction
+        per group, while the other sends go on), so a crash re-sends only what was not yet
+        recorded."""
+        limit = asyncio.Semaphore(self.config.concurrency)
+        done: asyncio.Queue[tuple[Job, SendOutcome | PushOutcome]] = asyncio.Queue()
+
+        async def one(job: Job) -> None:
+            await done.put((job, await self._attempt(job, limit)))
+
+        sends = [asyncio.create_task(one(job)) for job in jobs]
+        left = len(jobs)
+        while left:
+            group = [await done.get()]
+            while not done.empty():
+                group.append(done.get_nowait())
+            left -= len(group)
+            try:
+                await self.record_all(group, self.clock())
+            except Exception:
+                # The rows stay claimed and are claimed again: at-least-once, never lost.
+                log.exception("could not record the outcomes of %d deliveries", len(group))
+        await asyncio.gather(*sends)
+
+    async def _attempt(self, job: Job, limit: asyncio.Semaphore) -> SendOutcome | PushOutcome:
         channel = job.delivery.channel.value
         async with limit:
             started = time.perf_counter()
@@ -181,43 +211,53 @@ class Dispatcher:
                 f"delivery {job.delivery.id}",
             )  # fmt: skip
             self.metrics.send_seconds.labels(channel).observe(time.perf_counter() - started)
-        try:
-            await self.record(job, outcome, self.clock())
-        except Exception:
-            # The lease expires and the row is claimed again: at-least-once, never lost.
-            log.exception("could not record the outcome of delivery %d", job.delivery.id)
+        return outcome
 
     async def record(self, job: Job, sent: SendOutcome | PushOutcome, now: datetime) -> None:
-        d = job.delivery
-        push = sent if isinstance(sent, PushOutcome) else None
-        outcome: SendOutcome = sent.outcome if isinstance(sent, PushOutcome) else sent
-        done = (push.done + push.gone) if push is not None else ()
-        metric: str | None = None
+        await self.record_all([(job, sent)], now)
+
+    async def record_all(
+        self, outcomes: Sequence[tuple[Job, SendOutcome | PushOutcome]], now: datetime
+    ) -> None:
+        """Records a group of outcomes in one transaction: load the rows' states, settle each
+        (domain.schedule), save them with their results."""
+        changes: list[NewState] = []
+        results: list[NotificationResult] = []
+        gone: list[int] = []
+        logged: list[tuple[Job, str, SendOutcome]] = []
         async with self.pool.acquire() as conn, conn.transaction():
-            current = await pg_ledger.current(conn, d.id)
-            if current is None:
-                return
-            state, attempts = current
-            ours = state == "pending" and attempts == job.attempt
-            settled = settle(
-                outcome, state=state, ours=ours, attempt=job.attempt, now=now,
-                policy=self.config, rng=self.rng,
-            )  # fmt: skip
-            provider_id = outcome.provider_id if isinstance(outcome, Sent) else None
-            await pg_ledger.set_state(
-                conn, d.id, settled.state, now, next_attempt_at=settled.next_attempt_at,
-                error=settled.error, provider_id=provider_id, push_done=done,
-            )  # fmt: skip
-            results: list[NotificationResult] = []
-            if settled.outcome is not None:
-                results.append(_result(d, settled.outcome, job.attempt, now, settled.error))
-                metric = settled.metric
-            if push is not None:
-                await pg_ledger.remove_push_subscriptions(conn, push.gone)
+            current = await pg_dispatch.states(conn, [job.delivery.id for job, _ in outcomes])
+            for job, sent in outcomes:
+                d = job.delivery
+                if d.id not in current:
+                    continue
+                push = sent if isinstance(sent, PushOutcome) else None
+                outcome = sent.outcome if isinstance(sent, PushOutcome) else sent
+                state, attempts = current[d.id]
+                settled = settle(
+                    outcome, state=state, ours=state == "pending" and attempts == job.attempt,
+                    attempt=job.attempt, now=now, policy=self.config, rng=self.rng,
+                )  # fmt: skip
+                changes.append(
+                    NewState(
+                        d.id, settled.state, settled.next_attempt_at, settled.error,
+                        outcome.provider_id if isinstance(outcome, Sent) else None,
+                        (push.done + push.gone) if push is not None else (),
+                    )
+                )  # fmt: skip
+                if push is not None:
+                    gone += push.gone
+                if settled.outcome is not None:
+                    results.append(_result(d, settled.outcome, job.attempt, now, settled.error))
+                    if settled.metric is not None:
+                        logged.append((job, settled.metric, outcome))
+            await pg_dispatch.save(conn, changes, now)
+            await pg_ledger.remove_push_subscriptions(conn, gone)
             await pg_outbox.add(conn, results, now)
-        if push is not None and push.gone:
-            self.metrics.push_gone.inc(len(push.gone))
-        if metric is not None:
+        if gone:
+            self.metrics.push_gone.inc(len(gone))
+        for job, metric, outcome in logged:
+            d = job.delivery
             self.metrics.message(d.channel.value, d.trigger, metric)
             error = outcome.error if isinstance(outcome, Transient | Permanent) else "-"
             log.info(
