@@ -11,8 +11,8 @@ JWT of each push):
   a web push service (`POST /browsers` makes a browser subscription, as a status page would;
   `/push/{id}` receives, decrypts and logs each push to `$SUIVI_DEMO_DIR/push.log`);
 - on another ($SUIVI_DEMO_STANDINS_PORT, 8090): the tracker's stand-ins of every carrier and
-  aggregator API (`suivi_tracker.testing.standins`), their parcels moving
-  $SUIVI_DEMO_STANDINS_SPEED times faster than real time.
+  aggregator API (`suivi_tracker.testing.standins`), each parcel's journey lasting
+  $SUIVI_DEMO_STANDINS_JOURNEY_SECONDS (240).
 
 They listen on 127.0.0.1 ($SUIVI_DEMO_PEERS_HOST: 0.0.0.0 in a container); push endpoints are
 $SUIVI_DEMO_PUSH_URL/push/<id>, the peer as the notifier reaches it.
@@ -101,8 +101,10 @@ class Peers:
         public = Vapid(load_private_key(private), subject).public_key if private else ""
         self.push = PushPeer(public, base_url=base_url)
         self.standins_port = int(env.get("SUIVI_DEMO_STANDINS_PORT") or 8090)
-        self.standins_speed = float(env.get("SUIVI_DEMO_STANDINS_SPEED") or 1.0)
-        self.standins, _ = build_standins(Credentials.from_env(env), speed=self.standins_speed)
+        # Real time (checkpoints are never in the future), short journeys: four minutes from
+        # the label to the delivery unless told.
+        journey = float(env.get("SUIVI_DEMO_STANDINS_JOURNEY_SECONDS") or 240.0)
+        self.standins, _ = build_standins(Credentials.from_env(env), journey_seconds=journey)
 
     def app(self) -> Starlette:
         return Starlette(

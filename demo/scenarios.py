@@ -370,7 +370,7 @@ STORIES: tuple[Story, ...] = (
     # Tracked by the tracker alone: the merchant only sends the order; no webhook is scripted.
     # La Poste and USPS parcels move because the tracker polls their stand-ins; UPS, FedEx and
     # DHL ones because it registers them at EasyPost, AfterShip and 17TRACK (dev.env's routes),
-    # whose stand-ins then push to ingest. The stand-ins' journeys run 720x (four minutes).
+    # whose stand-ins then push to ingest. The stand-ins' journeys last four minutes.
     _tracked("tracked-laposte", "atelier", "laposte", "6A18987654321", "Coussin en lin"),
     _tracked("tracked-usps", "northwind", "usps", "9400111899223197428490", "Tent stakes"),
     _tracked("tracked-easypost", "northwind", "ups", "1Z204W4R0308071865", "Sleeping bag"),
