@@ -10,80 +10,31 @@ from __future__ import annotations
 import re
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import asyncpg
-import httpx
-import pytest
 
 from suivi_aftersales.bootstrap import AftersalesService
-from suivi_aftersales.testing.builders import T0, order_event, status_event
+from suivi_aftersales.testing.builders import T0, status_event
 from suivi_aftersales.testing.harness import (
     ATELIER,
     NORTHWIND,
     SettableClock,
     Topics,
+    client,
+    delivered_order,
     eventually,
     publish,
     returns_published,
     started,
 )
 from suivi_infra.settings import KafkaSettings
-from suivi_infra.testing import TopicFactory
-from suivi_infra.tokens import TokenSettings, status_token
 from suivi_schemas.returns import ReturnEventKind as K
 from suivi_schemas.status import ShipmentStatus
 
-pytestmark = pytest.mark.integration
 OUTBOUND = "6A44444444441"
 RETURN_PARCEL = "6A55555555552"
 POLICY = {"window_days": 30, "methods": ["drop_off_label", "own_shipment"]}
-
-
-@pytest.fixture
-async def topics(kafka_topic: TopicFactory) -> Topics:
-    return Topics(await kafka_topic("orders"), await kafka_topic("status"),
-                      await kafka_topic("returns"), await kafka_topic("dlq", 1))  # fmt: skip
-
-
-@pytest.fixture
-async def service(
-    kafka_settings: KafkaSettings, pg_pool: asyncpg.Pool, topics: Topics
-) -> AsyncIterator[AftersalesService]:
-    service = await started(kafka_settings, pg_pool, topics, SettableClock())
-    try:
-        yield service
-    finally:
-        await service.stop()
-
-
-def client(service: AftersalesService) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=service.api, client=("203.0.113.9", 50000))
-    return httpx.AsyncClient(transport=transport, base_url="http://aftersales.test")
-
-
-def page_token(number: str) -> str:
-    return status_token(TokenSettings().token_key, "atelier", number)
-
-
-async def delivered_order(kafka: KafkaSettings, topics: Topics, service: AftersalesService,
-                          number: str, parcel: str, *, deliver: bool = True) -> str:  # fmt: skip
-    await publish(kafka, topics.orders, [order_event(number=number, parcel=parcel)])
-    if deliver:
-        await publish(kafka, topics.status, [
-            status_event(parcel, ShipmentStatus.IN_TRANSIT, T0 - timedelta(days=1)),
-            status_event(parcel, ShipmentStatus.DELIVERED, T0 + timedelta(days=1)),
-        ])  # fmt: skip
-    token = page_token(number)
-
-    async def known() -> bool:
-        async with client(service) as http:
-            answer = await http.get(f"/orders/{token}/returns")
-        return answer.status_code == 200 and (not deliver or "return-form" in answer.text)
-
-    await eventually(known)
-    return token
 
 
 def csrf_of(html: str) -> str:

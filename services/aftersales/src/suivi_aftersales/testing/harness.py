@@ -11,15 +11,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import asyncpg
+import httpx
 from pydantic import BaseModel, SecretStr
 
 from suivi_aftersales.bootstrap import AftersalesService, bootstrap
 from suivi_aftersales.db.migrate import migrate
 from suivi_aftersales.settings import AftersalesSettings
-from suivi_aftersales.testing.builders import T0
+from suivi_aftersales.testing.builders import T0, order_event, status_event
 from suivi_infra.kafka import make_consumer, make_producer
 from suivi_infra.settings import KafkaSettings
+from suivi_infra.tokens import TokenSettings, status_token
 from suivi_schemas.returns import ReturnEvent
+from suivi_schemas.status import ShipmentStatus
 
 KEYS = "atelier:dev-atelier-api-key-0001,northwind:dev-northwind-api-key-0001"
 ATELIER = {"Authorization": "Bearer dev-atelier-api-key-0001"}
@@ -100,3 +103,37 @@ async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 20) 
         if asyncio.get_running_loop().time() > deadline:
             raise TimeoutError("condition still false")
         await asyncio.sleep(0.05)
+
+
+def client(service: AftersalesService) -> httpx.AsyncClient:
+    """An httpx client calling the service's app in-process."""
+    transport = httpx.ASGITransport(app=service.api, client=("203.0.113.9", 50000))
+    return httpx.AsyncClient(transport=transport, base_url="http://aftersales.test")
+
+
+def page_token(number: str, merchant: str = "atelier") -> str:
+    """The status page's private token of an order (the shared development key in tests)."""
+    return status_token(TokenSettings().token_key, merchant, number)
+
+
+async def delivered_order(
+    kafka: KafkaSettings, topics: Topics, service: AftersalesService, number: str, parcel: str,
+    *, deliver: bool = True,
+) -> str:  # fmt: skip
+    """Publishes an order (and its parcel's delivery at T0 + 1 day) as ingest and the
+    normalizer would; returns its page token once after-sales knows it."""
+    await publish(kafka, topics.orders, [order_event(number=number, parcel=parcel)])
+    if deliver:
+        await publish(kafka, topics.status, [
+            status_event(parcel, ShipmentStatus.IN_TRANSIT, T0 - timedelta(days=1)),
+            status_event(parcel, ShipmentStatus.DELIVERED, T0 + timedelta(days=1)),
+        ])  # fmt: skip
+    token = page_token(number)
+
+    async def known() -> bool:
+        async with client(service) as http:
+            answer = await http.get(f"/orders/{token}/returns")
+        return answer.status_code == 200 and (not deliver or "return-form" in answer.text)
+
+    await eventually(known)
+    return token

@@ -59,9 +59,13 @@ def _translator(order: OrderFacts, request: Request) -> Translator:
 
 
 def _same_origin(request: Request) -> bool:
-    """A browser's cross-site POST says where it comes from: refused (CSRF tokens aside)."""
+    """A browser's cross-site POST says where it comes from: refused (CSRF tokens aside).
+    Sec-Fetch-Site first: under `Referrer-Policy: no-referrer` browsers send `Origin: null`."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
     origin = request.headers.get("origin")
-    if origin is None or (origin == "null" and not request.headers.get("sec-fetch-site")):
+    if origin is None or origin == "null":
         return True
     return origin == f"{request.url.scheme}://{request.url.netloc}"
 

@@ -1,0 +1,41 @@
+"""Integration tests of after-sales: the real broker and PostgreSQL (marker set once here), the
+service started on fresh topics and the test's own schema."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from suivi_aftersales.bootstrap import AftersalesService
+from suivi_aftersales.testing.harness import SettableClock, Topics, started
+from suivi_infra.settings import KafkaSettings
+from suivi_infra.testing import TopicFactory
+
+_HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The hook sees the whole session's items: mark only those collected from this folder.
+    for item in items:
+        if item.path.is_relative_to(_HERE):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture
+async def topics(kafka_topic: TopicFactory) -> Topics:
+    return Topics(await kafka_topic("orders"), await kafka_topic("status"),
+                  await kafka_topic("returns"), await kafka_topic("dlq", 1))  # fmt: skip
+
+
+@pytest.fixture
+async def service(
+    kafka_settings: KafkaSettings, pg_pool: asyncpg.Pool, topics: Topics
+) -> AsyncIterator[AftersalesService]:
+    service = await started(kafka_settings, pg_pool, topics, SettableClock())
+    try:
+        yield service
+    finally:
+        await service.stop()
