@@ -7,18 +7,10 @@ import asyncio
 import asyncpg
 import pytest
 
-from suivi_projections.db.migrate import migrate
 from suivi_projections.web.ratelimit import Counters, MemoryCounters
 from suivi_projections.web.ratelimit_pg import PostgresCounters
 
 K1, K2 = b"\x01" * 32, b"\x02" * 32
-
-
-@pytest.fixture
-async def migrated(pg_pool: asyncpg.Pool) -> asyncpg.Pool:
-    async with pg_pool.acquire() as conn:
-        await migrate(conn)
-    return pg_pool
 
 
 class CountersContract:
@@ -52,8 +44,8 @@ class TestMemoryCounters(CountersContract):
 @pytest.mark.integration
 class TestPostgresCounters(CountersContract):
     @pytest.fixture
-    def counters(self, migrated: asyncpg.Pool) -> Counters:
-        return PostgresCounters(migrated)
+    def counters(self, pool: asyncpg.Pool) -> Counters:
+        return PostgresCounters(pool)
 
     async def test_concurrent_hits_are_all_counted(self, counters: Counters) -> None:
         await asyncio.gather(*(counters.hit(K1, 600, 1000.0) for _ in range(20)))

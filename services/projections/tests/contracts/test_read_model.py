@@ -11,7 +11,6 @@ from datetime import date, timedelta
 import asyncpg
 import pytest
 
-from suivi_projections.db.migrate import migrate
 from suivi_projections.domain.orders import OrderStatus
 from suivi_projections.query.readmodel import PostgresReadModel
 from suivi_projections.query.views import ReadModel
@@ -22,13 +21,6 @@ from suivi_schemas import EstimateSource, OrderEvent, ShipmentStatus, ShipmentSt
 
 S = ShipmentStatus
 DAY = timedelta(days=1)
-
-
-@pytest.fixture
-async def pool(pg_pool: asyncpg.Pool) -> asyncpg.Pool:
-    async with pg_pool.acquire() as conn:
-        await migrate(conn)
-    return pg_pool
 
 
 async def apply(

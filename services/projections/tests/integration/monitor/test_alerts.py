@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import asyncpg
-import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
 from prometheus_client import CollectorRegistry
 
@@ -37,13 +36,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture
-async def pool(pg_pool: asyncpg.Pool) -> asyncpg.Pool:
-    async with pg_pool.acquire() as conn:
-        await migrate(conn)
-    return pg_pool
 
 
 async def apply(

@@ -6,9 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
-import pytest
 
-from suivi_projections.db.migrate import migrate
 from suivi_projections.domain.eta import Sample, TransitModel
 from suivi_projections.monitor import eta_store
 from suivi_projections.monitor.backtest import generate_history
@@ -21,13 +19,6 @@ INSERT INTO shipment_insights (carrier, tracking_number, generation, service, or
     destination_country, pickup_at, delivered_at)
 VALUES ($1, $2, 1, $3, $4, $5, $6, $7)
 """
-
-
-@pytest.fixture
-async def pool(pg_pool: asyncpg.Pool) -> asyncpg.Pool:
-    async with pg_pool.acquire() as conn:
-        await migrate(conn)
-    return pg_pool
 
 
 async def insert(conn: asyncpg.Connection, rows: Sequence[Sample], prefix: str) -> None:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncpg
-import pytest
 
-from suivi_projections.db.migrate import migrate
 from suivi_projections.query.live import LiveHub
 from suivi_projections.testing.browser import asgi_client
 from suivi_projections.testing.fakes import PII, FakeReadModel, sample_order
@@ -14,21 +12,14 @@ from suivi_projections.web.ratelimit_pg import PostgresCounters
 from suivi_projections.web.settings import ApiSettings
 
 
-@pytest.fixture
-async def migrated(pg_pool: asyncpg.Pool) -> asyncpg.Pool:
-    async with pg_pool.acquire() as conn:
-        await migrate(conn)
-    return pg_pool
-
-
 async def test_postgres_stores_no_email_and_two_apps_share_the_limits(
-    migrated: asyncpg.Pool,
+    pool: asyncpg.Pool,
 ) -> None:
     settings = ApiSettings(lookup_per_ip=100)
     order = sample_order()
     apps = [
         create_api(
-            settings, FakeReadModel(order), LiveHub(), counters=PostgresCounters(migrated),
+            settings, FakeReadModel(order), LiveHub(), counters=PostgresCounters(pool),
             clock=lambda: 1000.0,
         )
         for _ in range(2)
@@ -43,6 +34,6 @@ async def test_postgres_stores_no_email_and_two_apps_share_the_limits(
         right = await client.post("/v1/order-lookup", json=ask | {"email": PII["email"]})
     assert right.status_code == 200
 
-    keys = [r["key"] for r in await migrated.fetch("SELECT key FROM lookup_limits")]
+    keys = [r["key"] for r in await pool.fetch("SELECT key FROM lookup_limits")]
     assert len(keys) == 4  # the client; (order, email) twice; the order
     assert all(len(key) == 32 and b"guess" not in key and b"1042" not in key for key in keys)

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 import asyncpg
-import pytest
 
 from suivi_infra.settings import PostgresSettings
 from suivi_infra.tokens import TokenSettings, status_token
@@ -24,13 +23,6 @@ from suivi_schemas import OrderEvent, ShipmentStatus, ShipmentStatusEvent
 S = ShipmentStatus
 Item = ShipmentStatusEvent | OrderEvent
 DAY = timedelta(days=1)
-
-
-@pytest.fixture
-async def pool(pg_pool: asyncpg.Pool) -> asyncpg.Pool:
-    async with pg_pool.acquire() as conn:
-        await migrate(conn)
-    return pg_pool
 
 
 async def apply(

@@ -6,11 +6,9 @@ from __future__ import annotations
 import random
 
 import asyncpg
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from suivi_projections.db.migrate import migrate
 from suivi_projections.testing.snapshot import read_state
 from suivi_projections.testing.streams import (
     Item,
@@ -22,13 +20,6 @@ from suivi_projections.testing.streams import (
 )
 from suivi_projections.write.batch import apply_batch
 from suivi_schemas import OrderEvent, ShipmentStatusEvent
-
-
-@pytest.fixture
-async def pool(pg_pool: asyncpg.Pool) -> asyncpg.Pool:
-    async with pg_pool.acquire() as conn:
-        await migrate(conn)
-    return pg_pool
 
 
 @settings(
