@@ -3,6 +3,7 @@ trigger whose debounce window has ended is owed, whatever is read after it."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 
@@ -10,11 +11,13 @@ import asyncpg
 import pytest
 
 from suivi_infra.settings import PostgresSettings
-from suivi_notifier.adapters import pg_claims
-from suivi_notifier.testing.events import order, status
-from suivi_notifier.testing.harness import Harness
+from suivi_notifier.adapters import pg_claims, pg_merchant
+from suivi_notifier.settings import NotifierSettings
+from suivi_notifier.testing.events import Clock, alert, order, status
+from suivi_notifier.testing.harness import Harness, harness
 from suivi_notifier.testing.smtp_peer import SmtpPeer
 from suivi_notifier.testing.twilio_peer import TwilioPeer
+from suivi_notifier.testing.webhook_peer import WebhookPeer
 
 pytestmark = pytest.mark.integration
 
@@ -126,3 +129,36 @@ async def test_notifier_message_claimed_by_a_live_process_is_left_to_it(
     await h.cycle()
     [mail] = await smtp_peer.wait_for(1, seconds=2)
     assert mail["Subject"] == "Your order 1104 is out for delivery"
+
+
+async def test_notifier_merchant_webhook_claimed_by_a_process_that_died_is_sent_at_once(
+    make_settings: Callable[..., NotifierSettings],
+    pg_pool: asyncpg.Pool,
+    clock: Clock,
+    webhook_peer: tuple[WebhookPeer, str],
+    session: Callable[[], Awaitable[asyncpg.Connection]],
+) -> None:
+    peer, base = webhook_peer
+    merchant = {"webhook_url": f"{base}/hooks/shop", "webhook_secret": "whsec_crash_test"}
+    h = await harness(make_settings(merchant_alerts={"shop": merchant}), pg_pool, clock)
+    stalled = alert("stalled", uuid.uuid4(), last_event_at=clock.now - timedelta(days=3))
+    await h.feed(order("1105", opt_email=False, opt_sms=False), stalled)
+    await h.core.alerts.plan(h.clock())  # the webhook is queued, not sent
+    dead = await session()
+    async with dead.transaction():  # what a sender does before its POST
+        [row] = await pg_merchant.due_webhooks(dead, h.clock(), 10)
+        lease = h.clock() + timedelta(seconds=h.settings.lease_seconds)
+        webhooks = pg_merchant.CLAIMS["notifier_merchant_webhooks"]
+        assert await webhooks.lease_all(dead, [row.id], lease, h.clock()) == {row.id: 1}
+    await h.cycle()
+    assert peer.requests == []  # a live claimer is left alone
+    await dead.close()  # killed before its POST: its PostgreSQL session ends
+    await h.cycle()  # the lease runs for two more minutes; nobody holds it any more
+    [request] = await peer.wait_for(1, seconds=2)
+    assert request.headers["suivi-delivery-id"] == str(stalled.event_id)
+    async with pg_pool.acquire() as conn:
+        state = await conn.fetchrow(
+            "SELECT state, attempts, leased FROM notifier_merchant_webhooks"
+        )
+    assert tuple(state) == ("sent", 2, False)
+    await h.close()

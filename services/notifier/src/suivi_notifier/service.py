@@ -62,11 +62,13 @@ class NotifierService:
         if self.settings.migrate_on_start:
             await retry("PostgreSQL (migrations)", self._migrate)
         await retry("Kafka (producer)", self.producer.start)
-        if self.consume:
-            await self.app.start()  # the broker's start retries likewise (suivi_infra.startup)
+        # The workers need PostgreSQL and the producer only: messages already due go out while
+        # the consumer waits for the broker or for its partitions (a restart, a rebalance).
         self._stop.clear()
         self._worker = asyncio.create_task(self.dispatcher.run(self._stop), name="dispatcher")
         self._alert_worker = asyncio.create_task(self.alerts.run(self._stop), name="alerts")
+        if self.consume:
+            await self.app.start()  # the broker's start retries likewise (suivi_infra.startup)
         if self.consume and self.lag is not None and self.consumer_of is not None:
             self._lag_task = asyncio.create_task(
                 self.lag.watch(self.consumer_of, self.settings.group_id), name="consumer-lag"

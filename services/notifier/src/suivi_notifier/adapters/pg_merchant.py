@@ -1,8 +1,9 @@
 """PostgreSQL side of what merchants hear about alerts: webhook deliveries and email digests.
 
-Both are queues written before anything is sent, claimed as the shopper ledger is (attempt
-counted and a lease taken in a committed transaction, the send outside it, the outcome after):
-a crash mid-send resends once the lease expires, nothing is lost. A digest claims its alerts in
+Both are queues written before anything is sent, claimed as the shopper ledger is (`pg_claims`:
+attempt counted and a lease taken in a committed transaction, held by the claiming session's
+advisory lock; the send outside it, the outcome after): a crash mid-send resends at once, nothing
+is lost. A digest claims its alerts in
 the transaction that creates it: each alert is in one digest at most.
 """
 
@@ -16,9 +17,14 @@ from typing import Literal
 
 import asyncpg
 
+from suivi_notifier.adapters.pg_claims import Claims
 from suivi_schemas import ShipmentAlert
 
 Queue = Literal["notifier_merchant_webhooks", "notifier_digests"]
+CLAIMS: dict[Queue, Claims] = {
+    "notifier_merchant_webhooks": Claims("notifier_merchant_webhooks", "suivi-notifier-webhook"),
+    "notifier_digests": Claims("notifier_digests", "suivi-notifier-digest"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,14 +58,14 @@ ON CONFLICT (merchant_id, alert_event_id) DO NOTHING
 _DUE_WEBHOOKS = """
 SELECT w.id, w.merchant_id, w.attempts, a.payload, a.shipment_key
 FROM notifier_merchant_webhooks w JOIN notifier_alerts a ON a.event_id = w.alert_event_id
-WHERE w.state = 'pending' AND w.next_attempt_at <= $1
+WHERE w.state = 'pending' AND (w.next_attempt_at <= $1 OR w.id = ANY($3::bigint[]))
 ORDER BY w.next_attempt_at
 LIMIT $2
 FOR UPDATE OF w SKIP LOCKED
 """
 _DUE_DIGESTS = """
 SELECT id, merchant_id, attempts FROM notifier_digests
-WHERE state = 'pending' AND next_attempt_at <= $1
+WHERE state = 'pending' AND (next_attempt_at <= $1 OR id = ANY($3::bigint[]))
 ORDER BY next_attempt_at
 LIMIT $2
 FOR UPDATE SKIP LOCKED
@@ -109,9 +115,15 @@ async def _orders_of(
     return {r["shipment_key"]: tuple(r["orders"]) for r in rows}
 
 
+async def _orphaned(conn: asyncpg.Connection, table: Queue, now: datetime, limit: int) -> list[int]:
+    return [r["id"] for r in await CLAIMS[table].orphaned(conn, now, limit)]
+
+
 async def due_webhooks(conn: asyncpg.Connection, now: datetime, limit: int) -> list[WebhookRow]:
+    """Due webhooks, and those claimed by a session that is gone (locked)."""
+    orphans = await _orphaned(conn, "notifier_merchant_webhooks", now, limit)
     out = []
-    for r in await conn.fetch(_DUE_WEBHOOKS, now, limit):
+    for r in await conn.fetch(_DUE_WEBHOOKS, now, limit + len(orphans), orphans):
         orders = await _orders_of(conn, r["merchant_id"], [r["shipment_key"]])
         alert = ShipmentAlert.model_validate_json(r["payload"])
         out.append(
@@ -149,8 +161,10 @@ async def create_digest(
 
 
 async def due_digests(conn: asyncpg.Connection, now: datetime, limit: int) -> list[DigestRow]:
+    """Due digests, and those claimed by a session that is gone (locked)."""
+    orphans = await _orphaned(conn, "notifier_digests", now, limit)
     out = []
-    for r in await conn.fetch(_DUE_DIGESTS, now, limit):
+    for r in await conn.fetch(_DUE_DIGESTS, now, limit + len(orphans), orphans):
         alerts = [
             ShipmentAlert.model_validate_json(a["payload"])
             for a in await conn.fetch(_DIGEST_ALERTS, r["id"])
@@ -162,19 +176,6 @@ async def due_digests(conn: asyncpg.Connection, now: datetime, limit: int) -> li
 
 
 # Shared by both queues; `table` is one of two constants (Queue), never input.
-async def lease(
-    conn: asyncpg.Connection, table: Queue, row_id: int, until: datetime, now: datetime
-) -> int:
-    attempts: int = await conn.fetchval(
-        f"UPDATE {table} SET attempts = attempts + 1, next_attempt_at = $2, updated_at = $3 "  # noqa: S608
-        "WHERE id = $1 RETURNING attempts",
-        row_id,
-        until,
-        now,
-    )
-    return attempts
-
-
 async def current(conn: asyncpg.Connection, table: Queue, row_id: int) -> tuple[str, int] | None:
     row = await conn.fetchrow(
         f"SELECT state, attempts FROM {table} WHERE id = $1 FOR UPDATE",  # noqa: S608
@@ -194,7 +195,7 @@ async def set_state(
     error: str | None = None,
 ) -> None:
     await conn.execute(
-        f"UPDATE {table} SET state = $2, next_attempt_at = $3, "  # noqa: S608
+        f"UPDATE {table} SET state = $2, next_attempt_at = $3, leased = false, "  # noqa: S608
         "last_error = coalesce($4, last_error), updated_at = $5, "
         "sent_at = CASE WHEN $2 = 'sent' THEN $5 ELSE sent_at END WHERE id = $1",
         row_id,

@@ -116,19 +116,29 @@ class MerchantSender:
         return made
 
     async def send_due(self, now: datetime) -> int:
-        jobs: list[_Job] = []
+        # The claiming session stays open until the sends are recorded: it holds the claims
+        # (pg_claims), so if this process dies PostgreSQL lets them go at once.
         until = now + self.config.lease
-        async with self.pool.acquire() as conn, conn.transaction():
-            rows: list[tuple[Queue, WebhookRow | DigestRow]] = [
-                (WEBHOOKS, r) for r in await pg_merchant.due_webhooks(conn, now, self.config.batch)
-            ]
-            rows += [(DIGESTS, r) for r in await pg_merchant.due_digests(conn, now, 10)]
-            for table, row in rows:
-                attempt = await pg_merchant.lease(conn, table, row.id, until, now)
-                jobs.append(_Job(table, row, attempt))
-        if jobs:
-            limit = asyncio.Semaphore(self.config.concurrency)
-            await asyncio.gather(*(self._send(job, limit) for job in jobs))
+        async with self.pool.acquire() as conn:
+            jobs: list[_Job] = []
+            async with conn.transaction():
+                due: list[tuple[Queue, WebhookRow | DigestRow]] = [
+                    (WEBHOOKS, r)
+                    for r in await pg_merchant.due_webhooks(conn, now, self.config.batch)
+                ]
+                due += [(DIGESTS, r) for r in await pg_merchant.due_digests(conn, now, 10)]
+                for table in (WEBHOOKS, DIGESTS):
+                    rows = [row for t, row in due if t == table]
+                    claims = pg_merchant.CLAIMS[table]
+                    attempts = await claims.lease_all(conn, [r.id for r in rows], until, now)
+                    # Rows a live session still holds are left to it.
+                    jobs += [_Job(table, r, attempts[r.id]) for r in rows if r.id in attempts]
+            if jobs:
+                limit = asyncio.Semaphore(self.config.concurrency)
+                await asyncio.gather(*(self._send(job, limit) for job in jobs))
+                for table in (WEBHOOKS, DIGESTS):
+                    held = [job.row.id for job in jobs if job.table == table]
+                    await pg_merchant.CLAIMS[table].release(conn, held)
         return len(jobs)
 
     async def _send(self, job: _Job, limit: asyncio.Semaphore) -> None:
