@@ -28,10 +28,11 @@ status: ## is the local infrastructure running?
 	@deploy/scripts/kafka.sh status || true
 	@deploy/scripts/postgres.sh status || true
 
-migrate: up ## apply the projections', the notifier's and the tracker's PostgreSQL migrations (idempotent)
+migrate: up ## apply the projections', the notifier's, the tracker's and after-sales' PostgreSQL migrations (idempotent)
 	@$(UV) run --frozen suivi-projections-migrate
 	@$(UV) run --frozen suivi-notifier-migrate
 	@$(UV) run --frozen suivi-tracker-migrate
+	@$(UV) run --frozen suivi-aftersales-migrate
 
 run: migrate ## the whole platform here: infrastructure, services, peers, Prometheus, the demo
 	@deploy/run/run.sh

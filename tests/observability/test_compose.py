@@ -26,6 +26,7 @@ PORTS = {
     "projections-api": ["SUIVI_PROJECTIONS_PORT", "SUIVI_PROJECTIONS_API_METRICS_PORT"],
     "notifier": ["SUIVI_NOTIFIER_PORT"],
     "tracker": ["SUIVI_TRACKER_PORT", "SUIVI_TRACKER_METRICS_PORT"],
+    "aftersales": ["SUIVI_AFTERSALES_PORT", "SUIVI_AFTERSALES_METRICS_PORT"],
     "peers": ["SUIVI_DEMO_PEERS_PORT", "SUIVI_NOTIFIER_SMTP_PORT", "SUIVI_DEMO_STANDINS_PORT"],
     "demo": [],
 }
@@ -157,6 +158,7 @@ def settings_variables() -> set[str]:
     from pydantic import BaseModel
     from pydantic_settings import BaseSettings
 
+    from suivi_aftersales.settings import AftersalesSettings
     from suivi_ingest.settings import IngestSettings
     from suivi_normalizer.settings import NormalizerSettings
     from suivi_notifier.settings import NotifierSettings
@@ -180,7 +182,7 @@ def settings_variables() -> set[str]:
 
     models: list[type[BaseSettings]] = [
         IngestSettings, NormalizerSettings, ProjectionsSettings, ApiSettings, NotifierSettings,
-        TrackerSettings,
+        TrackerSettings, AftersalesSettings,
     ]  # fmt: skip
     return set().union(*(variables(m) for m in models))
 

@@ -27,6 +27,7 @@ JOBS = {
     "suivi-projections-api": 8089,
     "suivi-notifier": 8082,
     "suivi-tracker": 8087,
+    "suivi-aftersales": 8095,
 }
 
 

@@ -46,6 +46,7 @@ PROCESSES = [
     "projections-api",
     "notifier",
     "tracker",
+    "aftersales",
     "peers",
     "prometheus",
 ]
@@ -57,6 +58,7 @@ JOBS = {
     "suivi-projections-api": ("SUIVI_PROJECTIONS_API_METRICS_PORT", 8089),
     "suivi-notifier": ("SUIVI_NOTIFIER_PORT", 8082),
     "suivi-tracker": ("SUIVI_TRACKER_METRICS_PORT", 8087),
+    "suivi-aftersales": ("SUIVI_AFTERSALES_METRICS_PORT", 8095),
 }
 # The key metrics of each service: found scraped by Prometheus and above zero after the demo.
 KEY_METRICS = {
@@ -93,6 +95,8 @@ KEY_METRICS = {
         'sum(suivi_tracker_polls_total{action="poll"})',
         'sum(suivi_tracker_polls_total{action="register"})',
     ],
+    # After-sales learns every order and status event (returns need a shopper: none here).
+    "suivi-aftersales": ["sum(suivi_aftersales_consumed_records_total)"],
 }
 
 
@@ -126,6 +130,7 @@ class Stack:
     def ports(self) -> list[int]:
         names = [v for v, _ in JOBS.values()]
         names += ["SUIVI_INGEST_PORT", "SUIVI_PROJECTIONS_PORT", "SUIVI_TRACKER_PORT"]
+        names += ["SUIVI_AFTERSALES_PORT"]
         names += ["SUIVI_DEMO_PEERS_PORT", "SUIVI_NOTIFIER_SMTP_PORT", "SUIVI_DEMO_STANDINS_PORT"]
         names += ["SUIVI_PROMETHEUS_PORT"]
         return [self.port(n) for n in names]
@@ -208,6 +213,7 @@ def stack_env(
     # The public ports; metrics have their own.
     ports["SUIVI_INGEST_PORT"], ports["SUIVI_PROJECTIONS_PORT"] = free_port(), free_port()
     ports["SUIVI_TRACKER_PORT"], ports["SUIVI_DEMO_STANDINS_PORT"] = free_port(), free_port()
+    ports["SUIVI_AFTERSALES_PORT"] = free_port()
     peers, smtp, prometheus = free_port(), free_port(), free_port()
     api, notifier = ports["SUIVI_PROJECTIONS_PORT"], ports["SUIVI_NOTIFIER_PORT"]
     env.update({k: str(v) for k, v in ports.items()})
@@ -245,6 +251,11 @@ def stack_env(
             "SUIVI_TRACKER_STATUS_TOPIC": topics["status"],
             "SUIVI_TRACKER_RAW_TOPIC": topics["raw"],
             "SUIVI_TRACKER_GROUP_ID": f"obs-tracker-{run}",
+            "SUIVI_AFTERSALES_ORDERS_TOPIC": topics["orders"],
+            "SUIVI_AFTERSALES_STATUS_TOPIC": topics["status"],
+            "SUIVI_AFTERSALES_RETURNS_TOPIC": topics["returns"],
+            "SUIVI_AFTERSALES_DLQ_TOPIC": topics["aftersales-dlq"],
+            "SUIVI_AFTERSALES_GROUP_ID": f"obs-aftersales-{run}",
             "SUIVI_TRACKER_INGEST_BASE_URL": f"http://127.0.0.1:{ports['SUIVI_INGEST_PORT']}",
             "SUIVI_STANDINS_INGEST_URL": f"http://127.0.0.1:{ports['SUIVI_INGEST_PORT']}",
             **standin_urls(ports["SUIVI_DEMO_STANDINS_PORT"]),
@@ -278,6 +289,7 @@ async def wait_until_answering(stack: Stack, seconds: float = 120) -> None:
         "projections-api": stack.url("SUIVI_PROJECTIONS_PORT") + "/readyz",
         "notifier": stack.url("SUIVI_NOTIFIER_PORT") + "/readyz",
         "tracker": stack.url("SUIVI_TRACKER_PORT") + "/readyz",
+        "aftersales": stack.url("SUIVI_AFTERSALES_PORT") + "/readyz",
         "peers": stack.url("SUIVI_DEMO_PEERS_PORT") + "/",
         "prometheus": stack.prometheus + "/-/ready",
     }
@@ -307,6 +319,7 @@ async def stack(
     partitions = {
         "raw": 3, "raw-dlq": 1, "status": 3, "orders": 3,
         "projections-dlq": 1, "notifications": 3, "notifier-dlq": 1, "alerts": 3,
+        "returns": 3, "aftersales-dlq": 1,
     }  # fmt: skip
     topics = {name: f"obs-{run}.{name}" for name in partitions}
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka_settings.bootstrap_servers)
@@ -330,6 +343,7 @@ async def stack(
             "suivi-projections-migrate",
             "suivi-notifier-migrate",
             "suivi-tracker-migrate",
+            "suivi-aftersales-migrate",
         ):
             code, output = await run_script(script, [], process_env, seconds=60)
             assert code == 0, output

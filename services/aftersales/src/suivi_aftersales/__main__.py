@@ -1,5 +1,5 @@
-"""`suivi-aftersales`: the returns API and pages (port 8092), the orders/status consumer, the
-outbox relay and the reminder scheduler, with metrics on their own port (8093), until
+"""`suivi-aftersales`: the returns API and pages (port 8094), the orders/status consumer, the
+outbox relay and the reminder scheduler, with metrics on their own port (8095), until
 SIGINT/SIGTERM, then a graceful stop (the batch in hand is finished)."""
 
 from __future__ import annotations

@@ -157,7 +157,7 @@ async def bootstrap(
         pool, sink, settings.returns_topic, idle_seconds=settings.relay_idle_seconds,
         metrics=metrics,
     )  # fmt: skip
-    returns = Returns(pool, clock, relay.wake.set)
+    returns = Returns(pool, clock, relay.wake.set, metrics)
     token_key = settings.tokens.token_key
     intake = Intake(
         pool, Topics(settings.orders_topic, settings.status_topic), token_key, metrics,

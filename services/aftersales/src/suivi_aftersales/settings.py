@@ -23,8 +23,8 @@ class AftersalesSettings(EnvOnlySettings):
     tokens: TokenSettings = Field(default_factory=TokenSettings)
 
     host: str = "127.0.0.1"
-    port: int = Field(default=8092, ge=1, le=65535)
-    metrics_port: int = Field(default=8093, ge=0, le=65535, description="0: no metrics server.")
+    port: int = Field(default=8094, ge=1, le=65535)
+    metrics_port: int = Field(default=8095, ge=0, le=65535, description="0: no metrics server.")
     log_level: str = "INFO"
     merchant_keys: SecretStr | None = Field(
         default=None, description="'merchant:key,…' — the same keys as the order API."

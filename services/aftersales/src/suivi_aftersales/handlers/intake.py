@@ -123,8 +123,6 @@ class Intake:
             change = carrier_progress(ret, facts, now)
             if change.ret != ret:
                 policy = await pg_returns.load_policy(conn, ret.merchant_id)
-                await commit_change(conn, change, policy, now)
+                await commit_change(conn, change, policy, now, self.metrics)
                 moved += 1
-                for emitted in change.emitted:
-                    self.metrics.transitions.labels(emitted.kind.value).inc()
         return moved

@@ -23,6 +23,7 @@ from suivi_aftersales.domain.policy import (
     check_request,
 )
 from suivi_aftersales.domain.returns import Change, Item, Return
+from suivi_aftersales.metrics import AftersalesMetrics
 from suivi_schemas.ids import shipment_key
 from suivi_schemas.returns import ReturnEventKind, ReturnMethod, ReturnState
 
@@ -47,13 +48,17 @@ class RefusedError(Exception):
 
 
 async def commit_change(
-    conn: asyncpg.Connection, change: Change, policy: Policy | None, now: datetime
-) -> None:
+    conn: asyncpg.Connection, change: Change, policy: Policy | None, now: datetime,
+    metrics: AftersalesMetrics | None = None,
+) -> None:  # fmt: skip
     """Saves the changed return and writes its events to the outbox (same transaction)."""
     ret = change.ret
     due = machine.next_due(ret, policy) if policy is not None else None
     await pg_returns.save(conn, ret, due, now)
     await pg_orders.enqueue(conn, [return_event(ret, e, now) for e in change.emitted])
+    if metrics is not None:  # counted before the commit: a rolled-back change counts too
+        for emitted in change.emitted:
+            metrics.transitions.labels(emitted.kind.value).inc()
 
 
 @dataclass
@@ -61,6 +66,7 @@ class Returns:
     pool: asyncpg.Pool
     clock: Clock
     on_events: Callable[[], None] = lambda: None  # wakes the outbox relay
+    metrics: AftersalesMetrics | None = None
 
     async def request(
         self, order: OrderFacts, items: Sequence[RequestedItem], method: ReturnMethod,
@@ -101,10 +107,10 @@ class Returns:
                 if await pg_returns.insert(conn, ret, request_key, comment):
                     break
             change = Change(ret, (machine.Emitted(ReturnEventKind.REQUESTED),))
-            await commit_change(conn, change, policy, now)
+            await commit_change(conn, change, policy, now, self.metrics)
             if auto_approves(policy, items):
                 approved = machine.approve(ret, None, now)
-                await commit_change(conn, approved, policy, now)
+                await commit_change(conn, approved, policy, now, self.metrics)
                 ret = approved.ret
         self.on_events()
         return ret
@@ -126,7 +132,7 @@ class Returns:
             change = action(ret, facts, now)
             if change.ret != ret:
                 policy = await pg_returns.load_policy(conn, merchant_id)
-                await commit_change(conn, change, policy, now)
+                await commit_change(conn, change, policy, now, self.metrics)
         if change.emitted:
             self.on_events()
         return change.ret

@@ -40,10 +40,8 @@ class Scheduler:
                     continue
                 change = on_due(ret, policy, now)
                 # Unchanged (a policy moved its dates later): saving sets the new due time.
-                await commit_change(conn, change, policy, now)
+                await commit_change(conn, change, policy, now, self.metrics)
                 changed += bool(change.emitted)
-                for emitted in change.emitted:
-                    self.metrics.transitions.labels(emitted.kind.value).inc()
         if changed:
             self.on_events()
         return changed
