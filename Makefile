@@ -7,7 +7,7 @@ UV ?= uv
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: help bootstrap sync up down status migrate run demo test test-unit bench lint fmt schemas clean
+.PHONY: help bootstrap sync up down status migrate run demo test test-unit chaos chaos-smoke bench lint fmt schemas clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -45,6 +45,12 @@ test: up ## run every test (unit + integration against the real Kafka and Postgr
 
 test-unit: sync ## only the tests that need no server
 	@$(UV) run --frozen pytest -m "not integration" $(PYTEST_ARGS)
+
+chaos: up ## fault injection on the suite's own brokers and PostgreSQL: every scenario, one table
+	@$(UV) run --frozen python -m chaos
+
+chaos-smoke: up ## the short chaos run CI does (≤ 4 min)
+	@$(UV) run --frozen python -m chaos --smoke
 
 bench: up ## benchmarks on the real local broker, with ratios against baselines of the same run
 	@$(UV) run --frozen python -m bench.normalizer_bench

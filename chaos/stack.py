@@ -114,12 +114,16 @@ class Stack:
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.env[PUBLIC_PORT[service]]}"
 
+    def run(self, command: str) -> None:
+        """One of the project's console scripts with this stack's settings, to its end."""
+        subprocess.run(  # noqa: S603 - the project's own console scripts
+            [command], env=self.env, check=True, capture_output=True, timeout=120
+        )
+
     def migrate(self, *commands: str) -> None:
         """`make migrate`'s commands (or those given) on this stack's database."""
         for command in commands or MIGRATIONS:
-            subprocess.run(  # noqa: S603 - the project's own console scripts
-                [command], env=self.env, check=True, capture_output=True, timeout=120
-            )
+            self.run(command)
 
     def start(self, name: str) -> subprocess.Popen[bytes]:
         """The Procfile's command for `name`, its output in workdir/<name>.log."""
