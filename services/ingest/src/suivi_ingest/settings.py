@@ -47,7 +47,11 @@ class IngestSettings(EnvOnlySettings):
         description="Producer compression: JSON shrinks several times, so a body near the body "
         "limit still fits in one Kafka message.",
     )
-    publish_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Providers give up after 5-10 s: with Kafka slow or gone, a 503 + Retry-After within this
+    # bound (chaos table: broker paused, killed) rather than the connection cut by the provider.
+    publish_timeout_seconds: float = Field(
+        default=3.0, gt=0, description="Longest wait for Kafka's acknowledgement before a 503."
+    )
     retry_after_seconds: int = Field(default=30, ge=1)
     signature_tolerance_seconds: int = Field(
         default=300, ge=1, description="Replay window of timestamped signatures (suivi, shippo)."
