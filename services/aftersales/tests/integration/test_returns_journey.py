@@ -7,6 +7,7 @@ merchant refunds; every transition is on commerce.returns.v1 exactly once; refus
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from collections import Counter
@@ -28,6 +29,7 @@ from suivi_aftersales.testing.harness import (
     returns_published,
     started,
 )
+from suivi_infra.kafka import make_consumer, make_producer
 from suivi_infra.settings import KafkaSettings
 from suivi_schemas.returns import ReturnEventKind as K
 from suivi_schemas.status import ShipmentStatus
@@ -189,3 +191,28 @@ async def test_refusals_are_clear_4xx(
         assert late.status_code == 409 and "return window for this order has closed" in late.text
         unknown = await http.get("/orders/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/returns")
         assert unknown.status_code == 404
+
+
+async def test_an_unreadable_record_goes_to_the_dead_letter_topic_and_the_rest_is_applied(
+    kafka_settings: KafkaSettings, topics: Topics, service: AftersalesService
+) -> None:
+    async with client(service) as http:
+        await http.put("/v1/returns/policy", json=POLICY, headers=ATELIER)
+    producer = make_producer(kafka_settings)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topics.orders, b'{"not": "an order"}', key=b"atelier:X")
+    finally:
+        await producer.stop()
+    token = await delivered_order(kafka_settings, topics, service, "A-4001", "6A12121212125")
+    consumer = make_consumer(kafka_settings, f"probe-{uuid.uuid4().hex[:6]}", topics.dlq,
+                             auto_offset_reset="earliest")  # fmt: skip
+    await consumer.start()
+    try:
+        letter = await asyncio.wait_for(consumer.getone(), 20)
+    finally:
+        await consumer.stop()
+    assert letter.value == b'{"not": "an order"}'
+    assert any(name.startswith("suivi-dlq") for name, _ in letter.headers)
+    async with client(service) as http:
+        assert (await http.get(f"/orders/{token}/returns")).status_code == 200
