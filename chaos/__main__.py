@@ -89,9 +89,9 @@ async def _stack(brokers: Brokers, url: str, smtp: SmtpPeer, work: Path, replica
     return stack
 
 
-async def main(smoke: bool) -> int:
+async def main(smoke: bool, only: str = "") -> int:
     rate, seconds, mail, settle = (30.0, 10.0, 10, 60.0) if smoke else (50.0, 30.0, 20, 120.0)
-    chosen = [s for s in SCENARIOS if s.smoke or not smoke]
+    chosen = [s for s in SCENARIOS if (s.smoke or not smoke) and only in s.name]
     smtp = SmtpPeer()
     await smtp.start()
     single = Brokers(1, BASE, STATE / "kafka1")
@@ -134,4 +134,6 @@ async def main(smoke: bool) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m chaos", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="the short CI version (≤ 4 min)")
-    sys.exit(asyncio.run(main(parser.parse_args().smoke)))
+    parser.add_argument("--only", default="", help="only scenarios whose name holds this text")
+    args = parser.parse_args()
+    sys.exit(asyncio.run(main(args.smoke, args.only)))
