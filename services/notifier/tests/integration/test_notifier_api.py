@@ -16,8 +16,6 @@ from suivi_notifier.testing.harness import Harness
 from suivi_notifier.testing.push_peer import PushPeer
 from suivi_notifier.testing.smtp_peer import SmtpPeer
 
-pytestmark = pytest.mark.integration
-
 
 @pytest.fixture
 async def api(h: Harness, vapid_keys: tuple[str, str]) -> AsyncIterator[httpx.AsyncClient]:

@@ -7,8 +7,6 @@ import pytest
 
 from suivi_notifier.db.migrate import Migration, MigrationError, load_migrations, migrate
 
-pytestmark = pytest.mark.integration
-
 
 async def test_notifier_migrations_apply_once_and_own_their_tables(pg_pool: asyncpg.Pool) -> None:
     async with pg_pool.acquire() as conn:

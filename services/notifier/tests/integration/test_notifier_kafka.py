@@ -10,7 +10,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
-import pytest
 from aiokafka import AIOKafkaConsumer
 
 from suivi_infra.kafka import make_consumer
@@ -22,8 +21,6 @@ from suivi_notifier.testing.events import order, status
 from suivi_notifier.testing.kafka import on_fresh_topics, produce
 from suivi_notifier.testing.smtp_peer import SmtpPeer
 from suivi_schemas import NotificationResult, Outcome
-
-pytestmark = pytest.mark.integration
 
 
 async def _drain(

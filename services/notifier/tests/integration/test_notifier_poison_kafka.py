@@ -10,7 +10,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import asyncpg
-import pytest
 from aiokafka import AIOKafkaConsumer
 
 from suivi_infra.kafka import make_consumer, make_producer
@@ -21,8 +20,6 @@ from suivi_notifier.settings import NotifierSettings
 from suivi_notifier.testing.events import order, status
 from suivi_notifier.testing.kafka import on_fresh_topics, produce
 from suivi_notifier.testing.smtp_peer import SmtpPeer
-
-pytestmark = pytest.mark.integration
 
 
 async def _dead_letters(

@@ -30,8 +30,6 @@ from suivi_notifier.testing.http_peer import HttpPeer
 from suivi_notifier.testing.smtp_peer import SmtpPeer
 from suivi_notifier.testing.twilio_peer import TwilioPeer
 
-pytestmark = pytest.mark.integration
-
 SID, TOKEN = "AC" + "7" * 32, "kill-test-token"
 PARCELS = [("ups", f"1Z999AA1{n:010d}") for n in range(8)]
 # The three waves of statuses, and what each message's subject and SMS text say.

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import asyncpg
-import pytest
 
 from suivi_infra.ports import free_port
 from suivi_infra.settings import KafkaSettings
@@ -18,8 +17,6 @@ from suivi_notifier.testing.events import Clock, order, status
 from suivi_notifier.testing.harness import harness
 from suivi_notifier.testing.kafka import on_fresh_topics
 from suivi_notifier.testing.smtp_peer import SmtpPeer
-
-pytestmark = pytest.mark.integration
 
 
 async def test_notifier_due_messages_go_out_while_the_consumer_is_not_assigned(

@@ -19,8 +19,6 @@ from suivi_notifier.testing.smtp_peer import SmtpPeer
 from suivi_notifier.testing.twilio_peer import TwilioPeer
 from suivi_notifier.testing.webhook_peer import WebhookPeer
 
-pytestmark = pytest.mark.integration
-
 
 @pytest.fixture
 async def session(

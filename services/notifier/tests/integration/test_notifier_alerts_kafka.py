@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
-import pytest
 
 from suivi_infra import signing
 from suivi_infra.kafka import make_consumer
@@ -28,7 +27,6 @@ from suivi_notifier.testing.smtp_peer import SmtpPeer
 from suivi_notifier.testing.webhook_peer import WebhookPeer
 from suivi_schemas import OrderEvent, ShipmentAlert
 
-pytestmark = pytest.mark.integration
 SECRET = "whsec_kafka_test"
 
 

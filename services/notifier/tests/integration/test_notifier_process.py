@@ -13,15 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-import pytest
 
 from suivi_infra.kafka import make_producer
 from suivi_infra.settings import KafkaSettings, PostgresSettings
 from suivi_infra.testing import TopicFactory
 from suivi_notifier.testing.events import order, status
 from suivi_notifier.testing.smtp_peer import SmtpPeer
-
-pytestmark = pytest.mark.integration
 
 
 async def test_notifier_process_sends_serves_and_stops_on_sigterm(

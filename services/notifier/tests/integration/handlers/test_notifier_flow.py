@@ -9,7 +9,6 @@ from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 import asyncpg
-import pytest
 
 from suivi_notifier.settings import NotifierSettings
 from suivi_notifier.testing.events import Clock, order, status
@@ -18,8 +17,6 @@ from suivi_notifier.testing.smtp_peer import SmtpPeer
 from suivi_notifier.testing.twilio_peer import TwilioPeer
 from suivi_schemas import OrderEvent, Outcome
 from suivi_schemas.orders import Customer, OrderEventKind, OrderShipment, OrderSource
-
-pytestmark = pytest.mark.integration
 
 
 def outcomes(h: Harness) -> list[tuple[str, str, str]]:
