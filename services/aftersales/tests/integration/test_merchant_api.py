@@ -18,6 +18,7 @@ from suivi_aftersales.domain.policy import Line, OrderFacts, RequestedItem
 from suivi_aftersales.settings import AftersalesSettings
 from suivi_aftersales.testing.builders import T0, order_event
 from suivi_aftersales.testing.harness import ATELIER, KEYS, NORTHWIND, SettableClock, client
+from suivi_infra.openapi_probe import undocumented_answers
 from suivi_infra.tokens import TokenSettings, share_token, status_token
 from suivi_schemas.order_state import OrderState
 from suivi_schemas.returns import ReturnMethod
@@ -131,3 +132,11 @@ async def test_the_shopper_enters_the_deposit_receipt_number(
         # No receipt before the carrier's first scan.
         assert (await http.get(f"/orders/{token}/returns/{rma}/receipt.pdf")).status_code == 404
     app_only.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
+
+
+async def test_every_answer_is_in_the_openapi_document(app_only: AftersalesService) -> None:
+    async with client(app_only) as http:
+        await http.put("/v1/returns/policy", headers=ATELIER, json={"methods": ["own_shipment"]})
+        spec = (await http.get("/openapi.json")).json()
+        assert not any(p.startswith("/orders/") for p in spec["paths"])  # pages: not an API
+        assert await undocumented_answers(http, spec, auth=ATELIER) == {}

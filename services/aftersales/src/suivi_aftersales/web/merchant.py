@@ -111,7 +111,10 @@ def return_out(ret: Return, comment: str | None = None) -> ReturnOut:
     )  # fmt: skip
 
 
-@router.get("/policy", responses=AUTH, summary="The merchant's return policy")
+@router.get(
+    "/policy", summary="The merchant's return policy",
+    responses=documented({401: "No or wrong merchant key.", 404: "No policy: no returns."}),
+)  # fmt: skip
 async def get_policy(ctx: ContextDep, merchant_id: MerchantDep) -> Policy:
     async with ctx.pool.acquire() as conn:
         policy = await pg_returns.load_policy(conn, merchant_id)
