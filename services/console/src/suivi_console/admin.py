@@ -14,21 +14,19 @@ import asyncpg
 
 from suivi_console.adapters import pg_accounts as pga
 from suivi_console.bootstrap import build, utc_now
-from suivi_console.db.migrate import migrate
 from suivi_console.domain import recovery, totp
 from suivi_console.settings import ConsoleSettings
 
 
 async def create_merchant(
     settings: ConsoleSettings, merchant_id: str, name: str, email: str, password: str,
-    totp_secret: str | None = None,
+    totp_secret: str | None = None, pool: asyncpg.Pool | None = None,
 ) -> tuple[str, list[str]]:  # fmt: skip
     """(TOTP secret, recovery codes) of the new owner; the merchant's record is published."""
-    service = build(settings)
-    await service.producer.start()
+    service = build(settings.model_copy(update={"migrate_on_start": True}), pool=pool)
+    service.owns_pool = pool is None
+    await service.start()
     try:
-        async with service.pool.acquire() as conn:
-            await migrate(conn)
         user_id = await service.context.merchants.onboard(merchant_id, name, email, password)
         secret = totp_secret or totp.new_secret()
         codes = recovery.new_codes()
@@ -61,12 +59,18 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"suivi-admin: {exc}", file=sys.stderr)
         return 2
-    print(f"merchant {args.merchant_id} created; owner {args.email}")
-    print(f"TOTP: add to an authenticator app: {totp.provisioning_uri(secret, args.email)}")
-    print("recovery codes (each works once; keep them safe):")
-    for code in codes:
-        print(f"  {code}")
+    print(report(args.merchant_id, args.email, secret, codes))
     return 0
+
+
+def report(merchant_id: str, email: str, secret: str, codes: list[str]) -> str:
+    lines = [
+        f"merchant {merchant_id} created; owner {email}",
+        f"TOTP: add to an authenticator app: {totp.provisioning_uri(secret, email)}",
+        "recovery codes (each works once; keep them safe):",
+        *(f"  {code}" for code in codes),
+    ]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,14 @@ class Peers:
             raise PeerUnavailable(str(answer.status_code))
         return answer.json()
 
+    async def analytics_page(self, key: str, params: dict[str, str]) -> httpx.Response:
+        """The projections' analytics page (HTML), as the merchant's own key sees it."""
+        try:
+            return await self.http.get(f"{self.projections}/merchant/analytics", params=params,
+                                       headers={"Authorization": f"Bearer {key}"})  # fmt: skip
+        except httpx.HTTPError as exc:
+            raise PeerUnavailable(type(exc).__name__) from exc
+
     async def orders(self, key: str, status: str | None, limit: int = 200) -> list[dict[str, Any]]:
         params: dict[str, Any] = {"limit": limit} | ({"status": status} if status else {})
         found = await self._get(f"{self.projections}/v1/merchant/orders", key, params)

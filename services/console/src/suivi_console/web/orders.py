@@ -74,6 +74,31 @@ async def orders(
                 since=since, until=until, unavailable=unavailable)  # fmt: skip
 
 
+@router.get("/analytics")
+@router.get("/merchant/analytics")  # the page's own form submits here
+async def analytics(request: Request, ctx: ContextDep, session: SessionDep) -> Response:
+    """The projections' analytics page behind the console's session (no API key in the browser):
+    fetched with the console's key for the merchant, served with its own CSP (its nonce)."""
+    key = await _key(ctx, session.user.merchant_id)
+    params = {
+        k: v[:32] for k, v in request.query_params.items() if k in ("from", "to", "start", "end")
+    }
+    try:
+        if key is None:
+            raise PeerUnavailable("no key")
+        answer = await _peers(ctx).analytics_page(key, params)
+    except PeerUnavailable:
+        return page(request, "message.html", 503, user=session.user,
+                    csrf=csrf_token(session.secret), message="orders.unavailable")  # fmt: skip
+    if answer.status_code not in (200, 400):
+        return page(request, "message.html", 503, user=session.user,
+                    csrf=csrf_token(session.secret), message="orders.unavailable")  # fmt: skip
+    kept = ("content-security-policy", "cache-control", "referrer-policy")
+    headers = {k: v for k, v in answer.headers.items() if k.lower() in kept}
+    headers |= {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff"}
+    return Response(answer.content, answer.status_code, headers, media_type="text/html")
+
+
 @router.get("/trackings")
 async def trackings(request: Request, ctx: ContextDep, session: SessionDep,
                     state: Q = "needs_info") -> Response:  # fmt: skip
