@@ -16,6 +16,6 @@ def test_the_notifier_bench_runs_in_smoke_mode() -> None:
         cwd=ROOT, capture_output=True, text=True, check=False, timeout=240,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
-    for line in ("(a) claim + mark sent", "(b) dispatcher cycles", "ratio b/a"):
+    for line in ("(a) claim + mark sent", "(b) dispatcher cycles", "(c) due triggers", "ratio b/a"):
         assert line in done.stdout, done.stdout
     assert done.stdout.strip().splitlines()[-1].lstrip().startswith("ratio b/a")

@@ -1,5 +1,6 @@
 """The dispatcher's batch reads and writes of the ledger: one statement per step for a whole batch
-of rows (their recipients, push targets and alerts; their new states), never one per row."""
+of rows (due shipments' recipients and new rows; claimed rows' recipients, push targets and
+alerts; their new states), never one per row."""
 
 from __future__ import annotations
 
@@ -10,11 +11,19 @@ from datetime import datetime
 
 import asyncpg
 
-from suivi_notifier.adapters.pg_ledger import RECIPIENT_COLUMNS, Delivery, PushTarget, as_recipient
+from suivi_notifier.adapters.pg_ledger import (
+    DELIVERY_COLUMNS,
+    RECIPIENT_COLUMNS,
+    Delivery,
+    DueShipment,
+    PushTarget,
+    as_delivery,
+    as_recipient,
+)
 from suivi_notifier.domain.planning import Recipient
-from suivi_schemas import ShipmentAlert
+from suivi_schemas import Channel, ShipmentAlert
 
-# As pg_ledger.recipient_for_delivery, for every row of the batch at once.
+# Each claimed row's order, and whether it still holds the row's shipment.
 _RECIPIENTS = f"""
 SELECT d.delivery_id, {RECIPIENT_COLUMNS},
        coalesce((SELECT bool_or(l.active) FROM notifier_order_shipments l
@@ -58,7 +67,7 @@ WHERE d.id = s.id
 
 @dataclass(frozen=True, slots=True)
 class NewState:
-    """A ledger row's next state, as `pg_ledger.set_state` writes it."""
+    """A ledger row's next state (its claim ends: `leased` false)."""
 
     id: int
     state: str
@@ -138,3 +147,99 @@ async def save(conn: asyncpg.Connection, changes: Sequence[NewState], now: datet
         [p[1] for p in pairs],
         now,
     )
+
+
+# The materializer's step, for a batch of due shipments, one statement each. The order a
+# shipment notifies for: a live link first, then the newest snapshot.
+_BY_SHIPMENTS = f"""
+SELECT DISTINCT ON (l.shipment_key) l.shipment_key, {RECIPIENT_COLUMNS}, l.active
+FROM notifier_order_shipments l JOIN notifier_orders o USING (merchant_id, order_number)
+WHERE l.shipment_key = ANY($1::text[])
+ORDER BY l.shipment_key, (l.active AND NOT o.cancelled) DESC, o.updated_at DESC
+"""  # noqa: S608 - constants only
+_INSERT = """
+INSERT INTO notifier_deliveries (
+    shipment_key, trigger, channel, merchant_id, order_number, carrier, tracking_number,
+    source_event_id, event_occurred_at, state, attempts, next_attempt_at, created_at, updated_at)
+SELECT n.shipment_key, n.trigger, n.channel, n.merchant_id, n.order_number, n.carrier,
+       n.tracking_number, n.source_event_id, n.occurred_at, 'pending', 0, $10, $10, $10
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+            $8::uuid[], $9::timestamptz[]) WITH ORDINALITY
+     AS n(shipment_key, trigger, channel, merchant_id, order_number, carrier, tracking_number,
+          source_event_id, occurred_at, i)
+ORDER BY n.i
+ON CONFLICT (shipment_key, trigger, channel) DO NOTHING
+"""
+# Only a waiting row is superseded: one held back by a failed attempt or deferred to the
+# morning (last_error says why). A row merely queued, or claimed by a process that may have
+# died mid-send, is owed and sent: superseding it would make a crash cost the shopper a message.
+_SUPERSEDE = f"""
+UPDATE notifier_deliveries d
+SET state = 'superseded', next_attempt_at = NULL, updated_at = $5
+FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
+     AS n(shipment_key, channel, trigger, occurred_at)
+WHERE d.shipment_key = n.shipment_key AND d.channel = n.channel AND d.trigger <> n.trigger
+  AND d.state = 'pending' AND d.last_error IS NOT NULL AND d.event_occurred_at <= n.occurred_at
+RETURNING {", ".join("d." + c.strip() for c in DELIVERY_COLUMNS.split(","))}
+"""  # noqa: S608 - constants only
+_CLEAR = """
+UPDATE notifier_shipments
+SET pending_trigger = NULL, pending_event_id = NULL, pending_occurred_at = NULL, due_at = NULL,
+    updated_at = $2
+WHERE shipment_key = ANY($1::text[])
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class NewDelivery:
+    """A ledger row to write: the due shipment's pending trigger, on one channel."""
+
+    due: DueShipment
+    recipient: Recipient
+    channel: Channel
+
+
+async def recipients_for_shipments(
+    conn: asyncpg.Connection, keys: Sequence[str]
+) -> dict[str, Recipient]:
+    """The order each shipment notifies for: a live link first, then the newest snapshot."""
+    if not keys:
+        return {}
+    found = await conn.fetch(_BY_SHIPMENTS, sorted(set(keys)))
+    return {r["shipment_key"]: as_recipient(r) for r in found}
+
+
+async def create_deliveries(
+    conn: asyncpg.Connection, rows: Sequence[NewDelivery], now: datetime
+) -> list[Delivery]:
+    """Inserts the ledger rows (those that exist already stay: never twice); returns the older
+    waiting rows of the same shipments and channels they supersede."""
+    if not rows:
+        return []
+    await conn.execute(
+        _INSERT,
+        [r.due.shipment_key for r in rows],
+        [r.due.pending.trigger for r in rows],
+        [r.channel.value for r in rows],
+        [r.recipient.merchant_id for r in rows],
+        [r.recipient.order_number for r in rows],
+        [r.due.carrier for r in rows],
+        [r.due.tracking_number for r in rows],
+        [r.due.pending.event_id for r in rows],
+        [r.due.pending.occurred_at for r in rows],
+        now,
+    )
+    superseded = await conn.fetch(
+        _SUPERSEDE,
+        [r.due.shipment_key for r in rows],
+        [r.channel.value for r in rows],
+        [r.due.pending.trigger for r in rows],
+        [r.due.pending.occurred_at for r in rows],
+        now,
+    )
+    return [as_delivery(r) for r in superseded]
+
+
+async def clear_pending(conn: asyncpg.Connection, keys: Sequence[str], now: datetime) -> None:
+    if keys:
+        await conn.execute(_CLEAR, list(keys), now)

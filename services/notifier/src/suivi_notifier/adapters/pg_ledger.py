@@ -92,19 +92,6 @@ WHERE l.shipment_key = $1
 ORDER BY (l.active AND NOT o.cancelled) DESC, o.updated_at DESC
 LIMIT 1
 """  # noqa: S608 - constants only
-_BY_ORDER = f"""
-SELECT {_RECIPIENT_COLUMNS},
-       coalesce((SELECT bool_or(l.active) FROM notifier_order_shipments l
-                 WHERE l.merchant_id = o.merchant_id AND l.order_number = o.order_number
-                   AND l.shipment_key = $3), false) AS active
-FROM notifier_orders o WHERE o.merchant_id = $1 AND o.order_number = $2
-"""  # noqa: S608 - constants only
-_CLEAR = """
-UPDATE notifier_shipments
-SET pending_trigger = NULL, pending_event_id = NULL, pending_occurred_at = NULL, due_at = NULL,
-    updated_at = $2
-WHERE shipment_key = $1
-"""
 _INSERT = """
 INSERT INTO notifier_deliveries (
     shipment_key, trigger, channel, merchant_id, order_number, carrier, tracking_number,
@@ -112,17 +99,6 @@ INSERT INTO notifier_deliveries (
 ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 0, $10, $10, $10)
 ON CONFLICT (shipment_key, trigger, channel) DO NOTHING
 RETURNING id
-"""
-# Only a waiting row is superseded: one held back by a failed attempt or deferred to the
-# morning (last_error says why). A row merely queued, or claimed by a process that may have
-# died mid-send, is owed and sent: superseding it would make a crash cost the shopper a message.
-_SUPERSEDE = """
-UPDATE notifier_deliveries
-SET state = 'superseded', next_attempt_at = NULL, updated_at = $4
-WHERE shipment_key = $1 AND channel = $2 AND trigger <> $3 AND state = 'pending'
-  AND last_error IS NOT NULL AND event_occurred_at <= $5
-RETURNING id, shipment_key, trigger, channel, merchant_id, order_number, carrier,
-          tracking_number, source_event_id, event_occurred_at, state, attempts, push_done
 """
 _DELIVERY_COLUMNS = """
 id, shipment_key, trigger, channel, merchant_id, order_number, carrier, tracking_number,
@@ -200,15 +176,6 @@ async def recipient_for_shipment(conn: asyncpg.Connection, key: str) -> Recipien
     return _recipient(row) if row is not None else None
 
 
-async def recipient_for_delivery(conn: asyncpg.Connection, d: Delivery) -> Recipient | None:
-    row = await conn.fetchrow(_BY_ORDER, d.merchant_id, d.order_number, d.shipment_key)
-    return _recipient(row) if row is not None else None
-
-
-async def clear_pending(conn: asyncpg.Connection, key: str, now: datetime) -> None:
-    await conn.execute(_CLEAR, key, now)
-
-
 async def insert_delivery(
     conn: asyncpg.Connection,
     shipment_key: str,
@@ -228,83 +195,6 @@ async def insert_delivery(
         recipient.order_number, carrier, tracking_number, source_event_id, occurred_at, now,
     )  # fmt: skip
     return created is not None
-
-
-async def create_delivery(
-    conn: asyncpg.Connection,
-    due: DueShipment,
-    recipient: Recipient,
-    channel: Channel,
-    now: datetime,
-) -> list[Delivery]:
-    """Inserts the ledger row (unless one exists: never twice); returns the older pending rows
-    of the same shipment and channel it supersedes (a newer status makes them moot)."""
-    await insert_delivery(
-        conn, due.shipment_key, due.pending.trigger, channel, recipient, due.carrier,
-        due.tracking_number, due.pending.event_id, due.pending.occurred_at, now,
-    )  # fmt: skip
-    rows = await conn.fetch(
-        _SUPERSEDE,
-        due.shipment_key,
-        channel.value,
-        due.pending.trigger,
-        now,
-        due.pending.occurred_at,
-    )
-    return [_delivery(r) for r in rows]
-
-
-async def set_state(
-    conn: asyncpg.Connection,
-    delivery_id: int,
-    state: str,
-    now: datetime,
-    *,
-    next_attempt_at: datetime | None = None,
-    error: str | None = None,
-    provider_id: str | None = None,
-    push_done: Sequence[int] = (),
-) -> None:
-    await conn.execute(
-        """
-        UPDATE notifier_deliveries
-        SET state = $2, next_attempt_at = $3, last_error = coalesce($4, last_error),
-            leased = false,
-            provider_id = coalesce($5, provider_id), updated_at = $6,
-            sent_at = CASE WHEN $2 = 'sent' THEN $6 ELSE sent_at END,
-            push_done = (SELECT coalesce(array_agg(DISTINCT x), '{}')
-                         FROM unnest(push_done || $7::bigint[]) AS x)
-        WHERE id = $1
-        """,
-        delivery_id,
-        state,
-        next_attempt_at,
-        error,
-        provider_id,
-        now,
-        list(push_done),
-    )
-
-
-async def current(conn: asyncpg.Connection, delivery_id: int) -> tuple[str, int] | None:
-    row = await conn.fetchrow(
-        "SELECT state, attempts FROM notifier_deliveries WHERE id = $1 FOR UPDATE", delivery_id
-    )
-    return (row["state"], row["attempts"]) if row is not None else None
-
-
-async def push_targets(
-    conn: asyncpg.Connection, merchant_id: str, order_number: str, done: Sequence[int]
-) -> list[PushTarget]:
-    rows = await conn.fetch(
-        "SELECT id, endpoint, p256dh, auth FROM notifier_push_subscriptions "
-        "WHERE merchant_id = $1 AND order_number = $2 AND NOT (id = ANY($3::bigint[])) "
-        "ORDER BY id",
-        merchant_id,
-        order_number,
-        list(done),
-    )
-    return [PushTarget(r["id"], r["endpoint"], r["p256dh"], r["auth"]) for r in rows]
 
 
 async def remove_push_subscriptions(conn: asyncpg.Connection, ids: Sequence[int]) -> None:

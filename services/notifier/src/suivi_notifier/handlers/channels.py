@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from email.message import EmailMessage
 from typing import Protocol
 
 from suivi_notifier.adapters.pg_ledger import Delivery, PushTarget
-from suivi_notifier.adapters.render import MessageContext, Renderer
-from suivi_notifier.adapters.smtp import SmtpSender
+from suivi_notifier.adapters.render import MessageContext, RenderedEmail, Renderer
 from suivi_notifier.adapters.webpush import payload_bytes, topic_for
 from suivi_notifier.domain.alerts import alert_kind
 from suivi_notifier.domain.outcomes import Permanent, PushOutcome, SendOutcome
@@ -27,6 +27,20 @@ class Job:
     recipient: Recipient
     targets: tuple[PushTarget, ...] = ()
     alert: ShipmentAlert | None = None  # what an alert message (trigger '<kind>:<episode>') says
+
+
+class EmailSender(Protocol):
+    def build(
+        self,
+        to: str,
+        rendered: RenderedEmail,
+        *,
+        unsubscribe_url: str | None,
+        message_id: str,
+        now: datetime,
+    ) -> EmailMessage: ...
+
+    async def send(self, message: EmailMessage) -> SendOutcome: ...
 
 
 class SmsSender(Protocol):
@@ -46,7 +60,7 @@ class Channels:
         links: Links,
         merchant_names: dict[str, str],
         *,
-        email: SmtpSender | None = None,
+        email: EmailSender | None = None,
         sms: SmsSender | None = None,
         push: PushSender | None = None,
     ) -> None:

@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from suivi_notifier.adapters import pg_ledger, pg_outbox
+from suivi_notifier.adapters import pg_dispatch, pg_ledger, pg_outbox
+from suivi_notifier.adapters.pg_dispatch import NewDelivery
 from suivi_notifier.adapters.pg_ledger import Delivery, DueShipment
-from suivi_notifier.domain.planning import Capabilities, TriggerOutcome, plan
+from suivi_notifier.domain.planning import Capabilities, Plan, TriggerOutcome, plan
 from suivi_notifier.domain.triggers import TriggerPolicy
 from suivi_notifier.metrics import NotifierMetrics, trigger_label
 from suivi_schemas import NotificationResult, Outcome
@@ -66,36 +67,37 @@ class Materializer:
     async def _all(
         self, conn: asyncpg.Connection, due: Sequence[DueShipment], now: datetime
     ) -> list[Materialized]:
-        done: list[Materialized] = []
+        """Load the batch's recipients, decide each shipment (domain.planning), save the batch's
+        ledger rows, supersessions and cleared triggers: a few statements per batch."""
+        recipients = await pg_dispatch.recipients_for_shipments(conn, [s.shipment_key for s in due])
+        decided: list[tuple[DueShipment, Plan]] = []
         for shipment in due:
-            one = await self._one(conn, shipment, now)
-            if one is not None:
-                done.append(one)
+            recipient = recipients.get(shipment.shipment_key)
+            if recipient is None:
+                continue
+            enabled = self.policy.enabled(recipient.merchant_id)
+            decided.append((shipment, plan(
+                shipment.pending, recipient, enabled=enabled, capabilities=self.capabilities,
+                max_age=self.max_age, now=now,
+            )))  # fmt: skip
+        rows = [
+            NewDelivery(shipment, recipients[shipment.shipment_key], channel)
+            for shipment, decision in decided
+            for channel in decision.channels
+        ]
+        old = await pg_dispatch.create_deliveries(conn, rows, now)
+        await pg_dispatch.clear_pending(conn, [s.shipment_key for s, _ in decided], now)
+        done: list[Materialized] = []
+        for shipment, decision in decided:
+            superseded = tuple(
+                delivery_result(d, Outcome.SKIPPED, d.attempts, now, "superseded")
+                for channel in decision.channels
+                for d in sorted(old, key=lambda d: d.id)
+                if d.shipment_key == shipment.shipment_key and d.channel is channel
+            )
+            done.append(Materialized(shipment.pending.trigger, decision.outcome, superseded))
         await pg_outbox.add(conn, [r for m in done for r in m.superseded], now)
         return done
-
-    async def _one(
-        self, conn: asyncpg.Connection, shipment: DueShipment, now: datetime
-    ) -> Materialized | None:
-        recipient = await pg_ledger.recipient_for_shipment(conn, shipment.shipment_key)
-        if recipient is None:
-            return None
-        decided = plan(
-            shipment.pending,
-            recipient,
-            enabled=self.policy.enabled(recipient.merchant_id),
-            capabilities=self.capabilities,
-            max_age=self.max_age,
-            now=now,
-        )
-        superseded: list[NotificationResult] = []
-        for channel in decided.channels:
-            for old in await pg_ledger.create_delivery(conn, shipment, recipient, channel, now):
-                superseded.append(
-                    delivery_result(old, Outcome.SKIPPED, old.attempts, now, "superseded")
-                )
-        await pg_ledger.clear_pending(conn, shipment.shipment_key, now)
-        return Materialized(shipment.pending.trigger, decided.outcome, tuple(superseded))
 
 
 def count(metrics: NotifierMetrics, done: Sequence[Materialized]) -> None:

@@ -25,11 +25,11 @@ from suivi_notifier.adapters import merchant_webhook, pg_merchant, pg_outbox
 from suivi_notifier.adapters.merchant_webhook import WebhookSender
 from suivi_notifier.adapters.pg_merchant import DigestRow, Queue, WebhookRow
 from suivi_notifier.adapters.render import DigestContext, DigestLine, Renderer
-from suivi_notifier.adapters.smtp import SmtpSender
 from suivi_notifier.domain.alerts import alert_trigger, digest_period_start
 from suivi_notifier.domain.outcomes import Permanent, SendOutcome, Transient
 from suivi_notifier.domain.schedule import settle
 from suivi_notifier.handlers.attempts import DispatchConfig, bounded
+from suivi_notifier.handlers.channels import EmailSender
 from suivi_notifier.metrics import NotifierMetrics
 from suivi_notifier.settings import MerchantAlerts
 from suivi_schemas import Channel, NotificationResult, Outcome
@@ -76,7 +76,7 @@ class MerchantSender:
         merchant_names: Mapping[str, str],
         renderer: Renderer,
         webhooks: WebhookSender,
-        email: SmtpSender | None,
+        email: EmailSender | None,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         rng: random.Random | None = None,
