@@ -42,10 +42,16 @@ class LookupAnswer(BaseModel):
     status_page: str = Field(description="Path of the private status page: /orders/<token>.")
 
 
+_OR_FORM: dict[str, Any] = {"content": {"text/html": {}}}
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     303: {"description": "Form posts: redirect to the status page."},
-    400: {"model": ErrorBody, "description": "Missing or malformed fields."},
-    404: {"model": ErrorBody, "description": "Unknown order OR wrong email (same answer)."},
+    # Form posts get the form again (HTML) with the same status; JSON posts an ErrorBody.
+    400: {"model": ErrorBody, "description": "Missing or malformed fields.", **_OR_FORM},
+    404: {
+        "model": ErrorBody,
+        "description": "Unknown order OR wrong email (same answer).",
+        **_OR_FORM,
+    },
     413: {"model": ErrorBody, "description": "Body larger than 4 KiB."},
     415: {"model": ErrorBody, "description": "Neither JSON nor an HTML form."},
     429: {
@@ -53,6 +59,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "Too many attempts from this client, with this email for this order "
         "number, or with different emails for this order number.",
         "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds."}},
+        **_OR_FORM,
     },
 }
 _BODY = {

@@ -17,6 +17,7 @@ _AUTH: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Missing or unknown API key."},
 }
 
+_BAD_PATH = {"model": ErrorBody, "description": "A path parameter out of its bounds."}
 router = APIRouter(prefix="/v1/merchant", tags=["merchant"], responses=_AUTH)
 
 
@@ -50,7 +51,10 @@ async def orders(
     "/orders/{order_number}",
     response_model=OrderView,
     summary="One order with every detail (items, shipments, timelines, customer)",
-    responses={404: {"model": ErrorBody, "description": "No such order for this merchant."}},
+    responses={
+        400: _BAD_PATH,
+        404: {"model": ErrorBody, "description": "No such order for this merchant."},
+    },
 )
 async def order(
     merchant_id: MerchantDep,
@@ -70,6 +74,7 @@ async def order(
     response_model=ShipmentView,
     summary="One shipment of the merchant's, by carrier and tracking number",
     responses={
+        400: _BAD_PATH,
         404: {"model": ErrorBody, "description": "No such shipment for this merchant."},
         501: {"model": ErrorBody, "description": "The read model cannot scope shipments."},
     },
