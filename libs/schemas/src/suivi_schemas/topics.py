@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from suivi_schemas.alerts import ShipmentAlert
+from suivi_schemas.claims import ClaimEvent
 from suivi_schemas.events import ShipmentStatusEvent
 from suivi_schemas.merchants import MerchantRecord
 from suivi_schemas.notifications import NotificationResult
@@ -127,6 +128,14 @@ RETURNS = Topic(
     90 * DAY_MS,
     "Every change of a return (RMA), one event per transition, from the after-sales service.",
 )
+CLAIMS = Topic(
+    "commerce.claims.v1",
+    ClaimEvent,
+    "merchant:claim_id",
+    6,
+    90 * DAY_MS,
+    "Every change of a claim (opened, messages, resolved, closed), from the after-sales service.",
+)
 AFTERSALES_DLQ = Topic(
     "aftersales.dlq.v1",
     None,
@@ -138,5 +147,5 @@ AFTERSALES_DLQ = Topic(
 
 ALL_TOPICS: tuple[Topic, ...] = (
     RAW, RAW_DLQ, STATUS, ORDERS, ALERTS, NOTIFICATIONS, NOTIFICATIONS_DLQ, PROJECTIONS_DLQ,
-    TRACKER_DLQ, MERCHANTS, RETURNS, AFTERSALES_DLQ,
+    TRACKER_DLQ, MERCHANTS, RETURNS, CLAIMS, AFTERSALES_DLQ,
 )  # fmt: skip

@@ -10,9 +10,11 @@ import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+from suivi_aftersales.domain.claims import ClaimRefusedError
 from suivi_aftersales.domain.returns import TransitionRefusedError
+from suivi_aftersales.handlers.claims import ClaimNotFoundError
 from suivi_aftersales.handlers.returns import NotFoundError, RefusedError
-from suivi_aftersales.web import merchant, shopper
+from suivi_aftersales.web import claims_merchant, claims_shopper, merchant, shopper
 from suivi_aftersales.web.deps import ApiContext, ApiError, PageNotFoundError
 from suivi_aftersales.web.pages import Translator, choose_language, page
 from suivi_infra.http import (
@@ -34,6 +36,15 @@ async def _api_error(request: Request, exc: Exception) -> Response:
 
 async def _not_found(request: Request, exc: Exception) -> Response:
     return error_response(404, "not_found", "this merchant has no such return", NO_STORE)
+
+
+async def _claim_not_found(request: Request, exc: Exception) -> Response:
+    return error_response(404, "not_found", "this merchant has no such claim", NO_STORE)
+
+
+async def _claim_refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ClaimRefusedError)
+    return error_response(409, exc.code, exc.detail, NO_STORE)
 
 
 async def _refused(request: Request, exc: Exception) -> Response:
@@ -61,13 +72,15 @@ def create_api(context: ApiContext, ready: Ready) -> FastAPI:
     api = FastAPI(
         title="Suivi after-sales",
         version="1",
-        description="Returns: the merchant's policy and actions, the shopper's pages "
+        description="Returns and claims: the merchant's policy and actions, the shopper's pages "
         "(docs/returns.md).",
     )
     api.state.context = context
     install_error_handlers(api, log)
     api.include_router(merchant.router)
     api.include_router(shopper.router)
+    api.include_router(claims_merchant.router)
+    api.include_router(claims_shopper.router)
     api.include_router(ops_router(ready, not_ready="PostgreSQL or Kafka is not answering",
                                   retry_after=5))  # fmt: skip
     api.add_exception_handler(ApiError, _api_error)
@@ -75,6 +88,8 @@ def create_api(context: ApiContext, ready: Ready) -> FastAPI:
     api.add_exception_handler(TransitionRefusedError, _refused)
     api.add_exception_handler(RefusedError, _request_refused)
     api.add_exception_handler(PageNotFoundError, _page_not_found)
+    api.add_exception_handler(ClaimNotFoundError, _claim_not_found)
+    api.add_exception_handler(ClaimRefusedError, _claim_refused)
     for failure in (asyncpg.PostgresError, OSError, TimeoutError, asyncpg.InterfaceError):
         api.add_exception_handler(failure, _unavailable)
     document_400_not_422(api)

@@ -27,6 +27,7 @@ from suivi_aftersales.adapters.relay import OutboxRelay
 from suivi_aftersales.app import create_api
 from suivi_aftersales.consumer import build_app, build_broker
 from suivi_aftersales.db.migrate import migrate
+from suivi_aftersales.handlers.claims import Claims
 from suivi_aftersales.handlers.intake import Intake, Topics
 from suivi_aftersales.handlers.returns import Returns
 from suivi_aftersales.handlers.scheduler import Scheduler
@@ -154,10 +155,12 @@ async def bootstrap(
     producer = make_producer(settings.kafka, client_id=f"{settings.kafka.client_id}-aftersales")
     sink = KafkaSink(producer)
     relay = OutboxRelay(
-        pool, sink, settings.returns_topic, idle_seconds=settings.relay_idle_seconds,
+        pool, sink, {"returns": settings.returns_topic, "claims": settings.claims_topic},
+        idle_seconds=settings.relay_idle_seconds,
         metrics=metrics,
     )  # fmt: skip
     returns = Returns(pool, clock, relay.wake.set, metrics)
+    claims = Claims(pool, clock, settings.claim_rules(), relay.wake.set)
     token_key = settings.tokens.token_key
     intake = Intake(
         pool, Topics(settings.orders_topic, settings.status_topic), token_key, metrics,
@@ -169,7 +172,8 @@ async def bootstrap(
     )  # fmt: skip
     broker, _ = build_broker(settings, intake)
     context = ApiContext(
-        pool=pool, returns=returns, merchants=MerchantKeys(settings.merchant_key_pairs()),
+        pool=pool, returns=returns, claims=claims,
+        merchants=MerchantKeys(settings.merchant_key_pairs()),
         token_key=token_key, forms=FormTokens(token_key, settings.form_ttl_seconds),
         metrics=metrics, clock=clock,
     )  # fmt: skip

@@ -11,7 +11,10 @@ import asyncpg
 
 from suivi_aftersales.domain.parcels import ParcelFacts
 from suivi_aftersales.domain.policy import Line, OrderFacts
+from suivi_schemas.claims import ClaimEvent
 from suivi_schemas.common import Location
+from suivi_schemas.events import ShipmentStatusEvent
+from suivi_schemas.ids import shipment_key
 from suivi_schemas.order_state import OrderState
 from suivi_schemas.orders import OrderEvent
 from suivi_schemas.returns import ReturnEvent
@@ -109,6 +112,15 @@ async def order_by_token(conn: asyncpg.Connection, token: str) -> OrderFacts | N
     return None if row is None else _facts(row)
 
 
+async def order_parcels(conn: asyncpg.Connection, merchant_id: str, order_number: str) -> list[str]:
+    """The order's active parcels' keys (`carrier:NUMBER`)."""
+    keys: list[str] | None = await conn.fetchval(
+        "SELECT parcel_keys FROM aftersales_orders WHERE merchant_id = $1 AND order_number = $2",
+        merchant_id, order_number,
+    )  # fmt: skip
+    return list(keys or [])
+
+
 async def load_parcel(conn: asyncpg.Connection, key: str, *, lock: bool = False) -> ParcelFacts:
     sql = "SELECT * FROM aftersales_parcels WHERE parcel_key = $1"
     row = await conn.fetchrow(sql + (" FOR UPDATE" if lock else ""), key)
@@ -135,14 +147,37 @@ ON CONFLICT (parcel_key) DO UPDATE SET first_scan_at = excluded.first_scan_at,
     )  # fmt: skip
 
 
-async def enqueue(conn: asyncpg.Connection, events: Sequence[ReturnEvent]) -> int:
+async def save_timeline(conn: asyncpg.Connection, events: Sequence[ShipmentStatusEvent]) -> None:
+    """Every status event once (its id is the checkpoint's): a parcel's timeline, in any order."""
+    if not events:
+        return
+    await conn.executemany(
+        "INSERT INTO aftersales_parcel_events VALUES ($1, $2, $3, $4, $5::jsonb, $6)"
+        " ON CONFLICT (event_id) DO NOTHING",
+        [
+            (
+                e.event_id,
+                shipment_key(e.carrier, e.tracking_number),
+                e.occurred_at,
+                e.status.value,
+                e.location.model_dump_json() if e.location else None,
+                e.raw_message,
+            )
+            for e in events
+        ],
+    )
+
+
+async def enqueue(
+    conn: asyncpg.Connection, events: Sequence[ReturnEvent | ClaimEvent], stream: str = "returns"
+) -> int:
     """Writes the events to the outbox (an event id already there is skipped); how many new."""
     added = 0
     for event in events:
         status: str = await conn.execute(
-            "INSERT INTO aftersales_outbox (event_id, record_key, body) VALUES ($1, $2, $3)"
-            " ON CONFLICT (event_id) DO NOTHING",
-            event.event_id, event.key, event.model_dump_json().encode(),
+            "INSERT INTO aftersales_outbox (event_id, record_key, body, stream)"
+            " VALUES ($1, $2, $3, $4) ON CONFLICT (event_id) DO NOTHING",
+            event.event_id, event.key, event.model_dump_json().encode(), stream,
         )  # fmt: skip
         added += status.endswith(" 1")
     if added:

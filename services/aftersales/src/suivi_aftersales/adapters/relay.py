@@ -1,5 +1,6 @@
 """The outbox relay: events written with their change (same transaction) are published on
-`commerce.returns.v1` in the order written, then marked published.
+their stream's topic (`commerce.returns.v1`, `commerce.claims.v1`) in the order written, then
+marked published.
 
 Nothing is lost (a change and its events commit together; the relay publishes what is pending
 after any crash) and a transition is one event id (a crash between the broker's ack and the
@@ -23,17 +24,17 @@ log = logging.getLogger(__name__)
 
 _LOCK = "SELECT pg_try_advisory_xact_lock(hashtextextended('suivi_aftersales.outbox', 0))"
 _PENDING = """
-SELECT seq, record_key, body FROM aftersales_outbox WHERE published_at IS NULL
+SELECT seq, stream, record_key, body FROM aftersales_outbox WHERE published_at IS NULL
 ORDER BY seq LIMIT $1"""
 _MARK = "UPDATE aftersales_outbox SET published_at = $2 WHERE seq = ANY($1::bigint[])"
 
 
 class OutboxRelay:
     def __init__(
-        self, pool: asyncpg.Pool, sink: RecordSink, topic: str, *, batch: int = 500,
+        self, pool: asyncpg.Pool, sink: RecordSink, topics: dict[str, str], *, batch: int = 500,
         idle_seconds: float = 0.25, metrics: Any = None,
     ) -> None:  # fmt: skip
-        self.pool, self.sink, self.topic = pool, sink, topic
+        self.pool, self.sink, self.topics = pool, sink, topics  # stream → topic
         self.batch, self.idle_seconds, self.metrics = batch, idle_seconds, metrics
         self.wake = asyncio.Event()
 
@@ -46,8 +47,15 @@ class OutboxRelay:
             rows = await conn.fetch(_PENDING, self.batch)
             if not rows:
                 return 0
-            records = [OutRecord(r["record_key"].encode(), bytes(r["body"])) for r in rows]
-            for ack in await self.sink.publish(self.topic, records):
+            acks = []
+            for stream, topic in self.topics.items():
+                records = [
+                    OutRecord(r["record_key"].encode(), bytes(r["body"]))
+                    for r in rows
+                    if r["stream"] == stream
+                ]
+                acks += await self.sink.publish(topic, records)
+            for ack in acks:
                 await ack  # acks=all: durable on the broker before it counts as published
             await conn.execute(_MARK, [r["seq"] for r in rows], now)
         if self.metrics is not None:

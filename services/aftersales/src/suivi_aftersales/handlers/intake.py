@@ -87,6 +87,7 @@ class Intake:
             # One lock order for every instance (sorted keys): no deadlock between batches.
             for order in sorted(orders, key=lambda o: (o.key, o.updated_at, str(o.event_id))):
                 await self._order(conn, order)
+            await pg_orders.save_timeline(conn, events)  # the claims' evidence
             by_parcel: dict[str, list[ShipmentStatusEvent]] = {}
             for event in events:
                 if event.status in SCANNED:

@@ -15,6 +15,7 @@ from pydantic import SecretStr
 
 from suivi_aftersales.adapters import pg_orders
 from suivi_aftersales.domain.policy import OrderFacts
+from suivi_aftersales.handlers.claims import Claims
 from suivi_aftersales.handlers.returns import Returns
 from suivi_aftersales.metrics import AftersalesMetrics
 from suivi_aftersales.web.forms import FormTokens
@@ -28,6 +29,7 @@ Clock = Callable[[], datetime]
 class ApiContext:
     pool: asyncpg.Pool
     returns: Returns
+    claims: Claims
     merchants: MerchantKeys
     token_key: SecretStr
     forms: FormTokens

@@ -24,6 +24,7 @@ from suivi_aftersales.domain.policy import (
 from suivi_aftersales.domain.returns import Return, TransitionRefusedError
 from suivi_aftersales.handlers.returns import RefusedError
 from suivi_aftersales.web.deps import ApiContext, ContextDep, PageNotFoundError, ShopperOrderDep
+from suivi_aftersales.web.forms import same_origin
 from suivi_aftersales.web.pages import Translator, choose_language, page, place
 from suivi_aftersales.web.receipt import receipt_pdf
 from suivi_schemas.carriers import canonical_carrier
@@ -56,18 +57,6 @@ class FormView:
 
 def _translator(order: OrderFacts, request: Request) -> Translator:
     return Translator(choose_language(request.query_params.get("lang"), order.locale))
-
-
-def _same_origin(request: Request) -> bool:
-    """A browser's cross-site POST says where it comes from: refused (CSRF tokens aside).
-    Sec-Fetch-Site first: under `Referrer-Policy: no-referrer` browsers send `Origin: null`."""
-    site = request.headers.get("sec-fetch-site")
-    if site is not None:
-        return site in ("same-origin", "none")
-    origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return True
-    return origin == f"{request.url.scheme}://{request.url.netloc}"
 
 
 async def _returns_page(
@@ -134,7 +123,7 @@ async def request_return(
     form = await request.form(max_files=0, max_fields=200)
     csrf = form.get("csrf")
     key = ctx.forms.check(csrf, token, "request", ctx.clock()) if isinstance(csrf, str) else None
-    if key is None or not _same_origin(request):
+    if key is None or not same_origin(request):
         return await _returns_page(ctx, order, token, t, Refusal("form_expired", 403, ""))
     items = _requested_items(form)
     method_value = form.get("method")
@@ -254,7 +243,7 @@ async def shopper_tracking(
     purpose = f"tracking:{ret.return_id}"
     if not isinstance(csrf, str) or ctx.forms.check(csrf, token, purpose, ctx.clock()) is None:
         return await _return_page(ctx, order, token, ret, t, Refusal("form_expired", 403, ""))
-    if not _same_origin(request):
+    if not same_origin(request):
         return await _return_page(ctx, order, token, ret, t, Refusal("form_expired", 403, ""))
     parcel = _parcel(form)
     if parcel is None:
