@@ -45,16 +45,7 @@ CLOCK = {
 }
 
 # Known exceptions: (path, what) → why it stays for now. Empty is the goal.
-_CONSOLE_KEYS = "services/console/src/suivi_console/domain/keys.py"
-_DIGEST = (
-    "key_digest (a pure SHA-256) lives in suivi_infra.merchants, which imports aiokafka for "
-    "MerchantDirectory: the console's domain loads a Kafka client. Fix: move the digest to "
-    "suivi_schemas.merchants (the console's owner; not done in the projections' series)."
-)
-KNOWN: dict[tuple[str, str], str] = {
-    (_CONSOLE_KEYS, "imports suivi_infra.merchants (not a pure contract)"): _DIGEST,
-    (_CONSOLE_KEYS, "imports suivi_infra.merchants.key_digest (not a pure contract)"): _DIGEST,
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -21,16 +20,11 @@ from pydantic import ValidationError
 
 from suivi_infra.merchant_keys import MerchantKeys
 from suivi_infra.settings import KafkaSettings
-from suivi_schemas.merchants import ApiKeyDigest, MerchantRecord
+from suivi_schemas.merchants import ApiKeyDigest, MerchantRecord, key_digest
 from suivi_schemas.topics import MERCHANTS
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
-
-
-def key_digest(key: str) -> str:
-    """Hex SHA-256 of an API key, as merchants.v1 carries it."""
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 def _utcnow() -> datetime:

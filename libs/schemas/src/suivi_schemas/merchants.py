@@ -9,12 +9,19 @@ merchant.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, time
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
 from suivi_schemas.common import Contract, FreeText, Slug
+
+
+def key_digest(key: str) -> str:
+    """Hex SHA-256 of an API key's UTF-8 bytes, as `ApiKeyDigest.sha256` carries it."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
 
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]

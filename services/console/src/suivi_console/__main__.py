@@ -14,7 +14,7 @@ from suivi_infra.metrics import metrics_server
 
 
 async def serve(settings: ConsoleSettings) -> None:
-    service = build(settings)  # asyncpg and aiokafka bind to the running loop
+    service = await build(settings)  # asyncpg and aiokafka bind to the running loop
     config = uvicorn.Config(
         service.app, host=settings.host, port=settings.port, lifespan="on",
         access_log=False,  # request lines carry reset tokens

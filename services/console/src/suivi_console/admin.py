@@ -23,7 +23,7 @@ async def create_merchant(
     totp_secret: str | None = None, pool: asyncpg.Pool | None = None,
 ) -> tuple[str, list[str]]:  # fmt: skip
     """(TOTP secret, recovery codes) of the new owner; the merchant's record is published."""
-    service = build(settings.model_copy(update={"migrate_on_start": True}), pool=pool)
+    service = await build(settings.model_copy(update={"migrate_on_start": True}), pool=pool)
     service.owns_pool = pool is None
     await service.start()
     try:

@@ -117,11 +117,12 @@ class ConsoleService:
             await self.stop()
 
 
-def build(
+async def build(
     settings: ConsoleSettings, *, pool: asyncpg.Pool | None = None, clock: Clock = utc_now,
     mailer: Mailer | None = None, token_key: TokenSettings | None = None,
 ) -> ConsoleService:  # fmt: skip
-    pool = pool if pool is not None else lazy_pool(settings.postgres)
+    # Awaited, the lazy pool opens no connection yet: the service starts while PostgreSQL is away.
+    pool = pool if pool is not None else await lazy_pool(settings.postgres)
     registry = service_registry()
     metrics = ConsoleMetrics(registry)
     producer = make_producer(settings.kafka, client_id=f"{settings.kafka.client_id}-console")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from suivi_infra.merchants import MerchantDirectory, key_digest
-from suivi_schemas.merchants import ApiKeyDigest, Branding, MerchantRecord
+from suivi_infra.merchants import MerchantDirectory
+from suivi_schemas.merchants import ApiKeyDigest, Branding, MerchantRecord, key_digest
 
 NOW = datetime(2026, 12, 6, 5, 0, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from suivi_infra.merchants import key_digest
+from suivi_schemas.merchants import key_digest
 
 
 @dataclass(frozen=True, slots=True)

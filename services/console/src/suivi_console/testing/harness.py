@@ -59,7 +59,7 @@ async def console(
     async with pool.acquire() as conn:
         await migrate(conn)
     tokens = TokenSettings(env="development", token_key=SecretStr(""))
-    service = build(settings, pool=pool, clock=clock, mailer=mailer, token_key=tokens)
+    service = await build(settings, pool=pool, clock=clock, mailer=mailer, token_key=tokens)
     service.owns_pool = False
     await service.start()
     return service
