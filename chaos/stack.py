@@ -16,13 +16,17 @@ import httpx
 from demo.__main__ import read_env_file
 
 from suivi_schemas.topics import (
+    AFTERSALES_DLQ,
     ALERTS,
+    CLAIMS,
+    MERCHANTS,
     NOTIFICATIONS,
     NOTIFICATIONS_DLQ,
     ORDERS,
     PROJECTIONS_DLQ,
     RAW,
     RAW_DLQ,
+    RETURNS,
     STATUS,
     TRACKER_DLQ,
     Topic,
@@ -52,14 +56,25 @@ TOPIC_ENV: dict[str, Topic] = {
     "SUIVI_TRACKER_STATUS_TOPIC": STATUS,
     "SUIVI_TRACKER_RAW_TOPIC": RAW,
     "SUIVI_TRACKER_DLQ_TOPIC": TRACKER_DLQ,
+    "SUIVI_AFTERSALES_ORDERS_TOPIC": ORDERS,
+    "SUIVI_AFTERSALES_STATUS_TOPIC": STATUS,
+    "SUIVI_AFTERSALES_RETURNS_TOPIC": RETURNS,
+    "SUIVI_AFTERSALES_CLAIMS_TOPIC": CLAIMS,
+    "SUIVI_AFTERSALES_DLQ_TOPIC": AFTERSALES_DLQ,
+    "SUIVI_CONSOLE_MERCHANTS_TOPIC": MERCHANTS,
 }
-GROUP_ENV = [f"SUIVI_{s}_GROUP_ID" for s in ("NORMALIZER", "PROJECTIONS", "NOTIFIER", "TRACKER")]
+GROUP_ENV = [
+    f"SUIVI_{s}_GROUP_ID"
+    for s in ("NORMALIZER", "PROJECTIONS", "NOTIFIER", "TRACKER", "AFTERSALES")
+]
 # The public port each service answers on (the others have metrics only).
 PUBLIC_PORT = {
     "ingest": "SUIVI_INGEST_PORT",
     "projections-api": "SUIVI_PROJECTIONS_PORT",
     "notifier": "SUIVI_NOTIFIER_PORT",
     "tracker": "SUIVI_TRACKER_PORT",
+    "aftersales": "SUIVI_AFTERSALES_PORT",
+    "console": "SUIVI_CONSOLE_PORT",
 }
 MIGRATIONS = ("suivi-projections-migrate", "suivi-notifier-migrate", "suivi-tracker-migrate")
 

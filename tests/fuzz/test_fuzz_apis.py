@@ -19,10 +19,14 @@ EXAMPLES = 12
 KNOWN: dict[str, frozenset[str]] = {}
 
 
-@pytest.mark.parametrize("service", ["ingest", "projections-api", "notifier", "tracker"])
+# Every service with an OpenAPI document (the console is HTML pages only, with none).
+@pytest.mark.parametrize(
+    "service", ["ingest", "projections-api", "notifier", "tracker", "aftersales"]
+)
 async def test_no_server_error_and_every_answer_as_documented(stack: Stack, service: str) -> None:
-    # The notifier migrates as it starts; the tracker is told to; the API's are the projector's.
-    stack.env["SUIVI_TRACKER_MIGRATE_ON_START"] = "true"
+    # The notifier migrates as it starts; the others are told to; the API's are the projector's.
+    for name in ("TRACKER", "AFTERSALES"):
+        stack.env[f"SUIVI_{name}_MIGRATE_ON_START"] = "true"
     if service == "projections-api":
         await asyncio.to_thread(stack.migrate, "suivi-projections-migrate")
     stack.start(service)

@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from suivi_aftersales.adapters import pg_claims
 from suivi_aftersales.domain.claims import Claim, response_breached
-from suivi_aftersales.handlers.claims import ClaimNotFoundError
+from suivi_aftersales.handlers.claims import MAX_PHOTOS, ClaimNotFoundError
 from suivi_aftersales.web.deps import ApiContext, ContextDep, MerchantDep
 from suivi_aftersales.web.dossier import dossier_json, dossier_pdf
 from suivi_infra.http import StrictJSONRoute, documented
@@ -125,8 +125,14 @@ async def close(claim_id: str, ctx: ContextDep, merchant_id: MerchantDep) -> Cla
     return claim_out(await ctx.claims.close(merchant_id, claim_id), ctx)
 
 
+# Bounded: a number past PostgreSQL's integer was a 503 (found by the fuzzing), now a 400.
+PhotoNumber = Annotated[int, Path(ge=1, le=MAX_PHOTOS)]
+
+
 @router.get("/{claim_id}/photos/{n}", responses=ONE, summary="One photo, as stored (no metadata)")
-async def photo(claim_id: str, n: int, ctx: ContextDep, merchant_id: MerchantDep) -> Response:
+async def photo(
+    claim_id: str, n: PhotoNumber, ctx: ContextDep, merchant_id: MerchantDep
+) -> Response:
     async with ctx.pool.acquire() as conn:
         found = await pg_claims.photo(conn, merchant_id, claim_id, n)
     if found is None:

@@ -13,6 +13,7 @@ from suivi_aftersales.adapters import pg_claims
 from suivi_aftersales.adapters.images import PhotoRefusedError
 from suivi_aftersales.domain.claims import Claim, ClaimRefusedError
 from suivi_aftersales.domain.policy import OrderFacts
+from suivi_aftersales.web.claims_merchant import PhotoNumber
 from suivi_aftersales.web.deps import ApiContext, ContextDep, PageNotFoundError, ShopperOrderDep
 from suivi_aftersales.web.forms import same_origin
 from suivi_aftersales.web.pages import Translator, choose_language, page
@@ -163,7 +164,7 @@ async def reply(
 
 @router.get("/{claim_id}/photos/{n}")
 async def photo(
-    token: str, claim_id: str, n: int, order: ShopperOrderDep, ctx: ContextDep
+    token: str, claim_id: str, n: PhotoNumber, order: ShopperOrderDep, ctx: ContextDep
 ) -> Response:
     claim = await _own_claim(ctx, order, claim_id)
     async with ctx.pool.acquire() as conn:
