@@ -28,11 +28,12 @@ status: ## is the local infrastructure running?
 	@deploy/scripts/kafka.sh status || true
 	@deploy/scripts/postgres.sh status || true
 
-migrate: up ## apply the projections', the notifier's, the tracker's and after-sales' PostgreSQL migrations (idempotent)
+migrate: up ## apply the projections', the notifier's, the tracker's, after-sales' and the console's PostgreSQL migrations (idempotent)
 	@$(UV) run --frozen suivi-projections-migrate
 	@$(UV) run --frozen suivi-notifier-migrate
 	@$(UV) run --frozen suivi-tracker-migrate
 	@$(UV) run --frozen suivi-aftersales-migrate
+	@$(UV) run --frozen suivi-console-migrate
 
 run: migrate ## the whole platform here: infrastructure, services, peers, Prometheus, the demo
 	@deploy/run/run.sh

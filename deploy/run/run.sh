@@ -10,7 +10,7 @@ cd "$SUIVI_ROOT"
 ENV_FILE=deploy/run/dev.env
 PROCFILE=deploy/Procfile
 # Ports of the processes honcho starts (see $ENV_FILE): a taken one means another run is up.
-PORTS=(8080 8081 8082 8083 8084 8086 8088 8089 2525 9090)
+PORTS=(8080 8081 8082 8083 8084 8086 8088 8089 8091 8092 2525 9090)
 
 command -v prometheus >/dev/null || die "no prometheus: run 'make bootstrap'"
 for port in "${PORTS[@]}"; do
@@ -21,8 +21,16 @@ done
 
 mkdir -p .local/prometheus/data .local/demo/mail
 
-processes=(ingest normalizer projector projections-api notifier peers prometheus)
+processes=(ingest normalizer projector projections-api notifier console peers prometheus)
 [ "${SUIVI_RUN_DEMO:-1}" = 0 ] || processes+=(demo)
+
+# The demo merchant's console owner (development only: a public password and TOTP secret).
+DEMO_OWNER=owner@atelier.localhost
+DEMO_PASSWORD=demo-console-password
+DEMO_TOTP_SECRET=DEMOCONSOLETOTPSECRETDEVONLY2345
+SUIVI_ENV=development SUIVI_ADMIN_PASSWORD="$DEMO_PASSWORD" SUIVI_ADMIN_TOTP_SECRET="$DEMO_TOTP_SECRET" \
+  uv run --frozen suivi-admin create-merchant atelier --name "Atelier Comtois" \
+  --email "$DEMO_OWNER" >/dev/null 2>&1 || true  # exists already after the first run
 
 kafka="${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}"
 postgres="${DATABASE_URL:-postgresql://suivi@127.0.0.1:${PG_PORT}/suivi}"
@@ -33,6 +41,8 @@ cat <<BANNER
   Status pages, shopper lookup  http://127.0.0.1:8081/lookup   (API docs: /docs)
   Webhooks and order API        http://127.0.0.1:8080/v1/webhooks/{provider}, /v1/orders
   Notifier API                  http://127.0.0.1:8082/docs
+  Merchant console              http://127.0.0.1:8091/signin   $DEMO_OWNER / $DEMO_PASSWORD
+                                TOTP secret $DEMO_TOTP_SECRET (add it to an authenticator app)
   Prometheus: alerts, graphs    http://127.0.0.1:9090/alerts
   Metrics                       /metrics on ingest :8088, projections API :8089, notifier :8082,
                                 normalizer :8083, projector :8084

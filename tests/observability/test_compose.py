@@ -27,6 +27,7 @@ PORTS = {
     "notifier": ["SUIVI_NOTIFIER_PORT"],
     "tracker": ["SUIVI_TRACKER_PORT", "SUIVI_TRACKER_METRICS_PORT"],
     "aftersales": ["SUIVI_AFTERSALES_PORT", "SUIVI_AFTERSALES_METRICS_PORT"],
+    "console": ["SUIVI_CONSOLE_PORT", "SUIVI_CONSOLE_METRICS_PORT"],
     "peers": ["SUIVI_DEMO_PEERS_PORT", "SUIVI_NOTIFIER_SMTP_PORT", "SUIVI_DEMO_STANDINS_PORT"],
     "demo": [],
 }
@@ -34,7 +35,7 @@ PORTS = {
 # listening on every interface instead of 127.0.0.1.
 CONTAINER_ONLY = re.compile(
     r"^(KAFKA_BOOTSTRAP_SERVERS|DATABASE_URL|SUIVI_[A-Z_]+_HOST|SUIVI_(DEMO|STANDINS)_[A-Z_]+_URL"
-    r"|SUIVI_TRACKER_[A-Z0-9_]*BASE_URL)$"
+    r"|SUIVI_(TRACKER|CONSOLE)_[A-Z0-9_]*BASE_URL)$"
 )
 
 
@@ -159,6 +160,7 @@ def settings_variables() -> set[str]:
     from pydantic_settings import BaseSettings
 
     from suivi_aftersales.settings import AftersalesSettings
+    from suivi_console.settings import ConsoleSettings
     from suivi_ingest.settings import IngestSettings
     from suivi_normalizer.settings import NormalizerSettings
     from suivi_notifier.settings import NotifierSettings
@@ -182,7 +184,7 @@ def settings_variables() -> set[str]:
 
     models: list[type[BaseSettings]] = [
         IngestSettings, NormalizerSettings, ProjectionsSettings, ApiSettings, NotifierSettings,
-        TrackerSettings, AftersalesSettings,
+        TrackerSettings, AftersalesSettings, ConsoleSettings,
     ]  # fmt: skip
     return set().union(*(variables(m) for m in models))
 

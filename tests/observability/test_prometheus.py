@@ -28,6 +28,7 @@ JOBS = {
     "suivi-notifier": 8082,
     "suivi-tracker": 8087,
     "suivi-aftersales": 8095,
+    "suivi-console": 8092,
 }
 
 

@@ -47,6 +47,7 @@ PROCESSES = [
     "notifier",
     "tracker",
     "aftersales",
+    "console",
     "peers",
     "prometheus",
 ]
@@ -59,6 +60,7 @@ JOBS = {
     "suivi-notifier": ("SUIVI_NOTIFIER_PORT", 8082),
     "suivi-tracker": ("SUIVI_TRACKER_METRICS_PORT", 8087),
     "suivi-aftersales": ("SUIVI_AFTERSALES_METRICS_PORT", 8095),
+    "suivi-console": ("SUIVI_CONSOLE_METRICS_PORT", 8092),
 }
 # The key metrics of each service: found scraped by Prometheus and above zero after the demo.
 KEY_METRICS = {
@@ -97,6 +99,8 @@ KEY_METRICS = {
     ],
     # After-sales learns every order and status event (returns need a shopper: none here).
     "suivi-aftersales": ["sum(suivi_aftersales_consumed_records_total)"],
+    # The merchant suivi-admin created is published on merchants.v1 when the console starts.
+    "suivi-console": ["sum(suivi_console_records_published_total)"],
 }
 
 
@@ -130,7 +134,7 @@ class Stack:
     def ports(self) -> list[int]:
         names = [v for v, _ in JOBS.values()]
         names += ["SUIVI_INGEST_PORT", "SUIVI_PROJECTIONS_PORT", "SUIVI_TRACKER_PORT"]
-        names += ["SUIVI_AFTERSALES_PORT"]
+        names += ["SUIVI_AFTERSALES_PORT", "SUIVI_CONSOLE_PORT"]
         names += ["SUIVI_DEMO_PEERS_PORT", "SUIVI_NOTIFIER_SMTP_PORT", "SUIVI_DEMO_STANDINS_PORT"]
         names += ["SUIVI_PROMETHEUS_PORT"]
         return [self.port(n) for n in names]
@@ -213,7 +217,7 @@ def stack_env(
     # The public ports; metrics have their own.
     ports["SUIVI_INGEST_PORT"], ports["SUIVI_PROJECTIONS_PORT"] = free_port(), free_port()
     ports["SUIVI_TRACKER_PORT"], ports["SUIVI_DEMO_STANDINS_PORT"] = free_port(), free_port()
-    ports["SUIVI_AFTERSALES_PORT"] = free_port()
+    ports["SUIVI_AFTERSALES_PORT"], ports["SUIVI_CONSOLE_PORT"] = free_port(), free_port()
     peers, smtp, prometheus = free_port(), free_port(), free_port()
     api, notifier = ports["SUIVI_PROJECTIONS_PORT"], ports["SUIVI_NOTIFIER_PORT"]
     env.update({k: str(v) for k, v in ports.items()})
@@ -256,6 +260,7 @@ def stack_env(
             "SUIVI_AFTERSALES_RETURNS_TOPIC": topics["returns"],
             "SUIVI_AFTERSALES_DLQ_TOPIC": topics["aftersales-dlq"],
             "SUIVI_AFTERSALES_GROUP_ID": f"obs-aftersales-{run}",
+            "SUIVI_CONSOLE_MERCHANTS_TOPIC": topics["merchants"],
             "SUIVI_TRACKER_INGEST_BASE_URL": f"http://127.0.0.1:{ports['SUIVI_INGEST_PORT']}",
             "SUIVI_STANDINS_INGEST_URL": f"http://127.0.0.1:{ports['SUIVI_INGEST_PORT']}",
             **standin_urls(ports["SUIVI_DEMO_STANDINS_PORT"]),
@@ -290,6 +295,7 @@ async def wait_until_answering(stack: Stack, seconds: float = 120) -> None:
         "notifier": stack.url("SUIVI_NOTIFIER_PORT") + "/readyz",
         "tracker": stack.url("SUIVI_TRACKER_PORT") + "/readyz",
         "aftersales": stack.url("SUIVI_AFTERSALES_PORT") + "/readyz",
+        "console": stack.url("SUIVI_CONSOLE_PORT") + "/readyz",
         "peers": stack.url("SUIVI_DEMO_PEERS_PORT") + "/",
         "prometheus": stack.prometheus + "/-/ready",
     }
@@ -319,7 +325,7 @@ async def stack(
     partitions = {
         "raw": 3, "raw-dlq": 1, "status": 3, "orders": 3,
         "projections-dlq": 1, "notifications": 3, "notifier-dlq": 1, "alerts": 3,
-        "returns": 3, "aftersales-dlq": 1,
+        "returns": 3, "aftersales-dlq": 1, "merchants": 3,
     }  # fmt: skip
     topics = {name: f"obs-{run}.{name}" for name in partitions}
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka_settings.bootstrap_servers)
@@ -344,9 +350,15 @@ async def stack(
             "suivi-notifier-migrate",
             "suivi-tracker-migrate",
             "suivi-aftersales-migrate",
+            "suivi-console-migrate",
         ):
             code, output = await run_script(script, [], process_env, seconds=60)
             assert code == 0, output
+        # What `make run` does for the demo merchant's console owner.
+        owner = ["create-merchant", "atelier", "--name", "Atelier", "--email", "o@atelier.test"]
+        owner_env = {**process_env, "SUIVI_ADMIN_PASSWORD": "demo-console-password"}
+        code, output = await run_script("suivi-admin", owner, owner_env, seconds=60)
+        assert code == 0, output
         stack.start()
         await wait_until_answering(stack)
         demo = ["-m", "demo", "--fast", "--verify", "--env-file", os.devnull]
