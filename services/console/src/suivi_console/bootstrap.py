@@ -25,6 +25,7 @@ from suivi_console.db.migrate import migrate
 from suivi_console.handlers.accounts import Accounts, Mailer
 from suivi_console.handlers.merchants import Merchants
 from suivi_console.handlers.records import Propagation, RecordPublisher
+from suivi_console.handlers.team import Team
 from suivi_console.metrics import ConsoleMetrics
 from suivi_console.settings import ConsoleSettings
 from suivi_console.web.deps import ConsoleContext
@@ -138,7 +139,8 @@ async def build(
     merchants = Merchants(pool, clock, propagation, settings.key_grace)
     http = httpx.AsyncClient(timeout=settings.http_timeout_seconds)
     tokens = token_key or TokenSettings()
-    context = ConsoleContext(settings, pool, accounts, merchants, http, tokens.token_key)
+    team = Team(pool, clock, accounts.mailer, accounts.secret_key, settings.public_base_url)
+    context = ConsoleContext(settings, pool, accounts, merchants, team, http, tokens.token_key)
     service = ConsoleService(
         settings, pool, producer, http, context, propagation, registry, metrics
     )

@@ -5,6 +5,7 @@ and notification settings reach merchants.v1."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import AsyncIterator
 
 import httpx
@@ -18,6 +19,7 @@ from suivi_console.domain.passwords import hash_password
 from suivi_console.testing.harness import (
     PASSWORD,
     Clock,
+    RecordingMailer,
     element_text,
     form_value,
     onboard,
@@ -168,3 +170,34 @@ async def latest_record(kafka: KafkaSettings, topic: str, merchant_id: str) -> M
         return max(found, key=lambda r: r.revision)
     finally:
         await consumer.stop()
+
+
+async def test_owner_invites_staff_who_sets_a_password_and_can_be_removed(
+    service: ConsoleService, two: tuple[httpx.AsyncClient, ...], mailer: RecordingMailer
+) -> None:
+    a, b = two
+    csrf = form_value((await a.get("/team")).text, "csrf")
+    invited = await a.post("/team/invite", data={"csrf": csrf, "email": "staff@atelier.test"})
+    assert invited.status_code == 201
+    again = await a.post("/team/invite", data={"csrf": csrf, "email": "STAFF@atelier.test"})
+    assert again.status_code == 409
+    assert (await a.post("/team/invite", data={"csrf": csrf, "email": "nope"})).status_code == 400
+    link = re.search(r"http\S+(/reset/\S+)", mailer.sent[-1].text)
+    assert link is not None and mailer.sent[-1].to == "staff@atelier.test"
+    async with client_of(service) as staff:
+        form = await staff.get(link.group(1))
+        done = await staff.post(link.group(1), data={
+            "password": "staff passphrase 1", "form_token": form_value(form.text, "form_token"),
+        })  # fmt: skip
+        assert done.status_code == 200
+    team = await a.get("/team")
+    staff_id = re.findall(r'data-user-id="(\d+)"', team.text)[-1]
+    # Another merchant cannot remove them; their owner can.
+    csrf_b = form_value((await b.get("/team")).text, "csrf")
+    assert (
+        await b.post("/team/remove", data={"csrf": csrf_b, "user_id": staff_id})
+    ).status_code == 404
+    assert (
+        await a.post("/team/remove", data={"csrf": csrf, "user_id": staff_id})
+    ).status_code == 200
+    assert "staff@atelier.test" not in (await a.get("/team")).text

@@ -67,6 +67,24 @@ async def user_by_id(conn: asyncpg.Connection, user_id: int) -> User | None:
     return _user(row) if row else None
 
 
+async def users_of(conn: asyncpg.Connection, merchant_id: str) -> list[User]:
+    rows = await conn.fetch(
+        f"SELECT {_USER} FROM console_users u WHERE u.merchant_id = $1 ORDER BY u.user_id",  # noqa: S608
+        merchant_id,
+    )
+    return [_user(r) for r in rows]
+
+
+async def delete_staff(conn: asyncpg.Connection, merchant_id: str, user_id: int) -> bool:
+    """Removes a staff account of this merchant (never an owner, never another's)."""
+    done = await conn.fetchval(
+        "DELETE FROM console_users WHERE merchant_id = $1 AND user_id = $2 AND role = 'staff' "
+        "RETURNING 1",
+        merchant_id, user_id,
+    )  # fmt: skip
+    return done is not None
+
+
 async def set_password(conn: asyncpg.Connection, user_id: int, password_hash: str) -> None:
     await conn.execute(
         "UPDATE console_users SET password_hash = $2 WHERE user_id = $1", user_id, password_hash

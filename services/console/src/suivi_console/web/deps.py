@@ -15,6 +15,7 @@ from suivi_console.adapters import pg_accounts as pga
 from suivi_console.domain.sessions import csrf_ok
 from suivi_console.handlers.accounts import Accounts
 from suivi_console.handlers.merchants import Actor, Merchants
+from suivi_console.handlers.team import Team
 from suivi_console.settings import ConsoleSettings
 from suivi_console.web.cookies import session_name
 
@@ -25,6 +26,7 @@ class ConsoleContext:
     pool: asyncpg.Pool
     accounts: Accounts
     merchants: Merchants
+    team: Team
     http: httpx.AsyncClient
     token_key: SecretStr  # SUIVI_TOKEN_KEY: links to the shopper's status page
 
