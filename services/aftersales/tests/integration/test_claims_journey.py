@@ -23,6 +23,7 @@ from suivi_aftersales.testing.harness import (
     delivered_order,
     eventually,
 )
+from suivi_aftersales.testing.images import GPS_IFD, photo_with_gps
 from suivi_infra.kafka import make_consumer
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.tokens import TokenSettings, share_token
@@ -30,15 +31,6 @@ from suivi_schemas.claims import ClaimEvent
 from suivi_schemas.claims import ClaimEventKind as K
 
 POLICY = {"window_days": 30, "methods": ["own_shipment"]}
-GPS_IFD = 0x8825
-
-
-def gps_photo() -> bytes:
-    exif = Image.Exif()
-    exif[GPS_IFD] = {1: "N", 2: (48.0, 51.0, 24.0), 3: "E", 4: (2.0, 21.0, 3.0)}
-    out = io.BytesIO()
-    Image.new("RGB", (80, 60), (10, 120, 200)).save(out, format="JPEG", exif=exif)
-    return out.getvalue()
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -85,7 +77,7 @@ async def test_a_claim_from_photo_to_reship(
         bad = await http.post(f"/orders/{token}/claims?lang=en", data=form,
                               files={"photos": ("x.jpg", b"%PDF-1.4", "image/jpeg")})  # fmt: skip
         assert bad.status_code == 422 and "Only photos" in bad.text
-        photo = {"photos": ("p.jpg", gps_photo(), "image/jpeg")}
+        photo = {"photos": ("p.jpg", photo_with_gps(), "image/jpeg")}
         opened = await http.post(f"/orders/{token}/claims?lang=en", data=form, files=photo)
         assert opened.status_code == 303
         claim_id = opened.headers["location"].split("/")[-1].split("?")[0]

@@ -109,7 +109,12 @@ async def test_a_return_from_request_to_refund(
     async def received() -> bool:
         async with client(service) as http:
             answer = await http.get(f"/v1/returns/{rma}", headers=ATELIER)
-        return bool(answer.json()["state"] == "received")
+        got = answer.json()
+        # Both scans consumed (maybe in two batches): received, deposit at the first scan.
+        deposit = got["deposit"] or {}
+        return bool(
+            got["state"] == "received" and deposit.get("location", {}).get("city") == "Lyon"
+        )
 
     await eventually(received)
     async with client(service) as http:

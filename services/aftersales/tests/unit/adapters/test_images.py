@@ -9,18 +9,7 @@ import pytest
 from PIL import Image
 
 from suivi_aftersales.adapters.images import MAX_BYTES, PhotoRefusedError, clean_photo
-
-GPS_IFD = 0x8825
-
-
-def photo_with_gps(kind: str = "JPEG") -> bytes:
-    image = Image.new("RGB", (64, 48), (200, 40, 40))
-    exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"  # Make
-    exif[GPS_IFD] = {1: "N", 2: (48.0, 51.0, 24.0), 3: "E", 4: (2.0, 21.0, 3.0)}
-    out = io.BytesIO()
-    image.save(out, format=kind, exif=exif)
-    return out.getvalue()
+from suivi_aftersales.testing.images import GPS_IFD, photo_with_gps
 
 
 def test_gps_and_every_exif_tag_are_stripped() -> None:

@@ -19,6 +19,7 @@ from playwright.async_api import ConsoleMessage, async_playwright
 
 from suivi_aftersales.bootstrap import AftersalesService
 from suivi_aftersales.testing.harness import ATELIER, Topics, client, delivered_order
+from suivi_aftersales.testing.images import photo_with_gps
 from suivi_infra.settings import KafkaSettings
 
 ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts" / "aftersales"
@@ -97,3 +98,52 @@ async def test_a_shopper_requests_a_return_on_a_phone(
         finally:
             await browser.close()
     assert problems == []  # no CSP violation, no script error
+
+
+async def test_a_claim_with_a_photo_in_the_browser(
+    kafka_settings: KafkaSettings, topics: Topics, service: AftersalesService, tmp_path: Path
+) -> None:
+    """Open a claim with a photo, the merchant answers, the shopper replies, the merchant
+    resolves with a reship: each step seen on the shopper's page in Chromium."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    photo = tmp_path / "colis.jpg"
+    photo.write_bytes(photo_with_gps())
+    async with client(service) as http:  # delivered_order waits for the return form
+        await http.put("/v1/returns/policy", json={"methods": ["own_shipment"]}, headers=ATELIER)
+    token = await delivered_order(
+        kafka_settings, topics, service, "B-8001", "6A51515151511", deliver=True
+    )
+    async with (
+        serving(service.api) as base,
+        async_playwright() as playwright,
+        client(service) as http,
+    ):
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 390, "height": 844})
+            await page.goto(f"{base}/orders/{token}/claims?lang=en")
+            await page.check("input[value='laposte:6A51515151511|damaged']")
+            await page.fill("#description", "The box was crushed")
+            await page.set_input_files("#photos", str(photo))
+            await page.click("#claim-form button[type=submit]")
+            await page.wait_for_url("**/claims/C-*")
+            claim_id = page.url.split("/")[-1].split("?")[0]
+            assert await page.locator("#state").inner_text() == "Waiting for the shop"
+            assert await page.locator("img").count() == 1
+
+            answer = {"body": "Sorry! We send another one."}
+            await http.post(f"/v1/claims/{claim_id}/messages", headers=ATELIER, json=answer)
+            await page.reload()
+            assert await page.locator("#state").inner_text() == "Waiting for your answer"
+            await page.fill("#body", "Thank you")
+            await page.click("#reply-form button[type=submit]")
+            await page.wait_for_url(f"**/claims/{claim_id}*")
+            assert await page.locator("#thread li").count() == 3
+
+            resolve = {"outcome": "reship"}
+            await http.post(f"/v1/claims/{claim_id}/resolve", headers=ATELIER, json=resolve)
+            await page.reload()
+            assert await page.locator("#state").inner_text() == "Resolved — Sent again"
+            await page.screenshot(path=str(ARTIFACTS / "claim-phone.png"), full_page=True)
+        finally:
+            await browser.close()
