@@ -40,6 +40,7 @@ class MerchantDirectory:
         self._records: dict[str, MerchantRecord] = {}
         self._keys: dict[str, tuple[str, ApiKeyDigest]] = {}
         self.loaded = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
 
     def apply(self, merchant_id: str, record: MerchantRecord | None) -> None:
         """A record (or a tombstone, None) for `merchant_id`; an older revision is ignored."""
@@ -89,6 +90,32 @@ class MerchantDirectory:
             return
         if record.merchant_id == merchant_id:
             self.apply(merchant_id, record)
+
+    def start(
+        self, settings: KafkaSettings, topic: str = MERCHANTS.name, retry_seconds: float = 5.0
+    ) -> asyncio.Task[None]:
+        """Follows `topic` in the background until `stop`; see `follow`."""
+        self._task = asyncio.create_task(self.follow(settings, topic, retry_seconds))
+        return self._task
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def follow(
+        self, settings: KafkaSettings, topic: str = MERCHANTS.name, retry_seconds: float = 5.0
+    ) -> None:
+        """`run`, again after `retry_seconds` whenever it fails (Kafka away, the topic not
+        created yet): meanwhile the keys already learnt and the environment keys still work."""
+        while True:
+            try:
+                await self.run(settings, topic)
+            except Exception as exc:  # never a message: it may name brokers
+                log.warning("%s not readable (%s); retrying in %.0f s",
+                            topic, type(exc).__name__, retry_seconds)  # fmt: skip
+            await asyncio.sleep(retry_seconds)
 
     async def run(self, settings: KafkaSettings, topic: str = MERCHANTS.name) -> None:
         """Reads `topic` from the beginning (no consumer group: every process reads it all),
