@@ -10,7 +10,9 @@ import httpx
 import pyotp
 import pytest
 
+from suivi_console.adapters import pg_accounts as pga
 from suivi_console.bootstrap import ConsoleService
+from suivi_console.domain.passwords import hash_password
 from suivi_console.testing.harness import (
     PASSWORD,
     Clock,
@@ -141,3 +143,36 @@ async def test_pages_carry_strict_headers_and_forms_need_their_token(
                                              "form_token": "x" * 43})  # fmt: skip
     assert bad.status_code == 403
     assert (await client.get("/keys")).status_code == 303  # no session: to /signin
+
+
+async def test_staff_may_enrol_and_then_needs_the_code(
+    service: ConsoleService, client: httpx.AsyncClient, clock: Clock
+) -> None:
+    await onboard(service, "atelier", EMAIL)
+    async with service.pool.acquire() as conn:
+        await pga.create_user(
+            conn, "atelier", "staff@atelier.test", "staff", hash_password(PASSWORD)
+        )
+    page = await client.get("/signin")
+    first = await client.post("/signin", data={
+        "email": "staff@atelier.test", "password": PASSWORD,
+        "form_token": form_value(page.text, "form_token"),
+    })  # fmt: skip
+    assert first.headers["location"] == "/"  # no second factor yet
+    enrol = await client.get("/account/two-factor")
+    secret = element_text(enrol.text, "totp-secret")
+    csrf = form_value(enrol.text, "csrf")
+    wrong = await client.post("/account/two-factor", data={"csrf": csrf, "code": "000000"})
+    assert wrong.status_code == 401
+    done = await client.post("/account/two-factor", data={
+        "csrf": csrf, "code": pyotp.TOTP(secret).at(clock()),
+    })  # fmt: skip
+    assert len(re.findall(r"<li>([a-z0-9-]{14})</li>", done.text)) == 10
+    client.cookies.clear()
+    clock.advance(seconds=30)
+    page = await client.get("/signin")
+    again = await client.post("/signin", data={
+        "email": "staff@atelier.test", "password": PASSWORD,
+        "form_token": form_value(page.text, "form_token"),
+    })  # fmt: skip
+    assert again.headers["location"] == "/signin/code"

@@ -26,6 +26,7 @@ from suivi_console.web.deps import (
     PendingDep,
     PendingFormDep,
     Refused,
+    SessionDep,
     client_address,
 )
 from suivi_console.web.render import page
@@ -112,12 +113,12 @@ async def enrol_page(request: Request, ctx: ContextDep, session: PendingDep) -> 
     return _enrol(request, session.secret, session.user.email, secret)
 
 
-def _enrol(request: Request, session_secret: str, email: str, secret: str,
-           status: int = 200, error: str | None = None) -> Response:  # fmt: skip
+def _enrol(request: Request, session_secret: str, email: str, secret: str, status: int = 200,
+           error: str | None = None, action: str = "/signin/enrol") -> Response:  # fmt: skip
     uri = provisioning_uri(secret, email)
     qr = segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
     return page(request, "enrol.html", status, csrf=csrf_token(session_secret), qr=qr,
-                secret=secret, error=error)  # fmt: skip
+                secret=secret, error=error, action=action)  # fmt: skip
 
 
 @router.post("/signin/enrol")
@@ -128,6 +129,32 @@ async def enrol(request: Request, ctx: ContextDep, session: PendingFormDep, code
             return _to("/signin/enrol")
         return _enrol(request, session.secret, session.user.email, session.pending_totp, 401,
                       "error.code")  # fmt: skip
+    session_id, codes = done
+    response = page(request, "codes.html", codes=codes)
+    set_session(response, session_id, ctx.settings.cookie_secure)
+    return response
+
+
+@router.get("/account/two-factor")
+async def optional_enrol_page(request: Request, ctx: ContextDep, session: SessionDep) -> Response:
+    """Staff may enrol too (owners had to before reaching any page)."""
+    if session.user.totp_secret is not None:
+        return page(request, "message.html", user=session.user, csrf=csrf_token(session.secret),
+                    message="enrol.already")  # fmt: skip
+    secret = session.pending_totp or await ctx.accounts.start_enrolment(session)
+    return _enrol(request, session.secret, session.user.email, secret, action="/account/two-factor")
+
+
+@router.post("/account/two-factor")
+async def optional_enrol(
+    request: Request, ctx: ContextDep, session: FormDep, code: Text
+) -> Response:
+    if session.user.totp_secret is not None or session.pending_totp is None:
+        return _to("/account/two-factor")
+    done = await ctx.accounts.confirm_enrolment(session, code)
+    if done is None:
+        return _enrol(request, session.secret, session.user.email, session.pending_totp, 401,
+                      "error.code", action="/account/two-factor")  # fmt: skip
     session_id, codes = done
     response = page(request, "codes.html", codes=codes)
     set_session(response, session_id, ctx.settings.cookie_secure)
