@@ -14,6 +14,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Protocol
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import ValidationError
@@ -25,6 +26,13 @@ from suivi_schemas.topics import MERCHANTS
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+
+
+class KeyLookup(Protocol):
+    """What a service needs to authenticate a merchant's key: `MerchantKeys` (environment
+    only) and `MerchantDirectory` (merchants.v1, then the environment) both are one."""
+
+    def merchant_for(self, presented: str) -> str | None: ...
 
 
 def _utcnow() -> datetime:

@@ -201,10 +201,7 @@ async def record_failure(
         "INSERT INTO console_login_failures (subject, failed_at) VALUES ($1, $2)",
         [(s, now) for s in subjects],
     )
-    await conn.execute(
-        "DELETE FROM console_login_failures WHERE subject = ANY($1::text[]) AND failed_at < $2",
-        subjects, forget_before,
-    )  # fmt: skip
+    await conn.execute("DELETE FROM console_login_failures WHERE failed_at < $1", forget_before)
 
 
 async def clear_failures(conn: asyncpg.Connection, subject: str) -> None:
