@@ -163,7 +163,8 @@ async def bootstrap(
     claims = Claims(pool, clock, settings.claim_rules(), relay.wake.set)
     token_key = settings.tokens.token_key
     intake = Intake(
-        pool, Topics(settings.orders_topic, settings.status_topic), token_key, metrics,
+        pool, Topics(settings.orders_topic, settings.status_topic, settings.alerts_topic),
+        token_key, metrics,
         DeadLetterQueue(sink, settings.dlq_topic), clock=clock, on_events=relay.wake.set,
     )  # fmt: skip
     scheduler = Scheduler(

@@ -1,6 +1,6 @@
-"""FastStream entrypoint: one consumer group on `commerce.orders.v1` and `tracking.status.v1`, in
-batches; offsets are committed only after the batch's effects are committed in PostgreSQL
-(suivi_infra.streams). Consumed again after a failure, a batch changes nothing more."""
+"""FastStream entrypoint: one consumer group on `commerce.orders.v1`, `tracking.status.v1` and
+`tracking.alerts.v1`, in batches; offsets are committed only after the batch's effects are
+committed in PostgreSQL (suivi_infra.streams). Consumed again, a batch changes nothing more."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ def build_broker(
 ) -> tuple[KafkaBroker, Callable[[], Any]]:
     return batch_broker(
         settings.kafka, service="aftersales",
-        topics=(settings.orders_topic, settings.status_topic), group_id=settings.group_id,
+        topics=(settings.orders_topic, settings.status_topic, settings.alerts_topic),
+        group_id=settings.group_id,
         max_records=settings.max_records, batch_timeout_ms=settings.batch_timeout_ms,
         shutdown_timeout_seconds=settings.shutdown_timeout_seconds,
         retry_backoff_seconds=settings.retry_backoff_seconds, process=intake.process, log=log,

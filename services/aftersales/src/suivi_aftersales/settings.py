@@ -12,7 +12,7 @@ from suivi_aftersales.domain.claims import ClaimRules
 from suivi_infra.merchant_keys import parse_merchant_keys
 from suivi_infra.settings import EnvOnlySettings, KafkaSettings, PostgresSettings
 from suivi_infra.tokens import TokenSettings
-from suivi_schemas.topics import AFTERSALES_DLQ, CLAIMS, ORDERS, RETURNS, STATUS
+from suivi_schemas.topics import AFTERSALES_DLQ, ALERTS, CLAIMS, ORDERS, RETURNS, STATUS
 
 
 class AftersalesSettings(EnvOnlySettings):
@@ -36,6 +36,7 @@ class AftersalesSettings(EnvOnlySettings):
 
     orders_topic: str = ORDERS.name
     status_topic: str = STATUS.name
+    alerts_topic: str = ALERTS.name
     returns_topic: str = RETURNS.name
     claims_topic: str = CLAIMS.name
     dlq_topic: str = Field(default=AFTERSALES_DLQ.name, description="Created by suivi-topics.")
@@ -51,13 +52,11 @@ class AftersalesSettings(EnvOnlySettings):
     relay_idle_seconds: float = Field(default=0.25, gt=0)
     form_ttl_seconds: int = Field(default=3600, ge=60, description="A form's CSRF token lifetime.")
     claims_not_received_hours: float = Field(default=24, gt=0, description="After 'delivered'.")
-    claims_stalled_days: float = Field(default=5, gt=0, description="Silence before 'late'.")
     claims_first_response_hours: float = Field(default=24, gt=0, description="Merchant target.")
 
     def claim_rules(self) -> ClaimRules:
         return ClaimRules(
             not_received_after=timedelta(hours=self.claims_not_received_hours),
-            stalled_after=timedelta(days=self.claims_stalled_days),
             first_response_target=timedelta(hours=self.claims_first_response_hours),
         )
 

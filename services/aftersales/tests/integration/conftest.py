@@ -28,7 +28,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 async def topics(kafka_topic: TopicFactory) -> Topics:
     return Topics(await kafka_topic("orders"), await kafka_topic("status"),
                   await kafka_topic("returns"), await kafka_topic("dlq", 1),
-                  await kafka_topic("claims"))  # fmt: skip
+                  await kafka_topic("claims"), await kafka_topic("alerts"))  # fmt: skip
 
 
 @pytest.fixture

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 import zlib
 from collections import Counter
+from datetime import timedelta
 
 import asyncpg
 from PIL import Image
 
 from suivi_aftersales.bootstrap import AftersalesService
+from suivi_aftersales.testing.builders import T0, status_event
 from suivi_aftersales.testing.harness import (
     ATELIER,
     NORTHWIND,
@@ -22,14 +25,19 @@ from suivi_aftersales.testing.harness import (
     client,
     delivered_order,
     eventually,
+    publish,
 )
 from suivi_aftersales.testing.images import GPS_IFD, photo_with_gps
 from suivi_infra.kafka import make_consumer
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.tokens import TokenSettings, share_token
+from suivi_schemas.alerts import AlertKind, ShipmentAlert
 from suivi_schemas.claims import ClaimEvent
 from suivi_schemas.claims import ClaimEventKind as K
+from suivi_schemas.ids import derived_event_id
+from suivi_schemas.status import ShipmentStatus
 
+EPISODE = uuid.uuid4()
 POLICY = {"window_days": 30, "methods": ["own_shipment"]}
 
 
@@ -128,12 +136,22 @@ async def test_a_claim_from_photo_to_reship(
     assert kinds == Counter([K.OPENED, K.MERCHANT_MESSAGE, K.SHOPPER_MESSAGE, K.RESOLVED])
 
 
+def alert(kind: AlertKind) -> ShipmentAlert:
+    return ShipmentAlert(
+        event_id=derived_event_id("test-alert", kind.value), episode_id=EPISODE, kind=kind,
+        carrier="laposte", tracking_number="6A41414141414", status=ShipmentStatus.IN_TRANSIT,
+        last_event_at=T0, detected_at=T0 + timedelta(days=3 if kind is AlertKind.STALLED else 4),
+    )  # fmt: skip
+
+
 async def test_no_claim_reason_before_the_parcel_calls_for_one(
     kafka_settings: KafkaSettings, topics: Topics, service: AftersalesService
 ) -> None:
     token = await delivered_order(
         kafka_settings, topics, service, "C-6001", "6A41414141414", deliver=False
     )
+    moving = status_event("6A41414141414", ShipmentStatus.IN_TRANSIT, T0)
+    await publish(kafka_settings, topics.status, [moving])
     async with client(service) as http:
         page = await http.get(f"/orders/{token}/claims?lang=en")
         assert "Nothing to report for now" in page.text
@@ -141,3 +159,16 @@ async def test_no_claim_reason_before_the_parcel_calls_for_one(
                 "choice": "laposte:6A41414141414|lost", "description": "?"}  # fmt: skip
         refused = await http.post(f"/orders/{token}/claims?lang=en", data=form)
         assert refused.status_code == 409 and "does not fit" in refused.text
+
+    # The monitor says the parcel is stalled: "late" is offered until it recovers.
+    stalled = alert(AlertKind.STALLED)
+    await publish(kafka_settings, topics.alerts, [stalled])
+
+    async def offered(expected: bool) -> bool:
+        async with client(service) as http:
+            page = await http.get(f"/orders/{token}/claims?lang=en")
+        return ("Late or stuck" in page.text) is expected
+
+    await eventually(lambda: offered(True))
+    await publish(kafka_settings, topics.alerts, [alert(AlertKind.RECOVERED)])
+    await eventually(lambda: offered(False))

@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 
 from suivi_aftersales.domain.claims import Checkpoint, Claim
+from suivi_schemas.alerts import AlertKind, ShipmentAlert
 from suivi_schemas.claims import ClaimOutcome, ClaimReason, ClaimState
 from suivi_schemas.common import Location
 from suivi_schemas.status import ShipmentStatus
@@ -39,6 +40,36 @@ async def timeline(conn: asyncpg.Connection, parcel_key: str) -> list[Checkpoint
                    r["message"])
         for r in rows
     ]  # fmt: skip
+
+
+async def save_alerts(conn: asyncpg.Connection, alerts: list[ShipmentAlert]) -> None:
+    """Episodes opened (stalled, late) and recovered, merged in any order."""
+    if not alerts:
+        return
+    await conn.executemany(
+        """INSERT INTO aftersales_parcel_alerts AS a VALUES ($1, $2, $3, $4)
+ON CONFLICT (episode_id) DO UPDATE SET opened_at = coalesce(a.opened_at, excluded.opened_at),
+    recovered_at = coalesce(a.recovered_at, excluded.recovered_at)""",
+        [
+            (
+                a.episode_id,
+                a.key,
+                None if a.kind is AlertKind.RECOVERED else a.detected_at,
+                a.detected_at if a.kind is AlertKind.RECOVERED else None,
+            )
+            for a in alerts
+        ],
+    )
+
+
+async def alerted(conn: asyncpg.Connection, parcel_key: str) -> bool:
+    """An episode is open: the monitor says the parcel is stalled or late."""
+    found: bool = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM aftersales_parcel_alerts WHERE parcel_key = $1"
+        " AND opened_at IS NOT NULL AND recovered_at IS NULL)",
+        parcel_key,
+    )
+    return found
 
 
 async def load(

@@ -30,7 +30,6 @@ class Checkpoint:
 @dataclass(frozen=True, slots=True)
 class ClaimRules:
     not_received_after: timedelta = timedelta(hours=24)  # after a "delivered" scan
-    stalled_after: timedelta = timedelta(days=5)  # no news of a parcel still travelling
     first_response_target: timedelta = timedelta(hours=24)
 
 
@@ -39,11 +38,11 @@ def latest(timeline: list[Checkpoint]) -> Checkpoint | None:
 
 
 def offered_reasons(
-    timeline: list[Checkpoint], rules: ClaimRules, now: datetime
+    timeline: list[Checkpoint], rules: ClaimRules, now: datetime, *, alerted: bool = False
 ) -> tuple[ClaimReason, ...]:
     """The reasons that fit the parcel's state now: damaged/missing/wrong once delivered; not
     received only some hours after the "delivered" scan; lost once the carrier says so; late
-    once the parcel has been silent too long while still travelling."""
+    once the monitor says the parcel is stalled or late (`alerted`: an open episode)."""
     last = latest(timeline)
     if last is None:
         return ()
@@ -54,7 +53,7 @@ def offered_reasons(
         return tuple(reasons)
     if last.status is ShipmentStatus.LOST:
         return (R.LOST,)
-    if last.status not in TERMINAL_STATUSES and now - last.occurred_at >= rules.stalled_after:
+    if last.status not in TERMINAL_STATUSES and alerted:
         return (R.LATE,)
     return ()
 

@@ -40,10 +40,14 @@ class Claims:
         now = self.clock()
         async with self.pool.acquire() as conn:
             keys = await pg_orders.order_parcels(conn, order.merchant_id, order.order_number)
-            return {
-                key: rules.offered_reasons(await pg_claims.timeline(conn, key), self.rules, now)
-                for key in keys
-            }
+            return {key: await self._reasons(conn, key, now) for key in keys}
+
+    async def _reasons(
+        self, conn: asyncpg.Connection, key: str, now: datetime
+    ) -> tuple[ClaimReason, ...]:
+        timeline = await pg_claims.timeline(conn, key)
+        alerted = await pg_claims.alerted(conn, key)
+        return rules.offered_reasons(timeline, self.rules, now, alerted=alerted)
 
     async def open(
         self, order: OrderFacts, parcel_key: str, reason: ClaimReason, description: str,
@@ -62,10 +66,7 @@ class Claims:
             keys = await pg_orders.order_parcels(conn, order.merchant_id, order.order_number)
             if parcel_key not in keys:
                 raise ClaimRefusedError("unknown_parcel", "this parcel is not part of the order")
-            offered = rules.offered_reasons(
-                await pg_claims.timeline(conn, parcel_key), self.rules, now
-            )
-            if reason not in offered:
+            if reason not in await self._reasons(conn, parcel_key, now):
                 raise ClaimRefusedError(
                     "reason_not_offered", "this reason does not fit the parcel now"
                 )

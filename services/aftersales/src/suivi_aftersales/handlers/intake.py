@@ -19,7 +19,7 @@ from datetime import datetime
 import asyncpg
 from pydantic import SecretStr, ValidationError
 
-from suivi_aftersales.adapters import pg_orders, pg_returns
+from suivi_aftersales.adapters import pg_claims, pg_orders, pg_returns
 from suivi_aftersales.domain.parcels import SCANNED, learn
 from suivi_aftersales.domain.returns import carrier_progress
 from suivi_aftersales.handlers.returns import commit_change
@@ -27,6 +27,7 @@ from suivi_aftersales.metrics import AftersalesMetrics
 from suivi_infra.poison import DeadLetters
 from suivi_infra.records import ConsumedRecord
 from suivi_infra.tokens import status_token
+from suivi_schemas.alerts import ShipmentAlert
 from suivi_schemas.events import ShipmentStatusEvent
 from suivi_schemas.ids import shipment_key
 from suivi_schemas.order_state import OrderState
@@ -40,6 +41,7 @@ Clock = Callable[[], datetime]
 class Topics:
     orders: str
     status: str
+    alerts: str = ""
 
 
 class Intake:
@@ -63,9 +65,10 @@ class Intake:
 
     async def _parse(
         self, records: Sequence[ConsumedRecord]
-    ) -> tuple[list[OrderEvent], list[ShipmentStatusEvent]]:
+    ) -> tuple[list[OrderEvent], list[ShipmentStatusEvent], list[ShipmentAlert]]:
         orders: list[OrderEvent] = []
         events: list[ShipmentStatusEvent] = []
+        alerts: list[ShipmentAlert] = []
         invalid: list[tuple[ConsumedRecord, BaseException]] = []
         for record in records:
             try:
@@ -73,14 +76,16 @@ class Intake:
                     orders.append(OrderEvent.model_validate_json(record.value or b""))
                 elif record.topic == self.topics.status:
                     events.append(ShipmentStatusEvent.model_validate_json(record.value or b""))
+                elif record.topic == self.topics.alerts:
+                    alerts.append(ShipmentAlert.model_validate_json(record.value or b""))
             except ValidationError as exc:
                 invalid.append((record, exc))
         if invalid:
             await self.send(invalid)
-        return orders, events
+        return orders, events, alerts
 
     async def process(self, records: Sequence[ConsumedRecord]) -> None:
-        orders, events = await self._parse(records)
+        orders, events, alerts = await self._parse(records)
         now = self.clock()
         moved = 0
         async with self.pool.acquire() as conn, conn.transaction():
@@ -88,6 +93,7 @@ class Intake:
             for order in sorted(orders, key=lambda o: (o.key, o.updated_at, str(o.event_id))):
                 await self._order(conn, order)
             await pg_orders.save_timeline(conn, events)  # the claims' evidence
+            await pg_claims.save_alerts(conn, alerts)  # the monitor's word for "late"
             by_parcel: dict[str, list[ShipmentStatusEvent]] = {}
             for event in events:
                 if event.status in SCANNED:
@@ -97,6 +103,7 @@ class Intake:
                 moved += await self._parcel(conn, key, by_parcel[key], now)
         self.metrics.consumed.labels(self.topics.orders, "applied").inc(len(orders))
         self.metrics.consumed.labels(self.topics.status, "applied").inc(len(events))
+        self.metrics.consumed.labels(self.topics.alerts, "applied").inc(len(alerts))
         if moved:
             self.on_events()
 

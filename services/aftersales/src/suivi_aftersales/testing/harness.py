@@ -47,6 +47,7 @@ class Topics:
     returns: str
     dlq: str
     claims: str
+    alerts: str
 
 
 async def started(
@@ -56,7 +57,7 @@ async def started(
     settings = AftersalesSettings(
         kafka=kafka, merchant_keys=SecretStr(KEYS), orders_topic=topics.orders,
         status_topic=topics.status, returns_topic=topics.returns, dlq_topic=topics.dlq,
-        claims_topic=topics.claims,
+        claims_topic=topics.claims, alerts_topic=topics.alerts,
         group_id=group or f"aftersales-{uuid.uuid4().hex[:8]}", metrics_port=0,
         batch_timeout_ms=50, relay_idle_seconds=0.05, schedule_enabled=False,
     )  # fmt: skip

@@ -29,8 +29,8 @@ def test_reasons_follow_the_parcel_state() -> None:
     later = T0 + timedelta(hours=54)  # 24 hours after the "delivered" scan
     assert c.offered_reasons(delivered, RULES, later)[0] is R.NOT_RECEIVED
     moving = [at(0, ShipmentStatus.IN_TRANSIT)]
-    assert c.offered_reasons(moving, RULES, T0 + timedelta(days=4)) == ()
-    assert c.offered_reasons(moving, RULES, T0 + timedelta(days=5)) == (R.LATE,)
+    assert c.offered_reasons(moving, RULES, T0 + timedelta(days=9)) == ()  # silence alone: no
+    assert c.offered_reasons(moving, RULES, T0, alerted=True) == (R.LATE,)  # the monitor says so
     lost = [*moving, at(50, ShipmentStatus.LOST)]
     assert c.offered_reasons(lost, RULES, T0 + timedelta(days=3)) == (R.LOST,)
     assert c.offered_reasons([], RULES, T0) == ()
