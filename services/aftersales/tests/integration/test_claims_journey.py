@@ -124,6 +124,15 @@ async def test_a_claim_from_photo_to_reship(
         text = pdf_text(pdf.content)
         assert "delivered" in text and "in_transit" in text and "Lyon" in text
         assert "Carton" in text
+        span = {"since": "2026-01-01T00:00:00Z", "until": "2026-06-01T00:00:00Z"}
+        report = (await http.get("/v1/claims/analytics", headers=ATELIER, params=span)).json()
+        assert report["by_carrier_reason"] == [
+            {"carrier": "laposte", "reason": "damaged", "claims": 1}]  # fmt: skip
+        assert report["by_lane"] == [{"lane": "FR → FR", "claims": 1}]
+        assert report["first_response_hours"]["count"] == 1
+        assert report["resolution_hours"]["count"] == 1
+        other = (await http.get("/v1/claims/analytics", headers=NORTHWIND, params=span)).json()
+        assert other["by_carrier_reason"] == []
 
     async def published() -> bool:
         async with pg_pool.acquire() as conn:
@@ -170,5 +179,9 @@ async def test_no_claim_reason_before_the_parcel_calls_for_one(
         return ("Late or stuck" in page.text) is expected
 
     await eventually(lambda: offered(True))
+    async with client(service) as http:
+        span = {"since": "2026-01-01T00:00:00Z", "until": "2026-06-01T00:00:00Z"}
+        report = (await http.get("/v1/claims/analytics", headers=ATELIER, params=span)).json()
+    assert report["stalled_parcels"] == {"stalled": 1, "claimed": 0, "share": 0.0}
     await publish(kafka_settings, topics.alerts, [alert(AlertKind.RECOVERED)])
     await eventually(lambda: offered(False))

@@ -4,16 +4,16 @@ reason), close, photos, and the dossier (JSON or PDF) to file with the carrier."
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from suivi_aftersales.adapters import pg_claims
+from suivi_aftersales.adapters import pg_claims, pg_claims_analytics
 from suivi_aftersales.domain.claims import Claim, response_breached
 from suivi_aftersales.handlers.claims import MAX_PHOTOS, ClaimNotFoundError
-from suivi_aftersales.web.deps import ApiContext, ContextDep, MerchantDep
+from suivi_aftersales.web.deps import ApiContext, ApiError, ContextDep, MerchantDep
 from suivi_aftersales.web.dossier import dossier_json, dossier_pdf
 from suivi_infra.http import StrictJSONRoute, documented
 from suivi_schemas.claims import ClaimOutcome, ClaimState
@@ -89,6 +89,22 @@ async def list_claims(
         found = await pg_claims.search(conn, merchant_id, state, after, limit)
     last = found[-1].claim_id if len(found) == limit else None
     return ClaimPage(claims=[claim_out(c, ctx) for c in found], next_after=last)
+
+
+@router.get("/analytics", responses=AUTH, summary="Claims per carrier, reason and lane; times")
+async def analytics(
+    ctx: ContextDep, merchant_id: MerchantDep,
+    since: Annotated[AwareDatetime | None, Query()] = None,
+    until: Annotated[AwareDatetime | None, Query()] = None,
+) -> dict[str, Any]:  # fmt: skip
+    end = until or ctx.clock()
+    start = since or end - timedelta(days=30)
+    if start >= end:
+        raise ApiError(400, "invalid_range", "since must be before until")
+    async with ctx.pool.acquire() as conn:
+        report = await pg_claims_analytics.report(conn, merchant_id, start, end)
+    return {"merchant_id": merchant_id, "since": start.astimezone(UTC).isoformat(),
+            "until": end.astimezone(UTC).isoformat(), **report}  # fmt: skip
 
 
 @router.get("/{claim_id}", responses=ONE, summary="One claim with its thread and timeline")
