@@ -258,6 +258,8 @@ def stack_env(
             "SUIVI_AFTERSALES_ORDERS_TOPIC": topics["orders"],
             "SUIVI_AFTERSALES_STATUS_TOPIC": topics["status"],
             "SUIVI_AFTERSALES_RETURNS_TOPIC": topics["returns"],
+            "SUIVI_AFTERSALES_CLAIMS_TOPIC": topics["claims"],
+            "SUIVI_AFTERSALES_ALERTS_TOPIC": topics["alerts"],
             "SUIVI_AFTERSALES_DLQ_TOPIC": topics["aftersales-dlq"],
             "SUIVI_AFTERSALES_GROUP_ID": f"obs-aftersales-{run}",
             "SUIVI_CONSOLE_MERCHANTS_TOPIC": topics["merchants"],
@@ -325,7 +327,7 @@ async def stack(
     partitions = {
         "raw": 3, "raw-dlq": 1, "status": 3, "orders": 3,
         "projections-dlq": 1, "notifications": 3, "notifier-dlq": 1, "alerts": 3,
-        "returns": 3, "aftersales-dlq": 1, "merchants": 3,
+        "returns": 3, "claims": 3, "aftersales-dlq": 1, "merchants": 3,
     }  # fmt: skip
     topics = {name: f"obs-{run}.{name}" for name in partitions}
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka_settings.bootstrap_servers)

@@ -15,7 +15,7 @@ from suivi_aftersales.domain.returns import TransitionRefusedError
 from suivi_aftersales.handlers.claims import ClaimNotFoundError
 from suivi_aftersales.handlers.returns import NotFoundError, RefusedError
 from suivi_aftersales.web import claims_merchant, claims_shopper, merchant, shopper
-from suivi_aftersales.web.deps import ApiContext, ApiError, PageNotFoundError
+from suivi_aftersales.web.deps import ApiContext, ApiError, PageNotFoundError, RateLimitedError
 from suivi_aftersales.web.pages import Translator, choose_language, page
 from suivi_infra.http import (
     Ready,
@@ -63,6 +63,14 @@ async def _page_not_found(request: Request, exc: Exception) -> Response:
     return page("not_found.html", t, 404)
 
 
+async def _limited(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RateLimitedError)
+    t = Translator(choose_language(request.query_params.get("lang"), None))
+    answer = page("limited.html", t, 429)
+    answer.headers["Retry-After"] = str(exc.seconds)
+    return answer
+
+
 async def _unavailable(request: Request, exc: Exception) -> Response:
     return error_response(503, "unavailable", "the database is not answering; retry",
                           {"Retry-After": "5", **NO_STORE})  # fmt: skip
@@ -88,6 +96,7 @@ def create_api(context: ApiContext, ready: Ready) -> FastAPI:
     api.add_exception_handler(TransitionRefusedError, _refused)
     api.add_exception_handler(RefusedError, _request_refused)
     api.add_exception_handler(PageNotFoundError, _page_not_found)
+    api.add_exception_handler(RateLimitedError, _limited)
     api.add_exception_handler(ClaimNotFoundError, _claim_not_found)
     api.add_exception_handler(ClaimRefusedError, _claim_refused)
     for failure in (asyncpg.PostgresError, OSError, TimeoutError, asyncpg.InterfaceError):

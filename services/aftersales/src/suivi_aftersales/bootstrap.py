@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -23,6 +23,7 @@ from fastapi import FastAPI
 from faststream import FastStream
 from prometheus_client import CollectorRegistry, start_http_server
 
+from suivi_aftersales.adapters.pg_limits import Limit
 from suivi_aftersales.adapters.relay import OutboxRelay
 from suivi_aftersales.app import create_api
 from suivi_aftersales.consumer import build_app, build_broker
@@ -177,6 +178,8 @@ async def bootstrap(
         merchants=MerchantKeys(settings.merchant_key_pairs()),
         token_key=token_key, forms=FormTokens(token_key, settings.form_ttl_seconds),
         metrics=metrics, clock=clock,
+        limits=(Limit("page", settings.page_posts_per_hour, timedelta(hours=1)),
+                Limit("client", settings.client_posts_per_hour, timedelta(hours=1))),
     )  # fmt: skip
     holder: dict[str, AftersalesService] = {}
 

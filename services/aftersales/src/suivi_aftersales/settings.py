@@ -51,6 +51,8 @@ class AftersalesSettings(EnvOnlySettings):
     schedule_idle_seconds: float = Field(default=5.0, gt=0)
     relay_idle_seconds: float = Field(default=0.25, gt=0)
     form_ttl_seconds: int = Field(default=3600, ge=60, description="A form's CSRF token lifetime.")
+    page_posts_per_hour: int = Field(default=30, ge=1, description="Form posts per page token.")
+    client_posts_per_hour: int = Field(default=120, ge=1, description="Form posts per client.")
     claims_not_received_hours: float = Field(default=24, gt=0, description="After 'delivered'.")
     claims_first_response_hours: float = Field(default=24, gt=0, description="Merchant target.")
 

@@ -140,3 +140,25 @@ async def test_every_answer_is_in_the_openapi_document(app_only: AftersalesServi
         spec = (await http.get("/openapi.json")).json()
         assert not any(p.startswith("/orders/") for p in spec["paths"])  # pages: not an API
         assert await undocumented_answers(http, spec, auth=ATELIER) == {}
+
+
+async def test_form_posts_are_rate_limited_per_page(pg_pool: asyncpg.Pool) -> None:
+    async with pg_pool.acquire() as conn:
+        await migrate(conn)
+        key = TokenSettings().token_key
+        state = OrderState().apply(order_event(number="A-9"))
+        await pg_orders.save_order(conn, "atelier", "A-9", status_token(key, "atelier", "A-9"),
+                                   state)  # fmt: skip
+    settings = AftersalesSettings(merchant_keys=SecretStr(KEYS), metrics_port=0,
+                                  page_posts_per_hour=2)  # fmt: skip
+    service = await bootstrap(settings, pool=pg_pool, clock=SettableClock())
+    token = status_token(key, "atelier", "A-9")
+    async with client(service) as http:
+        answers = [(await http.post(f"/orders/{token}/returns", data={})).status_code
+                   for _ in range(3)]  # fmt: skip
+        assert answers[:2] == [403, 403]  # no form token: refused, and counted
+        limited = await http.post(f"/orders/{token}/returns?lang=en", data={})
+        assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
+        assert "Too many attempts" in limited.text
+        service.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
+        assert (await http.post(f"/orders/{token}/returns", data={})).status_code == 403

@@ -14,7 +14,13 @@ from suivi_aftersales.adapters.images import PhotoRefusedError
 from suivi_aftersales.domain.claims import Claim, ClaimRefusedError
 from suivi_aftersales.domain.policy import OrderFacts
 from suivi_aftersales.web.claims_merchant import PhotoNumber
-from suivi_aftersales.web.deps import ApiContext, ContextDep, PageNotFoundError, ShopperOrderDep
+from suivi_aftersales.web.deps import (
+    ApiContext,
+    ContextDep,
+    LimitedPost,
+    PageNotFoundError,
+    ShopperOrderDep,
+)
 from suivi_aftersales.web.forms import same_origin
 from suivi_aftersales.web.pages import Translator, choose_language, page
 from suivi_schemas.claims import ClaimReason, ClaimState
@@ -72,7 +78,7 @@ def _too_large(request: Request) -> bool:
     return length is None or not length.isdigit() or int(length) > MAX_BODY
 
 
-@router.post("")
+@router.post("", dependencies=[LimitedPost])
 async def open_claim(
     token: str, order: ShopperOrderDep, ctx: ContextDep, request: Request
 ) -> Response:
@@ -138,7 +144,7 @@ async def claim_page(
     return await _claim_page(ctx, token, await _own_claim(ctx, order, claim_id), _t(order, request))
 
 
-@router.post("/{claim_id}/messages")
+@router.post("/{claim_id}/messages", dependencies=[LimitedPost])
 async def reply(
     token: str, claim_id: str, order: ShopperOrderDep, ctx: ContextDep, request: Request
 ) -> Response:

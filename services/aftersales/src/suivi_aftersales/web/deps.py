@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import asyncpg
@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from pydantic import SecretStr
 
 from suivi_aftersales.adapters import pg_orders
+from suivi_aftersales.adapters.pg_limits import Limit, over_limit
 from suivi_aftersales.domain.policy import OrderFacts
 from suivi_aftersales.handlers.claims import Claims
 from suivi_aftersales.handlers.returns import Returns
@@ -35,6 +36,10 @@ class ApiContext:
     forms: FormTokens
     metrics: AftersalesMetrics
     clock: Clock
+    limits: tuple[Limit, Limit] = (
+        Limit("page", 30, timedelta(hours=1)),
+        Limit("client", 120, timedelta(hours=1)),
+    )
 
 
 class ApiError(Exception):
@@ -47,6 +52,12 @@ class ApiError(Exception):
 
 class PageNotFoundError(Exception):
     """A page token (or RMA) that names nothing: one answer for every such case."""
+
+
+class RateLimitedError(Exception):
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"retry in {seconds} s")
+        self.seconds = seconds
 
 
 def context(request: Request) -> ApiContext:
@@ -87,3 +98,16 @@ async def shopper_order(token: str, ctx: ContextDep) -> OrderFacts:
 
 
 ShopperOrderDep = Annotated[OrderFacts, Depends(shopper_order)]
+
+
+async def limited_post(token: str, request: Request, ctx: ContextDep) -> None:
+    """A shopper's form post counts against its page's and its client's hourly limits (the
+    lookup's rule: rate-limited, answered 429 with Retry-After)."""
+    client = request.client.host if request.client else "?"
+    page, per_client = ctx.limits
+    wait = await over_limit(ctx.pool, [(page, token), (per_client, client)], ctx.clock())
+    if wait is not None:
+        raise RateLimitedError(wait)
+
+
+LimitedPost = Depends(limited_post)

@@ -23,7 +23,13 @@ from suivi_aftersales.domain.policy import (
 )
 from suivi_aftersales.domain.returns import Return, TransitionRefusedError
 from suivi_aftersales.handlers.returns import RefusedError
-from suivi_aftersales.web.deps import ApiContext, ContextDep, PageNotFoundError, ShopperOrderDep
+from suivi_aftersales.web.deps import (
+    ApiContext,
+    ContextDep,
+    LimitedPost,
+    PageNotFoundError,
+    ShopperOrderDep,
+)
 from suivi_aftersales.web.forms import same_origin
 from suivi_aftersales.web.pages import Translator, choose_language, page, place
 from suivi_aftersales.web.receipt import receipt_pdf
@@ -115,7 +121,7 @@ def _requested_items(form: Any) -> list[RequestedItem] | Refusal:
     return items
 
 
-@router.post("")
+@router.post("", dependencies=[LimitedPost])
 async def request_return(
     token: str, order: ShopperOrderDep, ctx: ContextDep, request: Request
 ) -> Response:
@@ -232,7 +238,7 @@ def _parcel(form: Any) -> tuple[str, str] | None:
     return (slug, number) if slug else None
 
 
-@router.post("/{return_id}/tracking")
+@router.post("/{return_id}/tracking", dependencies=[LimitedPost])
 async def shopper_tracking(
     token: str, return_id: str, order: ShopperOrderDep, ctx: ContextDep, request: Request
 ) -> Response:
