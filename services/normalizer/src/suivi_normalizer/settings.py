@@ -1,15 +1,15 @@
-"""The normalizer's settings: one object, from the environment (prefix SUIVI_NORMALIZER_)."""
+"""The normalizer's settings: one object, from the environment only (prefix SUIVI_NORMALIZER_)."""
 
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from suivi_infra.settings import KafkaSettings
+from suivi_infra.settings import EnvOnlySettings, KafkaSettings
 from suivi_schemas.topics import RAW, RAW_DLQ, STATUS
 
 
-class NormalizerSettings(BaseSettings):
+class NormalizerSettings(EnvOnlySettings):
     model_config = SettingsConfigDict(env_prefix="SUIVI_NORMALIZER_", extra="ignore")
 
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
