@@ -23,6 +23,7 @@ from fastapi import FastAPI
 from faststream import FastStream
 from prometheus_client import CollectorRegistry, start_http_server
 
+from suivi_aftersales.adapters import pg_claims
 from suivi_aftersales.adapters.pg_limits import Limit
 from suivi_aftersales.adapters.relay import OutboxRelay
 from suivi_aftersales.app import create_api
@@ -98,12 +99,26 @@ class AftersalesService:
             self._tasks.append(
                 asyncio.create_task(self.scheduler.run(self._stop), name="reminders")
             )
+        self._tasks.append(asyncio.create_task(self._refresh_gauges(), name="gauges"))
         self.started = True
 
     def start_in_background(self) -> None:
         """Starts without holding up the HTTP server: /readyz answers 503 until started."""
         self._starting = asyncio.create_task(self.start(), name="start")
         self._starting.add_done_callback(_report_failed_start)
+
+    async def _refresh_gauges(self) -> None:
+        """Claims overdue for a first answer, from PostgreSQL (the alert reads it)."""
+        target = self.settings.claim_rules().first_response_target
+        while not self._stop.is_set():
+            try:
+                async with self.pool.acquire() as conn:
+                    late = await pg_claims.overdue(conn, self.clock() - target)
+                self.metrics.claims_overdue.set(late)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("claims gauge not refreshed (%s)", type(exc).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.settings.gauge_refresh_seconds)
 
     async def _migrate(self) -> None:
         async with self.pool.acquire() as conn:

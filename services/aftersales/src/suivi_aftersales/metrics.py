@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry, Counter, Gauge
 
 
 class AftersalesMetrics:
@@ -22,6 +22,12 @@ class AftersalesMetrics:
         self.published = Counter(
             "suivi_aftersales_published_events",
             "Return events the outbox relay published on commerce.returns.v1 (acknowledged).",
+            registry=registry,
+        )
+        self.claims_overdue = Gauge(
+            "suivi_aftersales_claims_overdue",
+            "Open claims the merchant has not answered within the first-response target (from "
+            "PostgreSQL, every instance reports the same total).",
             registry=registry,
         )
         self.refused = Counter(

@@ -50,6 +50,7 @@ class AftersalesSettings(EnvOnlySettings):
     schedule_enabled: bool = True
     schedule_idle_seconds: float = Field(default=5.0, gt=0)
     relay_idle_seconds: float = Field(default=0.25, gt=0)
+    gauge_refresh_seconds: float = Field(default=30.0, gt=0)
     form_ttl_seconds: int = Field(default=3600, ge=60, description="A form's CSRF token lifetime.")
     page_posts_per_hour: int = Field(default=30, ge=1, description="Form posts per page token.")
     client_posts_per_hour: int = Field(default=120, ge=1, description="Form posts per client.")

@@ -16,6 +16,7 @@ from datetime import timedelta
 import asyncpg
 from PIL import Image
 
+from suivi_aftersales.adapters import pg_claims
 from suivi_aftersales.bootstrap import AftersalesService
 from suivi_aftersales.testing.builders import T0, status_event
 from suivi_aftersales.testing.harness import (
@@ -93,6 +94,9 @@ async def test_a_claim_from_photo_to_reship(
         twice = await http.post(f"/orders/{token}/claims?lang=en", data=form)
         assert twice.status_code == 409 and "already open" in twice.text
 
+        async with pg_pool.acquire() as conn:  # unanswered: overdue once past the target
+            assert await pg_claims.overdue(conn, service.clock() + timedelta(hours=25)) == 1
+            assert await pg_claims.overdue(conn, service.clock() - timedelta(hours=1)) == 0
         stored = await http.get(f"/v1/claims/{claim_id}/photos/1", headers=ATELIER)
         with Image.open(io.BytesIO(stored.content)) as image:
             assert GPS_IFD not in image.getexif()
@@ -106,6 +110,8 @@ async def test_a_claim_from_photo_to_reship(
         answered = await http.post(f"/v1/claims/{claim_id}/messages", headers=ATELIER,
                                    json={"body": "Désolés ! Une photo du colis ?"})  # fmt: skip
         assert answered.json()["state"] == "waiting_shopper"
+        async with pg_pool.acquire() as conn:  # answered: no longer overdue
+            assert await pg_claims.overdue(conn, service.clock() + timedelta(hours=25)) == 0
         thread = await http.get(f"/orders/{token}/claims/{claim_id}")
         answer = {"csrf": csrf_of(thread.text), "body": "Ci-jointe."}
         reply = await http.post(f"/orders/{token}/claims/{claim_id}/messages", data=answer)

@@ -72,6 +72,16 @@ async def alerted(conn: asyncpg.Connection, parcel_key: str) -> bool:
     return found
 
 
+async def overdue(conn: asyncpg.Connection, opened_before: datetime) -> int:
+    """Open claims without a merchant answer, opened before `opened_before`."""
+    count: int = await conn.fetchval(
+        "SELECT count(*) FROM aftersales_claims WHERE state = 'waiting_merchant'"
+        " AND first_response_at IS NULL AND opened_at < $1",
+        opened_before,
+    )
+    return count
+
+
 async def load(
     conn: asyncpg.Connection, merchant_id: str, claim_id: str, *, lock: bool = False
 ) -> Claim | None:
