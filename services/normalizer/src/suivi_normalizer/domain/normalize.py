@@ -52,6 +52,7 @@ def to_event(
         raw_message=cp.message,
         location=location if location is not None and not location.is_empty() else None,
         occurred_at=cp.occurred_at,
+        time_basis=cp.time_basis,
         estimated_delivery=cp.estimated_delivery,
         received_at=raw.received_at,
         raw_event_id=raw.event_id,
