@@ -13,6 +13,7 @@ from suivi_schemas.status import (
     Reason,
     ShipmentStatus,
     Substatus,
+    TimeBasis,
 )
 from suivi_schemas.topics import ALL_TOPICS, Topic
 
@@ -37,6 +38,7 @@ __all__ = [
     "ShipmentStatus",
     "ShipmentStatusEvent",
     "Substatus",
+    "TimeBasis",
     "Topic",
     "checkpoint_event_id",
     "normalize_tracking_number",

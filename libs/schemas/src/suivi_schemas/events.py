@@ -18,7 +18,7 @@ from suivi_schemas.common import (
     Slug,
 )
 from suivi_schemas.ids import shipment_key
-from suivi_schemas.status import Reason, ShipmentStatus, Substatus
+from suivi_schemas.status import Reason, ShipmentStatus, Substatus, TimeBasis
 
 
 class ShipmentStatusEvent(Contract):
@@ -46,6 +46,11 @@ class ShipmentStatusEvent(Contract):
     )
     location: Location | None = None
     occurred_at: AwareDatetime = Field(description="When it happened, with the offset given.")
+    time_basis: TimeBasis | None = Field(
+        default=None,
+        description="What placed occurred_at: the provider's offset, or for a local time without "
+        "one the checkpoint's city, region or country, the shipment's country, else UTC.",
+    )
     estimated_delivery: EstimatedDelivery | None = None
     received_at: AwareDatetime = Field(description="When ingest received the webhook.")
     raw_event_id: uuid.UUID = Field(description="The RawProviderEvent this came from.")

@@ -119,3 +119,14 @@ class EstimateSource(StrEnum):
     CARRIER = "carrier"
     PROVIDER = "provider"
     PREDICTED = "predicted"
+
+
+class TimeBasis(StrEnum):
+    """What placed a checkpoint's time on the clock (a provider's time without an offset)."""
+
+    OFFSET = "offset"  # the provider gave an offset or named a zone
+    CITY = "city"
+    REGION = "region"  # a state, province or territory
+    COUNTRY = "country"
+    SHIPMENT_COUNTRY = "shipment_country"  # the checkpoint named no usable place
+    UTC = "utc"  # nothing known: read as UTC

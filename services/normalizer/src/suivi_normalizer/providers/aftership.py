@@ -21,13 +21,15 @@ Pending_002 and up, Exception_014/015) take that path: no current documentation 
 
 Times: `checkpoint_time` is the checkpoint's local time, as `YYYY-MM-DDTHH:mm:ss`, with or
 without an offset (`Z`, `±hh:mm`), sometimes a bare date. Offsets are kept. An offset-less time is
-placed in the zone of the checkpoint's country when that country has a single zone (tz
-database); otherwise (USA, Russia, no country...) it is read as UTC. A bare date becomes local
-noon (timeparse.parse_datetime). Estimated-delivery times without an offset use the destination
+placed by timeparse.parse_placed: the checkpoint's country when its zones agree, else its `city`
+or `state` (older webhooks: `state: CA` → Los Angeles time), else the shipment's origin and
+destination countries when they agree, else UTC; the event's `time_basis` says which. A bare date
+becomes local noon. Estimated-delivery times without an offset use the destination
 country (AfterShip gives EDDs in the recipient's zone).
 
 Fields, current API first, then legacy webhook versions: country `country_region` /
-`country_iso3` (ISO alpha-3, converted to alpha-2, unknown codes dropped), postal code
+`country_iso3` (ISO alpha-3, converted to alpha-2, unknown codes dropped) / `country_name` (in
+any language, places.country_code), postal code
 `postal_code` / `zip`; `state` becomes the region. The carrier is the tracking's `slug` for every
 checkpoint (a checkpoint's own `slug` may name a last-mile carrier: one shipment stays one key).
 
@@ -36,10 +38,12 @@ Estimated delivery, on the latest checkpoint only, the first found of:
 provider), `latest_estimated_delivery` when its source is "Carrier EDD" or "AfterShip EDD",
 legacy `expected_delivery` (carrier). Custom and order EDDs are merchant promises: ignored.
 
-Tracking-level status: with no checkpoints, one checkpoint is made from the tracking's own
-`tag`/`subtag` at `updated_at` (else `created_at`); so is an `Expired` tracking (expiry never
-appears on a checkpoint). `updated_at` moves on every refresh, so a tracking that stays pending
-yields one pending event per webhook: same status, harmless downstream.
+No news yet: a `Pending` tracking without checkpoints ("new tracking, no information yet") yields
+no checkpoint and is not an error: the body normalizes to nothing, and the tracking stays visible
+as registered and `pending` in the tracker (docs/tracking.md) until the carrier's first event.
+Tracking-level status: any other tag with no checkpoints makes one checkpoint from the tracking's
+own `tag`/`subtag` at `created_at` (else `updated_at`, which moves on every refresh); so does an
+`Expired` tracking (expiry never appears on a checkpoint), at `updated_at`.
 """
 
 from __future__ import annotations
@@ -57,7 +61,8 @@ from suivi_normalizer.providers.base import (
     require,
     text,
 )
-from suivi_normalizer.providers.timeparse import parse_date, parse_datetime
+from suivi_normalizer.providers.places import country_code
+from suivi_normalizer.providers.timeparse import parse_date, parse_datetime, parse_placed
 from suivi_schemas import EstimatedDelivery, EstimateSource, Location, Reason, ShipmentStatus
 from suivi_schemas.carriers import canonical_carrier
 from suivi_schemas.status import Substatus
@@ -167,6 +172,9 @@ _ISO3 = (
 ALPHA2: dict[str, str] = {pair[:3]: pair[3:] for pair in _ISO3.split()}
 _KNOWN_ALPHA2 = frozenset(ALPHA2.values())
 
+# A tracking in these tags without checkpoints has no carrier event yet (AfterShip's "Pending":
+# "new tracking, no information yet"): no checkpoint, the tracker shows it as pending.
+NO_NEWS_TAGS = frozenset({"Pending"})
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _EDD_SOURCES = {"Carrier EDD": EstimateSource.CARRIER, "AfterShip EDD": EstimateSource.PROVIDER}
 
@@ -179,7 +187,7 @@ def country_alpha2(value: Any) -> str | None:
     code = code.upper()
     if len(code) == 2:
         return code if code in _KNOWN_ALPHA2 else None
-    return ALPHA2.get(code)
+    return ALPHA2.get(code) or country_code(code)  # a name, in any language
 
 
 def _first(obj: dict[str, Any], *keys: str) -> Any:
@@ -285,18 +293,26 @@ def _estimate(msg: dict[str, Any], country: str | None) -> EstimatedDelivery | N
     return None
 
 
-def _checkpoint(cp: Any, path: str, carrier: str, number: str) -> Checkpoint:
+def _checkpoint(
+    cp: Any, path: str, carrier: str, number: str, shipment: tuple[str | None, ...]
+) -> Checkpoint:
     if not isinstance(cp, dict):
         raise AdapterError(f"{path}: expected an object")
-    country = country_alpha2(_first(cp, "country_region", "country_iso3"))
-    when = parse_datetime(
-        require(cp, "checkpoint_time", path), f"{path}.checkpoint_time", country=country
+    country = country_alpha2(_first(cp, "country_region", "country_iso3", "country_name"))
+    when, basis = parse_placed(
+        require(cp, "checkpoint_time", path),
+        f"{path}.checkpoint_time",
+        country=country,
+        region=text(cp.get("state")),
+        city=text(cp.get("city")),
+        shipment=shipment,
     )
     code, meaning, known = _meaning(cp, path)
     return Checkpoint(
         carrier=carrier,
         tracking_number=number,
         occurred_at=when,
+        time_basis=basis,
         code=code,
         meaning=meaning,
         known=known,
@@ -322,10 +338,12 @@ def _tracking_level(msg: dict[str, Any], carrier: str, number: str) -> Checkpoin
     if key is None:
         raise AdapterError("$.msg.created_at: missing (and no updated_at either)")
     code, meaning, known = _meaning(msg, "$.msg")
+    when, basis = parse_placed(msg[key], f"$.msg.{key}")
     return Checkpoint(
         carrier=carrier,
         tracking_number=number,
-        occurred_at=parse_datetime(msg[key], f"$.msg.{key}"),
+        occurred_at=when,
+        time_basis=basis,
         code=code,
         meaning=meaning,
         known=known,
@@ -348,18 +366,21 @@ def parse(payload: Any) -> list[Checkpoint]:
     raw_checkpoints = [] if raw_checkpoints is None else raw_checkpoints
     if not isinstance(raw_checkpoints, list):
         raise AdapterError("$.msg.checkpoints: expected a list")
+    destination = country_alpha2(
+        _first(msg, "destination_country_region", "destination_country_iso3")
+    )
+    origin = country_alpha2(_first(msg, "origin_country_region", "origin_country_iso3"))
     checkpoints = [
-        _checkpoint(cp, f"$.msg.checkpoints[{i}]", carrier, number)
+        _checkpoint(cp, f"$.msg.checkpoints[{i}]", carrier, number, (origin, destination))
         for i, cp in enumerate(raw_checkpoints)
     ]
+    if not checkpoints and text(msg.get("tag")) in NO_NEWS_TAGS:
+        return []  # registered, no news from the carrier yet: no checkpoint (module docstring)
     expired = msg.get("tag") == "Expired" and all(
         c.meaning.status != S.EXPIRED for c in checkpoints
     )
     if not checkpoints or expired:
         checkpoints.append(_tracking_level(msg, carrier, number))
-    destination = country_alpha2(
-        _first(msg, "destination_country_region", "destination_country_iso3")
-    )
     estimate = _estimate(msg, destination)
     if estimate is not None:
         # The first of the latest (max keeps the first): the copy normalize keeps on duplicates.

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import re
+from collections.abc import Iterable
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from suivi_schemas import EstimatedDelivery, Location, Reason, ShipmentStatus, Substatus
+from suivi_normalizer.providers.places import country_code
+from suivi_schemas import EstimatedDelivery, Location, Reason, ShipmentStatus, Substatus, TimeBasis
 
 
 class AdapterError(ValueError):
@@ -38,6 +41,16 @@ class Checkpoint:
     message: str | None = None
     location: Location | None = None
     estimated_delivery: EstimatedDelivery | None = None
+    time_basis: TimeBasis | None = None  # what placed occurred_at (timeparse.parse_placed)
+
+
+class Parsed(list[Checkpoint]):
+    """A provider's checkpoints, and the optional fields it did without (`degraded`: one
+    JSON-path-like name per field, without indices, for the degraded-parse counter)."""
+
+    def __init__(self, checkpoints: Iterable[Checkpoint] = (), degraded: Iterable[str] = ()):
+        super().__init__(checkpoints)
+        self.degraded = tuple(degraded)
 
 
 class CodeTable:
@@ -85,6 +98,11 @@ def require(container: Any, key: str, path: str) -> Any:
     return value
 
 
+def field_name(path: str) -> str:
+    """`data.tracking_history[3].location` → `data.tracking_history[].location` (bounded)."""
+    return re.sub(r"\[\d+\]", "[]", path)
+
+
 def text(value: Any) -> str | None:
     """A stripped non-empty string or None."""
     if value is None:
@@ -94,11 +112,12 @@ def text(value: Any) -> str | None:
 
 
 def alpha2(value: Any) -> str | None:
-    """An ISO 3166-1 alpha-2 code, upper-cased; anything else (a name, alpha-3) is dropped."""
+    """An ISO 3166-1 alpha-2 code from a code (alpha-2, alpha-3) or a country name in any
+    language (places.country_code); anything else is dropped."""
     code = text(value)
     if code is not None and len(code) == 2 and code.isascii() and code.isalpha():
         return code.upper()
-    return None
+    return country_code(code)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -112,12 +131,23 @@ def _location(
 
 
 def location_from(
-    value: Any, path: str, *, city: str, region: str, postal_code: str, country: str
+    value: Any,
+    path: str,
+    *,
+    city: str,
+    region: str,
+    postal_code: str,
+    country: str,
+    degraded: list[str] | None = None,
 ) -> Location | None:
-    """A Location from a provider's address object, given the provider's field names."""
+    """A Location from a provider's address object, given the provider's field names; with
+    `degraded`, a malformed one is dropped and its field noted instead of refused."""
     if value is None:
         return None
     if not isinstance(value, dict):
+        if degraded is not None:
+            degraded.append(field_name(path))
+            return None
         raise AdapterError(f"{path}: expected an object")
     return _location(
         text(value.get(city)),

@@ -36,14 +36,14 @@ Choices (the golden fixtures depend on them):
   services send local wall-clock time without an offset (e.g. `2023-05-01T10:00:00`); DHL does
   not document which. karrio's DHL Unified connector parses both forms, and its test body
   (modelled on DHL's example, service express) has `Z` on `status` and none on the events.
-  Offsets are kept when given; an offset-less time is
-  placed in the zone of the event's `location.address.countryCode` when that country has a
-  single zone or zones agreeing at that moment (Germany: Europe/Berlin and Europe/Busingen), else
-  read as UTC (timeparse's policy: no zone is guessed from a place name such as
-  "LEIPZIG - GERMANY"). Estimates without an offset
-  use the destination country.
+  Offsets are kept when given; an offset-less time is placed by timeparse.parse_placed: the
+  event's country (`countryCode`, else a country named at the end of `addressLocality`:
+  `Deutschland`, `Köln, Deutschland`, `LEIPZIG - GERMANY`, in any language), its city in a
+  country spanning zones, else the shipment's origin/destination countries, else UTC
+  (`time_basis` says which). Estimates without an offset use the destination country.
 - `status` is DHL's copy of the latest event: added as a checkpoint only when no event has the
-  same instant (to the second), so a status-only push still yields one.
+  same instant (to the second), nor the same code at the same wall-clock minute (DHL Paket writes
+  one with `Z` and the other without), so a status-only push still yields one.
 - Estimate on the latest checkpoint of each shipment unless it is a delivery:
   `estimatedDeliveryTimeFrame` (from/through), else `estimatedTimeOfDelivery`. A time of exactly
   midnight is a date without a time; its day is the one written.
@@ -64,7 +64,8 @@ from datetime import datetime, time
 from typing import Any
 
 from suivi_normalizer.providers.base import AdapterError, Checkpoint, CodeTable, Meaning, text
-from suivi_normalizer.providers.timeparse import parse_datetime
+from suivi_normalizer.providers.places import country_code
+from suivi_normalizer.providers.timeparse import parse_datetime, parse_placed
 from suivi_schemas import EstimatedDelivery, EstimateSource, Location, ShipmentStatus, Substatus
 from suivi_schemas.carriers import canonical_carrier
 
@@ -157,14 +158,16 @@ def _shipment(shipment: Any, path: str) -> list[Checkpoint]:
         events = []
     if not isinstance(events, list):
         raise AdapterError(f"{path}.events: expected a list")
+    shipment_at = tuple(
+        _country_of(shipment.get(end), f"{path}.{end}") for end in ("origin", "destination")
+    )
     checkpoints = [
-        _checkpoint(event, f"{path}.events[{k}]", carrier, number, fallback)
+        _checkpoint(event, f"{path}.events[{k}]", carrier, number, fallback, shipment_at)
         for k, event in enumerate(events)
     ]
     if current is not None:
-        latest = _checkpoint(current, f"{path}.status", carrier, number, fallback)
-        instant = latest.occurred_at.replace(microsecond=0)
-        if all(cp.occurred_at.replace(microsecond=0) != instant for cp in checkpoints):
+        latest = _checkpoint(current, f"{path}.status", carrier, number, fallback, shipment_at)
+        if not any(_same_event(latest, cp) for cp in checkpoints):
             checkpoints.append(latest)
     if not checkpoints:
         return []
@@ -193,8 +196,29 @@ def _tracking_number(value: Any, path: str) -> str:
     return number
 
 
+def _same_event(status: Checkpoint, event: Checkpoint) -> bool:
+    """`status` repeats an event: same instant, or same code at the same wall-clock time (one
+    written with `Z` or an offset, the other without)."""
+    if status.occurred_at.replace(microsecond=0) == event.occurred_at.replace(microsecond=0):
+        return True
+    wall = status.occurred_at.replace(tzinfo=None, second=0, microsecond=0)
+    return status.code == event.code and wall == event.occurred_at.replace(
+        tzinfo=None, second=0, microsecond=0
+    )
+
+
+def _country_of(end: Any, path: str) -> str | None:
+    location = _location(end, path) if isinstance(end, dict) else None
+    return location.country if location else None
+
+
 def _checkpoint(
-    event: Any, path: str, carrier: str, number: str, fallback: ShipmentStatus
+    event: Any,
+    path: str,
+    carrier: str,
+    number: str,
+    fallback: ShipmentStatus,
+    shipment_at: tuple[str | None, ...] = (),
 ) -> Checkpoint:
     if not isinstance(event, dict):
         raise AdapterError(f"{path}: expected an event object")
@@ -203,8 +227,12 @@ def _checkpoint(
         raise AdapterError(f"{path}.statusCode: expected a status code, got {code!r}")
     code = code.strip()
     location = _location(event.get("location"), f"{path}.location")
-    occurred_at = _when(
-        event.get("timestamp"), f"{path}.timestamp", location.country if location else None
+    occurred_at, basis = parse_placed(
+        event.get("timestamp"),
+        f"{path}.timestamp",
+        country=location.country if location else None,
+        city=location.city if location else None,
+        shipment=shipment_at,
     )
     meaning, known = STATUS_CODES.lookup(code, fallback)
     message = _message(event)
@@ -217,6 +245,7 @@ def _checkpoint(
         carrier=carrier,
         tracking_number=number,
         occurred_at=occurred_at,
+        time_basis=basis,
         code=code,
         meaning=meaning,
         known=known,
@@ -249,12 +278,22 @@ def _location(value: Any, path: str) -> Location | None:
     if not isinstance(address, dict):
         raise AdapterError(f"{path}.address: expected an object")
     country = text(address.get("countryCode"))
-    location = Location(
-        city=text(address.get("addressLocality")),
-        postal_code=text(address.get("postalCode")),
-        country=country.upper() if country and _COUNTRY.match(country) else None,
-    )
+    city = _text(address.get("addressLocality"))
+    code = country.upper() if country and _COUNTRY.match(country) else None
+    if code is None and city is not None:
+        city, code = _locality_country(city)
+    location = Location(city=city, postal_code=_text(address.get("postalCode")), country=code)
     return None if location.is_empty() else location
+
+
+def _locality_country(locality: str) -> tuple[str | None, str | None]:
+    """DHL Paket writes the place as `Deutschland`, `Köln, Deutschland` or `LEIPZIG - GERMANY`
+    without a countryCode: (city, country) when the last part names a country."""
+    head, _, tail = locality.rpartition(",") if "," in locality else locality.rpartition(" - ")
+    country = country_code(tail.strip())
+    if country is None:
+        return locality, None
+    return text(head), country
 
 
 def _estimate(shipment: dict[str, Any], path: str) -> EstimatedDelivery | None:

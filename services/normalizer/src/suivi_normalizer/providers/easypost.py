@@ -28,13 +28,17 @@ Choices (the golden fixtures depend on them):
   The older belief that a 'Z' is the scan's local wall time is not applied: a real production
   FedEx body (tracker.updated of 2023-04-26) has its "Delivered" scan at 19:15:54Z and the Event
   created at 19:23:47Z; read as Pacific local time the delivery would postdate its own webhook.
-  A time with no offset at all (undocumented) gets the scan country's zone when the country has
-  one zone, else UTC (timeparse's policy).
+  A time with no offset at all (undocumented) is placed by timeparse.parse_placed: the scan's
+  country, city or state, else the carrier_detail's origin/destination countries, else UTC;
+  `time_basis` says which.
 - Estimate: `carrier_detail.est_delivery_date_local` (a local date) or else the date part of
   `est_delivery_date` (EasyPost sends date-only estimates as `YYYY-MM-DDT00:00:00Z`; the day
   written is kept, never shifted), on the latest checkpoint(s) only: older scans did not carry it.
-- Bodies: an Event that is not `tracker.*` (batch, refund, …) and a tracker with an empty
-  history yield no checkpoint; anything unreadable raises AdapterError naming the JSON path.
+- Bodies: an Event that is not `tracker.*` (batch, refund, …) and a tracker with an empty or
+  null history yield no checkpoint (a `pre_transit`/`unknown` tracker without scans: registered,
+  no news yet; the tracker shows it pending); anything unreadable raises AdapterError naming the
+  JSON path, except optional parts, dropped and counted as degraded: a `tracking_location` that
+  is not an object, an unreadable estimate.
 - Carrier: EasyPost's carrier name folded to a slug (`DHLExpress` → `dhl`, `Canada Post` →
   `canada-post`, through the shared table in suivi_schemas.carriers); the tracker's carrier
   is used for every scan (`source` is who reported it).
@@ -52,11 +56,12 @@ from suivi_normalizer.providers.base import (
     Checkpoint,
     CodeTable,
     Meaning,
+    Parsed,
     location_from,
     require,
     text,
 )
-from suivi_normalizer.providers.timeparse import parse_date, parse_datetime
+from suivi_normalizer.providers.timeparse import parse_date, parse_placed
 from suivi_schemas import (
     EstimatedDelivery,
     EstimateSource,
@@ -175,7 +180,7 @@ def _refine(status: str, base: Meaning, detail: Meaning) -> Meaning:
     return detail
 
 
-def parse(payload: Any) -> list[Checkpoint]:
+def parse(payload: Any) -> Parsed:
     if not isinstance(payload, dict):
         raise AdapterError("$: expected an EasyPost Event object")
     if payload.get("object") != "Event":
@@ -184,7 +189,7 @@ def parse(payload: Any) -> list[Checkpoint]:
     if not isinstance(description, str):
         raise AdapterError(f"$.description: expected a string, got {description!r}")
     if not description.startswith("tracker."):
-        return []  # batch.*, refund.*, insurance.*, …: nothing to track
+        return Parsed()  # batch.*, refund.*, insurance.*, …: nothing to track
     tracker = require(payload, "result", "$")
     if not isinstance(tracker, dict):
         raise AdapterError("$.result: expected a Tracker object")
@@ -197,26 +202,53 @@ def parse(payload: Any) -> list[Checkpoint]:
     if not isinstance(carrier_name, str):
         raise AdapterError(f"$.result.carrier: expected a string, got {carrier_name!r}")
     carrier = carrier_slug(carrier_name, "$.result.carrier")
-    details = require(tracker, "tracking_details", "$.result")
+    details = tracker.get("tracking_details")
+    details = [] if details is None else details  # a tracker with no scan yet: no news
     if not isinstance(details, list):
         raise AdapterError("$.result.tracking_details: expected a list")
-
+    degraded: list[str] = []
+    shipment = _shipment_countries(tracker)
     checkpoints = [
-        _checkpoint(entry, f"$.result.tracking_details[{i}]", carrier, tracking_number)
+        _checkpoint(
+            entry, f"$.result.tracking_details[{i}]", carrier, tracking_number, shipment, degraded
+        )
         for i, entry in enumerate(details)
     ]
     checkpoints = _returns_arriving(checkpoints)
-    estimate = _estimate(tracker)
+    try:
+        estimate = _estimate(tracker)
+    except AdapterError:
+        degraded.append("$.result.estimate")  # optional: the scans stand without it
+        estimate = None
     if estimate is None or not checkpoints:
-        return checkpoints
+        return Parsed(checkpoints, degraded)
     latest = max(cp.occurred_at for cp in checkpoints)
-    return [
-        replace(cp, estimated_delivery=estimate) if cp.occurred_at == latest else cp
-        for cp in checkpoints
-    ]
+    return Parsed(
+        [
+            replace(cp, estimated_delivery=estimate) if cp.occurred_at == latest else cp
+            for cp in checkpoints
+        ],
+        degraded,
+    )
 
 
-def _checkpoint(entry: Any, path: str, carrier: str, tracking_number: str) -> Checkpoint:
+def _shipment_countries(tracker: dict[str, Any]) -> tuple[str | None, ...]:
+    """Origin and destination countries (`carrier_detail.*_tracking_location`), when given."""
+    detail = tracker.get("carrier_detail")
+    if not isinstance(detail, dict):
+        return ()
+    ends = (detail.get(f"{end}_tracking_location") for end in ("origin", "destination"))
+    return tuple(text(end.get("country")) if isinstance(end, dict) else None for end in ends)
+
+
+def _checkpoint(
+    entry: Any,
+    path: str,
+    carrier: str,
+    tracking_number: str,
+    shipment: tuple[str | None, ...],
+    degraded: list[str],
+) -> Checkpoint:
     if not isinstance(entry, dict):
         raise AdapterError(f"{path}: expected a TrackingDetail object")
     status = require(entry, "status", path)
@@ -227,15 +259,21 @@ def _checkpoint(entry: Any, path: str, carrier: str, tracking_number: str) -> Ch
         raise AdapterError(f"{path}.status_detail: expected a string, got {detail!r}")
     detail = text(detail)
     message = text(entry.get("message")) or text(entry.get("description"))
-    location = _location(entry.get("tracking_location"), f"{path}.tracking_location")
-    occurred_at = parse_datetime(
-        entry.get("datetime"), f"{path}.datetime", country=location.country if location else None
+    location = _location(entry.get("tracking_location"), f"{path}.tracking_location", degraded)
+    occurred_at, basis = parse_placed(
+        entry.get("datetime"),
+        f"{path}.datetime",
+        country=location.country if location else None,
+        region=location.region if location else None,
+        city=location.city if location else None,
+        shipment=shipment,
     )
     meaning, known = meaning_for(status, detail, message)
     return Checkpoint(
         carrier=carrier,
         tracking_number=tracking_number,
         occurred_at=occurred_at,
+        time_basis=basis,
         code=f"{status.strip()}/{detail}" if detail else status.strip(),
         meaning=meaning,
         known=known,
@@ -244,10 +282,16 @@ def _checkpoint(entry: Any, path: str, carrier: str, tracking_number: str) -> Ch
     )
 
 
-def _location(value: Any, path: str) -> Location | None:
-    # EasyPost sometimes writes a country name ("United States"): dropped, not guessed.
+def _location(value: Any, path: str, degraded: list[str]) -> Location | None:
+    # EasyPost sometimes writes a country name ("United States"): resolved (places.country_code).
     return location_from(
-        value, path, city="city", region="state", postal_code="zip", country="country"
+        value,
+        path,
+        city="city",
+        region="state",
+        postal_code="zip",
+        country="country",
+        degraded=degraded,
     )
 
 

@@ -30,8 +30,9 @@ Choices (the golden fixtures depend on them):
   reaching the shipper: returned_to_sender, never a delivery to the recipient.
 - Message: `eventDescription`, then `exceptionDescription` when it adds something.
 - Times: scan `date` is local time with its offset (e.g. 2024-05-09T10:26:00-05:00), kept as
-  given. An offset-less time (undocumented) takes the scan country's zone when the country has
-  one zone, else UTC (timeparse's policy).
+  given. An offset-less time (undocumented) is placed by timeparse.parse_placed: the scan's
+  country, city or state (`stateOrProvinceCode`), else the shipper's and recipient's countries,
+  else UTC; `time_basis` says which.
 - Estimate, on the latest checkpoint of each track result, unless it is a delivery or an
   ACTUAL_DELIVERY date exists: `estimatedDeliveryTimeWindow.window`, else the
   ESTIMATED_DELIVERY entry of `dateAndTimes`, else `standardTransitTimeWindow.window.ends`
@@ -39,8 +40,12 @@ Choices (the golden fixtures depend on them):
   date without a time; its day is the one written.
 - Carrier: `fedex` for every service (Express, Ground, Ground Economy, Freight: the
   `carrierCode` FDXE/FDXG/FXSP/FXFR is one carrier for the shipment key).
-- A track result with an `error` (e.g. TRACKING.TRACKINGNUMBER.NOTFOUND) or no scan events
-  yields nothing; `latestStatusDetail` repeats the latest scan without a time: not a checkpoint.
+- A track result with an `error` (e.g. TRACKING.TRACKINGNUMBER.NOTFOUND) and no scan events, or
+  no scan events at all, yields nothing: registered, no news yet (the tracker shows it pending).
+  An `error` beside scan events does not hide them: the scans are read and the error counted as
+  a degraded parse. `latestStatusDetail` repeats the latest scan without a time: not a checkpoint.
+- Null-tolerant (degraded, counted per field): a `scanLocation` that is not an object is dropped;
+  an unreadable estimate is dropped, the scans kept.
 """
 
 from __future__ import annotations
@@ -50,8 +55,16 @@ from dataclasses import replace
 from datetime import datetime, time
 from typing import Any
 
-from suivi_normalizer.providers.base import AdapterError, Checkpoint, CodeTable, Meaning, text
-from suivi_normalizer.providers.timeparse import parse_datetime
+from suivi_normalizer.providers.base import (
+    AdapterError,
+    Checkpoint,
+    CodeTable,
+    Meaning,
+    Parsed,
+    field_name,
+    text,
+)
+from suivi_normalizer.providers.timeparse import parse_datetime, parse_placed
 from suivi_schemas import (
     EstimatedDelivery,
     EstimateSource,
@@ -150,7 +163,7 @@ _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _MIDNIGHT = time(0, 0)
 
 
-def parse(payload: Any) -> list[Checkpoint]:
+def parse(payload: Any) -> Parsed:
     """Every scan event of every track result, the estimate on each result's latest one."""
     if not isinstance(payload, dict):
         raise AdapterError("$: expected a FedEx track response object")
@@ -161,6 +174,7 @@ def parse(payload: Any) -> list[Checkpoint]:
     if not isinstance(results, list):
         raise AdapterError("$.output.completeTrackResults: expected a list")
     checkpoints: list[Checkpoint] = []
+    degraded: list[str] = []
     for i, complete in enumerate(results):
         path = f"$.output.completeTrackResults[{i}]"
         if not isinstance(complete, dict):
@@ -171,23 +185,33 @@ def parse(payload: Any) -> list[Checkpoint]:
         if not isinstance(track_results, list):
             raise AdapterError(f"{path}.trackResults: expected a list")
         for j, result in enumerate(track_results):
-            checkpoints += _track_result(result, f"{path}.trackResults[{j}]", complete)
-    return checkpoints
+            checkpoints += _track_result(result, f"{path}.trackResults[{j}]", complete, degraded)
+    return Parsed(checkpoints, degraded)
 
 
-def _track_result(result: Any, path: str, complete: dict[str, Any]) -> list[Checkpoint]:
+def _track_result(
+    result: Any, path: str, complete: dict[str, Any], degraded: list[str]
+) -> list[Checkpoint]:
     if not isinstance(result, dict):
         raise AdapterError(f"{path}: expected an object")
-    if result.get("error") is not None:
-        return []  # not found, not yet available: FedEx says so, there is nothing to track
-    number = _tracking_number(result, complete, path)
     events = result.get("scanEvents")
+    if result.get("error") is not None:
+        if not events:
+            return []  # not found, not yet available: FedEx says so, there is nothing to track
+        # An error beside scans (e.g. a partial-data warning): the scans are FedEx's record.
+        degraded.append(field_name(f"{path}.error"))
+    number = _tracking_number(result, complete, path)
     if events is None:
         return []
     if not isinstance(events, list):
         raise AdapterError(f"{path}.scanEvents: expected a list")
+    shipment = (
+        _party_country(result, "shipperInformation"),
+        _party_country(result, "recipientInformation"),
+    )
     checkpoints = [
-        _checkpoint(event, f"{path}.scanEvents[{k}]", number) for k, event in enumerate(events)
+        _checkpoint(event, f"{path}.scanEvents[{k}]", number, shipment, degraded)
+        for k, event in enumerate(events)
     ]
     checkpoints = _returns_arriving(checkpoints)
     if not checkpoints:
@@ -195,10 +219,20 @@ def _track_result(result: Any, path: str, complete: dict[str, Any]) -> list[Chec
     latest = max(range(len(checkpoints)), key=lambda k: (checkpoints[k].occurred_at, k))
     if checkpoints[latest].meaning.status is S.DELIVERED or _has_actual_delivery(result, path):
         return checkpoints
-    estimate = _estimate(result, path)
+    try:
+        estimate = _estimate(result, path)
+    except AdapterError:
+        degraded.append(field_name(f"{path}.estimate"))  # optional: the scans stand without it
+        estimate = None
     if estimate is not None:
         checkpoints[latest] = replace(checkpoints[latest], estimated_delivery=estimate)
     return checkpoints
+
+
+def _party_country(result: dict[str, Any], key: str) -> str | None:
+    party = result.get(key)
+    address = party.get("address") if isinstance(party, dict) else None
+    return text(address.get("countryCode")) if isinstance(address, dict) else None
 
 
 def _tracking_number(result: dict[str, Any], complete: dict[str, Any], path: str) -> str:
@@ -217,7 +251,9 @@ def _tracking_number(result: dict[str, Any], complete: dict[str, Any], path: str
     return number
 
 
-def _checkpoint(event: Any, path: str, number: str) -> Checkpoint:
+def _checkpoint(
+    event: Any, path: str, number: str, shipment: tuple[str | None, ...], degraded: list[str]
+) -> Checkpoint:
     if not isinstance(event, dict):
         raise AdapterError(f"{path}: expected a scan event object")
     event_type = _code(event.get("eventType"), f"{path}.eventType")
@@ -229,14 +265,24 @@ def _checkpoint(event: Any, path: str, number: str) -> Checkpoint:
     if derived is not None and derived in EVENT_TYPES:
         fallback = EVENT_TYPES.lookup(derived, S.IN_TRANSIT)[0].status
     meaning, known = EVENT_TYPES.lookup(code, fallback)
-    location = _location(event.get("scanLocation"), f"{path}.scanLocation")
-    occurred_at = parse_datetime(
-        event.get("date"), f"{path}.date", country=location.country if location else None
+    try:
+        location = _location(event.get("scanLocation"), f"{path}.scanLocation")
+    except AdapterError:
+        degraded.append(field_name(f"{path}.scanLocation"))
+        location = None
+    occurred_at, basis = parse_placed(
+        event.get("date"),
+        f"{path}.date",
+        country=location.country if location else None,
+        region=location.region if location else None,
+        city=location.city if location else None,
+        shipment=shipment,
     )
     return Checkpoint(
         carrier=CARRIER,
         tracking_number=number,
         occurred_at=occurred_at,
+        time_basis=basis,
         code=code,
         meaning=meaning,
         known=known,

@@ -55,7 +55,7 @@ from suivi_normalizer.providers.base import (
     require,
     text,
 )
-from suivi_normalizer.providers.timeparse import parse_date, parse_datetime
+from suivi_normalizer.providers.timeparse import parse_date, parse_datetime, parse_placed
 from suivi_schemas import EstimatedDelivery, EstimateSource, Reason, ShipmentStatus
 from suivi_schemas.carriers import canonical_carrier
 from suivi_schemas.status import Substatus
@@ -133,10 +133,13 @@ def _checkpoint(event: Any, path: str, carrier: str, number: str) -> Checkpoint:
     if label is not None and not isinstance(label, str):
         raise AdapterError(f"{path}.label: expected a string, got {label!r}")
     meaning, known = TABLE.lookup(code, S.IN_TRANSIT)
+    # La Poste does not say where an event happened: France (its offset or its zone) places it.
+    occurred_at, basis = parse_placed(event.get("date"), f"{path}.date", shipment=(_FRANCE,))
     return Checkpoint(
         carrier=carrier,
         tracking_number=number,
-        occurred_at=parse_datetime(event.get("date"), f"{path}.date", country=_FRANCE),
+        occurred_at=occurred_at,
+        time_basis=basis,
         code=code.strip().upper(),
         meaning=meaning,
         known=known,

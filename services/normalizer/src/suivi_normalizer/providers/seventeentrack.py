@@ -25,18 +25,23 @@ list the same scan twice: the copies share an event id downstream, so one event 
 `latest_event` and `milestone` repeat those events and are not read, except that
 `latest_event` is used when no provider lists any event.
 
-Tracking-level checkpoint (as in the AfterShip adapter): with no event at all, or when the main
-status is `Expired` (17TRACK never puts expiry on an event), one checkpoint is made from
-`latest_status` (`sub_status`, else `status`) at the newest `providers[].latest_sync_time`.
-Without any sync time there is nothing to date it by and no checkpoint is made. The sync time
-moves on every refresh: a tracking that stays NotFound yields one pending event per push (17TRACK
-pushes on changes, so rarely; kept because NotFound_InvalidCode tells the merchant something).
+No news yet: with no event at all and the main status `NotFound` (the carrier has nothing on the
+number yet, `NotFound_Other`, or does not know it, `NotFound_InvalidCode`), no checkpoint is made
+and the body is not an error: the tracking stays visible as registered, `pending`, in the
+tracker (docs/tracking.md). A checkpoint dated by the sync time would move on every push.
+
+Tracking-level checkpoint (as in the AfterShip adapter): with no event at all under any other
+status, or when the main status is `Expired` (17TRACK never puts expiry on an event), one
+checkpoint is made from `latest_status` (`sub_status`, else `status`) at the newest
+`providers[].latest_sync_time`. Without any sync time there is nothing to date it by and no
+checkpoint is made.
 
 Times: `time_iso` is the scan's local time with the carrier's offset and is kept as given (the
 same instant as `time_utc`). A `time_iso` without an offset is replaced by `time_utc` when that
 exists; otherwise, as for `time_raw` (`date` + `time`, local, `timezone` an offset or zone
-when given), it is placed in the zone of the event's `address.country` when that country has a
-single zone, else read as UTC (timeparse.parse_datetime's policy).
+when given), it is placed by timeparse.parse_placed: a named zone, else the event's
+`address.country`, `city` or `state`, else the shipper's and recipient's countries
+(`shipping_info`), else UTC; the event's `time_basis` says which.
 
 Carrier: `data.carrier` (17TRACK's numeric carrier code) names the carrier of every checkpoint
 (one shipment stays one key). Common codes are mapped by CARRIER_CODES; any other code by the
@@ -63,13 +68,14 @@ from suivi_normalizer.providers.base import (
     Checkpoint,
     CodeTable,
     Meaning,
+    alpha2,
     require,
     text,
 )
-from suivi_normalizer.providers.timeparse import parse_date, parse_datetime
+from suivi_normalizer.providers.timeparse import parse_date, parse_datetime, parse_placed
 from suivi_schemas import EstimatedDelivery, EstimateSource, Location, Reason, ShipmentStatus
 from suivi_schemas.carriers import canonical_carrier
-from suivi_schemas.status import Substatus
+from suivi_schemas.status import Substatus, TimeBasis
 
 SLUG = "17track"
 
@@ -205,6 +211,9 @@ def meaning_for(sub_status: str | None, stage: str | None) -> tuple[str, Meaning
     return UNCLASSIFIED, meaning, False
 
 
+NO_NEWS_STATUSES = frozenset({"NotFound"})
+
+
 def carrier_slug(code: int, providers: list[Any]) -> str:
     """17TRACK's numeric carrier code → Suivi slug (see the module docstring)."""
     name = CARRIER_CODES.get(code)
@@ -248,8 +257,7 @@ def _optional_string(container: dict[str, Any], key: str, path: str) -> str | No
 
 
 def _country(value: Any) -> str | None:
-    code = text(value)
-    return code.upper() if code and _COUNTRY.match(code) else None
+    return alpha2(value)  # a name or alpha-3 too (places.country_code)
 
 
 def _location(event: dict[str, Any], path: str) -> Location | None:
@@ -265,15 +273,23 @@ def _location(event: dict[str, Any], path: str) -> Location | None:
     return None if location.is_empty() else location
 
 
-def _when(event: dict[str, Any], path: str, country: str | None) -> datetime:
+def _when(
+    event: dict[str, Any], path: str, where: Location | None, shipment: tuple[str | None, ...]
+) -> tuple[datetime, TimeBasis]:
+    def placed(value: str, at: str, zone: str | None = None) -> tuple[datetime, TimeBasis]:
+        country, region, city = (where.country, where.region, where.city) if where else (None,) * 3
+        return parse_placed(
+            value, at, country=country, region=region, city=city, zone_name=zone, shipment=shipment
+        )
+
     iso = _optional_string(event, "time_iso", path)
     if iso is not None and len(iso) > 10 and _OFFSET.search(iso[10:]):
-        return parse_datetime(iso, f"{path}.time_iso")
+        return parse_datetime(iso, f"{path}.time_iso"), TimeBasis.OFFSET
     utc = _optional_string(event, "time_utc", path)
     if utc is not None:
-        return parse_datetime(utc, f"{path}.time_utc")
+        return parse_datetime(utc, f"{path}.time_utc"), TimeBasis.OFFSET
     if iso is not None:
-        return parse_datetime(iso, f"{path}.time_iso", country=country)
+        return placed(iso, f"{path}.time_iso")
     raw = _object(event, "time_raw", path)
     day = text(raw.get("date")) if raw else None
     if raw is None or day is None:
@@ -281,15 +297,17 @@ def _when(event: dict[str, Any], path: str, country: str | None) -> datetime:
     clock, zone = text(raw.get("time")), text(raw.get("timezone"))
     local = f"{day} {clock}" if clock else day
     if zone is not None and clock and _OFFSET.fullmatch(zone):
-        return parse_datetime(local + zone, f"{path}.time_raw")
-    return parse_datetime(local, f"{path}.time_raw", country=country, zone_name=zone)
+        return parse_datetime(local + zone, f"{path}.time_raw"), TimeBasis.OFFSET
+    return placed(local, f"{path}.time_raw", zone)
 
 
-def _checkpoint(event: Any, path: str, carrier: str, number: str) -> Checkpoint:
+def _checkpoint(
+    event: Any, path: str, carrier: str, number: str, shipment: tuple[str | None, ...] = ()
+) -> Checkpoint:
     if not isinstance(event, dict):
         raise AdapterError(f"{path}: expected an object")
     location = _location(event, path)
-    when = _when(event, path, location.country if location else None)
+    when, basis = _when(event, path, location, shipment)
     code, meaning, known = meaning_for(
         _optional_string(event, "sub_status", path), _optional_string(event, "stage", path)
     )
@@ -298,12 +316,22 @@ def _checkpoint(event: Any, path: str, carrier: str, number: str) -> Checkpoint:
         carrier=carrier,
         tracking_number=number,
         occurred_at=when,
+        time_basis=basis,
         code=code,
         meaning=meaning,
         known=known,
         message=text(event.get("description")) or text(translation.get("description")),
         location=location,
     )
+
+
+def _shipment_countries(info: dict[str, Any]) -> tuple[str | None, ...]:
+    """The shipper's and recipient's countries (`shipping_info.*_address.country`)."""
+    shipping = info.get("shipping_info")
+    if not isinstance(shipping, dict):
+        return ()
+    ends = (shipping.get(f"{end}_address") for end in ("shipper", "recipient"))
+    return tuple(text(end.get("country")) if isinstance(end, dict) else None for end in ends)
 
 
 def _tracking_level(
@@ -321,7 +349,7 @@ def _tracking_level(
     fallback = MAIN_STATUSES.get(main or code.split("_", 1)[0], S.IN_TRANSIT)
     meaning, known = SUB_STATUSES.lookup(code, fallback)
     synced = [
-        parse_datetime(
+        parse_placed(
             entry["latest_sync_time"],
             f"$.data.track_info.tracking.providers[{i}].latest_sync_time",
         )
@@ -330,10 +358,12 @@ def _tracking_level(
     ]
     if not synced:
         return None
+    when, basis = max(synced, key=lambda placed: placed[0])
     return Checkpoint(
         carrier=carrier,
         tracking_number=number,
-        occurred_at=max(synced),
+        occurred_at=when,
+        time_basis=basis,
         code=code,
         meaning=meaning,
         known=known,
@@ -396,18 +426,23 @@ def parse(payload: Any) -> list[Checkpoint]:
     providers = _list(tracking, "providers", "$.data.track_info.tracking")
     carrier = carrier_slug(code, providers)
 
+    shipment = _shipment_countries(info)
     checkpoints: list[Checkpoint] = []
     for i, entry in enumerate(providers):
         path = f"$.data.track_info.tracking.providers[{i}]"
         if not isinstance(entry, dict):
             raise AdapterError(f"{path}: expected an object")
         for j, event_obj in enumerate(_list(entry, "events", path)):
-            checkpoints.append(_checkpoint(event_obj, f"{path}.events[{j}]", carrier, number))
+            at = f"{path}.events[{j}]"
+            checkpoints.append(_checkpoint(event_obj, at, carrier, number, shipment))
     if not checkpoints and info.get("latest_event") is not None:
         latest_path = "$.data.track_info.latest_event"
-        checkpoints.append(_checkpoint(info["latest_event"], latest_path, carrier, number))
+        latest_event = info["latest_event"]
+        checkpoints.append(_checkpoint(latest_event, latest_path, carrier, number, shipment))
 
     status = _object(info, "latest_status", "$.data.track_info") or {}
+    if not checkpoints and status.get("status") in NO_NEWS_STATUSES:
+        return []  # registered, no news from the carrier yet (module docstring)
     expired = status.get("status") == "Expired" and all(
         cp.meaning.status is not S.EXPIRED for cp in checkpoints
     )

@@ -28,6 +28,16 @@ Choices, documented here because the golden fixtures depend on them:
   copy sometimes carries another code than the history entry it repeats (seen in real bodies:
   TRANSIT/out_for_delivery "Delivered" beside DELIVERED/delivered), which would otherwise
   become a near-duplicate event with a conflicting status.
+- No news yet: an entry without `status_date` has no carrier event behind it. An `UNKNOWN` one
+  ("The carrier has not yet provided any tracking information") yields no checkpoint and no
+  error: the body normalizes to nothing and the tracker shows the tracking as registered,
+  `pending` (docs/tracking.md). An undated entry of any other status is skipped too, and counted
+  as a degraded parse (`suivi_normalizer_degraded_parses`).
+- Null-tolerant (degraded, counted per field, never dead-lettered for these): `data.carrier`
+  null or blank → the body's top-level `carrier`, else the service level token's prefix
+  (`usps_priority` → usps), else the number's detected carrier when it is high-confidence
+  (suivi_schemas.detection); a `location` that is not an object is dropped; an unreadable `eta`
+  is dropped.
 - `eta` (the carrier's estimate) goes on the latest checkpoint. An ETA at exactly midnight is a
   date without a time (Shippo sends date-only ETAs as `YYYY-MM-DDT00:00:00Z`); its day is the
   one written, never shifted into another zone.
@@ -45,10 +55,12 @@ from suivi_normalizer.providers.base import (
     Checkpoint,
     CodeTable,
     Meaning,
+    Parsed,
+    field_name,
     location_from,
     text,
 )
-from suivi_normalizer.providers.timeparse import parse_datetime
+from suivi_normalizer.providers.timeparse import parse_datetime, parse_placed
 from suivi_schemas import (
     EstimatedDelivery,
     EstimateSource,
@@ -58,6 +70,7 @@ from suivi_schemas import (
     Substatus,
 )
 from suivi_schemas.carriers import canonical_carrier
+from suivi_schemas.detection import HIGH_CONFIDENCE, detect
 
 SLUG = "shippo"
 
@@ -135,7 +148,7 @@ _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _MIDNIGHT = time(0, 0)
 
 
-def parse(payload: Any) -> list[Checkpoint]:
+def parse(payload: Any) -> Parsed:
     """One checkpoint per history entry (and `tracking_status` if it is new), ETA on the latest."""
     if not isinstance(payload, dict):
         raise AdapterError("body: expected a JSON object")
@@ -145,22 +158,24 @@ def parse(payload: Any) -> list[Checkpoint]:
     data = payload.get("data")
     if not isinstance(data, dict):
         raise AdapterError("data: expected the Track object")
-    carrier = _carrier(data.get("carrier"))
     tracking_number = _tracking_number(data.get("tracking_number"))
+    degraded: list[str] = []
+    carrier = _carrier(data.get("carrier"), payload, data, tracking_number, degraded)
 
     history = data.get("tracking_history")
     if history is None:
         history = []
     if not isinstance(history, list):
         raise AdapterError("data.tracking_history: expected a list")
-    checkpoints = [
-        _checkpoint(entry, f"data.tracking_history[{i}]", carrier, tracking_number)
+    read = [
+        _checkpoint(entry, f"data.tracking_history[{i}]", carrier, tracking_number, degraded)
         for i, entry in enumerate(history)
     ]
+    checkpoints = [cp for cp in read if cp is not None]
     current = data.get("tracking_status")
     if current is not None:
-        latest = _checkpoint(current, "data.tracking_status", carrier, tracking_number)
-        if not _repeats_history(current, latest, history, checkpoints):
+        latest = _checkpoint(current, "data.tracking_status", carrier, tracking_number, degraded)
+        if latest is not None and not _repeats_history(current, latest, history, checkpoints):
             checkpoints.append(latest)
 
     eta = data.get("eta")
@@ -169,18 +184,27 @@ def parse(payload: Any) -> list[Checkpoint]:
         last = max(
             range(len(checkpoints)), key=lambda i: (checkpoints[i].occurred_at, checkpoints[i].code)
         )
-        checkpoints[last] = dataclasses.replace(checkpoints[last], estimated_delivery=_eta(eta))
-    return checkpoints
+        estimate = _eta(eta, degraded)
+        checkpoints[last] = dataclasses.replace(checkpoints[last], estimated_delivery=estimate)
+    return Parsed(checkpoints, degraded)
 
 
-def _checkpoint(entry: Any, path: str, carrier: str, tracking_number: str) -> Checkpoint:
+def _checkpoint(
+    entry: Any, path: str, carrier: str, tracking_number: str, degraded: list[str]
+) -> Checkpoint | None:
+    """None for an entry without a date: UNKNOWN ones are "no news yet"; others are noted."""
     if not isinstance(entry, dict):
         raise AdapterError(f"{path}: expected an object")
     status = entry.get("status")
     if not isinstance(status, str) or not status.strip():
         raise AdapterError(f"{path}.status: expected a status string, got {status!r}")
     status = status.strip()
-    occurred_at = parse_datetime(entry.get("status_date"), f"{path}.status_date")
+    if entry.get("status_date") is None:
+        if status.upper() != "UNKNOWN":
+            degraded.append(field_name(f"{path}.status_date"))
+        return None
+    # Documented as UTC: no place is applied to a time without an offset (basis `utc`).
+    occurred_at, basis = parse_placed(entry.get("status_date"), f"{path}.status_date")
     base, known = STATUS_TABLE.lookup(status, fallback=S.PENDING)
     sub_code, flag = _substatus(entry.get("substatus"), f"{path}.substatus")
     code, meaning = status, base
@@ -194,11 +218,12 @@ def _checkpoint(entry: Any, path: str, carrier: str, tracking_number: str) -> Ch
         carrier=carrier,
         tracking_number=tracking_number,
         occurred_at=occurred_at,
+        time_basis=basis,
         code=code,
         meaning=meaning,
         known=known,
         message=_message(entry.get("status_details")),
-        location=_location(entry.get("location"), f"{path}.location"),
+        location=_location(entry.get("location"), f"{path}.location", degraded),
     )
 
 
@@ -227,19 +252,47 @@ def _repeats_history(
     return any(cp.occurred_at.replace(microsecond=0) == instant for cp in checkpoints)
 
 
-def _eta(value: Any) -> EstimatedDelivery:
-    at = parse_datetime(value, "data.eta")
+def _eta(value: Any, degraded: list[str]) -> EstimatedDelivery | None:
+    try:
+        at = parse_datetime(value, "data.eta")
+    except AdapterError:
+        degraded.append("data.eta")  # an estimate is optional: the checkpoints stand without it
+        return None
     precise = at if at.timetz().replace(tzinfo=None) != _MIDNIGHT else None
     return EstimatedDelivery.on(at.date(), EstimateSource.CARRIER, at=precise)
 
 
-def _carrier(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
+def _carrier(
+    value: Any, payload: dict[str, Any], data: dict[str, Any], number: str, degraded: list[str]
+) -> str:
+    """`data.carrier`; when null or blank, the body's top-level `carrier`, the service level's
+    token prefix (`usps_priority` → usps), else the number's detected carrier when confident."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        found = _carrier_elsewhere(payload, data, number)
+        if found is None:
+            raise AdapterError(f"data.carrier: expected a Shippo carrier token, got {value!r}")
+        degraded.append("data.carrier")
+        return found
+    if not isinstance(value, str):
         raise AdapterError(f"data.carrier: expected a Shippo carrier token, got {value!r}")
     token = value.strip().lower()
     if not _TOKEN.match(token):
         raise AdapterError(f"data.carrier: not a carrier token: {value!r}")
     return canonical_carrier(token)
+
+
+def _carrier_elsewhere(payload: dict[str, Any], data: dict[str, Any], number: str) -> str | None:
+    top = payload.get("carrier")
+    if isinstance(top, str) and _TOKEN.match(top.strip().lower()):
+        return canonical_carrier(top.strip().lower())
+    level = data.get("servicelevel")
+    token = level.get("token") if isinstance(level, dict) else None
+    if isinstance(token, str) and _TOKEN.match(prefix := token.strip().lower().split("_", 1)[0]):
+        return canonical_carrier(prefix)
+    candidates = detect(number)
+    if candidates and candidates[0].confidence >= HIGH_CONFIDENCE:
+        return candidates[0].carrier
+    return None
 
 
 def _tracking_number(value: Any) -> str:
@@ -256,7 +309,13 @@ def _message(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def _location(value: Any, path: str) -> Location | None:
+def _location(value: Any, path: str, degraded: list[str]) -> Location | None:
     return location_from(
-        value, path, city="city", region="state", postal_code="zip", country="country"
+        value,
+        path,
+        city="city",
+        region="state",
+        postal_code="zip",
+        country="country",
+        degraded=degraded,
     )

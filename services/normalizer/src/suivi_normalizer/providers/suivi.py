@@ -16,7 +16,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from suivi_normalizer.providers.base import AdapterError, Checkpoint, Meaning
 from suivi_schemas import EstimatedDelivery, EstimateSource, Location, Reason, ShipmentStatus
 from suivi_schemas.carriers import canonical_carrier
-from suivi_schemas.status import Substatus
+from suivi_schemas.status import Substatus, TimeBasis
 
 SLUG = "suivi"
 
@@ -102,6 +102,7 @@ def parse(payload: Any) -> list[Checkpoint]:
                 carrier=canonical_carrier(hook.carrier),
                 tracking_number=hook.tracking_number,
                 occurred_at=event.occurred_at,
+                time_basis=TimeBasis.OFFSET,  # the format requires an offset
                 code=code,
                 meaning=meaning,
                 known=known,

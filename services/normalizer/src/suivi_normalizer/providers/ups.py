@@ -41,8 +41,9 @@ Times: `localActivityDate` + `localActivityTime` (YYYYMMDD, HHMMSS) are the scan
 With `gmtActivityDate/Time` the instant is the GMT one, shown at the scan's offset: `gmtOffset`
 when present (v2), else local minus GMT (rounded to 15 minutes; more than 14 h apart is an
 error). With `gmtOffset` but no GMT time, the local time gets that offset. With the local time
-alone, parse_datetime's policy applies: the activity country's zone when it is unambiguous,
-else UTC (so a US scan without GMT fields is read as UTC, never shifted silently).
+alone, timeparse.parse_placed places it: the activity country when its zones agree, else the
+activity's city or `stateProvince` (a US scan in Denver, CO: Denver time), else UTC; the event's
+`time_basis` says which. A country written as a name is resolved (places.country_code).
 
 Estimate: `scheduledDeliveryDate` (a local date) on the event, unless the event is terminal.
 The delivery window times are local to the destination, whose zone the event does not give:
@@ -71,8 +72,15 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from suivi_normalizer.providers.base import AdapterError, Checkpoint, CodeTable, Meaning, text
-from suivi_normalizer.providers.timeparse import MAX_UTC_OFFSET, parse_datetime, parse_utc_offset
+from suivi_normalizer.providers.base import (
+    AdapterError,
+    Checkpoint,
+    CodeTable,
+    Meaning,
+    alpha2,
+    text,
+)
+from suivi_normalizer.providers.timeparse import MAX_UTC_OFFSET, parse_placed, parse_utc_offset
 from suivi_normalizer.providers.ups_track import as_alerts
 from suivi_schemas import (
     TERMINAL_STATUSES,
@@ -82,6 +90,7 @@ from suivi_schemas import (
     Reason,
     ShipmentStatus,
     Substatus,
+    TimeBasis,
 )
 from suivi_schemas.carriers import canonical_carrier
 
@@ -157,7 +166,6 @@ _OUT_FOR_DELIVERY = Meaning(S.OUT_FOR_DELIVERY, U.OUT_FOR_DELIVERY)
 _RETURNED = Meaning(S.RETURNED_TO_SENDER, U.RETURNED_TO_SENDER)
 _DATE = re.compile(r"^\d{8}$")
 _TIME = re.compile(r"^\d{6}$")
-_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 
 
 def meaning_for(
@@ -199,7 +207,7 @@ def _event(payload: Any) -> list[Checkpoint]:
     code = _field(status, "code", "$.activityStatus") or ""
     pdsc = _description_code(status.get("descriptionCode"))
     location = _location(payload.get("activityLocation"))
-    occurred_at = _occurred_at(payload, location.country if location else None)
+    occurred_at, basis = _occurred_at(payload, location)
     delivered = _field(payload, "actualDeliveryDate", "$") is not None
     meaning, known = meaning_for(kind, pdsc, delivered=delivered)
     if known and meaning.substatus is U.DELIVERED and _field(payload, "receivedBy", "$"):
@@ -212,6 +220,7 @@ def _event(payload: Any) -> list[Checkpoint]:
             carrier=canonical_carrier("UPS"),
             tracking_number=tracking_number,
             occurred_at=occurred_at,
+            time_basis=basis,
             code=raw_code,
             meaning=meaning,
             known=known,
@@ -264,7 +273,7 @@ def _location(value: Any) -> Location | None:
         city=_field(value, "city", path),
         region=_field(value, "stateProvince", path),
         postal_code=_field(value, "postalCode", path),
-        country=country.upper() if country and _COUNTRY.match(country) else None,
+        country=alpha2(country),
     )
     return None if location.is_empty() else location
 
@@ -288,7 +297,7 @@ def _offset(payload: dict[str, Any]) -> timezone | None:
     return None if raw is None else parse_utc_offset(raw, "$.gmtOffset")
 
 
-def _occurred_at(payload: dict[str, Any], country: str | None) -> datetime:
+def _occurred_at(payload: dict[str, Any], location: Location | None) -> tuple[datetime, TimeBasis]:
     local = _wall_time(payload, "localActivityDate", "localActivityTime")
     gmt = _wall_time(payload, "gmtActivityDate", "gmtActivityTime")
     offset = _offset(payload)
@@ -302,12 +311,18 @@ def _occurred_at(payload: dict[str, Any], country: str | None) -> datetime:
                     f"$.localActivityDate: local and GMT times are {local - gmt} apart"
                 )
             offset = timezone(delta)
-        return instant.astimezone(offset) if offset is not None else instant
+        return (instant.astimezone(offset) if offset is not None else instant), TimeBasis.OFFSET
     if local is None:
         raise AdapterError("$.localActivityDate: missing (and no gmtActivityDate)")
     if offset is not None:
-        return local.replace(tzinfo=offset)
-    return parse_datetime(local.isoformat(), "$.localActivityDate", country=country)
+        return local.replace(tzinfo=offset), TimeBasis.OFFSET
+    return parse_placed(
+        local.isoformat(),
+        "$.localActivityDate",
+        country=location.country if location else None,
+        region=location.region if location else None,
+        city=location.city if location else None,
+    )
 
 
 def _estimate(payload: dict[str, Any]) -> EstimatedDelivery | None:

@@ -29,10 +29,11 @@ Choices (the golden fixtures depend on them):
   "Front Door/Porch".
 - Times: with `GMTTimestamp` the instant is the GMT one, shown at `GMTOffset` when given
   ("-7:00", "-07:00", "+5:30"), else at eventTimestamp minus GMT (rounded to 15 minutes). Without
-  GMTTimestamp, eventTimestamp keeps its own offset, else gets GMTOffset, else parse_datetime's
-  policy (the event country's zone when unambiguous, else UTC: a domestic scan without GMT is
-  read as UTC, visibly, never shifted). USPS leaves eventCountry empty for domestic scans; the
-  country kept in the location is a two-letter code only (names such as "FRANCE" are dropped).
+  GMTTimestamp, eventTimestamp keeps its own offset, else gets GMTOffset, else it is placed by
+  timeparse.parse_placed: the event country when its zones agree, else the event's city or state
+  in that country, or in the USA when eventCountry is empty (USPS leaves it empty for domestic
+  scans), else UTC; `time_basis` says which. A country name in eventCountry ("FRANCE") is
+  resolved to its code (places.country_code).
 - Estimate: `expectedDeliveryTimeStamp` (its date, as written), else `expectedDeliveryDate`, else
   `predictedDeliveryDate`, on the latest checkpoint when that one is not terminal.
 - Body: the documented TrackingDetails object (expand=DETAIL). A USPS error body (`error`) and
@@ -46,11 +47,18 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from suivi_normalizer.providers.base import AdapterError, Checkpoint, CodeTable, Meaning, text
+from suivi_normalizer.providers.base import (
+    AdapterError,
+    Checkpoint,
+    CodeTable,
+    Meaning,
+    alpha2,
+    text,
+)
 from suivi_normalizer.providers.timeparse import (
     MAX_UTC_OFFSET,
     parse_date,
-    parse_datetime,
+    parse_placed,
     parse_utc_offset,
 )
 from suivi_schemas import (
@@ -61,6 +69,7 @@ from suivi_schemas import (
     Reason,
     ShipmentStatus,
     Substatus,
+    TimeBasis,
 )
 from suivi_schemas.carriers import canonical_carrier
 
@@ -150,7 +159,6 @@ _MOVING = frozenset({S.IN_TRANSIT, S.OUT_FOR_DELIVERY})
 _TO_SENDER = re.compile(r"\bto\s+(?:the\s+)?original\s+sender\b", re.IGNORECASE)
 _MAILBOX = re.compile(r"\bmailbox\b", re.IGNORECASE)
 _SAFE_PLACE = re.compile(r"\bfront\s+door\b|\bporch\b", re.IGNORECASE)
-_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 
 
 def meaning_for(
@@ -206,10 +214,12 @@ def _checkpoint(event: Any, path: str, tracking_number: str) -> Checkpoint:
     location = _location(event, path)
     signer = _field(event, "name", path) is not None
     meaning, known = meaning_for(code, event_type, signer)
+    occurred_at, basis = _occurred_at(event, path, location)
     return Checkpoint(
         carrier=canonical_carrier("USPS"),
         tracking_number=tracking_number,
-        occurred_at=_occurred_at(event, path, location.country if location else None),
+        occurred_at=occurred_at,
+        time_basis=basis,
         code=code,
         meaning=meaning,
         known=known,
@@ -250,7 +260,7 @@ def _location(event: dict[str, Any], path: str) -> Location | None:
         city=_field(event, "eventCity", path),
         region=_field(event, "eventState", path),
         postal_code=_field(event, "eventZIP", path),
-        country=country.upper() if country and _COUNTRY.match(country) else None,
+        country=alpha2(country),
     )
     return None if location.is_empty() else location
 
@@ -268,7 +278,9 @@ def _timestamp(raw: str, path: str) -> datetime:
         raise AdapterError(f"{path}: not an ISO 8601 timestamp: {raw!r}") from exc
 
 
-def _occurred_at(event: dict[str, Any], path: str, country: str | None) -> datetime:
+def _occurred_at(
+    event: dict[str, Any], path: str, location: Location | None
+) -> tuple[datetime, TimeBasis]:
     offset = _offset(event, path)
     local_raw = _field(event, "eventTimestamp", path)
     gmt_raw = _field(event, "GMTTimestamp", path)
@@ -285,15 +297,23 @@ def _occurred_at(event: dict[str, Any], path: str, country: str | None) -> datet
                 if abs(delta) > MAX_UTC_OFFSET:
                     raise AdapterError(f"{path}.eventTimestamp: {wall} away from GMTTimestamp")
                 offset = timezone(delta)
-        return gmt.astimezone(offset) if offset is not None else gmt
+        return (gmt.astimezone(offset) if offset is not None else gmt), TimeBasis.OFFSET
     if local_raw is None:
         raise AdapterError(f"{path}.eventTimestamp: missing (and no GMTTimestamp)")
     local = _timestamp(local_raw, f"{path}.eventTimestamp")
     if local.tzinfo is not None:
-        return local
+        return local, TimeBasis.OFFSET
     if offset is not None:
-        return local.replace(tzinfo=offset)
-    return parse_datetime(local_raw, f"{path}.eventTimestamp", country=country)
+        return local.replace(tzinfo=offset), TimeBasis.OFFSET
+    # A domestic scan leaves eventCountry empty: its city or state is looked up in the USA.
+    return parse_placed(
+        local_raw,
+        f"{path}.eventTimestamp",
+        country=location.country if location else None,
+        region=location.region if location else None,
+        city=location.city if location else None,
+        shipment=("US",),
+    )
 
 
 def _returns_arriving(checkpoints: list[Checkpoint]) -> list[Checkpoint]:

@@ -20,7 +20,14 @@ from suivi_normalizer.providers import AdapterError
 from suivi_normalizer.providers.aftership import TABLE, country_alpha2, parse
 from suivi_normalizer.testing.envelope import envelope_for
 from suivi_normalizer.testing.golden import check_golden, normalize_fixture, raw_event
-from suivi_schemas import EstimateSource, Reason, ShipmentStatus, ShipmentStatusEvent, Substatus
+from suivi_schemas import (
+    EstimateSource,
+    Reason,
+    ShipmentStatus,
+    ShipmentStatusEvent,
+    Substatus,
+    TimeBasis,
+)
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "aftership"
 ALL_FIXTURES = sorted(FIXTURES.glob("*.json"))
@@ -108,7 +115,8 @@ def test_fixtures_cover_every_subtag_of_the_table() -> None:
     seen: set[str] = set()
     for fixture in ALL_FIXTURES:
         seen |= {e.raw_code for e in normalize_fixture("aftership", fixture) if e.raw_code}
-    assert {c.lower() for c in seen - UNMAPPED_IN_FIXTURES} == set(TABLE.codes())
+    # Pending_001 without checkpoints is "no news yet": no event (module docstring).
+    assert {c.lower() for c in seen - UNMAPPED_IN_FIXTURES} | {"pending_001"} == set(TABLE.codes())
     assert seen >= UNMAPPED_IN_FIXTURES
 
 
@@ -225,16 +233,18 @@ def test_offsetless_local_times_use_the_checkpoint_country_zone() -> None:
     assert legacy[0].occurred_at == datetime(2026, 4, 13, 15, 47, tzinfo=UTC)  # BST
 
 
-def test_multi_zone_or_unknown_country_falls_back_to_utc() -> None:
+def test_multi_zone_country_is_placed_by_city_and_unknown_country_falls_back_to_utc() -> None:
     events = _events("japan_post_local_and_date_only_times")
     tokyo = timezone(timedelta(hours=9))
-    assert [e.occurred_at for e in events] == [
-        datetime(2026, 4, 1, 9, 30, tzinfo=tokyo),
-        datetime(2026, 4, 2, 12, 0, tzinfo=tokyo),  # bare date: local noon
-        datetime(2026, 4, 5, 6, 10, tzinfo=UTC),  # USA has several zones: UTC
-        datetime(2026, 4, 5, 7, 45, tzinfo=UTC),
-        datetime(2026, 4, 9, 15, 20, tzinfo=UTC),
-        datetime(2026, 4, 20, 10, 0, tzinfo=UTC),  # no country at all: UTC
+    pacific = timezone(timedelta(hours=-7))  # Los Angeles in April
+    assert [(e.occurred_at, e.time_basis) for e in events] == [
+        (datetime(2026, 4, 1, 9, 30, tzinfo=tokyo), TimeBasis.COUNTRY),
+        (datetime(2026, 4, 2, 12, 0, tzinfo=tokyo), TimeBasis.COUNTRY),  # bare date: local noon
+        (datetime(2026, 4, 5, 6, 10, tzinfo=pacific), TimeBasis.CITY),  # USA: its city
+        (datetime(2026, 4, 5, 7, 45, tzinfo=pacific), TimeBasis.CITY),
+        (datetime(2026, 4, 9, 15, 20, tzinfo=pacific), TimeBasis.CITY),
+        # no place; Japan and the USA disagree: UTC
+        (datetime(2026, 4, 20, 10, 0, tzinfo=UTC), TimeBasis.UTC),
     ]
     assert events[-1].location is None
     assert (events[-1].status, events[-1].substatus) == (S.LOST, X.DISPOSED)
@@ -269,16 +279,31 @@ def test_duplicate_checkpoints_collapse() -> None:
     assert events[-1].status is S.LOST
 
 
-def test_no_checkpoints_gives_the_tracking_level_status() -> None:
-    (event,) = _events("usps_pending_no_checkpoints")
-    assert (event.status, event.substatus) == (S.PENDING, X.NOT_FOUND)
-    assert event.raw_code == "Pending_001"
+def test_pending_without_checkpoints_is_no_news_and_other_tags_give_the_tracking_status() -> None:
+    assert _events("usps_pending_no_checkpoints") == []  # registered, no news yet
+    body = json.loads((FIXTURES / "usps_pending_no_checkpoints.json").read_text())
+    body["msg"].update(tag="InfoReceived", subtag="InfoReceived_001")
+    (event,) = normalize(raw_event("aftership", json.dumps(body)))
+    assert (event.status, event.raw_code) == (S.INFO_RECEIVED, "InfoReceived_001")
     # created_at, stable across re-sent webhooks (updated_at changes with every refresh).
     assert event.occurred_at == datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
-    resent = json.loads((FIXTURES / "usps_pending_no_checkpoints.json").read_text())
-    resent["msg"]["updated_at"] = "2026-06-03T09:00:00+00:00"
-    again = normalize(raw_event("aftership", json.dumps(resent)))
+    body["msg"]["updated_at"] = "2026-06-03T09:00:00+00:00"
+    again = normalize(raw_event("aftership", json.dumps(body)))
     assert [e.event_id for e in again] == [event.event_id]
+
+
+def test_a_state_places_an_offsetless_time_in_a_country_spanning_zones() -> None:
+    # AfterShip's older webhook shape: checkpoint_time without offset, `state` and no city.
+    body = json.loads((FIXTURES / "japan_post_local_and_date_only_times.json").read_text())
+    checkpoint = body["msg"]["checkpoints"][2]
+    checkpoint.update(city=None, state="NY", checkpoint_time="2026-01-05T10:00:00")
+    event = next(
+        e
+        for e in normalize(raw_event("aftership", json.dumps(body)))
+        if e.location and e.location.region == "NY"
+    )
+    assert event.occurred_at == datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
+    assert event.time_basis is TimeBasis.REGION
 
 
 def test_expired_tracking_adds_an_expired_event() -> None:

@@ -15,7 +15,7 @@ import pytest
 from suivi_normalizer.domain.normalize import normalize
 from suivi_normalizer.providers import AdapterError, dhl, parser_for
 from suivi_normalizer.testing.golden import check_golden, normalize_fixture, raw_event
-from suivi_schemas import EstimateSource, ShipmentStatus, ShipmentStatusEvent, Substatus
+from suivi_schemas import EstimateSource, ShipmentStatus, ShipmentStatusEvent, Substatus, TimeBasis
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "dhl"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.json"))
@@ -261,9 +261,43 @@ def test_offsetless_times_without_a_usable_country_are_utc() -> None:
     for country in (None, "US", "ES"):  # none, several offsets (US, Spain with the Canaries)
         [cp] = dhl.parse(_body([_event("2026-01-05T10:00:00", country=country)]))
         assert cp.occurred_at == datetime(2026, 1, 5, 10, 0, tzinfo=UTC), country
+        assert cp.time_basis is TimeBasis.UTC
+
+
+def test_a_country_named_in_the_locality_places_the_time() -> None:
+    # DHL Paket: no countryCode, the country written out (German, English, after a city).
+    for locality, city in (
+        ("Deutschland", None),
+        ("Köln, Deutschland", "Köln"),
+        ("BONN - GERMANY", "BONN"),
+    ):
+        event = _event("2026-01-05T10:00:00", country=None)
+        event["location"]["address"]["addressLocality"] = locality
+        [cp] = dhl.parse(_body([event]))
+        assert cp.location is not None and (cp.location.city, cp.location.country) == (city, "DE")
+        assert (cp.occurred_at.utcoffset(), cp.time_basis) == (
+            timedelta(hours=1),
+            TimeBasis.COUNTRY,
+        )
     events = normalize_fixture("dhl", FIXTURES / "express_delivered_offsetless_local_times.json")
-    assert events[0].location is not None and events[0].location.country is None
-    assert events[0].occurred_at == datetime(2026, 3, 17, 9, 1, tzinfo=UTC)
+    assert events[0].location is not None and events[0].location.country == "DE"
+    assert events[0].occurred_at == datetime(2026, 3, 17, 9, 1, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+def test_the_shipment_country_places_an_event_without_a_place() -> None:
+    origin = {"address": {"countryCode": "DE"}}
+    [cp] = dhl.parse(_body([_event("2026-01-05T10:00:00", country=None)], origin=origin))
+    assert (cp.occurred_at.utcoffset(), cp.time_basis) == (
+        timedelta(hours=1),
+        TimeBasis.SHIPMENT_COUNTRY,
+    )
+
+
+def test_status_repeating_an_event_in_another_time_notation_is_not_a_second_checkpoint() -> None:
+    status = _event("2026-01-05T10:00:00Z", "delivered")
+    assert len(dhl.parse(_body([_event("2026-01-05T10:00:00", "delivered")], status))) == 1
+    # A different code at that wall-clock time is a checkpoint of its own.
+    assert len(dhl.parse(_body([_event("2026-01-05T10:00:00", "transit")], status))) == 2
 
 
 # ---- estimates --------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from suivi_normalizer.providers import AdapterError
+from suivi_normalizer.providers.base import Parsed
 from suivi_normalizer.providers.easypost import (
     DETAILS,
     GENERIC_DETAILS,
@@ -331,7 +332,7 @@ def test_non_ascii_places_and_local_times() -> None:
     pickup = events[-1]
     assert (pickup.status, pickup.action_required) == (S.AVAILABLE_FOR_PICKUP, True)
     assert pickup.location is not None
-    assert (pickup.location.city, pickup.location.country) == ("Évry", None)  # "France" dropped
+    assert (pickup.location.city, pickup.location.country) == ("Évry", "FR")  # "France" resolved
     assert pickup.raw_message is not None and "« Tabac de la Gare »" in pickup.raw_message
 
 
@@ -400,10 +401,6 @@ def _detail(index: int, **fields: Any) -> Callable[[dict[str, Any]], object]:
             "$.result.tracking_details: expected a list",
         ),
         (
-            _mutated(lambda b: b["result"].pop("tracking_details")),
-            "$.result.tracking_details: missing",
-        ),
-        (
             _mutated(lambda b: b["result"]["tracking_details"].append("scan")),
             "$.result.tracking_details[8]: expected a TrackingDetail object",
         ),
@@ -418,20 +415,6 @@ def _detail(index: int, **fields: Any) -> Callable[[dict[str, Any]], object]:
         (_mutated(_detail(1, status=None)), "$.result.tracking_details[1].status: missing"),
         (_mutated(_detail(1, status=7)), "$.result.tracking_details[1].status: expected"),
         (_mutated(_detail(1, status_detail=["x"])), "$.result.tracking_details[1].status_detail"),
-        (
-            _mutated(_detail(0, tracking_location="LA")),
-            "$.result.tracking_details[0].tracking_location: expected an object",
-        ),
-        (
-            _mutated(lambda b: b["result"].update(carrier_detail="x")),
-            "$.result.carrier_detail: expected a CarrierDetail object",
-        ),
-        (
-            _mutated(
-                lambda b: b["result"]["carrier_detail"].update(est_delivery_date_local="soon")
-            ),
-            "$.result.carrier_detail.est_delivery_date_local: not a date",
-        ),
     ],
 )
 def test_bad_bodies_name_the_path(body: Any, message: str) -> None:
@@ -440,8 +423,32 @@ def test_bad_bodies_name_the_path(body: Any, message: str) -> None:
     assert message in str(info.value)
 
 
-def test_bad_estimate_without_local_date_names_its_path() -> None:
+def test_bad_estimate_is_dropped_and_counted_not_refused() -> None:
     body = load("in_transit_out_of_order.json")
     body["result"]["est_delivery_date"] = "next tuesday"
-    with pytest.raises(AdapterError, match=r"\$\.result\.est_delivery_date: not a date"):
-        parse(body)
+    parsed = parse(body)
+    assert isinstance(parsed, Parsed) and parsed.degraded == ("$.result.estimate",)
+    assert parsed and all(cp.estimated_delivery is None for cp in parsed)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (_detail(0, tracking_location="LA"), "$.result.tracking_details[].tracking_location"),
+        (lambda b: b["result"].update(carrier_detail="x"), "$.result.estimate"),
+        (
+            lambda b: b["result"]["carrier_detail"].update(est_delivery_date_local="soon"),
+            "$.result.estimate",
+        ),
+    ],
+)
+def test_optional_parts_degrade_instead_of_refusing(mutate: Any, field: str) -> None:
+    parsed = parse(_mutated(mutate))
+    assert isinstance(parsed, Parsed) and parsed and parsed.degraded == (field,)
+
+
+def test_a_tracker_without_details_is_no_news() -> None:
+    body = _mutated(lambda b: b["result"].pop("tracking_details"))
+    assert parse(body) == []
+    body["result"]["tracking_details"] = None
+    assert parse(body) == []

@@ -13,8 +13,16 @@ import pytest
 
 from suivi_normalizer.domain.normalize import normalize
 from suivi_normalizer.providers import AdapterError, fedex, parser_for
+from suivi_normalizer.providers.base import Parsed
 from suivi_normalizer.testing.golden import check_golden, normalize_fixture, raw_event
-from suivi_schemas import EstimateSource, Reason, ShipmentStatus, ShipmentStatusEvent, Substatus
+from suivi_schemas import (
+    EstimateSource,
+    Reason,
+    ShipmentStatus,
+    ShipmentStatusEvent,
+    Substatus,
+    TimeBasis,
+)
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "fedex"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.json"))
@@ -279,8 +287,16 @@ def test_time_without_offset_uses_the_scan_country_when_it_has_one_zone() -> Non
     scan["scanLocation"] = {"city": "Roissy-en-France", "countryCode": "FR"}
     [cp] = fedex.parse(_body([scan]))
     assert cp.occurred_at.utcoffset() == timedelta(hours=1)
-    [cp] = fedex.parse(_body([_scan("2026-01-05T10:00:00", "AR")]))  # US: several zones
-    assert cp.occurred_at == datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+    # The USA spans zones: the scan's city places it (Memphis, Chicago time), else its state.
+    [cp] = fedex.parse(_body([_scan("2026-01-05T10:00:00", "AR")]))
+    assert (cp.occurred_at.utcoffset(), cp.time_basis) == (timedelta(hours=-6), TimeBasis.CITY)
+    scan = _scan("2026-01-05T10:00:00", "AR")
+    scan["scanLocation"] = {"stateOrProvinceCode": "CA", "countryCode": "US"}
+    [cp] = fedex.parse(_body([scan]))
+    assert (cp.occurred_at.utcoffset(), cp.time_basis) == (timedelta(hours=-8), TimeBasis.REGION)
+    scan["scanLocation"] = {"countryCode": "US"}
+    [cp] = fedex.parse(_body([scan]))
+    assert (cp.occurred_at, cp.time_basis) == (datetime(2026, 1, 5, 10, tzinfo=UTC), TimeBasis.UTC)
 
 
 def test_non_ascii_text_is_kept() -> None:
@@ -478,8 +494,32 @@ BAD_PAYLOADS: list[tuple[str, Any, str]] = [
 ]
 
 
+# Optional parts: dropped and counted as degraded (module docstring), the scans kept.
+DEGRADED = {"location-not-object", "bad-window", "window-backwards", "bad-estimated-date"}
+REFUSED = [bad for bad in BAD_PAYLOADS if bad[0] not in DEGRADED]
+
+
 @pytest.mark.parametrize(
-    ("body", "path"), [(b, p) for _, b, p in BAD_PAYLOADS], ids=[n for n, *_ in BAD_PAYLOADS]
+    ("body", "path"), [(b, p) for n, b, p in BAD_PAYLOADS if n in DEGRADED], ids=sorted(DEGRADED)
+)
+def test_optional_parts_degrade_instead_of_refusing(body: Any, path: str) -> None:
+    parsed = fedex.parse(body)
+    assert isinstance(parsed, Parsed) and len(parsed) == 1 and len(parsed.degraded) == 1
+    assert "[0]" not in parsed.degraded[0]
+
+
+def test_an_error_beside_scans_does_not_hide_them() -> None:
+    body = _body([_scan("2026-01-05T10:00:00-05:00", "DL")])
+    _track(body)["error"] = {"code": "TRACKING.DATA.PARTIAL", "message": "partial"}
+    parsed = fedex.parse(body)
+    assert [cp.code for cp in parsed] == ["DL"]
+    assert parsed.degraded == ("$.output.completeTrackResults[].trackResults[].error",)
+    _track(body)["scanEvents"] = []
+    assert fedex.parse(body) == []  # an error and nothing else: no news, not refused
+
+
+@pytest.mark.parametrize(
+    ("body", "path"), [(b, p) for _, b, p in REFUSED], ids=[n for n, *_ in REFUSED]
 )
 def test_bad_payload_names_the_path(body: Any, path: str) -> None:
     with pytest.raises(AdapterError) as info:

@@ -13,6 +13,7 @@ import pytest
 
 from suivi_normalizer.domain.normalize import normalize
 from suivi_normalizer.providers import AdapterError, parser_for, shippo
+from suivi_normalizer.providers.base import Parsed
 from suivi_normalizer.testing.golden import check_golden, normalize_fixture, raw_event
 from suivi_schemas import EstimateSource, Reason, ShipmentStatus, ShipmentStatusEvent, Substatus
 
@@ -339,7 +340,7 @@ def test_location_parts() -> None:
         None,
         "69001",
     )
-    assert cp.location.country is None
+    assert cp.location.country == "FR"  # a country name, resolved (places.country_code)
     entry["location"] = {"city": "", "state": None, "zip": "", "country": "fr"}
     [cp] = shippo.parse(_body([entry]))
     assert cp.location is not None
@@ -406,11 +407,6 @@ BAD_PAYLOADS: list[tuple[str, Any, str]] = [
         "data.tracking_history[0].status",
     ),
     (
-        "no-date",
-        _bad(lambda b: b["data"]["tracking_history"][0].update(status_date=None)),
-        "data.tracking_history[0].status_date",
-    ),
-    (
         "bad-date",
         _bad(lambda b: b["data"]["tracking_history"][0].update(status_date="yesterday")),
         "data.tracking_history[0].status_date",
@@ -426,17 +422,43 @@ BAD_PAYLOADS: list[tuple[str, Any, str]] = [
         "data.tracking_history[0].substatus.code",
     ),
     (
-        "location-not-object",
-        _bad(lambda b: b["data"]["tracking_history"][0].update(location="Chicago")),
-        "data.tracking_history[0].location",
-    ),
-    (
         "bad-current-date",
         _bad(lambda b: b["data"].update(tracking_status=_entry("TRANSIT", "soon"))),
         "data.tracking_status.status_date",
     ),
-    ("bad-eta", _bad(lambda b: b["data"].update(eta="next week")), "data.eta"),
 ]
+
+DEGRADED: list[tuple[Any, str, int]] = [
+    (lambda b: b["data"]["tracking_history"][0].update(status_date=None), "status_date", 0),
+    (lambda b: b["data"]["tracking_history"][0].update(location="Chicago"), "location", 1),
+    (lambda b: b["data"].update(eta="next week"), "data.eta", 1),
+    (lambda b: b["data"].update(carrier=None, servicelevel={"token": "usps_priority"}), "", 1),
+]
+
+
+@pytest.mark.parametrize(("mutate", "field", "kept"), DEGRADED)
+def test_optional_fields_degrade_instead_of_refusing(mutate: Any, field: str, kept: int) -> None:
+    parsed = shippo.parse(_bad(mutate))
+    assert len(parsed) == kept
+    assert isinstance(parsed, Parsed) and len(parsed.degraded) == 1
+    assert parsed.degraded[0].endswith(field or "data.carrier"), parsed.degraded
+    assert "[0]" not in parsed.degraded[0]  # a bounded label, without indices
+
+
+def test_null_carrier_is_found_at_another_level() -> None:
+    body = _body([_entry("TRANSIT", "2026-01-05T10:00:00Z")], carrier=None)
+    body["carrier"] = "fedex"
+    assert {cp.carrier for cp in shippo.parse(body)} == {"fedex"}
+    body = _body([_entry("TRANSIT", "2026-01-05T10:00:00Z")], carrier=None)
+    body["data"]["tracking_number"] = "1Z5R89390357567127"  # UPS, check digit right
+    assert {cp.carrier for cp in shippo.parse(body)} == {"ups"}
+
+
+def test_unknown_without_a_date_is_no_news_not_an_error() -> None:
+    details = "The carrier has not yet provided any tracking information for this item."
+    unknown = _entry("UNKNOWN", "", status_date=None, status_details=details, location=None)
+    parsed = shippo.parse(_body([], unknown))
+    assert (list(parsed), parsed.degraded) == ([], ())
 
 
 @pytest.mark.parametrize(

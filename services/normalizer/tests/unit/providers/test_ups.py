@@ -16,7 +16,14 @@ from suivi_normalizer.domain.normalize import normalize, normalize_new
 from suivi_normalizer.providers import AdapterError, parser_for, ups
 from suivi_normalizer.providers.ups import DESCRIPTIONS, TYPES, meaning_for, parse
 from suivi_normalizer.testing.golden import check_golden, normalize_fixture, raw_event
-from suivi_schemas import EstimateSource, Reason, ShipmentStatus, ShipmentStatusEvent, Substatus
+from suivi_schemas import (
+    EstimateSource,
+    Reason,
+    ShipmentStatus,
+    ShipmentStatusEvent,
+    Substatus,
+    TimeBasis,
+)
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "ups"
 ALL_FIXTURES = sorted(FIXTURES.glob("*.json"))
@@ -237,9 +244,11 @@ def test_gmt_offset_field_wins_and_local_time_alone_follows_the_policy() -> None
     france = one("v2_local_time_only_france.json")
     assert france.occurred_at == datetime(2024, 3, 11, 21, 45, 10, tzinfo=UTC)
     assert france.location is not None and france.location.city == "Saint-Étienne"
-    # the United States has many zones and no GMT field was sent: read as UTC (documented)
+    # the United States has many zones and no GMT field was sent: the city places it
     louisville = one("v2_local_time_only_united_states.json")
-    assert louisville.occurred_at == datetime(2024, 7, 15, 3, 47, 12, tzinfo=UTC)
+    eastern = timezone(-timedelta(hours=4))  # Louisville, KY in July
+    assert louisville.occurred_at == datetime(2024, 7, 15, 3, 47, 12, tzinfo=eastern)
+    assert louisville.time_basis is TimeBasis.CITY
     # Montréal on the day daylight time starts: local minus GMT says -04:00
     montreal = one("v2_clearance_information_required.json")
     assert montreal.occurred_at.utcoffset() == timedelta(hours=-4)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,7 +16,14 @@ from suivi_normalizer.domain.normalize import normalize
 from suivi_normalizer.providers import AdapterError, parser_for, usps
 from suivi_normalizer.providers.usps import EVENT_CODES, meaning_for, parse
 from suivi_normalizer.testing.golden import check_golden, normalize_fixture, raw_event
-from suivi_schemas import EstimateSource, Reason, ShipmentStatus, ShipmentStatusEvent, Substatus
+from suivi_schemas import (
+    EstimateSource,
+    Reason,
+    ShipmentStatus,
+    ShipmentStatusEvent,
+    Substatus,
+    TimeBasis,
+)
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "usps"
 ALL_FIXTURES = sorted(FIXTURES.glob("*.json"))
@@ -231,9 +239,11 @@ def test_local_times_without_gmt_follow_the_policy() -> None:
     assert (accepted.location.city, accepted.location.country) == ("SAINT-ÉTIENNE", "FR")
     departed = by_code(events, "EF")
     assert departed.occurred_at.utcoffset() == timedelta(hours=1)
-    assert departed.location is not None and departed.location.country is None  # "FRANCE"
-    # a domestic scan with neither GMT field nor country: read as UTC (documented policy)
-    assert by_code(events, "OF").occurred_at == datetime(2026, 1, 17, 8, 2, tzinfo=UTC)
+    assert departed.location is not None and departed.location.country == "FR"  # "FRANCE"
+    # a domestic scan with neither GMT field nor country: placed by its city (Brooklyn, New York)
+    domestic = by_code(events, "OF")
+    assert domestic.occurred_at == datetime(2026, 1, 17, 8, 2, tzinfo=ZoneInfo("America/New_York"))
+    assert domestic.time_basis is TimeBasis.CITY
 
 
 def test_returns() -> None:
