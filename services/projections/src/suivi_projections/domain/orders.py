@@ -132,3 +132,24 @@ def _all_items_shipped(line_items: Items, active: Sequence[LinkedShipment]) -> b
         for line_item_id, quantity in shipment.items:
             shipped[line_item_id] = shipped.get(line_item_id, 0) + quantity
     return all(shipped.get(line_item_id, 0) >= quantity for line_item_id, quantity in line_items)
+
+
+# The order is on its way, so a silent or overdue parcel is something to look at.
+_WATCHABLE = frozenset(
+    {
+        OrderStatus.PARTIALLY_SHIPPED,
+        OrderStatus.SHIPPED,
+        OrderStatus.IN_TRANSIT,
+        OrderStatus.OUT_FOR_DELIVERY,
+        OrderStatus.PARTIALLY_DELIVERED,
+    }
+)
+
+
+def with_watch(status: OrderStatus, *, watched: bool) -> OrderStatus:
+    """The stored status, raised to needs_attention while an active parcel is stalled or late.
+
+    The monitor opens and closes those episodes after the write side stored the status, so
+    readers combine the two (query/sql.py does the same in SQL for the merchant's list).
+    """
+    return OrderStatus.NEEDS_ATTENTION if watched and status in _WATCHABLE else status

@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 
 from suivi_projections.db.rows import optional
-from suivi_projections.domain.orders import OrderStatus
+from suivi_projections.domain.orders import OrderStatus, with_watch
 from suivi_projections.domain.shipments import key_of
 from suivi_projections.query.sql import (
     LOOKUP,
@@ -165,7 +165,10 @@ class PostgresReadModel:
             order_number=order["order_number"],
             placed_at=order["placed_at"],
             updated_at=order["updated_at"],
-            status=OrderStatus(order["status"]),
+            status=with_watch(
+                OrderStatus(order["status"]),
+                watched=any(s.watch is not None and s.state == "active" for s in shipments),
+            ),
             cancelled=order["cancelled"],
             locale=order["locale"],
             timezone=order["timezone"],

@@ -84,13 +84,27 @@ ORDER BY e.occurred_at DESC, e.event_id DESC"""
 LOOKUP = (
     "SELECT customer_email, status_token FROM orders WHERE merchant_id = $1 AND order_number = $2"
 )
-_PAGE = """
-SELECT o.merchant_id, o.order_number, o.placed_at, o.updated_at, o.status,
+# The stored status raised to needs_attention while an active parcel of an order on its way
+# has an open stalled or late episode (domain.orders.with_watch, the same rule in Python).
+_STATUS = """CASE WHEN o.status IN ('partially_shipped', 'shipped', 'in_transit',
+        'out_for_delivery', 'partially_delivered')
+    AND EXISTS (SELECT 1 FROM order_shipments l JOIN shipment_insights i
+        ON i.carrier = l.carrier AND i.tracking_number = l.tracking_number
+        AND i.generation = l.generation
+        WHERE l.order_id = o.order_id AND l.state = 'active'
+            AND (i.stall_episode IS NOT NULL OR i.late_episode IS NOT NULL))
+    THEN 'needs_attention' ELSE o.status END"""
+# (S608: only constant fragments are joined; every value stays a bound parameter.)
+_PAGE = (
+    "\nSELECT o.merchant_id, o.order_number, o.placed_at, o.updated_at, "  # noqa: S608
+    + _STATUS
+    + """ AS status,
     (SELECT count(*) FROM order_shipments l
      WHERE l.order_id = o.order_id AND l.state = 'active') AS shipments
 FROM orders o
 WHERE o.merchant_id = $1 AND (o.placed_at, o.order_number) < ($2, $3)
 """
+)
 _PAGE_ORDER = " ORDER BY o.placed_at DESC, o.order_number DESC LIMIT $4"
 ORDERS_PAGE = _PAGE + _PAGE_ORDER
-ORDERS_PAGE_BY_STATUS = _PAGE + " AND o.status = $5" + _PAGE_ORDER
+ORDERS_PAGE_BY_STATUS = _PAGE + " AND (" + _STATUS + ") = $5" + _PAGE_ORDER

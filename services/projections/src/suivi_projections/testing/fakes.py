@@ -7,7 +7,7 @@ import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from suivi_projections.domain.orders import OrderStatus
+from suivi_projections.domain.orders import OrderStatus, with_watch
 from suivi_projections.domain.shipments import key_of
 from suivi_projections.query.views import (
     LineItemView,
@@ -31,6 +31,9 @@ class FakeReadModel:
             self.put(order)
 
     def put(self, order: OrderView) -> None:
+        """Stores the order as PostgresReadModel reads it: a stalled or late parcel raises it."""
+        watched = any(s.watch is not None and s.state == "active" for s in order.shipments)
+        order = dataclasses.replace(order, status=with_watch(order.status, watched=watched))
         self._orders[(order.merchant_id, order.order_number)] = order
 
     def update(self, order: OrderView, **changes: Any) -> OrderView:

@@ -9,6 +9,7 @@ import asyncpg
 
 from suivi_infra.testing import RecordingSink
 from suivi_projections.db.migrate import migrate
+from suivi_projections.domain.orders import OrderStatus
 from suivi_projections.domain.watch import day_over
 from suivi_projections.monitor import eta_store
 from suivi_projections.monitor.worker import Monitor, MonitorConfig
@@ -31,6 +32,16 @@ async def page_of(pool: asyncpg.Pool, locale: str = "en") -> tuple[OrderView, st
     return view, " ".join(unescape(html).split())
 
 
+def read(pool: asyncpg.Pool) -> PostgresReadModel:
+    return PostgresReadModel(pool)
+
+
+async def numbers(pool: asyncpg.Pool, status: OrderStatus) -> list[str]:
+    """The merchant API's list filtered by status (as GET /v1/merchants/…/orders?status=)."""
+    page = await read(pool).orders("acme", status, None, 10)
+    return [o.order_number for o in page.orders]
+
+
 async def test_stalled_then_late_then_moving_again(pg_pool: asyncpg.Pool) -> None:
     async with pg_pool.acquire() as conn:
         await migrate(conn)
@@ -46,6 +57,11 @@ async def test_stalled_then_late_then_moving_again(pg_pool: asyncpg.Pool) -> Non
     await monitor.tick()
     view, text = await page_of(pg_pool)
     assert view.shipments[0].watch is Watch.STALLED
+    # The order and the merchant's list both say needs_attention while the parcel is silent.
+    assert view.status is OrderStatus.NEEDS_ATTENTION
+    assert await numbers(pg_pool, OrderStatus.NEEDS_ATTENTION) == ["77"]
+    assert await numbers(pg_pool, OrderStatus.IN_TRANSIT) == []
+    assert "No news from the carrier for a while" in text and "Last carrier scan:" in text
     assert "No news for a while" in text and "hasn't scanned this parcel since" in text
     assert "Expected delivery" in text  # the carrier's date is not over yet
     _, french = await page_of(pg_pool, "fr")
@@ -63,6 +79,11 @@ async def test_stalled_then_late_then_moving_again(pg_pool: asyncpg.Pool) -> Non
     await monitor.tick()
     view, text = await page_of(pg_pool)
     assert view.shipments[0].watch is None
+    assert view.status is OrderStatus.IN_TRANSIT
+    assert await numbers(pg_pool, OrderStatus.NEEDS_ATTENTION) == []
+    assert [o.status for o in (await read(pg_pool).orders("acme", None, None, 5)).orders] == [
+        OrderStatus.IN_TRANSIT
+    ]
     assert "No news" not in text and "Running late" not in text
     assert view.shipments[0].estimated_delivery is not None
     assert view.shipments[0].estimated_delivery.source is EstimateSource.CARRIER

@@ -169,3 +169,13 @@ def test_order_status(
 def test_the_shipments_columns_follow_the_generation_fields() -> None:
     columns = [c.strip() for c in SHIPMENT_COLUMNS.split(",")]
     assert columns == ["generation", *GENERATION_FIELDS[1:]]
+
+
+def test_a_stalled_or_late_parcel_raises_an_order_on_its_way_to_needs_attention() -> None:
+    from suivi_projections.domain.orders import OrderStatus, with_watch
+
+    for status in (OrderStatus.IN_TRANSIT, OrderStatus.PARTIALLY_DELIVERED, OrderStatus.SHIPPED):
+        assert with_watch(status, watched=True) is OrderStatus.NEEDS_ATTENTION
+        assert with_watch(status, watched=False) is status
+    for done in (OrderStatus.DELIVERED, OrderStatus.CANCELLED, OrderStatus.CONFIRMED):
+        assert with_watch(done, watched=True) is done

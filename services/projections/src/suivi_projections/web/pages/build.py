@@ -24,33 +24,21 @@ from suivi_projections.web.pages.content import (
     Parcel,
     PrivateDetails,
     PublicOrder,
-    Stage,
 )
+from suivi_projections.web.pages.header import header
 from suivi_projections.web.pages.i18n import Translator
 from suivi_schemas import EstimatedDelivery, EstimateSource, Location, ShipmentStatus, Substatus
 
-STAGES = ("confirmed", "shipped", "in_transit", "out_for_delivery", "delivered")
 S = ShipmentStatus
-_SHIPMENT_STAGE: dict[ShipmentStatus | None, int] = {
-    None: 1, S.PENDING: 1, S.INFO_RECEIVED: 1, S.CANCELLED: 1, S.EXPIRED: 1,
-    S.IN_TRANSIT: 2, S.EXCEPTION: 2, S.RETURNING_TO_SENDER: 2, S.RETURNED_TO_SENDER: 2, S.LOST: 2,
-    S.OUT_FOR_DELIVERY: 3, S.AVAILABLE_FOR_PICKUP: 3, S.DELIVERY_ATTEMPT_FAILED: 3,
-    S.DELIVERED: 4,
-}  # fmt: skip
-_ORDER_STAGE = {
-    OrderStatus.CONFIRMED: 0, OrderStatus.PARTIALLY_SHIPPED: 1, OrderStatus.SHIPPED: 1,
-    OrderStatus.IN_TRANSIT: 2, OrderStatus.OUT_FOR_DELIVERY: 3, OrderStatus.DELIVERED: 4,
-}  # fmt: skip
 _TONES = {
     S.DELIVERED: "success", S.EXCEPTION: "warning", S.DELIVERY_ATTEMPT_FAILED: "warning",
-    S.AVAILABLE_FOR_PICKUP: "action", S.RETURNING_TO_SENDER: "warning",
-    S.RETURNED_TO_SENDER: "warning", S.LOST: "danger", S.CANCELLED: "muted", S.EXPIRED: "muted",
+    S.AVAILABLE_FOR_PICKUP: "action", S.RETURNING_TO_SENDER: "return",
+    S.RETURNED_TO_SENDER: "return", S.LOST: "danger", S.CANCELLED: "muted", S.EXPIRED: "muted",
 }  # fmt: skip
-_ORDER_TONES = {
-    OrderStatus.DELIVERED: "success", OrderStatus.NEEDS_ATTENTION: "warning",
-    OrderStatus.CANCELLED: "muted",
+_ADVICE_TONE = {
+    "delivered": "success", "available_for_pickup": "action", "lost": "danger",
+    "returning_to_sender": "return", "returned_to_sender": "return",
 }  # fmt: skip
-_ADVICE_TONE = {"delivered": "success", "available_for_pickup": "action", "lost": "danger"}
 _CARRIERS = {
     "ups": "UPS", "usps": "USPS", "dhl": "DHL", "dhl-ecommerce": "DHL eCommerce",
     "fedex": "FedEx", "laposte": "La Poste", "dpd": "DPD", "gls": "GLS", "postnl": "PostNL",
@@ -65,11 +53,7 @@ _LAST_MILE = frozenset(
 
 
 def public_order(order: OrderView, t: Translator, *, shared: bool) -> PublicOrder:
-    active = [s for s in order.shipments if s.state != "cancelled"]
-    stage = _ORDER_STAGE.get(order.status)
-    if stage is None:  # partially delivered, needs attention: the least advanced parcel
-        stage = min((_SHIPMENT_STAGE.get(s.status, 1) for s in active), default=1)
-    stages = () if order.cancelled or order.status is OrderStatus.CANCELLED else _stages(stage, t)
+    top = header(order, t)
     total = len(order.shipments)
     parcels = tuple(
         _parcel(s, n, total, t, shared=shared) for n, s in enumerate(order.shipments, 1)
@@ -78,16 +62,18 @@ def public_order(order: OrderView, t: Translator, *, shared: bool) -> PublicOrde
         merchant=order.merchant_id,
         order_number=order.order_number,
         language=t.language,
-        headline=t(f"order.{order.status.value}"),
-        subline=t(f"order.{order.status.value}.sub"),
-        tone=_ORDER_TONES.get(order.status, "info"),
+        headline=top.headline,
+        subline=top.subline,
+        next_step=top.next_step,
+        tone=top.tone,
+        concern=top.concern,
         cancelled=order.cancelled or order.status is OrderStatus.CANCELLED,
-        stages=stages,
+        stages=top.stages,
         parcels=parcels,
         unshipped=_unshipped(order),
         items=tuple(Item(li.title, li.quantity) for li in order.line_items),
-        placed_on=t.day(order.placed_at, weekday=False),
-        updated=t.moment(order.updated_at),
+        placed_on=t.day(order.placed_at, weekday=False, relative=False),
+        last_scan=top.last_scan,
     )
 
 
@@ -115,13 +101,6 @@ def mask(tracking_number: str) -> str:
     return "•••• " + tracking_number[-4:] if len(tracking_number) > 6 else "••••"
 
 
-def _stages(current: int, t: Translator) -> tuple[Stage, ...]:
-    return tuple(
-        Stage(t(f"stage.{name}"), "done" if i < current else "current" if i == current else "todo")
-        for i, name in enumerate(STAGES)
-    )
-
-
 def _parcel(s: ShipmentView, n: int, total: int, t: Translator, *, shared: bool) -> Parcel:
     status = t(f"shipment.{s.status.value}") if s.status else t("shipment.none")
     detail = _sub_label(s.substatus, t)
@@ -132,7 +111,7 @@ def _parcel(s: ShipmentView, n: int, total: int, t: Translator, *, shared: bool)
         tracking_number=mask(s.tracking_number) if shared else s.tracking_number,
         status=t("page.cancelled_parcel") if cancelled else status,
         detail=None if detail == status or cancelled else detail,
-        tone="muted" if cancelled else _TONES.get(s.status, "info") if s.status else "info",
+        tone="muted" if cancelled else _tone(s),
         cancelled=cancelled,
         eta=None if cancelled else _eta(s, t),
         advice=_advice(s, t, shared=shared),
@@ -142,6 +121,14 @@ def _parcel(s: ShipmentView, n: int, total: int, t: Translator, *, shared: bool)
         items=tuple(Item(i.title, i.quantity) for i in s.items),
         days=_days(s.timeline, t, shared=shared),
     )
+
+
+def _tone(s: ShipmentView) -> str:
+    if s.status in _TONES:
+        return _TONES[s.status]
+    if s.watch is not None:  # silent or overdue: its own look, not a calm "in transit"
+        return "late" if s.watch is Watch.LATE else "stalled"
+    return "info"
 
 
 def _sub_label(substatus: Substatus | None, t: Translator) -> str | None:

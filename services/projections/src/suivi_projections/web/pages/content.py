@@ -77,14 +77,16 @@ class PublicOrder:
     language: str
     headline: str
     subline: str
+    next_step: str | None  # a concern's "what happens next, who to contact"
     tone: str
+    concern: str | None
     cancelled: bool
     stages: tuple[Stage, ...]
     parcels: tuple[Parcel, ...]
     unshipped: tuple[Item, ...]
     items: tuple[Item, ...]
     placed_on: str
-    updated: str
+    last_scan: str  # the last carrier scan of any active parcel, never the order's edit time
 
 
 @dataclass(frozen=True, slots=True)

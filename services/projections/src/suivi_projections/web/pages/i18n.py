@@ -92,7 +92,9 @@ class Translator:
     def __init__(self, language: str, tz: tzinfo = UTC, now: datetime | None = None) -> None:
         self.language = language if language in SUPPORTED else DEFAULT
         self.tz = tz
-        self.current_year = (now or datetime.now(UTC)).astimezone(tz).year
+        # "today" is the shopper's today: the date in their zone, not the server's.
+        self.today = (now or datetime.now(UTC)).astimezone(tz).date()
+        self.current_year = self.today.year
         self._messages = _catalog(self.language)
 
     def __call__(self, key: str, **values: object) -> str:
@@ -107,10 +109,14 @@ class Translator:
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tz)
 
-    def day(self, value: date | datetime, *, weekday: bool = True) -> str:
-        """'Tuesday 14 May' / 'mardi 14 mai'; the year only when not the current one."""
+    def day(self, value: date | datetime, *, weekday: bool = True, relative: bool = True) -> str:
+        """'today' / 'tomorrow' / 'yesterday' in the shopper's zone, else 'Tuesday 14 May' /
+        'mardi 14 mai'; the year only when not the current one."""
         if isinstance(value, datetime):
             value = self.local(value).date()
+        offset = (value - self.today).days
+        if relative and -1 <= offset <= 1:
+            return self(("day.yesterday", "day.today", "day.tomorrow")[offset + 1])
         month = _MONTHS[self.language][value.month - 1]
         text = f"{value.day} {month}"
         if self.language == "fr" and value.day == 1:
@@ -125,6 +131,6 @@ class Translator:
         return self.local(moment).strftime("%H:%M")
 
     def moment(self, moment: datetime) -> str:
-        """'Tuesday 14 May, 14:05' / 'mardi 14 mai à 14:05'."""
+        """'Tuesday 14 May, 14:05' / 'mardi 14 mai à 14:05' ('today, 14:05')."""
         joiner = " à " if self.language == "fr" else ", "
         return f"{self.day(moment)}{joiner}{self.time(moment)}"

@@ -16,7 +16,7 @@ from playwright.async_api import Browser, Page, ViewportSize, async_playwright
 
 from suivi_projections.domain.orders import OrderStatus
 from suivi_projections.query.live import LiveHub
-from suivi_projections.query.views import OrderView
+from suivi_projections.query.views import OrderView, Watch
 from suivi_projections.testing.browser import CHROMIUM, CHROMIUM_ARGS, serve
 from suivi_projections.testing.fakes import (
     FakeReadModel,
@@ -160,3 +160,50 @@ async def test_status_page_updates_in_place_on_phone_and_desktop(browser: Browse
     assert all(url.startswith(base) for url in requested), requested  # nothing external
     for name in ("status-phone.png", "status-desktop.png", "shared-phone-fr.png"):
         assert (ARTIFACTS / name).stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+async def test_concerns_look_distinct_and_read_well(
+    browser: Browser, viewport: ViewportSize
+) -> None:
+    """Stalled, late and returned: each its headline, next step and look; the stepper is an
+    ordered list with aria-current; a returned parcel's stepper is no orange "In transit"."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    cases = {
+        "stalled": (dataclasses.replace(in_transit_shipment(), watch=Watch.STALLED),
+                    "No news from the carrier for a while"),
+        "late": (dataclasses.replace(in_transit_shipment(), watch=Watch.LATE),
+                 "Your parcel is running late"),
+        "returned": (dataclasses.replace(in_transit_shipment(),
+                                         status=ShipmentStatus.RETURNED_TO_SENDER),
+                     "Your parcel is back at the shop"),
+    }  # fmt: skip
+    orders = [
+        sample_order(
+            status=OrderStatus.IN_TRANSIT,
+            shipments=(parcel,),
+            token=f"st_concern_{name}_0001",
+            order_number=name,
+        )
+        for name, (parcel, _) in cases.items()
+    ]
+    app = create_api(ApiSettings(), FakeReadModel(*orders), LiveHub())
+    async with serve(app) as base:
+        page = await browser.new_page(viewport=viewport)
+        looks = set()
+        for name, (_, headline) in cases.items():
+            await page.goto(f"{base}/orders/st_concern_{name}_0001")
+            assert await page.inner_text("#headline") == headline
+            assert (await page.inner_text(".next")).startswith("What happens next:")
+            hero = page.locator("section.hero")
+            looks.add(await hero.evaluate("e => getComputedStyle(e).borderTopColor"))
+            current = page.locator('ol.stages li[aria-current="step"]')
+            assert await current.count() == 1
+            label = await current.inner_text()
+            size = await current.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+            assert size >= 14, (name, size)
+            if name == "returned":
+                assert label == "Back at the shop"
+            kind = "phone" if viewport is PHONE else "desktop"
+            await page.screenshot(path=ARTIFACTS / f"concern-{name}-{kind}.png", full_page=True)
+        assert len(looks) == 3  # three different colours, on top of three different headlines

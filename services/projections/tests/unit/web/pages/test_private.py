@@ -165,7 +165,9 @@ async def test_plain_advice_for_problems(
     html = (await client.get(PAGE)).text
     assert 'role="note"' in html
     assert expected in text_of(html)
-    assert "Needs attention" in text_of(html)
+    # The headline names the trouble and says what happens next (no generic "Needs attention").
+    assert "What happens next:" in text_of(html)
+    assert "Needs attention" not in text_of(html)
 
 
 async def test_eta_sources_are_named(client: httpx.AsyncClient, fake: FakeReadModel) -> None:
