@@ -11,6 +11,18 @@ Confidence bands:
   prefix without a published check digit (GM…, TBA…, 6A…);
 - < 0.5: format only, or a wrong check digit (its score is cut to 30%, so never >= 0.8).
 
+Never confidently wrong: a candidate whose only match is a failing check digit is ranked after
+every candidate whose check passed or whose format has no check (`check_failed`), whatever the
+scores: a 12-digit DHL Paket number failing FedEx's check is not FedEx first.
+
+Sources of the formats added for issue 15: GS1 General Specifications (SSCC: extension digit, GS1
+company prefix, mod-10 check; AI `00` prints it as 20 digits) and DHL's developer portal sandbox
+numbers (`00340434…`, DHL Paket = the DHL adapter's `deutsche-post`); Australia Post's Shipping
+and Tracking API reference (eParcel article ids such as `7XX1000634011427`: merchant location id
+of 3 + 13 digits; `33XXX0123456` consignments and their 23-character article ids); UPU S10's
+service indicators for France (E: EMS, which Chronopost operates for La Poste; C: Colissimo
+international parcels; R, L, V, U: La Poste letters and small packets).
+
 Check digits, as published in jkeen/tracking_number_data (CHECKSUM_ALGORITHMS.md and
 couriers/*.json), the UPU S10 standard and USPS Publication 199 (IMpb): see `mod10`,
 `mod11_fedex`, `s10_check_digit`, `mod7` and `mod37_36`.
@@ -36,6 +48,7 @@ class Candidate:
     confidence: float  # in (0, 1]
     reason: str
     service: str | None = None
+    check_failed: bool = False  # its format matched only with a wrong check digit
 
 
 # ---- check digits -------------------------------------------------------------------------
@@ -127,7 +140,11 @@ S10_OPERATORS: dict[str, Carriers] = {
 # Service indicator's first letter → a different operator for the same country.
 S10_BY_SERVICE: dict[tuple[str, str], Carriers] = {
     ("FR", "C"): (("laposte", 0.9),),  # Colissimo International parcels (La Poste's brand)
-    ("FR", "E"): (("chronopost", 0.7), ("laposte", 0.5)),  # EMS France is Chronopost
+    ("FR", "E"): (("chronopost", 0.85), ("laposte", 0.4)),  # EMS France is Chronopost
+    ("FR", "R"): (("laposte", 0.9),),  # registered letters
+    ("FR", "L"): (("laposte", 0.9),),  # tracked letters and small packets
+    ("FR", "V"): (("laposte", 0.9),),  # insured letters
+    ("FR", "U"): (("laposte", 0.85),),
     ("CN", "E"): (("china-ems", 0.85), ("china-post", 0.6)),
 }
 
@@ -182,12 +199,35 @@ RULES: tuple[Rule, ...] = (
         _last(mod11_fedex),
         "DHL Paket and Purolator numbers are 12 digits too",
     ),
-    Rule(r"\d{12}", "DHL Paket / Purolator 12-digit", (("dhl", 0.15), ("purolator", 0.1))),
+    # Above a failed FedEx check (0.7 x 0.3), below a passing one: never confidently FedEx.
+    Rule(
+        r"\d{12}",
+        "DHL Paket / Purolator 12-digit",
+        (("deutsche-post", 0.25), ("purolator", 0.1)),
+    ),
     Rule(r"\d{15}", "FedEx Ground", (("fedex", 0.6),), _last(mod10)),
     Rule(r"96\d{20}", "FedEx Ground 96", (("fedex", 0.85),), _last(mod10, "", 7)),
     Rule(r"100\d{31}", "FedEx Express 34", (("fedex", 0.85),), _last(mod11_fedex, "", 20)),
     Rule(r"96\d{32}", "FedEx Ground GSN", (("fedex", 0.85),), _last(mod11_fedex, "", 20)),
     Rule(r"0[0-4]\d{16}", "SSCC-18 (FedEx Ground)", (("fedex", 0.4),), _last(mod10)),
+    Rule(
+        r"00340434\d{12}",
+        "DHL Paket SSCC (AI 00, GS1 prefix 40434)",
+        (("deutsche-post", 0.8), ("dhl-ecommerce", 0.5), ("dhl", 0.4)),
+        _last(mod10, "", 2),
+        "DHL eCommerce's European networks print the same SSCCs",
+    ),
+    Rule(r"00\d{18}", "SSCC with AI 00", (("deutsche-post", 0.3),), _last(mod10, "", 2)),
+    Rule(
+        r"(?=[0-9A-Z]{0,2}[A-Z])[0-9A-Z]{3}\d{13}",
+        "Australia Post eParcel",
+        (("australia-post", 0.45),),
+    ),
+    Rule(
+        r"33(?=\d{0,2}[A-Z])[0-9A-Z]{3}\d{7}(\d{11})?",
+        "Australia Post consignment / article",
+        (("australia-post", 0.6),),
+    ),
     Rule(r"\d{10}", "DHL Express", (("dhl", 0.7),), _last(mod7)),
     Rule(r"\d{11}", "DHL Express", (("dhl", 0.6),), _last(mod7)),
     Rule(r"\d{11}", "Aramex waybill", (("aramex", 0.25),)),
@@ -225,15 +265,22 @@ def detect(number: str) -> list[Candidate]:
         if not regex.fullmatch(n):
             continue
         carriers = rule.carriers(n) if callable(rule.carriers) else rule.carriers
+        failed = rule.check is not None and not rule.check(n)
         if rule.check is None:
             factor, how = 1.0, "format only, no published check digit"
-        elif rule.check(n):
+        elif not failed:
             factor, how = 1.0, "check digit valid"
         else:
             factor, how = WRONG_CHECK_FACTOR, "format matches but the check digit is wrong"
         reason = f"{rule.service}: {how}" + (f"; {rule.note}" if rule.note else "")
         for carrier, score in carriers:
-            confidence = round(score * factor, 3)
-            if carrier not in best or confidence > best[carrier].confidence:
-                best[carrier] = Candidate(carrier, confidence, reason, rule.service)
-    return sorted(best.values(), key=lambda c: (-c.confidence, c.carrier))
+            found = Candidate(carrier, round(score * factor, 3), reason, rule.service, failed)
+            kept = best.get(carrier)
+            if kept is None or _rank(found) < _rank(kept):
+                best[carrier] = found
+    return sorted(best.values(), key=_rank)
+
+
+def _rank(candidate: Candidate) -> tuple[bool, float, str]:
+    """A failed check digit after every passing or check-less match, then by confidence."""
+    return candidate.check_failed, -candidate.confidence, candidate.carrier
