@@ -121,6 +121,13 @@ async def order_parcels(conn: asyncpg.Connection, merchant_id: str, order_number
     return list(keys or [])
 
 
+async def lock_parcel(conn: asyncpg.Connection, key: str) -> None:
+    """Serialises, until the transaction ends, everything that reads a parcel's facts to move
+    its returns (the intake, attach, approve): even a parcel with no row yet. Always taken
+    before any return row lock, so the two never deadlock."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", key)
+
+
 async def load_parcel(conn: asyncpg.Connection, key: str, *, lock: bool = False) -> ParcelFacts:
     sql = "SELECT * FROM aftersales_parcels WHERE parcel_key = $1"
     row = await conn.fetchrow(sql + (" FOR UPDATE" if lock else ""), key)

@@ -119,7 +119,8 @@ class Intake:
     async def _parcel(
         self, conn: asyncpg.Connection, key: str, events: list[ShipmentStatusEvent], now: datetime
     ) -> int:
-        before = await pg_orders.load_parcel(conn, key, lock=True)
+        await pg_orders.lock_parcel(conn, key)
+        before = await pg_orders.load_parcel(conn, key)
         facts = before
         for event in events:
             facts = learn(facts, event)

@@ -119,15 +119,23 @@ class Returns:
         self, merchant_id: str, return_id: str, action: Action,
         parcel_of: Callable[[Return], str | None] = parcel_key,
     ) -> Return:  # fmt: skip
-        """Applies a merchant's (or the shopper's) action to one return. The parcel's facts are
-        read once the return is locked: the intake, which locks it after writing them, then
-        either sees this change or is seen by it, and no carrier progress is missed."""
+        """Applies a merchant's (or the shopper's) action to one return. Its parcel is locked
+        first (as the intake does), then the return: the intake then either sees this change
+        or is seen by it, and no carrier progress is missed, not even for a parcel attached
+        while its first scan is being consumed."""
         now = self.clock()
         async with self.pool.acquire() as conn, conn.transaction():
-            ret = await pg_returns.load(conn, merchant_id, return_id, lock=True)
-            if ret is None:
+            seen = await pg_returns.load(conn, merchant_id, return_id)
+            if seen is None:
                 raise NotFoundError(return_id)
+            locked = parcel_of(seen)
+            if locked:
+                await pg_orders.lock_parcel(conn, locked)
+            ret = await pg_returns.load(conn, merchant_id, return_id, lock=True)
+            assert ret is not None  # returns are never deleted
             key = parcel_of(ret)
+            if key and key != locked:  # attached meanwhile by another request
+                await pg_orders.lock_parcel(conn, key)
             facts = await pg_orders.load_parcel(conn, key) if key else None
             change = action(ret, facts, now)
             if change.ret != ret:
