@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from urllib.parse import quote
 
 # Compact form (lowercase letters and digits only) → Suivi slug.
 ALIASES: dict[str, str] = {
@@ -77,3 +78,53 @@ def canonical_carrier(name: str) -> str:
     if known is not None:
         return known
     return _NON_ALNUM.sub("-", ascii_name).strip("-")[:64]
+
+
+# What shoppers read: each carrier as it writes its own name (never "Dhl-Ecommerce").
+DISPLAY_NAMES: dict[str, str] = {
+    "usps": "USPS", "ups": "UPS", "fedex": "FedEx", "dhl": "DHL", "dhl-ecommerce": "DHL eCommerce",
+    "laposte": "La Poste", "chronopost": "Chronopost", "deutsche-post": "Deutsche Post",
+    "royal-mail": "Royal Mail", "canada-post": "Canada Post", "australia-post": "Australia Post",
+    "japan-post": "Japan Post", "china-post": "China Post", "china-ems": "China EMS",
+    "cainiao": "Cainiao", "evri": "Evri", "postnl": "PostNL", "dpd": "DPD", "gls": "GLS",
+    "ontrac": "OnTrac", "lasership": "LaserShip", "amazon": "Amazon Shipping",
+    "aramex": "Aramex", "purolator": "Purolator", "sf-express": "SF Express",
+    "yanwen": "Yanwen", "4px": "4PX", "yunexpress": "YunExpress",
+}  # fmt: skip
+
+# The carrier's own public tracking page; `{n}` is the URL-encoded tracking number.
+TRACKING_URLS: dict[str, str] = {
+    "usps": "https://tools.usps.com/go/TrackConfirmAction?tLabels={n}",
+    "ups": "https://www.ups.com/track?tracknum={n}",
+    "fedex": "https://www.fedex.com/fedextrack/?trknbr={n}",
+    "dhl": "https://www.dhl.com/global-en/home/tracking/tracking-express.html?tracking-id={n}",
+    "dhl-ecommerce": "https://webtrack.dhlecs.com/orders?trackingNumber={n}",
+    "laposte": "https://www.laposte.fr/outils/suivre-vos-envois?code={n}",
+    "chronopost": "https://www.chronopost.fr/tracking-no-cms/suivi-page?listeNumerosLT={n}",
+    "deutsche-post": "https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode={n}",
+    "royal-mail": "https://www.royalmail.com/track-your-item#/tracking-results/{n}",
+    "canada-post": "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor={n}",
+    "australia-post": "https://auspost.com.au/mypost/track/details/{n}",
+    "evri": "https://www.evri.com/track/parcel/{n}",
+    "postnl": "https://jouw.postnl.nl/track-and-trace/{n}",
+    "dpd": "https://tracking.dpd.de/status/en_US/parcel/{n}",
+    "gls": "https://gls-group.com/GROUP/en/parcel-tracking?match={n}",
+    "ontrac": "https://www.ontrac.com/tracking/?number={n}",
+    "aramex": "https://www.aramex.com/us/en/track/results?ShipmentNumber={n}",
+    "purolator": "https://www.purolator.com/en/shipping/tracker?pin={n}",
+}
+
+
+def display_name(slug: str) -> str:
+    """The carrier's own spelling; an unknown slug is shown as words ('some-carrier' → 'Some
+    Carrier'), short ones in capitals ('xyz' → 'XYZ')."""
+    known = DISPLAY_NAMES.get(slug)
+    if known is not None:
+        return known
+    return slug.upper() if len(slug) <= 4 else slug.replace("-", " ").title()
+
+
+def tracking_url(slug: str, tracking_number: str) -> str | None:
+    """The carrier's own tracking page for this number, when we know it."""
+    template = TRACKING_URLS.get(slug)
+    return template.format(n=quote(tracking_number, safe="")) if template else None

@@ -28,6 +28,7 @@ from suivi_projections.web.pages.content import (
 from suivi_projections.web.pages.header import header
 from suivi_projections.web.pages.i18n import Translator
 from suivi_schemas import EstimatedDelivery, EstimateSource, Location, ShipmentStatus, Substatus
+from suivi_schemas.carriers import display_name, tracking_url
 
 S = ShipmentStatus
 _TONES = {
@@ -38,11 +39,6 @@ _TONES = {
 _ADVICE_TONE = {
     "delivered": "success", "available_for_pickup": "action", "lost": "danger",
     "returning_to_sender": "return", "returned_to_sender": "return",
-}  # fmt: skip
-_CARRIERS = {
-    "ups": "UPS", "usps": "USPS", "dhl": "DHL", "dhl-ecommerce": "DHL eCommerce",
-    "fedex": "FedEx", "laposte": "La Poste", "dpd": "DPD", "gls": "GLS", "postnl": "PostNL",
-    "royal-mail": "Royal Mail", "sf-express": "SF Express", "4px": "4PX", "ontrac": "OnTrac",
 }  # fmt: skip
 _NO_ETA = frozenset({S.AVAILABLE_FOR_PICKUP, S.RETURNED_TO_SENDER, S.LOST, S.CANCELLED, S.EXPIRED})
 _COUNT = re.compile(r"\d+")
@@ -93,10 +89,6 @@ def private_details(order: OrderView) -> PrivateDetails:
     )
 
 
-def carrier_name(slug: str) -> str:
-    return _CARRIERS.get(slug, slug.replace("-", " ").title())
-
-
 def mask(tracking_number: str) -> str:
     return "•••• " + tracking_number[-4:] if len(tracking_number) > 6 else "••••"
 
@@ -107,8 +99,10 @@ def _parcel(s: ShipmentView, n: int, total: int, t: Translator, *, shared: bool)
     cancelled = s.state == "cancelled"
     return Parcel(
         heading=t("page.parcel", n=n, total=total) if total > 1 else t("page.parcel_single"),
-        carrier=carrier_name(s.carrier),
+        carrier=display_name(s.carrier),
         tracking_number=mask(s.tracking_number) if shared else s.tracking_number,
+        # (the carrier's page shows the full number: private page only)
+        carrier_url=None if shared else tracking_url(s.carrier, s.tracking_number),
         status=t("page.cancelled_parcel") if cancelled else status,
         detail=None if detail == status or cancelled else detail,
         tone="muted" if cancelled else _tone(s),

@@ -57,6 +57,7 @@ class Parcel:
     heading: str
     carrier: str
     tracking_number: str
+    carrier_url: str | None  # the carrier's own tracking page (private page only)
     status: str
     detail: str | None
     tone: str

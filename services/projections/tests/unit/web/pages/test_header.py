@@ -111,3 +111,14 @@ def test_one_of_three_parcels_stalled_says_one_of_your_parcels() -> None:
     page = public_order(order, t_at(at(20, 9), "fr"), shared=False)
     assert page.headline == "Pas de nouvelles de l'un de vos colis depuis un moment"
     assert page.parcels[1].tone == "stalled"
+
+
+def test_carriers_by_their_own_name_with_their_tracking_page_on_the_private_page_only() -> None:
+    parcel = dataclasses.replace(
+        in_transit_shipment(), carrier="dhl-ecommerce", tracking_number="GM123456789"
+    )
+    private = public_order(one(parcel), t_at(at(20, 9)), shared=False).parcels[0]
+    assert private.carrier == "DHL eCommerce"
+    assert private.carrier_url == "https://webtrack.dhlecs.com/orders?trackingNumber=GM123456789"
+    shared = public_order(one(parcel), t_at(at(20, 9)), shared=True).parcels[0]
+    assert shared.carrier_url is None and "GM123456789" not in repr(shared)

@@ -235,7 +235,10 @@ async def test_pages_are_private_self_contained_and_locked_down(client: httpx.As
     assert nonce and f'<script nonce="{nonce.group(1)}">' in response.text
     assert "default-src 'none'" in csp and "unsafe-inline" not in csp
     # No external asset: no src/href to another origin, no <link> or <img> from elsewhere.
-    assert not re.search(r'(src|href)="(https?:)?//', response.text)
+    assert not re.search(r'src="(https?:)?//', response.text)
+    # Only links the shopper follows leave (the carrier's page), with neither opener nor referrer.
+    for tag in re.findall(r'<[^>]*href="(?:https?:)?//[^>]*>', response.text):
+        assert tag.startswith("<a ") and 'rel="noopener noreferrer"' in tag, tag
     assert re.findall(r"<link[^>]*>", response.text) == ['<link rel="icon" href="data:,">']
     assert "@import" not in response.text and "url(" not in response.text
 
