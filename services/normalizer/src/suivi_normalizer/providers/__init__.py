@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import importlib
-from functools import cache
+from dataclasses import replace
+from functools import cache, wraps
+from typing import Any
 
-from suivi_normalizer.providers.base import AdapterError, Checkpoint, CodeTable, Meaning, ParseFn
+from suivi_normalizer.providers.base import (
+    AdapterError,
+    Checkpoint,
+    CodeTable,
+    Meaning,
+    Parsed,
+    ParseFn,
+)
+from suivi_normalizer.providers.wording import refine
 from suivi_schemas.providers import BY_SLUG
 
 
@@ -20,8 +30,24 @@ def parser_for(provider: str) -> ParseFn:
         raise UnknownProviderError(f"no adapter for provider {provider!r}")
     # A provider's module is named by its identifier: 17track → seventeentrack.py.
     module = importlib.import_module(f"{__name__}.{known.ident}")
-    parse: ParseFn = module.parse
-    return parse
+    return _worded(module.parse)
+
+
+def _worded(parse: ParseFn) -> ParseFn:
+    """`parse`, then each checkpoint's words weighed against its code (providers.wording)."""
+
+    @wraps(parse)
+    def parse_worded(payload: Any) -> list[Checkpoint]:
+        found = parse(payload)
+        checkpoints = [_reworded(cp) for cp in found]
+        return Parsed(checkpoints, getattr(found, "degraded", ()))
+
+    return parse_worded
+
+
+def _reworded(cp: Checkpoint) -> Checkpoint:
+    meaning = refine(cp.meaning, cp.message)
+    return cp if meaning is cp.meaning else replace(cp, meaning=meaning)
 
 
 __all__ = [
@@ -30,6 +56,7 @@ __all__ = [
     "CodeTable",
     "Meaning",
     "ParseFn",
+    "Parsed",
     "UnknownProviderError",
     "parser_for",
 ]

@@ -66,7 +66,7 @@ def test_golden(fixture: Path) -> None:
 
 
 def test_registry_points_at_this_adapter() -> None:
-    assert parser_for("ups") is ups.parse
+    assert getattr(parser_for("ups"), "__wrapped__", None) is ups.parse
     assert ups.SLUG == "ups"
 
 

@@ -1,0 +1,71 @@
+"""The words a shopper reads, against the code's type: where they disagree, the more specific wins.
+
+Choices (issue 15's audit of every code table; applied to every provider's checkpoints by
+`parser_for`, on the checkpoint's message):
+- Only a generic meaning is ever overridden: an `exception` without a finer substatus (UPS type X,
+  PDSC 013, DHL `failure`, Shippo FAILURE/other...), a `pending` one (not found, unknown), or an
+  address problem. A specific code (a failed attempt, a pickup point, a return...) keeps its
+  meaning whatever its text says.
+- Generic exception + "returning this package to the sender", "being returned to the shipper",
+  "Rücksendung an den Absender", "retour à l'expéditeur" → returning_to_sender. A condition
+  ("will be returned to the sender if not picked up", "unless", "after 5 days") is a warning,
+  not a return: no change.
+- Pending + "Arriving On Time", "Arriving Early", "in transit", "on its way", "en route",
+  "en cours d'acheminement", "unterwegs" → in_transit ("Arriving Late" → in_transit, carrier
+  delay): USPS tracking shows these on moving parcels, never on unknown ones.
+- Address problem + "Address Corrected", "address has been updated", "adresse corrigée" →
+  in_transit, nothing for the shopper to do: the carrier fixed it.
+- An unknown code keeps its substatus `unknown_code` (the gap stays counted); only its status
+  follows the words. The raw code and message are never changed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from suivi_normalizer.providers.base import Meaning
+from suivi_schemas import ShipmentStatus, Substatus
+
+S, U = ShipmentStatus, Substatus
+
+_PROBLEMS = frozenset({S.EXCEPTION, S.DELIVERY_ATTEMPT_FAILED})
+_GENERIC = frozenset({None, U.OTHER, U.UNKNOWN_CODE, U.CONTACT_CARRIER, U.NOT_FOUND})
+_RETURNING = re.compile(
+    r"\b(?:return(?:ing|ed)?|being\s+returned|sent\s+back|sending\s+(?:it|this\s+\w+)\s+back)\b"
+    r".{0,40}?\b(?:sender|shipper|origin(?:ator)?)\b"
+    r"|rücksendung|(?:zurück|retour)\s+an\s+den\s+absender|an\s+den\s+absender\s+zurück"
+    r"|retour(?:né)?\s+(?:à|a|vers)\s+l['\u2019]\s*expéditeur|retour\s+expéditeur",
+    re.IGNORECASE | re.DOTALL,
+)
+_CONDITIONAL = re.compile(r"\b(?:if|unless|otherwise|after\s+\d+|si|sauf|falls|wenn)\b", re.I)
+_MOVING = re.compile(
+    r"\barriving\s+(?:on\s+time|early)\b|\bin\s+transit\b|\bon\s+(?:its|the)\s+way\b"
+    r"|\ben\s+route\b|\ben\s+cours\s+d['\u2019]\s*acheminement\b|\bunterwegs\b",
+    re.IGNORECASE,
+)
+_LATE = re.compile(r"\barriving\s+late\b", re.IGNORECASE)
+_CORRECTED = re.compile(
+    r"\baddress\s+(?:has\s+been\s+|was\s+)?(?:corrected|updated|verified)\b"
+    r"|\bcorrected\s+address\b|\badresse\s+(?:corrigée|rectifiée)\b|\badresse\s+korrigiert\b",
+    re.IGNORECASE,
+)
+
+
+def refine(meaning: Meaning, words: str | None) -> Meaning:
+    """`meaning` as the code's type says it, unless `words` are more specific (docstring)."""
+    if not words:
+        return meaning
+    status, sub = meaning.status, meaning.substatus
+    keep = U.UNKNOWN_CODE if sub is U.UNKNOWN_CODE else None
+    if status is S.EXCEPTION and sub in _GENERIC:
+        if _RETURNING.search(words) and not _CONDITIONAL.search(words):
+            return Meaning(S.RETURNING_TO_SENDER, keep or U.RETURN_TO_SENDER, False, meaning.reason)
+    elif status is S.PENDING and sub in _GENERIC:
+        if _LATE.search(words):
+            return Meaning(S.IN_TRANSIT, keep or U.CARRIER_DELAY)
+        if _MOVING.search(words):
+            return Meaning(S.IN_TRANSIT, keep or U.IN_TRANSIT)
+    elif sub is U.ADDRESS_ISSUE and status in _PROBLEMS and _CORRECTED.search(words):
+        return replace(meaning, status=S.IN_TRANSIT, substatus=U.IN_TRANSIT, action_required=False)
+    return meaning
