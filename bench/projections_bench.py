@@ -7,6 +7,7 @@ subscriber hands them over (parse, one transaction per batch of 500 through the 
       into tables shaped like the projector's (same keys and indexes);
   (b) the projector;
   (c) the whole stream redelivered to the projector (every event a duplicate).
+(a) and (b) alternate for --rounds rounds (each (b) in a fresh schema); the best of each counts.
 The read model (b) builds is then checked against the pure in-memory projection.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import os
 import secrets
 import time
 import uuid
@@ -43,7 +45,7 @@ from suivi_schemas import OrderEvent, ShipmentStatusEvent
 from suivi_schemas.topics import ORDERS, STATUS
 
 BATCH = 500
-TARGET = 5_000
+TARGET = 15_000
 
 ORDER_TABLE = [
     "merchant_id", "order_number", "event_id", "source", "placed_at", "updated_at", "cancelled",
@@ -142,7 +144,7 @@ async def judge(pool: asyncpg.Pool) -> tuple[int, float]:
     return result.checked, time.perf_counter() - started
 
 
-async def main(count: int, check: bool) -> None:
+async def main(count: int, check: bool, rounds: int) -> None:
     settings = PostgresSettings()
     items = workload(count)
     statuses = sum(1 for i in items if isinstance(i, ShipmentStatusEvent))
@@ -157,42 +159,62 @@ async def main(count: int, check: bool) -> None:
     gc.collect()
     gc.freeze()
 
+    copies: list[float] = []
+    projections: list[float] = []
     base_pool, base_schema = await schema_pool(settings)
-    proj_pool, proj_schema = await schema_pool(settings)
     try:
-        copy_s = await copy_baseline(base_pool, item_batches)
-        project_s = await project(proj_pool, record_batches)
-        replay_s = await project(proj_pool, record_batches)
-        judged, judge_s = await judge(proj_pool)
-        if check:
-            reference = Projection()
-            for item in items:
-                reference.apply(item)
-            async with proj_pool.acquire() as conn:
-                assert await read_state(conn) == reference.state(), "read model differs"
-        shipments = await proj_pool.fetchval("SELECT count(*) FROM shipments")
+        # Interleaved rounds on a shared, noisy machine: each side's best is its least disturbed.
+        for n in range(rounds):
+            copies.append(await copy_baseline(base_pool, item_batches))
+            proj_pool, proj_schema = await schema_pool(settings)
+            try:
+                projections.append(await project(proj_pool, record_batches))
+                if n < rounds - 1:
+                    continue
+                replay_s = await project(proj_pool, record_batches)
+                judged, judge_s = await judge(proj_pool)
+                if check:
+                    reference = Projection()
+                    for item in items:
+                        reference.apply(item)
+                    async with proj_pool.acquire() as conn:
+                        assert await read_state(conn) == reference.state(), "read model differs"
+                shipments = await proj_pool.fetchval("SELECT count(*) FROM shipments")
+            finally:
+                await drop(settings, proj_pool, proj_schema)
     finally:
         await drop(settings, base_pool, base_schema)
-        await drop(settings, proj_pool, proj_schema)
 
     orders = len(items) - statuses
+    copy_s, project_s = min(copies), min(projections)
     copy_eps, project_eps = statuses / copy_s, statuses / project_s
+    per_round = ", ".join(f"{c / p:.2f}" for c, p in zip(copies, projections, strict=True))
     print(f"projections benchmark: {statuses} status events of {shipments} parcels and {orders} "
-          f"order snapshots, batches of {BATCH}, PostgreSQL on this machine")  # fmt: skip
+          f"order snapshots, batches of {BATCH}, PostgreSQL on this machine, "
+          f"best of {rounds} interleaved rounds")  # fmt: skip
     print(f"  (a) COPY of the same rows          {copy_eps:10.0f} events/s   (baseline)")
     print(f"  (b) projector (parse + apply)      {project_eps:10.0f} events/s   "
           f"({len(items) / project_s:.0f} records/s)")  # fmt: skip
-    print(f"  ratio b/a                          {project_eps / copy_eps:10.2f}")
     print(f"  (c) stream redelivered, all dupes  {len(items) / replay_s:10.0f} records/s")
     print(f"  (d) monitor, first look at each     {judged / judge_s:10.0f} parcels/s  "
           f"(the projector changed {shipments / project_s:.0f} parcels/s)")  # fmt: skip
     verdict = "meets" if project_eps >= TARGET else "MISSES"
     print(f"  target {TARGET} events/s: {verdict}" + ("; read model checked" if check else ""))
+    print(f"  b/a per round: {per_round}")
+    print(f"ratio b/a (projector / COPY, best of {rounds}): {project_eps / copy_eps:.2f}")
 
 
 if __name__ == "__main__":
+    quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--count", type=int, default=50_000, help="status events (default 50000)")
+    parser.add_argument(
+        "--count", type=int, default=5_000 if quick else 50_000,
+        help="status events (default 50000, 5000 with BENCH_QUICK=1)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--rounds", type=int, default=1 if quick else 3,
+        help="interleaved rounds, best of each side kept (default 3, 1 with BENCH_QUICK=1)",
+    )  # fmt: skip
     parser.add_argument("--no-check", action="store_true", help="skip the read-model check")
     args = parser.parse_args()
-    asyncio.run(main(args.count, not args.no_check))
+    asyncio.run(main(args.count, not args.no_check, max(1, args.rounds)))

@@ -11,6 +11,7 @@ never interleave on the same rows.
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -60,6 +61,22 @@ async def lock_keys(conn: asyncpg.Connection, keys: Iterable[Key]) -> None:
         await conn.fetchval(sql.LOCK_KEYS, ids)
 
 
+# Connections whose session has the staging tables: created outside a transaction, so that
+# no rollback can drop them after they were counted here.
+_staged: weakref.WeakSet[asyncpg.Connection] = weakref.WeakSet()
+
+
+async def staging(conn: asyncpg.Connection) -> None:
+    """The session's staging tables (sql.STAGING): once per connection when called outside a
+    transaction (the projector does, before its own), else at every call (cheap, idempotent)."""
+    raw = getattr(conn, "_con", conn)  # a pool's proxy: the connection (and session) behind it
+    if raw in _staged:
+        return
+    await conn.execute(sql.STAGING)
+    if not conn.is_in_transaction():
+        _staged.add(raw)
+
+
 async def apply_batch(
     conn: asyncpg.Connection,
     statuses: Sequence[ShipmentStatusEvent],
@@ -76,32 +93,37 @@ async def apply_batch(
     # Sorted by id: concurrent inserts of the same ids then wait for each other, never deadlock.
     ordered = [by_id_s[i] for i in sorted(by_id_s)]
     fresh: set[UUID] = set()
-    await conn.execute(sql.STAGING)
-    if ordered:
-        records = event_rows(ordered)
-        await conn.copy_records_to_table(
-            sql.STAGED_EVENTS, records=records, columns=sql.EVENT_COLUMNS
-        )
-        fresh.update(r[0] for r in await conn.fetch(sql.INSERT_EVENTS))
     if by_id_o:
         ids = sorted(by_id_o)
         fresh.update(r[0] for r in await conn.fetch(sql.GATE, ids, [ORDERS.name] * len(ids)))
+    found = OrderCandidates.of(e for i, e in by_id_o.items() if i in fresh)
+    # Every key the batch may touch is locked at once, in one sorted call (no deadlock between
+    # instances): all its status events' keys (duplicates included) and its orders' parcels.
+    order_keys = found.parcel_keys()
+    if found.orders():
+        merchants, numbers = key_columns(found.orders())
+        rows = await conn.fetch(sql.LINKED_KEYS, merchants, numbers)
+        order_keys.update(key_of(carrier, number) for carrier, number in rows)
+    locking = {key_of(e.carrier, e.tracking_number) for e in ordered} | order_keys
+    lock_ids = sorted({lock_id(k) for k in locking})
+    await staging(conn)
+    if ordered:
+        await conn.copy_records_to_table(
+            sql.STAGED_EVENTS, records=event_rows(ordered), columns=sql.EVENT_COLUMNS
+        )
+        row = await conn.fetchrow(sql.INSERT_EVENTS, lock_ids)
+        fresh.update(row["fresh"])
+    elif lock_ids:
+        await conn.fetchval(sql.LOCK_KEYS, lock_ids)
     new_statuses = [e for e in ordered if e.event_id in fresh]
     result.status_duplicates = len(statuses) - len(new_statuses)
     result.order_duplicates = len(orders) - sum(1 for i in by_id_o if i in fresh)
 
-    found = OrderCandidates.of(e for i, e in by_id_o.items() if i in fresh)
     fresh_checkpoints: dict[Key, list[Checkpoint]] = {}
     for event in new_statuses:
         key = key_of(event.carrier, event.tracking_number)
         fresh_checkpoints.setdefault(key, []).append(Checkpoint.of(event))
-    keys = set(fresh_checkpoints)
-    keys |= found.parcel_keys()
-    if found.orders():
-        merchants, numbers = key_columns(found.orders())
-        rows = await conn.fetch(sql.LINKED_KEYS, merchants, numbers)
-        keys.update(key_of(carrier, number) for carrier, number in rows)
-    await lock_keys(conn, keys)
+    keys = set(fresh_checkpoints) | order_keys
     for event in new_statuses:
         result.applied[event.status.value] += 1
     if new_statuses:
@@ -116,7 +138,7 @@ async def apply_batch(
         linking = {link.key for links in writes.links.values() for link in links}
         # Only if a rebalance let another instance change the order meanwhile; rare, and a
         # deadlock it might cause aborts the batch, which is then retried.
-        await lock_keys(conn, (unlinked | linking) - keys)
+        await lock_keys(conn, (unlinked | linking) - locking)
         keys |= unlinked | linking
     new_links = [(order_id, link) for order_id, links in writes.links.items() for link in links]
     relinked = {link.key for _, link in new_links} | unlinked

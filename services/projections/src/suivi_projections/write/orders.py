@@ -147,8 +147,8 @@ async def refresh_orders(conn: asyncpg.Connection, order_ids: set[int], channel:
         )
         if aggregate.value != r[4]:
             updates.append((r[0], aggregate.value))
-    if updates:
-        await conn.executemany(sql.SET_ORDER_STATUS, updates)
     tokens = [r[2] for r in orders]
-    await conn.fetchval(sql.NOTIFY, channel, tokens)
+    await conn.fetchval(
+        sql.SET_STATUS_AND_NOTIFY, channel, [u[0] for u in updates], [u[1] for u in updates], tokens
+    )
     return tokens

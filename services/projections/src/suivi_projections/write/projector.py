@@ -25,7 +25,7 @@ from suivi_infra.records import ConsumedRecord, RecordSink
 from suivi_infra.tokens import TokenSettings
 from suivi_projections.domain.shipments import DEFAULT_REUSE_AFTER
 from suivi_projections.metrics import ProjectionsMetrics
-from suivi_projections.write.batch import ApplyResult, apply_batch
+from suivi_projections.write.batch import ApplyResult, apply_batch, staging
 from suivi_schemas import OrderEvent, ShipmentStatusEvent
 
 log = logging.getLogger(__name__)
@@ -85,10 +85,16 @@ class Projector:
                 dead.append((record, exc))
         result = ApplyResult()
         if statuses or orders:
-            async with self.pool.acquire() as conn, conn.transaction():
-                result = await apply_batch(
-                    conn, statuses, orders, reuse_after=self.reuse_after, token_key=self.token_key
-                )
+            async with self.pool.acquire() as conn:
+                await staging(conn)
+                async with conn.transaction():
+                    result = await apply_batch(
+                        conn,
+                        statuses,
+                        orders,
+                        reuse_after=self.reuse_after,
+                        token_key=self.token_key,
+                    )
         if dead:
             log.warning("%d record(s) dead-lettered to %s", len(dead), self.dlq_topic)
             await self.send(dead)

@@ -7,6 +7,7 @@ Runs inside `apply_batch`'s transaction, with the keys already locked.
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
@@ -30,7 +31,11 @@ from suivi_projections.monitor import schedule
 from suivi_projections.write import sql
 
 # Generation's fields are the shipments columns ("number" is "generation"): see sql.
+_UPSERT_AND_MARK_DUE = schedule.marking_due(
+    sql.UPSERT_SHIPMENTS, 0, ctes=sql.CONSUME_STAGED_SHIPMENTS
+)
 STAGED = ("generation", *GENERATION_FIELDS[1:])
+_generation_values = operator.attrgetter(*GENERATION_FIELDS)
 
 
 def key_columns(keys: Iterable[Key]) -> tuple[list[str], list[str]]:
@@ -71,13 +76,15 @@ async def recompute(
     carriers, numbers = key_columns(keys)
     # Anchors: existing links (order id, their generation) then this batch's (order id, None).
     anchors: dict[Key, list[tuple[int, int | None, datetime, Link | None]]] = {}
-    for r in await conn.fetch(sql.LOAD_LINKS, carriers, numbers):
-        anchors.setdefault((r[1], r[2]), []).append((r[0], r[4], r[3], None))
+    before: dict[Key, dict[int, Generation]] = {}
+    for r in await conn.fetch(sql.LOAD_STATE, carriers, numbers):
+        key = (r[0], r[1])
+        if key not in anchors and r[2]:
+            anchors[key] = [(*ref, None) for ref in zip(r[2], r[4], r[3], strict=True)]
+        if r[5] is not None:
+            before.setdefault(key, {})[r[5]] = generation_from_row((r[0], r[1], *r[5:]))
     for order_id, link in new_links:
         anchors.setdefault(link.key, []).append((order_id, None, link.anchor, link))
-    before: dict[Key, dict[int, Generation]] = {}
-    for r in await conn.fetch(sql.LOAD_SHIPMENTS, carriers, numbers):
-        before.setdefault((r[0], r[1]), {})[r[2]] = generation_from_row(r)
     moments = {k: [ref[2] for ref in refs] for k, refs in anchors.items()}
     reload = {
         k
@@ -134,13 +141,21 @@ async def _write_shipments(
     relink: list[tuple[int, Key, int]],
     inserts: list[tuple[int, Link, int]],
 ) -> None:
+    upserts.sort(key=lambda u: (u[0], u[1].number))
+    # The monitor judges every changed or relinked generation again (stalls, lateness, lane).
+    due = sorted(
+        {(*key, g.number) for key, g in upserts}
+        | {(*key, number) for _, key, number in relink}
+        | {(*link.key, number) for _, link, number in inserts}
+    )
     if upserts:
-        upserts.sort(key=lambda u: (u[0], u[1].number))
-        records = [(*key, *(getattr(g, f) for f in GENERATION_FIELDS)) for key, g in upserts]
+        records = [(*key, *_generation_values(g)) for key, g in upserts]
         await conn.copy_records_to_table(
             sql.STAGED_SHIPMENTS, records=records, columns=("carrier", "tracking_number", *STAGED)
         )
-        await conn.execute(sql.UPSERT_SHIPMENTS)
+        await conn.execute(_UPSERT_AND_MARK_DUE, *schedule.due_columns(due))
+    else:
+        await schedule.mark_due(conn, due)
     if shrink:
         carriers, numbers = [k[0] for k, _ in shrink], [k[1] for k, _ in shrink]
         await conn.execute(sql.SHRINK_SHIPMENTS, carriers, numbers, [n for _, n in shrink])
@@ -152,13 +167,6 @@ async def _write_shipments(
         )  # fmt: skip
     if inserts:
         await _insert_links(conn, inserts)
-    # The monitor judges every changed or relinked generation again (stalls, lateness, lane).
-    due = sorted(
-        {(*key, g.number) for key, g in upserts}
-        | {(*key, number) for _, key, number in relink}
-        | {(*link.key, number) for _, link, number in inserts}
-    )
-    await schedule.mark_due(conn, due)
     await schedule.forget(conn, shrink)
 
 
