@@ -27,7 +27,7 @@ BASE = int(os.environ.get("SUIVI_CHAOS_PORT_BASE", "19192"))
 def table(rows: list[Row]) -> str:
     head = (
         "scenario", "sent", "202", "in read model", "lost", "doubled rows",
-        "messages exp/sent/doubled", "recover s", "p99 answer s",
+        "messages exp/sent/doubled", "recover s", "p99 answer s", "probe max s",
     )  # fmt: skip
     lines = [head] + [
         (
@@ -40,6 +40,7 @@ def table(rows: list[Row]) -> str:
             f"{r.messages_expected}/{r.messages_sent}/{r.messages_doubled}",
             f"{r.recover_seconds:.1f}",
             f"{r.p99_seconds:.2f}",
+            f"{r.probe_max_seconds:.2f}",
         )
         for r in rows
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 import uuid
 from collections import Counter
@@ -50,12 +51,23 @@ class Traffic:
     def number(self, n: int) -> str:
         return f"1Z{self.tag}{n:010d}"
 
+    @staticmethod
+    def body(number: str) -> bytes:
+        """One new checkpoint of the parcel, in the Suivi webhook format."""
+        event = {"code": "OFD", "status": "out_for_delivery",
+                 "occurred_at": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
+        payload = {"carrier": "ups", "tracking_number": number, "events": [event]}
+        return json.dumps(payload).encode()
+
+    def signed(self, body: bytes) -> dict[str, str]:
+        headers = {"content-type": "application/json"}
+        return headers | suivi_headers(body, self.secret, int(time.time()))
+
     async def _attempt(self, http: httpx.AsyncClient, body: bytes, one: Sent) -> bool:
         started = time.monotonic()
         try:
-            headers = {"content-type": "application/json"}
-            headers |= suivi_headers(body, self.secret, int(time.time()))
-            answer = await http.post("/v1/webhooks/suivi", content=body, headers=headers)
+            # Signed again at each attempt, as providers do (a fresh timestamp).
+            answer = await http.post("/v1/webhooks/suivi", content=body, headers=self.signed(body))
             status = answer.status_code
             one.retry_after += status == 503 and "retry-after" in answer.headers
         except httpx.HTTPError:
@@ -66,15 +78,13 @@ class Traffic:
 
     async def webhook(self, http: httpx.AsyncClient, n: int) -> None:
         number = self.number(n)
-        event = {"code": "OFD", "status": "out_for_delivery",
-                 "occurred_at": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
-        body = json.dumps({"carrier": "ups", "tracking_number": number, "events": [event]})
+        body = self.body(number)  # the same checkpoint at every attempt
         one = Sent(number, time.monotonic())
         self.sent.append(one)
         backoff = FIRST_BACKOFF
         for _ in range(ATTEMPTS):
             # 4xx other than 408/429 would be final for a provider: ours are all valid.
-            if await self._attempt(http, body.encode(), one):
+            if await self._attempt(http, body, one):
                 return
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, MAX_BACKOFF)
@@ -158,6 +168,47 @@ class ReadModel:
             except (OSError, asyncpg.PostgresError, TimeoutError):
                 pass  # PostgreSQL restarting: look again
             await asyncio.sleep(0.5)
+
+
+class Probe:
+    """One webhook every `interval` s from a thread of its own (its own connection, away from
+    the stream's event loop and pool), one attempt each: ingest's answer time as a provider
+    sees it, when each was sent."""
+
+    def __init__(self, traffic: Traffic, interval: float = 0.5) -> None:
+        self.traffic, self.interval = traffic, interval
+        self.answers: list[tuple[float, float, int]] = []  # (sent at, seconds, status)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        with httpx.Client(base_url=self.traffic.ingest, timeout=ATTEMPT_TIMEOUT) as http:
+            n = 0
+            while not self._stop.wait(self.interval):
+                # 9 then 9 digits: never one of the stream's numbers (below 9,000,000,000).
+                number = self.traffic.number(9_000_000_000 + n)
+                n += 1
+                body = self.traffic.body(number)
+                headers = self.traffic.signed(body)
+                started = time.monotonic()
+                try:
+                    status = http.post(
+                        "/v1/webhooks/suivi", content=body, headers=headers
+                    ).status_code
+                except httpx.HTTPError:
+                    status = 0
+                self.answers.append((started, time.monotonic() - started, status))
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(ATTEMPT_TIMEOUT + 5)
+
+    def slowest(self, since: float, until: float) -> float:
+        """The longest answer to a probe sent within [since, until]."""
+        return max((s for at, s, _ in self.answers if since <= at <= until), default=0.0)
 
 
 def run_tag() -> str:

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from chaos.infra import Brokers, Postgres
-from chaos.load import ReadModel, Traffic, run_tag, shopper_mail
+from chaos.load import Probe, ReadModel, Traffic, run_tag, shopper_mail
 from chaos.stack import Stack
 from suivi_notifier.testing.smtp_peer import SmtpPeer
 
@@ -121,6 +121,7 @@ class Row:
     messages_doubled: int
     recover_seconds: float
     p99_seconds: float
+    probe_max_seconds: float  # the slowest answer to the probe during the fault
     refusals: int
     problems: list[str]
 
@@ -143,12 +144,15 @@ async def run(
     watcher = asyncio.create_task(read.watch(stop))
     count = int(rate * seconds)
     stream = asyncio.create_task(traffic.stream(0, count, rate))
+    probe = Probe(traffic)
+    probe.start()
     await asyncio.sleep(scenario.fault_after if scenario.fault_after is not None else seconds / 3)
     fault_start = time.monotonic()
     await scenario.fault(h)
     await h.all_ready()
     fault_end = time.monotonic()
     await stream
+    await asyncio.to_thread(probe.stop)
     acked = {s.number for s in traffic.sent if s.acked}
     expected_mail = set(mailed) & acked
     deadline = time.monotonic() + settle
@@ -175,7 +179,7 @@ async def run(
         len(acked - rows.keys()), sum(n - 1 for n in rows.values()),
         len(expected_mail), len(expected_mail & mail_counts.keys()),
         sum(n - 1 for n in mail_counts.values()),
-        max(caught_up, fault_end) - fault_start, p99,
+        max(caught_up, fault_end) - fault_start, p99, probe.slowest(fault_start, fault_end),
         sum(s.retry_after for s in traffic.sent), [],
     )  # fmt: skip
     if row.lost:
