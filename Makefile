@@ -59,6 +59,7 @@ bench: up ## benchmarks on the real local broker, with ratios against baselines 
 	@$(UV) run --frozen python -m bench.projections_bench
 	@$(UV) run --frozen python -m bench.tracker_bench
 	@$(UV) run --frozen python -m bench.notifier_bench
+	@$(UV) run --frozen python -m bench.e2e_latency
 
 backtest: migrate ## replay delivered history: predicted windows vs the overall median (docs/alerts.md)
 	@$(UV) run --frozen suivi-eta-backtest $(BACKTEST_ARGS)

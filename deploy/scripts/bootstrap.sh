@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks to build and test Suivi: uv, Java, Maven, PostgreSQL,
-# headless Chromium (browser tests of the status page), wrk (ingest benchmark) and Prometheus.
+# headless Chromium (browser tests of the status page), wrk (ingest benchmark), vegeta (end-to-end
+# benchmark, when Go is there) and Prometheus.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 if ! command -v uv >/dev/null; then
   log "installing uv from PyPI"
@@ -12,6 +13,9 @@ command -v mvn >/dev/null || apt_install maven
 # Debian's Chromium, driven by Playwright with executable_path; never a downloaded browser build.
 [ -x /usr/bin/chromium ] || apt_install chromium fonts-dejavu-core
 command -v wrk >/dev/null || apt_install wrk
+# vegeta (constant-rate load for bench/e2e_latency.py) is packaged by no Debian release: built
+# from the Go module proxy when Go is there; the benchmark says so and stops when it is not.
+if command -v go >/dev/null; then sh "$(dirname "${BASH_SOURCE[0]}")/vegeta.sh"; fi
 # Debian's Prometheus (prometheus, promtool) for `make run`'s monitoring and the alert-rule tests.
 # The package's own service would hold port 9090, which `make run` uses: keep it stopped.
 if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then

@@ -1,0 +1,229 @@
+"""End-to-end latency under load: signed webhooks at constant rates, POST → visible to readers.
+
+The real processes (suivi-ingest, suivi-normalizer, suivi-projector, as the Procfile starts them)
+run on their own topics, schema and consumer groups (bench/e2e_stack.py), on the shared broker and
+server. vegeta (compiled; deploy/scripts/vegeta.sh builds it) POSTs pre-signed single-checkpoint
+`suivi` webhooks, each for its own tracking number, at each constant rate; a poller reads the
+read model every POLL seconds for the numbers sent and not yet seen: a webhook is visible when its
+shipment row is committed, which is what the merchant API reads and when the status page's live
+stream is told (NOTIFY at the same commit). Per webhook: visible time minus vegeta's request
+start. Each process's CPU over the step tells what saturates. The last line is the ratio of the
+rate made visible to the rate ingest accepted (202) at the highest rate: its baseline in the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from bench.e2e_stack import Pipeline, cpu_seconds, machine_busy, vegeta
+from suivi_infra.signing import sign
+
+POLL = 0.01
+GRACE = 30.0  # seconds after the last POST for the stragglers to show
+SECRET = "dev-suivi-secret"  # noqa: S105 - dev.env's public development secret
+CARRIER = "dhl"
+
+
+def body(number: str, at: datetime) -> bytes:
+    event = {
+        "code": "PU", "status": "in_transit", "substatus": "picked_up",
+        "occurred_at": at.isoformat(), "location": {"city": "Lyon", "country": "FR"},
+    }  # fmt: skip
+    return json.dumps({"carrier": CARRIER, "tracking_number": number, "events": [event]}).encode()
+
+
+def targets(url: str, numbers: list[str]) -> bytes:
+    """vegeta's JSON targets, each signed now; `?n=` tells the results apart (ingest ignores it)."""
+    now = datetime.now(UTC)
+    lines = []
+    for n, number in enumerate(numbers):
+        raw = body(number, now - timedelta(minutes=1))
+        signature = sign(raw, [SECRET], int(time.time()))
+        lines.append(json.dumps({
+            "method": "POST", "url": f"{url}/v1/webhooks/suivi?n={n}",
+            "body": base64.b64encode(raw).decode(),
+            "header": {"Content-Type": ["application/json"], "Suivi-Signature": [signature]},
+        }))  # fmt: skip
+    return ("\n".join(lines) + "\n").encode()
+
+
+@dataclass
+class Step:
+    rate: int
+    sent: int
+    accepted: int
+    accepted_rate: float
+    visible: int
+    visible_rate: float
+    latencies: list[float]  # POST → visible, seconds, of the webhooks seen
+    answers: list[float]  # POST → 202, seconds
+    cpu: dict[str, float]  # share of one core over the step, by process ("machine": all cores)
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def poll(url: str, numbers: list[str], start: float, rate: int, seen: dict[str, float],
+               until: float) -> None:  # fmt: skip
+    """Marks each number's first moment in `shipments`, asking only for those sent already."""
+    conn = await asyncpg.connect(url)
+    try:
+        while time.time() < until and len(seen) < len(numbers):
+            due = min(len(numbers), int((time.time() - start + 0.2) * rate) + 1)
+            pending = [n for n in numbers[:due] if n not in seen]
+            if pending:
+                rows = await conn.fetch(
+                    "SELECT tracking_number FROM shipments"
+                    " WHERE carrier = $1 AND tracking_number = ANY($2::text[])",
+                    CARRIER, pending,
+                )  # fmt: skip
+                now = time.time()
+                for r in rows:
+                    seen.setdefault(r[0], now)
+            await asyncio.sleep(POLL)
+    finally:
+        await conn.close()
+
+
+def results(binary: str, path: Path) -> dict[int, tuple[float, float, int]]:
+    """n → (request start, seconds to the answer, status code), from vegeta's results."""
+    out = subprocess.run(  # noqa: S603 - the vegeta binary found by e2e_stack.vegeta
+        [binary, "encode", "--to", "json", str(path)], check=True, capture_output=True
+    ).stdout
+    found = {}
+    for line in out.splitlines():
+        r = json.loads(line)
+        stamp = r["timestamp"]
+        head, _, frac = stamp.partition(".")
+        frac_s = "".join(c for c in frac if c.isdigit())
+        zone = frac[len(frac_s):] if frac else stamp[len(head):]  # fmt: skip
+        start = datetime.fromisoformat(head[:19] + zone.replace("Z", "+00:00")).timestamp()
+        start += float(f"0.{frac_s or 0}")
+        n = int(r["url"].rsplit("n=", 1)[1])
+        found[n] = (start, r["latency"] / 1e9, r["code"])
+    return found
+
+
+async def step(pipeline: Pipeline, binary: str, rate: int, seconds: float, tag: str) -> Step:
+    count = max(1, int(rate * seconds))
+    numbers = [f"E2E{tag}{rate:05d}{n:07d}" for n in range(count)]
+    work = Path(tempfile.mkdtemp(prefix="e2e-"))
+    (work / "targets.json").write_bytes(targets(pipeline.stack.url("ingest"), numbers))
+    pids = pipeline.pids()
+    cpu0 = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    busy0, total0 = machine_busy()
+    seen: dict[str, float] = {}
+    start = time.time()
+    poller = asyncio.create_task(
+        poll(pipeline.database_url, numbers, start, rate, seen, start + seconds + GRACE)
+    )
+    attack = await asyncio.create_subprocess_exec(
+        binary, "attack", "-format=json", f"-targets={work / 'targets.json'}",
+        f"-rate={rate}/s", f"-duration={seconds}s", "-timeout=10s", "-max-body=0",
+        f"-output={work / 'results.bin'}",
+    )  # fmt: skip
+    await attack.wait()
+    ended = time.time()
+    await poller
+    wall = ended - start
+    busy1, total1 = machine_busy()
+    cpu = {name: (cpu_seconds(pid) - cpu0[name]) / wall for name, pid in pids.items()}
+    cpu["machine"] = (busy1 - busy0) / max(1.0, total1 - total0) * (os.cpu_count() or 1)
+    answered = results(binary, work / "results.bin")
+    latencies, answers, last = [], [], start
+    for n, (sent_at, answer, code) in answered.items():
+        if code == 202:
+            answers.append(answer)
+            if numbers[n] in seen:
+                latencies.append(max(0.0, seen[numbers[n]] - sent_at))
+                last = max(last, seen[numbers[n]])
+    accepted = len(answers)
+    first = min((s for s, _, _ in answered.values()), default=start)
+    visible = len(latencies)
+    return Step(rate, len(answered), accepted, accepted / wall, visible,
+                visible / max(1e-9, last - first), latencies, answers, cpu)  # fmt: skip
+
+
+def report(s: Step) -> str:
+    ms = [v * 1000 for v in s.latencies]
+    busiest = max((k for k in s.cpu if k != "machine"), key=lambda k: s.cpu[k])
+    return (
+        f"{s.rate:6d}/s  sent {s.sent:6d}  202 {s.accepted:6d} ({s.accepted_rate:6.0f}/s, p99 "
+        f"{pct(s.answers, 0.99) * 1000:5.0f} ms)  visible {s.visible:6d} ({s.visible_rate:6.0f}/s)"
+        f"  POST→visible p50 {pct(ms, 0.5):6.0f}  p95 {pct(ms, 0.95):6.0f}  p99 "
+        f"{pct(ms, 0.99):6.0f}  max {max(ms, default=float('nan')):6.0f} ms  busiest {busiest} "
+        f"{s.cpu[busiest]:.0%} of a core ("
+        + ", ".join(f"{k} {v:.0%}" for k, v in s.cpu.items() if k != busiest)
+        + ")"
+    )
+
+
+async def warm(pipeline: Pipeline, binary: str) -> None:
+    """A few webhooks through, until the consumers have their partitions and the path is hot."""
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        s = await step(pipeline, binary, 20, 1, f"W{int(time.time()) % 100000:05d}")
+        if s.visible == s.sent and s.sent:
+            return
+    raise RuntimeError(f"the pipeline shows nothing; logs in {pipeline.stack.workdir}")
+
+
+async def main(rates: list[int], seconds: float, overrides: dict[str, str]) -> int:
+    binary = vegeta()
+    if binary is None:
+        print("e2e latency: vegeta not found and Go not available (deploy/scripts/vegeta.sh)")
+        return 1
+    pipeline = Pipeline(overrides)
+    try:
+        await pipeline.start()
+        async with httpx.AsyncClient() as client:
+            ready = await client.get(f"{pipeline.stack.url('ingest')}/readyz")
+            ready.raise_for_status()
+        await warm(pipeline, binary)
+        tag = pipeline.run[:4].upper()
+        print(f"end-to-end latency: signed single-checkpoint suivi webhooks, {seconds:.0f} s per "
+              f"rate, vegeta → ingest → normalizer → projector → read model (polled every "
+              f"{POLL * 1000:.0f} ms), everything on this machine")  # fmt: skip
+        steps = []
+        for rate in rates:
+            steps.append(await step(pipeline, binary, rate, seconds, tag))
+            print("  " + report(steps[-1]), flush=True)
+    finally:
+        await pipeline.stop()
+    top = steps[-1]
+    print(f"ratio visible/accepted at {top.rate}/s (pipeline / ingest's 202s, same step): "
+          f"{top.visible_rate / max(1e-9, top.accepted_rate):.2f}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rates", default="200" if quick else "500,1000,1500,2000,2500,3000",
+                        help="constant rates in webhooks/s, comma-separated")  # fmt: skip
+    parser.add_argument("--seconds", type=float, default=5 if quick else 20, help="per rate")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE",
+        help="a service setting for this run, over dev.env's",
+    )  # fmt: skip
+    args = parser.parse_args()
+    settings = dict(item.split("=", 1) for item in args.set)
+    rates = [int(r) for r in args.rates.split(",") if r]
+    raise SystemExit(asyncio.run(main(rates, args.seconds, settings)))
