@@ -13,6 +13,10 @@ Choices (issue 15's audit of every code table; applied to every provider's check
 - Pending + "Arriving On Time", "Arriving Early", "in transit", "on its way", "en route",
   "en cours d'acheminement", "unterwegs" → in_transit ("Arriving Late" → in_transit, carrier
   delay): USPS tracking shows these on moving parcels, never on unknown ones.
+- Pending + "electronic shipment information received", "label has been created", "Pre-Shipment
+  information", "awaiting the item" → info_received (Shippo's UNKNOWN history entries say so).
+- In transit without a finer substatus (Shippo's TRANSIT, a bare status) + "out for delivery" →
+  out_for_delivery.
 - Address problem + "Address Corrected", "address has been updated", "adresse corrigée" →
   in_transit, nothing for the shopper to do: the carrier fixed it.
 - An unknown code keeps its substatus `unknown_code` (the gap stays counted); only its status
@@ -45,6 +49,12 @@ _MOVING = re.compile(
     re.IGNORECASE,
 )
 _LATE = re.compile(r"\barriving\s+late\b", re.IGNORECASE)
+_INFO = re.compile(
+    r"\bshipment\s+information\b|\blabel\s+(?:has\s+been\s+|was\s+)?created\b"
+    r"|\bpre-?shipment\b|\bawaiting\s+(?:the\s+)?item\b",
+    re.IGNORECASE,
+)
+_OUT = re.compile(r"\bout\s+for\s+delivery\b", re.IGNORECASE)
 _CORRECTED = re.compile(
     r"\baddress\s+(?:has\s+been\s+|was\s+)?(?:corrected|updated|verified)\b"
     r"|\bcorrected\s+address\b|\badresse\s+(?:corrigée|rectifiée)\b|\badresse\s+korrigiert\b",
@@ -66,6 +76,10 @@ def refine(meaning: Meaning, words: str | None) -> Meaning:
             return Meaning(S.IN_TRANSIT, keep or U.CARRIER_DELAY)
         if _MOVING.search(words):
             return Meaning(S.IN_TRANSIT, keep or U.IN_TRANSIT)
+        if _INFO.search(words):
+            return Meaning(S.INFO_RECEIVED, keep or U.LABEL_CREATED)
+    elif status is S.IN_TRANSIT and sub in (None, U.UNKNOWN_CODE) and _OUT.search(words):
+        return Meaning(S.OUT_FOR_DELIVERY, keep or U.OUT_FOR_DELIVERY)
     elif sub is U.ADDRESS_ISSUE and status in _PROBLEMS and _CORRECTED.search(words):
         return replace(meaning, status=S.IN_TRANSIT, substatus=U.IN_TRANSIT, action_required=False)
     return meaning

@@ -65,7 +65,18 @@ def test_a_specific_code_keeps_its_meaning_whatever_its_words() -> None:
             "Colis en retour à l'expéditeur",
             (S.RETURNING_TO_SENDER, U.UNKNOWN_CODE),
         ),
+        (
+            Meaning(S.PENDING, U.NOT_FOUND),
+            "The shipping label has been created and the USPS is awaiting the item.",
+            (S.INFO_RECEIVED, U.LABEL_CREATED),
+        ),
+        (
+            Meaning(S.IN_TRANSIT),
+            "Your shipment is out for delivery.",
+            (S.OUT_FOR_DELIVERY, U.OUT_FOR_DELIVERY),
+        ),
         # No contradiction, or a specific meaning: unchanged.
+        (Meaning(S.IN_TRANSIT, U.DEPARTED_FACILITY), "Departed; out for delivery tomorrow", None),
         (Meaning(S.EXCEPTION, U.ADDRESS_ISSUE, True), "Incorrect address", None),
         (Meaning(S.DELIVERED, U.DELIVERED), "In transit to the sender", None),
         (Meaning(S.PENDING, U.NOT_FOUND), "Not found", None),
