@@ -71,6 +71,8 @@ class Step:
     latencies: list[float]  # POST → visible, seconds, of the webhooks seen
     answers: list[float]  # POST → 202, seconds
     cpu: dict[str, float]  # share of one core over the step, by process ("machine": all cores)
+    codes: dict[int, int]  # vegeta's answers by status code (0: no answer within its timeout)
+    planned: int
 
 
 def pct(values: list[float], q: float) -> float:
@@ -154,18 +156,39 @@ async def step(pipeline: Pipeline, binary: str, rate: int, seconds: float, tag: 
             if numbers[n] in seen:
                 latencies.append(max(0.0, seen[numbers[n]] - sent_at))
                 last = max(last, seen[numbers[n]])
+    codes: dict[int, int] = {}
+    for _, _, code in answered.values():
+        codes[code] = codes.get(code, 0) + 1
     accepted = len(answers)
     first = min((s for s, _, _ in answered.values()), default=start)
     visible = len(latencies)
-    return Step(rate, len(answered), accepted, accepted / wall, visible,
-                visible / max(1e-9, last - first), latencies, answers, cpu)  # fmt: skip
+    # Over the step or until the last one showed, whichever is longer: a rate, not a burst.
+    visible_rate = visible / max(wall, last - first)
+    return Step(rate, len(answered), accepted, accepted / wall, visible, visible_rate, latencies,
+                answers, cpu, codes, count)  # fmt: skip
+
+
+def verdict(s: Step) -> str:
+    """What gave way first: the generator, ingest's answers, or the pipeline behind them."""
+    if s.sent < 0.98 * s.planned:
+        return f"the generator ({s.sent} of {s.planned} sent: workers waiting on slow answers)"
+    refused = {code: n for code, n in s.codes.items() if code != 202}
+    if refused:
+        answers = ", ".join(f"{c or 'timeout'}: {n}" for c, n in sorted(refused.items()))
+        return f"ingest ({answers})"
+    if s.visible < s.accepted:
+        return f"the pipeline ({s.accepted - s.visible} accepted not visible in {GRACE:.0f} s)"
+    if s.visible_rate < 0.95 * s.accepted_rate:
+        return "the pipeline (visible slower than accepted)"
+    return "nothing"
 
 
 def report(s: Step) -> str:
     ms = [v * 1000 for v in s.latencies]
     busiest = max((k for k in s.cpu if k != "machine"), key=lambda k: s.cpu[k])
     return (
-        f"{s.rate:6d}/s  sent {s.sent:6d}  202 {s.accepted:6d} ({s.accepted_rate:6.0f}/s, p99 "
+        f"{s.rate:6d}/s  gave way: {verdict(s)}\n          "
+        f"sent {s.sent:6d}  202 {s.accepted:6d} ({s.accepted_rate:6.0f}/s, p99 "
         f"{pct(s.answers, 0.99) * 1000:5.0f} ms)  visible {s.visible:6d} ({s.visible_rate:6.0f}/s)"
         f"  POST→visible p50 {pct(ms, 0.5):6.0f}  p95 {pct(ms, 0.95):6.0f}  p99 "
         f"{pct(ms, 0.99):6.0f}  max {max(ms, default=float('nan')):6.0f} ms  busiest {busiest} "
