@@ -8,6 +8,8 @@ from suivi_schemas.providers import SLUGS
 
 # Unknown codes are labelled by code so operators see which to map; cap the distinct values.
 MAX_UNKNOWN_CODES_PER_PROVIDER = 50
+# Degraded fields are named by the adapters without indices (a bounded set); capped all the same.
+MAX_DEGRADED_FIELDS_PER_PROVIDER = 50
 
 
 def provider_label(provider: str) -> str:
@@ -41,6 +43,13 @@ class NormalizerMetrics:
             ["provider", "code"],
             registry=registry,
         )
+        self.degraded_parses = Counter(
+            "suivi_normalizer_degraded_parses",
+            "Bodies normalized without an optional or nullable field they carried unusable "
+            "(dropped, or taken from elsewhere in the body) instead of being dead-lettered.",
+            ["provider", "field"],
+            registry=registry,
+        )
         self.dead_letters = Counter(
             "suivi_normalizer_dead_letters",
             "Raw events sent to the dead-letter topic, by error class.",
@@ -66,6 +75,7 @@ class NormalizerMetrics:
             registry=registry,
         )
         self._unknown_seen: dict[str, set[str]] = {}
+        self._degraded_seen: dict[str, set[str]] = {}
 
     def unknown_code(self, provider: str, code: str) -> None:
         seen = self._unknown_seen.setdefault(provider, set())
@@ -74,3 +84,11 @@ class NormalizerMetrics:
         else:
             seen.add(code)
         self.unknown_codes.labels(provider, code).inc()
+
+    def degraded_parse(self, provider: str, field: str) -> None:
+        seen = self._degraded_seen.setdefault(provider, set())
+        if field not in seen and len(seen) >= MAX_DEGRADED_FIELDS_PER_PROVIDER:
+            field = "other"
+        else:
+            seen.add(field)
+        self.degraded_parses.labels(provider, field).inc()

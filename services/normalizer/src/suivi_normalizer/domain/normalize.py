@@ -59,22 +59,31 @@ def to_event(
     )
 
 
-def checkpoints_of(raw: RawProviderEvent, payload: Any = None) -> list[Checkpoint]:
-    """The adapter's reading of the webhook; AdapterError when it cannot be read."""
+def checkpoints_of(
+    raw: RawProviderEvent, payload: Any = None, degraded: list[str] | None = None
+) -> list[Checkpoint]:
+    """The adapter's reading of the webhook; AdapterError when it cannot be read. `degraded`
+    receives the optional fields the adapter did without (providers.base.Parsed)."""
     parse = parser_for(raw.provider)
     if payload is None:
         payload = decode_body(raw.body)
     try:
-        return parse(payload)
+        found = parse(payload)
     except AdapterError:
         raise
     except (LookupError, TypeError, ValueError, AttributeError) as exc:
         # An adapter tripping over an unexpected shape is a bad payload, not a crash.
         raise AdapterError(f"unexpected {raw.provider} payload shape: {exc!r}") from exc
+    if degraded is not None:
+        degraded.extend(getattr(found, "degraded", ()))
+    return found
 
 
 def normalize_new(
-    raw: RawProviderEvent, known: Container[UUID] = (), payload: Any = None
+    raw: RawProviderEvent,
+    known: Container[UUID] = (),
+    payload: Any = None,
+    degraded: list[str] | None = None,
 ) -> tuple[list[ShipmentStatusEvent], int]:
     """(events, skipped): the webhook's checkpoints not in `known`, oldest first, each once.
 
@@ -83,7 +92,7 @@ def normalize_new(
     """
     chosen: dict[UUID, Checkpoint] = {}
     skipped = 0
-    for cp in checkpoints_of(raw, payload):
+    for cp in checkpoints_of(raw, payload, degraded):
         event_id = checkpoint_id(cp)
         if event_id in known:
             skipped += 1

@@ -97,7 +97,8 @@ class Normalizer:
             try:
                 raw = RawProviderEvent.model_validate_json(record.value or b"")
                 provider = raw.provider
-                events, skipped = normalize_new(raw, known)
+                degraded: list[str] = []
+                events, skipped = normalize_new(raw, known, degraded=degraded)
             # A poison record must never stop the partition: whatever fails goes to the DLQ.
             except Exception as exc:
                 label = provider_label(provider or "")
@@ -116,6 +117,8 @@ class Normalizer:
                 continue
             label = provider_label(raw.provider)
             raw_outcomes[(label, "normalized")] += 1
+            for field in degraded:  # optional fields the adapter did without (not dead-lettered)
+                self.metrics.degraded_parse(label, field)
             if skipped:
                 duplicates[label] += skipped
             if events:

@@ -139,6 +139,32 @@ async def test_unknown_codes_are_counted_per_provider_and_code() -> None:
     )
 
 
+async def test_degraded_parses_are_counted_per_provider_and_field_not_dead_lettered() -> None:
+    sink = RecordingSink()
+    normalizer, registry = _normalizer(sink)
+    result = await normalizer.process(
+        [_raw("shippo", "public_shippo_python_usps_carrier_null.json")]
+    )
+    assert (result.published, result.dead_lettered) == (11, 0)
+    assert (
+        registry.get_sample_value(
+            "suivi_normalizer_degraded_parses_total",
+            {"provider": "shippo", "field": "data.carrier"},
+        )
+        == 1
+    )
+    await normalizer.process(
+        [_raw("shippo", "public_shippo_python_usps_delivered_unknown_history.json")]
+    )
+    assert (
+        registry.get_sample_value(
+            "suivi_normalizer_degraded_parses_total",
+            {"provider": "shippo", "field": "data.carrier"},
+        )
+        == 1
+    )  # a body with its carrier is not degraded
+
+
 def test_recent_ids_forget_the_oldest_beyond_capacity() -> None:
     import uuid
 
