@@ -117,8 +117,8 @@ class Normalizer:
                 continue
             label = provider_label(raw.provider)
             raw_outcomes[(label, "normalized")] += 1
-            for field in degraded:  # optional fields the adapter did without (not dead-lettered)
-                self.metrics.degraded_parse(label, field)
+            for name in degraded:  # optional fields the adapter did without (not dead-lettered)
+                self.metrics.degraded_parse(label, name)
             if skipped:
                 duplicates[label] += skipped
             if events:

@@ -195,9 +195,7 @@ def test_reasons() -> None:
 
 def test_registry_finds_the_module() -> None:
     assert fedex.SLUG == "fedex"
-    assert (
-        getattr(parser_for("fedex"), "__wrapped__", None) is fedex.parse
-    )
+    assert getattr(parser_for("fedex"), "__wrapped__", None) is fedex.parse
 
 
 # ---- mapping rules ----------------------------------------------------------------------------

@@ -181,9 +181,7 @@ def test_reasons() -> None:
 
 def test_registry_finds_the_module() -> None:
     assert shippo.SLUG == "shippo"
-    assert (
-        getattr(parser_for("shippo"), "__wrapped__", None) is shippo.parse
-    )
+    assert getattr(parser_for("shippo"), "__wrapped__", None) is shippo.parse
 
 
 # ---- mapping rules ----------------------------------------------------------------------------

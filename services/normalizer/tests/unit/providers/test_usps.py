@@ -122,9 +122,7 @@ def test_golden(fixture: Path) -> None:
 
 
 def test_registry_points_at_this_adapter() -> None:
-    assert (
-        getattr(parser_for("usps"), "__wrapped__", None) is usps.parse
-    )
+    assert getattr(parser_for("usps"), "__wrapped__", None) is usps.parse
     assert usps.SLUG == "usps"
 
 
