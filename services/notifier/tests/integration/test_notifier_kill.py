@@ -36,7 +36,7 @@ PARCELS = [("ups", f"1Z999AA1{n:010d}") for n in range(8)]
 WAVES = {
     "in_transit": "has shipped",
     "out_for_delivery": "out for delivery",
-    "delivered": "has been delivered",
+    "delivered": "delivered",  # "1 of 8 parcels … delivered" … "Your order … has been delivered"
 }
 DEBOUNCE = 4.0  # long enough to kill the process between a wave's intake and its due time
 
@@ -218,6 +218,15 @@ async def test_notifier_killed_before_messages_fall_due_loses_none_and_doubles_n
     texts = _tally(r.form["Body"] for r in sms_peer[0].delivered)
     expected = Counter(dict.fromkeys(WAVES.values(), len(PARCELS)))
     assert (mails, texts) == (expected, expected), f"email {dict(mails)}, sms {dict(texts)}"
+    # Each parcel's own news: "k of 8 delivered" once each, "has been delivered" only at the end.
+    delivered = sorted(str(m["Subject"]) for m in smtp_peer.messages if "delivered" in m["Subject"])
+    assert delivered == sorted(
+        [
+            f"{k} of {len(PARCELS)} parcels of your order 5001 delivered"
+            for k in range(1, len(PARCELS))
+        ]
+        + ["Your order 5001 has been delivered"]
+    )
     # One mail per parcel and trigger: their Message-IDs (derived from both) all differ.
     assert len({m["Message-ID"] for m in smtp_peer.messages}) == 3 * len(PARCELS)
     assert Counter(r["state"] for r in ledger) == {"sent": 3 * 2 * len(PARCELS)}

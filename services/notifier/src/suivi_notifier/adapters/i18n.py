@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from typing import Final
+from typing import Any, Final
+
+from suivi_schemas.carriers import display_name
 
 LANGUAGES: Final = ("en", "fr")
 _NB = "\u00a0"  # French typography: a non-breaking space before : ! ?
@@ -37,7 +39,13 @@ HEADLINES: Final[dict[str, dict[str, tuple[str, str]]]] = {
         ),
         "returning_to_sender": (
             "Your order {order} is being returned",
-            "Your parcel is on its way back to {merchant}.",
+            "Your parcel is on its way back to {merchant}. Once it's back, {merchant} can send it "
+            "again or refund you: reply to the shop with your order number to choose.",
+        ),
+        "returned_to_sender": (
+            "Your order {order} is back at {merchant}",
+            "{carrier} returned your parcel to {merchant}. Contact the shop with your order "
+            "number to have it sent again or to be refunded.",
         ),
         # Alerts (tracking.alerts.v1): {since} and {expected} are short dates ("18 Nov").
         "stalled": (
@@ -86,7 +94,13 @@ HEADLINES: Final[dict[str, dict[str, tuple[str, str]]]] = {
         ),
         "returning_to_sender": (
             "Votre commande {order} est retournée à l'expéditeur",
-            "Votre colis repart chez {merchant}.",
+            "Votre colis repart chez {merchant}. Une fois revenu, {merchant} peut le réexpédier "
+            "ou vous rembourser : contactez la boutique avec votre numéro de commande.",
+        ),
+        "returned_to_sender": (
+            "Votre commande {order} est de retour chez {merchant}",
+            "{carrier} a renvoyé votre colis à {merchant}. Contactez la boutique avec votre "
+            "numéro de commande pour qu'elle le réexpédie ou vous rembourse.",
         ),
         "stalled": (
             "Pas encore de nouvelles de la commande {order}",
@@ -110,11 +124,60 @@ HEADLINES: Final[dict[str, dict[str, tuple[str, str]]]] = {
     },
 }
 
+# One parcel of a multi-parcel order (ctx.parcels > 1): the parcel's news, not the order's.
+# "delivered": plural forms by the number delivered ({n}) of the order's {count} parcels.
+PARCEL_HEADLINES: Final[dict[str, dict[str, Any]]] = {
+    "en": {
+        "in_transit": (
+            "A parcel of your order {order} has shipped",
+            "One of your parcels is on its way with {carrier}; the others follow separately.",
+        ),
+        "out_for_delivery": (
+            "A parcel of your order {order} is out for delivery",
+            "One of your parcels should arrive today; the tracking page shows the others.",
+        ),
+        "delivered": (
+            {
+                "one": "{n} of {count} parcels of your order {order} delivered",
+                "other": "{n} of {count} parcels of your order {order} delivered",
+            },
+            "This parcel has been delivered; the tracking page shows where the others are.",
+        ),
+        "delivered_all": (
+            "Your order {order} has been delivered",
+            "Your last parcel has arrived: everything has been delivered. Enjoy!",
+        ),
+    },
+    "fr": {
+        "in_transit": (
+            "Un colis de votre commande {order} a été expédié",
+            f"L'un de vos colis est en route avec {{carrier}}{_NB}; les autres suivent à part.",
+        ),
+        "out_for_delivery": (
+            "Un colis de votre commande {order} est en cours de livraison",
+            f"L'un de vos colis devrait arriver aujourd'hui{_NB}; la page de suivi montre les "
+            "autres.",
+        ),
+        "delivered": (
+            {
+                "one": "{n} colis sur {count} de votre commande {order} livré",
+                "other": "{n} colis sur {count} de votre commande {order} livrés",
+            },
+            f"Ce colis a été livré{_NB}; la page de suivi indique où en sont les autres.",
+        ),
+        "delivered_all": (
+            "Votre commande {order} a été livrée",
+            f"Votre dernier colis est arrivé{_NB}: tout a été livré. Bonne réception{_NB}!",
+        ),
+    },
+}
+
 WORDS: Final[dict[str, dict[str, str]]] = {
     "en": {
         "hello": "Hello,",
         "hello_name": "Hello {name},",
         "track": "Track your parcel",
+        "carrier_link": "Follow it on the {carrier} website",
         "tracking_number": "Tracking number: {carrier} {tracking_number}",
         "why": "You receive this email because you ordered from {merchant}.",
         "unsubscribe": "Unsubscribe from these emails",
@@ -128,6 +191,7 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "hello": "Bonjour,",
         "hello_name": "Bonjour {name},",
         "track": "Suivre mon colis",
+        "carrier_link": "Le suivre sur le site de {carrier}",
         "tracking_number": f"Numéro de suivi{_NB}: {{carrier}} {{tracking_number}}",
         "why": "Vous recevez cet e-mail car vous avez commandé chez {merchant}.",
         "unsubscribe": "Se désabonner de ces e-mails",
@@ -170,9 +234,9 @@ DIGEST: Final[dict[str, dict[str, str]]] = {
     "fr": {
         "subject": f"Alertes d'expédition pour {{merchant}}{_NB}: {{summary}}",
         "intro": "Depuis le dernier récapitulatif, ces colis sont bloqués, en retard ou repartis :",
-        "stalled": "bloqués",
+        "stalled": "bloqué",
         "late": "en retard",
-        "recovered": "repartis",
+        "recovered": "reparti",
         "order": "Commande",
         "carrier": "Transporteur",
         "tracking": "Suivi",
@@ -184,6 +248,20 @@ DIGEST: Final[dict[str, dict[str, str]]] = {
         "late_undated": "date estimée dépassée (constaté le {at})",
         "recovered_since": "de nouveau des nouvelles ({at})",
         "footer": "Envoyé par Suivi toutes les {minutes} min quand il y a du nouveau.",
+    },
+}
+
+# The digest's counts ("1 stalled", "2 bloqués"): one form per CLDR plural category.
+DIGEST_COUNTS: Final[dict[str, dict[str, dict[str, str]]]] = {
+    "en": {
+        "stalled": {"one": "{n} stalled", "other": "{n} stalled"},
+        "late": {"one": "{n} late", "other": "{n} late"},
+        "recovered": {"one": "{n} recovered", "other": "{n} recovered"},
+    },
+    "fr": {
+        "stalled": {"one": "{n} bloqué", "other": "{n} bloqués"},
+        "late": {"one": "{n} en retard", "other": "{n} en retard"},
+        "recovered": {"one": "{n} reparti", "other": "{n} repartis"},
     },
 }
 
@@ -206,18 +284,6 @@ STATUSES: Final[dict[str, dict[str, str]]] = {
     },
 }  # fmt: skip
 
-CARRIERS: Final[dict[str, str]] = {
-    "ups": "UPS",
-    "usps": "USPS",
-    "fedex": "FedEx",
-    "dhl": "DHL",
-    "laposte": "La Poste",
-    "colissimo": "Colissimo",
-    "chronopost": "Chronopost",
-    "dpd": "DPD",
-    "gls": "GLS",
-}
-
 
 def language(locale: str | None) -> str:
     """'fr', 'fr-CA' → 'fr'; anything else → 'en'."""
@@ -237,4 +303,5 @@ def short_time(at: datetime, lang: str, tz: tzinfo) -> str:
 
 
 def carrier_name(slug: str) -> str:
-    return CARRIERS.get(slug, slug.upper() if len(slug) <= 4 else slug.title())
+    """The carrier as it writes its name (shared with the status page: suivi_schemas.carriers)."""
+    return display_name(slug)

@@ -24,13 +24,24 @@ from suivi_notifier.domain.planning import Recipient
 from suivi_schemas import Channel, ShipmentAlert
 
 # Each claimed row's order, and whether it still holds the row's shipment.
+# parcels: the order's active parcels; delivered: those delivered no later than this row's event
+# (ties by key), so the deliveries of a 3-parcel order read "1 of 3", "2 of 3", "3 of 3" in turn.
 _RECIPIENTS = f"""
 SELECT d.delivery_id, {RECIPIENT_COLUMNS},
        coalesce((SELECT bool_or(l.active) FROM notifier_order_shipments l
                  WHERE l.merchant_id = o.merchant_id AND l.order_number = o.order_number
-                   AND l.shipment_key = d.shipment_key), false) AS active
-FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])
-     AS d(delivery_id, merchant_id, order_number, shipment_key)
+                   AND l.shipment_key = d.shipment_key), false) AS active,
+       (SELECT count(*) FROM notifier_order_shipments l
+         WHERE l.merchant_id = o.merchant_id AND l.order_number = o.order_number
+           AND l.active) AS parcels,
+       (SELECT count(*) FROM notifier_order_shipments l
+         JOIN notifier_shipments s ON s.shipment_key = l.shipment_key
+         WHERE l.merchant_id = o.merchant_id AND l.order_number = o.order_number AND l.active
+           AND 'delivered' = ANY(s.reached)
+           AND (s.latest_occurred_at, s.shipment_key) <= (d.occurred_at, d.shipment_key))
+           AS delivered
+FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
+     AS d(delivery_id, merchant_id, order_number, shipment_key, occurred_at)
 JOIN notifier_orders o ON o.merchant_id = d.merchant_id AND o.order_number = d.order_number
 """  # noqa: S608 - constants only
 _PUSH_TARGETS = """
@@ -87,6 +98,7 @@ async def recipients(conn: asyncpg.Connection, rows: Sequence[Delivery]) -> dict
         [d.merchant_id for d in rows],
         [d.order_number for d in rows],
         [d.shipment_key for d in rows],
+        [d.event_occurred_at for d in rows],
     )
     return {r["delivery_id"]: as_recipient(r) for r in found}
 

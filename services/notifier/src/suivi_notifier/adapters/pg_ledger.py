@@ -122,6 +122,9 @@ def _recipient(row: asyncpg.Record) -> Recipient:
         email_unsubscribed=row["email_unsubscribed"],
         sms_unsubscribed=row["sms_unsubscribed"],
         push_subscriptions=row["push_count"],
+        # (only the dispatcher's query counts an order's parcels; other readers say one)
+        parcels=row.get("parcels", 1),
+        delivered=row.get("delivered", 0),
     )
 
 

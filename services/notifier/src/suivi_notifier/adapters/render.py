@@ -7,9 +7,12 @@ from datetime import datetime
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from suivi_infra.i18n import plural
 from suivi_notifier.adapters.i18n import (
     DIGEST,
+    DIGEST_COUNTS,
     HEADLINES,
+    PARCEL_HEADLINES,
     STATUSES,
     WORDS,
     carrier_name,
@@ -19,6 +22,7 @@ from suivi_notifier.adapters.i18n import (
 )
 from suivi_notifier.domain.alerts import alert_kind, mask_tracking
 from suivi_notifier.domain.schedule import zone
+from suivi_schemas.carriers import tracking_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +42,9 @@ class MessageContext:
     last_event_at: datetime | None = None
     expected_by: datetime | None = None
     timezone: str = "UTC"
+    # Multi-parcel orders: a parcel's news is the parcel's, never the whole order's.
+    parcels: int = 1
+    delivered: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +61,22 @@ class PushPayload:
     body: str
     url: str
     lang: str
+
+
+def _parcel_words(lang: str, key: str, ctx: MessageContext) -> tuple[str, str]:
+    """One parcel of several: "1 of 3 parcels delivered", and "all delivered" only at the end."""
+    words = PARCEL_HEADLINES[lang]
+    chosen: tuple[str, str]
+    if key != "delivered":
+        chosen = words[key]
+        return chosen
+    delivered = max(1, min(ctx.delivered, ctx.parcels))
+    if delivered >= ctx.parcels:
+        chosen = words["delivered_all"]
+        return chosen
+    forms: dict[str, str] = words["delivered"][0]
+    sentence: str = words["delivered"][1]
+    return plural(lang, forms, delivered).replace("{count}", str(ctx.parcels)), sentence
 
 
 class Renderer:
@@ -78,6 +101,8 @@ class Renderer:
             fill["expected"] = short_date(expected, lang, tz) if expected else ""
             key = "late_undated" if kind == "late" and expected is None else kind
         headline, sentence = HEADLINES[lang][key]
+        if ctx.parcels > 1 and key in PARCEL_HEADLINES[lang]:
+            headline, sentence = _parcel_words(lang, key, ctx)
         words = {
             k: v.format(
                 name=ctx.name or "",
@@ -95,6 +120,7 @@ class Renderer:
             "w": words,
             "ctx": ctx,
             "carrier_name": carrier,
+            "carrier_url": tracking_url(ctx.carrier, ctx.tracking_number),
             "alert": kind is not None,
         }
 
@@ -181,7 +207,7 @@ def digest_email(env: Environment, ctx: DigestContext) -> RenderedEmail:
             }
         )
     counts = {k: sum(1 for line in ctx.lines if line.kind == k) for k in KINDS_ORDER}
-    summary = ", ".join(f"{n} {words[k]}" for k, n in counts.items() if n)
+    summary = ", ".join(plural(lang, DIGEST_COUNTS[lang][k], n) for k, n in counts.items() if n)
     subject = words["subject"].format(merchant=ctx.merchant_name, summary=summary)
     footer = words["footer"].format(minutes=ctx.minutes)
     values = {"lang": lang, "w": words, "rows": rows, "subject": subject, "footer": footer}

@@ -33,6 +33,8 @@ class Recipient:
     email_unsubscribed: bool = False
     sms_unsubscribed: bool = False
     push_subscriptions: int = 0
+    parcels: int = 1  # the order's active parcels
+    delivered: int = 0  # of which delivered, up to the parcel this message is about
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ TRIGGERS: tuple[ShipmentStatus, ...] = (
     ShipmentStatus.DELIVERED,
     ShipmentStatus.EXCEPTION,
     ShipmentStatus.RETURNING_TO_SENDER,
+    ShipmentStatus.RETURNED_TO_SENDER,  # back at the shop: the shopper is owed a next step
 )
 TRIGGER_NAMES: frozenset[str] = frozenset(t.value for t in TRIGGERS)
 # Alert kinds from tracking.alerts.v1 that tell the shopper something (`recovered` follows the

@@ -93,6 +93,8 @@ class Channels:
             last_event_at=alert.last_event_at if alert else None,
             expected_by=alert.expected_by if alert else None,
             timezone=r.timezone,
+            parcels=r.parcels,
+            delivered=r.delivered,
         )
 
     async def send(self, job: Job, now: datetime) -> SendOutcome | PushOutcome:

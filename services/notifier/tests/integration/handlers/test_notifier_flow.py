@@ -308,3 +308,26 @@ async def test_notifier_a_fulfilment_event_adds_its_parcel_and_keeps_the_contact
     [mail] = await smtp_peer.wait_for(1)
     assert mail["To"] == "jane@example.com"
     assert mail["Subject"] == "Your order 1002 has shipped"
+
+
+async def test_notifier_multi_parcel_order_tells_each_parcel_never_the_whole_order_early(
+    h: Harness, smtp_peer: SmtpPeer
+) -> None:
+    parcels = [("ups", "1Z999AA10000000001"), ("dhl-ecommerce", "GM2951173225024587"),
+               ("laposte", "6A12345678901")]  # fmt: skip
+    await h.feed(order("1010", shipments=parcels))
+    subjects: list[str] = []
+    for n, (carrier, number) in enumerate(parcels, 1):
+        await h.feed(status("delivered", h.clock.now, carrier=carrier, tracking_number=number))
+        await h.settle()
+        await smtp_peer.wait_for(n)
+        subjects.append(str(smtp_peer.messages[-1]["Subject"]))
+    assert subjects == [
+        "1 of 3 parcels of your order 1010 delivered",
+        "2 of 3 parcels of your order 1010 delivered",
+        "Your order 1010 has been delivered",
+    ]
+    second = smtp_peer.messages[1].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "DHL eCommerce" in second and "Dhl-Ecommerce" not in second
+    await h.settle(3600)
+    assert len(smtp_peer.messages) == 3  # none sent twice

@@ -3,6 +3,7 @@ after a told episode, delivered suppresses; digest periods; the words; the webho
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -185,7 +186,10 @@ def test_notifier_digest_lists_each_alert_masked_in_the_merchants_language() -> 
     assert "no event since 18\u00a0Nov 09:30" in en.text
     assert "Boutique &lt;Lumière&gt;" in en.html  # escaped in HTML
     fr = Renderer().digest(DigestContext("Boutique", "fr", "Europe/Paris", 60, lines[:1]))
-    assert fr.subject == "Alertes d'expédition pour Boutique\u00a0: 1 bloqués"
+    assert fr.subject == "Alertes d'expédition pour Boutique\u00a0: 1 bloqué"  # not "1 bloqués"
+    two = (lines[0], dataclasses.replace(lines[0], tracking_number="1Z999AA10123450000"))
+    fr2 = Renderer().digest(DigestContext("Boutique", "fr", "Europe/Paris", 60, two))
+    assert fr2.subject.endswith(": 2 bloqués")
     assert "aucun événement depuis le 18\u00a0nov. 10:30" in fr.text
 
 
@@ -202,3 +206,16 @@ def test_notifier_webhook_document_and_response_classes() -> None:
     assert answer(503, **{"Retry-After": "7"}) == Transient("http_503", 7.0)
     assert answer(429) == Transient("http_429") and answer(408) == Transient("http_408")
     assert answer(410) == Permanent("http_410") and answer(301) == Permanent("http_301")
+
+
+def test_notifier_returned_to_sender_tells_what_next_and_names_the_carrier() -> None:
+    ctx = dataclasses.replace(
+        _ctx("returned_to_sender", "en"), carrier="dhl-ecommerce", tracking_number="GM295117"
+    )
+    mail = Renderer().email(ctx)
+    assert mail.subject == "Your order 1001 is back at Boutique"
+    assert "DHL eCommerce returned your parcel" in mail.text and "Dhl-Ecommerce" not in mail.text
+    assert "https://webtrack.dhlecs.com/orders?trackingNumber=GM295117" in mail.html
+    fr = Renderer().email(dataclasses.replace(ctx, locale="fr"))
+    assert fr.subject == "Votre commande 1001 est de retour chez Boutique"
+    assert "returned_to_sender" in CONFIGURABLE
