@@ -139,6 +139,15 @@ class Driver:
             headers={"Authorization": f"Bearer {key}"},
         )
         self.record("order", response, 202, action.at, "order API", order)
+        if response is not None and response.status_code == 202:
+            # The links are derived from the order's identity: valid from now on (the page
+            # answers once the projector has the order, a second or so later).
+            self.say(
+                action.at, f"  {order.order_number} status page: {status_link(self.urls, order)}"
+            )
+            self.say(
+                action.at, f"  {order.order_number} share link:  {share_link(self.urls, order)}"
+            )
 
     async def send_webhook(self, action: Action, *, expect: int, note: str = "") -> None:
         path, headers = signed_request(action.provider, action.body, self.env)
@@ -248,19 +257,31 @@ async def verify(http: httpx.AsyncClient, plan: Plan, urls: Urls, seconds: float
     return sorted(missing)
 
 
+def status_link(urls: Urls, order: PlannedOrder) -> str:
+    """The private status page (shows contact details)."""
+    return f"{urls.links}/orders/{order.status_token}"
+
+
+def share_link(urls: Urls, order: PlannedOrder) -> str:
+    """The shareable page (no personal data)."""
+    return f"{urls.links}/s/{order.share_token}"
+
+
 def summary(plan: Plan, urls: Urls, env: Mapping[str, str]) -> str:
-    lines = ["", "Demo orders (private status pages: they show contact details):"]
+    lines = ["", "Demo orders (private status pages show contact details; share links do not):"]
     for order in plan.orders:
         lines.append(
             f"  {order.order_number}  {order.merchant:9}  {order.story.title}\n"
-            f"      {urls.links}/orders/{order.status_token}"
+            f"      {status_link(urls, order)}\n      share: {share_link(urls, order)}"
         )
     demo_dir = env.get("SUIVI_DEMO_DIR") or str(ROOT / ".local" / "demo")
     lines += [
         "",
         f"Emails: {demo_dir}/mail/*.eml   SMS: {demo_dir}/sms.log   Web push: {demo_dir}/push.log",
         f"Shopper lookup: {urls.links}/lookup   "
-        f"Prometheus: http://127.0.0.1:{env.get('SUIVI_PROMETHEUS_PORT') or 9090}/alerts",
+        f"Prometheus: http://127.0.0.1:{env.get('SUIVI_PROMETHEUS_PORT') or 9090}"
+        # (run.sh knows the installed Prometheus: Debian's serves its pages under /classic)
+        f"{env.get('SUIVI_PROMETHEUS_ALERTS_PATH') or '/alerts'}",
     ]
     return "\n".join(lines)
 

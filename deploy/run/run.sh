@@ -32,6 +32,13 @@ SUIVI_ENV=development SUIVI_ADMIN_PASSWORD="$DEMO_PASSWORD" SUIVI_ADMIN_TOTP_SEC
   uv run --frozen suivi-admin create-merchant atelier --name "Atelier Comtois" \
   --email "$DEMO_OWNER" >/dev/null 2>&1 || true  # exists already after the first run
 
+# Debian's Prometheus 2 ("2.42.0+ds") is built without the React UI: its pages live under
+# /classic (/alerts is a 404 there); upstream 2.x and 3.x serve /alerts.
+prometheus_alerts=/alerts
+if prometheus --version 2>&1 | head -1 | grep -Eq 'version 2\.[0-9.]+\+ds'; then
+  prometheus_alerts=/classic/alerts
+fi
+export SUIVI_PROMETHEUS_ALERTS_PATH=$prometheus_alerts  # the demo's summary prints it too
 kafka="${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}"
 postgres="${DATABASE_URL:-postgresql://suivi@127.0.0.1:${PG_PORT}/suivi}"
 cat <<BANNER
@@ -43,7 +50,7 @@ cat <<BANNER
   Notifier API                  http://127.0.0.1:8082/docs
   Merchant console              http://127.0.0.1:8091/signin   $DEMO_OWNER / $DEMO_PASSWORD
                                 TOTP secret $DEMO_TOTP_SECRET (add it to an authenticator app)
-  Prometheus: alerts, graphs    http://127.0.0.1:9090/alerts
+  Prometheus: alerts, graphs    http://127.0.0.1:9090${prometheus_alerts}
   Metrics                       /metrics on ingest :8088, projections API :8089, notifier :8082,
                                 normalizer :8083, projector :8084
   Mail, SMS, push received      .local/demo/mail/*.eml  .local/demo/sms.log  .local/demo/push.log

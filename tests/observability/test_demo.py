@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from demo.__main__ import Driver, Urls, read_env_file
+from demo.__main__ import Driver, Urls, read_env_file, share_link, status_link
 from demo.plan import Clock, Plan, build_plan
 from demo.scenarios import SPAN, STORIES
 from demo.webhooks import Template, normalized
@@ -138,3 +138,31 @@ async def test_ingest_accepts_every_order_and_signed_webhook(
     assert driver.outcomes["bad_signature 401"] == 1
     assert len(orders.published) == 26
     assert len(raw.published) == len(built.webhooks()) + 1  # and the poison body
+
+
+async def test_status_and_share_links_are_printed_as_soon_as_each_order_exists(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = read_env_file(ENV_FILE)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    app = create_app(
+        IngestSettings(), FakePublisher(), registry=CollectorRegistry(), orders=FakeOrderPublisher()
+    )
+    built = build_plan(SecretStr(env["SUIVI_TOKEN_KEY"]), Clock(datetime.now(UTC), 1000.0))
+    urls = Urls.from_env(env)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), timeout=10) as http:
+        await Driver(built, env, urls, http).play()
+    lines = capsys.readouterr().out.splitlines()
+    for order in built.orders:
+        accepted = next(
+            i for i, line in enumerate(lines) if f"order API → 202  {order.order_number} " in line
+        )
+        # The next two lines, before any carrier webhook of that order is sent.
+        assert lines[accepted + 1].endswith(
+            f"{order.order_number} status page: {status_link(urls, order)}"
+        )
+        assert lines[accepted + 2].endswith(
+            f"{order.order_number} share link:  {share_link(urls, order)}"
+        )
+        assert f"/s/{order.share_token}" in lines[accepted + 2]
