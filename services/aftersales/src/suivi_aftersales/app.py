@@ -22,6 +22,7 @@ from suivi_infra.http import (
     document_400_not_422,
     error_response,
     install_error_handlers,
+    offline_api,
     ops_router,
 )
 
@@ -77,7 +78,7 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
 
 
 def create_api(context: ApiContext, ready: Ready) -> FastAPI:
-    api = FastAPI(
+    api = offline_api(
         title="Suivi after-sales",
         version="1",
         description="Returns and claims: the merchant's policy and actions, the shopper's pages "

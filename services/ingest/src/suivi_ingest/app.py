@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from starlette.types import Lifespan
 
-from suivi_infra.http import document_400_not_422, install_error_handlers, ops_router
+from suivi_infra.http import document_400_not_422, install_error_handlers, offline_api, ops_router
 from suivi_ingest.orders.api import order_routes
 from suivi_ingest.orders.intake import OrderIntake
 from suivi_ingest.orders.metrics import OrderMetrics
@@ -38,7 +38,7 @@ def create_app(
     `orders` publisher it also serves order intake (/v1/orders, /v1/webhooks/shopify)."""
     registry = registry if registry is not None else CollectorRegistry()
     intake = WebhookIntake(settings, publisher, IngestMetrics(registry, PROVIDERS), clock)
-    app = FastAPI(
+    app = offline_api(
         title="Suivi ingest",
         version="1",
         summary="Receives provider webhooks, verifies them and stores them on Kafka.",

@@ -28,6 +28,7 @@ from suivi_infra.http import (
     documented,
     error_response,
     install_error_handlers,
+    offline_api,
     ops_router,
 )
 from suivi_notifier.adapters.pg_subscriptions import Added, SubscriptionStore
@@ -232,7 +233,7 @@ def create_api(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> FastAPI:
     """The app, given everything it serves with (the routes read it through `deps`)."""
-    app = FastAPI(
+    app = offline_api(
         title="Suivi notifier",
         version="1",
         summary="Web push registration, unsubscribe links, health and metrics.",

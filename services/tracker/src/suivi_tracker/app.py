@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
-from suivi_infra.http import install_error_handlers, ops_router
+from suivi_infra.http import install_error_handlers, offline_api, ops_router
 from suivi_tracker.api import batch, trackings
 from suivi_tracker.api.deps import ApiContext, ApiError, error_response
 
@@ -41,7 +41,7 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
 
 
 def create_api(context: ApiContext, ready: Ready) -> FastAPI:
-    api = FastAPI(
+    api = offline_api(
         title="Suivi tracker",
         version="1",
         description="Start tracking parcels from their numbers (docs/tracking.md).",

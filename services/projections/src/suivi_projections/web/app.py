@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Lifespan
 
-from suivi_infra.http import ErrorBody, document_400_not_422
+from suivi_infra.http import ErrorBody, document_400_not_422, offline_api
 from suivi_projections.query.analytics import AnalyticsSource
 from suivi_projections.query.live import LiveHub
 from suivi_projections.query.views import ReadModel
@@ -56,7 +56,7 @@ def create_api(
     metrics = ApiMetrics(registry)
     # Read at each scrape of the separate metrics port (web.bootstrap).
     metrics.listener_up.set_function(lambda: 1 if live_updates.connected else 0)
-    app = FastAPI(
+    app = offline_api(
         title="Suivi order status",
         version="1",
         summary="Order status pages for shoppers, live updates, and the merchant read API.",
