@@ -279,7 +279,8 @@ def _location(value: Any, path: str) -> Location | None:
         raise AdapterError(f"{path}.address: expected an object")
     country = text(address.get("countryCode"))
     city = _text(address.get("addressLocality"))
-    code = country.upper() if country and _COUNTRY.match(country) else None
+    # `DE`, else a name or alpha-3 (`Deutschland`, `DEU`) resolved by places.country_code.
+    code = country.upper() if country and _COUNTRY.match(country) else country_code(country)
     if code is None and city is not None:
         city, code = _locality_country(city)
     location = Location(city=city, postal_code=_text(address.get("postalCode")), country=code)

@@ -50,7 +50,6 @@ Choices (the golden fixtures depend on them):
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import datetime, time
 from typing import Any
@@ -61,6 +60,7 @@ from suivi_normalizer.providers.base import (
     CodeTable,
     Meaning,
     Parsed,
+    alpha2,
     field_name,
     text,
 )
@@ -159,7 +159,6 @@ EVENT_TYPES = CodeTable(
 
 _RETURN_CODES = frozenset({"RS", "RT"})
 _RETURNED = Meaning(S.RETURNED_TO_SENDER, U.RETURNED_TO_SENDER)
-_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _MIDNIGHT = time(0, 0)
 
 
@@ -315,7 +314,7 @@ def _location(value: Any, path: str) -> Location | None:
         city=text(value.get("city")),
         region=text(value.get("stateOrProvinceCode")),
         postal_code=text(value.get("postalCode")),
-        country=country.upper() if country and _COUNTRY.match(country) else None,
+        country=alpha2(country),  # a name or alpha-3 is resolved (places.country_code)
     )
     return None if location.is_empty() else location
 

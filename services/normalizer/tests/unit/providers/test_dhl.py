@@ -284,6 +284,13 @@ def test_a_country_named_in_the_locality_places_the_time() -> None:
     assert events[0].occurred_at == datetime(2026, 3, 17, 9, 1, tzinfo=ZoneInfo("Europe/Berlin"))
 
 
+def test_a_country_code_written_as_a_name_or_alpha3_is_resolved() -> None:
+    for written in ("Deutschland", "DEU", "Allemagne"):
+        [cp] = dhl.parse(_body([_event("2026-01-05T10:00:00", country=written)]))
+        assert cp.location is not None and cp.location.country == "DE", written
+        assert cp.occurred_at.utcoffset() == timedelta(hours=1)
+
+
 def test_the_shipment_country_places_an_event_without_a_place() -> None:
     origin = {"address": {"countryCode": "DE"}}
     [cp] = dhl.parse(_body([_event("2026-01-05T10:00:00", country=None)], origin=origin))
