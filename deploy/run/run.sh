@@ -45,7 +45,7 @@ cat <<BANNER
 
   Suivi is starting (${processes[*]}); Ctrl-C stops it.
 
-  Status pages, shopper lookup  http://127.0.0.1:8081/lookup   (API docs: /docs)
+  Status pages, shopper lookup  http://127.0.0.1:8081/lookup/atelier   (API docs: /docs)
   Webhooks and order API        http://127.0.0.1:8080/v1/webhooks/{provider}, /v1/orders
   Notifier API                  http://127.0.0.1:8082/docs
   Merchant console              http://127.0.0.1:8091/signin   $DEMO_OWNER / $DEMO_PASSWORD

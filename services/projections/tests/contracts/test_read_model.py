@@ -112,6 +112,17 @@ class ReadModelContract:
         assert await model.order_for_lookup("acme", "1002") is None
         assert await model.order_for_lookup("other", "1001") is None
 
+    async def test_lookup_by_order_number_any_case_with_hash_or_by_tracking_number(
+        self, given: Given
+    ) -> None:
+        lettered = order_event("acme", "A-77", shipments=[("ups", "1Z555BB7", [("li-1", 1)])])
+        seeded = await given([], [ORDER, lettered])
+        model, token = seeded.model, seeded.tokens[("acme", "A-77")]
+        for typed in ("A-77", "a-77", "#a-77", " # A-77 ", "1z 555 bb7", "1Z555BB7"):
+            assert await model.order_for_lookup("acme", typed) == ("shopper@example.com", token)
+        assert await model.order_for_lookup("globex", "1Z555BB7") is None  # not another shop's
+        assert await model.order_for_lookup("acme", "A-78") is None
+
     async def test_a_merchant_sees_only_its_own_parcels(self, given: Given) -> None:
         await given(DELIVERED, [ORDER])
         # A tracking number reused later for another shop's order: still not acme's.

@@ -36,6 +36,7 @@ from suivi_projections.query.views import (
     ShipmentView,
     TimelineEntry,
     Watch,
+    lookup_keys,
 )
 from suivi_schemas import (
     TERMINAL_STATUSES,
@@ -83,8 +84,9 @@ class PostgresReadModel:
         return await self._order(ORDER_BY_NUMBER, merchant_id, order_number)
 
     async def order_for_lookup(self, merchant_id: str, order_number: str) -> tuple[str, str] | None:
-        """(normalized customer email, status token); None also when the order has no email."""
-        row = await self.pool.fetchrow(LOOKUP, merchant_id, order_number)
+        """(normalized customer email, status token); None also when the order has no email.
+        `order_number` may also be one of the order's tracking numbers (views.lookup_keys)."""
+        row = await self.pool.fetchrow(LOOKUP, merchant_id, *lookup_keys(order_number))
         if row is None or not row["customer_email"]:
             return None
         return row["customer_email"].strip().lower(), row["status_token"]

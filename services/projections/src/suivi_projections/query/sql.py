@@ -81,9 +81,18 @@ SHIPMENT_TIMELINE = (
     + """WHERE s.carrier = $1 AND s.tracking_number = $2 AND s.generation = $3
 ORDER BY e.occurred_at DESC, e.event_id DESC"""
 )
-LOOKUP = (
-    "SELECT customer_email, status_token FROM orders WHERE merchant_id = $1 AND order_number = $2"
-)
+# $2: the order number without a leading '#', matched without case; else $3 (the same text as a
+# normalized tracking number) among the merchant's parcels. An order number wins; then newest.
+LOOKUP = """
+SELECT customer_email, status_token FROM (
+    SELECT o.customer_email, o.status_token, 0 AS rank, o.placed_at FROM orders o
+    WHERE o.merchant_id = $1 AND lower(o.order_number) = lower($2)
+    UNION ALL
+    SELECT o.customer_email, o.status_token, 1 AS rank, o.placed_at
+    FROM order_shipments l JOIN orders o USING (order_id)
+    WHERE o.merchant_id = $1 AND l.tracking_number = $3
+) found ORDER BY rank, placed_at DESC LIMIT 1
+"""
 # The stored status raised to needs_attention while an active parcel of an order on its way
 # has an open stalled or late episode (domain.orders.with_watch, the same rule in Python).
 _STATUS = """CASE WHEN o.status IN ('partially_shipped', 'shipped', 'in_transit',

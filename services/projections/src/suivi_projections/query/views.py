@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from suivi_projections.domain.orders import OrderStatus
 from suivi_schemas import EstimatedDelivery, Location, Reason, ShipmentStatus, Substatus
+from suivi_schemas.ids import normalize_tracking_number
 
 
 class Watch(StrEnum):
@@ -108,6 +109,12 @@ class OrderPage:
     next_cursor: str | None
 
 
+def lookup_keys(typed: str) -> tuple[str, str]:
+    """What a shopper typed → (order number without a leading '#', as a tracking number)."""
+    text = typed.strip()
+    return text.removeprefix("#").strip(), normalize_tracking_number(text)
+
+
 class ReadModel(Protocol):
     """Read access to the projections; every method is one round trip or a few."""
 
@@ -117,7 +124,9 @@ class ReadModel(Protocol):
 
     async def order_for_lookup(self, merchant_id: str, order_number: str) -> tuple[str, str] | None:
         """(normalized customer email, status token) — the caller compares emails in constant
-        time and answers identically whether the order or the email is wrong."""
+        time and answers identically whether the order or the email is wrong. `order_number`
+        is what the shopper typed: an order number in any case, with or without '#', or a
+        tracking number of one of the merchant's parcels (an order number wins)."""
         ...
 
     async def order_by_number(self, merchant_id: str, order_number: str) -> OrderView | None: ...

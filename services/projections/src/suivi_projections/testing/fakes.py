@@ -17,6 +17,7 @@ from suivi_projections.query.views import (
     ShipmentItemView,
     ShipmentView,
     TimelineEntry,
+    lookup_keys,
 )
 from suivi_schemas import EstimatedDelivery, EstimateSource, Location, ShipmentStatus, Substatus
 
@@ -50,8 +51,20 @@ class FakeReadModel:
         return next((o for o in self._orders.values() if o.share_token == token), None)
 
     async def order_for_lookup(self, merchant_id: str, order_number: str) -> tuple[str, str] | None:
+        """As PostgresReadModel: the order number in any case, without '#', else a tracking
+        number of the merchant's parcels; newest first."""
         self.calls += 1
-        order = self._orders.get((merchant_id, order_number))
+        number, tracking = lookup_keys(order_number)
+        mine = sorted(
+            (o for o in self._orders.values() if o.merchant_id == merchant_id),
+            key=lambda o: o.placed_at,
+            reverse=True,
+        )
+        order = next((o for o in mine if o.order_number.lower() == number.lower()), None)
+        if order is None:
+            order = next(
+                (o for o in mine if any(s.tracking_number == tracking for s in o.shipments)), None
+            )
         if order is None or order.customer_email is None:
             return None
         return order.customer_email.strip().lower(), order.status_token

@@ -23,6 +23,7 @@ from suivi_projections.query.views import ReadModel
 from suivi_projections.web.metrics import ApiMetrics
 from suivi_projections.web.ratelimit import Counters, Limit, LookupLimiter, MemoryCounters
 from suivi_projections.web.settings import ApiSettings
+from suivi_projections.web.shops import Shops, StaticShops
 
 # Status and share tokens are opaque; anything outside URL-safe characters is not one.
 TOKEN = re.compile(r"[A-Za-z0-9._~-]{8,128}")
@@ -47,6 +48,7 @@ class ApiContext:
     digest: Digester
     merchant_keys: tuple[tuple[bytes, str], ...]  # (digest of key, merchant)
     dummy_email: bytes  # compared against when the order is unknown
+    shops: Shops  # display names of the shops (settings; the merchant directory may replace it)
 
     @classmethod
     def build(cls, settings: ApiSettings, hub: LiveHub, metrics: ApiMetrics) -> ApiContext:
@@ -61,6 +63,7 @@ class ApiContext:
                 (digest(key), merchant) for merchant, key in settings.merchant_key_pairs()
             ),
             dummy_email=digest(secrets.token_urlsafe(24) + "@invalid.example"),
+            shops=StaticShops(settings.merchant_names),
         )
 
     def merchant_for_key(self, presented: str) -> str | None:

@@ -17,6 +17,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from suivi_infra.http import ErrorBody
+from suivi_projections.query.views import lookup_keys
+from suivi_projections.web.context import ApiContext
 from suivi_projections.web.deps import ContextDep, LimiterDep, ReadModelDep
 from suivi_projections.web.pages.i18n import Translator, choose_language
 from suivi_projections.web.pages.render import render_lookup
@@ -34,7 +36,12 @@ class LookupRequest(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     merchant_id: str = Field(min_length=1, max_length=64, description="The shop's id (slug).")
-    order_number: str = Field(min_length=1, max_length=64)
+    order_number: str = Field(
+        min_length=1,
+        max_length=64,
+        description="The order number (any case, with or without '#') or a tracking number of "
+        "one of its parcels.",
+    )
     email: str = Field(min_length=3, max_length=254, description="As given with the order.")
 
 
@@ -90,14 +97,18 @@ router = APIRouter(tags=["shopper"])
 
 
 def _form_page(
-    t: Translator, raw: dict[str, str], error: str, status: int, **headers: str
+    ctx: ApiContext, t: Translator, raw: dict[str, str], error: str, status: int, **headers: str
 ) -> Response:
+    fixed = raw.get("fixed") == "1"
+    merchant = raw.get("merchant_id", "")[:64]
     page = render_lookup(
         t,
-        merchant_id=raw.get("merchant_id", "")[:64],
+        merchant_id=merchant,
         order_number=raw.get("order_number", "")[:64],
         error=error,
-        fixed_merchant=raw.get("fixed") == "1",
+        fixed_merchant=fixed,
+        shop_name=ctx.shops.name(merchant) if fixed else None,
+        shops=() if fixed else ctx.shops.listed(),
     )
     return html_response(page, status, headers)
 
@@ -133,20 +144,22 @@ async def lookup(
     except ValidationError:
         metrics.lookups.labels("invalid").inc()
         if is_form:
-            return _form_page(t, raw, t("lookup.invalid"), 400)
+            return _form_page(ctx, t, raw, t("lookup.invalid"), 400)
         return error_response(400, "invalid_request", "merchant_id, order_number and email")
 
     merchant = query.merchant_id.lower()
     email = normalize_email(query.email)
     client = client_key(request.client.host if request.client else None)
-    refused = await limits.check(client, merchant, query.order_number, email)
+    # Counted per what was looked for, however typed ('#a-1', 'A-1' are one order number).
+    typed = " ".join(lookup_keys(query.order_number))
+    refused = await limits.check(client, merchant, typed.lower(), email)
     if refused is not None:
         metrics.lookups.labels("rate_limited").inc()
         metrics.rate_limited.labels(refused.limit).inc()
         seconds = retry_after(refused.wait)
         if is_form:
             text = t("lookup.rate_limited", seconds=seconds)
-            return _form_page(t, raw, text, 429, **{"Retry-After": seconds})
+            return _form_page(ctx, t, raw, text, 429, **{"Retry-After": seconds})
         return error_response(
             429, "rate_limited", f"too many attempts; retry in {seconds} s",
             {"Retry-After": seconds},
@@ -158,7 +171,7 @@ async def lookup(
     if found is None or not matches:
         metrics.lookups.labels("not_found").inc()
         if is_form:
-            return _form_page(t, raw, t("lookup.not_found"), 404)
+            return _form_page(ctx, t, raw, t("lookup.not_found"), 404)
         return error_response(404, "not_found", NOT_FOUND)
 
     metrics.lookups.labels("found").inc()
@@ -168,22 +181,38 @@ async def lookup(
     return JSONResponse({"status_page": page}, headers={"Cache-Control": "no-store"})
 
 
-@router.get("/lookup", summary="The lookup form (HTML)", response_class=Response)
+@router.get("/lookup", summary="The lookup form with a shop picker (HTML)", response_class=Response)
 async def lookup_form(
-    request: Request, merchant: str | None = None, lang: str | None = None
+    ctx: ContextDep, request: Request, merchant: str | None = None, lang: str | None = None
 ) -> Response:
+    if merchant:
+        return _shop_form(ctx, request, merchant, lang)
     t = Translator(choose_language(override=lang, accept=request.headers.get("accept-language")))
-    return html_response(render_lookup(t, merchant_id=(merchant or "")[:64]))
+    return html_response(render_lookup(t, merchant_id="", shops=ctx.shops.listed()))
+
+
+@router.get("/lookup/{shop}", summary="A shop's lookup form (HTML)", response_class=Response)
+async def shop_lookup_form(
+    ctx: ContextDep, request: Request, shop: str, lang: str | None = None
+) -> Response:
+    return _shop_form(ctx, request, shop, lang)
 
 
 @router.get(
-    "/m/{merchant_id}/lookup", summary="A shop's lookup form (HTML)", response_class=Response
+    "/m/{merchant_id}/lookup",
+    summary="A shop's lookup form (HTML; older address of /lookup/{shop})",
+    response_class=Response,
 )
 async def merchant_lookup_form(
-    request: Request, merchant_id: str, lang: str | None = None
+    ctx: ContextDep, request: Request, merchant_id: str, lang: str | None = None
 ) -> Response:
+    return _shop_form(ctx, request, merchant_id, lang)
+
+
+def _shop_form(ctx: ApiContext, request: Request, shop: str, lang: str | None) -> Response:
     t = Translator(choose_language(override=lang, accept=request.headers.get("accept-language")))
-    page = render_lookup(t, merchant_id=merchant_id[:64], fixed_merchant=True)
+    slug = shop[:64].lower()
+    page = render_lookup(t, merchant_id=slug, fixed_merchant=True, shop_name=ctx.shops.name(slug))
     return html_response(page)
 
 

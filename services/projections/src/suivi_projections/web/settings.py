@@ -56,6 +56,10 @@ class ApiSettings(BaseSettings):
     merchant_keys: SecretStr | None = Field(
         default=None, description="'merchant:key,…' — Bearer keys of the merchant API."
     )
+    merchant_names: dict[str, str] = Field(
+        default_factory=dict,
+        description='JSON {"merchant id": "Shop name"}: the names pages and lookup forms show.',
+    )
 
     # Shopper lookup limits (suivi_projections.ratelimit): attempts per fixed window, counted
     # in PostgreSQL for every API process; keyed with SUIVI_TOKEN_KEY (`tokens`).

@@ -14,7 +14,7 @@ from suivi_infra.http import ErrorBody
 from suivi_projections.query.live import event_stream
 from suivi_projections.query.views import OrderView, ReadModel
 from suivi_projections.web.context import TOKEN, ApiContext
-from suivi_projections.web.deps import ContextDep, ReadModelDep
+from suivi_projections.web.deps import ContextDep, ReadModelDep, context
 from suivi_projections.web.pages.build import public_order
 from suivi_projections.web.pages.render import (
     render_not_found,
@@ -67,7 +67,8 @@ async def _private(
     if order is None:
         return _not_found(request, lang)
     t = translator(order, lang=lang, accept=request.headers.get("accept-language"))
-    return html_response(render_private(order, t, fragment=fragment))
+    shop = (await context(request)).shops.name(order.merchant_id)
+    return html_response(render_private(order, t, fragment=fragment, shop=shop))
 
 
 async def _shared(
@@ -77,7 +78,8 @@ async def _shared(
     if order is None:
         return _not_found(request, lang)
     t = translator(order, lang=lang, accept=request.headers.get("accept-language"))
-    view = public_order(order, t, shared=True)  # the only thing the shared page receives
+    shop = (await context(request)).shops.name(order.merchant_id)
+    view = public_order(order, t, shared=True, shop=shop)  # all the shared page receives
     return html_response(render_shared(view, t, share_token=token, fragment=fragment))
 
 

@@ -48,14 +48,17 @@ _LAST_MILE = frozenset(
 )
 
 
-def public_order(order: OrderView, t: Translator, *, shared: bool) -> PublicOrder:
+def public_order(
+    order: OrderView, t: Translator, *, shared: bool, shop: str | None = None
+) -> PublicOrder:
+    """`shop`: the shop's display name (web.shops); without one, the merchant's id."""
     top = header(order, t)
     total = len(order.shipments)
     parcels = tuple(
         _parcel(s, n, total, t, shared=shared) for n, s in enumerate(order.shipments, 1)
     )
     return PublicOrder(
-        merchant=order.merchant_id,
+        merchant=shop or order.merchant_id,
         order_number=order.order_number,
         language=t.language,
         headline=top.headline,

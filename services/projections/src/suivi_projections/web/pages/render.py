@@ -66,10 +66,12 @@ def _render(template: str, t: Translator, **context: object) -> Html:
     return Html(body, security_headers(nonce))
 
 
-def render_private(order: OrderView, t: Translator, *, fragment: bool = False) -> Html:
+def render_private(
+    order: OrderView, t: Translator, *, fragment: bool = False, shop: str | None = None
+) -> Html:
     """The shopper's own page: progress, parcels and their personal details."""
     return _page(
-        public_order(order, t, shared=False),
+        public_order(order, t, shared=False, shop=shop),
         private_details(order),
         t,
         live_base=f"/orders/{order.status_token}",
@@ -110,7 +112,11 @@ def render_lookup(
     order_number: str = "",
     error: str | None = None,
     fixed_merchant: bool = False,
+    shop_name: str | None = None,
+    shops: tuple[tuple[str, str], ...] = (),
 ) -> Html:
+    """The form; a shop's own form names the shop, the general one offers a picker of
+    `shops` (id, name) when there are some, else a field for the shop's id."""
     return _render(
         "lookup.html",
         t,
@@ -118,6 +124,8 @@ def render_lookup(
         fixed_merchant=fixed_merchant,
         order_number=order_number,
         error=error,
+        shop_name=shop_name,
+        shops=shops,
     )
 
 
