@@ -66,7 +66,9 @@ async def _database(postgres: Postgres, name: str) -> str:
 async def _stack(brokers: Brokers, url: str, smtp: SmtpPeer, work: Path, replicas: int) -> Stack:
     topics = {"SUIVI_TOPICS_REPLICATION_FACTOR": str(replicas)}
     topics["SUIVI_TOPICS_MIN_INSYNC_REPLICAS"] = str(min(replicas, 2))
-    stack = Stack(brokers.bootstrap, url, work, overrides={
+    # The services' ports from BASE+700 (BASE+800 for the second stack): the suite's own range.
+    ports = BASE + 700 + 100 * (replicas > 1)
+    stack = Stack(brokers.bootstrap, url, work, port_base=ports, overrides={
         **topics,
         "SUIVI_NOTIFIER_SMTP_PORT": str(smtp.port),
         "SUIVI_TRACKER_MIGRATE_ON_START": "true",

@@ -96,6 +96,15 @@ def free_port() -> int:
         return port
 
 
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 def topic_names(prefix: str) -> dict[str, str]:
     """The topic settings of every service, each topic named `<prefix><name>`."""
     return {env: f"{prefix}{topic.name}" for env, topic in TOPIC_ENV.items()}
@@ -110,6 +119,9 @@ class Stack:
     workdir: Path
     topic_prefix: str = ""
     overrides: Mapping[str, str] = field(default_factory=dict)
+    # First of a range of ports of the caller's own (outside the kernel's ephemeral range, where
+    # other tests' free ports come from and could be taken back meanwhile); None: free ports.
+    port_base: int | None = None
     env: dict[str, str] = field(init=False)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict, init=False)
 
@@ -117,14 +129,23 @@ class Stack:
         self.workdir.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("SUIVI_")}
         env.update(read_env_file(DEV_ENV))
+        taken: set[int] = set()
         for key in [k for k in env if k.endswith("_PORT") and k.startswith("SUIVI_")]:
-            env[key] = str(free_port())  # never the developers' ports
+            env[key] = str(self._port(taken))  # never the developers' ports
         env |= {"KAFKA_BOOTSTRAP_SERVERS": self.kafka, "DATABASE_URL": self.database_url}
         env |= topic_names(self.topic_prefix)
         run = uuid.uuid4().hex[:8]
         env |= {key: f"{self.topic_prefix}{key.lower()}-{run}" for key in GROUP_ENV}
         env |= self.overrides
         self.env = env
+
+    def _port(self, taken: set[int]) -> int:
+        """A port free now and not given yet to another setting of this stack."""
+        candidate = self.port_base if self.port_base is not None else free_port()
+        while candidate in taken or not _bindable(candidate):
+            candidate = candidate + 1 if self.port_base is not None else free_port()
+        taken.add(candidate)
+        return candidate
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.env[PUBLIC_PORT[service]]}"
