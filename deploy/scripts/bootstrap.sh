@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks to build and test Suivi: uv, Java, Maven, PostgreSQL,
-# headless Chromium (browser tests of the status page), wrk (ingest benchmark), vegeta (end-to-end
+# headless Chromium and axe-core (browser tests of the status page), wrk (ingest benchmark), vegeta (end-to-end
 # benchmark, when Go is there) and Prometheus.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 if ! command -v uv >/dev/null; then
@@ -12,6 +12,8 @@ command -v java >/dev/null || apt_install openjdk-17-jre-headless
 command -v mvn >/dev/null || apt_install maven
 # Debian's Chromium, driven by Playwright with executable_path; never a downloaded browser build.
 [ -x /usr/bin/chromium ] || apt_install chromium fonts-dejavu-core
+# axe-core (npm) for the browser tests' accessibility check (WCAG 2.2 AA rules).
+"$SUIVI_ROOT/deploy/scripts/axe.sh"
 command -v wrk >/dev/null || apt_install wrk
 # vegeta (constant-rate load for bench/e2e_latency.py) is packaged by no Debian release: built
 # from the Go module proxy when Go is there; the benchmark says so and stops when it is not.

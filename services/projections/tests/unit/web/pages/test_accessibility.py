@@ -1,0 +1,109 @@
+"""WCAG 2.2 AA in Chromium: axe-core finds no serious or critical violation on the private
+page, the shareable page, the lookup form and the analytics page, at phone and desktop sizes.
+
+axe-core comes from the npm registry through `deploy/scripts/axe.sh` (`make bootstrap`) into
+.local/axe; it is evaluated in the page over the DevTools protocol (the pages' own CSP, which
+allows no inline script, stays on).
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, ViewportSize, async_playwright
+from pydantic import SecretStr
+
+from suivi_projections.domain.orders import OrderStatus
+from suivi_projections.query.live import LiveHub
+from suivi_projections.query.views import Watch
+from suivi_projections.testing.analytics import FakeAnalytics
+from suivi_projections.testing.browser import CHROMIUM, CHROMIUM_ARGS, serve
+from suivi_projections.testing.fakes import FakeReadModel, in_transit_shipment, sample_order
+from suivi_projections.web.app import create_api
+from suivi_projections.web.settings import ApiSettings
+
+ROOT = Path(__file__).resolve().parents[6]
+AXE = ROOT / ".local" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts" / "projections"
+KEY = "key-a-0123456789abcdef"
+SIZES: dict[str, ViewportSize] = {
+    "phone": {"width": 390, "height": 844},
+    "desktop": {"width": 1280, "height": 800},
+}
+
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium: `make bootstrap`"),
+    pytest.mark.skipif(
+        not AXE.exists(), reason="no axe-core: `make bootstrap` (deploy/scripts/axe.sh)"
+    ),
+]
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+def orders() -> FakeReadModel:
+    stalled = dataclasses.replace(in_transit_shipment(), watch=Watch.STALLED)
+    return FakeReadModel(
+        sample_order(),  # one parcel delivered, one on its way
+        sample_order(order_number="77", token="st_stalled_000001", share_token="sh_stalled_00001",
+                     status=OrderStatus.IN_TRANSIT, shipments=(stalled,)),
+    )  # fmt: skip
+
+
+async def violations(browser: Browser, url: str, size: ViewportSize, **headers: str) -> list[Any]:
+    page = await browser.new_page(viewport=size, extra_http_headers=headers)
+    await page.goto(url)
+    await page.evaluate(AXE.read_text())
+    result = await page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
+    )
+    name = url.split("/", 3)[-1].replace("/", "_").split("?")[0] or "root"
+    await page.screenshot(path=ARTIFACTS / f"a11y-{name}-{size['width']}.png", full_page=True)
+    await page.close()
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
+async def test_no_serious_or_critical_violation(browser: Browser, size: ViewportSize) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    settings = ApiSettings(
+        merchant_keys=SecretStr(f"shop-a:{KEY}"), merchant_names={"shop-a": "Boutique Lumière"}
+    )
+    app = create_api(settings, orders(), LiveHub(), analytics=FakeAnalytics())
+    basic = "Basic " + base64.b64encode(f"shop-a:{KEY}".encode()).decode()
+    pages = {
+        "/orders/st_private_token_0001": {},
+        "/orders/st_stalled_000001": {},
+        "/s/sh_shared_token_0001": {},
+        "/s/sh_stalled_00001?lang=fr": {},
+        "/lookup": {},
+        "/lookup/shop-a": {},
+        "/merchant/analytics?from=2025-03-01&to=2025-03-31": {"Authorization": basic},
+    }
+    found: dict[str, list[str]] = {}
+    async with serve(app) as base:
+        for path, headers in pages.items():
+            bad = await violations(browser, base + path, size, **headers)
+            if bad:
+                found[path] = [
+                    f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]}"
+                    for v in bad
+                ]
+    assert found == {}, json.dumps(found, indent=1)
