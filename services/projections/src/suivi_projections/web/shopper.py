@@ -17,6 +17,7 @@ from suivi_projections.web.context import TOKEN, ApiContext
 from suivi_projections.web.deps import ContextDep, ReadModelDep, context
 from suivi_projections.web.pages.build import public_order
 from suivi_projections.web.pages.render import (
+    render_help,
     render_not_found,
     render_private,
     render_shared,
@@ -172,3 +173,9 @@ async def shared_fragment(
 @router.get("/s/{share_token}/events", summary="Live updates of a shared page", responses=_SSE)
 async def shared_events(ctx: ContextDep, read_model: ReadModelDep, share_token: str) -> Response:
     return _stream(ctx, await _by_share(read_model, share_token))
+
+
+@router.get("/help", summary="Help: statuses and what to do (HTML)", response_class=Response)
+async def help_page(request: Request, lang: str | None = None) -> Response:
+    t = translator(None, lang=lang, accept=request.headers.get("accept-language"))
+    return html_response(render_help(t))

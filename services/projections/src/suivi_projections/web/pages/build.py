@@ -40,6 +40,10 @@ _ADVICE_TONE = {
     "delivered": "success", "available_for_pickup": "action", "lost": "danger",
     "returning_to_sender": "return", "returned_to_sender": "return",
 }  # fmt: skip
+_HELP_TOPIC = {
+    "late": "late", "stalled": "stalled", "pickup": "pickup", "returned": "returned",
+    "returning": "returned",
+}  # fmt: skip
 _NO_ETA = frozenset({S.AVAILABLE_FOR_PICKUP, S.RETURNED_TO_SENDER, S.LOST, S.CANCELLED, S.EXPIRED})
 _COUNT = re.compile(r"\d+")
 # Where these happen is where the shopper lives (or collects): not on the shareable page.
@@ -66,6 +70,7 @@ def public_order(
         next_step=top.next_step,
         tone=top.tone,
         concern=top.concern,
+        help_topic=_HELP_TOPIC.get(top.concern or ""),
         cancelled=order.cancelled or order.status is OrderStatus.CANCELLED,
         stages=top.stages,
         parcels=parcels,

@@ -81,6 +81,7 @@ class PublicOrder:
     next_step: str | None  # a concern's "what happens next, who to contact"
     tone: str
     concern: str | None
+    help_topic: str | None  # the help page's section for the concern (/help#late …)
     cancelled: bool
     stages: tuple[Stage, ...]
     parcels: tuple[Parcel, ...]

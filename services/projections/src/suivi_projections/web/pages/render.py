@@ -129,5 +129,19 @@ def render_lookup(
     )
 
 
+# The help page's topics (its anchors: a concern links to /help#<topic>) and statuses.
+HELP_TOPICS = ("late", "stalled", "pickup", "returned")
+HELP_STATUSES = (
+    "info_received", "in_transit", "out_for_delivery", "available_for_pickup",
+    "delivery_attempt_failed", "exception", "returning_to_sender", "returned_to_sender",
+    "delivered",
+)  # fmt: skip
+
+
+def render_help(t: Translator) -> Html:
+    """What the statuses mean and what to do when late, silent, at a pickup point or back."""
+    return _render("help.html", t, topics=HELP_TOPICS, statuses=HELP_STATUSES)
+
+
 def render_not_found(t: Translator) -> Html:
     return _render("message.html", t, title=t("notfound.title"), text=t("notfound.text"))

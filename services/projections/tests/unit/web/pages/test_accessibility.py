@@ -95,6 +95,7 @@ async def test_no_serious_or_critical_violation(browser: Browser, size: Viewport
         "/s/sh_stalled_00001?lang=fr": {},
         "/lookup": {},
         "/lookup/shop-a": {},
+        "/help": {},
         "/merchant/analytics?from=2025-03-01&to=2025-03-31": {"Authorization": basic},
     }
     found: dict[str, list[str]] = {}
