@@ -119,8 +119,9 @@ def _country_names() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=4096)
 def _country(value: str) -> str | None:
-    if len(value) == 2 and value.isascii() and value.isalpha():
-        return value.upper() if pycountry.countries.get(alpha_2=value.upper()) else None
+    two = len(value) == 2 and value.isascii() and value.isalpha()
+    if two and pycountry.countries.get(alpha_2=value.upper()):
+        return value.upper()  # else maybe a colloquial code (UK), below
     if len(value) == 3 and value.isascii() and value.isalpha():
         found = pycountry.countries.get(alpha_3=value.upper())
         if found is not None:

@@ -1,0 +1,63 @@
+"""Place names → countries and zones (providers.places), measured on the names issue 15 met."""
+
+from __future__ import annotations
+
+import pytest
+
+from suivi_normalizer.providers.places import city_zone, country_code, region_zone
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("DE", "DE"),
+        ("de", "DE"),
+        ("DEU", "DE"),
+        ("Deutschland", "DE"),
+        ("Allemagne", "DE"),
+        ("Alemania", "DE"),
+        ("Royaume-Uni", "GB"),
+        ("UK", "GB"),
+        ("Great Britain", "GB"),
+        ("USA", "US"),
+        ("United States", "US"),
+        ("Vereinigte Staaten", "US"),
+        ("ÉTATS-UNIS", "US"),
+        ("Österreich", "AT"),
+        ("中国", "CN"),
+        ("Turkey", "TR"),
+    ],
+)
+def test_country_names_in_any_language_and_alpha3(written: str, code: str) -> None:
+    assert country_code(written) == code
+
+
+@pytest.mark.parametrize("written", ["", "  ", "XX", "Atlantis", "Köln", None, 49, "x" * 500])
+def test_what_is_not_a_country_is_none(written: object) -> None:
+    assert country_code(written) is None
+
+
+@pytest.mark.parametrize(
+    ("country", "region", "zone"),
+    [
+        ("US", "CA", "America/Los_Angeles"),
+        ("US", "New York", "America/New_York"),
+        ("US", "AZ", "America/Phoenix"),
+        ("CA", "ON", "America/Toronto"),
+        ("CA", "British Columbia", "America/Vancouver"),
+        ("AU", "WA", "Australia/Perth"),
+        ("AU", "AU-QLD", "Australia/Brisbane"),
+        ("MX", "Sonora", "America/Hermosillo"),
+        ("BR", "AM", "America/Manaus"),
+    ],
+)
+def test_regions_of_countries_spanning_zones(country: str, region: str, zone: str) -> None:
+    assert region_zone(country, region) == zone
+
+
+def test_cities_of_countries_spanning_zones() -> None:
+    assert city_zone("US", "Denver") == "America/Denver"
+    assert city_zone("US", "LOUISVILLE", "KY") == "America/Kentucky/Louisville"
+    assert city_zone("RU", "Novosibirsk") == "Asia/Novosibirsk"
+    assert city_zone("US", "Nowhere Special") is None
+    assert city_zone("FR", "Paris") is None  # one zone: the country places it, not the city
