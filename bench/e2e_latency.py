@@ -169,13 +169,15 @@ async def step(pipeline: Pipeline, binary: str, rate: int, seconds: float, tag: 
 
 
 def verdict(s: Step) -> str:
-    """What gave way first: the generator, ingest's answers, or the pipeline behind them."""
-    if s.sent < 0.98 * s.planned:
-        return f"the generator ({s.sent} of {s.planned} sent: workers waiting on slow answers)"
+    """What gave way first: ingest (refusals, or answers so slow vegeta could not keep the rate),
+    or the pipeline behind its 202s."""
     refused = {code: n for code, n in s.codes.items() if code != 202}
+    unsent = f"; {s.planned - s.sent} not sent, vegeta's workers waiting on slow answers"
     if refused:
         answers = ", ".join(f"{c or 'timeout'}: {n}" for c, n in sorted(refused.items()))
-        return f"ingest ({answers})"
+        return f"ingest ({answers}{unsent if s.sent < 0.98 * s.planned else ''})"
+    if s.sent < 0.98 * s.planned:
+        return f"ingest's answers ({s.sent} of {s.planned} sent{unsent})"
     if s.visible < s.accepted:
         return f"the pipeline ({s.accepted - s.visible} accepted not visible in {GRACE:.0f} s)"
     if s.visible_rate < 0.95 * s.accepted_rate:
