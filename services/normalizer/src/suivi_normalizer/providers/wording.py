@@ -17,8 +17,8 @@ Choices (issue 15's audit of every code table; applied to every provider's check
   information", "awaiting the item" → info_received (Shippo's UNKNOWN history entries say so).
 - In transit without a finer substatus (Shippo's TRANSIT, a bare status) + "out for delivery" →
   out_for_delivery.
-- Address problem + "Address Corrected", "address has been updated", "adresse corrigée" →
-  in_transit, nothing for the shopper to do: the carrier fixed it.
+- Address problem or generic exception + "Address Corrected", "address has been updated",
+  "adresse corrigée" → in_transit, nothing for the shopper to do: the carrier fixed it.
 - An unknown code keeps its substatus `unknown_code` (the gap stays counted); only its status
   follows the words. The raw code and message are never changed.
 """
@@ -71,6 +71,8 @@ def refine(meaning: Meaning, words: str | None) -> Meaning:
     if status is S.EXCEPTION and sub in _GENERIC:
         if _RETURNING.search(words) and not _CONDITIONAL.search(words):
             return Meaning(S.RETURNING_TO_SENDER, keep or U.RETURN_TO_SENDER, False, meaning.reason)
+        if _CORRECTED.search(words):
+            return Meaning(S.IN_TRANSIT, keep or U.IN_TRANSIT)
     elif status is S.PENDING and sub in _GENERIC:
         if _LATE.search(words):
             return Meaning(S.IN_TRANSIT, keep or U.CARRIER_DELAY)

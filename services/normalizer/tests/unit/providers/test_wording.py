@@ -33,6 +33,11 @@ def test_ups_exception_returning_to_the_sender_is_a_return(pdsc: str | None) -> 
     assert cp.code.startswith("X") and cp.message == "We're returning this package to the sender."
 
 
+def test_ups_exception_saying_the_address_was_corrected_is_no_problem() -> None:
+    cp = _ups("The address has been corrected.")
+    assert (cp.meaning.status, cp.meaning.action_required) == (S.IN_TRANSIT, False)
+
+
 def test_a_warning_about_a_return_is_not_a_return() -> None:
     cp = _ups("The package will be returned to the sender if not claimed within 5 days.")
     assert cp.meaning.status is S.EXCEPTION
