@@ -63,7 +63,7 @@ class ApiContext:
                 (digest(key), merchant) for merchant, key in settings.merchant_key_pairs()
             ),
             dummy_email=digest(secrets.token_urlsafe(24) + "@invalid.example"),
-            shops=StaticShops(settings.merchant_names),
+            shops=StaticShops(settings.merchant_names, settings.merchant_branding),
         )
 
     def merchant_for_key(self, presented: str) -> str | None:

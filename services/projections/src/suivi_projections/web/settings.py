@@ -7,6 +7,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from suivi_infra.settings import PostgresSettings
 from suivi_infra.tokens import TokenSettings
+from suivi_schemas.merchants import Branding
 
 
 def parse_merchant_keys(value: SecretStr | None) -> tuple[tuple[str, str], ...]:
@@ -59,6 +60,11 @@ class ApiSettings(BaseSettings):
     merchant_names: dict[str, str] = Field(
         default_factory=dict,
         description='JSON {"merchant id": "Shop name"}: the names pages and lookup forms show.',
+    )
+    merchant_branding: dict[str, Branding] = Field(
+        default_factory=dict,
+        description='JSON {"merchant id": {"display_name", "colour", "contact_email", …}} until '
+        "the console's merchants.v1 records are followed; colours are made readable (4.5:1).",
     )
 
     # Shopper lookup limits (suivi_projections.ratelimit): attempts per fixed window, counted

@@ -17,6 +17,7 @@ from suivi_projections.web.context import TOKEN, ApiContext
 from suivi_projections.web.deps import ContextDep, ReadModelDep, context
 from suivi_projections.web.pages.build import public_order
 from suivi_projections.web.pages.render import (
+    brand_of,
     render_help,
     render_not_found,
     render_private,
@@ -68,8 +69,12 @@ async def _private(
     if order is None:
         return _not_found(request, lang)
     t = translator(order, lang=lang, accept=request.headers.get("accept-language"))
-    shop = (await context(request)).shops.name(order.merchant_id)
-    return html_response(render_private(order, t, fragment=fragment, shop=shop))
+    shops = (await context(request)).shops
+    brand = brand_of(shops.branding(order.merchant_id))
+    page = render_private(
+        order, t, fragment=fragment, shop=shops.name(order.merchant_id), brand=brand
+    )
+    return html_response(page)
 
 
 async def _shared(
@@ -79,9 +84,11 @@ async def _shared(
     if order is None:
         return _not_found(request, lang)
     t = translator(order, lang=lang, accept=request.headers.get("accept-language"))
-    shop = (await context(request)).shops.name(order.merchant_id)
+    shops = (await context(request)).shops
+    brand = brand_of(shops.branding(order.merchant_id))
+    shop = shops.name(order.merchant_id)
     view = public_order(order, t, shared=True, shop=shop)  # all the shared page receives
-    return html_response(render_shared(view, t, share_token=token, fragment=fragment))
+    return html_response(render_shared(view, t, share_token=token, fragment=fragment, brand=brand))
 
 
 def _stream(ctx: ApiContext, order: OrderView | None) -> Response:

@@ -1,8 +1,9 @@
-"""The shops the pages name: a merchant id (slug) → the shop's display name.
+"""The shops the pages name and brand: a merchant id (slug) → display name and branding.
 
-`Shops` is a port: `StaticShops` reads the `SUIVI_PROJECTIONS_MERCHANT_NAMES` setting (JSON,
-like the notifier's); `DirectoryShops` reads the branding of the console's `merchants.v1`
-records (`suivi_infra.merchants.MerchantDirectory`) and falls back on another `Shops`.
+`Shops` is a port: `StaticShops` reads the settings (`SUIVI_PROJECTIONS_MERCHANT_NAMES`,
+`SUIVI_PROJECTIONS_MERCHANT_BRANDING`, JSON); `DirectoryShops` reads the branding of the
+console's `merchants.v1` records (`suivi_infra.merchants.MerchantDirectory`) and falls back on
+another `Shops`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from suivi_infra.merchants import MerchantDirectory
+from suivi_schemas.merchants import Branding
 
 
 class Shops(Protocol):
@@ -22,13 +24,25 @@ class Shops(Protocol):
         """(id, name) of the shops a lookup form may offer, by name."""
         ...
 
+    def branding(self, merchant_id: str) -> Branding | None:
+        """Colour, contacts and message of the shop, when it has some."""
+        ...
+
 
 class StaticShops:
-    def __init__(self, names: Mapping[str, str]) -> None:
+    def __init__(
+        self, names: Mapping[str, str], branding: Mapping[str, Branding] | None = None
+    ) -> None:
+        self._branding = {k.lower(): v for k, v in (branding or {}).items()}
         self._names = {k.lower(): v for k, v in names.items() if v.strip()}
+        for merchant, brand in self._branding.items():
+            self._names.setdefault(merchant, brand.display_name)
 
     def name(self, merchant_id: str) -> str | None:
         return self._names.get(merchant_id.lower())
+
+    def branding(self, merchant_id: str) -> Branding | None:
+        return self._branding.get(merchant_id.lower())
 
     def listed(self) -> tuple[tuple[str, str], ...]:
         return tuple(sorted(self._names.items(), key=lambda item: item[1].lower()))
@@ -47,3 +61,7 @@ class DirectoryShops:
 
     def listed(self) -> tuple[tuple[str, str], ...]:
         return self.fallback.listed()
+
+    def branding(self, merchant_id: str) -> Branding | None:
+        record = self.directory.record(merchant_id.lower())
+        return record.branding if record is not None else self.fallback.branding(merchant_id)

@@ -99,3 +99,13 @@ class PrivateDetails:
     email: str | None
     phone: str | None
     address_lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Brand:
+    """The shop's look and contacts on its pages (no shopper data): colour already readable."""
+
+    colour: str
+    contact_email: str | None
+    contact_url: str | None
+    message: str | None

@@ -27,6 +27,7 @@ from suivi_projections.testing.browser import CHROMIUM, CHROMIUM_ARGS, serve
 from suivi_projections.testing.fakes import FakeReadModel, in_transit_shipment, sample_order
 from suivi_projections.web.app import create_api
 from suivi_projections.web.settings import ApiSettings
+from suivi_schemas.merchants import Branding
 
 ROOT = Path(__file__).resolve().parents[6]
 AXE = ROOT / ".local" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -83,8 +84,10 @@ async def violations(browser: Browser, url: str, size: ViewportSize, **headers: 
 @pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
 async def test_no_serious_or_critical_violation(browser: Browser, size: ViewportSize) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pale = Branding(display_name="Boutique Lumière", colour="#ffd400",
+                    contact_email="aide@boutique.example", message="Merci !")  # fmt: skip
     settings = ApiSettings(
-        merchant_keys=SecretStr(f"shop-a:{KEY}"), merchant_names={"shop-a": "Boutique Lumière"}
+        merchant_keys=SecretStr(f"shop-a:{KEY}"), merchant_branding={"shop-a": pale}
     )
     app = create_api(settings, orders(), LiveHub(), analytics=FakeAnalytics())
     basic = "Basic " + base64.b64encode(f"shop-a:{KEY}".encode()).decode()
