@@ -255,6 +255,7 @@ def stack_env(
             "SUIVI_TRACKER_STATUS_TOPIC": topics["status"],
             "SUIVI_TRACKER_RAW_TOPIC": topics["raw"],
             "SUIVI_TRACKER_GROUP_ID": f"obs-tracker-{run}",
+            "SUIVI_TRACKER_RETURNS_TOPIC": topics["returns"],
             "SUIVI_AFTERSALES_ORDERS_TOPIC": topics["orders"],
             "SUIVI_AFTERSALES_STATUS_TOPIC": topics["status"],
             "SUIVI_AFTERSALES_RETURNS_TOPIC": topics["returns"],

@@ -193,7 +193,9 @@ async def bootstrap(
         pool, by_name, publisher, metrics, breakers, policy, settings.round_config(),
         clock=clock, rng=rng,
     )  # fmt: skip
-    topics = Topics(orders=settings.orders_topic, status=settings.status_topic)
+    topics = Topics(
+        orders=settings.orders_topic, status=settings.status_topic, returns=settings.returns_topic
+    )
     dead_letters = DeadLetterQueue(sink, settings.dlq_topic)
     intake = Intake(pool, starter, topics, metrics, policy, dead_letters, clock=clock, rng=rng)
     broker, _ = build_broker(settings, intake)

@@ -23,7 +23,9 @@ def build_broker(
 ) -> tuple[KafkaBroker, Callable[[], Any]]:
     return batch_broker(
         settings.kafka, service="tracker",
-        topics=(settings.orders_topic, settings.status_topic), group_id=settings.group_id,
+        topics=tuple(t for t in (settings.orders_topic, settings.status_topic,
+                                 settings.returns_topic) if t),
+        group_id=settings.group_id,
         max_records=settings.max_records, batch_timeout_ms=settings.batch_timeout_ms,
         shutdown_timeout_seconds=settings.shutdown_timeout_seconds,
         retry_backoff_seconds=settings.retry_backoff_seconds, process=intake.process, log=log,

@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from suivi_infra.merchant_keys import parse_merchant_keys
 from suivi_infra.settings import KafkaSettings, PostgresSettings
-from suivi_schemas.topics import ORDERS, RAW, STATUS, TRACKER_DLQ
+from suivi_schemas.topics import ORDERS, RAW, RETURNS, STATUS, TRACKER_DLQ
 from suivi_tracker.adapters.sources.config import SourcesSettings
 from suivi_tracker.domain.circuit import CircuitPolicy
 from suivi_tracker.domain.routing import DEFAULT_PREFERENCE
@@ -90,6 +90,9 @@ class TrackerSettings(BaseSettings):
     migrate_on_start: bool = False
 
     orders_topic: str = ORDERS.name
+    returns_topic: str = Field(
+        default=RETURNS.name, description="Return parcels to track (after-sales); '' for none."
+    )
     status_topic: str = STATUS.name
     raw_topic: str = RAW.name
     group_id: str = "suivi-tracker"

@@ -1,6 +1,7 @@
 """The consumed batch on PostgreSQL (records handed over as the subscriber does): statuses are
 learned newest-first and never rolled back; a guessed carrier the source contradicts is
-corrected; parcels the tracker does not follow are ignored."""
+corrected; parcels the tracker does not follow are ignored; a return parcel attached on
+commerce.returns.v1 starts a tracking once, linked to the merchant and order."""
 
 from __future__ import annotations
 
@@ -16,6 +17,14 @@ from prometheus_client import CollectorRegistry
 from suivi_infra.dlq import DeadLetterQueue
 from suivi_infra.testing import RecordingSink
 from suivi_schemas.events import ShipmentStatusEvent
+from suivi_schemas.returns import (
+    ReturnEvent,
+    ReturnEventKind,
+    ReturnItem,
+    ReturnMethod,
+    ReturnParcel,
+    ReturnState,
+)
 from suivi_schemas.status import ShipmentStatus
 from suivi_tracker.db.migrate import migrate
 from suivi_tracker.domain.schedule import SchedulePolicy
@@ -27,7 +36,7 @@ from suivi_tracker.testing.fakes import FakeSource
 from suivi_tracker.testing.harness import T0, SettableClock
 
 pytestmark = pytest.mark.integration
-TOPICS = Topics(orders="orders", status="status")
+TOPICS = Topics(orders="orders", status="status", returns="returns")
 AMBIGUOUS = "9261292700768711948021"  # detected usps 0.65, fedex 0.35, …
 
 
@@ -91,3 +100,30 @@ async def test_newest_status_wins_and_unknown_parcels_are_ignored(pg_pool: async
     async with pg_pool.acquire() as conn:
         row = await conn.fetchrow("SELECT state, terminal_at, next_due_at FROM trackings")
     assert tuple(row) == ("confirming", T0, T0 + timedelta(days=1))
+
+
+def returned(kind: ReturnEventKind, number: str | None = "1Z999AA10123456784") -> Record:
+    event = ReturnEvent(
+        event_id=uuid.uuid4(), kind=kind, merchant_id="shop-a", return_id="R-ABCDEFGH",
+        order_number="1001", state=ReturnState.APPROVED, occurred_at=T0,
+        method=ReturnMethod.OWN_SHIPMENT,
+        items=(ReturnItem(line_item_id="l1", quantity=1, reason="too_small"),),
+        parcel=ReturnParcel(carrier="ups", tracking_number=number) if number else None,
+    )  # fmt: skip
+    return Record("returns", event.model_dump_json().encode())
+
+
+async def test_an_attached_return_parcel_starts_a_tracking_once(pg_pool: asyncpg.Pool) -> None:
+    intake, _ = await setup(pg_pool)
+    attached = returned(ReturnEventKind.TRACKING_ATTACHED)
+    # Other kinds start nothing, even with a parcel (dropped off, received …).
+    await intake.process([returned(ReturnEventKind.APPROVED, None), attached, attached])
+    await intake.process([attached, returned(ReturnEventKind.DROPPED_OFF, "1Z999AA10123456791")])
+    async with pg_pool.acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT t.carrier, t.tracking_number, l.merchant_id, l.order_number, l.title"
+            " FROM trackings t JOIN tracking_links l ON l.tracking_id = t.id"
+        )
+    assert [tuple(r) for r in rows] == [
+        ("ups", "1Z999AA10123456784", "shop-a", "1001", "Return R-ABCDEFGH")
+    ]

@@ -26,6 +26,7 @@ from suivi_schemas.detection import detect
 from suivi_schemas.events import ShipmentStatusEvent
 from suivi_schemas.ids import normalize_tracking_number
 from suivi_schemas.orders import OrderEvent
+from suivi_schemas.returns import ReturnEvent, ReturnEventKind
 from suivi_tracker.db.rows import COLUMNS, tracking_of
 from suivi_tracker.domain.decide import learn_status
 from suivi_tracker.domain.schedule import SchedulePolicy, next_due
@@ -54,6 +55,19 @@ WHERE id = $1
 class Topics:
     orders: str
     status: str
+    returns: str = ""  # commerce.returns.v1: return parcels start trackings too
+
+
+def return_request(event: ReturnEvent) -> StartRequest | None:
+    """A return parcel's number, once attached (by the merchant's label or the shopper's
+    deposit receipt), starts a tracking linked to the merchant and order like any parcel."""
+    if event.kind is not ReturnEventKind.TRACKING_ATTACHED or event.parcel is None:
+        return None
+    return StartRequest(
+        tracking_number=event.parcel.tracking_number, carrier=event.parcel.carrier,
+        merchant_id=event.merchant_id, order_number=event.order_number,
+        title=f"Return {event.return_id}", detect_unknown_carrier=True,
+    )  # fmt: skip
 
 
 def shipment_requests(order: OrderEvent) -> list[StartRequest]:
@@ -92,9 +106,10 @@ class Intake:
 
     async def _parse(
         self, records: Sequence[ConsumedRecord]
-    ) -> tuple[list[OrderEvent], list[ShipmentStatusEvent]]:
+    ) -> tuple[list[OrderEvent], list[ShipmentStatusEvent], list[ReturnEvent]]:
         orders: list[OrderEvent] = []
         events: list[ShipmentStatusEvent] = []
+        returns: list[ReturnEvent] = []
         invalid: list[tuple[ConsumedRecord, BaseException]] = []
         for record in records:
             try:
@@ -102,11 +117,13 @@ class Intake:
                     orders.append(OrderEvent.model_validate_json(record.value or b""))
                 elif record.topic == self.topics.status:
                     events.append(ShipmentStatusEvent.model_validate_json(record.value or b""))
+                elif self.topics.returns and record.topic == self.topics.returns:
+                    returns.append(ReturnEvent.model_validate_json(record.value or b""))
             except ValidationError as exc:
                 invalid.append((record, exc))
         if invalid:
             await self.send(invalid)
-        return orders, events
+        return orders, events, returns
 
     async def send(self, failures: Sequence[tuple[ConsumedRecord, BaseException]]) -> None:
         """Dead letters (the shared subscriber sends the records it splits out here too)."""
@@ -119,13 +136,18 @@ class Intake:
             )  # fmt: skip
 
     async def process(self, records: Sequence[ConsumedRecord]) -> None:
-        orders, events = await self._parse(records)
+        orders, events, returns = await self._parse(records)
         now = self.clock()
         outcomes: list[tuple[str, str]] = []  # counted once committed
         async with self.pool.acquire() as conn, conn.transaction():
             for order in orders:
                 await self._order(conn, order, now)
                 outcomes.append((self.topics.orders, "applied"))
+            for event in returns:
+                request = return_request(event)
+                if request is not None:
+                    await self._start(conn, request, now, "returns")
+                outcomes.append((self.topics.returns, "applied"))
             # One update per parcel: its newest event (older ones change nothing anyway).
             latest: dict[tuple[str, str], ShipmentStatusEvent] = {}
             for e in events:
@@ -142,14 +164,19 @@ class Intake:
 
     async def _order(self, conn: asyncpg.Connection, order: OrderEvent, now: datetime) -> None:
         for request in shipment_requests(order):
-            try:
-                started = await self.starter.start(conn, request, now)
-            except Refused as refused:
-                self.metrics.started.labels("orders", "refused").inc()
-                log.info("order shipment not tracked: %s", refused.code)
-                continue
-            result = "created" if started.created else "existing"
-            self.metrics.started.labels("orders", result).inc()
+            await self._start(conn, request, now, "orders")
+
+    async def _start(
+        self, conn: asyncpg.Connection, request: StartRequest, now: datetime, origin: str
+    ) -> None:
+        try:
+            started = await self.starter.start(conn, request, now)
+        except Refused as refused:
+            self.metrics.started.labels(origin, "refused").inc()
+            log.info("%s parcel not tracked: %s", origin, refused.code)
+            return
+        result = "created" if started.created else "existing"
+        self.metrics.started.labels(origin, result).inc()
 
     async def _guessed_wrong(
         self, conn: asyncpg.Connection, carrier: str, number: str
