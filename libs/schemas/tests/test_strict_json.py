@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from suivi_schemas import strict_json
@@ -30,3 +32,18 @@ def test_numbers_json_has_are_kept() -> None:
 def test_malformed_json_is_still_a_value_error() -> None:
     with pytest.raises(ValueError, match="line 1"):
         strict_json.loads(b'{"a": }')
+
+
+# Around the edge of a float, with an exponent of two digits or none: the quick search that
+# decides whether to look for an overflow must not miss one.
+EDGE = ["9" * 209 + "e99", "9" * 210 + ".5e99", "1" + "0" * 208 + "e99", "9" * 309 + ".0", "1e308"]
+
+
+@pytest.mark.parametrize("number", EDGE)
+def test_an_overflow_is_refused_exactly_when_a_float_cannot_hold_it(number: str) -> None:
+    text = '{"n": ' + number + "}"
+    if math.isinf(float(number)):
+        with pytest.raises(ValueError, match="range"):
+            strict_json.loads(text.encode())
+    else:
+        assert strict_json.loads(text.encode()) == {"n": float(number)}

@@ -35,28 +35,36 @@ def checkpoint_id(cp: Checkpoint) -> UUID:
     )
 
 
+def event_fields(
+    cp: Checkpoint, event_id: UUID, provider: str, raw: RawProviderEvent
+) -> dict[str, Any]:
+    """A canonical event's fields, listed once: validated by `to_event`, trusted where the
+    adapter guarantees them by the hot path's encoder (domain/encode.py)."""
+    location = cp.location
+    return {
+        "event_id": event_id,
+        "provider": provider,
+        "carrier": cp.carrier,
+        "tracking_number": normalize_tracking_number(cp.tracking_number),
+        "status": cp.meaning.status,
+        "substatus": cp.meaning.substatus,
+        "action_required": cp.meaning.action_required,
+        "reason": cp.meaning.reason,
+        "raw_code": cp.code,
+        "raw_message": cp.message,
+        "location": location if location is not None and not location.is_empty() else None,
+        "occurred_at": cp.occurred_at,
+        "time_basis": cp.time_basis,
+        "estimated_delivery": cp.estimated_delivery,
+        "received_at": raw.received_at,
+        "raw_event_id": raw.event_id,
+    }
+
+
 def to_event(
     cp: Checkpoint, event_id: UUID, provider: str, raw: RawProviderEvent
 ) -> ShipmentStatusEvent:
-    location = cp.location
-    return ShipmentStatusEvent(
-        event_id=event_id,
-        provider=provider,
-        carrier=cp.carrier,
-        tracking_number=normalize_tracking_number(cp.tracking_number),
-        status=cp.meaning.status,
-        substatus=cp.meaning.substatus,
-        action_required=cp.meaning.action_required,
-        reason=cp.meaning.reason,
-        raw_code=cp.code,
-        raw_message=cp.message,
-        location=location if location is not None and not location.is_empty() else None,
-        occurred_at=cp.occurred_at,
-        time_basis=cp.time_basis,
-        estimated_delivery=cp.estimated_delivery,
-        received_at=raw.received_at,
-        raw_event_id=raw.event_id,
-    )
+    return ShipmentStatusEvent(**event_fields(cp, event_id, provider, raw))
 
 
 def checkpoints_of(
@@ -79,13 +87,13 @@ def checkpoints_of(
     return found
 
 
-def normalize_new(
+def select_new(
     raw: RawProviderEvent,
     known: Container[UUID] = (),
     payload: Any = None,
     degraded: list[str] | None = None,
-) -> tuple[list[ShipmentStatusEvent], int]:
-    """(events, skipped): the webhook's checkpoints not in `known`, oldest first, each once.
+) -> tuple[list[tuple[UUID, Checkpoint]], int]:
+    """(checkpoints with their ids, skipped): those not in `known`, oldest first, each once.
 
     Providers re-send whole histories: checking the deterministic id first spares building and
     serializing events that were already published.
@@ -101,9 +109,18 @@ def normalize_new(
         # Of a checkpoint given twice, keep the first, unless only a later copy has the estimate.
         if kept is None or (kept.estimated_delivery is None and cp.estimated_delivery is not None):
             chosen[event_id] = cp
-    events = [to_event(cp, event_id, raw.provider, raw) for event_id, cp in chosen.items()]
-    events.sort(key=lambda e: (e.occurred_at, str(e.event_id)))
-    return events, skipped
+    return sorted(chosen.items(), key=lambda item: (item[1].occurred_at, str(item[0]))), skipped
+
+
+def normalize_new(
+    raw: RawProviderEvent,
+    known: Container[UUID] = (),
+    payload: Any = None,
+    degraded: list[str] | None = None,
+) -> tuple[list[ShipmentStatusEvent], int]:
+    """(events, skipped): the webhook's checkpoints not in `known`, oldest first, each once."""
+    selected, skipped = select_new(raw, known, payload, degraded)
+    return [to_event(cp, event_id, raw.provider, raw) for event_id, cp in selected], skipped
 
 
 def normalize(raw: RawProviderEvent, payload: Any = None) -> list[ShipmentStatusEvent]:

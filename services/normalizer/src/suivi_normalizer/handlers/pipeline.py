@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from suivi_infra.dlq import DeadLetterQueue, dead_letter
 from suivi_infra.records import ConsumedRecord, Headers, OutRecord, RecordSink
 from suivi_normalizer.domain.dedup import RecentIds
-from suivi_normalizer.domain.normalize import normalize_new
+from suivi_normalizer.domain.encode import encode_new
 from suivi_normalizer.metrics import NormalizerMetrics, provider_label
 from suivi_normalizer.providers import AdapterError, UnknownProviderError
 from suivi_schemas import RawProviderEvent, Substatus
@@ -98,7 +98,7 @@ class Normalizer:
                 raw = RawProviderEvent.model_validate_json(record.value or b"")
                 provider = raw.provider
                 degraded: list[str] = []
-                events, skipped = normalize_new(raw, known, degraded=degraded)
+                events, skipped = encode_new(raw, known, degraded=degraded)
             # A poison record must never stop the partition: whatever fails goes to the DLQ.
             except Exception as exc:
                 label = provider_label(provider or "")
@@ -127,7 +127,7 @@ class Normalizer:
                 in_batch.add(event.event_id)
                 if event.substatus is Substatus.UNKNOWN_CODE and event.raw_code:
                     self.metrics.unknown_code(label, event.raw_code)
-                to_status.append(OutRecord(event.key.encode(), event.model_dump_json().encode()))
+                to_status.append(OutRecord(event.key, event.value))
                 published[(label, event.status.value)] += 1
                 result.published_ids.append(event.event_id)
         pending = await self.sink.publish(self.status_topic, to_status) if to_status else []

@@ -1,0 +1,133 @@
+"""The hot path's bytes are the contract's: for every golden fixture they validate against
+ShipmentStatusEvent and equal what the validating path (`to_event` + `model_dump_json`) gives."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from suivi_normalizer.domain.encode import AS_IS, MODELS, STRINGS, TIMES, encode, encode_new
+from suivi_normalizer.domain.normalize import checkpoint_id, normalize, normalize_new, to_event
+from suivi_normalizer.providers import AdapterError, Checkpoint, Meaning
+from suivi_normalizer.testing.golden import raw_event
+from suivi_schemas import Location, ShipmentStatus, ShipmentStatusEvent, Substatus
+
+FIXTURE_DIR = Path(__file__).parents[2] / "fixtures"
+FIXTURES = sorted(FIXTURE_DIR.glob("*/*.json"))
+
+
+def slow_bytes(provider: str, body: str) -> list[bytes]:
+    return [e.model_dump_json().encode() for e in normalize(raw_event(provider, body))]
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_golden_fixture_encodes_to_the_validating_paths_bytes(fixture: Path) -> None:
+    provider, body = fixture.parent.name, fixture.read_text(encoding="utf-8")
+    try:
+        expected = slow_bytes(provider, body)
+    except (AdapterError, ValidationError) as exc:
+        # A bad payload fails the same way on both paths (and is dead-lettered).
+        with pytest.raises(type(exc)):
+            encode_new(raw_event(provider, body))
+        return
+    encoded, skipped = encode_new(raw_event(provider, body))
+    assert skipped == 0
+    assert [e.value for e in encoded] == expected
+    events = normalize(raw_event(provider, body))
+    for fast, event in zip(encoded, events, strict=True):
+        assert ShipmentStatusEvent.model_validate_json(fast.value) == event
+        assert (fast.event_id, fast.key) == (event.event_id, event.key.encode())
+        assert (fast.status, fast.substatus, fast.raw_code) == (
+            event.status,
+            event.substatus,
+            event.raw_code,
+        )
+
+
+def test_the_fixtures_cover_every_provider_and_decode() -> None:
+    assert len({p.parent.name for p in FIXTURES}) >= 10
+    assert sum(len(slow_bytes(p.parent.name, p.read_text())) for p in FIXTURES[:5]) > 0
+
+
+def test_checkpoints_already_known_are_skipped_alike() -> None:
+    raw = raw_event("easypost", (FIXTURE_DIR / "easypost/delivered_fedex.json").read_text())
+    first = normalize(raw)[0].event_id
+    slow, slow_skipped = normalize_new(raw, {first})
+    fast, fast_skipped = encode_new(raw, {first})
+    assert (fast_skipped, [e.event_id for e in fast]) == (slow_skipped, [e.event_id for e in slow])
+    assert fast_skipped == 1
+
+
+def checkpoint(**changes: object) -> Checkpoint:
+    fields: dict[str, object] = {
+        "carrier": "ups",
+        "tracking_number": "1Z999AA10123456784",
+        "occurred_at": datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
+        "code": "I",
+        "meaning": Meaning(ShipmentStatus.IN_TRANSIT, Substatus.IN_TRANSIT),
+        "known": True,
+        "message": "Departed",
+        "location": Location(city="Lyon", country="FR"),
+    }
+    return Checkpoint(**{**fields, **changes})  # type: ignore[arg-type]
+
+
+def assert_same(cp: Checkpoint) -> None:
+    raw = raw_event("ups", "{}")
+    fast = encode(cp, checkpoint_id(cp), raw)
+    assert fast.value == to_event(cp, checkpoint_id(cp), "ups", raw).model_dump_json().encode()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"carrier": "UPS"},  # the model lower-cases slugs: the fast path gives the same
+        {"message": "a\x00b"},  # U+0000 removed, as PostgreSQL needs
+        {"message": "lone \ud800 surrogate"},
+        {"code": "é\n\t\"'\\\u2028\x7f"},
+        {"occurred_at": datetime(1900, 1, 1, tzinfo=ZoneInfo("Europe/Paris"))},  # +00:09:21
+        {"occurred_at": datetime(2026, 1, 1, 1, 2, 3, 4, tzinfo=timezone(timedelta(hours=-9)))},
+        {"location": None, "message": None},
+    ],
+)
+def test_unusual_values_give_the_validating_paths_bytes(changes: dict[str, object]) -> None:
+    assert_same(checkpoint(**changes))
+
+
+@pytest.mark.parametrize("changes", [{"carrier": "no spaces"}, {"tracking_number": "1Z\x00"}])
+def test_invalid_values_raise_the_models_validation_error(changes: dict[str, object]) -> None:
+    cp = checkpoint(**changes)
+    with pytest.raises(ValidationError, match="ShipmentStatusEvent"):
+        encode(cp, checkpoint_id(cp), raw_event("ups", "{}"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    message=st.text(max_size=40),
+    city=st.text(min_size=1, max_size=20),
+    at=st.datetimes(
+        min_value=datetime(1900, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.timezones()
+    ),
+)
+def test_any_text_and_time_give_the_validating_paths_bytes(
+    message: str, city: str, at: datetime
+) -> None:
+    assert_same(checkpoint(message=message, location=Location(city=city), occurred_at=at))
+
+
+def test_the_fast_path_leaves_no_field_out() -> None:
+    cp = checkpoint()
+    value = encode(cp, checkpoint_id(cp), raw_event("ups", "{}")).value
+    assert list(json.loads(value)) == list(ShipmentStatusEvent.model_fields)
+
+
+def test_every_field_of_the_model_is_classified_for_the_fast_path() -> None:
+    groups = (STRINGS, TIMES, MODELS, AS_IS)
+    assert set(ShipmentStatusEvent.model_fields) <= {name for group in groups for name in group}
