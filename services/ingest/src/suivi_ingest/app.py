@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry
 from starlette.types import Lifespan
 
 from suivi_infra.http import document_400_not_422, install_error_handlers, offline_api, ops_router
+from suivi_infra.merchants import KeyLookup
 from suivi_ingest.orders.api import order_routes
 from suivi_ingest.orders.intake import OrderIntake
 from suivi_ingest.orders.metrics import OrderMetrics
@@ -33,6 +34,7 @@ def create_app(
     lifespan: Lifespan[FastAPI] | None = None,
     clock: Callable[[], float] = time.time,
     orders: OrderEventPublisher | None = None,
+    directory: KeyLookup | None = None,
 ) -> FastAPI:
     """Builds the ingest app; every provider's verifier is prepared once, here. With an
     `orders` publisher it also serves order intake (/v1/orders, /v1/webhooks/shopify)."""
@@ -51,7 +53,7 @@ def create_app(
     # route goes ahead of `/v1/webhooks/{provider}`, which would take it.
     if orders is not None:
         app.router.routes.extend(
-            order_routes(OrderIntake(settings, orders, OrderMetrics(registry), clock))
+            order_routes(OrderIntake(settings, orders, OrderMetrics(registry), clock, directory))
         )
     app.router.routes.append(webhook_route(intake))
 

@@ -9,6 +9,7 @@ from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 
 from suivi_infra.kafka import make_producer
+from suivi_infra.merchants import MerchantDirectory
 from suivi_infra.message_size import producer_codec
 from suivi_infra.metrics import metrics_server, service_registry
 from suivi_ingest.app import create_app
@@ -46,16 +47,25 @@ def build_app(settings: IngestSettings | None = None) -> FastAPI:
     producer = build_producer(settings)
 
     registry = service_registry()
+    # merchants.v1 read from the beginning and followed; until it is, the environment keys work.
+    directory = MerchantDirectory() if settings.merchant_directory else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         with metrics_server(registry, settings.metrics_host, settings.metrics_port):
+            if directory is not None:
+                directory.start(settings.kafka, settings.merchants_topic)
             await producer.start()
             try:
                 yield
             finally:
                 await producer.stop()
+                if directory is not None:
+                    await directory.stop()
 
     publisher = KafkaRawEventPublisher(producer, settings.raw_topic)
     orders = KafkaOrderEventPublisher(producer, settings.orders_topic)
-    return create_app(settings, publisher, registry=registry, lifespan=lifespan, orders=orders)
+    return create_app(
+        settings, publisher, registry=registry, lifespan=lifespan, orders=orders,
+        directory=directory,
+    )  # fmt: skip

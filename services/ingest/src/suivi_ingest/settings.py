@@ -9,7 +9,7 @@ from pydantic_settings import SettingsConfigDict
 
 from suivi_infra.message_size import Compression
 from suivi_infra.settings import EnvOnlySettings, KafkaSettings
-from suivi_schemas.topics import ORDERS, RAW
+from suivi_schemas.topics import MERCHANTS, ORDERS, RAW
 
 MIB = 1024 * 1024
 
@@ -64,6 +64,11 @@ class IngestSettings(EnvOnlySettings):
 
     # Order intake (docs/orders.md).
     orders_topic: str = ORDERS.name
+    # Merchants and their keys from the console (docs/console.md), beside merchant_keys.
+    merchants_topic: str = MERCHANTS.name
+    merchant_directory: bool = Field(
+        default=True, description="Learn merchant API keys from merchants.v1 (the console)."
+    )
     merchant_keys: SecretStr | None = Field(
         default=None,
         description="Merchant API keys, 'merchant:key,…' (a merchant may have several: rotation).",

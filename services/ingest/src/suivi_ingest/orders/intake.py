@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from suivi_infra.http import JSON, error_response
+from suivi_infra.merchants import KeyLookup
 from suivi_infra.signing import SignatureError
 from suivi_ingest.http import (
     IngestError,
@@ -78,8 +79,11 @@ class OrderIntake:
         publisher: OrderEventPublisher,
         metrics: OrderMetrics,
         clock: Callable[[], float] = time.time,
+        directory: KeyLookup | None = None,
     ) -> None:
         self._settings = settings
+        # The console's keys (merchants.v1); the environment's stay the bootstrap path.
+        self._directory = directory
         self._publisher = publisher
         self._metrics = metrics
         self._clock = clock
@@ -142,7 +146,7 @@ class OrderIntake:
         return _accepted(str(event.event_id))
 
     def _merchant(self, authorization: str | None) -> str:
-        if not self._keys.configured:
+        if not self._keys.configured and self._directory is None:
             raise IngestError(
                 401,
                 "orders_not_configured",
@@ -164,11 +168,15 @@ class OrderIntake:
                 "the Authorization header must be 'Bearer <API key>'",
                 **_BEARER,
             )
-        merchant_id = self._keys.merchant_of(key) if len(key) <= _MAX_KEY_LEN else None
+        merchant_id = self._merchant_of(key) if len(key) <= _MAX_KEY_LEN else None
         if merchant_id is None:
             self._metrics.auth_failures.labels(API).inc()
             raise IngestError(401, "invalid_api_key", "the API key is not valid", **_BEARER)
         return merchant_id
+
+    def _merchant_of(self, key: str) -> str | None:
+        found = self._directory.merchant_for(key) if self._directory is not None else None
+        return found if found is not None else self._keys.merchant_of(key)
 
     # --- POST /v1/webhooks/shopify --------------------------------------------------------
 

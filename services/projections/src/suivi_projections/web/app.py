@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Lifespan
 
 from suivi_infra.http import ErrorBody, document_400_not_422, offline_api
+from suivi_infra.merchants import KeyLookup
 from suivi_projections.query.analytics import AnalyticsSource
 from suivi_projections.query.live import LiveHub
 from suivi_projections.query.views import ReadModel
@@ -25,6 +26,7 @@ from suivi_projections.web.ratelimit import Counters
 from suivi_projections.web.responses import error_response
 from suivi_projections.web.settings import ApiSettings
 from suivi_projections.web.shopper import router as shopper_router
+from suivi_projections.web.shops import Shops
 
 Probe = Callable[[], Awaitable[bool]]
 
@@ -44,6 +46,8 @@ def create_api(
     clock: Callable[[], float] = time.time,
     analytics: AnalyticsSource | None = None,
     counters: Counters | None = None,
+    directory: KeyLookup | None = None,
+    shops: Shops | None = None,
 ) -> FastAPI:
     """Builds the app. `read_model` (with `analytics`, `counters`) is installed at once; None
     when the composition root installs PostgreSQL's in the lifespan (`context.install`).
@@ -72,7 +76,7 @@ def create_api(
             {"name": "operations", "description": "Health and readiness (metrics: own port)."},
         ],
     )
-    app.state.context = ApiContext.build(settings, live_updates, metrics)
+    app.state.context = ApiContext.build(settings, live_updates, metrics, directory, shops)
     if read_model is not None:
         limits = lookup_limiter(settings, counters, clock)
         install(app, Backends(read_model, limits, analytics))

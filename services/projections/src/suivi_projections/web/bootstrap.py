@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 import asyncpg
 from fastapi import FastAPI
 
+from suivi_infra.merchants import MerchantDirectory
 from suivi_infra.metrics import metrics_server, service_registry
 from suivi_infra.postgres import lazy_pool
 from suivi_projections.query.analytics import PostgresAnalytics
@@ -19,6 +20,7 @@ from suivi_projections.web.app import create_api
 from suivi_projections.web.context import Backends, install, lookup_limiter
 from suivi_projections.web.ratelimit_pg import PostgresCounters
 from suivi_projections.web.settings import ApiSettings
+from suivi_projections.web.shops import DirectoryShops, StaticShops
 
 
 def build_api(settings: ApiSettings | None = None) -> tuple[FastAPI, LiveHub]:
@@ -32,6 +34,9 @@ def build_api(settings: ApiSettings | None = None) -> tuple[FastAPI, LiveHub]:
         retry_seconds=settings.listener_retry_seconds,
     )
     pool: asyncpg.Pool | None = None
+    # The console's merchants (keys, names, branding) from merchants.v1, followed in the
+    # background; the environment's keys and names stay the bootstrap path.
+    directory = MerchantDirectory() if settings.merchant_directory else None
 
     async def ready() -> bool:
         if pool is None:
@@ -53,14 +58,23 @@ def build_api(settings: ApiSettings | None = None) -> tuple[FastAPI, LiveHub]:
         limits = lookup_limiter(settings, PostgresCounters(pool), time.time)
         install(app, Backends(PostgresReadModel(pool), limits, PostgresAnalytics(pool)))
         await listener.start()
+        if directory is not None:
+            directory.start(settings.kafka, settings.merchants_topic)
         try:
             with metrics_server(registry, settings.api_metrics_host, settings.api_metrics_port):
                 yield
         finally:
+            if directory is not None:
+                await directory.stop()
             hub.close()
             await listener.stop()
             await pool.close()
 
     registry = service_registry()
-    app = create_api(settings, None, hub, registry, ready=ready, lifespan=lifespan)
+    static = StaticShops(settings.merchant_names, settings.merchant_branding)
+    shops = DirectoryShops(directory, static) if directory is not None else static
+    app = create_api(
+        settings, None, hub, registry, ready=ready, lifespan=lifespan, directory=directory,
+        shops=shops,
+    )  # fmt: skip
     return app, hub

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI
 
+from suivi_infra.merchants import KeyLookup
 from suivi_projections.query.analytics import AnalyticsSource
 from suivi_projections.query.live import LiveHub
 from suivi_projections.query.views import ReadModel
@@ -49,9 +50,14 @@ class ApiContext:
     merchant_keys: tuple[tuple[bytes, str], ...]  # (digest of key, merchant)
     dummy_email: bytes  # compared against when the order is unknown
     shops: Shops  # display names of the shops (settings; the merchant directory may replace it)
+    # The console's keys (merchants.v1): asked when no environment key matches.
+    directory: KeyLookup | None = None
 
     @classmethod
-    def build(cls, settings: ApiSettings, hub: LiveHub, metrics: ApiMetrics) -> ApiContext:
+    def build(
+        cls, settings: ApiSettings, hub: LiveHub, metrics: ApiMetrics,
+        directory: KeyLookup | None = None, shops: Shops | None = None,
+    ) -> ApiContext:  # fmt: skip
         digest = Digester()
         hub.attach_counter(metrics.sse_subscribers.set)
         return cls(
@@ -63,7 +69,8 @@ class ApiContext:
                 (digest(key), merchant) for merchant, key in settings.merchant_key_pairs()
             ),
             dummy_email=digest(secrets.token_urlsafe(24) + "@invalid.example"),
-            shops=StaticShops(settings.merchant_names, settings.merchant_branding),
+            shops=shops or StaticShops(settings.merchant_names, settings.merchant_branding),
+            directory=directory,
         )
 
     def merchant_for_key(self, presented: str) -> str | None:
@@ -74,6 +81,8 @@ class ApiContext:
         for expected, merchant in self.merchant_keys:
             if hmac.compare_digest(expected, given):
                 found = merchant
+        if found is None and self.directory is not None:
+            found = self.directory.merchant_for(presented)
         return found
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from suivi_infra.settings import PostgresSettings
+from suivi_infra.settings import KafkaSettings, PostgresSettings
 from suivi_infra.tokens import TokenSettings
 from suivi_schemas.merchants import Branding
+from suivi_schemas.topics import MERCHANTS
 
 
 def parse_merchant_keys(value: SecretStr | None) -> tuple[tuple[str, str], ...]:
@@ -56,6 +57,12 @@ class ApiSettings(BaseSettings):
 
     merchant_keys: SecretStr | None = Field(
         default=None, description="'merchant:key,…' — Bearer keys of the merchant API."
+    )
+    # Merchants and their keys from the console (docs/console.md), beside merchant_keys.
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    merchants_topic: str = MERCHANTS.name
+    merchant_directory: bool = Field(
+        default=True, description="Learn merchant API keys from merchants.v1 (the console)."
     )
     merchant_names: dict[str, str] = Field(
         default_factory=dict,
