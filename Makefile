@@ -7,7 +7,7 @@ UV ?= uv
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: help bootstrap sync up down status migrate run demo test test-unit chaos chaos-smoke bench lint fmt schemas clean
+.PHONY: help bootstrap sync up down status migrate run demo test test-unit chaos chaos-smoke bench bench-smoke lint fmt schemas clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -53,13 +53,12 @@ chaos: up ## fault injection on the suite's own brokers and PostgreSQL: every sc
 chaos-smoke: up ## the short chaos run CI does (≤ 4 min)
 	@$(UV) run --frozen python -m chaos --smoke
 
-bench: up ## benchmarks on the real local broker, with ratios against baselines of the same run
-	@$(UV) run --frozen python -m bench.normalizer_bench
-	@$(UV) run --frozen python -m bench.ingest_bench
-	@$(UV) run --frozen python -m bench.projections_bench
-	@$(UV) run --frozen python -m bench.tracker_bench
-	@$(UV) run --frozen python -m bench.notifier_bench
+bench: up ## benchmarks on the real local broker and PostgreSQL, each ending with its ratio against a baseline of the same run
+	@$(UV) run --frozen python -m bench
 	@$(UV) run --frozen python -m bench.e2e_latency
+
+bench-smoke: up ## every benchmark, short (BENCH_QUICK=1): fails if one errs, hangs or prints no ratio line (CI)
+	@$(UV) run --frozen python -m bench --quick
 
 backtest: migrate ## replay delivered history: predicted windows vs the overall median (docs/alerts.md)
 	@$(UV) run --frozen suivi-eta-backtest $(BACKTEST_ARGS)

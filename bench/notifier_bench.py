@@ -11,8 +11,8 @@ same run:
       → record outcomes and results), the rows reset to due first, in deliveries per second;
   (c) the dispatcher's materialization of due triggers (one per shipment, two ledger rows each),
       in shipments per second.
-The last line is the ratio b/a. `--smoke` runs the same on 400 rows in a few seconds (the smoke
-test runs it).
+The last line is the ratio b/a. `--smoke` (or BENCH_QUICK=1, `make bench-smoke`) runs the same
+on 400 rows in a few seconds.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import asyncpg
 from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
+from bench import quick
 from suivi_infra.settings import PostgresSettings
 from suivi_notifier.adapters.render import Renderer
 from suivi_notifier.db.migrate import migrate
@@ -183,7 +184,9 @@ async def main(shipments: int) -> None:
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shipments", type=int, default=5_000, help="two rows each")
-    parser.add_argument("--smoke", action="store_true", help="200 shipments, a few seconds")
+    parser.add_argument(
+        "--smoke", action="store_true", default=quick(), help="200 shipments (BENCH_QUICK=1)"
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.shipments = 200
