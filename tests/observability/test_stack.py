@@ -266,6 +266,7 @@ def stack_env(
             "SUIVI_CONSOLE_MERCHANTS_TOPIC": topics["merchants"],
             "SUIVI_INGEST_MERCHANTS_TOPIC": topics["merchants"],
             "SUIVI_PROJECTIONS_MERCHANTS_TOPIC": topics["merchants"],
+            "SUIVI_TRACKER_MERCHANTS_TOPIC": topics["merchants"],
             "SUIVI_TRACKER_INGEST_BASE_URL": f"http://127.0.0.1:{ports['SUIVI_INGEST_PORT']}",
             "SUIVI_STANDINS_INGEST_URL": f"http://127.0.0.1:{ports['SUIVI_INGEST_PORT']}",
             **standin_urls(ports["SUIVI_DEMO_STANDINS_PORT"]),

@@ -28,6 +28,7 @@ from prometheus_client import CollectorRegistry, start_http_server
 from suivi_infra.dlq import DeadLetterQueue
 from suivi_infra.kafka import make_producer
 from suivi_infra.merchant_keys import MerchantKeys
+from suivi_infra.merchants import KeyLookup, MerchantDirectory
 from suivi_infra.metrics import service_registry
 from suivi_infra.postgres import lazy_pool, wait_for_postgres
 from suivi_infra.records import KafkaSink
@@ -78,6 +79,7 @@ class TrackerService:
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _metrics_server: Any = None
+    directory: MerchantDirectory | None = None  # followed from start to stop
     _starting: asyncio.Task[None] | None = None
     started: bool = False
 
@@ -92,6 +94,8 @@ class TrackerService:
             await retry("PostgreSQL (migrations)", self._migrate)
         await retry("PostgreSQL (re-routing)", self._reroute)
         await retry("Kafka (producer)", self.producer.start)
+        if self.directory is not None:
+            self.directory.start(self.settings.kafka, self.settings.merchants_topic)
         if self.settings.consume:
             await self.app.start()  # the broker's start retries likewise (suivi_infra.startup)
         self._stop.clear()
@@ -133,6 +137,8 @@ class TrackerService:
         if self._metrics_server is not None:
             self._metrics_server.shutdown()
             self._metrics_server = None
+        if self.directory is not None:
+            await self.directory.stop()
         await self.producer.stop()
         for source in self.sources:
             with contextlib.suppress(Exception):
@@ -199,8 +205,11 @@ async def bootstrap(
     dead_letters = DeadLetterQueue(sink, settings.dlq_topic)
     intake = Intake(pool, starter, topics, metrics, policy, dead_letters, clock=clock, rng=rng)
     broker, _ = build_broker(settings, intake)
+    pairs = settings.merchant_key_pairs()
+    directory = MerchantDirectory(pairs) if settings.merchant_directory else None
+    merchants: KeyLookup = directory if directory is not None else MerchantKeys(pairs)
     context = ApiContext(
-        pool=pool, starter=starter, merchants=MerchantKeys(settings.merchant_key_pairs()),
+        pool=pool, starter=starter, merchants=merchants,
         metrics=metrics, sources=by_name, clock=clock,
         call_timeout_seconds=settings.call_timeout_seconds,
     )  # fmt: skip
@@ -221,7 +230,7 @@ async def bootstrap(
     api.router.lifespan_context = lifespan
     service = TrackerService(
         settings, registry, metrics, pool, producer, built, starter, scheduler, intake,
-        build_app(broker), api, owns_pool,
+        build_app(broker), api, owns_pool, directory=directory,
     )  # fmt: skip
     holder["service"] = service
     return service

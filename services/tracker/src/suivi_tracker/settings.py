@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from suivi_infra.merchant_keys import parse_merchant_keys
 from suivi_infra.settings import KafkaSettings, PostgresSettings
-from suivi_schemas.topics import ORDERS, RAW, RETURNS, STATUS, TRACKER_DLQ
+from suivi_schemas.topics import MERCHANTS, ORDERS, RAW, RETURNS, STATUS, TRACKER_DLQ
 from suivi_tracker.adapters.sources.config import SourcesSettings
 from suivi_tracker.domain.circuit import CircuitPolicy
 from suivi_tracker.domain.routing import DEFAULT_PREFERENCE
@@ -88,6 +88,11 @@ class TrackerSettings(BaseSettings):
         default=None, description="'merchant:key,…' — the same keys as the order API."
     )
     migrate_on_start: bool = False
+    # Merchants and their keys from the console (docs/console.md), beside merchant_keys.
+    merchants_topic: str = MERCHANTS.name
+    merchant_directory: bool = Field(
+        default=True, description="Learn merchant API keys from merchants.v1 (the console)."
+    )
 
     orders_topic: str = ORDERS.name
     returns_topic: str = Field(

@@ -12,7 +12,7 @@ import asyncpg
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 
-from suivi_infra.merchant_keys import MerchantKeys
+from suivi_infra.merchants import KeyLookup
 from suivi_tracker.api.models import (
     Destination,
     OrderLink,
@@ -30,7 +30,7 @@ Clock = Callable[[], datetime]
 class ApiContext:
     pool: asyncpg.Pool
     starter: StartTracking
-    merchants: MerchantKeys
+    merchants: KeyLookup  # merchants.v1 then the environment (or the environment only)
     metrics: TrackerMetrics
     sources: Mapping[str, Source]
     clock: Clock
