@@ -58,6 +58,11 @@ class ApiSettings(BaseSettings):
     merchant_keys: SecretStr | None = Field(
         default=None, description="'merchant:key,…' — Bearer keys of the merchant API."
     )
+    aftersales_base_url: str | None = Field(
+        default=None,
+        description="Where after-sales serves the shopper's return and claim pages (the private "
+        "page links to them); unset: no link.",
+    )
     # Merchants and their keys from the console (docs/console.md), beside merchant_keys.
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     merchants_topic: str = MERCHANTS.name

@@ -69,11 +69,13 @@ async def _private(
     if order is None:
         return _not_found(request, lang)
     t = translator(order, lang=lang, accept=request.headers.get("accept-language"))
-    shops = (await context(request)).shops
+    ctx = await context(request)
+    shops = ctx.shops
     brand = brand_of(shops.branding(order.merchant_id))
     page = render_private(
-        order, t, fragment=fragment, shop=shops.name(order.merchant_id), brand=brand
-    )
+        order, t, fragment=fragment, shop=shops.name(order.merchant_id), brand=brand,
+        aftersales=ctx.settings.aftersales_base_url,
+    )  # fmt: skip
     return html_response(page)
 
 

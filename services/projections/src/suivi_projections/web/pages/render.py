@@ -75,8 +75,11 @@ def render_private(
     fragment: bool = False,
     shop: str | None = None,
     brand: Brand | None = None,
+    aftersales: str | None = None,
 ) -> Html:
-    """The shopper's own page: progress, parcels and their personal details."""
+    """The shopper's own page: progress, parcels and their personal details; with links to its
+    return and claim pages when after-sales serves them (`aftersales`: its base URL)."""
+    links = f"{aftersales.rstrip('/')}/orders/{order.status_token}" if aftersales else None
     return _page(
         public_order(order, t, shared=False, shop=shop),
         private_details(order),
@@ -85,6 +88,7 @@ def render_private(
         share_url=f"/s/{order.share_token}",
         fragment=fragment,
         brand=brand,
+        aftersales_url=links,
     )
 
 
@@ -127,6 +131,7 @@ def _page(
     share_url: str | None,
     fragment: bool,
     brand: Brand | None = None,
+    aftersales_url: str | None = None,
 ) -> Html:
     return _render(
         "_order.html" if fragment else "order.html",
@@ -136,6 +141,7 @@ def _page(
         live_base=live_base,
         share_url=share_url,
         brand=brand,
+        aftersales_url=aftersales_url,
     )
 
 
