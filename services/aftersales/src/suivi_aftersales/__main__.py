@@ -5,45 +5,25 @@ SIGINT/SIGTERM, then a graceful stop (the batch in hand is finished)."""
 from __future__ import annotations
 
 import asyncio
-import logging
-import signal
-from types import FrameType
-
-import uvicorn
 
 from suivi_aftersales.bootstrap import bootstrap
 from suivi_aftersales.settings import AftersalesSettings
+from suivi_infra.serving import configure_logging, exit_on_sigterm_until_serving, serve_asgi
 
 
 async def serve(settings: AftersalesSettings) -> None:
     # aiokafka and asyncpg bind to the running loop: build the service inside it.
     service = await bootstrap(settings)
-    config = uvicorn.Config(
-        service.api,
-        host=settings.host,
-        port=settings.port,
-        lifespan="on",
-        access_log=False,  # request lines carry tracking numbers
-        log_config=None,
-        server_header=False,
-        timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds),
-    )
-    await uvicorn.Server(config).serve()
-
-
-def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
-    # Before uvicorn listens, SIGTERM stops the process at once (nothing is running yet).
-    raise SystemExit(0)
+    await serve_asgi(
+        service.api, settings.host, settings.port,
+        shutdown_timeout_seconds=settings.shutdown_timeout_seconds,
+    )  # fmt: skip
 
 
 def main() -> None:
     settings = AftersalesSettings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
-    logging.getLogger("aiokafka").setLevel(logging.WARNING)
-    signal.signal(signal.SIGTERM, _exit_cleanly)
+    configure_logging(settings.log_level, quiet=("aiokafka",))
+    exit_on_sigterm_until_serving()
     asyncio.run(serve(settings))
 
 
