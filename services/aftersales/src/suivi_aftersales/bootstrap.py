@@ -70,7 +70,7 @@ class AftersalesService:
     relay: OutboxRelay
     scheduler: Scheduler
     app: FastStream
-    api: FastAPI
+    api_context: ApiContext
     clock: Clock
     owns_pool: bool = True
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
@@ -78,6 +78,20 @@ class AftersalesService:
     _metrics_server: Any = None
     _starting: asyncio.Task[None] | None = None
     started: bool = False
+    api: FastAPI = field(init=False)
+
+    def __post_init__(self) -> None:
+        # The API is the service's own: its readiness and lifespan are this object's.
+        self.api = create_api(self.api_context, self.ready)
+        self.api.router.lifespan_context = self._lifespan
+
+    @asynccontextmanager
+    async def _lifespan(self, _: FastAPI) -> AsyncIterator[None]:
+        self.start_in_background()
+        try:
+            yield
+        finally:
+            await self.stop()
 
     async def start(self) -> None:
         """Returns once started; PostgreSQL and Kafka are retried with back-off meanwhile."""
@@ -196,24 +210,7 @@ async def bootstrap(
         limits=(Limit("page", settings.page_posts_per_hour, timedelta(hours=1)),
                 Limit("client", settings.client_posts_per_hour, timedelta(hours=1))),
     )  # fmt: skip
-    holder: dict[str, AftersalesService] = {}
-
-    async def ready() -> bool:
-        return await holder["service"].ready()
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        holder["service"].start_in_background()
-        try:
-            yield
-        finally:
-            await holder["service"].stop()
-
-    api = create_api(context, ready)
-    api.router.lifespan_context = lifespan
-    service = AftersalesService(
+    return AftersalesService(
         settings, registry, metrics, pool, producer, returns, intake, relay, scheduler,
-        build_app(broker), api, clock, owns_pool,
+        build_app(broker), context, clock, owns_pool,
     )  # fmt: skip
-    holder["service"] = service
-    return service

@@ -74,7 +74,7 @@ class TrackerService:
     scheduler: Scheduler
     intake: Intake
     app: FastStream
-    api: FastAPI
+    api_context: ApiContext
     owns_pool: bool = True
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -82,6 +82,20 @@ class TrackerService:
     directory: MerchantDirectory | None = None  # followed from start to stop
     _starting: asyncio.Task[None] | None = None
     started: bool = False
+    api: FastAPI = field(init=False)
+
+    def __post_init__(self) -> None:
+        # The API is the service's own: its readiness and lifespan are this object's.
+        self.api = create_api(self.api_context, self.ready)
+        self.api.router.lifespan_context = self._lifespan
+
+    @asynccontextmanager
+    async def _lifespan(self, _: FastAPI) -> AsyncIterator[None]:
+        self.start_in_background()
+        try:
+            yield
+        finally:
+            await self.stop()
 
     async def start(self) -> None:
         """Returns once started; PostgreSQL and Kafka are retried with back-off meanwhile."""
@@ -213,24 +227,7 @@ async def bootstrap(
         metrics=metrics, sources=by_name, clock=clock,
         call_timeout_seconds=settings.call_timeout_seconds,
     )  # fmt: skip
-    holder: dict[str, TrackerService] = {}
-
-    async def ready() -> bool:
-        return await holder["service"].ready()
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        holder["service"].start_in_background()
-        try:
-            yield
-        finally:
-            await holder["service"].stop()
-
-    api = create_api(context, ready)
-    api.router.lifespan_context = lifespan
-    service = TrackerService(
+    return TrackerService(
         settings, registry, metrics, pool, producer, built, starter, scheduler, intake,
-        build_app(broker), api, owns_pool, directory=directory,
+        build_app(broker), context, owns_pool, directory=directory,
     )  # fmt: skip
-    holder["service"] = service
-    return service
