@@ -40,6 +40,7 @@ from suivi_aftersales.web.forms import FormTokens
 from suivi_infra.dlq import DeadLetterQueue
 from suivi_infra.kafka import make_producer
 from suivi_infra.merchant_keys import MerchantKeys
+from suivi_infra.merchants import KeyLookup, MerchantDirectory
 from suivi_infra.metrics import service_registry
 from suivi_infra.postgres import lazy_pool, wait_for_postgres
 from suivi_infra.records import KafkaSink
@@ -78,6 +79,7 @@ class AftersalesService:
     _metrics_server: Any = None
     _starting: asyncio.Task[None] | None = None
     started: bool = False
+    directory: MerchantDirectory | None = None  # followed from start to stop
     api: FastAPI = field(init=False)
 
     def __post_init__(self) -> None:
@@ -103,6 +105,8 @@ class AftersalesService:
         if self.settings.migrate_on_start:
             await retry("PostgreSQL (migrations)", self._migrate)
         await retry("Kafka (producer)", self.producer.start)
+        if self.directory is not None:
+            self.directory.start(self.settings.kafka, self.settings.merchants_topic)
         if self.settings.consume:
             await self.app.start()
         self._stop.clear()
@@ -155,6 +159,8 @@ class AftersalesService:
         if self._metrics_server is not None:
             self._metrics_server.shutdown()
             self._metrics_server = None
+        if self.directory is not None:
+            await self.directory.stop()
         await self.producer.stop()
         if self.owns_pool:
             await self.pool.close()
@@ -202,9 +208,12 @@ async def bootstrap(
         on_events=relay.wake.set,
     )  # fmt: skip
     broker, _ = build_broker(settings, intake)
+    pairs = settings.merchant_key_pairs()
+    directory = MerchantDirectory(pairs) if settings.merchant_directory else None
+    merchants: KeyLookup = directory if directory is not None else MerchantKeys(pairs)
     context = ApiContext(
         pool=pool, returns=returns, claims=claims,
-        merchants=MerchantKeys(settings.merchant_key_pairs()),
+        merchants=merchants,
         token_key=token_key, forms=FormTokens(token_key, settings.form_ttl_seconds),
         metrics=metrics, clock=clock,
         limits=(Limit("page", settings.page_posts_per_hour, timedelta(hours=1)),
@@ -212,5 +221,5 @@ async def bootstrap(
     )  # fmt: skip
     return AftersalesService(
         settings, registry, metrics, pool, producer, returns, intake, relay, scheduler,
-        build_app(broker), context, clock, owns_pool,
+        build_app(broker), context, clock, owns_pool, directory=directory,
     )  # fmt: skip

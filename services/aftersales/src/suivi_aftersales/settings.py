@@ -12,7 +12,7 @@ from suivi_aftersales.domain.claims import ClaimRules
 from suivi_infra.merchant_keys import parse_merchant_keys
 from suivi_infra.settings import EnvOnlySettings, KafkaSettings, PostgresSettings
 from suivi_infra.tokens import TokenSettings
-from suivi_schemas.topics import AFTERSALES_DLQ, ALERTS, CLAIMS, ORDERS, RETURNS, STATUS
+from suivi_schemas.topics import AFTERSALES_DLQ, ALERTS, CLAIMS, MERCHANTS, ORDERS, RETURNS, STATUS
 
 
 class AftersalesSettings(EnvOnlySettings):
@@ -33,6 +33,11 @@ class AftersalesSettings(EnvOnlySettings):
         default=None, description="'merchant:key,…' — the same keys as the order API."
     )
     migrate_on_start: bool = False
+    # Merchants and their keys from the console (docs/console.md), beside merchant_keys.
+    merchants_topic: str = MERCHANTS.name
+    merchant_directory: bool = Field(
+        default=True, description="Learn merchant API keys from merchants.v1 (the console)."
+    )
 
     orders_topic: str = ORDERS.name
     status_topic: str = STATUS.name

@@ -20,7 +20,7 @@ from suivi_aftersales.handlers.claims import Claims
 from suivi_aftersales.handlers.returns import Returns
 from suivi_aftersales.metrics import AftersalesMetrics
 from suivi_aftersales.web.forms import FormTokens
-from suivi_infra.merchant_keys import MerchantKeys
+from suivi_infra.merchants import KeyLookup
 from suivi_infra.tokens import status_token
 
 Clock = Callable[[], datetime]
@@ -31,7 +31,7 @@ class ApiContext:
     pool: asyncpg.Pool
     returns: Returns
     claims: Claims
-    merchants: MerchantKeys
+    merchants: KeyLookup  # merchants.v1 then the environment (or the environment only)
     token_key: SecretStr
     forms: FormTokens
     metrics: AftersalesMetrics
