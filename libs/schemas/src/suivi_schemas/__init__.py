@@ -3,7 +3,12 @@
 from suivi_schemas.alerts import AlertKind, ShipmentAlert
 from suivi_schemas.common import EstimatedDelivery, Location
 from suivi_schemas.events import ShipmentStatusEvent
-from suivi_schemas.ids import checkpoint_event_id, normalize_tracking_number, shipment_key
+from suivi_schemas.ids import (
+    checkpoint_event_id,
+    estimate_event_id,
+    normalize_tracking_number,
+    shipment_key,
+)
 from suivi_schemas.notifications import Channel, NotificationResult, Outcome
 from suivi_schemas.orders import Customer, NotificationOptIns, OrderEvent, OrderShipment
 from suivi_schemas.raw import IngestMetadata, RawProviderEvent
@@ -41,6 +46,7 @@ __all__ = [
     "TimeBasis",
     "Topic",
     "checkpoint_event_id",
+    "estimate_event_id",
     "normalize_tracking_number",
     "shipment_key",
 ]

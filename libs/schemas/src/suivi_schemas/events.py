@@ -1,4 +1,6 @@
-"""`tracking.status.v1`: the canonical shipment-status event, one per carrier checkpoint."""
+"""`tracking.status.v1`: the canonical shipment-status event, one per carrier checkpoint, and one
+per change of the carrier's delivery estimate that came without a new checkpoint (an estimate
+revision: the same checkpoint again, with `revision_of` set and its own estimate-aware id)."""
 
 from __future__ import annotations
 
@@ -52,6 +54,14 @@ class ShipmentStatusEvent(Contract):
         "one the checkpoint's city, region or country, the shipment's country, else UTC.",
     )
     estimated_delivery: EstimatedDelivery | None = None
+    revision_of: uuid.UUID | None = Field(
+        default=None,
+        description="Set on an estimate revision: the carrier changed estimated_delivery without "
+        "a new checkpoint. The event repeats that checkpoint (status, place, instant) with the "
+        "new estimate; revision_of is the checkpoint's own event_id, and event_id is "
+        "estimate_event_id(revision_of, estimate), so a replayed revision keeps its id. Consumers "
+        "that follow statuses only may skip these events; absent (null) on every checkpoint.",
+    )
     received_at: AwareDatetime = Field(description="When ingest received the webhook.")
     raw_event_id: uuid.UUID = Field(description="The RawProviderEvent this came from.")
 

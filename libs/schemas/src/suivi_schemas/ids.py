@@ -8,7 +8,7 @@ import math
 import re
 import unicodedata
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 # Fixed namespace for Suivi's UUIDv5 ids; never change it, or every id changes.
 SUIVI_NAMESPACE = uuid.UUID("6f1d6b2e-8f0a-5c59-9a51-2f3c7d1e0b42")
@@ -71,6 +71,18 @@ def checkpoint_event_id(
         )
     )
     return _uuid5(name)
+
+
+def estimate_event_id(
+    checkpoint_id: uuid.UUID, earliest: date, latest: date, source: str = "carrier"
+) -> uuid.UUID:
+    """Id of an estimate revision: the checkpoint it revises and the window it gives.
+
+    The same window given again for the same checkpoint (a replay, a provider re-sending its
+    history) keeps the same id, so consumers deduplicate it like any event.
+    """
+    parts = ("estimate", str(checkpoint_id), earliest.isoformat(), latest.isoformat(), source)
+    return _uuid5("|".join(parts))
 
 
 def derived_event_id(*parts: str) -> uuid.UUID:
