@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from suivi_schemas.alerts import ShipmentAlert
 from suivi_schemas.claims import ClaimEvent
 from suivi_schemas.events import ShipmentStatusEvent
+from suivi_schemas.legs import LegLinkEvent
 from suivi_schemas.merchants import MerchantRecord
 from suivi_schemas.notifications import NotificationResult
 from suivi_schemas.orders import OrderEvent
@@ -145,7 +146,17 @@ AFTERSALES_DLQ = Topic(
     "Order and status records after-sales could not process; as consumed, with error headers.",
 )
 
+LEGS = Topic(
+    "tracking.legs.v1",
+    LegLinkEvent,
+    "carrier:tracking_number",
+    6,
+    90 * DAY_MS,
+    "Hand-offs between carriers: one parcel's legs (carrier + number each), from providers and "
+    "merchants; consumers keep them as a set.",
+)
+
 ALL_TOPICS: tuple[Topic, ...] = (
     RAW, RAW_DLQ, STATUS, ORDERS, ALERTS, NOTIFICATIONS, NOTIFICATIONS_DLQ, PROJECTIONS_DLQ,
-    TRACKER_DLQ, MERCHANTS, RETURNS, CLAIMS, AFTERSALES_DLQ,
+    TRACKER_DLQ, MERCHANTS, RETURNS, CLAIMS, AFTERSALES_DLQ, LEGS,
 )  # fmt: skip
