@@ -19,7 +19,6 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from suivi_console.adapters.kafka_out import KafkaRecordPublisher
-from suivi_console.adapters.smtp import SmtpConfig, SmtpMailer
 from suivi_console.app import create_app
 from suivi_console.db.migrate import migrate
 from suivi_console.handlers.accounts import Accounts, Mailer
@@ -30,6 +29,7 @@ from suivi_console.metrics import ConsoleMetrics
 from suivi_console.settings import ConsoleSettings
 from suivi_console.web.deps import ConsoleContext
 from suivi_infra.kafka import make_producer
+from suivi_infra.mail import SmtpMailer, smtp_config
 from suivi_infra.metrics import service_registry
 from suivi_infra.postgres import lazy_pool, wait_for_postgres
 from suivi_infra.startup import retry
@@ -58,10 +58,7 @@ class CountingPublisher:
 
 
 def mailer_of(settings: ConsoleSettings) -> SmtpMailer:
-    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-    config = SmtpConfig(settings.smtp_host, settings.smtp_port, settings.smtp_from_address,
-                        settings.smtp_starttls, settings.smtp_username, password)  # fmt: skip
-    return SmtpMailer(config)
+    return SmtpMailer(smtp_config(settings))
 
 
 @dataclass
