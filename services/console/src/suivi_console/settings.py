@@ -67,6 +67,7 @@ class ConsoleSettings(BaseSettings):
 
     projections_base_url: str = "http://127.0.0.1:8081"
     tracker_base_url: str = "http://127.0.0.1:8085"
+    aftersales_base_url: str = "http://127.0.0.1:8094"
     status_page_base_url: str = "http://127.0.0.1:8081"
     http_timeout_seconds: float = Field(default=5, gt=0)
 
