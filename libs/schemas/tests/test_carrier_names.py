@@ -19,3 +19,18 @@ def test_tracking_links_are_https_and_encode_the_number() -> None:
     assert tracking_url("ups", "1Z 999/AA") == "https://www.ups.com/track?tracknum=1Z%20999%2FAA"
     assert tracking_url("unknown-carrier", "123") is None
     assert all(url.startswith("https://") and "{n}" in url for url in TRACKING_URLS.values())
+
+
+def test_every_carrier_suivi_knows_has_a_name_and_a_tracking_page() -> None:
+    """Issue 17, item 4: aliases, detection's carriers and S10 posts alike (the page links out
+    for carriers Suivi cannot track)."""
+    from suivi_schemas.detection import RULES, S10_BY_SERVICE, S10_OPERATORS
+
+    known = set(ALIASES.values())
+    for carriers in (*S10_OPERATORS.values(), *S10_BY_SERVICE.values()):
+        known.update(carrier for carrier, _ in carriers)
+    for rule in RULES:
+        if not callable(rule.carriers):
+            known.update(carrier for carrier, _ in rule.carriers)
+    assert known - set(DISPLAY_NAMES) == set()
+    assert known - set(TRACKING_URLS) == set()

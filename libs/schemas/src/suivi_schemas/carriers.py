@@ -90,6 +90,10 @@ DISPLAY_NAMES: dict[str, str] = {
     "ontrac": "OnTrac", "lasership": "LaserShip", "amazon": "Amazon Shipping",
     "aramex": "Aramex", "purolator": "Purolator", "sf-express": "SF Express",
     "yanwen": "Yanwen", "4px": "4PX", "yunexpress": "YunExpress",
+    # The posts that detection knows by their S10 country (suivi_schemas.detection).
+    "hongkong-post": "Hongkong Post", "singapore-post": "Singapore Post",
+    "swiss-post": "Swiss Post", "poste-italiane": "Poste Italiane", "correos": "Correos",
+    "bpost": "bpost",
 }  # fmt: skip
 
 # The carrier's own public tracking page; `{n}` is the URL-encoded tracking number.
@@ -112,6 +116,24 @@ TRACKING_URLS: dict[str, str] = {
     "ontrac": "https://www.ontrac.com/tracking/?number={n}",
     "aramex": "https://www.aramex.com/us/en/track/results?ShipmentNumber={n}",
     "purolator": "https://www.purolator.com/en/shipping/tracker?pin={n}",
+    # Every other carrier Suivi names (issue 17): the page links out even when Suivi cannot
+    # track it itself.
+    "japan-post": "https://trackings.post.japanpost.jp/services/srv/search/direct?reqCodeNo1={n}&locale=en",
+    "china-post": "https://english.ems.com.cn/queryWebsiteBillDaoAction.do?mailNum={n}",
+    "china-ems": "https://english.ems.com.cn/queryWebsiteBillDaoAction.do?mailNum={n}",
+    "cainiao": "https://global.cainiao.com/newDetail.htm?mailNoList={n}",
+    "lasership": "https://www.ontrac.com/tracking/?number={n}",  # LaserShip is part of OnTrac
+    "amazon": "https://track.amazon.com/tracking/{n}",
+    "sf-express": "https://www.sf-express.com/en/global/waybill/waybill-detail/{n}",
+    "yanwen": "https://track.yw56.com.cn/en/querydel?nums={n}",
+    "4px": "https://track.4px.com/#/result/0/{n}",
+    "yunexpress": "https://www.yuntrack.com/parcelTracking?id={n}",
+    "hongkong-post": "https://www.hongkongpost.hk/en/tracking/index.html?trackcode={n}",
+    "singapore-post": "https://www.singpost.com/track-items?trackingid={n}",
+    "swiss-post": "https://service.post.ch/ekp-web/ui/entry/shipping/1/{n}",
+    "poste-italiane": "https://www.poste.it/cerca/index.html#/risultati-spedizioni/{n}",
+    "correos": "https://www.correos.es/es/es/herramientas/localizador/envios/detalle?tracking-number={n}",
+    "bpost": "https://track.bpost.cloud/btr/web/#/search?itemCode={n}&lang=en",
 }
 
 
