@@ -56,11 +56,13 @@ class ShipmentStatusEvent(Contract):
     estimated_delivery: EstimatedDelivery | None = None
     revision_of: uuid.UUID | None = Field(
         default=None,
+        # Left out when absent: a checkpoint's bytes stay what they were before revisions.
+        exclude_if=lambda v: v is None,
         description="Set on an estimate revision: the carrier changed estimated_delivery without "
         "a new checkpoint. The event repeats that checkpoint (status, place, instant) with the "
         "new estimate; revision_of is the checkpoint's own event_id, and event_id is "
         "estimate_event_id(revision_of, estimate), so a replayed revision keeps its id. Consumers "
-        "that follow statuses only may skip these events; absent (null) on every checkpoint.",
+        "that follow statuses only may skip these events; absent on every checkpoint.",
     )
     received_at: AwareDatetime = Field(description="When ingest received the webhook.")
     raw_event_id: uuid.UUID = Field(description="The RawProviderEvent this came from.")

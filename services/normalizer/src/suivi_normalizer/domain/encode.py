@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Container
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Annotated, Any
 from uuid import UUID
@@ -13,6 +13,7 @@ import orjson
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from suivi_normalizer.domain.normalize import event_fields, select_new, to_event
+from suivi_normalizer.domain.revisions import Revision
 from suivi_normalizer.providers import Checkpoint
 from suivi_schemas import (
     RawProviderEvent,
@@ -35,9 +36,11 @@ STRINGS = ("provider", "carrier", "tracking_number", "raw_code", "raw_message")
 TIMES = ("occurred_at", "received_at")
 # contract models the adapters built (so validated) are dumped once each;
 MODELS = ("location", "estimated_delivery")
+# fields the model leaves out when absent (exclude_if);
+OMITTED_IF_NONE = ("revision_of",)
 # ids, flags and the code tables' enums are typed by the adapters and go as they are.
 AS_IS = ("schema_version", "event_id", "status", "substatus", "action_required", "reason",
-         "time_basis", "raw_event_id")  # fmt: skip
+         "time_basis", "revision_of", "raw_event_id")  # fmt: skip
 
 
 class _UntrustedError(Exception):
@@ -54,6 +57,8 @@ class Encoded:
     status: ShipmentStatus
     substatus: Substatus | None
     raw_code: str | None
+    # The estimate-aware id this event publishes too (remembered with event_id: see revisions).
+    estimate_id: UUID | None = None
 
 
 @functools.cache
@@ -107,17 +112,22 @@ def _trusted(fields: dict[str, Any]) -> dict[str, Any]:
         value = out[name]
         if value is not None:
             out[name] = _nested(value)
+    for name in OMITTED_IF_NONE:
+        if out[name] is None:
+            del out[name]
     return out
 
 
-def encode(cp: Checkpoint, event_id: UUID, raw: RawProviderEvent) -> Encoded:
+def encode(
+    cp: Checkpoint, event_id: UUID, raw: RawProviderEvent, revision_of: UUID | None = None
+) -> Encoded:
     """Equal, byte for byte, to `to_event(…).model_dump_json()` (tests/unit/domain/test_encode.py);
     anything unusual (and every failure, to raise its real ValidationError) takes that path."""
-    fields = event_fields(cp, event_id, raw.provider, raw)
+    fields = event_fields(cp, event_id, raw.provider, raw, revision_of)
     try:
         out = _trusted(fields)
     except _UntrustedError:
-        event = to_event(cp, event_id, raw.provider, raw)
+        event = to_event(cp, event_id, raw.provider, raw, revision_of)
         return Encoded(
             event_id, event.key.encode(), event.model_dump_json().encode(),
             event.status, event.substatus, event.raw_code,
@@ -132,7 +142,17 @@ def encode_new(
     known: Container[UUID] = (),
     payload: Any = None,
     degraded: list[str] | None = None,
+    *,
+    revisions: bool = False,
 ) -> tuple[list[Encoded], int]:
-    """`normalize_new`, encoded: (events, skipped), oldest first, each once."""
-    selected, skipped = select_new(raw, known, payload, degraded)
-    return [encode(cp, event_id, raw) for event_id, cp in selected], skipped
+    """`normalize_new`, encoded: (events, skipped), oldest first, each once; with `revisions`,
+    then a revision, and the estimate-aware id to remember on an event (Encoded.estimate_id)."""
+    estimates: list[Revision | UUID] = []
+    selected, skipped = select_new(raw, known, payload, degraded, estimates if revisions else None)
+    events = [encode(cp, event_id, raw) for event_id, cp in selected]
+    for r in estimates:
+        if isinstance(r, Revision):
+            events.append(encode(r.checkpoint, r.event_id, raw, r.revision_of))
+        elif events:  # the estimate-aware id of a checkpoint published now, on any of them
+            events[-1] = replace(events[-1], estimate_id=r)
+    return events, skipped

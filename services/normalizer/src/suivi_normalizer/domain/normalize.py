@@ -6,6 +6,7 @@ from collections.abc import Container
 from typing import Any
 from uuid import UUID
 
+from suivi_normalizer.domain.revisions import Revision, judge
 from suivi_normalizer.providers import AdapterError, Checkpoint, parser_for
 from suivi_schemas import (
     RawProviderEvent,
@@ -36,7 +37,11 @@ def checkpoint_id(cp: Checkpoint) -> UUID:
 
 
 def event_fields(
-    cp: Checkpoint, event_id: UUID, provider: str, raw: RawProviderEvent
+    cp: Checkpoint,
+    event_id: UUID,
+    provider: str,
+    raw: RawProviderEvent,
+    revision_of: UUID | None = None,
 ) -> dict[str, Any]:
     """A canonical event's fields, listed once: validated by `to_event`, trusted where the
     adapter guarantees them by the hot path's encoder (domain/encode.py)."""
@@ -56,15 +61,20 @@ def event_fields(
         "occurred_at": cp.occurred_at,
         "time_basis": cp.time_basis,
         "estimated_delivery": cp.estimated_delivery,
+        "revision_of": revision_of,
         "received_at": raw.received_at,
         "raw_event_id": raw.event_id,
     }
 
 
 def to_event(
-    cp: Checkpoint, event_id: UUID, provider: str, raw: RawProviderEvent
+    cp: Checkpoint,
+    event_id: UUID,
+    provider: str,
+    raw: RawProviderEvent,
+    revision_of: UUID | None = None,
 ) -> ShipmentStatusEvent:
-    return ShipmentStatusEvent(**event_fields(cp, event_id, provider, raw))
+    return ShipmentStatusEvent(**event_fields(cp, event_id, provider, raw, revision_of))
 
 
 def checkpoints_of(
@@ -92,16 +102,21 @@ def select_new(
     known: Container[UUID] = (),
     payload: Any = None,
     degraded: list[str] | None = None,
+    estimates: list[Revision | UUID] | None = None,
 ) -> tuple[list[tuple[UUID, Checkpoint]], int]:
     """(checkpoints with their ids, skipped): those not in `known`, oldest first, each once.
 
     Providers re-send whole histories: checking the deterministic id first spares building and
-    serializing events that were already published.
+    serializing events that were already published. `estimates` receives the estimate revision
+    to publish, or the estimate-aware id to remember (domain/revisions.py).
     """
     chosen: dict[UUID, Checkpoint] = {}
     skipped = 0
-    for cp in checkpoints_of(raw, payload, degraded):
-        event_id = checkpoint_id(cp)
+    ids = [(checkpoint_id(cp), cp) for cp in checkpoints_of(raw, payload, degraded)]
+    if estimates is not None:
+        revision, vouched = judge(ids, known)
+        estimates.extend(x for x in (revision, vouched) if x is not None)
+    for event_id, cp in ids:
         if event_id in known:
             skipped += 1
             continue
@@ -117,10 +132,19 @@ def normalize_new(
     known: Container[UUID] = (),
     payload: Any = None,
     degraded: list[str] | None = None,
+    *,
+    revisions: bool = False,
 ) -> tuple[list[ShipmentStatusEvent], int]:
-    """(events, skipped): the webhook's checkpoints not in `known`, oldest first, each once."""
-    selected, skipped = select_new(raw, known, payload, degraded)
-    return [to_event(cp, event_id, raw.provider, raw) for event_id, cp in selected], skipped
+    """(events, skipped): the webhook's checkpoints not in `known`, oldest first, each once;
+    with `revisions`, then an estimate revision if the newest estimate is new on a known
+    checkpoint (only for a caller that also remembers estimate-aware ids, see revisions.py)."""
+    estimates: list[Revision | UUID] = []
+    selected, skipped = select_new(raw, known, payload, degraded, estimates if revisions else None)
+    events = [to_event(cp, event_id, raw.provider, raw) for event_id, cp in selected]
+    for r in estimates:
+        if isinstance(r, Revision):
+            events.append(to_event(r.checkpoint, r.event_id, raw.provider, raw, r.revision_of))
+    return events, skipped
 
 
 def normalize(raw: RawProviderEvent, payload: Any = None) -> list[ShipmentStatusEvent]:

@@ -42,6 +42,7 @@ class BatchResult:
     duplicates: int = 0
     dead_lettered: int = 0
     published_ids: list[UUID] = field(default_factory=list)
+    estimate_ids: list[UUID] = field(default_factory=list)  # remembered, not published
 
 
 class _EitherOf:
@@ -98,7 +99,7 @@ class Normalizer:
                 raw = RawProviderEvent.model_validate_json(record.value or b"")
                 provider = raw.provider
                 degraded: list[str] = []
-                events, skipped = encode_new(raw, known, degraded=degraded)
+                events, skipped = encode_new(raw, known, degraded=degraded, revisions=True)
             # A poison record must never stop the partition: whatever fails goes to the DLQ.
             except Exception as exc:
                 label = provider_label(provider or "")
@@ -125,6 +126,9 @@ class Normalizer:
                 received.append(raw.received_at)
             for event in events:
                 in_batch.add(event.event_id)
+                if event.estimate_id is not None:  # its window: no revision when sent again
+                    in_batch.add(event.estimate_id)
+                    result.estimate_ids.append(event.estimate_id)
                 if event.substatus is Substatus.UNKNOWN_CODE and event.raw_code:
                     self.metrics.unknown_code(label, event.raw_code)
                 to_status.append(OutRecord(event.key, event.value))
@@ -136,6 +140,7 @@ class Normalizer:
         # Every record must be acknowledged before the batch counts as done (and is committed).
         await asyncio.gather(*pending)
         self.recent.remember(result.published_ids)
+        self.recent.remember(result.estimate_ids)
         acked_at = datetime.now(UTC)
         for (label, outcome), n in raw_outcomes.items():
             self.metrics.raw_in.labels(label, outcome).inc(n)
