@@ -17,6 +17,7 @@ from suivi_infra.records import KafkaSink
 from suivi_infra.startup import Readiness, retry
 from suivi_normalizer.consumer import build_app, build_broker
 from suivi_normalizer.domain.dedup import RecentIds
+from suivi_normalizer.handlers.handoffs import LinkingNormalizer
 from suivi_normalizer.handlers.pipeline import Normalizer
 from suivi_normalizer.metrics import NormalizerMetrics
 from suivi_normalizer.settings import NormalizerSettings
@@ -43,12 +44,13 @@ def bootstrap(
         client_id=f"{settings.kafka.client_id}-normalizer",
         linger_ms=settings.linger_ms,
     )
-    normalizer = Normalizer(
+    normalizer: Normalizer = LinkingNormalizer(
         KafkaSink(producer),
         metrics,
         status_topic=settings.status_topic,
         dlq_topic=settings.dlq_topic,
         recent=RecentIds(settings.recent_ids),
+        legs_topic=settings.legs_topic,
     )
     broker, consumer_of = build_broker(settings, normalizer)
     app = build_app(broker)

@@ -6,7 +6,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from suivi_infra.settings import EnvOnlySettings, KafkaSettings
-from suivi_schemas.topics import RAW, RAW_DLQ, STATUS
+from suivi_schemas.topics import LEGS, RAW, RAW_DLQ, STATUS
 
 
 class NormalizerSettings(EnvOnlySettings):
@@ -17,6 +17,8 @@ class NormalizerSettings(EnvOnlySettings):
     raw_topic: str = RAW.name
     status_topic: str = STATUS.name
     dlq_topic: str = RAW_DLQ.name
+    # Hand-offs between carriers read in aggregators' bodies (issue 17); empty: not read.
+    legs_topic: str = LEGS.name
     max_records: int = Field(default=500, ge=1, description="Raw records per consumed batch.")
     batch_timeout_ms: int = Field(default=100, ge=1)
     linger_ms: int = Field(default=5, ge=0)

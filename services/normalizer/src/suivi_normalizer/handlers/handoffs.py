@@ -1,0 +1,73 @@
+"""The normalizer that also publishes hand-offs: a batch's leg links on `tracking.legs.v1`.
+
+After the canonical events of a batch are acknowledged (Normalizer.process), the raw records
+of providers that state hand-offs (providers.handoffs) are read again for their links, which
+are published and acknowledged before the batch returns, so offsets are committed only after
+both. A body that cannot be read was dead-lettered already and yields no link; a link already
+published recently (a provider re-sends the whole tracking) is not published again, and one
+published twice is the same event (deterministic id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from uuid import UUID
+
+from suivi_infra.records import OutRecord
+from suivi_normalizer.domain.dedup import RecentIds
+from suivi_normalizer.domain.legs import links_of, reads_links
+from suivi_normalizer.domain.normalize import decode_body
+from suivi_normalizer.handlers.pipeline import BatchResult, EventSink, Normalizer, RawRecord
+from suivi_normalizer.metrics import NormalizerMetrics
+from suivi_normalizer.providers import AdapterError
+from suivi_schemas import RawProviderEvent
+
+
+class LinkingNormalizer(Normalizer):
+    """Normalizer + leg links (`legs_topic`; empty: links are not read)."""
+
+    def __init__(
+        self,
+        sink: EventSink,
+        metrics: NormalizerMetrics,
+        *,
+        status_topic: str,
+        dlq_topic: str,
+        recent: RecentIds,
+        legs_topic: str,
+    ) -> None:
+        super().__init__(
+            sink, metrics, status_topic=status_topic, dlq_topic=dlq_topic, recent=recent
+        )
+        self.legs_topic = legs_topic
+
+    async def process(self, records: Sequence[RawRecord]) -> BatchResult:
+        result = await super().process(records)
+        if self.legs_topic:
+            await self.publish_links(records)
+        return result
+
+    async def publish_links(self, records: Sequence[RawRecord]) -> list[UUID]:
+        """Reads and publishes the records' links; returns the ids published."""
+        out: list[OutRecord] = []
+        ids: list[UUID] = []
+        seen: set[UUID] = set()
+        for record in records:
+            try:
+                raw = RawProviderEvent.model_validate_json(record.value or b"")
+                if not reads_links(raw.provider):
+                    continue
+                links = links_of(raw, decode_body(raw.body))
+            except (ValueError, AdapterError):
+                continue  # not readable: dead-lettered by the pipeline already
+            for link in links:
+                if link.event_id in seen or link.event_id in self.recent:
+                    continue
+                seen.add(link.event_id)
+                ids.append(link.event_id)
+                out.append(OutRecord(link.key.encode(), link.model_dump_json().encode()))
+        if out:
+            await asyncio.gather(*await self.sink.publish(self.legs_topic, out))
+            self.recent.remember(ids)
+        return ids
