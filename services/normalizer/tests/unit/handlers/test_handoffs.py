@@ -35,7 +35,7 @@ def _normalizer(sink: RecordingSink, legs_topic: str = "legs") -> LinkingNormali
 async def test_links_are_published_keyed_by_the_earlier_leg_once() -> None:
     sink = RecordingSink()
     normalizer = _normalizer(sink)
-    record = _record("aftership", "handoffs/aftership_cainiao_last_mile_laposte.json", 0)
+    record = _record("aftership", "aftership/cainiao_last_mile_laposte.json", 0)
     await normalizer.process([record, record, Record(b"not json", offset=2)])
     await normalizer.process([record])  # AfterShip re-sends the whole tracking: not again
     (sent,) = sink.on("legs")
@@ -49,6 +49,6 @@ async def test_no_topic_no_links() -> None:
     sink = RecordingSink()
     normalizer = _normalizer(sink, legs_topic="")
     await normalizer.process(
-        [_record("aftership", "handoffs/aftership_cainiao_last_mile_laposte.json", 0)]
+        [_record("aftership", "aftership/cainiao_last_mile_laposte.json", 0)]
     )
     assert sink.on("legs") == [] and sink.on("status")

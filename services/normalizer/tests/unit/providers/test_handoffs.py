@@ -23,7 +23,7 @@ def _links(provider: str, path: str) -> list[tuple[str, str, LinkSource]]:
 
 
 def test_aftership_last_mile_names_la_poste_and_its_number() -> None:
-    found = _links("aftership", "handoffs/aftership_cainiao_last_mile_laposte.json")
+    found = _links("aftership", "aftership/cainiao_last_mile_laposte.json")
     # The checkpoint saying so names the same leg: one link, first reason kept.
     assert found == [("cainiao:LP00712345678901", "laposte:6A18987654321", LinkSource.LAST_MILE)]
 
@@ -34,7 +34,7 @@ def test_17track_providers_order_origin_then_destination() -> None:
 
 
 def test_17track_s10_number_goes_on_with_the_destination_post() -> None:
-    found = _links("17track", "handoffs/17track_china_post_s10_to_laposte.json")
+    found = _links("17track", "17track/china_post_s10_to_laposte.json")
     assert found == [("china-post:LX123456785CN", "laposte:LX123456785CN", LinkSource.PROVIDERS)]
 
 
@@ -78,7 +78,7 @@ def test_a_message_names_the_next_carrier_by_format_or_by_name() -> None:
 
 
 def test_ids_are_those_of_the_contract() -> None:
-    body = (FIXTURES / "handoffs/aftership_cainiao_last_mile_laposte.json").read_text()
+    body = (FIXTURES / "aftership/cainiao_last_mile_laposte.json").read_text()
     (link,) = links_of(envelope_for("aftership", body, AT), json.loads(body))
     assert link.event_id == leg_link_id("cainiao", "LP00712345678901", "laposte", "6A18987654321")
     assert link.linked_at == AT and link.provider == "aftership"
