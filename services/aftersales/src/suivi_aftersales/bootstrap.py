@@ -8,20 +8,17 @@ outbox's advisory lock (so a return's events keep their order)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import ClassVar
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from faststream import FastStream
-from prometheus_client import CollectorRegistry, start_http_server
+from prometheus_client import CollectorRegistry
 
 from suivi_aftersales.adapters import pg_claims
 from suivi_aftersales.adapters.pg_limits import Limit
@@ -39,12 +36,12 @@ from suivi_aftersales.web.deps import ApiContext
 from suivi_aftersales.web.forms import FormTokens
 from suivi_infra.dlq import DeadLetterQueue
 from suivi_infra.kafka import make_producer
+from suivi_infra.lifecycle import ServiceLifecycle
 from suivi_infra.merchant_keys import MerchantKeys
 from suivi_infra.merchants import KeyLookup, MerchantDirectory
 from suivi_infra.metrics import service_registry
-from suivi_infra.postgres import lazy_pool, wait_for_postgres
+from suivi_infra.postgres import lazy_pool
 from suivi_infra.records import KafkaSink
-from suivi_infra.startup import retry
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -54,13 +51,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _report_failed_start(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.critical("aftersales did not start (%s)", type(task.exception()).__name__)
-
-
 @dataclass
-class AftersalesService:
+class AftersalesService(ServiceLifecycle):
+    name: ClassVar[str] = "aftersales"
     settings: AftersalesSettings
     registry: CollectorRegistry
     metrics: AftersalesMetrics
@@ -74,106 +67,50 @@ class AftersalesService:
     api_context: ApiContext
     clock: Clock
     owns_pool: bool = True
-    _stop: asyncio.Event = field(default_factory=asyncio.Event)
-    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
-    _metrics_server: Any = None
-    _starting: asyncio.Task[None] | None = None
-    started: bool = False
     directory: MerchantDirectory | None = None  # followed from start to stop
     api: FastAPI = field(init=False)
 
     def __post_init__(self) -> None:
         # The API is the service's own: its readiness and lifespan are this object's.
         self.api = create_api(self.api_context, self.ready)
-        self.api.router.lifespan_context = self._lifespan
+        self.api.router.lifespan_context = self.lifespan
 
-    @asynccontextmanager
-    async def _lifespan(self, _: FastAPI) -> AsyncIterator[None]:
-        self.start_in_background()
-        try:
-            yield
-        finally:
-            await self.stop()
+    @property
+    def consuming(self) -> bool:
+        return self.settings.consume
 
-    async def start(self) -> None:
-        """Returns once started; PostgreSQL and Kafka are retried with back-off meanwhile."""
-        if self.settings.metrics_port and self._metrics_server is None:
-            self._metrics_server, _ = start_http_server(
-                self.settings.metrics_port, self.settings.host, registry=self.registry
-            )
-        await wait_for_postgres(self.pool, self.settings.postgres)
-        if self.settings.migrate_on_start:
-            await retry("PostgreSQL (migrations)", self._migrate)
-        await retry("Kafka (producer)", self.producer.start)
+    @property
+    def metrics_address(self) -> tuple[str, int] | None:
+        port = self.settings.metrics_port
+        return (self.settings.host, port) if port else None
+
+    async def migrate_schema(self, conn: asyncpg.Connection) -> None:
+        await migrate(conn)
+
+    async def before_consumer(self) -> None:
         if self.directory is not None:
             self.directory.start(self.settings.kafka, self.settings.merchants_topic)
-        if self.settings.consume:
-            await self.app.start()
-        self._stop.clear()
-        self._tasks.append(
-            asyncio.create_task(self.relay.run(self._stop, self.clock), name="relay")
-        )
-        if self.settings.schedule_enabled:
-            self._tasks.append(
-                asyncio.create_task(self.scheduler.run(self._stop), name="reminders")
-            )
-        self._tasks.append(asyncio.create_task(self._refresh_gauges(), name="gauges"))
-        self.started = True
 
-    def start_in_background(self) -> None:
-        """Starts without holding up the HTTP server: /readyz answers 503 until started."""
-        self._starting = asyncio.create_task(self.start(), name="start")
-        self._starting.add_done_callback(_report_failed_start)
+    def after_consumer(self) -> None:
+        self.run(self.relay.run(self.stopping, self.clock), "relay")
+        if self.settings.schedule_enabled:
+            self.run(self.scheduler.run(self.stopping), "reminders")
+        seconds = self.settings.gauge_refresh_seconds
+        self.run(self.every(seconds, self._refresh_gauges, "claims gauge"), "gauges")
 
     async def _refresh_gauges(self) -> None:
         """Claims overdue for a first answer, from PostgreSQL (the alert reads it)."""
         target = self.settings.claim_rules().first_response_target
-        while not self._stop.is_set():
-            try:
-                async with self.pool.acquire() as conn:
-                    late = await pg_claims.overdue(conn, self.clock() - target)
-                self.metrics.claims_overdue.set(late)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                log.warning("claims gauge not refreshed (%s)", type(exc).__name__)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), self.settings.gauge_refresh_seconds)
-
-    async def _migrate(self) -> None:
         async with self.pool.acquire() as conn:
-            await migrate(conn)
+            late = await pg_claims.overdue(conn, self.clock() - target)
+        self.metrics.claims_overdue.set(late)
 
-    async def stop(self) -> None:
-        if self._starting is not None and not self._starting.done():
-            self._starting.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._starting
-        self.started = False
-        if self.settings.consume:
-            await self.app.stop()  # the batch in hand is finished (graceful_timeout)
-        self._stop.set()
+    def on_stopping(self) -> None:
         self.relay.wake.set()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks.clear()
-        if self._metrics_server is not None:
-            self._metrics_server.shutdown()
-            self._metrics_server = None
+
+    async def drain(self) -> None:
         if self.directory is not None:
             await self.directory.stop()
-        await self.producer.stop()
-        if self.owns_pool:
-            await self.pool.close()
-
-    async def ready(self) -> bool:
-        if not self.started:
-            return False
-        try:
-            async with self.pool.acquire(timeout=2) as conn:
-                await conn.fetchval("SELECT 1", timeout=2)
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
-            return False
-        return True
 
 
 async def bootstrap(

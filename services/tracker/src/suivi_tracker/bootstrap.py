@@ -9,28 +9,27 @@ schedulers, and the consumer group splits the partitions.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import ClassVar
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from faststream import FastStream
-from prometheus_client import CollectorRegistry, start_http_server
+from prometheus_client import CollectorRegistry
 
 from suivi_infra.dlq import DeadLetterQueue
 from suivi_infra.kafka import make_producer
+from suivi_infra.lifecycle import ServiceLifecycle
 from suivi_infra.merchant_keys import MerchantKeys
 from suivi_infra.merchants import KeyLookup, MerchantDirectory
 from suivi_infra.metrics import service_registry
-from suivi_infra.postgres import lazy_pool, wait_for_postgres
+from suivi_infra.postgres import lazy_pool
 from suivi_infra.records import KafkaSink
 from suivi_infra.startup import retry
 from suivi_tracker.adapters import pg_store
@@ -56,14 +55,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _report_failed_start(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        # A fault retrying cannot mend (a bad setting, a failing migration): say so loudly.
-        log.critical("tracker did not start (%s)", type(task.exception()).__name__)
-
-
 @dataclass
-class TrackerService:
+class TrackerService(ServiceLifecycle):
+    name: ClassVar[str] = "tracker"
     settings: TrackerSettings
     registry: CollectorRegistry
     metrics: TrackerMetrics
@@ -76,52 +70,28 @@ class TrackerService:
     app: FastStream
     api_context: ApiContext
     owns_pool: bool = True
-    _stop: asyncio.Event = field(default_factory=asyncio.Event)
-    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
-    _metrics_server: Any = None
     directory: MerchantDirectory | None = None  # followed from start to stop
-    _starting: asyncio.Task[None] | None = None
-    started: bool = False
     api: FastAPI = field(init=False)
 
     def __post_init__(self) -> None:
         # The API is the service's own: its readiness and lifespan are this object's.
         self.api = create_api(self.api_context, self.ready)
-        self.api.router.lifespan_context = self._lifespan
+        self.api.router.lifespan_context = self.lifespan
 
-    @asynccontextmanager
-    async def _lifespan(self, _: FastAPI) -> AsyncIterator[None]:
-        self.start_in_background()
-        try:
-            yield
-        finally:
-            await self.stop()
+    @property
+    def consuming(self) -> bool:
+        return self.settings.consume
 
-    async def start(self) -> None:
-        """Returns once started; PostgreSQL and Kafka are retried with back-off meanwhile."""
-        if self.settings.metrics_port and self._metrics_server is None:
-            self._metrics_server, _ = start_http_server(
-                self.settings.metrics_port, self.settings.host, registry=self.registry
-            )
-        await wait_for_postgres(self.pool, self.settings.postgres)
-        if self.settings.migrate_on_start:
-            await retry("PostgreSQL (migrations)", self._migrate)
+    @property
+    def metrics_address(self) -> tuple[str, int] | None:
+        port = self.settings.metrics_port
+        return (self.settings.host, port) if port else None
+
+    async def migrate_schema(self, conn: asyncpg.Connection) -> None:
+        await migrate(conn)
+
+    async def before_producer(self) -> None:
         await retry("PostgreSQL (re-routing)", self._reroute)
-        await retry("Kafka (producer)", self.producer.start)
-        if self.directory is not None:
-            self.directory.start(self.settings.kafka, self.settings.merchants_topic)
-        if self.settings.consume:
-            await self.app.start()  # the broker's start retries likewise (suivi_infra.startup)
-        self._stop.clear()
-        if self.settings.schedule_enabled:
-            self._tasks.append(asyncio.create_task(self.scheduler.run(self._stop), name="rounds"))
-        self._tasks.append(asyncio.create_task(self._refresh_gauge(), name="trackings-gauge"))
-        self.started = True
-
-    def start_in_background(self) -> None:
-        """Starts without holding up the HTTP server: /readyz answers 503 until started."""
-        self._starting = asyncio.create_task(self.start(), name="start")
-        self._starting.add_done_callback(_report_failed_start)
 
     async def _reroute(self) -> None:
         async with self.pool.acquire() as conn:
@@ -129,60 +99,33 @@ class TrackerService:
         if moved:
             log.info("%d unsupported trackings routed to a source configured since", moved)
 
-    async def _migrate(self) -> None:
-        async with self.pool.acquire() as conn:
-            await migrate(conn)
-
-    async def stop(self) -> None:
-        if self._starting is not None and not self._starting.done():
-            self._starting.cancel()  # stopped while still waiting for a dependency
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._starting
-        self.started = False
-        if self.settings.consume:
-            await self.app.stop()  # the batch in hand is finished (graceful_timeout)
-        self._stop.set()
-        for task in self._tasks:
-            if task.get_name() == "trackings-gauge":
-                task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks.clear()
-        if self._metrics_server is not None:
-            self._metrics_server.shutdown()
-            self._metrics_server = None
+    async def before_consumer(self) -> None:
         if self.directory is not None:
-            await self.directory.stop()
-        await self.producer.stop()
-        for source in self.sources:
-            with contextlib.suppress(Exception):
-                await source.close()
-        if self.owns_pool:
-            await self.pool.close()
+            self.directory.start(self.settings.kafka, self.settings.merchants_topic)
 
-    async def ready(self) -> bool:
-        if not self.started:
-            return False
-        try:
-            async with self.pool.acquire(timeout=2) as conn:
-                await conn.fetchval("SELECT 1", timeout=2)
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
-            return False
-        return True
+    def after_consumer(self) -> None:
+        if self.settings.schedule_enabled:
+            self.run(self.scheduler.run(self.stopping), "rounds")
+        seconds = self.settings.gauge_refresh_seconds
+        self.run(self.every(seconds, self._refresh_gauge, "trackings gauge"), "trackings-gauge")
 
     async def _refresh_gauge(self) -> None:
         """Trackings by state and source, from PostgreSQL (a GROUP BY on an index, every
         `gauge_refresh_seconds`): what every instance reports is the same total."""
-        while True:
-            try:
-                async with self.pool.acquire() as conn:
-                    rows = await pg_store.counts(conn)
-                self.metrics.trackings.clear()
-                for row in rows:
-                    self.metrics.trackings.labels(row["state"], row["source"]).set(row["n"])
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                log.warning("trackings gauge not refreshed (%s)", type(exc).__name__)
-            await asyncio.sleep(self.settings.gauge_refresh_seconds)
+        async with self.pool.acquire() as conn:
+            rows = await pg_store.counts(conn)
+        self.metrics.trackings.clear()
+        for row in rows:
+            self.metrics.trackings.labels(row["state"], row["source"]).set(row["n"])
+
+    async def drain(self) -> None:
+        if self.directory is not None:
+            await self.directory.stop()
+
+    async def close(self) -> None:
+        for source in self.sources:
+            with contextlib.suppress(Exception):
+                await source.close()
 
 
 async def bootstrap(
