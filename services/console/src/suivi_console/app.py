@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from suivi_console.web import auth, branding, keys, orders, team
+from suivi_console.web import auth, branding, claims, desk, keys, orders, policy, returns, team
 from suivi_console.web.deps import ConsoleContext, Redirect, Refused
 from suivi_console.web.render import page
 
@@ -45,8 +45,10 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
 def create_app(context: ConsoleContext, ready: Ready) -> FastAPI:
     app = FastAPI(title="Suivi console", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.context = context
-    for router in (auth.router, keys.router, branding.router, orders.router, team.router):
-        app.include_router(router)
+    for router in (auth.router, keys.router, branding.router, orders.router, team.router,
+                   policy.router, returns.router, claims.router):  # fmt: skip
+        app.include_router(router)  # policy before returns: /returns/policy is not an RMA
+    desk.install(app)  # after-sales away or refusing: a page saying so
     app.add_exception_handler(Redirect, _redirect)
     app.add_exception_handler(Refused, _refused)
     app.add_exception_handler(RequestValidationError, _invalid)
