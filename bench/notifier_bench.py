@@ -31,6 +31,7 @@ from pydantic import SecretStr
 
 from bench import quick
 from suivi_infra.settings import PostgresSettings
+from suivi_notifier.adapters.merchant_book import MerchantBook
 from suivi_notifier.adapters.render import Renderer
 from suivi_notifier.db.migrate import migrate
 from suivi_notifier.domain.planning import QuietHours
@@ -122,7 +123,7 @@ def build(pool: asyncpg.Pool, now: datetime) -> tuple[Dispatcher, AcceptingSmtp,
     email = AcceptingSmtp(SmtpSettings(host="smtp.invalid", from_address="shop@suivi.test"))
     sms = AcceptingSms()
     links = Links(SecretStr("bench-" * 6), "https://track.example", "https://notify.example")
-    channels = Channels(Renderer(), links, {}, email=email, sms=sms)
+    channels = Channels(Renderer(), links, MerchantBook({}, {}), email=email, sms=sms)
     quiet = QuietHours(dtime(21), dtime(8))  # the bench runs at noon UTC: no SMS deferred
     config = DispatchConfig(quiet=quiet, batch=BATCH, concurrency=16)
     built = Dispatcher(

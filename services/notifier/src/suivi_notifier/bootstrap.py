@@ -1,5 +1,6 @@
-"""Composition root: settings → pool, producer, channel adapters → intake (Kafka consumer),
-dispatcher and alert worker (worker loops), the HTTP API, and the service that starts them."""
+"""Composition root: settings → pool, producer, merchant book (merchants.v1 and the
+environment), channel adapters → intake (Kafka consumer), dispatcher, alert and after-sales
+workers (worker loops), the HTTP API, and the service that starts them."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from prometheus_client import CollectorRegistry
 
 from suivi_infra.kafka import make_producer
 from suivi_infra.lag import ConsumerLag
+from suivi_infra.merchants import MerchantDirectory
 from suivi_infra.metrics import service_registry
 from suivi_infra.postgres import lazy_pool
 from suivi_notifier.adapters.kafka_out import KafkaOut
+from suivi_notifier.adapters.merchant_book import MerchantBook
 from suivi_notifier.adapters.merchant_webhook import WebhookSender
 from suivi_notifier.adapters.pg_subscriptions import SubscriptionStore
 from suivi_notifier.adapters.render import Renderer
@@ -29,6 +32,7 @@ from suivi_notifier.adapters.webpush import WebPushSender
 from suivi_notifier.api import create_api
 from suivi_notifier.consumer import build_app, build_broker
 from suivi_notifier.domain.planning import QuietHours
+from suivi_notifier.handlers.aftersales_worker import AftersalesWorker
 from suivi_notifier.handlers.alert_worker import AlertWorker
 from suivi_notifier.handlers.attempts import DispatchConfig
 from suivi_notifier.handlers.channels import Channels
@@ -45,7 +49,11 @@ Clock = Callable[[], datetime]
 
 
 def _channels(
-    settings: NotifierSettings, links: Links, http: httpx.AsyncClient, clock: Clock
+    settings: NotifierSettings,
+    links: Links,
+    book: MerchantBook,
+    http: httpx.AsyncClient,
+    clock: Clock,
 ) -> Channels:
     push = None
     if settings.push.vapid_private_key is not None:
@@ -64,7 +72,7 @@ def _channels(
     if settings.sms.account_sid:
         sms = TwilioSms(settings.sms, http)
     email = SmtpSender(settings.smtp) if settings.smtp.host else None
-    return Channels(Renderer(), links, settings.merchant_names, email=email, sms=sms, push=push)
+    return Channels(Renderer(), links, book, email=email, sms=sms, push=push)
 
 
 def dispatch_config(settings: NotifierSettings) -> DispatchConfig:
@@ -99,6 +107,8 @@ class Core:
     intake: Intake
     dispatcher: Dispatcher
     alerts: AlertWorker
+    aftersales: AftersalesWorker
+    book: MerchantBook
 
 
 def build_core(
@@ -109,33 +119,43 @@ def build_core(
     registry: CollectorRegistry,
     http: httpx.AsyncClient,
     clock: Clock,
+    directory: MerchantDirectory | None = None,
 ) -> Core:
     metrics = NotifierMetrics(registry)
     links = Links(
-        settings.tokens.token_key, settings.status_page_base_url, settings.public_base_url
+        settings.tokens.token_key, settings.status_page_base_url, settings.public_base_url,
+        settings.aftersales_base_url,
+    )  # fmt: skip
+    book = MerchantBook(
+        settings.merchant_names, settings.merchant_alerts, directory, settings.sealing_key
     )
     policy = settings.trigger_policy()
-    channels = _channels(settings, links, http, clock)
+    channels = _channels(settings, links, book, http, clock)
     config = dispatch_config(settings)
     dispatcher = Dispatcher(pool, channels, out, metrics, policy, config, clock=clock)
     intake = Intake(
         pool, out, metrics, links, policy,
         status_topic=settings.status_topic, orders_topic=settings.orders_topic,
-        alerts_topic=settings.alerts_topic,
+        alerts_topic=settings.alerts_topic, returns_topic=settings.returns_topic or None,
+        claims_topic=settings.claims_topic or None, book=book,
         debounce=timedelta(seconds=settings.debounce_seconds), owed=dispatcher.materializer,
         clock=clock,
     )  # fmt: skip
     webhooks = WebhookSender(http, timeout_seconds=settings.merchant_webhook_timeout_seconds)
     sender = MerchantSender(
-        pool, metrics, config, settings.merchant_alerts, settings.merchant_names,
-        channels.renderer, webhooks, channels.email, clock=clock,
+        pool, metrics, config, book, channels.renderer, webhooks, channels.email, clock=clock,
     )  # fmt: skip
     alerts = AlertWorker(
-        pool, metrics, policy, channels.capabilities, settings.merchant_alerts, sender,
+        pool, metrics, policy, channels.capabilities, book, sender,
         max_age=config.max_age, batch=settings.alert_claim_batch,
         poll_interval=settings.poll_interval_seconds, clock=clock,
     )  # fmt: skip
-    return Core(metrics, links, channels, intake, dispatcher, alerts)
+    aftersales = AftersalesWorker(
+        pool, metrics, channels.capabilities, max_age=config.max_age,
+        batch=settings.alert_claim_batch, poll_interval=settings.poll_interval_seconds,
+        clock=clock,
+    )  # fmt: skip
+    return Core(metrics, links, channels, intake, dispatcher, alerts, aftersales, book)
 
 
 async def bootstrap(
@@ -154,12 +174,16 @@ async def bootstrap(
     producer = make_producer(settings.kafka, client_id=f"{settings.kafka.client_id}-notifier")
     out = KafkaOut(producer, results_topic=settings.results_topic, dlq_topic=settings.dlq_topic)
     http = httpx.AsyncClient(follow_redirects=False)
-    core = build_core(settings, pool, out, registry=registry, http=http, clock=clock)
+    directory = MerchantDirectory() if settings.merchant_directory else None
+    core = build_core(
+        settings, pool, out, registry=registry, http=http, clock=clock, directory=directory
+    )
     broker, consumer_of = build_broker(settings, core.intake)
     app = build_app(broker)
     return NotifierService(
         settings, registry, core.metrics, pool, producer, http, core.intake, core.dispatcher,
         core.alerts, broker, app, owns_pool=owns_pool, consume=consume,
+        aftersales=core.aftersales, directory=directory,
         lag=ConsumerLag(registry), consumer_of=consumer_of,
     )  # fmt: skip
 

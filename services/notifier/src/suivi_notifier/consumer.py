@@ -1,9 +1,9 @@
-"""FastStream entrypoint: consumes orders, status events and alerts in batches; the offsets are
-committed only after the batch's decisions are committed in PostgreSQL (and its dead letters
-acknowledged). A failure caused by some records dead-letters them and processes the rest
-(suivi_infra.poison); any other failure NACKs the batch: it is consumed again, and its effects are
-idempotent (newest snapshot wins, events not newer than a shipment's latest change nothing,
-an alert is kept once by its event id)."""
+"""FastStream entrypoint: consumes orders, status events, alerts, returns and claims in batches;
+the offsets are committed only after the batch's decisions are committed in PostgreSQL (and its
+dead letters acknowledged). A failure caused by some records dead-letters them and processes the
+rest (suivi_infra.poison); any other failure NACKs the batch: it is consumed again, and its
+effects are idempotent (newest snapshot wins, events not newer than a shipment's latest change
+nothing, an alert, a return or claim event is kept once by its event id)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,12 @@ def build_broker(
     """The broker, and a getter of its aiokafka consumer (created when the broker starts)."""
     return batch_broker(
         settings.kafka, service="notifier",
-        topics=(settings.orders_topic, settings.status_topic, settings.alerts_topic),
+        topics=tuple(
+            t for t in (
+                settings.orders_topic, settings.status_topic, settings.alerts_topic,
+                settings.returns_topic, settings.claims_topic,
+            ) if t
+        ),
         group_id=settings.group_id,
         max_records=settings.max_records, batch_timeout_ms=settings.batch_timeout_ms,
         shutdown_timeout_seconds=settings.shutdown_timeout_seconds,

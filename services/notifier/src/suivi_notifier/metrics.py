@@ -15,9 +15,10 @@ _LABELS = CONFIGURABLE | {"recovered"}
 
 
 def trigger_label(trigger: str) -> str:
-    """A status trigger, or the kind of an alert trigger ('stalled:<episode>' → 'stalled')."""
+    """A status trigger, the kind of an alert trigger ('stalled:<episode>' → 'stalled'), or a
+    return or claim trigger ('claim.merchant_message:3' → 'claim.merchant_message')."""
     kind = trigger.partition(":")[0]
-    return kind if kind in _LABELS else "other"
+    return kind if kind in _LABELS or kind.startswith(("return.", "claim.")) else "other"
 
 
 class NotifierMetrics:
@@ -25,7 +26,7 @@ class NotifierMetrics:
         self.registry = registry
         self.events = Counter(
             "suivi_notifier_events",
-            "Consumed records by kind (orders, status, alerts) and outcome "
+            "Consumed records by kind (orders, status, alerts, aftersales) and outcome "
             "(stored, older, applied, triggered, late, duplicate, dead_lettered).",
             ["kind", "outcome"],
             registry=registry,
@@ -73,6 +74,13 @@ class NotifierMetrics:
             "(notify, stale, disabled, cancelled, no_channel, moved, delivered, over, not_told, "
             "no_order).",
             ["kind", "outcome"],
+            registry=registry,
+        )
+        self.aftersales = Counter(
+            "suivi_notifier_aftersales",
+            "Return and claim events planned for the shopper by stream (return, claim) and "
+            "outcome (notify, merchant_only, older, stale, no_order, no_channel).",
+            ["stream", "outcome"],
             registry=registry,
         )
         self.merchant_webhooks = Counter(

@@ -20,9 +20,11 @@ from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 
 from suivi_infra.lag import ConsumerLag
+from suivi_infra.merchants import MerchantDirectory
 from suivi_infra.postgres import wait_for_postgres
 from suivi_infra.startup import retry
 from suivi_notifier.db.migrate import migrate
+from suivi_notifier.handlers.aftersales_worker import AftersalesWorker
 from suivi_notifier.handlers.alert_worker import AlertWorker
 from suivi_notifier.handlers.dispatcher import Dispatcher
 from suivi_notifier.handlers.intake import Intake
@@ -47,12 +49,15 @@ class NotifierService:
     app: FastStream
     owns_pool: bool = True
     consume: bool = True
+    aftersales: AftersalesWorker | None = None
+    directory: MerchantDirectory | None = None  # merchants.v1, followed from start to stop
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     lag: ConsumerLag | None = None
     consumer_of: Callable[[], Any] | None = None
     _lag_task: asyncio.Task[None] | None = None
     _worker: asyncio.Task[None] | None = None
     _alert_worker: asyncio.Task[None] | None = None
+    _aftersales_worker: asyncio.Task[None] | None = None
     _starting: asyncio.Task[None] | None = None
     started: bool = False
 
@@ -67,6 +72,12 @@ class NotifierService:
         self._stop.clear()
         self._worker = asyncio.create_task(self.dispatcher.run(self._stop), name="dispatcher")
         self._alert_worker = asyncio.create_task(self.alerts.run(self._stop), name="alerts")
+        if self.aftersales is not None:
+            self._aftersales_worker = asyncio.create_task(
+                self.aftersales.run(self._stop), name="aftersales"
+            )
+        if self.directory is not None:
+            await self._load_directory()
         if self.consume:
             await self.app.start()  # the broker's start retries likewise (suivi_infra.startup)
         if self.consume and self.lag is not None and self.consumer_of is not None:
@@ -89,6 +100,19 @@ class NotifierService:
         self._starting = asyncio.create_task(self.start(), name="start")
         self._starting.add_done_callback(_report_failed_start)
 
+    async def _load_directory(self) -> None:
+        """Follows merchants.v1 until stop, and waits (a bounded time) for what it holds: the
+        consumer then queues webhooks to endpoints set in the console. Past the wait, the
+        environment's settings and what is loaded meanwhile serve."""
+        assert self.directory is not None
+        self.directory.start(self.settings.kafka, self.settings.merchants_topic)
+        try:
+            await asyncio.wait_for(
+                self.directory.loaded.wait(), self.settings.merchant_directory_wait_seconds
+            )
+        except TimeoutError:
+            log.warning("merchants.v1 not loaded yet; starting with what is known")
+
     async def _migrate(self) -> None:
         async with self.pool.acquire() as conn:
             await migrate(conn)
@@ -105,11 +129,13 @@ class NotifierService:
         if self.consume:
             await self.app.stop()  # the batch in hand is finished (graceful_timeout)
         self._stop.set()
-        for task in (self._worker, self._alert_worker):
+        for task in (self._worker, self._alert_worker, self._aftersales_worker):
             if task is not None:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        self._worker = self._alert_worker = None
+        self._worker = self._alert_worker = self._aftersales_worker = None
+        if self.directory is not None:
+            await self.directory.stop()
         with contextlib.suppress(Exception):
             await self.dispatcher.publish_results()  # what the last sends recorded
         await self.producer.stop()

@@ -12,7 +12,16 @@ from pydantic_settings import SettingsConfigDict
 from suivi_infra.settings import EnvOnlySettings, KafkaSettings, PostgresSettings
 from suivi_infra.tokens import TokenSettings
 from suivi_notifier.domain.triggers import ALERT_TRIGGERS, TRIGGERS, TriggerPolicy, parse_triggers
-from suivi_schemas.topics import ALERTS, NOTIFICATIONS, NOTIFICATIONS_DLQ, ORDERS, STATUS
+from suivi_schemas.topics import (
+    ALERTS,
+    CLAIMS,
+    MERCHANTS,
+    NOTIFICATIONS,
+    NOTIFICATIONS_DLQ,
+    ORDERS,
+    RETURNS,
+    STATUS,
+)
 
 # Input the notifier cannot read: the record's bytes, with `suivi-dlq-*` headers saying why.
 NOTIFIER_DLQ = NOTIFICATIONS_DLQ
@@ -121,6 +130,9 @@ class NotifierSettings(EnvOnlySettings):
     status_topic: str = STATUS.name
     orders_topic: str = ORDERS.name
     alerts_topic: str = ALERTS.name
+    returns_topic: str = Field(default=RETURNS.name, description="Empty: not consumed.")
+    claims_topic: str = Field(default=CLAIMS.name, description="Empty: not consumed.")
+    merchants_topic: str = MERCHANTS.name
     results_topic: str = NOTIFICATIONS.name
     dlq_topic: str = NOTIFIER_DLQ.name
     max_records: int = Field(default=500, ge=1)
@@ -140,7 +152,22 @@ class NotifierSettings(EnvOnlySettings):
     public_base_url: str = Field(
         default="http://127.0.0.1:8082", description="This service as shoppers reach it."
     )
+    aftersales_base_url: str = Field(
+        default="http://127.0.0.1:8094",
+        description="Return and claim pages: <this>/orders/<status token>/returns/<RMA>.",
+    )
     merchant_names: dict[str, str] = Field(default_factory=dict, description="Display names.")
+    merchant_directory: bool = Field(
+        default=True,
+        description="Follow merchants.v1 (the console's names and webhook endpoints) over the "
+        "environment's settings; false: the environment only.",
+    )
+    merchant_directory_wait_seconds: float = Field(
+        default=30.0, ge=0, description="At start, how long to wait for merchants.v1 to load."
+    )
+    sealing_key: SecretStr | None = Field(
+        default=None, description="The console's sealing key: opens webhook secrets."
+    )
 
     triggers: list[str] = Field(
         default_factory=lambda: [t.value for t in TRIGGERS] + list(ALERT_TRIGGERS),

@@ -1,4 +1,5 @@
-"""PostgreSQL side of what merchants hear about alerts: webhook deliveries and email digests.
+"""PostgreSQL side of what merchants hear about alerts: webhook deliveries and email digests
+(and the claims and row updates shared with the returns' and claims' webhooks, pg_aftersales).
 
 Both are queues written before anything is sent, claimed as the shopper ledger is (`pg_claims`:
 attempt counted and a lease taken in a committed transaction, held by the claiming session's
@@ -20,10 +21,14 @@ import asyncpg
 from suivi_notifier.adapters.pg_claims import Claims
 from suivi_schemas import ShipmentAlert
 
-Queue = Literal["notifier_merchant_webhooks", "notifier_digests"]
+Queue = Literal["notifier_merchant_webhooks", "notifier_digests", "notifier_aftersales_webhooks"]
 CLAIMS: dict[Queue, Claims] = {
     "notifier_merchant_webhooks": Claims("notifier_merchant_webhooks", "suivi-notifier-webhook"),
     "notifier_digests": Claims("notifier_digests", "suivi-notifier-digest"),
+    # Returns' and claims' webhooks (pg_aftersales): claimed the same way.
+    "notifier_aftersales_webhooks": Claims(
+        "notifier_aftersales_webhooks", "suivi-notifier-aftersales-webhook"
+    ),
 }
 
 

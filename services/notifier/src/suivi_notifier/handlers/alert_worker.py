@@ -12,18 +12,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
 from suivi_notifier.adapters import pg_alerts, pg_ledger, pg_merchant, pg_outbox
+from suivi_notifier.adapters.merchant_book import MerchantBook
 from suivi_notifier.domain.alerts import AlertOutcome, alert_trigger, plan_alert
 from suivi_notifier.domain.planning import Capabilities
 from suivi_notifier.domain.triggers import TriggerPolicy
 from suivi_notifier.handlers.merchant_sender import MerchantSender
 from suivi_notifier.metrics import NotifierMetrics
-from suivi_notifier.settings import MerchantAlerts
 from suivi_schemas import AlertKind, Channel, NotificationResult, Outcome, ShipmentAlert
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ class AlertWorker:
         metrics: NotifierMetrics,
         policy: TriggerPolicy,
         capabilities: Capabilities,
-        merchants: Mapping[str, MerchantAlerts],
+        book: MerchantBook,
         sender: MerchantSender,
         *,
         max_age: timedelta,
@@ -48,14 +48,14 @@ class AlertWorker:
         self.metrics = metrics
         self.policy = policy
         self.capabilities = capabilities
-        self.merchants = merchants
+        self.book = book
         self.sender = sender
         self.max_age = max_age
         self.batch = batch
         self.poll_interval = poll_interval
         self.clock = clock
         self.digests = sender.email is not None
-        for merchant, config in sorted(merchants.items()):
+        for merchant, config in sorted(book.alerts.items()):
             if config.email and not self.digests:
                 log.warning("merchant %s wants alert digests but SMTP is not configured", merchant)
 
@@ -145,13 +145,12 @@ class AlertWorker:
         """Queues the alert for each configured merchant of the shipment; webhooks queued."""
         webhooks = 0
         for merchant in sorted(await pg_alerts.merchant_orders(conn, alert.key)):
-            config = self.merchants.get(merchant)
-            if config is None:
-                continue
-            if config.webhook_url and await pg_merchant.queue_webhook(
-                conn, merchant, alert.event_id, now
-            ):
+            # A webhook from the environment's settings or the console's endpoints.
+            if self.book.webhook(
+                merchant, "alerts"
+            ) is not None and await pg_merchant.queue_webhook(conn, merchant, alert.event_id, now):
                 webhooks += 1
-            if config.email and self.digests:
+            config = self.book.alerts.get(merchant)
+            if config is not None and config.email and self.digests:
                 await pg_merchant.queue_digest_item(conn, merchant, alert.event_id, now)
         return webhooks

@@ -1,6 +1,6 @@
-"""One claimed delivery → one send on its channel: the content rendered in the shopper's
-language, then the SMTP / SMS API / web push adapter. No contact data leaves this module in a
-log line or an error string."""
+"""One claimed delivery → one send on its channel: the content rendered in the shopper's language
+(a status or alert message, or a return or claim message), then the SMTP / SMS API / web push
+adapter. No contact data leaves this module in a log line or an error string."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Protocol
 
+from suivi_notifier.adapters.aftersales_render import AftersalesContext, AftersalesRenderer
+from suivi_notifier.adapters.merchant_book import MerchantBook
 from suivi_notifier.adapters.pg_ledger import Delivery, PushTarget
-from suivi_notifier.adapters.render import MessageContext, RenderedEmail, Renderer
+from suivi_notifier.adapters.render import MessageContext, PushPayload, RenderedEmail, Renderer
 from suivi_notifier.adapters.webpush import payload_bytes, topic_for
+from suivi_notifier.domain.aftersales import AftersalesEvent, aftersales_stream
 from suivi_notifier.domain.alerts import alert_kind
 from suivi_notifier.domain.outcomes import Permanent, PushOutcome, SendOutcome
 from suivi_notifier.domain.planning import Capabilities, Recipient
@@ -27,6 +30,7 @@ class Job:
     recipient: Recipient
     targets: tuple[PushTarget, ...] = ()
     alert: ShipmentAlert | None = None  # what an alert message (trigger '<kind>:<episode>') says
+    aftersales: AftersalesEvent | None = None  # what a return or claim message says
 
 
 class EmailSender(Protocol):
@@ -58,7 +62,7 @@ class Channels:
         self,
         renderer: Renderer,
         links: Links,
-        merchant_names: dict[str, str],
+        book: MerchantBook,
         *,
         email: EmailSender | None = None,
         sms: SmsSender | None = None,
@@ -66,7 +70,8 @@ class Channels:
     ) -> None:
         self.renderer = renderer
         self.links = links
-        self.merchant_names = merchant_names
+        self.book = book
+        self.aftersales = AftersalesRenderer(renderer.env)
         self.email = email
         self.sms = sms
         self.push = push
@@ -83,7 +88,7 @@ class Channels:
             trigger=d.trigger,
             locale=r.locale,
             merchant_id=d.merchant_id,
-            merchant_name=self.merchant_names.get(d.merchant_id, d.merchant_id),
+            merchant_name=self.book.name(d.merchant_id),
             order_number=d.order_number,
             carrier=d.carrier,
             tracking_number=d.tracking_number,
@@ -97,12 +102,44 @@ class Channels:
             delivered=r.delivered,
         )
 
+    def aftersales_context(
+        self, job: Job, event: AftersalesEvent, channel: Channel
+    ) -> AftersalesContext:
+        d, r = job.delivery, job.recipient
+        return AftersalesContext(
+            event=event,
+            locale=event.locale or r.locale,
+            merchant_name=self.book.name(d.merchant_id),
+            page_url=self.links.aftersales_page(
+                d.merchant_id, d.order_number, d.carrier, d.tracking_number
+            ),
+            unsubscribe_url=self.links.unsubscribe(d.merchant_id, d.order_number, channel.value),
+            name=r.name,
+            timezone=r.timezone,
+        )
+
+    def _render(self, job: Job, channel: Channel) -> RenderedEmail | str | PushPayload:
+        """The message of one channel: a return's or claim's, else a status or alert one."""
+        event = job.aftersales
+        if event is not None:
+            ctx = self.aftersales_context(job, event, channel)
+            if channel is Channel.EMAIL:
+                return self.aftersales.email(ctx)
+            return self.aftersales.sms(ctx) if channel is Channel.SMS else self.aftersales.push(ctx)
+        plain = self.context(job, channel)
+        if channel is Channel.EMAIL:
+            return self.renderer.email(plain)
+        return self.renderer.sms(plain) if channel is Channel.SMS else self.renderer.push(plain)
+
     async def send(self, job: Job, now: datetime) -> SendOutcome | PushOutcome:
         d, r = job.delivery, job.recipient
         if alert_kind(d.trigger) is not None and job.alert is None:
             return Permanent("alert_unknown")
+        if aftersales_stream(d.trigger) is not None and job.aftersales is None:
+            return Permanent("aftersales_unknown")
         if d.channel is Channel.EMAIL and self.email is not None and r.email:
-            rendered = self.renderer.email(self.context(job, Channel.EMAIL))
+            rendered = self._render(job, Channel.EMAIL)
+            assert isinstance(rendered, RenderedEmail)
             message_id = derived_event_id("email", d.shipment_key, d.trigger).hex
             message = self.email.build(
                 r.email,
@@ -113,9 +150,11 @@ class Channels:
             )
             return await self.email.send(message)
         if d.channel is Channel.SMS and self.sms is not None and r.phone:
-            return await self.sms.send(r.phone, self.renderer.sms(self.context(job, Channel.SMS)))
+            return await self.sms.send(r.phone, str(self._render(job, Channel.SMS)))
         if d.channel is Channel.PUSH and self.push is not None and job.targets:
             topic = topic_for(d.shipment_key)
-            payload = payload_bytes(self.renderer.push(self.context(job, Channel.PUSH)), topic)
+            pushed = self._render(job, Channel.PUSH)
+            assert isinstance(pushed, PushPayload)
+            payload = payload_bytes(pushed, topic)
             return await self.push.send(job.targets, payload, topic=topic, trigger=d.trigger)
         return Permanent("channel_unavailable")

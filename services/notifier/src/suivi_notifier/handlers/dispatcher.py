@@ -21,9 +21,10 @@ from typing import Any, Protocol
 
 import asyncpg
 
-from suivi_notifier.adapters import pg_claims, pg_dispatch, pg_ledger, pg_outbox
+from suivi_notifier.adapters import pg_aftersales, pg_claims, pg_dispatch, pg_ledger, pg_outbox
 from suivi_notifier.adapters.pg_dispatch import NewState
 from suivi_notifier.adapters.pg_ledger import Delivery, PushTarget
+from suivi_notifier.domain.aftersales import aftersales_stream
 from suivi_notifier.domain.alerts import alert_kind
 from suivi_notifier.domain.outcomes import Permanent, PushOutcome, SendOutcome, Sent, Transient
 from suivi_notifier.domain.planning import Gate, GateAction, Recipient, gate
@@ -132,12 +133,19 @@ class Dispatcher:
             alerts = await pg_dispatch.alerts(
                 conn, [d.source_event_id for d in rows if alert_kind(d.trigger) is not None]
             )
+            changes_of = await pg_aftersales.events(
+                conn, [d.source_event_id for d in rows if aftersales_stream(d.trigger)]
+            )
             changes: list[NewState] = []
             outbox: list[NotificationResult] = []
             notes: list[tuple[Delivery, str]] = []
             sends: list[Job] = []
             for d in rows:
                 recipient = recipients.get(d.id)
+                event = changes_of.get(d.source_event_id) if aftersales_stream(d.trigger) else None
+                if event is not None and recipient is not None:
+                    # A return or claim is about the order, not one of its parcels.
+                    recipient = replace(recipient, shipment_active=True)
                 decision = self._decide(d, recipient, targets.get(d.id, ()), now)
                 if decision.action is GateAction.SKIP:
                     reason = decision.reason or "skipped"
@@ -151,7 +159,7 @@ class Dispatcher:
                 else:
                     assert recipient is not None
                     alert = alerts.get(d.source_event_id) if alert_kind(d.trigger) else None
-                    sends.append(Job(d, 0, recipient, targets.get(d.id, ()), alert))
+                    sends.append(Job(d, 0, recipient, targets.get(d.id, ()), alert, event))
             await pg_dispatch.save(conn, changes, now)
             # Rows a live session still holds are left to it.
             attempts = await pg_claims.lease_all(

@@ -1,10 +1,12 @@
-"""One consumed batch (orders, status events, alerts) → the decisions, in one DB transaction.
+"""One consumed batch (orders, status events, alerts, returns, claims) → the decisions, in one DB
+transaction.
 
 Nothing is sent here: a trigger becomes a shipment's pending trigger (due after the debounce
 window) and the dispatcher turns due triggers into ledger rows and messages. So a batch can be
 consumed again any number of times (redelivery, a crash before the offset commit): orders keep
 the newest snapshot, an event not newer than the shipment's latest changes nothing, and an
-alert is kept once (by its deterministic event id) for the alert worker to plan.
+alert, a return or claim event is kept once (by its deterministic event id) for its worker to
+plan; a new return or claim event queues its merchant's webhook in the same transaction.
 Records that cannot be read go to the dead-letter topic; the caller commits the offsets only
 after this returns (the transaction committed, every dead letter acknowledged). A record that
 is read but that PostgreSQL refuses fails the batch, which the shared consumer then splits to
@@ -14,6 +16,7 @@ dead-letter it (suivi_infra.poison).
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -23,14 +26,18 @@ from pydantic import ValidationError
 
 from suivi_infra.poison import DeadLetters
 from suivi_infra.records import ConsumedRecord
-from suivi_notifier.adapters import pg_alerts, pg_intake
+from suivi_notifier.adapters import pg_aftersales, pg_alerts, pg_intake
+from suivi_notifier.adapters.merchant_book import MerchantBook
+from suivi_notifier.domain.aftersales import AftersalesEvent, change_of
 from suivi_notifier.domain.shipment import ShipmentState, StatusFact, Verdict, apply_event
 from suivi_notifier.domain.triggers import TriggerPolicy
 from suivi_notifier.handlers.materialize import Materialized, Materializer, count
 from suivi_notifier.links import Links
 from suivi_notifier.metrics import NotifierMetrics
 from suivi_schemas import OrderEvent, ShipmentAlert, ShipmentStatusEvent
+from suivi_schemas.claims import ClaimEvent
 from suivi_schemas.orders import OrderEventKind
+from suivi_schemas.returns import ReturnEvent
 
 log = logging.getLogger(__name__)
 __all__ = ["BatchResult", "DeadLetters", "Intake"]
@@ -41,6 +48,9 @@ class BatchResult:
     orders_stored: int = 0
     alerts: int = 0
     alerts_stored: int = 0
+    aftersales: int = 0
+    aftersales_stored: int = 0
+    webhooks_queued: int = 0
     verdicts: dict[str, int] = field(default_factory=dict)
     dead_lettered: int = 0
     owed: list[Materialized] = field(default_factory=list)
@@ -58,6 +68,9 @@ class Intake:
         status_topic: str,
         orders_topic: str,
         alerts_topic: str | None = None,
+        returns_topic: str | None = None,
+        claims_topic: str | None = None,
+        book: MerchantBook | None = None,
         debounce: timedelta,
         owed: Materializer,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -70,6 +83,9 @@ class Intake:
         self.status_topic = status_topic
         self.orders_topic = orders_topic
         self.alerts_topic = alerts_topic
+        self.returns_topic = returns_topic
+        self.claims_topic = claims_topic
+        self.book = book
         self.debounce = debounce
         self.owed = owed
         self.clock = clock
@@ -80,6 +96,7 @@ class Intake:
         events: list[ShipmentStatusEvent] = []
         fulfillments: list[OrderEvent] = []
         alerts: list[ShipmentAlert] = []
+        aftersales: list[AftersalesEvent] = []
         poison: list[tuple[ConsumedRecord, Exception]] = []
         for record in records:
             try:
@@ -95,6 +112,10 @@ class Intake:
                     events.append(ShipmentStatusEvent.model_validate_json(record.value or b""))
                 elif record.topic == self.alerts_topic:
                     alerts.append(ShipmentAlert.model_validate_json(record.value or b""))
+                elif record.topic == self.returns_topic:
+                    aftersales.append(ReturnEvent.model_validate_json(record.value or b""))
+                elif record.topic == self.claims_topic:
+                    aftersales.append(ClaimEvent.model_validate_json(record.value or b""))
                 else:
                     raise ValueError(f"unexpected topic {record.topic}")
             except (ValidationError, ValueError) as exc:
@@ -120,6 +141,12 @@ class Intake:
                 result.verdicts, result.owed = await self._apply(conn, events, now)
             result.alerts = len(alerts)
             result.alerts_stored = await pg_alerts.store(conn, alerts, now)
+            result.aftersales = len(aftersales)
+            new = await pg_aftersales.store(conn, aftersales, now)
+            result.aftersales_stored = len(new)
+            result.webhooks_queued = await pg_aftersales.queue_webhooks(
+                conn, self._webhooks(new), now
+            )
         # Dead letters are acknowledged before the caller commits; a failure raises (and the
         # batch is consumed again: everything above is idempotent).
         await self.send(poison)
@@ -131,7 +158,24 @@ class Intake:
             self.metrics.events.labels("status", verdict).inc(n)
         self.metrics.events.labels("alerts", "stored").inc(result.alerts_stored)
         self.metrics.events.labels("alerts", "duplicate").inc(result.alerts - result.alerts_stored)
+        self.metrics.events.labels("aftersales", "stored").inc(result.aftersales_stored)
+        self.metrics.events.labels("aftersales", "duplicate").inc(
+            result.aftersales - result.aftersales_stored
+        )
+        self.metrics.merchant_webhooks.labels("queued").inc(result.webhooks_queued)
         return result
+
+    def _webhooks(self, events: Sequence[AftersalesEvent]) -> list[tuple[str, uuid.UUID]]:
+        """The new events whose merchant has a webhook for their family now (the environment's
+        settings or a console endpoint); the target is looked up again at each attempt."""
+        if self.book is None:
+            return []
+        out = []
+        for event in events:
+            change = change_of(event)
+            if self.book.webhook(change.merchant_id, f"{change.stream}s") is not None:
+                out.append((change.merchant_id, change.event_id))
+        return out
 
     async def send(self, failures: Sequence[tuple[ConsumedRecord, BaseException]]) -> None:
         """Dead letters, counted once acknowledged: this batch's unreadable records, and those
@@ -150,6 +194,8 @@ class Intake:
     def _kind(self, topic: str) -> str:
         if topic == self.orders_topic:
             return "orders"
+        if topic in (self.returns_topic, self.claims_topic):
+            return "aftersales"
         return "alerts" if topic == self.alerts_topic else "status"
 
     async def _apply(

@@ -1,6 +1,7 @@
 """What merchants hear about their stalled / late / recovered shipments, per their settings
-(SUIVI_NOTIFIER_MERCHANT_ALERTS): a signed webhook per alert, and an email digest every
-`digest_minutes` listing the alerts since the last one (none when there are none).
+(SUIVI_NOTIFIER_MERCHANT_ALERTS, or their console endpoints on merchants.v1: `MerchantBook`): a
+signed webhook per alert, and an email digest every `digest_minutes` listing the alerts since
+the last one (none when there are none); and a signed webhook per return or claim change.
 
 Each cycle: (1) for merchants whose waiting alerts were added before the current digest period
 began, a digest is created claiming them (one transaction); (2) due webhooks and digests are
@@ -15,36 +16,56 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import asyncpg
 
-from suivi_notifier.adapters import merchant_webhook, pg_merchant, pg_outbox
+from suivi_notifier.adapters import merchant_webhook, pg_aftersales, pg_merchant, pg_outbox
+from suivi_notifier.adapters.merchant_book import MerchantBook
 from suivi_notifier.adapters.merchant_webhook import WebhookSender
+from suivi_notifier.adapters.pg_aftersales import AftersalesWebhookRow
 from suivi_notifier.adapters.pg_merchant import DigestRow, Queue, WebhookRow
 from suivi_notifier.adapters.render import DigestContext, DigestLine, Renderer
+from suivi_notifier.domain.aftersales import change_of
 from suivi_notifier.domain.alerts import alert_trigger, digest_period_start
 from suivi_notifier.domain.outcomes import Permanent, SendOutcome, Transient
 from suivi_notifier.domain.schedule import settle
 from suivi_notifier.handlers.attempts import DispatchConfig, bounded
 from suivi_notifier.handlers.channels import EmailSender
 from suivi_notifier.metrics import NotifierMetrics
-from suivi_notifier.settings import MerchantAlerts
 from suivi_schemas import Channel, NotificationResult, Outcome
 from suivi_schemas.ids import derived_event_id
 
 log = logging.getLogger(__name__)
 WEBHOOKS: Queue = "notifier_merchant_webhooks"
 DIGESTS: Queue = "notifier_digests"
+AFTERSALES: Queue = "notifier_aftersales_webhooks"
+Row = WebhookRow | DigestRow | AftersalesWebhookRow
 
 
 @dataclass(frozen=True, slots=True)
 class _Job:
     table: Queue
-    row: WebhookRow | DigestRow
+    row: Row
     attempt: int
+
+
+def _aftersales_result(
+    row: AftersalesWebhookRow, outcome: Outcome, attempts: int, now: datetime, error: str | None
+) -> NotificationResult:
+    change = change_of(row.event)
+    return NotificationResult(
+        event_id=derived_event_id(
+            "notification", change.subject, change.webhook_type, Channel.WEBHOOK.value,
+            outcome.value,
+        ),
+        merchant_id=row.merchant_id, order_number=change.order_number, carrier=change.stream,
+        tracking_number=change.number, trigger=change.webhook_type, channel=Channel.WEBHOOK,
+        outcome=outcome, attempts=attempts, occurred_at=now, source_event_id=change.event_id,
+        error=error,
+    )  # fmt: skip
 
 
 def _webhook_result(
@@ -72,8 +93,7 @@ class MerchantSender:
         pool: asyncpg.Pool,
         metrics: NotifierMetrics,
         config: DispatchConfig,
-        merchants: Mapping[str, MerchantAlerts],
-        merchant_names: Mapping[str, str],
+        book: MerchantBook,
         renderer: Renderer,
         webhooks: WebhookSender,
         email: EmailSender | None,
@@ -84,8 +104,8 @@ class MerchantSender:
         self.pool = pool
         self.metrics = metrics
         self.config = config
-        self.merchants = merchants
-        self.merchant_names = merchant_names
+        self.book = book
+        self.merchants = book.alerts  # digests: the environment's settings only
         self.renderer = renderer
         self.webhooks = webhooks
         self.email = email
@@ -122,12 +142,16 @@ class MerchantSender:
         async with self.pool.acquire() as conn:
             jobs: list[_Job] = []
             async with conn.transaction():
-                due: list[tuple[Queue, WebhookRow | DigestRow]] = [
+                due: list[tuple[Queue, Row]] = [
                     (WEBHOOKS, r)
                     for r in await pg_merchant.due_webhooks(conn, now, self.config.batch)
                 ]
                 due += [(DIGESTS, r) for r in await pg_merchant.due_digests(conn, now, 10)]
-                for table in (WEBHOOKS, DIGESTS):
+                due += [
+                    (AFTERSALES, r)
+                    for r in await pg_aftersales.due_webhooks(conn, now, self.config.batch)
+                ]
+                for table in (WEBHOOKS, DIGESTS, AFTERSALES):
                     rows = [row for t, row in due if t == table]
                     claims = pg_merchant.CLAIMS[table]
                     attempts = await claims.lease_all(conn, [r.id for r in rows], until, now)
@@ -136,13 +160,13 @@ class MerchantSender:
             if jobs:
                 limit = asyncio.Semaphore(self.config.concurrency)
                 await asyncio.gather(*(self._send(job, limit) for job in jobs))
-                for table in (WEBHOOKS, DIGESTS):
+                for table in (WEBHOOKS, DIGESTS, AFTERSALES):
                     held = [job.row.id for job in jobs if job.table == table]
                     await pg_merchant.CLAIMS[table].release(conn, held)
         return len(jobs)
 
     async def _send(self, job: _Job, limit: asyncio.Semaphore) -> None:
-        kind = "webhook" if job.table == WEBHOOKS else "digest"
+        kind = "digest" if job.table == DIGESTS else "webhook"
         async with limit:
             started = time.perf_counter()
             outcome = await bounded(
@@ -155,18 +179,36 @@ class MerchantSender:
         except Exception:
             log.exception("could not record the outcome of %s %d", kind, job.row.id)
 
-    async def _attempt(self, row: WebhookRow | DigestRow, now: datetime) -> SendOutcome:
-        config = self.merchants.get(row.merchant_id)
+    def _unconfigured(self) -> SendOutcome:
+        # Until merchants.v1 is loaded, a console endpoint may just not be known yet.
+        return Permanent("webhook_unconfigured") if self.book.ready else Transient("merchants")
+
+    async def _attempt(self, row: Row, now: datetime) -> SendOutcome:
+        # The target is looked up at each attempt: a URL or secret changed since is used.
         if isinstance(row, WebhookRow):
-            if config is None or not config.webhook_url or config.webhook_secret is None:
-                return Permanent("webhook_unconfigured")
+            target = self.book.webhook(row.merchant_id, "alerts")
+            if target is None:
+                return self._unconfigured()
             return await self.webhooks.send(
-                config.webhook_url,
-                config.webhook_secret,
+                target.url,
+                target.secrets,
                 merchant_webhook.body(row.merchant_id, row.order_numbers, row.alert),
                 delivery_id=str(row.alert.event_id),
                 event_type=f"shipment.{row.alert.kind.value}",
             )
+        if isinstance(row, AftersalesWebhookRow):
+            change = change_of(row.event)
+            target = self.book.webhook(row.merchant_id, f"{change.stream}s")
+            if target is None:
+                return self._unconfigured()
+            return await self.webhooks.send(
+                target.url,
+                target.secrets,
+                merchant_webhook.aftersales_body(row.event),
+                delivery_id=str(change.event_id),
+                event_type=change.webhook_type,
+            )
+        config = self.merchants.get(row.merchant_id)
         if config is None or not config.email or self.email is None:
             return Permanent("digest_unconfigured")
         lines = tuple(
@@ -176,7 +218,7 @@ class MerchantSender:
             )
             for a, orders in row.lines
         )  # fmt: skip
-        name = self.merchant_names.get(row.merchant_id, row.merchant_id)
+        name = self.book.name(row.merchant_id)
         rendered = self.renderer.digest(
             DigestContext(name, config.locale, config.timezone, config.digest_minutes, lines)
         )
@@ -187,7 +229,7 @@ class MerchantSender:
         return await self.email.send(message)
 
     async def record(self, job: _Job, outcome: SendOutcome, now: datetime) -> None:
-        kind = "webhook" if job.table == WEBHOOKS else "digest"
+        kind = "digest" if job.table == DIGESTS else "webhook"
         metric: str | None = None
         async with self.pool.acquire() as conn, conn.transaction():
             current = await pg_merchant.current(conn, job.table, job.row.id)
@@ -204,11 +246,16 @@ class MerchantSender:
                     conn, job.table, job.row.id, settled.state, now,
                     next_attempt_at=settled.next_attempt_at, error=settled.error,
                 )  # fmt: skip
+                published: NotificationResult | None = None
                 if isinstance(job.row, WebhookRow):
                     published = _webhook_result(
                         job.row, settled.outcome, job.attempt, now, settled.error
                     )
-                    await pg_outbox.add(conn, [published] if published else [], now)
+                elif isinstance(job.row, AftersalesWebhookRow):
+                    published = _aftersales_result(
+                        job.row, settled.outcome, job.attempt, now, settled.error
+                    )
+                await pg_outbox.add(conn, [published] if published else [], now)
         if metric is not None:
             counter = self.metrics.merchant_webhooks if kind == "webhook" else self.metrics.digests
             counter.labels(metric).inc()

@@ -18,8 +18,10 @@ from suivi_schemas import (
     ShipmentStatus,
     ShipmentStatusEvent,
 )
+from suivi_schemas.claims import ClaimEvent
 from suivi_schemas.ids import checkpoint_event_id, derived_event_id
 from suivi_schemas.orders import Customer, NotificationOptIns, OrderShipment, OrderSource
+from suivi_schemas.returns import ReturnEvent
 
 
 @dataclass
@@ -108,7 +110,9 @@ def alert(
 
 
 def record(
-    topic: str, event: OrderEvent | ShipmentStatusEvent | ShipmentAlert, offset: int = 0
+    topic: str,
+    event: OrderEvent | ShipmentStatusEvent | ShipmentAlert | ReturnEvent | ClaimEvent,
+    offset: int = 0,
 ) -> Record:
     return Record(topic, event.model_dump_json().encode(), event.key.encode(), 0, offset)
 

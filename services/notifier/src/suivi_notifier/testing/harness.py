@@ -16,8 +16,10 @@ from suivi_notifier.handlers.intake import BatchResult
 from suivi_notifier.settings import NotifierSettings
 from suivi_notifier.testing.events import Clock, MemoryKafka, Record, record
 from suivi_schemas import OrderEvent, ShipmentAlert, ShipmentStatusEvent
+from suivi_schemas.claims import ClaimEvent
+from suivi_schemas.returns import ReturnEvent
 
-Consumed = OrderEvent | ShipmentStatusEvent | ShipmentAlert
+Consumed = OrderEvent | ShipmentStatusEvent | ShipmentAlert | ReturnEvent | ClaimEvent
 
 
 @dataclass
@@ -36,6 +38,10 @@ class Harness:
             return self.settings.orders_topic
         if isinstance(event, ShipmentAlert):
             return self.settings.alerts_topic
+        if isinstance(event, ReturnEvent):
+            return self.settings.returns_topic
+        if isinstance(event, ClaimEvent):
+            return self.settings.claims_topic
         return self.settings.status_topic
 
     def records(self, *events: Consumed) -> list[Record]:
@@ -51,9 +57,11 @@ class Harness:
 
     async def cycle(self, rounds: int = 3) -> None:
         """Runs the workers until they have nothing left to do now (at most `rounds` busy
-        cycles): the alert worker first (it writes ledger rows), then the dispatcher."""
+        cycles): the alert and after-sales workers first (they write ledger rows), then the
+        dispatcher."""
         for _ in range(rounds):
             planned = await self.core.alerts.run_once()
+            planned += await self.core.aftersales.plan(self.clock())
             if not (await self.core.dispatcher.run_once()).full and not planned:
                 return
 

@@ -23,7 +23,7 @@ async def test_notifier_migrations_apply_once_and_own_their_tables(pg_pool: asyn
         "notifier_schema_migrations", "notifier_orders", "notifier_order_shipments",
         "notifier_push_subscriptions", "notifier_shipments", "notifier_deliveries",
         "notifier_outbox", "notifier_alerts", "notifier_merchant_webhooks", "notifier_digests",
-        "notifier_digest_items",
+        "notifier_digest_items", "notifier_aftersales_events", "notifier_aftersales_webhooks",
     }  # fmt: skip
 
 

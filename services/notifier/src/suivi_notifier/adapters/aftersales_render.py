@@ -1,0 +1,107 @@
+"""Return and claim messages from their own Jinja2 templates (`templates/aftersales_*.j2`), in
+the shopper's language: what changed, what to do next, and the link to the after-sales page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from babel.numbers import format_currency
+from jinja2 import Environment
+
+from suivi_notifier.adapters.aftersales_words import MESSAGES, WORDS
+from suivi_notifier.adapters.i18n import WORDS as COMMON
+from suivi_notifier.adapters.i18n import carrier_name, language, short_date
+from suivi_notifier.adapters.render import PushPayload, RenderedEmail
+from suivi_notifier.domain.aftersales import AftersalesEvent
+from suivi_notifier.domain.schedule import zone
+from suivi_schemas.claims import ClaimEvent
+from suivi_schemas.returns import ReturnEvent, ReturnEventKind, ReturnMethod
+
+
+@dataclass(frozen=True, slots=True)
+class AftersalesContext:
+    event: AftersalesEvent
+    locale: str
+    merchant_name: str
+    page_url: str  # the return's or claim's page, behind the status page's token
+    unsubscribe_url: str
+    name: str | None = None
+    timezone: str = "UTC"
+
+
+def _key(event: AftersalesEvent) -> str:
+    if isinstance(event, ClaimEvent):
+        key = f"claim.{event.kind.value}"
+        if event.outcome is not None and event.kind.value == "resolved":
+            key += f".{event.outcome.value}"
+        return key
+    if event.kind is ReturnEventKind.APPROVED and event.method is ReturnMethod.OWN_SHIPMENT:
+        return "return.approved.own_shipment"
+    return f"return.{event.kind.value}"
+
+
+def _fill(ctx: AftersalesContext, lang: str) -> dict[str, str]:
+    event, words = ctx.event, WORDS[lang]
+    fill = {"merchant": ctx.merchant_name, "carrier": "", "when": "", "place": "", "amount": ""}
+    if isinstance(event, ReturnEvent):
+        fill["number"] = event.return_id
+        if event.parcel is not None:
+            fill["carrier"] = carrier_name(event.parcel.carrier)
+        if event.deposit is not None:
+            fill["when"] = short_date(event.deposit.occurred_at, lang, zone(ctx.timezone))
+            city = event.deposit.location.city if event.deposit.location else None
+            fill["place"] = words["in_place"].format(place=city) if city else ""
+        if event.resolution is not None:
+            fill["amount"] = format_currency(
+                event.resolution.amount, event.resolution.currency, locale=lang
+            )
+        fill["reason"] = event.rejection_reason or words["no_reason"]
+    else:
+        fill["number"] = event.claim_id
+        fill["carrier"] = carrier_name(event.carrier)
+        fill["reason"] = event.outcome_reason or words["no_reason"]
+    return fill
+
+
+class AftersalesRenderer:
+    def __init__(self, env: Environment) -> None:
+        self.env = env  # the notifier's template environment (render.Renderer's)
+
+    def values(self, ctx: AftersalesContext) -> dict[str, object]:
+        lang = language(ctx.locale)
+        fill = _fill(ctx, lang)
+        headline, changed, next_step = MESSAGES[lang][_key(ctx.event)]
+        common = COMMON[lang]
+        claim = isinstance(ctx.event, ClaimEvent)
+        return {
+            "lang": lang,
+            "headline": headline.format(**fill),
+            "changed": changed.format(**fill),
+            "next_step": next_step.format(**fill),
+            "greeting": common["hello_name"].format(name=ctx.name) if ctx.name else common["hello"],
+            "open": WORDS[lang]["open_claim" if claim else "open_return"],
+            "why": WORDS[lang]["why"].format(merchant=ctx.merchant_name),
+            "unsubscribe": common["unsubscribe"],
+            "ctx": ctx,
+        }
+
+    def email(self, ctx: AftersalesContext) -> RenderedEmail:
+        values = self.values(ctx)
+        return RenderedEmail(
+            subject=str(values["headline"]),
+            text=self.env.get_template("aftersales_email.txt.j2").render(values),
+            html=self.env.get_template("aftersales_email.html.j2").render(values),
+            lang=str(values["lang"]),
+        )
+
+    def sms(self, ctx: AftersalesContext) -> str:
+        return self.env.get_template("aftersales_sms.txt.j2").render(self.values(ctx)).strip()
+
+    def push(self, ctx: AftersalesContext) -> PushPayload:
+        values = self.values(ctx)
+        return PushPayload(
+            title=str(values["headline"]),
+            body=f"{values['changed']} {values['next_step']}",
+            url=ctx.page_url,
+            lang=str(values["lang"]),
+        )
