@@ -7,10 +7,14 @@ its OpenAPI description, and still be served by its plain endpoint.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from fastapi.routing import APIRoute
+from prometheus_client import Counter, Histogram
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import request_response
@@ -20,6 +24,7 @@ from suivi_ingest.kafka import EventTooLargeError
 from suivi_schemas import strict_json
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+log = logging.getLogger("suivi_ingest")
 
 
 # Bodies are read by the plain endpoints, not by FastAPI: OpenAPI is told what they must be.
@@ -66,6 +71,45 @@ def _too_large(limit: int) -> IngestError:
 def event_too_large(exc: EventTooLargeError) -> IngestError:
     """413: the body passed the body limit, but its stored event cannot fit in Kafka."""
     return IngestError(413, "event_too_large", f"{exc}; nothing was accepted")
+
+
+async def publish_durably(
+    publish: Awaitable[None],
+    *,
+    within: float,
+    retry_after: int,
+    failures: Counter,
+    duration: Histogram,
+    what: str,
+    source: str,
+) -> None:
+    """Awaits `publish` (Kafka acks=all) for `within` seconds at most; else refuses: 413 when the
+    event can never fit, 503 with Retry-After when it was not stored (the sender retries)."""
+    started = time.perf_counter()
+    later = {"Retry-After": str(retry_after)}
+    try:
+        async with asyncio.timeout(within):
+            await publish
+    except TimeoutError:
+        failures.inc()
+        raise IngestError(
+            503,
+            "publish_timeout",
+            f"Kafka did not acknowledge within {within:g} s; nothing accepted, retry later",
+            **later,
+        ) from None
+    except EventTooLargeError as exc:
+        raise event_too_large(exc) from None
+    except Exception as exc:  # whatever the broker or client says: not durable, so 503
+        failures.inc()
+        log.warning("%s publish failed (%s): %s", what, source, type(exc).__name__)
+        raise IngestError(
+            503,
+            "kafka_unavailable",
+            f"the {what} could not be stored; nothing was accepted, retry later",
+            **later,
+        ) from None
+    duration.observe(time.perf_counter() - started)
 
 
 async def read_body(request: Request, headers: Mapping[str, str], limit: int) -> bytes:

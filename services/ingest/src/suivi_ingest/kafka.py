@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from typing import Generic, Protocol, TypeVar
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
@@ -21,6 +22,7 @@ from suivi_infra.startup import TRANSIENT, Backoff, retry
 from suivi_schemas.topics import MAX_MESSAGE_BYTES
 
 log = logging.getLogger(__name__)
+E = TypeVar("E")
 # Seconds from send to acks=all, for both intakes' publish-duration histograms.
 PUBLISH_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -129,3 +131,24 @@ class IngestProducer:
             raise
         self._producer = producer
         log.info("Kafka producer connected to %s", self._kafka.bootstrap_env)
+
+
+class RecordSender(Protocol):
+    async def send(self, topic: str, value: bytes, key: str) -> None:
+        """One record, durable when this returns (`IngestProducer.send`)."""
+
+
+class TopicPublisher(Generic[E]):
+    """Events of one kind to one topic on the process's one producer (each intake names its
+    own: `webhooks/publisher.py`, `orders/publisher.py`)."""
+
+    def __init__(self, producer: RecordSender, topic: str, serialize: Callable[[E], bytes]) -> None:
+        self._sender, self._topic, self._serialize = producer, topic, serialize
+
+    @property
+    def topic(self) -> str:
+        return self._topic
+
+    async def publish(self, event: E, key: str) -> None:
+        """Returns once the event is durable (acks=all); raises otherwise."""
+        await self._sender.send(self._topic, self._serialize(event), key)

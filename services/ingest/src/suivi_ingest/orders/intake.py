@@ -11,7 +11,6 @@ Retry-After. Checks, in order (docs/orders.md):
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -27,14 +26,14 @@ from suivi_infra.http import JSON, error_response
 from suivi_infra.merchants import KeyLookup
 from suivi_infra.signing import SignatureError
 from suivi_ingest.http import (
+    Endpoint,
     IngestError,
-    event_too_large,
     parse_object,
     plain_headers,
+    publish_durably,
     read_body,
     require_json,
 )
-from suivi_ingest.kafka import EventTooLargeError
 from suivi_ingest.orders.keys import MerchantKeys, check_merchant
 from suivi_ingest.orders.metrics import OrderMetrics
 from suivi_ingest.orders.model import MAX_CLOCK_SKEW, OrderIn, describe, fields_of, order_event
@@ -91,29 +90,35 @@ class OrderIntake:
         self._shopify_keys = shopify_keys(split_secrets(settings.shopify_secret))
         self._shops = parse_shops(settings.shopify_shops)
         self._recent: OrderedDict[tuple[str, str], str] = OrderedDict()
-        self._retry_after = {"Retry-After": str(settings.retry_after_seconds)}
 
     async def handle_order(self, request: Request) -> Response:
-        try:
-            response = await self._order(request)
-        except IngestError as exc:
-            return self._refused(API, exc)
-        self._metrics.requests.labels(API, str(response.status_code)).inc()
-        return response
+        return await self._answer(API, self._order, request)
 
     async def handle_shopify(self, request: Request) -> Response:
+        return await self._answer(SHOPIFY, self._shopify, request)
+
+    async def _answer(self, source: str, serve: Endpoint, request: Request) -> Response:
+        """`serve`'s answer, or its refusal as an error body; counted by source and status."""
         try:
-            response = await self._shopify(request)
+            response = await serve(request)
         except IngestError as exc:
-            return self._refused(SHOPIFY, exc)
-        self._metrics.requests.labels(SHOPIFY, str(response.status_code)).inc()
+            self._metrics.requests.labels(source, str(exc.status)).inc()
+            fields = f" ({exc.fields})" if isinstance(exc, OrderRefusalError) and exc.fields else ""
+            log.info("%s order refused: %s %s%s", source, exc.status, exc.error, fields)
+            return error_response(exc.status, exc.error, exc.detail, exc.headers or None)
+        self._metrics.requests.labels(source, str(response.status_code)).inc()
         return response
 
-    def _refused(self, source: str, exc: IngestError) -> Response:
-        self._metrics.requests.labels(source, str(exc.status)).inc()
-        fields = f" ({exc.fields})" if isinstance(exc, OrderRefusalError) and exc.fields else ""
-        log.info("%s order refused: %s %s%s", source, exc.status, exc.error, fields)
-        return error_response(exc.status, exc.error, exc.detail, exc.headers or None)
+    async def _publish(self, event: OrderEvent, source: str) -> None:
+        await publish_durably(
+            self._publisher.publish(event, event.key),
+            within=self._settings.publish_timeout_seconds,
+            retry_after=self._settings.retry_after_seconds,
+            failures=self._metrics.publish_failures.labels(source),
+            duration=self._metrics.publish_duration,
+            what="order",
+            source=source,
+        )
 
     # --- POST /v1/orders ------------------------------------------------------------------
 
@@ -242,32 +247,3 @@ class OrderIntake:
         self._recent.move_to_end(delivery)
         while len(self._recent) > RECENT_DELIVERIES:
             self._recent.popitem(last=False)
-
-    # --- Kafka ------------------------------------------------------------------------------
-
-    async def _publish(self, event: OrderEvent, source: str) -> None:
-        timeout = self._settings.publish_timeout_seconds
-        started = time.perf_counter()
-        try:
-            async with asyncio.timeout(timeout):
-                await self._publisher.publish(event, event.key)
-        except TimeoutError:
-            self._metrics.publish_failures.labels(source).inc()
-            raise IngestError(
-                503,
-                "publish_timeout",
-                f"Kafka did not acknowledge within {timeout:g} s; nothing accepted, retry later",
-                **self._retry_after,
-            ) from None
-        except EventTooLargeError as exc:
-            raise event_too_large(exc) from None
-        except Exception as exc:  # whatever the broker or client says: not durable, so 503
-            self._metrics.publish_failures.labels(source).inc()
-            log.warning("order publish failed (%s): %s", source, type(exc).__name__)
-            raise IngestError(
-                503,
-                "kafka_unavailable",
-                "the order could not be stored; nothing was accepted, retry later",
-                **self._retry_after,
-            ) from None
-        self._metrics.publish_duration.observe(time.perf_counter() - started)

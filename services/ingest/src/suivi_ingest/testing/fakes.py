@@ -4,42 +4,40 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from suivi_schemas.orders import OrderEvent
 from suivi_schemas.raw import RawProviderEvent
 
+E = TypeVar("E")
+
 
 @dataclass
-class FakePublisher:
-    """Records what would have gone to Kafka; can be told to fail, hang or be unready."""
+class RecordingPublisher(Generic[E]):
+    """Records what would have gone to Kafka; can be told to fail or hang."""
 
-    published: list[tuple[RawProviderEvent, str]] = field(default_factory=list)
+    published: list[tuple[E, str]] = field(default_factory=list)
     failure: Exception | None = None
     delay: float = 0.0
-    is_ready: bool = True
 
-    async def publish(self, event: RawProviderEvent, key: str) -> None:
+    async def publish(self, event: E, key: str) -> None:
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.failure is not None:
             raise self.failure
         self.published.append((event, key))
+
+
+@dataclass
+class FakePublisher(RecordingPublisher[RawProviderEvent]):
+    """Raw events; can also be told to be unready."""
+
+    is_ready: bool = True
 
     async def ready(self) -> bool:
         return self.is_ready
 
 
 @dataclass
-class FakeOrderPublisher:
-    """Records what would have gone to Kafka; can be told to fail or hang."""
-
-    published: list[tuple[OrderEvent, str]] = field(default_factory=list)
-    failure: Exception | None = None
-    delay: float = 0.0
-
-    async def publish(self, event: OrderEvent, key: str) -> None:
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        if self.failure is not None:
-            raise self.failure
-        self.published.append((event, key))
+class FakeOrderPublisher(RecordingPublisher[OrderEvent]):
+    """Order events."""

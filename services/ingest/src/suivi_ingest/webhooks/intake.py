@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import time
@@ -16,13 +15,12 @@ from starlette.responses import Response
 from suivi_infra.http import JSON, error_response
 from suivi_ingest.http import (
     IngestError,
-    event_too_large,
     parse_object,
     plain_headers,
+    publish_durably,
     read_body,
     require_json,
 )
-from suivi_ingest.kafka import EventTooLargeError
 from suivi_ingest.settings import IngestSettings
 from suivi_ingest.webhooks.metrics import IngestMetrics
 from suivi_ingest.webhooks.providers import PROVIDERS, ProviderSpec, RequestFacts, Verify
@@ -57,7 +55,6 @@ class WebhookIntake:
         self._verifiers: dict[str, Verify | None] = {
             slug: spec.verifier(spec.credentials(settings)) for slug, spec in PROVIDERS.items()
         }
-        self._retry_after = {"Retry-After": str(settings.retry_after_seconds)}
 
     async def handle(self, request: Request) -> Response:
         provider: str = request.path_params["provider"]
@@ -102,7 +99,15 @@ class WebhookIntake:
                 content_length=len(body),
             ),
         )
-        await self._publish(event, spec.kafka_key(payload))
+        await publish_durably(
+            self._publisher.publish(event, spec.kafka_key(payload)),
+            within=self._settings.publish_timeout_seconds,
+            retry_after=self._settings.retry_after_seconds,
+            failures=self._metrics.publish_failures,
+            duration=self._metrics.publish_duration,
+            what="event",
+            source=slug,
+        )
         return Response(
             b'{"raw_event_id":"%s","status":"accepted"}' % event_id.encode(),
             status_code=202,
@@ -122,30 +127,3 @@ class WebhookIntake:
         except SignatureError as exc:
             self._metrics.signature_failures.labels(spec.slug).inc()
             raise IngestError(401, "invalid_signature", str(exc)) from None
-
-    async def _publish(self, event: RawProviderEvent, key: str) -> None:
-        timeout = self._settings.publish_timeout_seconds
-        started = time.perf_counter()
-        try:
-            async with asyncio.timeout(timeout):
-                await self._publisher.publish(event, key)
-        except TimeoutError:
-            self._metrics.publish_failures.inc()
-            raise IngestError(
-                503,
-                "publish_timeout",
-                f"Kafka did not acknowledge within {timeout:g} s; nothing accepted, retry later",
-                **self._retry_after,
-            ) from None
-        except EventTooLargeError as exc:
-            raise event_too_large(exc) from None
-        except Exception as exc:  # whatever the broker or client says: not durable, so 503
-            self._metrics.publish_failures.inc()
-            log.warning("publish failed for %s: %s", event.provider, type(exc).__name__)
-            raise IngestError(
-                503,
-                "kafka_unavailable",
-                "the event could not be stored; nothing was accepted, retry later",
-                **self._retry_after,
-            ) from None
-        self._metrics.publish_duration.observe(time.perf_counter() - started)

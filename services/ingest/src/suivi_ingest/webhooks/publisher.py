@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from suivi_ingest.kafka import IngestProducer
+from suivi_ingest.kafka import IngestProducer, TopicPublisher
 from suivi_schemas.raw import RawProviderEvent
 
 
@@ -21,15 +21,12 @@ def serialize(event: RawProviderEvent) -> bytes:
     return RawProviderEvent.__pydantic_serializer__.to_json(event)
 
 
-class KafkaRawEventPublisher:
+class KafkaRawEventPublisher(TopicPublisher[RawProviderEvent]):
     """Raw events to `tracking.raw.v1` on the process's one producer."""
 
     def __init__(self, producer: IngestProducer, topic: str) -> None:
+        super().__init__(producer, topic, serialize)
         self._producer = producer
-        self._topic = topic
-
-    async def publish(self, event: RawProviderEvent, key: str) -> None:
-        await self._producer.send(self._topic, serialize(event), key)
 
     async def ready(self) -> bool:
         return await self._producer.ready()
