@@ -14,6 +14,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -28,7 +29,24 @@ from suivi_infra.records import Headers, OutRecord
 from suivi_infra.settings import KafkaSettings, PostgresSettings
 
 TopicFactory = Callable[..., Awaitable[str]]
-__all__ = ["TopicFactory", "free_port"]
+__all__ = ["TopicFactory", "free_port", "mark_folder"]
+
+
+def mark_folder(
+    conftest: str, marker: pytest.MarkDecorator = pytest.mark.integration
+) -> Callable[[list[pytest.Item]], None]:
+    """The `pytest_collection_modifyitems` hook of a tests folder's conftest.py: marks every test
+    collected below that folder (`pytest_collection_modifyitems = mark_folder(__file__)`)."""
+    folder = Path(conftest).parent
+
+    @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+    def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+        # The hook sees the whole session's items: mark only those collected from this folder.
+        for item in items:
+            if item.path.is_relative_to(folder):
+                item.add_marker(marker)
+
+    return pytest_collection_modifyitems
 
 
 def _docker_engine_available() -> bool:

@@ -4,7 +4,6 @@ service started on fresh topics and the test's own schema."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import asyncpg
 import pytest
@@ -12,16 +11,9 @@ import pytest
 from suivi_aftersales.bootstrap import AftersalesService
 from suivi_aftersales.testing.harness import SettableClock, Topics, started
 from suivi_infra.settings import KafkaSettings
-from suivi_infra.testing import TopicFactory
+from suivi_infra.testing import TopicFactory, mark_folder
 
-_HERE = Path(__file__).parent
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The hook sees the whole session's items: mark only those collected from this folder.
-    for item in items:
-        if item.path.is_relative_to(_HERE):
-            item.add_marker(pytest.mark.integration)
+pytest_collection_modifyitems = mark_folder(__file__)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ against them with a settable clock."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import asyncpg
 import pytest
@@ -12,15 +11,9 @@ import pytest
 from suivi_console.bootstrap import ConsoleService
 from suivi_console.testing.harness import Clock, RecordingMailer, console
 from suivi_infra.settings import KafkaSettings
-from suivi_infra.testing import TopicFactory
+from suivi_infra.testing import TopicFactory, mark_folder
 
-_HERE = Path(__file__).parent
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.path.is_relative_to(_HERE):
-            item.add_marker(pytest.mark.integration)
+pytest_collection_modifyitems = mark_folder(__file__)
 
 
 @pytest.fixture

@@ -2,15 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from suivi_infra.testing import mark_folder
 
-import pytest
-
-_HERE = Path(__file__).parent
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The hook sees the whole session's items: mark only those collected from this folder.
-    for item in items:
-        if item.path.is_relative_to(_HERE):
-            item.add_marker(pytest.mark.integration)
+pytest_collection_modifyitems = mark_folder(__file__)
