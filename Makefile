@@ -7,7 +7,7 @@ UV ?= uv
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: help bootstrap sync up down status migrate run demo test test-unit chaos chaos-smoke bench bench-smoke lint fmt schemas clean
+.PHONY: help bootstrap sync up down status migrate run demo test test-unit chaos chaos-smoke bench bench-smoke lint fmt schemas i18n clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -71,6 +71,20 @@ lint: sync ## ruff + mypy (strict)
 fmt: sync ## format and autofix
 	@$(UV) run --frozen ruff format .
 	@$(UV) run --frozen ruff check --fix .
+
+# package folder : its catalogues (messages.po per language, docs/notifications.md#languages)
+I18N = services/projections/src/suivi_projections/web:pages/locales \
+       services/notifier/src/suivi_notifier:adapters/locales
+i18n: sync ## gettext catalogues: extract the message ids, update every language's .po, compile the .mo (not committed)
+	@for entry in $(I18N); do \
+	  root=$${entry%%:*}; locales=$$root/$${entry#*:}; pot=$$(mktemp); \
+	  [ -d $$locales ] || continue; \
+	  $(UV) run --frozen pybabel --quiet extract -F babel.cfg -k t -k N_ -k n:1,2 --no-location \
+	    --sort-output -w 100 -o $$pot $$root 2>/dev/null || exit 1; \
+	  $(UV) run --frozen pybabel --quiet update -i $$pot -d $$locales -w 100 --no-fuzzy-matching \
+	    --ignore-obsolete --ignore-pot-creation-date || exit 1; \
+	  $(UV) run --frozen pybabel --quiet compile -d $$locales --statistics || exit 1; rm -f $$pot; \
+	done
 
 schemas: sync ## export the topics' JSON Schemas to libs/schemas/jsonschema/
 	@$(UV) run --frozen suivi-schemas-export

@@ -117,8 +117,12 @@ async def test_french_from_the_order_then_accept_language_then_override(
     assert "Partially delivered" in english
 
     fake.put(dataclasses.replace(sample_order(), locale="de"))
-    by_browser = await client.get(PAGE, headers={"accept-language": "de-DE,fr;q=0.8"})
-    assert '<html lang="fr">' in by_browser.text
+    german = text_of((await client.get(PAGE, headers={"accept-language": "fr"})).text)
+    assert "Teilweise zugestellt" in german
+    assert "Zugestellt Mittwoch, 14. Mai 2025 um 14:31 Uhr" in german
+    fake.put(dataclasses.replace(sample_order(), locale="pt-BR"))
+    by_browser = await client.get(PAGE, headers={"accept-language": "pt-PT,it;q=0.8"})
+    assert '<html lang="it">' in by_browser.text
 
 
 @pytest.mark.parametrize(
