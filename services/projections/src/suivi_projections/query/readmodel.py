@@ -14,6 +14,7 @@ import asyncpg
 from suivi_projections.db.rows import optional
 from suivi_projections.domain.orders import OrderStatus, with_watch
 from suivi_projections.domain.shipments import key_of
+from suivi_projections.query import estimates
 from suivi_projections.query.sql import (
     LOOKUP,
     ORDER_BY_NUMBER,
@@ -230,6 +231,7 @@ def _shipment(
         items=tuple(items),
         timeline=tuple(timeline),
         watch=_watch(r),
+        estimate_story=estimates.story(r),
     )
 
 

@@ -3,6 +3,8 @@
 Every query reads what the write side stored (write/sql.py); parameters are always bound.
 """
 
+from suivi_projections.query.estimates import with_estimates
+
 _ORDER = """
 SELECT order_id, merchant_id, order_number, placed_at, updated_at, status, cancelled, locale,
     timezone, status_token, share_token, line_items::text, customer_email, customer_phone,
@@ -28,6 +30,7 @@ LEFT JOIN shipment_events ee ON ee.event_id = s.eta_event_id
 LEFT JOIN shipment_insights i ON i.carrier = l.carrier AND i.tracking_number = l.tracking_number
     AND i.generation = l.generation
 """
+_SHIPMENT = with_estimates(_SHIPMENT)
 ORDER_SHIPMENTS = _SHIPMENT + "WHERE l.order_id = $1 ORDER BY l.position"
 # A merchant's own parcel: only through its orders' links (never another shop's shipment).
 SHIPMENT_FOR_MERCHANT = (
@@ -62,6 +65,7 @@ LEFT JOIN shipment_insights i ON i.carrier = s.carrier AND i.tracking_number = s
 WHERE s.carrier = $1 AND s.tracking_number = $2
 ORDER BY s.generation DESC LIMIT 1
 """
+SHIPMENT = with_estimates(SHIPMENT)
 _TIMELINE = """
 SELECT s.carrier, s.tracking_number, s.generation, e.event_id, e.occurred_at, e.status,
     e.substatus, e.message, e.location::text, e.action_required

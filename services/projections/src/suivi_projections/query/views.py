@@ -7,7 +7,7 @@ page consume them through `ReadModel`, so each side can be tested with a fake of
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -43,6 +43,18 @@ class ShipmentItemView:
 
 
 @dataclass(frozen=True, slots=True)
+class EstimateStory:
+    """Beside the shown estimate (issue 21): the carrier's first one and how often it changed,
+    and our current prediction's likeliest day and confidence (0..1)."""
+
+    original: EstimatedDelivery | None = None
+    revisions: int = 0
+    likeliest: date | None = None
+    confidence: float | None = None
+    trending_late: bool = False  # our prediction passed the promised day, not yet missed
+
+
+@dataclass(frozen=True, slots=True)
 class ShipmentView:
     carrier: str
     tracking_number: str
@@ -59,6 +71,7 @@ class ShipmentView:
     items: tuple[ShipmentItemView, ...]
     timeline: tuple[TimelineEntry, ...]  # newest first
     watch: Watch | None = None
+    estimate_story: EstimateStory | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from suivi_projections.domain.shipments import (
     key_of,
 )
 from suivi_projections.write import sql
+from suivi_projections.write.estimates import observe
 from suivi_projections.write.orders import OrderCandidates, refresh_orders, write_orders
 from suivi_projections.write.shipments import key_columns, recompute
 from suivi_schemas import OrderEvent, ShipmentStatusEvent
@@ -88,6 +89,10 @@ async def apply_batch(
 ) -> ApplyResult:
     """Applies the batch; the caller holds the transaction (and commits offsets after it)."""
     result = ApplyResult()
+    # Estimate revisions (issue 21) are no checkpoints: observed below, never in the timeline.
+    revisions = [e for e in statuses if e.revision_of is not None]
+    if revisions:
+        statuses = [e for e in statuses if e.revision_of is None]
     by_id_s = {e.event_id: e for e in reversed(statuses)}
     by_id_o = {e.event_id: e for e in reversed(orders)}
     # Sorted by id: concurrent inserts of the same ids then wait for each other, never deadlock.
@@ -104,7 +109,7 @@ async def apply_batch(
         merchants, numbers = key_columns(found.orders())
         rows = await conn.fetch(sql.LINKED_KEYS, merchants, numbers)
         order_keys.update(key_of(carrier, number) for carrier, number in rows)
-    locking = {key_of(e.carrier, e.tracking_number) for e in ordered} | order_keys
+    locking = {key_of(e.carrier, e.tracking_number) for e in (*ordered, *revisions)} | order_keys
     lock_ids = sorted({lock_id(k) for k in locking})
     await staging(conn)
     if ordered:
@@ -115,6 +120,7 @@ async def apply_batch(
         fresh.update(row["fresh"])
     elif lock_ids:
         await conn.fetchval(sql.LOCK_KEYS, lock_ids)
+    await observe(conn, [*ordered, *revisions])
     new_statuses = [e for e in ordered if e.event_id in fresh]
     result.status_duplicates = len(statuses) - len(new_statuses)
     result.order_duplicates = len(orders) - sum(1 for i in by_id_o if i in fresh)
