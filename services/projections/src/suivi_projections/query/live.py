@@ -76,20 +76,24 @@ class LiveHub:
         return self._count >= self.max_subscribers
 
     @contextlib.contextmanager
-    def subscribe(self, token: str) -> Iterator[Subscription]:
+    def subscribe(self, token: str, *more: str) -> Iterator[Subscription]:
+        """One stream woken by any of its orders (several: the shopper's dashboard)."""
         if self._count >= self.max_subscribers:
             raise TooManySubscribersError
         subscription = Subscription(token)
-        self._by_token.setdefault(token, set()).add(subscription)
+        tokens = {token, *more}
+        for each in tokens:
+            self._by_token.setdefault(each, set()).add(subscription)
         self._set_count(self._count + 1)
         try:
             yield subscription
         finally:
-            waiting = self._by_token.get(token)
-            if waiting is not None:
-                waiting.discard(subscription)
-                if not waiting:
-                    del self._by_token[token]
+            for each in tokens:
+                waiting = self._by_token.get(each)
+                if waiting is not None:
+                    waiting.discard(subscription)
+                    if not waiting:
+                        del self._by_token[each]
             self._set_count(self._count - 1)
 
     def publish(self, token: str) -> int:

@@ -19,6 +19,7 @@ from suivi_projections.query.live import LiveHub
 from suivi_projections.query.views import ReadModel
 from suivi_projections.web.analytics import router as analytics_router
 from suivi_projections.web.context import ApiContext, Backends, install, lookup_limiter
+from suivi_projections.web.dashboard.routes import router as dashboard_router
 from suivi_projections.web.lookup import router as lookup_router
 from suivi_projections.web.merchant import router as merchant_router
 from suivi_projections.web.metrics import ApiMetrics, RequestMetrics
@@ -85,6 +86,7 @@ def create_api(
     app.include_router(shopper_router)
     app.include_router(merchant_router)
     app.include_router(analytics_router)
+    app.include_router(dashboard_router)
 
     @app.get("/", include_in_schema=False)
     async def home() -> Response:

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from suivi_infra.http import ErrorBody
 from suivi_projections.query.views import lookup_keys
 from suivi_projections.web.context import ApiContext
+from suivi_projections.web.dashboard.routes import remember_form, signin_section
 from suivi_projections.web.deps import ContextDep, LimiterDep, ReadModelDep
 from suivi_projections.web.pages.i18n import Translator, choose_language
 from suivi_projections.web.pages.render import render_lookup
@@ -212,8 +213,15 @@ async def merchant_lookup_form(
 def _shop_form(ctx: ApiContext, request: Request, shop: str, lang: str | None) -> Response:
     t = Translator(choose_language(override=lang, accept=request.headers.get("accept-language")))
     slug = shop[:64].lower()
-    page = render_lookup(t, merchant_id=slug, fixed_merchant=True, shop_name=ctx.shops.name(slug))
-    return html_response(page)
+    signin = signin_section(request, slug)  # the dashboard's sign-in form, when it runs
+    page = render_lookup(
+        t, merchant_id=slug, fixed_merchant=True, shop_name=ctx.shops.name(slug),
+        signin=signin[0] if signin else None,
+    )  # fmt: skip
+    response = html_response(page)
+    if signin is not None:
+        remember_form(response, request, signin[1])
+    return response
 
 
 def _parse(body: bytes, is_form: bool) -> dict[str, str]:

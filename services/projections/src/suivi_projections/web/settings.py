@@ -101,6 +101,29 @@ class ApiSettings(BaseSettings):
 
     merchant_page_limit: int = Field(default=50, ge=1, le=500)
 
+    # The shopper's dashboard (docs/dashboard.md): sign-in links mailed through the SMTP
+    # server the notifier uses (suivi_infra.mail), sessions, and its request limits.
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8081",
+        description="Where shoppers reach this API: sign-in links in mails (never the request's "
+        "Host header).",
+    )
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=2525, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from_address: str = "orders@suivi.localhost"
+    dashboard_link_minutes: int = Field(default=15, ge=1, le=60)
+    dashboard_idle_minutes: int = Field(default=30, ge=1)
+    dashboard_absolute_hours: int = Field(default=12, ge=1)
+    dashboard_max_orders: int = Field(default=100, ge=1, le=500)
+    dashboard_outbox_poll_seconds: float = Field(default=2.0, gt=0)
+    signin_per_ip: int = Field(default=10, ge=1)
+    signin_per_ip_seconds: float = Field(default=600.0, gt=0)
+    signin_per_email: int = Field(default=3, ge=1)
+    signin_per_email_seconds: float = Field(default=900.0, gt=0)
+
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)
     tokens: TokenSettings = Field(default_factory=TokenSettings)  # SUIVI_TOKEN_KEY, SUIVI_ENV
 

@@ -154,12 +154,15 @@ def render_lookup(
     fixed_merchant: bool = False,
     shop_name: str | None = None,
     shops: tuple[tuple[str, str], ...] = (),
+    signin: dict[str, str] | None = None,
 ) -> Html:
     """The form; a shop's own form names the shop, the general one offers a picker of
-    `shops` (id, name) when there are some, else a field for the shop's id."""
+    `shops` (id, name) when there are some, else a field for the shop's id. `signin`: the
+    dashboard's sign-in form (merchant_id, csrf), on a shop's own form."""
     return _render(
         "lookup.html",
         t,
+        signin=signin,
         merchant_id=merchant_id or "",
         fixed_merchant=fixed_merchant,
         order_number=order_number,
