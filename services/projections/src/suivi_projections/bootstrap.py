@@ -84,6 +84,7 @@ def bootstrap(
         dlq_topic=settings.dlq_topic,
         reuse_after=settings.reuse_after,
         token_key=settings.tokens.token_key,
+        legs_topic=settings.legs_topic,
     )
     monitor = Monitor(pool, KafkaSink(producer), monitor_config(settings), metrics)
     broker, consumer_of = build_broker(settings, projector)

@@ -24,7 +24,8 @@ def build_broker(
     """The broker, and a getter of its aiokafka consumer (created when the broker starts)."""
     return batch_broker(
         settings.kafka, service="projections",
-        topics=(settings.status_topic, settings.orders_topic), group_id=settings.group_id,
+        topics=tuple(t for t in (settings.status_topic, settings.orders_topic,
+                                 settings.legs_topic) if t), group_id=settings.group_id,
         max_records=settings.max_records, batch_timeout_ms=settings.batch_timeout_ms,
         shutdown_timeout_seconds=settings.shutdown_timeout_seconds,
         retry_backoff_seconds=settings.retry_backoff_seconds, process=projector.process, log=log,

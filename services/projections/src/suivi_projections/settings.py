@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from suivi_infra.settings import KafkaSettings, PostgresSettings
 from suivi_infra.tokens import TokenSettings
-from suivi_schemas.topics import ALERTS, ORDERS, PROJECTIONS_DLQ, STATUS
+from suivi_schemas.topics import ALERTS, LEGS, ORDERS, PROJECTIONS_DLQ, STATUS
 
 
 class ProjectionsSettings(BaseSettings):
@@ -21,6 +21,7 @@ class ProjectionsSettings(BaseSettings):
     group_id: str = "suivi-projections"
     status_topic: str = STATUS.name
     orders_topic: str = ORDERS.name
+    legs_topic: str = LEGS.name  # hand-offs between carriers (issue 17); empty: not followed
     dlq_topic: str = PROJECTIONS_DLQ.name
     max_records: int = Field(default=500, ge=1, description="Records per consumed batch.")
     batch_timeout_ms: int = Field(default=100, ge=1)

@@ -26,7 +26,9 @@ from suivi_infra.tokens import TokenSettings
 from suivi_projections.domain.shipments import DEFAULT_REUSE_AFTER
 from suivi_projections.metrics import ProjectionsMetrics
 from suivi_projections.write.batch import ApplyResult, apply_batch, staging
+from suivi_projections.write.legs import apply_links
 from suivi_schemas import OrderEvent, ShipmentStatusEvent
+from suivi_schemas.legs import LegLinkEvent
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,7 @@ class Projector:
         dlq_topic: str,
         reuse_after: timedelta = DEFAULT_REUSE_AFTER,
         token_key: SecretStr | None = None,
+        legs_topic: str = "",
     ) -> None:
         self.pool = pool
         self.sink = sink
@@ -65,11 +68,13 @@ class Projector:
         self.dead_letters = DeadLetterQueue(sink, dlq_topic)
         self.reuse_after = reuse_after
         self.token_key = token_key or TokenSettings().token_key
+        self.legs_topic = legs_topic  # hand-offs between carriers (issue 17); empty: none
 
     async def process(self, records: Sequence[ConsumedRecord]) -> BatchResult:
         started = time.perf_counter()
         statuses: list[ShipmentStatusEvent] = []
         orders: list[OrderEvent] = []
+        links: list[LegLinkEvent] = []
         dead: list[tuple[ConsumedRecord, BaseException]] = []
         for record in records:
             try:
@@ -78,13 +83,15 @@ class Projector:
                     statuses.append(ShipmentStatusEvent.model_validate_json(value))
                 elif record.topic == self.orders_topic:
                     orders.append(OrderEvent.model_validate_json(value))
+                elif self.legs_topic and record.topic == self.legs_topic:
+                    links.append(LegLinkEvent.model_validate_json(value))
                 else:
                     raise UnexpectedTopicError(f"not a topic of the projector: {record.topic}")
             # A poison record must never stop the partition: whatever fails goes to the DLQ.
             except Exception as exc:
                 dead.append((record, exc))
         result = ApplyResult()
-        if statuses or orders:
+        if statuses or orders or links:
             async with self.pool.acquire() as conn:
                 await staging(conn)
                 async with conn.transaction():
@@ -95,6 +102,7 @@ class Projector:
                         reuse_after=self.reuse_after,
                         token_key=self.token_key,
                     )
+                    await apply_links(conn, links)
         if dead:
             log.warning("%d record(s) dead-lettered to %s", len(dead), self.dlq_topic)
             await self.send(dead)

@@ -25,6 +25,7 @@ from suivi_projections.web.pages.content import (
     PrivateDetails,
     PublicOrder,
 )
+from suivi_projections.web.pages.handoffs import handoffs, leg_carrier
 from suivi_projections.web.pages.header import header
 from suivi_projections.web.pages.i18n import Translator
 from suivi_schemas import EstimatedDelivery, EstimateSource, Location, ShipmentStatus, Substatus
@@ -122,6 +123,7 @@ def _parcel(s: ShipmentView, n: int, total: int, t: Translator, *, shared: bool)
         else None,
         items=tuple(Item(i.title, i.quantity) for i in s.items),
         days=_days(s.timeline, t, shared=shared),
+        handoffs=handoffs(s, t, shared=shared, mask=mask),
     )
 
 
@@ -232,6 +234,7 @@ def _days(timeline: tuple[TimelineEntry, ...], t: Translator, *, shared: bool) -
                 else _place(entry.location, shared=shared),
                 action_required=entry.action_required,
                 newest=index == 0,
+                carrier=leg_carrier(entry),
             )
         )
     return tuple(Day(t.day(d), tuple(events)) for d, events in days.items())

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from suivi_projections.web.pages.handoffs import Handoff
+
 
 @dataclass(frozen=True, slots=True)
 class Stage:
@@ -23,6 +25,7 @@ class Event:
     place: str | None
     action_required: bool
     newest: bool
+    carrier: str | None = None  # who reported it, when the parcel changed hands (issue 17)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,7 @@ class Parcel:
     last_update: str | None
     items: tuple[Item, ...]
     days: tuple[Day, ...]
+    handoffs: tuple[Handoff, ...] = ()  # the carriers it was handed to, in order (issue 17)
 
 
 @dataclass(frozen=True, slots=True)
