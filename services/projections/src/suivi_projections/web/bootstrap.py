@@ -18,6 +18,8 @@ from suivi_projections.query.live import LiveHub, PostgresOrderListener
 from suivi_projections.query.parcels import ParcelReadModel
 from suivi_projections.web.app import create_api
 from suivi_projections.web.context import Backends, install, lookup_limiter
+from suivi_projections.web.dashboard.compose import build_dashboard
+from suivi_projections.web.dashboard.routes import install_dashboard
 from suivi_projections.web.ratelimit_pg import PostgresCounters
 from suivi_projections.web.settings import ApiSettings
 from suivi_projections.web.shops import DirectoryShops, StaticShops
@@ -57,6 +59,10 @@ def build_api(settings: ApiSettings | None = None) -> tuple[FastAPI, LiveHub]:
         # The lookup limits are counted in PostgreSQL, shared by every API process.
         limits = lookup_limiter(settings, PostgresCounters(pool), time.time)
         install(app, Backends(ParcelReadModel(pool), limits, PostgresAnalytics(pool)))
+        # The shopper's dashboard: its sign-in outbox is drained in the background.
+        dashboard = build_dashboard(settings, pool, shops, PostgresCounters(pool))
+        install_dashboard(app, dashboard)
+        dashboard.start()
         await listener.start()
         if directory is not None:
             directory.start(settings.kafka, settings.merchants_topic)
@@ -66,6 +72,7 @@ def build_api(settings: ApiSettings | None = None) -> tuple[FastAPI, LiveHub]:
         finally:
             if directory is not None:
                 await directory.stop()
+            await dashboard.stop()
             hub.close()
             await listener.stop()
             await pool.close()
