@@ -3,9 +3,11 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from suivi_infra.http import ErrorBody
 from suivi_projections.domain.orders import OrderStatus
+from suivi_projections.query.search import search_orders
 from suivi_projections.query.views import OrderPage, OrderView, ShipmentView
 from suivi_projections.web.deps import ContextDep, MerchantDep, ReadModelDep
 from suivi_projections.web.responses import error_response
@@ -41,6 +43,51 @@ async def orders(
     size = min(limit or ctx.settings.merchant_page_limit, ctx.settings.merchant_page_limit)
     try:
         page = await read_model.orders(merchant_id, status, cursor, size)
+    except ValueError:
+        return error_response(400, "invalid_cursor", "cursor not recognised")
+    response.headers.update(_PRIVATE)
+    return page
+
+
+class OrderSearch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: Annotated[str | None, Field(min_length=3, max_length=254)] = None
+    tracking_number: Annotated[str | None, Field(min_length=1, max_length=64)] = None
+    status: OrderStatus | None = None
+    cursor: Annotated[str | None, Field(max_length=512)] = None
+    limit: Annotated[int | None, Field(ge=1, le=500)] = None
+
+    @model_validator(mode="after")
+    def _something(self) -> "OrderSearch":
+        if not (self.email or self.tracking_number):
+            raise ValueError("email or tracking_number is required")
+        return self
+
+
+@router.post(
+    "/orders/search",
+    response_model=OrderPage,
+    summary="The merchant's orders by the shopper's email and/or a tracking number",
+    description="A POST so that the email travels in the body, never in a URL. The email is "
+    "matched trimmed and in lower case, as the lookup matches it; pages as `/orders` does.",
+    responses={
+        400: {"model": ErrorBody, "description": "Nothing to search by, or a bad cursor."},
+        501: {"model": ErrorBody, "description": "The read model cannot search."},
+    },
+)
+async def search(
+    body: OrderSearch, merchant_id: MerchantDep, read_model: ReadModelDep, ctx: ContextDep,
+    response: Response,
+) -> Any:  # fmt: skip
+    pool = getattr(read_model, "pool", None)
+    if pool is None:  # fail closed: a read model without PostgreSQL's pool cannot search
+        return error_response(501, "not_implemented", "order search unavailable")
+    size = min(body.limit or ctx.settings.merchant_page_limit, ctx.settings.merchant_page_limit)
+    try:
+        page = await search_orders(
+            pool, merchant_id, email=body.email, tracking_number=body.tracking_number,
+            status=body.status, cursor=body.cursor, limit=size,
+        )  # fmt: skip
     except ValueError:
         return error_response(400, "invalid_cursor", "cursor not recognised")
     response.headers.update(_PRIVATE)
