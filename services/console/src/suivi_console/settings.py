@@ -6,35 +6,24 @@ from __future__ import annotations
 from datetime import timedelta
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from suivi_console.domain.sessions import SessionPolicy
 from suivi_console.domain.throttle import ThrottlePolicy
-from suivi_infra.settings import KafkaSettings, PostgresSettings
+from suivi_infra.settings import EnvOnlySettings, KafkaSettings, PostgresSettings
 from suivi_infra.tokens import InsecureConfiguration
 from suivi_schemas.topics import MERCHANTS
 
 DEVELOPMENT_SECRET = "suivi-console-development-secret-key-0000"  # noqa: S105 - public on purpose
 
 
-class ConsoleSettings(BaseSettings):
+class ConsoleSettings(EnvOnlySettings):
     model_config = SettingsConfigDict(
         env_prefix="SUIVI_CONSOLE_",
         env_nested_delimiter="__",
         extra="ignore",
         populate_by_name=True,
     )
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings)  # secrets from the environment only
 
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)

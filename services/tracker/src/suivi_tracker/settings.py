@@ -9,10 +9,10 @@ import socket
 from datetime import timedelta
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from suivi_infra.merchant_keys import parse_merchant_keys
-from suivi_infra.settings import KafkaSettings, PostgresSettings
+from suivi_infra.settings import EnvOnlySettings, KafkaSettings, PostgresSettings
 from suivi_schemas.topics import MERCHANTS, ORDERS, RAW, RETURNS, STATUS, TRACKER_DLQ
 from suivi_tracker.adapters.sources.config import SourcesSettings
 from suivi_tracker.domain.circuit import CircuitPolicy
@@ -56,24 +56,13 @@ class ScheduleSettings(BaseModel):
         )
 
 
-class TrackerSettings(BaseSettings):
+class TrackerSettings(EnvOnlySettings):
     model_config = SettingsConfigDict(
         env_prefix="SUIVI_TRACKER_",
         env_nested_delimiter="__",
         extra="ignore",
         hide_input_in_errors=True,  # a refused value may be a secret: never quote it
     )
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings)  # secrets from the environment only
 
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)

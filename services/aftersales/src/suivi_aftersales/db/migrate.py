@@ -6,24 +6,17 @@ the other services without touching theirs. The runner is shared: `suivi_infra.m
 
 from __future__ import annotations
 
-import asyncpg
-
-from suivi_infra.migrations import Migration, Migrations
-from suivi_infra.settings import PostgresSettings
+from suivi_infra import migrations
+from suivi_infra.migrations import Migrations
 
 MIGRATIONS = Migrations("suivi_aftersales.db", table="aftersales_schema_migrations")
 
-
-async def migrate(
-    conn: asyncpg.Connection, migrations: list[Migration] | None = None
-) -> list[Migration]:
-    """Applies the pending migrations; returns those this call applied."""
-    return await MIGRATIONS.apply(conn, migrations)
+# Applies the pending migrations; returns those this call applied.
+migrate = MIGRATIONS.apply
 
 
 def main(argv: list[str] | None = None) -> int:
-    url = PostgresSettings().database_url
-    return MIGRATIONS.cli("suivi-aftersales-migrate", url, argv, __doc__)
+    return migrations.main(MIGRATIONS, "suivi-aftersales-migrate", argv, doc=__doc__)
 
 
 if __name__ == "__main__":

@@ -3,23 +3,17 @@ with its own bookkeeping table so it shares a database with the other services."
 
 from __future__ import annotations
 
-import asyncpg
-
-from suivi_infra.migrations import Migration, Migrations
-from suivi_infra.settings import PostgresSettings
+from suivi_infra import migrations
+from suivi_infra.migrations import Migrations
 
 MIGRATIONS = Migrations("suivi_console.db", table="console_schema_migrations")
 
-
-async def migrate(
-    conn: asyncpg.Connection, migrations: list[Migration] | None = None
-) -> list[Migration]:
-    return await MIGRATIONS.apply(conn, migrations)
+# Applies the pending migrations; returns those this call applied.
+migrate = MIGRATIONS.apply
 
 
 def main(argv: list[str] | None = None) -> int:
-    url = PostgresSettings().database_url
-    return MIGRATIONS.cli("suivi-console-migrate", url, argv, __doc__)
+    return migrations.main(MIGRATIONS, "suivi-console-migrate", argv, doc=__doc__)
 
 
 if __name__ == "__main__":
