@@ -1,0 +1,166 @@
+"""The shopper's dashboard in headless Chromium on a real PostgreSQL, with the outbox drained in
+the background and the mail read from a real SMTP peer: ask for a link, sign in, three orders
+follow a carrier event live, sign out; an unknown email reads the same; used and expired links
+say so; axe-core finds no serious or critical violation on the new pages."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright
+
+from suivi_infra.settings import PostgresSettings
+from suivi_notifier.testing.smtp_peer import SmtpPeer
+from suivi_projections.db.migrate import migrate
+from suivi_projections.query.live import LiveHub, PostgresOrderListener
+from suivi_projections.testing.browser import CHROMIUM, CHROMIUM_ARGS, eventually, serve
+from suivi_projections.testing.dashboard import (
+    ALICE,
+    SHOPS,
+    dashboard_app,
+    link_in,
+    shoppers_orders,
+    write_orders,
+)
+from suivi_projections.testing.samples import T0, status_event
+from suivi_projections.web.settings import ApiSettings
+from suivi_projections.write.batch import apply_batch
+from suivi_schemas import ShipmentStatus
+
+ROOT = Path(__file__).resolve().parents[5]
+AXE = ROOT / ".local" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts" / "projections"
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="no /usr/bin/chromium: `make bootstrap` installs Debian's"
+)
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+async def serious(page: Page) -> list[str]:
+    """axe-core's serious and critical WCAG 2.x A/AA violations on the page as it is."""
+    if not AXE.exists():
+        return []
+    await page.evaluate(AXE.read_text())
+    result: dict[str, Any] = await page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
+    )
+    bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return [f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in bad]
+
+
+async def ask(page: Page, base: str, email: str) -> str:
+    """Asks for a link on the shop's lookup page; returns what the answer page says."""
+    await page.goto(f"{base}/lookup/shop-a")
+    await page.fill("#signin input[name=email]", email)
+    await page.click("#signin button[type=submit]")
+    return " ".join((await page.inner_text("main")).split())
+
+
+async def test_sign_in_see_three_orders_change_live_and_sign_out(
+    browser: Browser, pg_pool: asyncpg.Pool, postgres_settings: PostgresSettings
+) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    async with pg_pool.acquire() as conn:
+        await migrate(conn)
+    await write_orders(pg_pool, shoppers_orders())
+    peer = SmtpPeer()
+    await peer.start()
+    hub = LiveHub()
+    listener = PostgresOrderListener(postgres_settings.database_url, hub, retry_seconds=0.1)
+    clock = [datetime.now(UTC)]
+    problems: list[str] = []
+    axe: dict[str, list[str]] = {}
+    await listener.start()
+    settings = ApiSettings(merchant_names=SHOPS, sse_heartbeat_seconds=1,
+                           dashboard_outbox_poll_seconds=0.2)  # fmt: skip
+    app, dashboard = dashboard_app(settings, pg_pool, hub, peer.port, lambda: clock[0])
+    try:
+        await eventually(lambda: hub.connected)
+        async with serve(app) as base:
+            # Links point at where the browser reaches the app (a port known only now).
+            dashboard.config = dataclasses.replace(dashboard.config, base_url=base)
+            dashboard.start()
+            page = await browser.new_page(viewport=PHONE)
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+
+            await page.goto(f"{base}/lookup/shop-a")
+            axe["lookup"] = await serious(page)
+            known = await ask(page, base, ALICE)
+            assert "a sign-in link is on its way" in known
+            await page.screenshot(path=ARTIFACTS / "dashboard-sent-phone.png", full_page=True)
+            unknown = await ask(page, base, "nobody@example.com")
+            assert unknown == known  # the same page, word for word
+            link = link_in((await peer.wait_for(1))[0])
+            assert len(peer.messages) == 1  # none for the unknown address
+
+            await page.goto(link)
+            axe["link"] = await serious(page)
+            await page.click("button[type=submit]")
+            await page.wait_for_url(f"{base}/me*")
+            await page.wait_for_selector('#live[data-state="on"]', timeout=10_000)
+            cards = page.locator(".order-card")
+            assert await cards.count() == 3
+            numbers = [await c.get_attribute("data-order") for c in await cards.all()]
+            assert numbers == ["A-103", "A-102", "A-101"]
+            axe["dashboard"] = await serious(page)
+            await page.screenshot(path=ARTIFACTS / "dashboard-phone.png", full_page=True)
+
+            # A carrier event reaches the projections: the card changes in place.
+            delivered = status_event("ups", "1ZALICE3", T0 + timedelta(days=4),
+                                     ShipmentStatus.DELIVERED, city="Besançon")  # fmt: skip
+            async with pg_pool.acquire() as conn, conn.transaction():
+                await apply_batch(conn, [delivered], [])
+            await page.wait_for_function(
+                "() => document.querySelector('[data-order=\"A-103\"]').textContent"
+                ".includes('Delivered')",
+                timeout=15_000,
+            )
+            await page.click("a[href^='/me?show=delivered']")
+            assert await page.locator(".order-card").count() == 1
+
+            await page.click("text=Sign out")
+            assert "signed out" in await page.inner_text("main")
+            await page.goto(f"{base}/me")
+            assert "session has ended" in await page.inner_text("main")
+
+            # The link again: used; a fresh one after its 15 minutes: expired.
+            await page.goto(link)
+            assert "already been used" in await page.inner_text("#link-refused")
+            await ask(page, base, ALICE)
+            second = await peer.wait_for(2)
+            assert len(second) == 2
+            clock[0] += timedelta(minutes=16)
+            await page.goto(link_in(second[1]))
+            assert "has expired" in await page.inner_text("#link-refused")
+            await page.screenshot(path=ARTIFACTS / "dashboard-expired-phone.png", full_page=True)
+            hub.close()
+    finally:
+        await dashboard.stop()
+        await listener.stop()
+        await peer.stop()
+    # No CSP violation, no script error (the refusals' own 401 and 410 pages aside).
+    expected = "Failed to load resource: the server responded with a status of 4"
+    assert [p for p in problems if not p.startswith(expected)] == []
+    assert {k: v for k, v in axe.items() if v} == {}, json.dumps(axe, indent=1)
