@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from suivi_projections.domain.eta import lane_class, lane_of
-from suivi_schemas import TERMINAL_STATUSES, AlertKind, EstimateSource, Location, ShipmentStatus
+from suivi_schemas import (
+    TERMINAL_STATUSES,
+    AlertKind,
+    EstimateSource,
+    Location,
+    ShipmentStatus,
+    Substatus,
+)
 
 _EPISODES = uuid.UUID("5b0f3c1e-7a53-4f0e-9d59-6a4c2f1d8e21")
 ANYWHERE_ON_EARTH = timedelta(hours=12)  # the last time zone to finish a day is UTC-12
@@ -28,6 +35,20 @@ ANY = "*"
 # Not late for delivery: waiting for the shopper at a pickup point (its silence is watched with
 # the pickup-point threshold), or on its way back to the shop.
 NEVER_LATE = frozenset({ShipmentStatus.AVAILABLE_FOR_PICKUP, ShipmentStatus.RETURNING_TO_SENDER})
+# A parcel waiting at customs is its own situation (issue 17): customs waits are long and
+# normal on international lanes, so their silences are learned apart from transit's.
+CUSTOMS = "customs"
+CUSTOMS_WAITS = frozenset({Substatus.CUSTOMS_PROCESSING, Substatus.CUSTOMS_HOLD})
+
+
+def situation(status: ShipmentStatus, substatus: Substatus | None) -> str:
+    """What a silence is judged by: the status, or `customs` while the parcel waits there."""
+    if substatus in CUSTOMS_WAITS and status in (
+        ShipmentStatus.IN_TRANSIT,
+        ShipmentStatus.EXCEPTION,
+    ):
+        return CUSTOMS
+    return status.value
 
 
 def episode_id(kind: AlertKind, key: tuple[str, str, int], anchor: str) -> uuid.UUID:
@@ -53,12 +74,19 @@ class StallDefaults:
         days=7
     )  # also when the lane is unknown: fewer false alarms
     pickup_point: timedelta = timedelta(days=2)  # waiting at a pickup point before the final notice
+    customs: timedelta = timedelta(days=7)  # waiting at customs, while history is thin
     minimum: timedelta = timedelta(hours=24)  # a learned threshold never goes below this
     maximum: timedelta = timedelta(days=30)
 
     def default(
-        self, status: ShipmentStatus, origin: str | None, destination: str | None
+        self,
+        status: ShipmentStatus,
+        origin: str | None,
+        destination: str | None,
+        substatus: Substatus | None = None,
     ) -> timedelta:
+        if situation(status, substatus) == CUSTOMS:
+            return self.customs
         if status is ShipmentStatus.AVAILABLE_FOR_PICKUP:
             return self.pickup_point
         if lane_class(origin, destination) == "domestic":
@@ -81,17 +109,23 @@ class Thresholds:
     defaults: StallDefaults = field(default_factory=StallDefaults)
 
     def for_(
-        self, carrier: str, status: ShipmentStatus, origin: str | None, destination: str | None
+        self,
+        carrier: str,
+        status: ShipmentStatus,
+        origin: str | None,
+        destination: str | None,
+        substatus: Substatus | None = None,
     ) -> Threshold:
         levels = [ANY]
         if (cls := lane_class(origin, destination)) is not None:
             levels[:0] = [lane_of(origin, destination) or ANY, cls]
         for lane in levels:
-            found = self.learned.get((carrier, status.value, lane))
+            found = self.learned.get((carrier, situation(status, substatus), lane))
             if found is not None:
                 value = min(max(found[0], self.defaults.minimum), self.defaults.maximum)
                 return Threshold(value, found[1], lane)
-        return Threshold(self.defaults.default(status, origin, destination), 0, "default")
+        default = self.defaults.default(status, origin, destination, substatus)
+        return Threshold(default, 0, "default")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +145,9 @@ class Facts:
     eta_source: EstimateSource | None = None
     stall_episode: uuid.UUID | None = None
     late_episode: uuid.UUID | None = None
+    substatus: Substatus | None = None
+    # A later leg of the parcel has the parcel now (issue 17): this leg is not judged alone.
+    handed_over: bool = False
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -160,16 +197,19 @@ def evaluate(facts: Facts, thresholds: Thresholds, now: datetime) -> Verdict:
     stall, late = f.stall_episode, f.late_episode
     if f.status is None or f.last_event_at is None or f.last_event_id is None:
         return Verdict((), stall, late, None, None)  # no carrier event yet: nothing to judge
-    terminal = f.status in TERMINAL_STATUSES
+    # A leg handed over is done as a leg: its silence is the next carrier's to judge.
+    terminal = f.status in TERMINAL_STATUSES or f.handed_over
     delivered = f.status is ShipmentStatus.DELIVERED
     due: list[datetime] = []
 
-    threshold = thresholds.for_(f.carrier, f.status, f.origin, f.destination)
+    threshold = thresholds.for_(f.carrier, f.status, f.origin, f.destination, f.substatus)
     current = episode_id(AlertKind.STALLED, f.key, str(f.last_event_id))
     if stall is not None and (terminal or stall != current):
         why = (
             f"delivered after {_days(now - f.last_event_at)}"
             if delivered
+            else "handed over to the next carrier"
+            if f.handed_over
             else (f"carrier event again ({f.status.value})")
         )
         alerts.append(_alert(AlertKind.RECOVERED, stall, AlertKind.STALLED, None, why))
@@ -195,6 +235,8 @@ def evaluate(facts: Facts, thresholds: Thresholds, now: datetime) -> Verdict:
     if late is not None and (terminal or waiting or deadline is None or now < deadline):
         if delivered:
             why = "delivered"
+        elif f.handed_over:
+            why = "handed over to the next carrier"
         elif terminal or waiting:
             why = f.status.value
         else:

@@ -14,7 +14,12 @@ SELECT d.carrier, d.tracking_number, d.generation, s.status, s.last_event_id, s.
     s.event_count, s.delivered_at, s.eta_latest, s.eta_source, i.stall_episode,
     i.late_episode, i.predicted_earliest, i.predicted_latest, i.predicted_samples,
     e.origin, e.location, e.pickup_at, e.promised_latest,
-    coalesce(o.destination, e.delivered_in) AS destination, o.service
+    coalesce(o.destination, e.delivered_in) AS destination, o.service, s.substatus,
+    EXISTS (SELECT 1 FROM parcel_legs p
+        JOIN parcel_legs q USING (parcel_carrier, parcel_tracking_number)
+        JOIN shipments qs ON qs.carrier = q.carrier AND qs.tracking_number = q.tracking_number
+        WHERE p.carrier = d.carrier AND p.tracking_number = d.tracking_number
+          AND q.position > p.position AND qs.event_count > 0) AS handed_over
 FROM due d
 JOIN shipment_insights i USING (carrier, tracking_number, generation)
 LEFT JOIN shipments s USING (carrier, tracking_number, generation)
@@ -87,11 +92,15 @@ WHERE i.carrier = k.carrier AND i.tracking_number = k.tracking_number
 """
 
 # The silence after each event (until the key's next event), by the status the shipment sat
-# at, over events since $1; terminal statuses and gaps across generations are not silences.
+# at ('customs' while waiting there: domain.watch.situation), over events since $1; terminal
+# statuses and gaps across generations are not silences.
 # Grouping sets give every fallback level in one pass: lane, lane class, any lane ('*').
 LEARN_THRESHOLDS = """
 WITH gaps AS (
-    SELECT e.carrier, e.tracking_number, e.status, e.occurred_at,
+    SELECT e.carrier, e.tracking_number,
+        CASE WHEN e.substatus IN ('customs_processing', 'customs_hold')
+              AND e.status IN ('in_transit', 'exception') THEN 'customs'
+             ELSE e.status END AS status, e.occurred_at,
         lead(e.occurred_at) OVER (PARTITION BY e.carrier, e.tracking_number
                                   ORDER BY e.occurred_at, e.event_id) - e.occurred_at AS gap
     FROM shipment_events e WHERE e.occurred_at >= $1

@@ -39,7 +39,7 @@ from suivi_projections.domain.watch import (
 )
 from suivi_projections.metrics import ProjectionsMetrics
 from suivi_projections.monitor import eta_store, sql
-from suivi_schemas import EstimateSource, Location, ShipmentAlert, ShipmentStatus
+from suivi_schemas import EstimateSource, Location, ShipmentAlert, ShipmentStatus, Substatus
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -250,6 +250,8 @@ def _facts(row: Any) -> Facts:
         eta_source=optional(EstimateSource, row["eta_source"]),
         stall_episode=row["stall_episode"],
         late_episode=row["late_episode"],
+        substatus=optional(Substatus, row["substatus"]),
+        handed_over=row["handed_over"],
     )
 
 

@@ -260,6 +260,7 @@ async def test_parcels_projected_before_the_monitor_existed_are_judged(
     async with pg_pool.acquire() as conn:
         upgraded = await migrate(conn, migrations[: upgrade + 1])  # later ones: unrelated
         assert [m.name for m in upgraded] == ["insights_backfill"]
+        await migrate(conn)  # the later ones too: the monitor reads their tables (parcel_legs)
     sink = RecordingSink()
     watcher = Monitor(pg_pool, sink, MonitorConfig("alerts"), clock=Clock(T0 + 8 * D))
     assert (await watcher.tick()).checked == 5
