@@ -14,13 +14,14 @@ from typing import Any
 
 import asyncpg
 import pytest
-from playwright.async_api import Browser, Page, ViewportSize, async_playwright
+from playwright.async_api import Browser, Page, ViewportSize
 
+from suivi_infra.browser import chromium, needs_chromium
 from suivi_infra.settings import PostgresSettings
 from suivi_notifier.testing.smtp_peer import SmtpPeer
 from suivi_projections.db.migrate import migrate
 from suivi_projections.query.live import LiveHub, PostgresOrderListener
-from suivi_projections.testing.browser import CHROMIUM, CHROMIUM_ARGS, eventually, serve
+from suivi_projections.testing.browser import eventually, serve
 from suivi_projections.testing.dashboard import (
     ALICE,
     SHOPS,
@@ -39,21 +40,13 @@ AXE = ROOT / ".local" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts" / "projections"
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="no /usr/bin/chromium: `make bootstrap` installs Debian's"
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            await browser.close()
+    async with chromium() as browser:
+        yield browser
 
 
 async def serious(page: Page) -> list[str]:

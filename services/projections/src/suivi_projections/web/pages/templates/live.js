@@ -1,6 +1,8 @@
 (function () {
   "use strict";
-  var root = document.getElementById("order");
+  // A status page (#order) or the shopper's dashboard (#orders: its filter in data-query, its
+  // session cookie sent with the fragment's request: data-credentials).
+  var root = document.getElementById("order") || document.getElementById("orders");
   var badge = document.getElementById("live");
   var share = document.getElementById("share-url");
   if (share) { share.value = location.origin + share.value; }
@@ -14,7 +16,9 @@
   if (!root || !window.EventSource || !window.fetch) { return; }
   var base = root.getAttribute("data-live");
   var lang = new URLSearchParams(location.search).get("lang");
-  var query = lang ? "?lang=" + encodeURIComponent(lang) : "";
+  var query = (root.getAttribute("data-query") || "") + (lang ? "&lang=" + encodeURIComponent(lang) : "");
+  query = query ? "?" + query.replace(/^&/, "") : "";
+  var credentials = root.getAttribute("data-credentials") || "omit";
   var busy = false, again = false, opened = false, updates = 0;
   function show(state, text) {
     if (!badge) { return; }
@@ -24,7 +28,7 @@
   function refresh() {
     if (busy) { again = true; return; }
     busy = true;
-    fetch(base + "/fragment" + query, { cache: "no-store", credentials: "omit" }).then(function (response) {
+    fetch(base + "/fragment" + query, { cache: "no-store", credentials: credentials }).then(function (response) {
       if (!response.ok) { throw new Error("HTTP " + response.status); }
       return response.text();
     }).then(function (html) {
