@@ -52,6 +52,15 @@ class Branding(Contract):
     contact_email: str | None = Field(default=None, max_length=254)
     contact_url: str | None = Field(default=None, max_length=500)
     message: FreeText = Field(default="", max_length=500)
+    return_policy_url: str | None = Field(
+        default=None, max_length=500, description="The shop's return policy (https), linked."
+    )
+    language: str | None = Field(
+        default=None,
+        max_length=35,
+        pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        description="BCP 47: the pages' language when neither the order nor the browser says.",
+    )
 
 
 class NotificationSettings(Contract):
