@@ -40,20 +40,46 @@ class Peers:
         except httpx.HTTPError as exc:
             raise PeerUnavailable(type(exc).__name__) from exc
 
-    async def orders(self, key: str, status: str | None, limit: int = 200) -> list[dict[str, Any]]:
-        params: dict[str, Any] = {"limit": limit} | ({"status": status} if status else {})
-        found = await self._get(f"{self.projections}/v1/merchant/orders", key, params)
-        return list(found["orders"]) if found else []
+    async def orders(
+        self, key: str, status: str | None, cursor: str | None = None, limit: int = 50
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One keyset page of the merchant's orders, newest first, and the next page's cursor."""
+        params: dict[str, Any] = {"limit": limit, "status": status, "cursor": cursor}
+        found = await self._get(f"{self.projections}/v1/merchant/orders", key,
+                                {k: v for k, v in params.items() if v})  # fmt: skip
+        return (list(found["orders"]), found.get("next_cursor")) if found else ([], None)
+
+    async def search_orders(
+        self, key: str, body: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Orders by the shopper's email and/or a tracking number: POSTed, so the email is in
+        no URL of either service (nor in their access logs)."""
+        try:
+            answer = await self.http.post(f"{self.projections}/v1/merchant/orders/search",
+                                          json={k: v for k, v in body.items() if v},
+                                          headers={"Authorization": f"Bearer {key}"})  # fmt: skip
+        except httpx.HTTPError as exc:
+            raise PeerUnavailable(type(exc).__name__) from exc
+        if answer.status_code == 400:  # a stale cursor: nothing more
+            return [], None
+        if answer.status_code != 200:
+            raise PeerUnavailable(str(answer.status_code))
+        found = answer.json()
+        return list(found["orders"]), found.get("next_cursor")
 
     async def order(self, key: str, order_number: str) -> dict[str, Any] | None:
         url = f"{self.projections}/v1/merchant/orders/{quote(order_number, safe='')}"
         found: dict[str, Any] | None = await self._get(url, key)
         return found
 
-    async def trackings(self, key: str, state: str | None) -> list[dict[str, Any]]:
-        params: dict[str, Any] = {"limit": 200} | ({"state": state} if state else {})
-        found = await self._get(f"{self.tracker}/v1/trackings", key, params)
-        return list(found["trackings"]) if found else []
+    async def trackings(
+        self, key: str, state: str | None, cursor: str | None = None, limit: int = 200
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One keyset page of the tracker's trackings and the next page's cursor."""
+        params: dict[str, Any] = {"limit": limit, "state": state, "cursor": cursor}
+        found = await self._get(f"{self.tracker}/v1/trackings", key,
+                                {k: v for k, v in params.items() if v})  # fmt: skip
+        return (list(found["trackings"]), found.get("next_cursor")) if found else ([], None)
 
     async def fix_tracking(self, key: str, carrier: str, number: str, body: dict[str, Any]) -> int:
         """PATCH the tracking; the tracker's status code (4xx says what it refused)."""
