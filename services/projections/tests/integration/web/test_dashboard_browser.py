@@ -16,12 +16,12 @@ import asyncpg
 import pytest
 from playwright.async_api import Browser, Page, ViewportSize
 
-from suivi_infra.browser import chromium, needs_chromium
+from suivi_infra.browser import chromium, needs_chromium, serve
 from suivi_infra.settings import PostgresSettings
 from suivi_notifier.testing.smtp_peer import SmtpPeer
 from suivi_projections.db.migrate import migrate
 from suivi_projections.query.live import LiveHub, PostgresOrderListener
-from suivi_projections.testing.browser import eventually, serve
+from suivi_projections.testing.browser import eventually
 from suivi_projections.testing.dashboard import (
     ALICE,
     SHOPS,
