@@ -19,6 +19,7 @@ from playwright.async_api import async_playwright
 from pydantic import SecretStr
 from tests.integration.test_webhook_to_status import serving
 
+from suivi_infra.browser import CHROMIUM, CHROMIUM_ARGS
 from suivi_infra.settings import KafkaSettings, PostgresSettings
 from suivi_infra.testing import TopicFactory
 from suivi_infra.tokens import TokenSettings, status_token
@@ -28,7 +29,6 @@ from suivi_normalizer.bootstrap import bootstrap as normalizer_service
 from suivi_normalizer.settings import NormalizerSettings
 from suivi_projections.bootstrap import bootstrap as projector_service
 from suivi_projections.settings import ProjectionsSettings
-from suivi_projections.testing.browser import CHROMIUM, CHROMIUM_ARGS
 from suivi_projections.web.bootstrap import build_api
 from suivi_projections.web.settings import ApiSettings
 

@@ -12,28 +12,22 @@ from pathlib import Path
 import pyotp
 import pytest
 from PIL import Image
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
 from suivi_console.bootstrap import ConsoleService
 from suivi_console.testing.harness import PASSWORD, Clock, onboard
-from suivi_projections.testing.browser import CHROMIUM, CHROMIUM_ARGS, serve
+from suivi_infra.browser import chromium, needs_chromium, serve
 
 ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts" / "console"
 EMAIL = "owner@atelier.test"
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="no /usr/bin/chromium: `make bootstrap` installs Debian's"
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        found = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield found
-        finally:
-            await found.close()
+    async with chromium() as found:
+        yield found
 
 
 async def password_step(page: Page, base: str) -> None:

@@ -27,9 +27,9 @@ from suivi_aftersales.testing.images import photo_with_gps
 from suivi_console.bootstrap import ConsoleService
 from suivi_console.testing.desk import console_client, policy_form
 from suivi_console.testing.harness import Clock, onboard, sign_in
+from suivi_infra.browser import serve
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.testing import TopicFactory
-from suivi_projections.testing.browser import serve
 
 Opener = Callable[[str, str], Awaitable[tuple[str, str]]]
 

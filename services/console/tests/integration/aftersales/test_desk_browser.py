@@ -12,32 +12,26 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
 from suivi_aftersales.testing.builders import T0, status_event
 from suivi_aftersales.testing.harness import Topics, publish
 from suivi_console.bootstrap import ConsoleService
 from suivi_console.web.cookies import session_name
+from suivi_infra.browser import chromium, needs_chromium, serve
 from suivi_infra.settings import KafkaSettings
-from suivi_projections.testing.browser import CHROMIUM, CHROMIUM_ARGS, serve
 from suivi_schemas.status import ShipmentStatus
 
 ARTIFACTS = Path(__file__).resolve().parents[5] / "test-artifacts" / "console"
 Opener = Callable[[str, str], Awaitable[tuple[str, str]]]
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="no /usr/bin/chromium: `make bootstrap` installs Debian's"
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        found = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield found
-        finally:
-            await found.close()
+    async with chromium() as found:
+        yield found
 
 
 async def shot(page: Page, name: str) -> None:

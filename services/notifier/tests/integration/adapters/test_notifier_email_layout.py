@@ -10,27 +10,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 
+from suivi_infra.browser import chromium, needs_chromium
 from suivi_notifier.adapters.render import DigestContext, DigestLine, MessageContext, Renderer
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's, installed by `make bootstrap`
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]  # fmt: skip
 ARTIFACTS = Path(__file__).resolve().parents[5] / "test-artifacts" / "notifier"
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium")
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield browser
-        finally:
-            await browser.close()
+    async with chromium() as browser:
+        yield browser
 
 
 def mail(trigger: str, locale: str) -> MessageContext:

@@ -7,11 +7,12 @@ import uuid
 import asyncpg
 import httpx
 
+from suivi_infra.browser import serve
 from suivi_infra.ports import free_port
 from suivi_infra.settings import PostgresSettings
 from suivi_projections.db.notify import ORDER_CHANGED_CHANNEL
 from suivi_projections.query.live import LiveHub, PostgresOrderListener
-from suivi_projections.testing.browser import eventually, next_event, serve
+from suivi_projections.testing.browser import eventually, next_event
 from suivi_projections.testing.fakes import FakeReadModel, sample_order
 from suivi_projections.web.app import create_api
 from suivi_projections.web.bootstrap import build_api

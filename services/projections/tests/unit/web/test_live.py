@@ -10,8 +10,9 @@ import pytest
 import uvicorn
 from prometheus_client import CollectorRegistry, generate_latest
 
+from suivi_infra.browser import serve
 from suivi_projections.query.live import LiveHub, Subscription, event_stream
-from suivi_projections.testing.browser import eventually, next_event, serve
+from suivi_projections.testing.browser import eventually, next_event
 from suivi_projections.testing.fakes import FakeReadModel, sample_order
 from suivi_projections.web.__main__ import Server
 from suivi_projections.web.app import create_api

@@ -19,11 +19,11 @@ import pytest
 from playwright.async_api import Browser, ViewportSize, async_playwright
 from pydantic import SecretStr
 
+from suivi_infra.browser import CHROMIUM, CHROMIUM_ARGS, serve
 from suivi_projections.domain.orders import OrderStatus
 from suivi_projections.query.live import LiveHub
 from suivi_projections.query.views import Watch
 from suivi_projections.testing.analytics import FakeAnalytics
-from suivi_projections.testing.browser import CHROMIUM, CHROMIUM_ARGS, serve
 from suivi_projections.testing.fakes import FakeReadModel, in_transit_shipment, sample_order
 from suivi_projections.web.app import create_api
 from suivi_projections.web.settings import ApiSettings

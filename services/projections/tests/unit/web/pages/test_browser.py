@@ -12,12 +12,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, ViewportSize, async_playwright
+from playwright.async_api import Browser, Page, ViewportSize
 
+from suivi_infra.browser import chromium, needs_chromium, serve
 from suivi_projections.domain.orders import OrderStatus
 from suivi_projections.query.live import LiveHub
 from suivi_projections.query.views import OrderView, Watch
-from suivi_projections.testing.browser import CHROMIUM, CHROMIUM_ARGS, serve
 from suivi_projections.testing.fakes import (
     FakeReadModel,
     at,
@@ -34,9 +34,7 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 TOKEN = "st_private_token_0001"
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="no /usr/bin/chromium: `make bootstrap` installs Debian's"
-)
+pytestmark = needs_chromium
 
 
 def needs_attention() -> OrderView:
@@ -91,14 +89,8 @@ def out_for_delivery(order: OrderView) -> OrderView:
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            await browser.close()
+    async with chromium() as browser:
+        yield browser
 
 
 async def test_status_page_updates_in_place_on_phone_and_desktop(browser: Browser) -> None:
