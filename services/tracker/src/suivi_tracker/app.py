@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
 from suivi_infra.http import install_error_handlers, offline_api, ops_router
-from suivi_tracker.api import batch, trackings
+from suivi_tracker.api import batch, legs, trackings
 from suivi_tracker.api.deps import ApiContext, ApiError, error_response
 
 Ready = Callable[[], Awaitable[bool]]
@@ -49,6 +49,7 @@ def create_api(context: ApiContext, ready: Ready) -> FastAPI:
     api.state.context = context
     api.include_router(batch.router)  # before /{carrier}/{number}-style routes
     api.include_router(trackings.router)
+    api.include_router(legs.router)
     api.include_router(ops_router(ready, not_ready=NOT_READY, include_in_schema=False))
     # The shared handlers (404/405, 500 as error bodies), then the tracker's own: 422 for an
     # invalid request, as its API documents, and 503 for a database that does not answer.

@@ -33,6 +33,7 @@ from suivi_infra.postgres import lazy_pool
 from suivi_infra.records import KafkaSink
 from suivi_infra.startup import retry
 from suivi_tracker.adapters import pg_store
+from suivi_tracker.adapters.legs_out import LegPublisher
 from suivi_tracker.adapters.raw_out import RawPublisher
 from suivi_tracker.adapters.sources.config import build_sources
 from suivi_tracker.api.deps import ApiContext
@@ -42,6 +43,7 @@ from suivi_tracker.db.migrate import migrate
 from suivi_tracker.domain.sources import Source
 from suivi_tracker.handlers.breakers import Breakers
 from suivi_tracker.handlers.intake import Intake, Topics
+from suivi_tracker.handlers.legs import LegIntake
 from suivi_tracker.handlers.rounds import Scheduler
 from suivi_tracker.handlers.start import StartTracking
 from suivi_tracker.metrics import TrackerMetrics
@@ -160,7 +162,10 @@ async def bootstrap(
         orders=settings.orders_topic, status=settings.status_topic, returns=settings.returns_topic
     )
     dead_letters = DeadLetterQueue(sink, settings.dlq_topic)
-    intake = Intake(pool, starter, topics, metrics, policy, dead_letters, clock=clock, rng=rng)
+    intake = LegIntake(
+        pool, starter, topics, metrics, policy, dead_letters, clock=clock, rng=rng,
+        legs_topic=settings.legs_topic,
+    )  # fmt: skip
     broker, _ = build_broker(settings, intake)
     pairs = settings.merchant_key_pairs()
     directory = MerchantDirectory(pairs) if settings.merchant_directory else None
@@ -169,6 +174,7 @@ async def bootstrap(
         pool=pool, starter=starter, merchants=merchants,
         metrics=metrics, sources=by_name, clock=clock,
         call_timeout_seconds=settings.call_timeout_seconds,
+        legs_out=LegPublisher(sink, settings.legs_topic) if settings.legs_topic else None,
     )  # fmt: skip
     return TrackerService(
         settings, registry, metrics, pool, producer, built, starter, scheduler, intake,

@@ -24,7 +24,7 @@ def build_broker(
     return batch_broker(
         settings.kafka, service="tracker",
         topics=tuple(t for t in (settings.orders_topic, settings.status_topic,
-                                 settings.returns_topic) if t),
+                                 settings.returns_topic, settings.legs_topic) if t),
         group_id=settings.group_id,
         max_records=settings.max_records, batch_timeout_ms=settings.batch_timeout_ms,
         shutdown_timeout_seconds=settings.shutdown_timeout_seconds,

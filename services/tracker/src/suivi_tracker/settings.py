@@ -13,7 +13,7 @@ from pydantic_settings import SettingsConfigDict
 
 from suivi_infra.merchant_keys import parse_merchant_keys
 from suivi_infra.settings import EnvOnlySettings, KafkaSettings, PostgresSettings
-from suivi_schemas.topics import MERCHANTS, ORDERS, RAW, RETURNS, STATUS, TRACKER_DLQ
+from suivi_schemas.topics import LEGS, MERCHANTS, ORDERS, RAW, RETURNS, STATUS, TRACKER_DLQ
 from suivi_tracker.adapters.sources.config import SourcesSettings
 from suivi_tracker.domain.circuit import CircuitPolicy
 from suivi_tracker.domain.routing import DEFAULT_PREFERENCE
@@ -88,6 +88,9 @@ class TrackerSettings(EnvOnlySettings):
         default=RETURNS.name, description="Return parcels to track (after-sales); '' for none."
     )
     status_topic: str = STATUS.name
+    legs_topic: str = Field(
+        default=LEGS.name, description="Hand-offs between carriers to follow (issue 17); '' none."
+    )
     raw_topic: str = RAW.name
     group_id: str = "suivi-tracker"
     dlq_topic: str = Field(default=TRACKER_DLQ.name, description="Created by suivi-topics.")

@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 
 from suivi_infra.merchants import KeyLookup
+from suivi_tracker.adapters.legs_out import LegPublisher
 from suivi_tracker.api.models import (
     Destination,
     OrderLink,
@@ -35,6 +36,7 @@ class ApiContext:
     sources: Mapping[str, Source]
     clock: Clock
     call_timeout_seconds: float = 10.0
+    legs_out: LegPublisher | None = None  # tracking.legs.v1 (the legs API's hand-offs)
 
 
 class ApiError(Exception):
