@@ -61,6 +61,8 @@ ALIASES: dict[str, str] = {
     "yanwen": "yanwen",
     "4px": "4px",
     "yunexpress": "yunexpress",
+    "mondialrelay": "mondial-relay",  # issue 17: its own provider (no longer only a link)
+    "colisprive": "colis-prive",
 }
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -94,6 +96,7 @@ DISPLAY_NAMES: dict[str, str] = {
     "hongkong-post": "Hongkong Post", "singapore-post": "Singapore Post",
     "swiss-post": "Swiss Post", "poste-italiane": "Poste Italiane", "correos": "Correos",
     "bpost": "bpost",
+    "mondial-relay": "Mondial Relay", "colis-prive": "Colis Privé",
 }  # fmt: skip
 
 # The carrier's own public tracking page; `{n}` is the URL-encoded tracking number.
@@ -134,6 +137,8 @@ TRACKING_URLS: dict[str, str] = {
     "poste-italiane": "https://www.poste.it/cerca/index.html#/risultati-spedizioni/{n}",
     "correos": "https://www.correos.es/es/es/herramientas/localizador/envios/detalle?tracking-number={n}",
     "bpost": "https://track.bpost.cloud/btr/web/#/search?itemCode={n}&lang=en",
+    "mondial-relay": "https://www.mondialrelay.fr/suivi-de-colis/?NumeroExpedition={n}",
+    "colis-prive": "https://www.colisprive.com/moncolis/pages/detailColis.aspx?numColis={n}",
 }
 
 
