@@ -33,10 +33,12 @@ from suivi_ingest.testing.signers import (
     suivi_headers,
     ups_headers,
 )
+from suivi_ingest.webhooks.providers import RELAYED_NUMBERS
 from suivi_normalizer.domain.normalize import normalize
 from suivi_normalizer.testing.envelope import envelope_for
 from suivi_schemas import ShipmentStatusEvent
 from suivi_schemas.ids import normalize_tracking_number
+from suivi_schemas.providers import BY_SLUG
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "services" / "normalizer" / "tests" / "fixtures"
@@ -246,6 +248,11 @@ SIGNERS: dict[str, tuple[str, Signer]] = {
     "dhl": ("SUIVI_INGEST_DHL_TOKEN", dhl_headers),
     "usps": ("SUIVI_INGEST_USPS_SECRET", _timestamped),
     "laposte": ("SUIVI_INGEST_LAPOSTE_SECRET", _timestamped),
+    # Issue 17's carriers, relayed like La Poste.
+    **{
+        slug: (f"SUIVI_INGEST_{BY_SLUG[slug].ident.upper()}_SECRET", _timestamped)
+        for slug in RELAYED_NUMBERS
+    },
 }
 
 

@@ -28,9 +28,10 @@ from suivi_ingest.testing.signers import (
     suivi_headers,
     ups_headers,
 )
+from suivi_ingest.webhooks.providers import RELAYED_NUMBERS
 from suivi_normalizer.bootstrap import bootstrap
 from suivi_normalizer.settings import NormalizerSettings
-from suivi_schemas.providers import SLUGS
+from suivi_schemas.providers import BY_SLUG, SLUGS
 
 pytestmark = pytest.mark.integration
 
@@ -53,6 +54,8 @@ SIGNERS: dict[str, Callable[[bytes, str], dict[str, str]]] = {
     "dhl": dhl_headers,
     "usps": _timestamped,
     "laposte": _timestamped,
+    # Issue 17's carriers: relayed, signed like `suivi` (ingest's `relayed` specs).
+    **dict.fromkeys(RELAYED_NUMBERS, _timestamped),
 }
 # Fields set by ingest at delivery time, not by the adapter.
 _VOLATILE = ("received_at", "raw_event_id")
@@ -85,6 +88,8 @@ async def test_every_golden_fixture_of_every_provider_end_to_end(
         seventeentrack_secret=secret, ups_credential=secret, fedex_secret=secret,
         dhl_token=secret, usps_secret=secret, laposte_secret=secret, metrics_port=0,
     )  # fmt: skip
+    relayed = {f"{BY_SLUG[slug].ident}_secret": secret for slug in RELAYED_NUMBERS}
+    ingest = ingest.model_copy(update=relayed)
     normalizer = NormalizerSettings(
         kafka=kafka_settings, raw_topic=raw_topic, status_topic=status_topic, dlq_topic=dlq_topic,
         group_id=f"goldens-{uuid.uuid4().hex[:8]}", metrics_port=0,

@@ -46,6 +46,17 @@ PROVIDERS: tuple[Provider, ...] = (
     Provider("dhl", "DHL", _C),
     Provider("usps", "USPS", _C),
     Provider("laposte", "La Poste", _C),
+    # Issue 17: ten more carriers (docs/tracking.md, "Carriers and their APIs").
+    Provider("royal-mail", "Royal Mail", _C, ident="royal_mail"),
+    Provider("canada-post", "Canada Post", _C, ident="canada_post"),
+    Provider("australia-post", "Australia Post", _C, ident="australia_post"),
+    Provider("postnl", "PostNL", _C),
+    Provider("gls", "GLS", _C),
+    Provider("dpd", "DPD", _C),
+    Provider("mondial-relay", "Mondial Relay", _C, ident="mondial_relay"),
+    Provider("cainiao", "Cainiao", _C),
+    Provider("yunexpress", "YunExpress", _C),
+    Provider("4px", "4PX", _C, ident="fourpx"),
 )
 
 BY_SLUG: Mapping[str, Provider] = MappingProxyType({p.slug: p for p in PROVIDERS})

@@ -108,6 +108,17 @@ class IngestSettings(EnvOnlySettings):
     laposte_secret: SecretStr | None = Field(
         default=None, description="Suivi-Signature key of the La Poste (Suivi v2) poller."
     )
+    # Issue 17's carriers, relayed like La Poste (webhooks/providers.py `relayed`).
+    royal_mail_secret: SecretStr | None = None
+    canada_post_secret: SecretStr | None = None
+    australia_post_secret: SecretStr | None = None
+    postnl_secret: SecretStr | None = None
+    gls_secret: SecretStr | None = None
+    dpd_secret: SecretStr | None = None
+    mondial_relay_secret: SecretStr | None = None
+    cainiao_secret: SecretStr | None = None
+    yunexpress_secret: SecretStr | None = None
+    fourpx_secret: SecretStr | None = None
 
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
 

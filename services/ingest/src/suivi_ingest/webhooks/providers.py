@@ -11,6 +11,7 @@ from suivi_infra import signing
 from suivi_ingest.settings import IngestSettings
 from suivi_ingest.webhooks import signatures as sig
 from suivi_schemas.ids import normalize_tracking_number
+from suivi_schemas.providers import BY_SLUG
 from suivi_schemas.providers import PROVIDERS as LISTED
 
 Path = tuple[str | int, ...]
@@ -238,6 +239,35 @@ def shippo_verifier(creds: Credentials) -> Verify | None:
     return verify
 
 
+# Issue 17's carriers have no push Suivi can subscribe to: their bodies come from the tracker's
+# polls, or from a relay of the operator's, signed like `suivi`; where each keeps its number.
+RELAYED_NUMBERS: dict[str, Path] = {
+    "royal-mail": ("mailPieces", "mailPieceId"),
+    "canada-post": ("number",),  # the tracker's envelope around the XML answer
+    "australia-post": ("tracking_results", 0, "tracking_id"),
+    "postnl": ("CompleteStatus", "Shipment", "Barcode"),
+    "gls": ("tuStatus", 0, "tuNo"),
+    "dpd": ("number",),
+    "mondial-relay": ("number",),
+    "cainiao": ("module", 0, "mailNo"),
+    "yunexpress": ("Item", "WaybillNumber"),
+    "4px": ("data", "deliveryOrderNo"),
+}
+
+
+def relayed(slug: str, tracking_number: Path) -> ProviderSpec:
+    """A carrier whose bodies Suivi's own poller or relay posts, signed like `suivi` with the
+    secret `<ident>_secret` (`SUIVI_INGEST_<IDENT>_SECRET`)."""
+    return ProviderSpec(
+        slug=slug,
+        verifier=timestamped_verifier("Suivi-Signature", "suivi-v1"),
+        secrets_from=f"{BY_SLUG[slug].ident}_secret",
+        delivery_id_header="suivi-delivery-id",
+        tracking_number=tracking_number,
+        headers=("user-agent", "suivi-delivery-id"),
+    )
+
+
 _SPECS: dict[str, ProviderSpec] = {
     spec.slug: spec
     for spec in (
@@ -317,6 +347,7 @@ _SPECS: dict[str, ProviderSpec] = {
             headers=("user-agent", "suivi-delivery-id"),
             body_may_be_array=True,
         ),
+        *(relayed(slug, path) for slug, path in RELAYED_NUMBERS.items()),
     )
 }
 

@@ -22,6 +22,7 @@ from suivi_ingest.testing.signers import (
     ups_headers,
 )
 from suivi_ingest.webhooks.providers import PROVIDERS
+from suivi_schemas.providers import BY_SLUG
 
 NOW = 1_700_000_000
 Signer = Callable[[bytes, str], dict[str, str]]
@@ -91,6 +92,24 @@ EXPECTED = {
     "usps": (None, "usps:9400100000000000000000", "suivi-v1"),
     "laposte": (None, "laposte:6A18987654321", "suivi-v1"),
 }
+# Issue 17's carriers, relayed like La Poste: a body of each one's shape and its number.
+RELAYED_BODIES: dict[str, tuple[dict[str, object], str]] = {
+    "royal-mail": ({"mailPieces": {"mailPieceId": "JX123456785GB"}}, "JX123456785GB"),
+    "canada-post": ({"number": "7023210039414604", "xml": "<a/>"}, "7023210039414604"),
+    "australia-post": ({"tracking_results": [{"tracking_id": "33XYZ0123456"}]}, "33XYZ0123456"),
+    "postnl": ({"CompleteStatus": {"Shipment": {"Barcode": "3SDEVC6659149"}}}, "3SDEVC6659149"),
+    "gls": ({"tuStatus": [{"tuNo": "ZX12AB34"}]}, "ZX12AB34"),
+    "dpd": ({"number": "05308801410058", "xml": "<a/>"}, "05308801410058"),
+    "mondial-relay": ({"number": "12345678", "xml": "<a/>"}, "12345678"),
+    "cainiao": ({"module": [{"mailNo": "LP00712345678901"}]}, "LP00712345678901"),
+    "yunexpress": ({"Item": {"WaybillNumber": "YT2428512345678901"}}, "YT2428512345678901"),
+    "4px": ({"data": {"deliveryOrderNo": "4PX3001234567890CN"}}, "4PX3001234567890CN"),
+}
+for _slug, (_body_of, _number) in RELAYED_BODIES.items():
+    SIGNERS[_slug] = lambda body, secret: suivi_headers(body, secret, NOW)
+    SECRET_FIELDS[_slug] = f"{BY_SLUG[_slug].ident}_secret"
+    BODIES[_slug] = _body_of
+    EXPECTED[_slug] = (None, f"{_slug}:{_number}", "suivi-v1")
 PROVIDER_SLUGS = sorted(SIGNERS)
 
 

@@ -11,7 +11,7 @@ from suivi_normalizer.providers import UnknownProviderError, parser_for
 from suivi_schemas.providers import PROVIDERS, SLUGS
 
 # Modules of the package that are not a provider's: shared helpers and a provider's second part.
-_HELPERS = {"base", "places", "timeparse", "ups_track", "wording"}
+_HELPERS = {"base", "handoffs", "places", "scans", "timeparse", "ups_track", "wording", "xmldoc"}
 
 
 def test_every_listed_provider_has_its_module() -> None:
