@@ -80,9 +80,7 @@ async def claim_page(request: Request, desk: DeskDep, claim_id: ClaimId) -> Resp
 async def _act(request: Request, desk: Desk, claim_id: str, action: str,
                body: dict[str, Any] | None, detail: dict[str, Any]) -> Response:  # fmt: skip
     done = await desk.api.claim_action(desk.key, claim_id, action, body)
-    if done is None:
-        raise Refused(404, "error.not_found")
-    await desk.audit(f"claim_{action}", {"claim_id": claim_id, "state": done["state"], **detail})
+    await desk.changed(f"claim_{action}", done, {"claim_id": claim_id}, detail)
     return await _claim_page(request, desk, claim_id, notice=f"claims.done.{action}")
 
 

@@ -46,6 +46,15 @@ class Desk:
             await pga.audit(conn, self.merchant_id, self.session.user.user_id, action,
                             self.ctx.merchants.clock(), detail)  # fmt: skip
 
+    async def changed(
+        self, action: str, found: dict[str, Any] | None, ids: dict[str, str],
+        detail: dict[str, Any],
+    ) -> None:  # fmt: skip
+        """After-sales' answer to a change (None: no such return or claim, a 404): audited."""
+        if found is None:
+            raise Refused(404, "error.not_found")
+        await self.audit(action, {**ids, "state": found["state"], **detail})
+
     def page(self, request: Request, template: str, status: int = 200, **values: Any) -> Response:
         return page(request, template, status, csrf=csrf_token(self.session.secret),
                     user=self.session.user, **values)  # fmt: skip

@@ -76,15 +76,8 @@ async def _return_page(
 async def _act(request: Request, desk: Desk, rma: str, action: str,
                body: dict[str, Any] | None, detail: dict[str, Any]) -> Response:  # fmt: skip
     done = await desk.api.return_action(desk.key, rma, action, body)
-    if done is None:
-        raise Refused(404, "error.not_found")
-    await desk.audit(f"return_{action}", {"return_id": rma, "state": done["state"], **detail})
+    await desk.changed(f"return_{action}", done, {"return_id": rma}, detail)
     return await _return_page(request, desk, rma, notice=f"returns.done.{action}")
-
-
-@router.post("/returns/{rma}/approve")
-async def approve(request: Request, desk: FormDeskDep, rma: Rma) -> Response:
-    return await _act(request, desk, rma, "approve", None, {})
 
 
 @router.post("/returns/{rma}/reject")
@@ -106,11 +99,6 @@ async def tracking(
     return await _act(request, desk, rma, "tracking", body, {"carrier": body["carrier"]})
 
 
-@router.post("/returns/{rma}/inspect")
-async def inspect(request: Request, desk: FormDeskDep, rma: Rma) -> Response:
-    return await _act(request, desk, rma, "inspect", None, {})
-
-
 @router.post("/returns/{rma}/resolve")
 async def resolve(
     request: Request, desk: FormDeskDep, rma: Rma,
@@ -120,3 +108,12 @@ async def resolve(
 ) -> Response:  # fmt: skip
     body = {"amount": amount.replace(",", "."), "currency": currency.upper()}
     return await _act(request, desk, rma, outcome, body, body)
+
+
+@router.post("/returns/{rma}/{step}")  # last: the routes above are matched first
+async def step(
+    request: Request, desk: FormDeskDep, rma: Rma,
+    step: Annotated[str, Path(pattern=r"^(approve|inspect)$")],
+) -> Response:  # fmt: skip
+    """Approve a requested return; mark a received one inspected. Nothing to fill in."""
+    return await _act(request, desk, rma, step, None, {})
