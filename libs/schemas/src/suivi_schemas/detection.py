@@ -23,6 +23,13 @@ of 3 + 13 digits; `33XXX0123456` consignments and their 23-character article ids
 service indicators for France (E: EMS, which Chronopost operates for La Poste; C: Colissimo
 international parcels; R, L, V, U: La Poste letters and small packets).
 
+Issue 17: Canada Post's 16-digit PIN (mod 10, weights 3/1), YunExpress `YT` + 16 digits and
+4PX `4PX…CN` (distinctive prefixes without check digits), PostNL's `3S` barcodes (customer code +
+serial; PostNL's SDK examples), Mondial Relay's 8-digit expedition numbers (format only). GLS
+numbers (11-12 digits) share their formats with DHL Express, FedEx and Aramex without a
+published check digit: no rule, the merchant names the carrier. Royal Mail, Canada Post,
+Australia Post and PostNL's international items are UPU S10 (S10_OPERATORS).
+
 Check digits, as published in jkeen/tracking_number_data (CHECKSUM_ALGORITHMS.md and
 couriers/*.json), the UPU S10 standard and USPS Publication 199 (IMpb): see `mod10`,
 `mod11_fedex`, `s10_check_digit`, `mod7` and `mod37_36`.
@@ -244,6 +251,14 @@ RULES: tuple[Rule, ...] = (
     Rule(r"\d{14}", "DPD parcel number", (("dpd", 0.4),)),
     Rule(r"\d{14}[0-9A-Z]", "DPD parcel number + check", (("dpd", 0.55),), _last(mod37_36)),
     Rule(r"\d{27}[0-9A-Z]", "DPD 28-character", (("dpd", 0.85),), _last(mod37_36)),
+    # Issue 17's carriers. Canada Post's 16-digit PIN: mod 10, weights 3/1 (jkeen's
+    # canadapost.json); digits only, so kept under the high band.
+    Rule(r"\d{16}", "Canada Post 16-digit PIN", (("canada-post", 0.75),), _last(mod10)),
+    Rule(r"YT\d{16}", "YunExpress YT", (("yunexpress", 0.75),)),  # jkeen's yunexpress.json
+    Rule(r"4PX\d{13,16}CN", "4PX order", (("4px", 0.75),)),
+    Rule(r"3S[A-Z]{4}\d{6,11}", "PostNL 3S barcode", (("postnl", 0.75),)),  # PostNL's SDK
+    # Mondial Relay's 8-digit expedition number: nothing else is 8 digits, nothing proves it.
+    Rule(r"\d{8}", "Mondial Relay expedition", (("mondial-relay", 0.3),)),
 )
 _COMPILED = tuple((re.compile(rule.pattern), rule) for rule in RULES)
 _CLEAN = re.compile(r"[\s\-./]+")
