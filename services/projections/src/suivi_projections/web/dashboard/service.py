@@ -3,9 +3,9 @@ sessions → the email's orders (within the shop, or every shop with consent).
 
 The request path only counts and enqueues: whether the email has orders is decided by the
 background drainer, so the answer and its timing are the same for every address. The drainer
-claims one request at a time (`FOR UPDATE SKIP LOCKED`) and commits the link and the outbox
-deletion after the SMTP server accepted the mail; a failed send is retried with a growing delay,
-then dropped. Neither links nor session ids are logged; the database keeps their digests.
+leases one request at a time (`FOR UPDATE SKIP LOCKED`), commits its link, sends the mail and
+deletes the request once the SMTP server accepted it; a failed send is retried with a growing
+delay, then dropped. Neither links nor session ids are logged; the database keeps their digests.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from suivi_projections.web.dashboard.limits import SigninLimiter
 
 log = logging.getLogger("suivi_projections.dashboard")
 Clock = Callable[[], datetime]
+LEASE = timedelta(minutes=2)  # a claimed request's next try, unless its mail was settled
 
 
 class Mailer(Protocol):
@@ -94,36 +95,46 @@ class Dashboard:
         self._wake.set()
 
     async def deliver_next(self) -> bool:
-        """Handles one due request; False when none is due."""
+        """Handles one due request; False when none is due.
+
+        The claim leases the request (its next try moved `LEASE` ahead, its attempt counted)
+        and commits the link with it, before the mail leaves: a shopper who clicks at once
+        finds the link, and no SMTP conversation holds a transaction open. The request is
+        deleted once the server accepted the mail; a process that dies in between leaves it
+        to be sent again when the lease ends (at least once)."""
         now = self.clock()
         async with self.pool.acquire() as conn:
-            request_id: int | None = None
-            attempts = 0
-            try:
-                async with conn.transaction():
-                    row = await store.claim(conn, now)
-                    if row is None:
-                        return False
-                    request_id, attempts = row["request_id"], row["attempts"]
-                    await self._deliver(conn, row, now)
+            async with conn.transaction():
+                row = await store.claim(conn, now)
+                if row is None:
+                    return False
+                request_id, attempts = row["request_id"], row["attempts"] + 1
+                await store.retry(conn, request_id, now + LEASE)
+                mail = await self._prepare(conn, row, now)
+                if mail is None:  # no orders: nothing to send, the shopper was told the same
                     await store.done(conn, request_id)
-            except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-                if request_id is None:
-                    raise
-                log.warning("sign-in mail not sent (attempt %d): %s", attempts + 1,
+                    return True
+            try:
+                await self.mailer.send(*mail)
+            except (OSError, TimeoutError) as exc:
+                log.warning("sign-in mail not sent (attempt %d): %s", attempts,
                             type(exc).__name__)  # fmt: skip
-                async with conn.transaction():
-                    if attempts + 1 >= self.config.max_attempts:
-                        await store.done(conn, request_id)
-                    else:
-                        delay = timedelta(seconds=min(600, 5 * 3**attempts))
-                        await store.retry(conn, request_id, now + delay)
+                if attempts >= self.config.max_attempts:
+                    await store.done(conn, request_id)
+                else:
+                    delay = timedelta(seconds=min(600, 5 * 3 ** (attempts - 1)))
+                    await store.postpone(conn, request_id, now + delay)
+                return True
+            await store.done(conn, request_id)
         return True
 
-    async def _deliver(self, conn: asyncpg.Connection, row: asyncpg.Record, now: datetime) -> None:
+    async def _prepare(
+        self, conn: asyncpg.Connection, row: asyncpg.Record, now: datetime
+    ) -> tuple[str, str, str] | None:
+        """(to, subject, text) of the request's mail, its link written; None without orders."""
         merchant_id, email = row["merchant_id"], row["email"]
         if not await store.has_orders(conn, email, merchant_id):
-            return  # nothing to send: the shopper was told the same as anyone
+            return None
         email_hash = self.keys.email_hash(email)
         minutes = self.config.link_minutes
         expires = now + timedelta(minutes=minutes)
@@ -133,7 +144,7 @@ class Dashboard:
         url = f"{self.config.base_url.rstrip('/')}/me/signin/{link}"
         subject, text = self.mail(merchant_id=merchant_id, language=row["language"], link=url,
                                   minutes=minutes)  # fmt: skip
-        await self.mailer.send(email, subject, text)
+        return email, subject, text
 
     async def drain(self) -> int:
         """Delivers every due request; returns how many were handled."""

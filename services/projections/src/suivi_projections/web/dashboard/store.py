@@ -20,6 +20,7 @@ _DELETE_REQUEST = "DELETE FROM dashboard_outbox WHERE request_id = $1"
 _RETRY_REQUEST = """
 UPDATE dashboard_outbox SET attempts = attempts + 1, due_at = $2 WHERE request_id = $1
 """
+_POSTPONE_REQUEST = "UPDATE dashboard_outbox SET due_at = $2 WHERE request_id = $1"
 _HAS_ORDERS = """
 SELECT EXISTS (SELECT 1 FROM orders
                WHERE lower(btrim(customer_email)) = $1 AND merchant_id = $2)
@@ -62,7 +63,8 @@ ON CONFLICT (email_hash) DO NOTHING
 _REVOKE = "DELETE FROM dashboard_consents WHERE email_hash = $1"
 _PRUNE = (
     "DELETE FROM dashboard_links WHERE expires_at <= $1",
-    "DELETE FROM dashboard_sessions WHERE expires_at <= $1 OR seen_at <= $1::timestamptz - $2::interval",
+    "DELETE FROM dashboard_sessions"
+    " WHERE expires_at <= $1 OR seen_at <= $1::timestamptz - $2::interval",
 )
 
 
@@ -81,7 +83,12 @@ async def done(conn: asyncpg.Connection, request_id: int) -> None:
 
 
 async def retry(conn: asyncpg.Connection, request_id: int, due: datetime) -> None:
+    """Counts an attempt and moves the next one to `due` (the lease of the attempt)."""
     await conn.execute(_RETRY_REQUEST, request_id, due)
+
+
+async def postpone(conn: asyncpg.Connection, request_id: int, due: datetime) -> None:
+    await conn.execute(_POSTPONE_REQUEST, request_id, due)
 
 
 async def has_orders(conn: asyncpg.Connection, email: str, merchant_id: str) -> bool:
