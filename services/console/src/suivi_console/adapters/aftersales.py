@@ -12,6 +12,8 @@ import httpx
 
 from suivi_console.adapters.peers import PeerUnavailable
 
+KEY_REFUSED = "key_refused"
+
 
 class AftersalesRefused(Exception):  # noqa: N818 - an answer, not a failure
     """After-sales refused the request (400 invalid, 409 the state does not allow it)."""
@@ -52,8 +54,10 @@ class Aftersales:
             found = found if isinstance(found, dict) else {}
             raise AftersalesRefused(answer.status_code, str(found.get("error", "refused")),
                                     str(found.get("detail", ""))[:300])  # fmt: skip
+        if answer.status_code == 401:
+            # After-sales does not know the console's key (yet): it learns it from merchants.v1.
+            raise PeerUnavailable(KEY_REFUSED)
         if not 200 <= answer.status_code < 300:
-            # 401: after-sales does not know the console's key (not following merchants.v1).
             raise PeerUnavailable(str(answer.status_code))
         return answer
 

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from suivi_console.adapters import pg_accounts as pga
 from suivi_console.adapters import pg_merchants as pgm
-from suivi_console.adapters.aftersales import Aftersales, AftersalesRefused
+from suivi_console.adapters.aftersales import KEY_REFUSED, Aftersales, AftersalesRefused
 from suivi_console.adapters.peers import PeerUnavailable
 from suivi_console.domain.sessions import csrf_token
 from suivi_console.web.deps import ConsoleContext, ContextDep, FormDep, Refused, SessionDep
@@ -91,8 +91,10 @@ def _signed_in(request: Request) -> dict[str, Any]:
 
 
 async def _unavailable(request: Request, exc: Exception) -> Response:
-    return page(request, "message.html", 503, {"Retry-After": "5"},
-                message="aftersales.unavailable", **_signed_in(request))  # fmt: skip
+    refused = str(exc) == KEY_REFUSED
+    message = "aftersales.key_refused" if refused else "aftersales.unavailable"
+    return page(request, "message.html", 503, {"Retry-After": "5"}, message=message,
+                **_signed_in(request))  # fmt: skip
 
 
 async def _refused(request: Request, exc: Exception) -> Response:

@@ -144,7 +144,7 @@ async def test_a_claim_answered_resolved_and_its_dossier(
 
 
 async def test_after_sales_away_is_a_page_saying_so(
-    owners: Owners, service: ConsoleService
+    owners: Owners, service: ConsoleService, linked: str
 ) -> None:
     a, _ = owners
     csrf = form_value((await a.get("/returns/policy")).text, "csrf")
@@ -156,3 +156,10 @@ async def test_after_sales_away_is_a_page_saying_so(
         assert 'href="/orders"' in answer.text  # still the signed-in page
     posted = await a.post("/returns/R-AAAA2222/approve", data={"csrf": csrf})
     assert posted.status_code == 503
+
+    service.context.settings.aftersales_base_url = linked  # up, but the key is another's
+    async with service.pool.acquire() as conn:
+        await conn.execute("UPDATE console_api_keys SET plaintext = 'sk_unknown_0000000000000000'"
+                           " WHERE merchant_id = 'atelier' AND internal")  # fmt: skip
+    refused = await a.get("/returns")
+    assert refused.status_code == 503 and "does not accept the console" in refused.text
