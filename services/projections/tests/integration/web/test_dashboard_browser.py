@@ -1,12 +1,15 @@
 """The shopper's dashboard in headless Chromium on a real PostgreSQL, with the outbox drained in
 the background and the mail read from a real SMTP peer: ask for a link, sign in, three orders
 follow a carrier event live, sign out; an unknown email reads the same; used and expired links
-say so; axe-core finds no serious or critical violation on the new pages."""
+say so; axe-core finds no serious or critical violation on the new pages. The carrier event
+goes through Kafka and the projector process."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,10 +20,14 @@ import pytest
 from playwright.async_api import Browser, Page, ViewportSize
 
 from suivi_infra.browser import chromium, needs_chromium, serve
-from suivi_infra.settings import PostgresSettings
+from suivi_infra.kafka import make_producer
+from suivi_infra.settings import KafkaSettings, PostgresSettings
+from suivi_infra.testing import TopicFactory
 from suivi_notifier.testing.smtp_peer import SmtpPeer
+from suivi_projections.bootstrap import bootstrap
 from suivi_projections.db.migrate import migrate
 from suivi_projections.query.live import LiveHub, PostgresOrderListener
+from suivi_projections.settings import ProjectionsSettings
 from suivi_projections.testing.browser import eventually
 from suivi_projections.testing.dashboard import (
     ALICE,
@@ -32,8 +39,7 @@ from suivi_projections.testing.dashboard import (
 )
 from suivi_projections.testing.samples import T0, status_event
 from suivi_projections.web.settings import ApiSettings
-from suivi_projections.write.batch import apply_batch
-from suivi_schemas import ShipmentStatus
+from suivi_schemas import ShipmentStatus, ShipmentStatusEvent
 
 ROOT = Path(__file__).resolve().parents[5]
 AXE = ROOT / ".local" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -70,13 +76,45 @@ async def ask(page: Page, base: str, email: str) -> str:
     return " ".join((await page.inner_text("main")).split())
 
 
+async def publish(kafka: KafkaSettings, topic: str, event: ShipmentStatusEvent) -> None:
+    producer = make_producer(kafka)
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            topic, event.model_dump_json().encode(), key=event.key.encode()
+        )
+    finally:
+        await producer.stop()
+
+
+@contextlib.asynccontextmanager
+async def projector(
+    kafka: KafkaSettings, postgres: PostgresSettings, schema: str, status_topic: str,
+    topic: TopicFactory,
+) -> AsyncIterator[None]:  # fmt: skip
+    """The projector process on topics of the test's own, writing into the test's schema."""
+    settings = ProjectionsSettings(
+        kafka=kafka, postgres=postgres, group_id=f"dashboard-{uuid.uuid4().hex[:8]}",
+        status_topic=status_topic, orders_topic=await topic("orders", partitions=1),
+        legs_topic="", dlq_topic=await topic("dlq", partitions=1),
+        alerts_topic=await topic("alerts", partitions=1), metrics_port=0,
+        retry_backoff_seconds=0.1, migrate_on_start=False,
+    )  # fmt: skip
+    service = bootstrap(settings, serve_metrics=False, server_settings={"search_path": schema})
+    async with service.app:
+        yield
+
+
 async def test_sign_in_see_three_orders_change_live_and_sign_out(
-    browser: Browser, pg_pool: asyncpg.Pool, postgres_settings: PostgresSettings
-) -> None:
+    browser: Browser, pg_pool: asyncpg.Pool, pg_schema: str, postgres_settings: PostgresSettings,
+    kafka_settings: KafkaSettings, kafka_topic: TopicFactory,
+) -> None:  # fmt: skip
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     async with pg_pool.acquire() as conn:
         await migrate(conn)
     await write_orders(pg_pool, shoppers_orders())
+    status_topic = await kafka_topic("status", partitions=1)
+    running = projector(kafka_settings, postgres_settings, pg_schema, status_topic, kafka_topic)
     peer = SmtpPeer()
     await peer.start()
     hub = LiveHub()
@@ -90,7 +128,7 @@ async def test_sign_in_see_three_orders_change_live_and_sign_out(
     app, dashboard = dashboard_app(settings, pg_pool, hub, peer.port, lambda: clock[0])
     try:
         await eventually(lambda: hub.connected)
-        async with serve(app) as base:
+        async with running, serve(app) as base:
             # Links point at where the browser reaches the app (a port known only now).
             dashboard.config = dataclasses.replace(dashboard.config, base_url=base)
             dashboard.start()
@@ -120,11 +158,11 @@ async def test_sign_in_see_three_orders_change_live_and_sign_out(
             axe["dashboard"] = await serious(page)
             await page.screenshot(path=ARTIFACTS / "dashboard-phone.png", full_page=True)
 
-            # A carrier event reaches the projections: the card changes in place.
+            # A carrier event published on Kafka: the projector writes it, PostgreSQL notifies,
+            # the card changes in place.
             delivered = status_event("ups", "1ZALICE3", T0 + timedelta(days=4),
                                      ShipmentStatus.DELIVERED, city="Besançon")  # fmt: skip
-            async with pg_pool.acquire() as conn, conn.transaction():
-                await apply_batch(conn, [delivered], [])
+            await publish(kafka_settings, status_topic, delivered)
             await page.wait_for_function(
                 "() => document.querySelector('[data-order=\"A-103\"]').textContent"
                 ".includes('Delivered')",
