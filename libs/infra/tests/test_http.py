@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -11,6 +12,7 @@ from pydantic import BaseModel
 
 from suivi_infra.http import (
     StrictJSONRoute,
+    answer_unavailable,
     document_400_not_422,
     install_error_handlers,
     ops_router,
@@ -108,3 +110,24 @@ def test_openapi_says_400_never_422_and_documents_the_503() -> None:
     ready = paths["/readyz"]["get"]["responses"]["503"]
     assert ready["description"] == "Kafka does not answer."
     assert ready["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")
+
+
+async def test_a_dependency_gone_mid_request_is_503_with_retry_after() -> None:
+    app = FastAPI()
+    install_error_handlers(app, logging.getLogger("test"))
+    answer_unavailable(app, detail="PostgreSQL does not answer", headers={"Cache-Control": "x"})
+
+    @app.get("/cut")
+    async def cut() -> None:
+        raise asyncpg.ConnectionDoesNotExistError("connection was closed in the middle")
+
+    @app.get("/refused")
+    async def refused() -> None:
+        raise ConnectionRefusedError(111, "refused")
+
+    async with _client(app) as client:
+        answers = [await client.get("/cut"), await client.get("/refused")]
+    for answer in answers:
+        assert answer.status_code == 503
+        assert answer.json() == {"error": "unavailable", "detail": "PostgreSQL does not answer"}
+        assert (answer.headers["Retry-After"], answer.headers["Cache-Control"]) == ("5", "x")

@@ -16,6 +16,7 @@ from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from suivi_infra.startup import TRANSIENT
 from suivi_schemas import strict_json
 
 JSON = "application/json"
@@ -101,6 +102,26 @@ def install_error_handlers(
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, internal)
+
+
+def answer_unavailable(
+    app: FastAPI,
+    *,
+    detail: str = "a dependency is not answering; retry later",
+    retry_after: int = 5,
+    headers: Mapping[str, str] | None = None,
+    failures: tuple[type[Exception], ...] = TRANSIENT,
+) -> None:
+    """What a dependency that went away raises mid-request (PostgreSQL restarting, a connection
+    cut: `suivi_infra.startup.TRANSIENT`) is answered 503 `unavailable` with Retry-After, never
+    500: the same request succeeds once it is back."""
+    answer = {"Retry-After": str(retry_after), **(headers or {})}
+
+    async def unavailable(request: Request, exc: Exception) -> Response:
+        return error_response(503, "unavailable", detail, answer)
+
+    for failure in failures:
+        app.add_exception_handler(failure, unavailable)
 
 
 class StrictJSONRequest(Request):

@@ -23,7 +23,7 @@ T = TypeVar("T")
 
 # What a dependency that is away, starting or stopping raises; anything else (a bad setting,
 # a failing migration) is a fault that retrying cannot mend, so it still stops the service.
-TRANSIENT: tuple[type[BaseException], ...] = (
+TRANSIENT: tuple[type[Exception], ...] = (
     OSError,  # refused, unreachable, reset (ConnectionError), DNS
     TimeoutError,
     KafkaError,

@@ -16,6 +16,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
@@ -27,6 +28,7 @@ from suivi_infra.ports import free_port
 from suivi_infra.readiness import kafka_answers, postgres_answers
 from suivi_infra.records import Headers, OutRecord
 from suivi_infra.settings import KafkaSettings, PostgresSettings
+from suivi_infra.tcpgate import TcpGate
 
 TopicFactory = Callable[..., Awaitable[str]]
 __all__ = ["TopicFactory", "free_port", "mark_folder"]
@@ -156,6 +158,26 @@ async def pg_pool(
         yield pool
     finally:
         await pool.close()
+
+
+@pytest.fixture
+async def pg_gate(
+    postgres_settings: PostgresSettings, pg_schema: str
+) -> AsyncIterator[tuple[asyncpg.Pool, TcpGate]]:
+    """A pool on the test's schema whose connections pass through a `TcpGate` (open): the test
+    cuts them, and refuses new ones, with `gate.close()` (PostgreSQL gone mid-request)."""
+    url = urlsplit(postgres_settings.database_url)
+    gate = TcpGate(url.hostname or "127.0.0.1", url.port or 5432)
+    await gate.open()
+    through = url._replace(netloc=f"{url.netloc.rpartition('@')[0]}@127.0.0.1:{gate.port}")
+    pool = await asyncpg.create_pool(
+        urlunsplit(through), min_size=1, max_size=2, server_settings={"search_path": pg_schema}
+    )
+    try:
+        yield pool, gate
+    finally:
+        pool.terminate()
+        await gate.close()
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,12 +19,14 @@ from suivi_aftersales.web.deps import ApiContext, ApiError, PageNotFoundError, R
 from suivi_aftersales.web.pages import Translator, choose_language, page
 from suivi_infra.http import (
     Ready,
+    answer_unavailable,
     document_400_not_422,
     error_response,
     install_error_handlers,
     offline_api,
     ops_router,
 )
+from suivi_infra.startup import TRANSIENT
 
 log = logging.getLogger(__name__)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -72,11 +74,6 @@ async def _limited(request: Request, exc: Exception) -> Response:
     return answer
 
 
-async def _unavailable(request: Request, exc: Exception) -> Response:
-    return error_response(503, "unavailable", "the database is not answering; retry",
-                          {"Retry-After": "5", **NO_STORE})  # fmt: skip
-
-
 def create_api(context: ApiContext, ready: Ready) -> FastAPI:
     api = offline_api(
         title="Suivi after-sales",
@@ -100,7 +97,8 @@ def create_api(context: ApiContext, ready: Ready) -> FastAPI:
     api.add_exception_handler(RateLimitedError, _limited)
     api.add_exception_handler(ClaimNotFoundError, _claim_not_found)
     api.add_exception_handler(ClaimRefusedError, _claim_refused)
-    for failure in (asyncpg.PostgresError, OSError, TimeoutError, asyncpg.InterfaceError):
-        api.add_exception_handler(failure, _unavailable)
+    # Any PostgreSQL error, not only a server away: the forms never answer 500.
+    answer_unavailable(api, detail="the database is not answering; retry", headers=NO_STORE,
+                       failures=(asyncpg.PostgresError, *TRANSIENT))  # fmt: skip
     document_400_not_422(api)
     return api
