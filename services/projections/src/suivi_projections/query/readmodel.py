@@ -58,6 +58,23 @@ def encode_cursor(placed_at: datetime, order_number: str) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
+def order_page(rows: Sequence[asyncpg.Record], limit: int) -> OrderPage:
+    """A page of summaries from rows fetched `limit + 1` at most (one more: there is a next)."""
+    summaries = tuple(
+        OrderSummary(
+            r["merchant_id"],
+            r["order_number"],
+            r["placed_at"],
+            r["updated_at"],
+            OrderStatus(r["status"]),
+            r["shipments"],
+        )
+        for r in rows[:limit]
+    )
+    last = summaries[-1] if summaries and len(rows) > limit else None
+    return OrderPage(summaries, encode_cursor(last.placed_at, last.order_number) if last else None)
+
+
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
     """Raises ValueError on a cursor this module did not make."""
     try:
@@ -103,22 +120,7 @@ class PostgresReadModel:
         if status is not None:
             query = ORDERS_PAGE_BY_STATUS
             args.append(status.value)
-        rows = await self.pool.fetch(query, *args)
-        summaries = tuple(
-            OrderSummary(
-                r["merchant_id"],
-                r["order_number"],
-                r["placed_at"],
-                r["updated_at"],
-                OrderStatus(r["status"]),
-                r["shipments"],
-            )
-            for r in rows[:limit]
-        )
-        more = len(rows) > limit
-        last = summaries[-1] if summaries else None
-        next_cursor = encode_cursor(last.placed_at, last.order_number) if more and last else None
-        return OrderPage(summaries, next_cursor)
+        return order_page(await self.pool.fetch(query, *args), limit)
 
     async def shipment(self, carrier: str, tracking_number: str) -> ShipmentView | None:
         """The newest generation (parcel) of this tracking number."""

@@ -9,9 +9,9 @@ from typing import Any
 import asyncpg
 
 from suivi_projections.domain.orders import OrderStatus
-from suivi_projections.query.readmodel import _END_OF_TIME, decode_cursor, encode_cursor
+from suivi_projections.query.readmodel import _END_OF_TIME, decode_cursor, order_page
 from suivi_projections.query.sql import _PAGE, _PAGE_ORDER, _STATUS
-from suivi_projections.query.views import OrderPage, OrderSummary
+from suivi_projections.query.views import OrderPage
 from suivi_schemas.ids import normalize_tracking_number
 
 # (S608: only constant fragments are joined; every value stays a bound parameter.)
@@ -43,17 +43,4 @@ async def search_orders(
         normalize_tracking_number(tracking_number) if tracking_number else None,
         status.value if status else None,
     ]  # fmt: skip
-    rows = await pool.fetch(SEARCH, *args)
-    found = tuple(
-        OrderSummary(
-            r["merchant_id"],
-            r["order_number"],
-            r["placed_at"],
-            r["updated_at"],
-            OrderStatus(r["status"]),
-            r["shipments"],
-        )
-        for r in rows[:limit]
-    )
-    last = found[-1] if found and len(rows) > limit else None
-    return OrderPage(found, encode_cursor(last.placed_at, last.order_number) if last else None)
+    return order_page(await pool.fetch(SEARCH, *args), limit)
