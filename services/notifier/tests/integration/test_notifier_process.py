@@ -31,6 +31,7 @@ async def test_notifier_process_sends_serves_and_stops_on_sigterm(
 ) -> None:
     orders_topic, status_topic = await kafka_topic("orders"), await kafka_topic("status")
     alerts_topic = await kafka_topic("alerts", partitions=1)
+    returns_topic, claims_topic = await kafka_topic("returns"), await kafka_topic("claims")
     env = {
         **os.environ,
         "KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_env,
@@ -39,6 +40,9 @@ async def test_notifier_process_sends_serves_and_stops_on_sigterm(
         "SUIVI_NOTIFIER_ORDERS_TOPIC": orders_topic,
         "SUIVI_NOTIFIER_STATUS_TOPIC": status_topic,
         "SUIVI_NOTIFIER_ALERTS_TOPIC": alerts_topic,
+        "SUIVI_NOTIFIER_RETURNS_TOPIC": returns_topic,
+        "SUIVI_NOTIFIER_CLAIMS_TOPIC": claims_topic,
+        "SUIVI_NOTIFIER_MERCHANTS_TOPIC": await kafka_topic("merchants", partitions=1),
         "SUIVI_NOTIFIER_RESULTS_TOPIC": await kafka_topic("results"),
         "SUIVI_NOTIFIER_DLQ_TOPIC": await kafka_topic("dlq", partitions=1),
         "SUIVI_NOTIFIER_GROUP_ID": f"proc-{uuid.uuid4().hex[:8]}",
@@ -60,6 +64,7 @@ async def test_notifier_process_sends_serves_and_stops_on_sigterm(
         await producer.send_and_wait(status_topic, shipped.model_dump_json().encode())
         await producer.stop()
 
+        topics = {orders_topic, status_topic, alerts_topic, returns_topic, claims_topic}
         [mail] = await smtp_peer.wait_for(1, seconds=60)
         assert mail["Subject"] == "Your order 4001 has shipped"
         sent = (
@@ -74,11 +79,11 @@ async def test_notifier_process_sends_serves_and_stops_on_sigterm(
                     break
                 await asyncio.sleep(0.1)
         assert sent in metrics
-        # Consumer lag per partition, sampled every few seconds, for the three consumed topics.
+        # Consumer lag per partition, sampled every few seconds, for the five consumed topics.
         async with httpx.AsyncClient(base_url=base) as http:
             for _ in range(40):
                 metrics = (await http.get("/metrics")).text
-                if metrics.count("suivi_kafka_consumer_lag{") >= 3:
+                if len({t for t in topics if f'topic="{t}"' in metrics}) >= len(topics):
                     break
                 await asyncio.sleep(0.5)
         lag_topics = {
@@ -86,7 +91,7 @@ async def test_notifier_process_sends_serves_and_stops_on_sigterm(
             for line in metrics.splitlines()
             if line.startswith("suivi_kafka_consumer_lag{")
         }
-        assert lag_topics == {orders_topic, status_topic, alerts_topic}
+        assert topics <= lag_topics
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)

@@ -99,6 +99,7 @@ async def store(
     conn: asyncpg.Connection, events: Sequence[AftersalesEvent], now: datetime
 ) -> list[AftersalesEvent]:
     """Keeps each event once (by its deterministic id); returns those that were new."""
+    events = list({e.event_id: e for e in events}.values())  # a batch may hold one twice
     if not events:
         return []
     changes = [change_of(e) for e in events]

@@ -1,5 +1,6 @@
 """Kafka side of the notifier's broker tests: settings on fresh topics, and a producer of
-order, status and alert events (each to its topic, keyed like the real producers)."""
+order, status, alert, return and claim events (each to its topic, keyed like the real
+producers)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from suivi_infra.settings import KafkaSettings
 from suivi_infra.testing import TopicFactory
 from suivi_notifier.settings import NotifierSettings
 from suivi_schemas import OrderEvent, ShipmentAlert, ShipmentStatusEvent
+from suivi_schemas.claims import ClaimEvent
+from suivi_schemas.returns import ReturnEvent
 
-Event = OrderEvent | ShipmentStatusEvent | ShipmentAlert
+Event = OrderEvent | ShipmentStatusEvent | ShipmentAlert | ReturnEvent | ClaimEvent
 
 
 async def on_fresh_topics(
@@ -27,6 +30,9 @@ async def on_fresh_topics(
         orders_topic=await kafka_topic("orders", partitions=2),
         status_topic=await kafka_topic("status", partitions=3),
         alerts_topic=await kafka_topic("alerts", partitions=2),
+        returns_topic=await kafka_topic("returns", partitions=2),
+        claims_topic=await kafka_topic("claims", partitions=2),
+        merchants_topic=await kafka_topic("merchants", partitions=1),
         results_topic=await kafka_topic("results", partitions=2),
         dlq_topic=await kafka_topic("dlq", partitions=1),
         group_id=f"notifier-{uuid.uuid4().hex[:8]}",
@@ -41,6 +47,10 @@ def topic_of(settings: NotifierSettings, event: Event) -> str:
         return settings.orders_topic
     if isinstance(event, ShipmentAlert):
         return settings.alerts_topic
+    if isinstance(event, ReturnEvent):
+        return settings.returns_topic
+    if isinstance(event, ClaimEvent):
+        return settings.claims_topic
     return settings.status_topic
 
 
