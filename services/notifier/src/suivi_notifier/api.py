@@ -175,15 +175,18 @@ async def unsubscribe_push(body: UnsubscribeRequest, store: StoreDep) -> Respons
     return Response(status_code=204)
 
 
-@router.get(
-    "/v1/unsubscribe/{token}",
-    response_class=HTMLResponse,
-    tags=["unsubscribe"],
-    responses={
+# The unsubscribe link's page (GET) and its form (POST) are documented alike.
+_UNSUBSCRIBE: dict[str, Any] = {
+    "response_class": HTMLResponse,
+    "tags": ["unsubscribe"],
+    "responses": {
         400: _JSON_400,
         404: {"description": "Unknown link: a page saying so.", **_PAGE},
     },
-)
+}
+
+
+@router.get("/v1/unsubscribe/{token}", **_UNSUBSCRIBE)
 async def unsubscribe_page(
     token: str, context: ContextDep, channel: Literal["email", "sms"] = Query("email")
 ) -> Response:
@@ -196,15 +199,7 @@ async def unsubscribe_page(
     return _page(renderer.unsubscribe_page(order.locale, channel, action=action, done=False))
 
 
-@router.post(
-    "/v1/unsubscribe/{token}",
-    response_class=HTMLResponse,
-    tags=["unsubscribe"],
-    responses={
-        400: _JSON_400,
-        404: {"description": "Unknown link: a page saying so.", **_PAGE},
-    },
-)
+@router.post("/v1/unsubscribe/{token}", **_UNSUBSCRIBE)
 async def unsubscribe(
     token: str,
     context: ContextDep,
