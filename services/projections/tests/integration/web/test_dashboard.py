@@ -173,8 +173,9 @@ async def test_expired_forged_and_other_email_links_and_forged_cookies(rig: Rig)
     # Signed for another email (Bob's hash) with Alice's link id: not Alice's link, not Bob's.
     other = keys.new_link("shop-a", keys.email_hash(BOB), int(expires))
     swapped = f"{link_id}.{expires}.{other.split('.')[2]}"
-    for bad in (swapped, f"{link_id}.{int(expires) + 600}.{signature}", f"{link_id}.{expires}.{'0' * 64}",
-                "not-a-link"):  # fmt: skip
+    later = f"{link_id}.{int(expires) + 600}.{signature}"
+    unsigned = f"{link_id}.{expires}.{'0' * 64}"
+    for bad in (swapped, later, unsigned, "not-a-link"):
         refused = await rig.client.get(f"/me/signin/{bad}")
         assert refused.status_code == 400 and "isn't valid" in unescape(refused.text), bad
 
@@ -189,6 +190,12 @@ async def test_expired_forged_and_other_email_links_and_forged_cookies(rig: Rig)
     rig.client.cookies.clear()
     assert (await sign_in(rig, link)).status_code == 303
     assert (await rig.client.get("/me")).status_code == 200
+    # Signing in again on this browser ends its previous session (one per browser).
+    await ask(rig, ALICE)
+    await rig.dashboard.drain()
+    fresh = link_in((await rig.peer.wait_for(2))[1]).removeprefix("http://suivi.test")
+    assert (await sign_in(rig, fresh)).status_code == 303
+    assert await rig.pool.fetchval("SELECT count(*) FROM dashboard_sessions") == 1
     rig.clock[0] += timedelta(minutes=31)
     assert (await rig.client.get("/me")).status_code == 401
 

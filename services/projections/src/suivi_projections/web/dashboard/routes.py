@@ -164,14 +164,14 @@ async def sign_in(ctx: ContextDep, dashboard: DashboardDep, request: Request) ->
     fields = await _form(request)
     t = _t(request, fields.get("lang"))
     if not _anonymous_ok(dashboard, request, fields):
-        page = render_note(
-            t, title=t("dashboard.refused"), text=t("dashboard.csrf"), merchant_id=""
-        )
-        return html_response(page, 403)
+        return _refused(t, t("dashboard.csrf"), 403)
     state, session = await dashboard.sign_in(fields.get("link", "")[:200])
     if session is None:
         page = render_link(t, state=state, link="", csrf="", shop="")
         return html_response(page, _REFUSED.get(state, 400))
+    previous = await _session(dashboard, request)
+    if previous is not None:  # one session per browser: the one it had ends here
+        await dashboard.sign_out(previous)
     response = RedirectResponse(f"/me?lang={t.language}", 303, {"Cache-Control": "no-store"})
     _set_cookie(response, request, "suivi_me", session.session_id, "lax")
     return response
@@ -267,10 +267,7 @@ async def sign_out(dashboard: DashboardDep, request: Request) -> Response:
     session, fields = await _signed_form(dashboard, request)
     t = _t(request, fields.get("lang"))
     if session is None:
-        page = render_note(
-            t, title=t("dashboard.refused"), text=t("dashboard.csrf"), merchant_id=""
-        )
-        return html_response(page, 403)
+        return _refused(t, t("dashboard.csrf"), 403)
     await dashboard.sign_out(session)
     title, text = t("dashboard.signed_out.title"), t("dashboard.signed_out.text")
     page = render_note(t, title=title, text=text, merchant_id=session.merchant_id)
@@ -286,9 +283,6 @@ async def consent(dashboard: DashboardDep, request: Request) -> Response:
     session, fields = await _signed_form(dashboard, request)
     if session is None:
         t = _t(request, fields.get("lang"))
-        page = render_note(
-            t, title=t("dashboard.refused"), text=t("dashboard.csrf"), merchant_id=""
-        )
-        return html_response(page, 403)
+        return _refused(t, t("dashboard.csrf"), 403)
     await dashboard.set_consent(session, fields.get("every_shop") == "on")
     return RedirectResponse("/me", 303, {"Cache-Control": "no-store"})
