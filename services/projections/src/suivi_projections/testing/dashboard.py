@@ -53,7 +53,7 @@ def shoppers_orders() -> list[OrderEvent]:
             placed_at=T0 + timedelta(days=n),
             email=ALICE.upper(),
             shipments=[("ups", f"1ZALICE{n}", [("li-1", 1)])],
-        )  # fmt: skip
+        )
         for n in (1, 2, 3)
     ]
     orders.append(order_event("shop-b", "B-7", email=ALICE, shipments=[("dhl", "JJALICE7", [])]))
