@@ -19,12 +19,12 @@ from suivi_console.adapters import pg_merchants as pgm
 from suivi_console.bootstrap import ConsoleService
 from suivi_console.testing.desk import console_client
 from suivi_console.testing.harness import Clock, form_value, onboard, sign_in
+from suivi_infra.browser import serve
 from suivi_infra.merchant_keys import MerchantKeys
 from suivi_projections.db.migrate import migrate as migrate_projections
 from suivi_projections.query.analytics import PostgresAnalytics
 from suivi_projections.query.live import LiveHub
 from suivi_projections.query.readmodel import PostgresReadModel
-from suivi_projections.testing.browser import serve
 from suivi_projections.web.app import create_api as projections_api
 from suivi_projections.web.settings import ApiSettings
 from suivi_tracker.api.deps import ApiContext

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 import asyncpg
 import httpx
 import pytest
-from playwright.async_api import async_playwright
 from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
@@ -20,10 +19,10 @@ from suivi_console.bootstrap import ConsoleService
 from suivi_console.testing.desk import console_client
 from suivi_console.testing.harness import Clock, form_value, onboard, sign_in
 from suivi_console.web.cookies import session_name
+from suivi_infra.browser import chromium, needs_chromium, serve
 from suivi_projections.db.migrate import migrate
 from suivi_projections.query.live import LiveHub
 from suivi_projections.query.readmodel import PostgresReadModel
-from suivi_projections.testing.browser import CHROMIUM, CHROMIUM_ARGS, serve
 from suivi_projections.testing.samples import order_event
 from suivi_projections.web.app import create_api
 from suivi_projections.web.settings import ApiSettings
@@ -97,28 +96,23 @@ async def test_search_by_email_tracking_number_and_number(
     assert by_number.text.count('class="mono">AT-') == 1 and "AT-041" in by_number.text
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium")
+@needs_chromium
 async def test_email_search_in_chromium_puts_the_email_in_no_url(
     service: ConsoleService, owners: tuple[httpx.AsyncClient, httpx.AsyncClient]
 ) -> None:
     name = session_name(False)
-    async with serve(service.app) as base, async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                                   args=CHROMIUM_ARGS)  # fmt: skip
-        try:
-            context = await browser.new_context(viewport={"width": 390, "height": 844})
-            await context.add_cookies([{"name": name, "value": owners[0].cookies[name],
-                                        "url": base}])  # fmt: skip
-            page = await context.new_page()
-            visited: list[str] = []
-            page.on("request", lambda r: visited.append(r.url))
-            await page.goto(f"{base}/orders")
-            await page.fill("#q", "Camille.Martin@example.fr")
-            await page.click("#search button[type=submit]")
-            await page.wait_for_selector("#orders td:has-text('AT-017')")
-            assert await page.locator("#orders td.mono").count() == 3
-            assert not [u for u in visited if "camille" in u.lower() or "%40" in u or "@" in u]
-            await page.goto(f"{base}/orders/search?lang=fr")  # a reload or language switch
-            assert page.url.endswith("/orders")
-        finally:
-            await browser.close()
+    async with serve(service.app) as base, chromium() as browser:
+        context = await browser.new_context(viewport={"width": 390, "height": 844})
+        await context.add_cookies([{"name": name, "value": owners[0].cookies[name],
+                                    "url": base}])  # fmt: skip
+        page = await context.new_page()
+        visited: list[str] = []
+        page.on("request", lambda r: visited.append(r.url))
+        await page.goto(f"{base}/orders")
+        await page.fill("#q", "Camille.Martin@example.fr")
+        await page.click("#search button[type=submit]")
+        await page.wait_for_selector("#orders td:has-text('AT-017')")
+        assert await page.locator("#orders td.mono").count() == 3
+        assert not [u for u in visited if "camille" in u.lower() or "%40" in u or "@" in u]
+        await page.goto(f"{base}/orders/search?lang=fr")  # a reload or language switch
+        assert page.url.endswith("/orders")
