@@ -96,6 +96,11 @@ class ReturnEvent(Contract):
     deposit: Deposit | None = None
     resolution: Resolution | None = None
     rejection_reason: FreeText | None = None
+    drop_off_by: AwareDatetime | None = Field(
+        default=None,
+        description="While approved and not dropped off: when the return expires (the merchant's "
+        "policy), so messages can say by when to drop it off.",
+    )
 
     @property
     def key(self) -> str:

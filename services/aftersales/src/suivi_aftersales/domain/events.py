@@ -17,7 +17,9 @@ from suivi_schemas.returns import (
 )
 
 
-def return_event(ret: Return, emitted: Emitted, occurred_at: datetime) -> ReturnEvent:
+def return_event(
+    ret: Return, emitted: Emitted, occurred_at: datetime, drop_off_by: datetime | None = None
+) -> ReturnEvent:
     parcel = None
     if ret.parcel_carrier and ret.parcel_number:
         parcel = ReturnParcel(carrier=ret.parcel_carrier, tracking_number=ret.parcel_number)
@@ -50,6 +52,7 @@ def return_event(ret: Return, emitted: Emitted, occurred_at: datetime) -> Return
             "deposit": deposit,
             "resolution": resolution,
             "rejection_reason": ret.rejection_reason,
+            "drop_off_by": drop_off_by,
         }
     )
 

@@ -190,6 +190,13 @@ def next_due(ret: Return, policy: Policy) -> datetime | None:
     return ret.approved_at + timedelta(days=policy.expire_days)
 
 
+def drop_off_by(ret: Return, policy: Policy) -> datetime | None:
+    """When an approved return not dropped off yet expires (what the shopper is told)."""
+    if ret.state is not S.APPROVED or ret.approved_at is None:
+        return None
+    return ret.approved_at + timedelta(days=policy.expire_days)
+
+
 def on_due(ret: Return, policy: Policy, now: datetime) -> Change:
     """The scheduler's step for a due return: a reminder first, then expiry."""
     due = next_due(ret, policy)

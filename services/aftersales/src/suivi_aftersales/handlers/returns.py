@@ -55,7 +55,8 @@ async def commit_change(
     ret = change.ret
     due = machine.next_due(ret, policy) if policy is not None else None
     await pg_returns.save(conn, ret, due, now)
-    await pg_orders.enqueue(conn, [return_event(ret, e, now) for e in change.emitted])
+    deadline = machine.drop_off_by(ret, policy) if policy is not None else None
+    await pg_orders.enqueue(conn, [return_event(ret, e, now, deadline) for e in change.emitted])
     if metrics is not None:  # counted before the commit: a rolled-back change counts too
         for emitted in change.emitted:
             metrics.transitions.labels(emitted.kind.value).inc()

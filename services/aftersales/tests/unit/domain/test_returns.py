@@ -117,6 +117,11 @@ def test_reminder_then_expiry_with_an_injected_clock() -> None:
     expired = m.on_due(reminded.ret, rules, T0 + timedelta(days=14))
     assert kinds(expired) == [K.EXPIRED] and expired.ret.state is S.EXPIRED
     assert m.next_due(expired.ret, rules) is None
+    # Until it is dropped off, an approved return's events say by when (the notifier tells it).
+    assert m.drop_off_by(reminded.ret, rules) == T0 + timedelta(days=14)
+    assert m.drop_off_by(expired.ret, rules) is None and m.drop_off_by(requested(), rules) is None
+    event = return_event(reminded.ret, reminded.emitted[0], T0, m.drop_off_by(ret, rules))
+    assert event.drop_off_by == T0 + timedelta(days=14)
 
 
 def test_event_ids_are_the_transitions() -> None:
