@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Lifespan
 
-from suivi_infra.http import ErrorBody, document_400_not_422, offline_api
+from suivi_infra.http import ErrorBody, answer_unavailable, document_400_not_422, offline_api
 from suivi_infra.merchants import KeyLookup
 from suivi_projections.query.analytics import AnalyticsSource
 from suivi_projections.query.live import LiveHub
@@ -23,6 +23,7 @@ from suivi_projections.web.dashboard.routes import router as dashboard_router
 from suivi_projections.web.lookup import router as lookup_router
 from suivi_projections.web.merchant import router as merchant_router
 from suivi_projections.web.metrics import ApiMetrics, RequestMetrics
+from suivi_projections.web.pages.language import RememberLanguage
 from suivi_projections.web.ratelimit import Counters
 from suivi_projections.web.responses import error_response
 from suivi_projections.web.settings import ApiSettings
@@ -82,6 +83,7 @@ def create_api(
         limits = lookup_limiter(settings, counters, clock)
         install(app, Backends(read_model, limits, analytics))
     app.add_middleware(RequestMetrics, metrics=metrics)
+    app.add_middleware(RememberLanguage)  # the pages' language picker, remembered
     app.include_router(lookup_router)
     app.include_router(shopper_router)
     app.include_router(merchant_router)
@@ -123,5 +125,7 @@ def create_api(
         )
         return error_response(400, "invalid_request", problems[:500])
 
+    # PostgreSQL gone mid-request (a lookup form, a page): 503 with Retry-After, not a 500.
+    answer_unavailable(app, detail="PostgreSQL does not answer; retry later")
     document_400_not_422(app)  # answered 400 by `invalid_request`
     return app

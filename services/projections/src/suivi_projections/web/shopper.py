@@ -68,10 +68,12 @@ async def _private(
     order = await _by_status(read_model, token)
     if order is None:
         return _not_found(request, lang)
-    t = translator(order, lang=lang, accept=request.headers.get("accept-language"))
     ctx = await context(request)
     shops = ctx.shops
-    brand = brand_of(shops.branding(order.merchant_id))
+    branding = shops.branding(order.merchant_id)
+    accept = request.headers.get("accept-language")
+    t = translator(order, lang=lang, accept=accept, branding=branding)
+    brand = brand_of(branding)
     page = render_private(
         order, t, fragment=fragment, shop=shops.name(order.merchant_id), brand=brand,
         aftersales=ctx.settings.aftersales_base_url,
@@ -85,9 +87,11 @@ async def _shared(
     order = await _by_share(read_model, token)
     if order is None:
         return _not_found(request, lang)
-    t = translator(order, lang=lang, accept=request.headers.get("accept-language"))
     shops = (await context(request)).shops
-    brand = brand_of(shops.branding(order.merchant_id))
+    branding = shops.branding(order.merchant_id)
+    accept = request.headers.get("accept-language")
+    t = translator(order, lang=lang, accept=accept, branding=branding)
+    brand = brand_of(branding)
     shop = shops.name(order.merchant_id)
     view = public_order(order, t, shared=True, shop=shop)  # all the shared page receives
     return html_response(render_shared(view, t, share_token=token, fragment=fragment, brand=brand))

@@ -113,3 +113,5 @@ class Brand:
     contact_email: str | None
     contact_url: str | None
     message: str | None
+    logo_url: str | None = None  # https only; the page's CSP allows its origin
+    return_policy_url: str | None = None

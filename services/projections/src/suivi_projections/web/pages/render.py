@@ -11,13 +11,14 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from suivi_projections.query.views import OrderView
 from suivi_projections.web.pages.build import private_details, public_order
 from suivi_projections.web.pages.content import Brand, PrivateDetails, PublicOrder
-from suivi_projections.web.pages.i18n import Translator, choose_language, zone
+from suivi_projections.web.pages.i18n import NAMES, SUPPORTED, Translator, choose_language, zone
 from suivi_schemas.contrast import readable
 from suivi_schemas.merchants import Branding
 
@@ -36,11 +37,13 @@ class Html:
     headers: dict[str, str]
 
 
-def security_headers(nonce: str) -> dict[str, str]:
+def security_headers(nonce: str, image_origin: str | None = None) -> dict[str, str]:
+    """`image_origin`: the shop logo's https origin, the one other place a page loads from."""
+    images = f"'self' data: {image_origin}" if image_origin else "'self' data:"
     csp = (
         "default-src 'none'; "
         f"style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; "
-        "connect-src 'self'; img-src 'self' data:; form-action 'self'; "
+        f"connect-src 'self'; img-src {images}; form-action 'self'; "
         "base-uri 'none'; frame-ancestors 'none'"
     )
     return {
@@ -54,18 +57,39 @@ def security_headers(nonce: str) -> dict[str, str]:
 
 
 def translator(
-    order: OrderView | None, *, lang: str | None, accept: str | None, now: datetime | None = None
+    order: OrderView | None,
+    *,
+    lang: str | None,
+    accept: str | None,
+    now: datetime | None = None,
+    branding: Branding | None = None,
 ) -> Translator:
+    """The shopper's choice (`?lang=`, remembered: pages.language), the order's locale, the
+    browser's, then the shop's default language (its branding)."""
     language = choose_language(
-        override=lang, order_locale=order.locale if order else None, accept=accept
+        override=lang,
+        order_locale=order.locale if order else None,
+        accept=accept,
+        shop=branding.language if branding else None,
     )
     return Translator(language, zone(order.timezone if order else None), now)
 
 
+def _https(url: str | None) -> str | None:
+    return url if url and url.startswith("https://") and urlsplit(url).hostname else None
+
+
 def _render(template: str, t: Translator, **context: object) -> Html:
     nonce = secrets.token_urlsafe(16)
-    body = TEMPLATES.get_template(template).render(t=t, lang=t.language, nonce=nonce, **context)
-    return Html(body, security_headers(nonce))
+    # The picker: every language by its own name, the current one marked.
+    languages = tuple((code, NAMES.get(code, code)) for code in SUPPORTED)
+    body = TEMPLATES.get_template(template).render(
+        t=t, lang=t.language, nonce=nonce, languages=languages, **context
+    )
+    brand = context.get("brand")
+    logo = brand.logo_url if isinstance(brand, Brand) else None
+    origin = f"https://{urlsplit(logo).netloc}" if logo else None
+    return Html(body, security_headers(nonce, origin))
 
 
 def render_private(
@@ -103,6 +127,8 @@ def brand_of(branding: Branding | None) -> Brand | None:
         if branding.contact_url and branding.contact_url.startswith("https://")
         else None,
         message=branding.message or None,
+        logo_url=_https(branding.logo_url),
+        return_policy_url=_https(branding.return_policy_url),
     )
 
 

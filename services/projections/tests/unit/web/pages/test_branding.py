@@ -3,6 +3,7 @@ message; on the private and the shareable page alike (none of it is the shopper'
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from suivi_projections.query.live import LiveHub
@@ -41,3 +42,46 @@ async def test_without_branding_the_page_keeps_its_own_colours() -> None:
     async with asgi_client(app) as client:
         page = (await client.get("/orders/st_private_token_0001")).text
     assert "--brand:" not in page.replace("var(--brand", "")
+
+
+LOGO = "https://console.example/logos/atelier.png"
+
+
+async def test_logo_return_policy_and_the_shops_language() -> None:
+    branding = PALE.model_copy(
+        update={"logo_url": LOGO, "return_policy_url": "https://atelier.example/retours",
+                "language": "it"}
+    )  # fmt: skip
+    order = sample_order()
+    app = create_api(
+        ApiSettings(merchant_branding={"shop-a": branding}),
+        FakeReadModel(dataclasses.replace(order, locale="")),
+        LiveHub(),
+    )
+    async with asgi_client(app) as client:
+        page = await client.get("/orders/st_private_token_0001")
+        chosen = await client.get("/orders/st_private_token_0001?lang=nl")
+        remembered = await client.get("/s/sh_shared_token_0001")
+    assert f'<img class="logo" src="{LOGO}" alt="Atelier Comtois">' in page.text
+    # The logo's origin, and no other, joins the page's image sources.
+    assert (
+        "img-src 'self' data: https://console.example;" in page.headers["content-security-policy"]
+    )
+    assert 'href="https://atelier.example/retours"' in page.text
+    assert '<html lang="it">' in page.text  # no order locale, no browser language: the shop's
+    assert '<html lang="nl">' in chosen.text and "suivi_lang=nl" in chosen.headers["set-cookie"]
+    assert '<html lang="nl">' in remembered.text
+    assert 'href="?lang=de" hreflang="de" lang="de">Deutsch</a>' in page.text
+
+
+async def test_a_logo_over_plain_http_is_not_shown() -> None:
+    branding = PALE.model_copy(update={"logo_url": "http://console.example/logo.png"})
+    app = create_api(
+        ApiSettings(merchant_branding={"shop-a": branding}), FakeReadModel(sample_order()),
+        LiveHub(),
+    )  # fmt: skip
+    async with asgi_client(app) as client:
+        page = await client.get("/orders/st_private_token_0001")
+    assert (
+        "<img" not in page.text and "console.example" not in page.headers["content-security-policy"]
+    )

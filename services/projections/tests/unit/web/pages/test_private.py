@@ -115,6 +115,10 @@ async def test_french_from_the_order_then_accept_language_then_override(
     assert "Livré mercredi 14 mai 2025 à 14:31" in french
     english = text_of((await client.get(PAGE + "?lang=en")).text)
     assert "Partially delivered" in english
+    # The shopper's choice is remembered (the picker's cookie) over the order's language.
+    again = text_of((await client.get(PAGE, headers={"accept-language": "fr"})).text)
+    assert "Partially delivered" in again
+    client.cookies.clear()
 
     fake.put(dataclasses.replace(sample_order(), locale="de"))
     german = text_of((await client.get(PAGE, headers={"accept-language": "fr"})).text)
