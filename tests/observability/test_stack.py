@@ -273,6 +273,9 @@ def stack_env(
             "SUIVI_NOTIFIER_RESULTS_TOPIC": topics["notifications"],
             "SUIVI_NOTIFIER_DLQ_TOPIC": topics["notifier-dlq"],
             "SUIVI_NOTIFIER_ALERTS_TOPIC": topics["alerts"],
+            "SUIVI_NOTIFIER_RETURNS_TOPIC": topics["returns"],
+            "SUIVI_NOTIFIER_CLAIMS_TOPIC": topics["claims"],
+            "SUIVI_NOTIFIER_MERCHANTS_TOPIC": topics["merchants"],
             "SUIVI_NOTIFIER_GROUP_ID": f"obs-notifier-{run}",
         }
     )
