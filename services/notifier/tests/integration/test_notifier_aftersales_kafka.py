@@ -28,7 +28,7 @@ from suivi_notifier.bootstrap import bootstrap
 from suivi_notifier.settings import NotifierSettings
 from suivi_notifier.testing.aftersales import claim_event, return_journey
 from suivi_notifier.testing.events import Clock, order
-from suivi_notifier.testing.kafka import on_fresh_topics, produce
+from suivi_notifier.testing.kafka import on_fresh_topics, produce, until_count
 from suivi_notifier.testing.smtp_peer import SmtpPeer
 from suivi_notifier.testing.twilio_peer import TwilioPeer
 from suivi_notifier.testing.webhook_peer import WebhookPeer
@@ -36,16 +36,6 @@ from suivi_schemas.claims import ClaimEventKind, ClaimOutcome
 from suivi_schemas.merchants import Branding, MerchantRecord, WebhookEndpoint
 
 SEALING = "sealing-key-of-the-console-" + "x" * 16
-
-
-async def _until(pool: asyncpg.Pool, query: str, want: int, seconds: float = 20) -> int:
-    deadline = asyncio.get_running_loop().time() + seconds
-    async with pool.acquire() as conn:
-        while True:
-            got: int = await conn.fetchval(query)
-            if got >= want or asyncio.get_running_loop().time() > deadline:
-                return got
-            await asyncio.sleep(0.1)
 
 
 async def _dead_letters(kafka: KafkaSettings, topic: str, want: int) -> list[Any]:
@@ -81,7 +71,7 @@ async def test_notifier_kafka_return_journey_duplicated_and_shuffled_tells_each_
         # The events first (a replay before the order is known), a poison record among them.
         await produce(settings, *replay, poison=(settings.returns_topic, b'{"kind": "refunded"}'))
         stored = "SELECT count(*) FROM notifier_aftersales_events"
-        assert await _until(pg_pool, stored, len(journey)) == len(journey)
+        assert await until_count(pg_pool, stored, len(journey)) == len(journey)
         await produce(settings, order("7001", opt_sms=True, timezone="UTC"))
         mails = await smtp_peer.wait_for(5, seconds=30)
         dead = await _dead_letters(kafka_settings, settings.dlq_topic, 1)

@@ -22,22 +22,12 @@ from suivi_ingest.testing.signers import stripe_like
 from suivi_notifier.bootstrap import bootstrap
 from suivi_notifier.settings import NotifierSettings
 from suivi_notifier.testing.events import Clock, alert, order
-from suivi_notifier.testing.kafka import on_fresh_topics, produce
+from suivi_notifier.testing.kafka import on_fresh_topics, produce, until_count
 from suivi_notifier.testing.smtp_peer import SmtpPeer
 from suivi_notifier.testing.webhook_peer import WebhookPeer
 from suivi_schemas import OrderEvent, ShipmentAlert
 
 SECRET = "whsec_kafka_test"
-
-
-async def _until(pool: asyncpg.Pool, query: str, want: int, seconds: float = 20) -> int:
-    deadline = asyncio.get_running_loop().time() + seconds
-    async with pool.acquire() as conn:
-        while True:
-            got: int = await conn.fetchval(query)
-            if got >= want or asyncio.get_running_loop().time() > deadline:
-                return got
-            await asyncio.sleep(0.1)
 
 
 async def test_notifier_kafka_stalled_alert_one_email_one_signed_webhook(
@@ -130,7 +120,7 @@ async def test_notifier_kafka_three_alerts_one_digest_then_nothing(
     await service.start()
     try:
         queued = "SELECT count(*) FROM notifier_digest_items"
-        assert await _until(pg_pool, queued, 3) == 3
+        assert await until_count(pg_pool, queued, 3) == 3
         await asyncio.sleep(0.5)
         assert smtp_peer.messages == []  # the period is not over
         clock.advance(minutes=31)

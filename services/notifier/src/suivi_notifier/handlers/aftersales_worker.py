@@ -11,7 +11,6 @@ Merchant webhooks are queued by the intake (they need no order) and sent by `Mer
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -22,6 +21,7 @@ import asyncpg
 from suivi_notifier.adapters import pg_aftersales
 from suivi_notifier.domain.aftersales import change_of, plan_change
 from suivi_notifier.domain.planning import Capabilities
+from suivi_notifier.handlers.attempts import run_until
 from suivi_notifier.metrics import NotifierMetrics
 
 log = logging.getLogger(__name__)
@@ -48,15 +48,7 @@ class AftersalesWorker:
         self.clock = clock
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                busy = await self.plan(self.clock()) > 0
-            except Exception:
-                log.exception("after-sales cycle failed; trying again")
-                busy = False
-            if not busy:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.poll_interval)
+        await run_until(stop, lambda: self.plan(self.clock()), self.poll_interval, "after-sales")
 
     async def plan(self, now: datetime) -> int:
         """Plans a batch of events; returns how many."""

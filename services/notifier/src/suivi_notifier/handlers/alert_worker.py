@@ -10,7 +10,6 @@ holding its shipment until the notification horizon; past it, it is planned with
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -22,6 +21,7 @@ from suivi_notifier.adapters.merchant_book import MerchantBook
 from suivi_notifier.domain.alerts import AlertOutcome, alert_trigger, plan_alert
 from suivi_notifier.domain.planning import Capabilities
 from suivi_notifier.domain.triggers import TriggerPolicy
+from suivi_notifier.handlers.attempts import run_until
 from suivi_notifier.handlers.merchant_sender import MerchantSender
 from suivi_notifier.metrics import NotifierMetrics
 from suivi_schemas import AlertKind, Channel, NotificationResult, Outcome, ShipmentAlert
@@ -60,15 +60,7 @@ class AlertWorker:
                 log.warning("merchant %s wants alert digests but SMTP is not configured", merchant)
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                busy = await self.run_once() > 0
-            except Exception:
-                log.exception("alert cycle failed; trying again")
-                busy = False
-            if not busy:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.poll_interval)
+        await run_until(stop, self.run_once, self.poll_interval, "alert")
 
     async def run_once(self) -> int:
         planned = await self.plan(self.clock())

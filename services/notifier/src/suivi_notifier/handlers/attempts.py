@@ -1,11 +1,12 @@
 """What the shopper dispatcher and the merchant sender share: one bounded send attempt, and the
-dispatch settings (batch sizes, lease, retry policy)."""
+dispatch settings (batch sizes, lease, retry policy); and the workers' loop."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
@@ -44,3 +45,19 @@ async def bounded(
     except Exception as exc:
         log.error("%s failed unexpectedly: %s", what, type(exc).__name__)
         return Transient(f"{label}_{type(exc).__name__}"[:64])
+
+
+async def run_until(
+    stop: asyncio.Event, cycle: Callable[[], Awaitable[int]], poll_interval: float, what: str
+) -> None:
+    """Runs `cycle` until `stop`: again at once while it had work, else after `poll_interval`;
+    a failed cycle is logged and tried again (the database or the broker may be back)."""
+    while not stop.is_set():
+        try:
+            busy = await cycle() > 0
+        except Exception:
+            log.exception("%s cycle failed; trying again", what)
+            busy = False
+        if not busy:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), poll_interval)

@@ -4,8 +4,11 @@ producers)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
+
+import asyncpg
 
 from suivi_infra.kafka import make_producer
 from suivi_infra.settings import KafkaSettings
@@ -69,3 +72,14 @@ async def produce(
             await producer.send_and_wait(poison[0], poison[1], key=b"ups:BROKEN")
     finally:
         await producer.stop()
+
+
+async def until_count(pool: asyncpg.Pool, query: str, want: int, seconds: float = 20) -> int:
+    """Polls `query` (a count) until it reaches `want` or `seconds` pass; returns the last."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    async with pool.acquire() as conn:
+        while True:
+            got: int = await conn.fetchval(query)
+            if got >= want or asyncio.get_running_loop().time() > deadline:
+                return got
+            await asyncio.sleep(0.1)
