@@ -53,6 +53,10 @@ SELECT DISTINCT ON (subject) subject, occurred_at, step FROM notifier_aftersales
 WHERE subject = ANY($1::text[]) AND planned_at IS NOT NULL
 ORDER BY subject, occurred_at DESC, step DESC
 """
+_LOCK = """
+SELECT pg_advisory_xact_lock(hashtext('suivi-notifier-aftersales:' || s))
+FROM unnest($1::text[]) AS s ORDER BY s
+"""
 _MARK = """
 UPDATE notifier_aftersales_events e SET planned_at = $3, outcome = t.outcome
 FROM unnest($1::uuid[], $2::text[]) AS t(event_id, outcome)
@@ -129,8 +133,11 @@ async def unplanned(
 async def latest(
     conn: asyncpg.Connection, subjects: Sequence[str]
 ) -> dict[str, tuple[datetime, int]]:
-    """The furthest planned step of each return or claim."""
-    rows = await conn.fetch(_LATEST, sorted(set(subjects)))
+    """The furthest planned step of each return or claim, each held until the transaction ends:
+    another instance planning a later event of the same one waits, then sees this plan."""
+    keys = sorted(set(subjects))  # locked in one order: no deadlock between instances
+    await conn.execute(_LOCK, keys)
+    rows = await conn.fetch(_LATEST, keys)
     return {r["subject"]: (r["occurred_at"], r["step"]) for r in rows}
 
 
