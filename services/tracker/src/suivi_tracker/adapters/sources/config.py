@@ -13,6 +13,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from suivi_tracker.adapters.sources.aftership import AfterShipSource
 from suivi_tracker.adapters.sources.base import BaseSource
+from suivi_tracker.adapters.sources.carrier_config import (
+    CarrierLimits,
+    CarrierSettings,
+    build_carrier_sources,
+)
 from suivi_tracker.adapters.sources.dhl import DhlSource
 from suivi_tracker.adapters.sources.easypost import EasyPostSource
 from suivi_tracker.adapters.sources.fedex import FedExSource
@@ -102,7 +107,7 @@ class ShippoSettings(KeySource):
     burst: int = Field(default=5, ge=1)
 
 
-class SourcesSettings(BaseSettings):
+class SourcesSettings(BaseSettings, CarrierSettings):
     """Every external source; composed into the tracker's settings."""
 
     model_config = SettingsConfigDict(
@@ -134,7 +139,7 @@ def _secret(value: SecretStr | None) -> str:
     return value.get_secret_value() if value is not None else ""
 
 
-def _http(settings: SourcesSettings, limits: Limits, base_url: str) -> SourceHttp:
+def _http(settings: SourcesSettings, limits: Limits | CarrierLimits, base_url: str) -> SourceHttp:
     return SourceHttp(
         base_url,
         bucket=TokenBucket(limits.rate, limits.burst),
@@ -204,4 +209,5 @@ def build_sources(settings: SourcesSettings) -> list[Source]:
         built.append(SeventeenTrackSource(_keyed(s, s.seventeentrack, {"17token": key})))
     if key := _secret(s.shippo.api_key):
         built.append(ShippoSource(_keyed(s, s.shippo, {"Authorization": f"ShippoToken {key}"})))
+    built += build_carrier_sources(s, lambda conf: _http(s, conf, conf.base_url))
     return list(built)

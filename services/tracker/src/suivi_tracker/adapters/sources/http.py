@@ -112,11 +112,16 @@ class SourceHttp:
         params: Mapping[str, str] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        passthrough: frozenset[int] = frozenset(),
     ) -> httpx.Response:
-        answer, sent = await self._send(method, url, params, json, headers)
+        """The answer; `passthrough` statuses are returned for the caller to read (a SOAP
+        service's 500 fault says whether it is the caller's fault or the server's)."""
+        answer, sent = await self._send(method, url, params, json, headers, content)
         if answer.status_code == 401 and await self.auth.refresh(sent):
-            answer, _ = await self._send(method, url, params, json, headers)
-        raise_for_answer(answer)
+            answer, _ = await self._send(method, url, params, json, headers, content)
+        if answer.status_code not in passthrough:
+            raise_for_answer(answer)
         return answer
 
     async def _send(
@@ -126,6 +131,7 @@ class SourceHttp:
         params: Mapping[str, str] | None,
         json: Any,
         headers: Mapping[str, str] | None,
+        content: bytes | None = None,
     ) -> tuple[httpx.Response, dict[str, str]]:
         if self.bucket is not None:
             started = time.monotonic()
@@ -134,7 +140,12 @@ class SourceHttp:
         sent = await self.auth.headers()
         try:
             answer = await self.client.request(
-                method, url, params=params, json=json, headers={**(headers or {}), **sent}
+                method,
+                url,
+                params=params,
+                json=json,
+                content=content,
+                headers={**(headers or {}), **sent},
             )
         except httpx.HTTPError as error:
             raise transport_error(error) from None
