@@ -31,6 +31,19 @@ from suivi_tracker.testing.standins.fedex import FedExStandin
 from suivi_tracker.testing.standins.journeys import Journeys, StandinClock, Step
 from suivi_tracker.testing.standins.kit import PushStandin, Standin, WebhookSender
 from suivi_tracker.testing.standins.laposte import LaPosteStandin
+from suivi_tracker.testing.standins.parcels import (
+    DpdStandin,
+    GlsStandin,
+    MondialRelayStandin,
+    YunExpressStandin,
+)
+from suivi_tracker.testing.standins.polled import PolledStandin
+from suivi_tracker.testing.standins.posts import (
+    AustraliaPostStandin,
+    CanadaPostStandin,
+    PostNLStandin,
+    RoyalMailStandin,
+)
 from suivi_tracker.testing.standins.ups import UpsStandin
 from suivi_tracker.testing.standins.usps import UspsStandin
 
@@ -60,6 +73,23 @@ class Credentials:
     aftership_webhook_secret: str = "dev-aftership-secret"  # noqa: S105
     shippo_webhook_secret: str | None = "dev-shippo-secret"  # noqa: S105
     shippo_webhook_token: str | None = "dev-shippo-token"  # noqa: S105
+    # Issue 17's polled carriers (adapters/sources/carrier_config.py).
+    royal_mail_id: str = "dev-royal-mail-client"
+    royal_mail_secret: str = "dev-royal-mail-secret"  # noqa: S105
+    canada_post_user: str = "dev-canada-post-user"
+    canada_post_password: str = "dev-canada-post-password"  # noqa: S105
+    australia_post_key: str = "dev-auspost-key"
+    australia_post_password: str = "dev-auspost-password"  # noqa: S105
+    australia_post_account: str = "0007654321"
+    postnl_key: str = "dev-postnl-api-key"
+    gls_user: str = "dev-gls-user"
+    gls_password: str = "dev-gls-password"  # noqa: S105
+    dpd_delis_id: str = "DEVDELIS"
+    dpd_password: str = "dev-dpd-password"  # noqa: S105
+    mondial_relay_brand: str = "BDTEST13"
+    mondial_relay_key: str = "PrivateK"
+    yunexpress_code: str = "C88888"
+    yunexpress_secret: str = "dev-yunexpress-secret"  # noqa: S105
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Credentials:
@@ -84,10 +114,48 @@ class Credentials:
             "aftership_webhook_secret": "SUIVI_INGEST_AFTERSHIP_SECRET",
             "shippo_webhook_secret": "SUIVI_INGEST_SHIPPO_SECRET",
             "shippo_webhook_token": "SUIVI_INGEST_SHIPPO_TOKEN",
+            **CARRIER_VARIABLES,
         }
         # Only the first of several comma-separated (rotation) secrets signs.
         given = {f: env[n].split(",")[0].strip() for f, n in names.items() if env.get(n)}
         return cls(**given)
+
+
+CARRIER_VARIABLES = {
+    "royal_mail_id": "SUIVI_TRACKER_ROYAL_MAIL__CLIENT_ID",
+    "royal_mail_secret": "SUIVI_TRACKER_ROYAL_MAIL__CLIENT_SECRET",
+    "canada_post_user": "SUIVI_TRACKER_CANADA_POST__USERNAME",
+    "canada_post_password": "SUIVI_TRACKER_CANADA_POST__PASSWORD",
+    "australia_post_key": "SUIVI_TRACKER_AUSTRALIA_POST__API_KEY",
+    "australia_post_password": "SUIVI_TRACKER_AUSTRALIA_POST__PASSWORD",
+    "australia_post_account": "SUIVI_TRACKER_AUSTRALIA_POST__ACCOUNT_NUMBER",
+    "postnl_key": "SUIVI_TRACKER_POSTNL__API_KEY",
+    "gls_user": "SUIVI_TRACKER_GLS__USERNAME",
+    "gls_password": "SUIVI_TRACKER_GLS__PASSWORD",
+    "dpd_delis_id": "SUIVI_TRACKER_DPD__DELIS_ID",
+    "dpd_password": "SUIVI_TRACKER_DPD__PASSWORD",
+    "mondial_relay_brand": "SUIVI_TRACKER_MONDIAL_RELAY__BRAND",
+    "mondial_relay_key": "SUIVI_TRACKER_MONDIAL_RELAY__PRIVATE_KEY",
+    "yunexpress_code": "SUIVI_TRACKER_YUNEXPRESS__CUSTOMER_CODE",
+    "yunexpress_secret": "SUIVI_TRACKER_YUNEXPRESS__API_SECRET",
+}
+
+
+def carrier_standins(journeys: Journeys, c: Credentials) -> dict[str, PolledStandin]:
+    """Issue 17's polled carriers, by URL prefix (= provider slug)."""
+    made: list[PolledStandin] = [
+        RoyalMailStandin(journeys, c.royal_mail_id, c.royal_mail_secret),
+        CanadaPostStandin(journeys, c.canada_post_user, c.canada_post_password),
+        AustraliaPostStandin(
+            journeys, c.australia_post_key, c.australia_post_password, c.australia_post_account
+        ),
+        PostNLStandin(journeys, c.postnl_key),
+        GlsStandin(journeys, c.gls_user, c.gls_password),
+        DpdStandin(journeys, c.dpd_delis_id, c.dpd_password),
+        MondialRelayStandin(journeys, c.mondial_relay_brand, c.mondial_relay_key),
+        YunExpressStandin(journeys, c.yunexpress_code, c.yunexpress_secret),
+    ]
+    return {s.name: s for s in made}
 
 
 class Standins:
@@ -130,6 +198,7 @@ class Standins:
             creds.shippo_key,
             hook("shippo", shippo.signer(creds.shippo_webhook_secret), token),
         )
+        self.carriers = carrier_standins(journeys, creds)
 
     @property
     def all(self) -> dict[str, Standin]:
@@ -143,6 +212,7 @@ class Standins:
             "aftership": self.aftership,
             "17track": self.seventeentrack,
             "shippo": self.shippo,
+            **self.carriers,
         }
 
     @property

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from pydantic import SecretStr
 
+from suivi_tracker.adapters.sources import carrier_config
 from suivi_tracker.adapters.sources import config as c
 from suivi_tracker.adapters.sources.config import SourcesSettings, build_sources
 from suivi_tracker.domain.sources import Source
@@ -59,7 +60,55 @@ def settings_for(
             api_key=key(creds.seventeentrack_key), rate=rate, base_url=f"{url}/17track/track/v2.2"
         ),
         shippo=c.ShippoSettings(api_key=key(creds.shippo_key), base_url=f"{url}/shippo", rate=rate),
-    )
+    ).model_copy(update=carrier_settings(url, creds, rate))
+
+
+def carrier_settings(url: str, creds: Credentials, rate: float) -> dict[str, object]:
+    """Issue 17's polled carriers' blocks, against the stand-ins served at `url`."""
+    key, cc = SecretStr, carrier_config
+
+    def at(prefix: str, conf: carrier_config.CarrierLimits) -> carrier_config.CarrierLimits:
+        return conf.model_copy(update={"base_url": f"{url}/{prefix}", "rate": rate, "burst": 100})
+
+    return {
+        "royal_mail": at(
+            "royal-mail",
+            cc.RoyalMailSettings(
+                client_id=creds.royal_mail_id, client_secret=key(creds.royal_mail_secret)
+            ),
+        ),
+        "canada_post": at(
+            "canada-post",
+            cc.CanadaPostSettings(
+                username=creds.canada_post_user, password=key(creds.canada_post_password)
+            ),
+        ),
+        "australia_post": at(
+            "australia-post",
+            cc.AustraliaPostSettings(
+                api_key=creds.australia_post_key,
+                password=key(creds.australia_post_password),
+                account_number=creds.australia_post_account,
+            ),
+        ),
+        "postnl": at("postnl", cc.PostNLSettings(api_key=key(creds.postnl_key))),
+        "gls": at("gls", cc.GlsSettings(username=creds.gls_user, password=key(creds.gls_password))),
+        "dpd": at(
+            "dpd", cc.DpdSettings(delis_id=creds.dpd_delis_id, password=key(creds.dpd_password))
+        ),
+        "mondial_relay": at(
+            "mondial-relay",
+            cc.MondialRelaySettings(
+                brand=creds.mondial_relay_brand, private_key=key(creds.mondial_relay_key)
+            ),
+        ),
+        "yunexpress": at(
+            "yunexpress",
+            cc.YunExpressSettings(
+                customer_code=creds.yunexpress_code, api_secret=key(creds.yunexpress_secret)
+            ),
+        ),
+    }
 
 
 @dataclass
