@@ -39,3 +39,20 @@ def test_aggregators_serve_the_main_carriers_under_their_own_codes() -> None:
     assert seventeentrack.CARRIERS["usps"] == 21051
     assert easypost.CARRIERS["dhl"] == "DHLExpress"
     assert aftership.CARRIERS["laposte"] == "la-poste-colissimo"
+
+
+def test_carriers_without_a_public_api_are_served_by_an_aggregator() -> None:
+    """Issue 17: Cainiao and 4PX have no open tracking API (docs/tracking.md); AfterShip's
+    slugs follow them, and the router sends them there when no own source exists."""
+    from suivi_schemas.carriers import canonical_carrier
+    from suivi_tracker.adapters.sources.config import SourcesSettings, build_sources
+    from suivi_tracker.domain.routing import route
+
+    for carrier, slug in {"cainiao": "cainiao", "4px": "4px", "colis-prive": "colis-prive"}.items():
+        assert aftership.CARRIERS[carrier] == slug
+        assert canonical_carrier(slug) == carrier  # AfterShip's webhook names it back the same
+    sources = build_sources(SourcesSettings(aftership={"api_key": "k"}))  # type: ignore[arg-type]
+    assert [s.name for s in sources] == ["aftership"]
+    assert route("cainiao", sources).name == "aftership"  # type: ignore[union-attr]
+    assert route("4px", sources).name == "aftership"  # type: ignore[union-attr]
+    assert canonical_carrier(aftership.CARRIERS["mondial-relay"]) == "mondial-relay"

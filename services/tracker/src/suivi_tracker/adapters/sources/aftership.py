@@ -50,6 +50,12 @@ CARRIERS = {
     "lasership": "lasership",
     "aramex": "aramex",
     "purolator": "purolator",
+    # Issue 17: carriers without a public tracking API (Cainiao above, 4PX; docs/tracking.md)
+    # or not polled by Suivi (Colis Privé), and the polled ones' fallback.
+    "yunexpress": "yunexpress",
+    "4px": "4px",
+    "mondial-relay": "mondialrelay",
+    "colis-prive": "colis-prive",
 }
 
 
