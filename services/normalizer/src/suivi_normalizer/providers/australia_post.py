@@ -23,18 +23,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from suivi_normalizer.providers import scans as sc
 from suivi_normalizer.providers.base import AdapterError, CodeTable, Meaning, Parsed
-from suivi_normalizer.providers.scans import (
-    Parcel,
-    Scan,
-    checkpoints,
-    items,
-    latest_code,
-    number,
-    obj,
-    phrase_code,
-    string,
-)
 from suivi_schemas import ShipmentStatus
 from suivi_schemas.status import Substatus
 
@@ -117,42 +107,44 @@ def _place(location: str | None) -> tuple[str | None, str | None, str | None]:
     return location, None, None
 
 
-def _article(item: dict[str, Any], path: str, status: str | None) -> list[Scan]:
-    events = [obj(e, f"{path}.events[{i}]") for i, e in enumerate(items(item.get("events"), path))]
+def _article(item: dict[str, Any], path: str, status: str | None) -> list[sc.Scan]:
+    events = [
+        sc.obj(e, f"{path}.events[{i}]") for i, e in enumerate(sc.items(item.get("events"), path))
+    ]
     scans = []
     for i, event in enumerate(events):
         where = f"{path}.events[{i}]"
-        words = string(event.get("description"), f"{where}.description")
-        code = phrase_code(words, PHRASES)
+        words = sc.string(event.get("description"), f"{where}.description")
+        code = sc.phrase_code(words, PHRASES)
         if i == 0:  # events come newest first: the item's status may name the latest
-            code = latest_code(code, status, TABLE, _DECISIVE)
-        city, region, country = _place(string(event.get("location"), f"{where}.location"))
+            code = sc.latest_code(code, status, TABLE, _DECISIVE)
+        city, region, country = _place(sc.string(event.get("location"), f"{where}.location"))
         scans.append(
-            Scan(code, event.get("date"), f"{where}.date", words, city, region, country=country)
+            sc.Scan(code, event.get("date"), f"{where}.date", words, city, region, country=country)
         )
     return scans
 
 
 def parse(payload: Any) -> Parsed:
-    body = obj(payload, "$")
+    body = sc.obj(payload, "$")
     results = body.get("tracking_results")
     if results is None:
         if "errors" in body:
             return Parsed()  # the whole request was refused
         raise AdapterError("$.tracking_results: missing (an Australia Post track answer)")
     found = Parsed()
-    for r, result in enumerate(items(results, "$.tracking_results")):
+    for r, result in enumerate(sc.items(results, "$.tracking_results")):
         path = f"$.tracking_results[{r}]"
-        result = obj(result, path)
-        for t, trackable in enumerate(items(result.get("trackable_items"), path)):
+        result = sc.obj(result, path)
+        for t, trackable in enumerate(sc.items(result.get("trackable_items"), path)):
             where = f"{path}.trackable_items[{t}]"
-            trackable = obj(trackable, where)
-            articles = items(trackable.get("items"), where) or [trackable]
+            trackable = sc.obj(trackable, where)
+            articles = sc.items(trackable.get("items"), where) or [trackable]
             for a, article in enumerate(articles):
                 at = f"{where}.items[{a}]" if "items" in trackable else where
-                article = obj(article, at)
+                article = sc.obj(article, at)
                 key = article.get("article_id") or result.get("tracking_id")
-                status = string(article.get("status"), f"{at}.status")
-                parcel = Parcel(SLUG, number(key, f"{at}.article_id"), ("AU",))
-                found.extend(checkpoints(parcel, _article(article, at, status), TABLE))
+                status = sc.string(article.get("status"), f"{at}.status")
+                parcel = sc.Parcel(SLUG, sc.number(key, f"{at}.article_id"), ("AU",))
+                found.extend(sc.checkpoints(parcel, _article(article, at, status), TABLE))
     return found

@@ -19,17 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from suivi_normalizer.providers import scans as sc
 from suivi_normalizer.providers.base import AdapterError, CodeTable, Meaning, Parsed, alpha2
-from suivi_normalizer.providers.scans import (
-    Parcel,
-    Scan,
-    checkpoints,
-    items,
-    number,
-    obj,
-    phrase_code,
-    string,
-)
 from suivi_schemas import ShipmentStatus
 from suivi_schemas.status import Substatus
 
@@ -69,31 +60,31 @@ PHRASES = {
 
 
 def parse(payload: Any) -> Parsed:
-    body = obj(payload, "$")
+    body = sc.obj(payload, "$")
     if str(body.get("result")) != "1":
         if "result" in body:
             return Parsed()  # a refusal (unknown order, signature): nothing known
         raise AdapterError("$.result: missing (a 4PX tr.order.tracking.get answer)")
-    data = obj(body.get("data"), "$.data")
+    data = sc.obj(body.get("data"), "$.data")
     entries = [
-        obj(e, f"$.data.trackingList[{i}]")
-        for i, e in enumerate(items(data.get("trackingList"), "$.data.trackingList"))
+        sc.obj(e, f"$.data.trackingList[{i}]")
+        for i, e in enumerate(sc.items(data.get("trackingList"), "$.data.trackingList"))
     ]
     destination = next((c for e in entries if (c := alpha2(e.get("destinationCountry")))), None)
-    parcel = Parcel(
+    parcel = sc.Parcel(
         SLUG,
-        number(data.get("deliveryOrderNo"), "$.data.deliveryOrderNo"),
+        sc.number(data.get("deliveryOrderNo"), "$.data.deliveryOrderNo"),
         ("CN", *filter(None, [destination])),
     )
     scans = []
     for i, entry in enumerate(entries):
         where = f"$.data.trackingList[{i}]"
-        words = string(entry.get("trackingContent"), f"{where}.trackingContent")
-        place = string(entry.get("occurLocation"), f"{where}.occurLocation")
+        words = sc.string(entry.get("trackingContent"), f"{where}.trackingContent")
+        place = sc.string(entry.get("occurLocation"), f"{where}.occurLocation")
         country = alpha2(place) if place else None
         scans.append(
-            Scan(
-                code=phrase_code(words, PHRASES),
+            sc.Scan(
+                code=sc.phrase_code(words, PHRASES),
                 when=entry.get("occurDatetime"),
                 path=f"{where}.occurDatetime",
                 message=words,
@@ -101,4 +92,4 @@ def parse(payload: Any) -> Parsed:
                 country=country,
             )
         )
-    return checkpoints(parcel, scans, TABLE)
+    return sc.checkpoints(parcel, scans, TABLE)

@@ -18,18 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from suivi_normalizer.providers import scans as sc
 from suivi_normalizer.providers.base import AdapterError, CodeTable, Meaning, Parsed
-from suivi_normalizer.providers.scans import (
-    Parcel,
-    Scan,
-    checkpoints,
-    items,
-    latest_code,
-    number,
-    obj,
-    phrase_code,
-    string,
-)
 from suivi_schemas import Reason, ShipmentStatus
 from suivi_schemas.status import Substatus
 
@@ -83,44 +73,44 @@ _DECISIVE = frozenset(
 
 
 def _unit(unit: dict[str, Any], path: str) -> Parsed:
-    bar = obj(unit.get("progressBar") or {}, f"{path}.progressBar")
-    status = string(bar.get("statusInfo"), f"{path}.progressBar.statusInfo")
-    parcel = Parcel(SLUG, number(unit.get("tuNo"), f"{path}.tuNo"))
+    bar = sc.obj(unit.get("progressBar") or {}, f"{path}.progressBar")
+    status = sc.string(bar.get("statusInfo"), f"{path}.progressBar.statusInfo")
+    parcel = sc.Parcel(SLUG, sc.number(unit.get("tuNo"), f"{path}.tuNo"))
     scans = []
-    for i, event in enumerate(items(unit.get("history"), f"{path}.history")):
+    for i, event in enumerate(sc.items(unit.get("history"), f"{path}.history")):
         where = f"{path}.history[{i}]"
-        event = obj(event, where)
-        words = string(event.get("evtDscr"), f"{where}.evtDscr")
-        code = phrase_code(words, PHRASES)
+        event = sc.obj(event, where)
+        words = sc.string(event.get("evtDscr"), f"{where}.evtDscr")
+        code = sc.phrase_code(words, PHRASES)
         if i == 0:
-            code = latest_code(code, (status or "").upper(), TABLE, _DECISIVE)
-        day = string(event.get("date"), f"{where}.date")
+            code = sc.latest_code(code, (status or "").upper(), TABLE, _DECISIVE)
+        day = sc.string(event.get("date"), f"{where}.date")
         if day is None:
             raise AdapterError(f"{where}.date: missing")
-        clock = string(event.get("time"), f"{where}.time") or "12:00:00"
-        address = obj(event.get("address") or {}, f"{where}.address")
+        clock = sc.string(event.get("time"), f"{where}.time") or "12:00:00"
+        address = sc.obj(event.get("address") or {}, f"{where}.address")
         scans.append(
-            Scan(
+            sc.Scan(
                 code=code,
                 when=f"{day}T{clock}",
                 path=f"{where}.date",
                 message=words,
-                city=string(address.get("city"), f"{where}.address.city"),
-                country=string(address.get("countryCode"), f"{where}.address.countryCode")
-                or string(address.get("countryName"), f"{where}.address.countryName"),
+                city=sc.string(address.get("city"), f"{where}.address.city"),
+                country=sc.string(address.get("countryCode"), f"{where}.address.countryCode")
+                or sc.string(address.get("countryName"), f"{where}.address.countryName"),
             )
         )
-    return checkpoints(parcel, scans, TABLE)
+    return sc.checkpoints(parcel, scans, TABLE)
 
 
 def parse(payload: Any) -> Parsed:
-    body = obj(payload, "$")
+    body = sc.obj(payload, "$")
     units = body.get("tuStatus")
     if units is None:
         if "exceptionText" in body or "errors" in body:
             return Parsed()  # "no parcel found" and other refusals
         raise AdapterError("$.tuStatus: missing (a GLS track and trace answer)")
     found = Parsed()
-    for u, unit in enumerate(items(units, "$.tuStatus")):
-        found.extend(_unit(obj(unit, f"$.tuStatus[{u}]"), f"$.tuStatus[{u}]"))
+    for u, unit in enumerate(sc.items(units, "$.tuStatus")):
+        found.extend(_unit(sc.obj(unit, f"$.tuStatus[{u}]"), f"$.tuStatus[{u}]"))
     return found

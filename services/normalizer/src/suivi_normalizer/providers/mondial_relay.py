@@ -22,18 +22,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from suivi_normalizer.providers import scans as sc
 from suivi_normalizer.providers.base import AdapterError, CodeTable, Meaning, Parsed
-from suivi_normalizer.providers.scans import (
-    Parcel,
-    Scan,
-    checkpoints,
-    items,
-    latest_code,
-    number,
-    obj,
-    phrase_code,
-    string,
-)
 from suivi_normalizer.providers.xmldoc import envelope, find
 from suivi_schemas import ShipmentStatus
 from suivi_schemas.status import Substatus
@@ -89,33 +79,33 @@ def parse(payload: Any) -> Parsed:
     result = find(root, "WSI2_TracingColisDetailleResult")
     if not isinstance(result, dict):
         raise AdapterError("$.xml: no WSI2_TracingColisDetailleResult")
-    stat = string(result.get("STAT"), "$.xml.STAT")
+    stat = sc.string(result.get("STAT"), "$.xml.STAT")
     if stat not in TRACING:
         return Parsed()  # an error STAT (unknown parcel, bad key, service down)
-    parcel = Parcel(SLUG, number(polled, "$.number"), ("FR",))
+    parcel = sc.Parcel(SLUG, sc.number(polled, "$.number"), ("FR",))
     tracing = find(result, "Tracing")
-    events = items(find(tracing, "ret_WSI2_sub_TracingColisDetaille") if tracing else None, "$")
-    dated = [(i, obj(e, f"$.xml.Tracing[{i}]")) for i, e in enumerate(events)]
-    dated = [(i, e) for i, e in dated if string(e.get("Libelle"), f"$.xml.Tracing[{i}].Libelle")]
+    events = sc.items(find(tracing, "ret_WSI2_sub_TracingColisDetaille") if tracing else None, "$")
+    dated = [(i, sc.obj(e, f"$.xml.Tracing[{i}]")) for i, e in enumerate(events)]
+    dated = [(i, e) for i, e in dated if sc.string(e.get("Libelle"), f"$.xml.Tracing[{i}].Libelle")]
     scans = []
     for n, (i, event) in enumerate(dated):
         where = f"$.xml.Tracing[{i}]"
-        words = string(event.get("Libelle"), f"{where}.Libelle")
-        code = phrase_code(words, PHRASES)
+        words = sc.string(event.get("Libelle"), f"{where}.Libelle")
+        code = sc.phrase_code(words, PHRASES)
         if n == len(dated) - 1:  # oldest first: the STAT may name the newest
-            code = latest_code(code, stat, TABLE, TRACING)
+            code = sc.latest_code(code, stat, TABLE, TRACING)
         scans.append(
-            Scan(
+            sc.Scan(
                 code=code,
                 when=_when(
-                    string(event.get("Date"), f"{where}.Date"),
-                    string(event.get("Heure"), f"{where}.Heure"),
+                    sc.string(event.get("Date"), f"{where}.Date"),
+                    sc.string(event.get("Heure"), f"{where}.Heure"),
                     f"{where}.Date",
                 ),
                 path=f"{where}.Date",
                 message=words,
-                city=string(event.get("Emplacement"), f"{where}.Emplacement"),
-                country=string(event.get("Relais_Pays"), f"{where}.Relais_Pays") or "FR",
+                city=sc.string(event.get("Emplacement"), f"{where}.Emplacement"),
+                country=sc.string(event.get("Relais_Pays"), f"{where}.Relais_Pays") or "FR",
             )
         )
-    return checkpoints(parcel, scans, TABLE)
+    return sc.checkpoints(parcel, scans, TABLE)

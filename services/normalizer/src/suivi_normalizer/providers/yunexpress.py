@@ -21,18 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from suivi_normalizer.providers import scans as sc
 from suivi_normalizer.providers.base import AdapterError, CodeTable, Meaning, Parsed, alpha2
-from suivi_normalizer.providers.scans import (
-    Parcel,
-    Scan,
-    checkpoints,
-    items,
-    latest_code,
-    number,
-    obj,
-    phrase_code,
-    string,
-)
 from suivi_schemas import Reason, ShipmentStatus
 from suivi_schemas.status import Substatus
 
@@ -84,37 +74,37 @@ PHRASES = {
 
 
 def parse(payload: Any) -> Parsed:
-    body = obj(payload, "$")
+    body = sc.obj(payload, "$")
     item = body.get("Item")
     if item is None:
         if body.get("ResultCode") not in (None, "0000"):
             return Parsed()  # an error answer (unknown waybill, bad credentials)
         raise AdapterError("$.Item: missing (a YunExpress GetTrackInfo answer)")
-    item = obj(item, "$.Item")
+    item = sc.obj(item, "$.Item")
     key = item.get("TrackingNumber") or item.get("WaybillNumber")
     destination = alpha2(item.get("CountryCode"))
-    parcel = Parcel(
-        SLUG, number(key, "$.Item.TrackingNumber"), ("CN", *filter(None, [destination]))
+    parcel = sc.Parcel(
+        SLUG, sc.number(key, "$.Item.TrackingNumber"), ("CN", *filter(None, [destination]))
     )
     state = item.get("PackageState")
     state = str(state) if isinstance(state, int) and not isinstance(state, bool) else None
     events = [
-        obj(e, f"$.Item.OrderTrackingDetails[{i}]")
+        sc.obj(e, f"$.Item.OrderTrackingDetails[{i}]")
         for i, e in enumerate(
-            items(item.get("OrderTrackingDetails"), "$.Item.OrderTrackingDetails")
+            sc.items(item.get("OrderTrackingDetails"), "$.Item.OrderTrackingDetails")
         )
     ]
     scans = []
     for i, event in enumerate(events):
         where = f"$.Item.OrderTrackingDetails[{i}]"
-        words = string(event.get("ProcessContent"), f"{where}.ProcessContent")
-        code = phrase_code(words, PHRASES)
+        words = sc.string(event.get("ProcessContent"), f"{where}.ProcessContent")
+        code = sc.phrase_code(words, PHRASES)
         if i == len(events) - 1:  # oldest first: the package state may name the newest
-            code = latest_code(code, state, TABLE, _STATES)
-        place = string(event.get("ProcessLocation"), f"{where}.ProcessLocation")
+            code = sc.latest_code(code, state, TABLE, _STATES)
+        place = sc.string(event.get("ProcessLocation"), f"{where}.ProcessLocation")
         country = alpha2(place) if place else None
         scans.append(
-            Scan(
+            sc.Scan(
                 code=code,
                 when=event.get("ProcessDate"),
                 path=f"{where}.ProcessDate",
@@ -123,4 +113,4 @@ def parse(payload: Any) -> Parsed:
                 country=country,
             )
         )
-    return checkpoints(parcel, scans, TABLE)
+    return sc.checkpoints(parcel, scans, TABLE)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-import httpx
 import pytest
 
 from suivi_normalizer.providers import parser_for
@@ -46,11 +45,6 @@ def _checkpoints(name: str, body: bytes) -> list[tuple[str, bool]]:
     return [(c.meaning.status.value, c.known) for c in sorted(found, key=lambda c: c.occurred_at)]
 
 
-async def _admin(peers: Peers, path: str, body: object) -> None:
-    async with httpx.AsyncClient(base_url=peers.url) as http:
-        (await http.post(path, json=body)).raise_for_status()
-
-
 @pytest.mark.parametrize("name", sorted(POLLED))
 async def test_a_journey_is_polled_until_delivered(peers: Peers, name: str) -> None:
     source, ref = peers.sources[name], POLLED[name]
@@ -58,7 +52,7 @@ async def test_a_journey_is_polled_until_delivered(peers: Peers, name: str) -> N
     assert first.found and first.provider == name
     assert len(_checkpoints(name, first.body)) == 1
 
-    await _admin(peers, "/_admin/clock", {"advance": 3 * 86400})
+    await peers.admin("/_admin/clock", {"advance": 3 * 86400})
     last = await source.poll(ref)
     seen = _checkpoints(name, last.body)
     statuses = [status for status, _ in seen]
@@ -70,7 +64,7 @@ async def test_a_journey_is_polled_until_delivered(peers: Peers, name: str) -> N
 
 @pytest.mark.parametrize("name", sorted(POLLED))
 async def test_an_unknown_number_is_not_found(peers: Peers, name: str) -> None:
-    await _admin(peers, "/_admin/journeys", {"number": "87654321", "not_found": True})
+    await peers.admin("/_admin/journeys", {"number": "87654321", "not_found": True})
     polled = await peers.sources[name].poll(replace(POLLED[name], tracking_number="87654321"))
     assert not polled.found
 
@@ -87,11 +81,11 @@ async def test_wrong_credentials_are_refused_for_good(peers: Peers, name: str) -
 
 @pytest.mark.parametrize("name", sorted(POLLED))
 async def test_429_and_5xx(peers: Peers, name: str) -> None:
-    await _admin(peers, f"/{name}/_admin/faults", {"status": 429, "retry_after": 11})
+    await peers.admin(f"/{name}/_admin/faults", {"status": 429, "retry_after": 11})
     with pytest.raises(RateLimited) as raised:
         await peers.sources[name].poll(POLLED[name])
     assert raised.value.retry_after == 11
-    await _admin(peers, f"/{name}/_admin/faults", {"status": 503})
+    await peers.admin(f"/{name}/_admin/faults", {"status": 503})
     with pytest.raises(Unavailable):
         await peers.sources[name].poll(POLLED[name])
     assert (await peers.sources[name].poll(POLLED[name])).found

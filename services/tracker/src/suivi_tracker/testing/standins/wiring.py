@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import httpx
 from pydantic import SecretStr
 
 from suivi_tracker.adapters.sources import carrier_config
@@ -116,6 +117,11 @@ class Peers:
     url: str
     standins: Standins
     sources: dict[str, Source]
+
+    async def admin(self, path: str, body: object) -> None:
+        """POST to one of the stand-ins' admin routes (clock, journeys, faults)."""
+        async with httpx.AsyncClient(base_url=self.url) as http:
+            (await http.post(path, json=body)).raise_for_status()
 
 
 @asynccontextmanager
