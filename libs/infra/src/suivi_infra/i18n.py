@@ -157,9 +157,9 @@ class Translator:
         text = self._messages.gettext(key)
         return text.format(**values) if values else text
 
-    def n(self, singular: str, plural_key: str, count: int, **values: object) -> str:
-        """The plural form of `count` in this language (gettext's Plural-Forms), `{n}` filled."""
-        return self._messages.ngettext(singular, plural_key, count).format(n=count, **values)
+    def n(self, singular: str, plural_key: str, number: int, /, **values: object) -> str:
+        """The plural form of `number` in this language (gettext's Plural-Forms), `{n}` filled."""
+        return self._messages.ngettext(singular, plural_key, number).format(n=number, **values)
 
     def has(self, key: str) -> bool:
         """Whether the catalogues hold `key` (a code without words shows its status's)."""

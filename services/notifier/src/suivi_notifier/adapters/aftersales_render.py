@@ -3,15 +3,13 @@ the shopper's language: what changed, what to do next, and the link to the after
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from babel.numbers import format_currency
 from jinja2 import Environment
 
-from suivi_notifier.adapters.aftersales_words import MESSAGES, WORDS
-from suivi_notifier.adapters.i18n import WORDS as COMMON
-from suivi_notifier.adapters.i18n import carrier_name, language, short_date
-from suivi_notifier.adapters.render import PushPayload, RenderedEmail
+from suivi_notifier.adapters.i18n import Translator, carrier_name
+from suivi_notifier.adapters.render import MailBrand, PushPayload, RenderedEmail, mail_words
 from suivi_notifier.domain.aftersales import AftersalesEvent
 from suivi_notifier.domain.schedule import zone
 from suivi_schemas.claims import ClaimEvent
@@ -27,6 +25,7 @@ class AftersalesContext:
     unsubscribe_url: str
     name: str | None = None
     timezone: str = "UTC"
+    brand: MailBrand = field(default_factory=MailBrand)
 
 
 def _key(event: AftersalesEvent) -> str:
@@ -40,26 +39,26 @@ def _key(event: AftersalesEvent) -> str:
     return f"return.{event.kind.value}"
 
 
-def _fill(ctx: AftersalesContext, lang: str) -> dict[str, str]:
-    event, words = ctx.event, WORDS[lang]
+def _fill(ctx: AftersalesContext, t: Translator) -> dict[str, str]:
+    event = ctx.event
     fill = {"merchant": ctx.merchant_name, "carrier": "", "when": "", "place": "", "amount": ""}
     if isinstance(event, ReturnEvent):
         fill["number"] = event.return_id
         if event.parcel is not None:
             fill["carrier"] = carrier_name(event.parcel.carrier)
         if event.deposit is not None:
-            fill["when"] = short_date(event.deposit.occurred_at, lang, zone(ctx.timezone))
+            fill["when"] = t.short_date(event.deposit.occurred_at)
             city = event.deposit.location.city if event.deposit.location else None
-            fill["place"] = words["in_place"].format(place=city) if city else ""
+            fill["place"] = t("aftersales.in_place", place=city) if city else ""
         if event.resolution is not None:
             fill["amount"] = format_currency(
-                event.resolution.amount, event.resolution.currency, locale=lang
+                event.resolution.amount, event.resolution.currency, locale=t.language
             )
-        fill["reason"] = event.rejection_reason or words["no_reason"]
+        fill["reason"] = event.rejection_reason or t("aftersales.no_reason")
     else:
         fill["number"] = event.claim_id
         fill["carrier"] = carrier_name(event.carrier)
-        fill["reason"] = event.outcome_reason or words["no_reason"]
+        fill["reason"] = event.outcome_reason or t("aftersales.no_reason")
     return fill
 
 
@@ -68,20 +67,23 @@ class AftersalesRenderer:
         self.env = env  # the notifier's template environment (render.Renderer's)
 
     def values(self, ctx: AftersalesContext) -> dict[str, object]:
-        lang = language(ctx.locale)
-        fill = _fill(ctx, lang)
-        headline, changed, next_step = MESSAGES[lang][_key(ctx.event)]
-        common = COMMON[lang]
+        t = Translator(ctx.locale, zone(ctx.timezone))
+        fill = _fill(ctx, t)
+        key = f"aftersales.{_key(ctx.event)}"
+        common = mail_words(t, name=ctx.name or "", merchant=ctx.merchant_name, carrier="",
+                            tracking_number="")  # fmt: skip
         claim = isinstance(ctx.event, ClaimEvent)
         return {
-            "lang": lang,
-            "headline": headline.format(**fill),
-            "changed": changed.format(**fill),
-            "next_step": next_step.format(**fill),
-            "greeting": common["hello_name"].format(name=ctx.name) if ctx.name else common["hello"],
-            "open": WORDS[lang]["open_claim" if claim else "open_return"],
-            "why": WORDS[lang]["why"].format(merchant=ctx.merchant_name),
+            "lang": t.language,
+            "headline": t(f"{key}.subject", **fill),
+            "changed": t(f"{key}.changed", **fill),
+            "next_step": t(f"{key}.next", **fill),
+            "greeting": common["hello_name"] if ctx.name else common["hello"],
+            "open": t("aftersales.open_claim") if claim else t("aftersales.open_return"),
+            "why": t("aftersales.why", merchant=ctx.merchant_name),
             "unsubscribe": common["unsubscribe"],
+            "w": common,
+            "brand": ctx.brand,
             "ctx": ctx,
         }
 

@@ -21,6 +21,7 @@ from pydantic import SecretStr
 from suivi_infra.merchants import MerchantDirectory
 from suivi_infra.sealing import SealError, unseal
 from suivi_notifier.settings import MerchantAlerts
+from suivi_schemas.merchants import Branding
 
 log = logging.getLogger(__name__)
 FAMILIES: tuple[str, ...] = ("alerts", "returns", "claims")
@@ -55,6 +56,11 @@ class MerchantBook:
         if record is not None:
             return record.branding.display_name
         return self.names.get(merchant_id, merchant_id)
+
+    def branding(self, merchant_id: str) -> Branding | None:
+        """The console's branding of the merchant (logo, colour, return policy), if any."""
+        record = self.directory.record(merchant_id) if self.directory is not None else None
+        return record.branding if record is not None else None
 
     def webhook(self, merchant_id: str, family: str) -> WebhookTarget | None:
         """Where `family` webhooks of the merchant go now, or None."""

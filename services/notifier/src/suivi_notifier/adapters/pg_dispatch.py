@@ -39,7 +39,12 @@ SELECT d.delivery_id, {RECIPIENT_COLUMNS},
          WHERE l.merchant_id = o.merchant_id AND l.order_number = o.order_number AND l.active
            AND 'delivered' = ANY(s.reached)
            AND (s.latest_occurred_at, s.shipment_key) <= (d.occurred_at, d.shipment_key))
-           AS delivered
+           AS delivered,
+       (SELECT s.latest_place FROM notifier_shipments s WHERE s.shipment_key = d.shipment_key)
+           AS place,
+       (SELECT l.items FROM notifier_order_shipments l
+         WHERE l.merchant_id = o.merchant_id AND l.order_number = o.order_number
+           AND l.shipment_key = d.shipment_key) AS items
 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
      AS d(delivery_id, merchant_id, order_number, shipment_key, occurred_at)
 JOIN notifier_orders o ON o.merchant_id = d.merchant_id AND o.order_number = d.order_number

@@ -7,17 +7,41 @@ recorded in one transaction, committed before the Kafka offsets are.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 import asyncpg
 
 from suivi_notifier.domain.shipment import Pending, ShipmentState
-from suivi_schemas import OrderEvent
+from suivi_schemas import Location, OrderEvent, ShipmentStatusEvent
 
 
 def token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
+
+
+def parcel_items(order: OrderEvent, key: str) -> str:
+    """What the order's parcel `key` holds, as its messages name it: JSON [{title, quantity}],
+    titles from the order's line items (an item without a known title is left out)."""
+    titles = {li.line_item_id: li.title for li in order.line_items}
+    items: dict[str, int] = {}
+    for shipment in order.shipments:
+        if shipment.key == key:
+            for item in shipment.items:
+                title = titles.get(item.line_item_id)
+                if title:
+                    items[title] = items.get(title, 0) + item.quantity
+    return json.dumps([{"title": t, "quantity": q} for t, q in items.items()])
+
+
+def place_of(location: Location | None) -> str | None:
+    """'Lyon, FR': the city (else the region or postal code) and the country, as carriers give."""
+    if location is None or location.is_empty():
+        return None
+    town = location.city or location.region or location.postal_code
+    parts = [p for p in (town, location.country) if p]
+    return ", ".join(parts) if parts else None
 
 
 _UPSERT_ORDER = """
@@ -40,18 +64,20 @@ RETURNING 1
 _DROP_LINKS = "DELETE FROM notifier_order_shipments WHERE merchant_id = $1 AND order_number = $2"
 _ADD_LINK = """
 INSERT INTO notifier_order_shipments
-    (shipment_key, merchant_id, order_number, carrier, tracking_number, active)
-VALUES ($1, $2, $3, $4, $5, $6)
+    (shipment_key, merchant_id, order_number, carrier, tracking_number, active, items)
+VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
 """
 
 
 _ADD_FULFILLMENT_LINK = """
 INSERT INTO notifier_order_shipments
-    (shipment_key, merchant_id, order_number, carrier, tracking_number, active)
-SELECT $1, $2, $3, $4, $5, $6
+    (shipment_key, merchant_id, order_number, carrier, tracking_number, active, items)
+SELECT $1, $2, $3, $4, $5, $6, $8::jsonb
 FROM notifier_orders o
 WHERE o.merchant_id = $2 AND o.order_number = $3 AND o.updated_at <= $7
-ON CONFLICT (shipment_key, merchant_id, order_number) DO UPDATE SET active = EXCLUDED.active
+ON CONFLICT (shipment_key, merchant_id, order_number) DO UPDATE SET active = EXCLUDED.active,
+    items = CASE WHEN EXCLUDED.items = '[]'::jsonb THEN notifier_order_shipments.items
+                 ELSE EXCLUDED.items END
 """
 
 
@@ -68,6 +94,7 @@ async def add_fulfillment(conn: asyncpg.Connection, fulfillment: OrderEvent) -> 
             shipment.tracking_number,
             shipment.state == "active",
             fulfillment.updated_at,
+            parcel_items(fulfillment, shipment.key),
         )
         for shipment in fulfillment.shipments
     ]
@@ -116,7 +143,15 @@ async def upsert_order(
         await conn.executemany(
             _ADD_LINK,
             [
-                (key, order.merchant_id, order.order_number, carrier, number, active)
+                (
+                    key,
+                    order.merchant_id,
+                    order.order_number,
+                    carrier,
+                    number,
+                    active,
+                    parcel_items(order, key),
+                )
                 for key, (carrier, number, active) in links.items()
             ],
         )
@@ -147,6 +182,18 @@ ON CONFLICT (shipment_key) DO UPDATE SET
     pending_occurred_at = EXCLUDED.pending_occurred_at, due_at = EXCLUDED.due_at,
     updated_at = EXCLUDED.updated_at
 """
+
+
+_PLACE = """
+UPDATE notifier_shipments SET latest_place = $2 WHERE shipment_key = $1 AND latest_event_id = $3
+"""
+
+
+async def save_places(conn: asyncpg.Connection, events: Iterable[ShipmentStatusEvent]) -> None:
+    """Each shipment's latest place: only an event that is now its latest one sets it."""
+    rows = [(e.key, place_of(e.location), e.event_id) for e in events]
+    if rows:
+        await conn.executemany(_PLACE, rows)
 
 
 async def load_shipments(conn: asyncpg.Connection, keys: Iterable[str]) -> dict[str, ShipmentState]:

@@ -11,6 +11,7 @@ again too, unless its session still holds it.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -125,7 +126,16 @@ def _recipient(row: asyncpg.Record) -> Recipient:
         # (only the dispatcher's query counts an order's parcels; other readers say one)
         parcels=row.get("parcels", 1),
         delivered=row.get("delivered", 0),
+        place=row.get("place"),
+        items=_items(row.get("items")),
     )
+
+
+def _items(raw: str | None) -> tuple[tuple[str, int], ...]:
+    """The parcel's items as the dispatcher's query reads them (jsonb text)."""
+    if not raw:
+        return ()
+    return tuple((str(i["title"]), int(i["quantity"])) for i in json.loads(raw))
 
 
 def _delivery(row: asyncpg.Record) -> Delivery:

@@ -1,4 +1,7 @@
-"""Message bodies from Jinja2 templates (package `templates/`), in the order's language."""
+"""Message bodies from Jinja2 templates (package `templates/`), in the order's language: what
+happened, when and where the carrier last saw the parcel, what is in it, in the shop's colours.
+Words come from the gettext catalogues (`adapters/i18n.py`), dates from Babel in the shopper's
+zone, plurals from the language's own rules."""
 
 from __future__ import annotations
 
@@ -7,22 +10,38 @@ from datetime import datetime
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from suivi_infra.i18n import plural
-from suivi_notifier.adapters.i18n import (
-    DIGEST,
-    DIGEST_COUNTS,
-    HEADLINES,
-    PARCEL_HEADLINES,
-    STATUSES,
-    WORDS,
-    carrier_name,
-    language,
-    short_date,
-    short_time,
-)
+from suivi_notifier.adapters.i18n import Translator, carrier_name
 from suivi_notifier.domain.alerts import alert_kind, mask_tracking
 from suivi_notifier.domain.schedule import zone
 from suivi_schemas.carriers import tracking_url
+from suivi_schemas.contrast import readable
+from suivi_schemas.merchants import Branding
+
+PARCEL_KEYS = frozenset({"in_transit", "out_for_delivery", "delivered"})
+
+
+@dataclass(frozen=True, slots=True)
+class MailBrand:
+    """The shop's look in a message: its colour made readable on white, its https logo and
+    return-policy page (none when not https: a message never loads or links plain http)."""
+
+    colour: str = "#2251cc"
+    logo_url: str | None = None
+    return_policy_url: str | None = None
+
+
+def mail_brand(branding: Branding | None) -> MailBrand:
+    if branding is None:
+        return MailBrand()
+
+    def https(url: str | None) -> str | None:
+        return url if url and url.startswith("https://") else None
+
+    return MailBrand(
+        colour=readable(branding.colour),
+        logo_url=https(branding.logo_url),
+        return_policy_url=https(branding.return_policy_url),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +64,11 @@ class MessageContext:
     # Multi-parcel orders: a parcel's news is the parcel's, never the whole order's.
     parcels: int = 1
     delivered: int = 0
+    # When and where the carrier saw the parcel for this news, and what the parcel holds.
+    event_at: datetime | None = None
+    place: str | None = None
+    items: tuple[tuple[str, int], ...] = ()
+    brand: MailBrand = MailBrand()
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,20 +87,55 @@ class PushPayload:
     lang: str
 
 
-def _parcel_words(lang: str, key: str, ctx: MessageContext) -> tuple[str, str]:
-    """One parcel of several: "1 of 3 parcels delivered", and "all delivered" only at the end."""
-    words = PARCEL_HEADLINES[lang]
-    chosen: tuple[str, str]
+def mail_words(t: Translator, **fill: str) -> dict[str, str]:
+    """The words around every shopper's message (greeting, links, footer)."""
+    return {
+        "hello": t("mail.hello"),
+        "hello_name": t("mail.hello_name", **fill),
+        "track": t("mail.track"),
+        "carrier_link": t("mail.carrier_link", **fill),
+        "tracking_number": t("mail.tracking_number", **fill),
+        "why": t("mail.why", **fill),
+        "unsubscribe": t("mail.unsubscribe"),
+        "unsubscribe_title": t("mail.unsubscribe_title"),
+        "unsubscribe_ask": t("mail.unsubscribe_ask"),
+        "unsubscribe_sms_ask": t("mail.unsubscribe_sms_ask"),
+        "unsubscribe_button": t("mail.unsubscribe_button"),
+        "unsubscribed": t("mail.unsubscribed"),
+        "items": t("mail.items"),
+        "return_policy": t("mail.return_policy", **fill),
+        "logo": t("mail.logo", **fill),
+    }
+
+
+def _headline(
+    t: Translator, key: str, ctx: MessageContext, fill: dict[str, str]
+) -> tuple[str, str]:
+    """A parcel of several says "1 of 3 parcels delivered", and "delivered" only at the end."""
+    if ctx.parcels <= 1 or key not in PARCEL_KEYS:
+        return t(f"status.{key}.subject", **fill), t(f"status.{key}.text", **fill)
     if key != "delivered":
-        chosen = words[key]
-        return chosen
+        return t(f"parcel.{key}.subject", **fill), t(f"parcel.{key}.text", **fill)
     delivered = max(1, min(ctx.delivered, ctx.parcels))
     if delivered >= ctx.parcels:
-        chosen = words["delivered_all"]
-        return chosen
-    forms: dict[str, str] = words["delivered"][0]
-    sentence: str = words["delivered"][1]
-    return plural(lang, forms, delivered).replace("{count}", str(ctx.parcels)), sentence
+        return t("parcel.delivered_all.subject", **fill), t("parcel.delivered_all.text", **fill)
+    subject = t.n(
+        "parcel.delivered.subject", "parcel.delivered.subject.plural", delivered,
+        count=str(ctx.parcels), **fill,
+    )  # fmt: skip
+    return subject, t("parcel.delivered.text", **fill)
+
+
+def news_line(t: Translator, at: datetime | None, place: str | None) -> str:
+    """'Last carrier news: today, 14:05, Lyon (FR).' — what is known of when and where."""
+    if at is None:
+        return ""
+    when = t.moment(at)
+    return (
+        t("mail.last_news_place", when=when, place=place)
+        if place
+        else t("mail.last_news", when=when)
+    )
 
 
 class Renderer:
@@ -89,36 +148,35 @@ class Renderer:
         )
 
     def _values(self, ctx: MessageContext) -> dict[str, object]:
-        lang = language(ctx.locale)
+        t = Translator(ctx.locale, zone(ctx.timezone))
         carrier = carrier_name(ctx.carrier)
-        fill = {"order": ctx.order_number, "carrier": carrier, "merchant": ctx.merchant_name}
+        fill = {
+            "order": ctx.order_number, "carrier": carrier, "merchant": ctx.merchant_name,
+            "name": ctx.name or "", "tracking_number": ctx.tracking_number,
+            "since": "", "expected": "",
+        }  # fmt: skip
         kind = alert_kind(ctx.trigger)
         key = kind or ctx.trigger
         if kind is not None:
-            tz = zone(ctx.timezone)
             at, expected = ctx.last_event_at, ctx.expected_by
-            fill["since"] = short_date(at, lang, tz) if at else ""
-            fill["expected"] = short_date(expected, lang, tz) if expected else ""
+            fill["since"] = t.short_date(at) if at else ""
+            fill["expected"] = t.short_date(expected) if expected else ""
             key = "late_undated" if kind == "late" and expected is None else kind
-        headline, sentence = HEADLINES[lang][key]
-        if ctx.parcels > 1 and key in PARCEL_HEADLINES[lang]:
-            headline, sentence = _parcel_words(lang, key, ctx)
-        words = {
-            k: v.format(
-                name=ctx.name or "",
-                merchant=ctx.merchant_name,
-                carrier=carrier,
-                tracking_number=ctx.tracking_number,
-            )
-            for k, v in WORDS[lang].items()
-        }
+        headline, sentence = _headline(t, key, ctx, fill)
+        words = mail_words(t, **fill)
+        at = ctx.event_at
+        if at is None and ctx.place:  # an alert's words date its last event: add its place
+            at = ctx.last_event_at
         return {
-            "lang": lang,
-            "headline": headline.format(**fill),
-            "sentence": sentence.format(**fill),
+            "lang": t.language,
+            "headline": headline,
+            "sentence": sentence,
             "greeting": words["hello_name"] if ctx.name else words["hello"],
             "w": words,
             "ctx": ctx,
+            "news": news_line(t, at, ctx.place),
+            "items": [t("mail.item", quantity=str(q), title=title) for title, q in ctx.items],
+            "brand": ctx.brand,
             "carrier_name": carrier,
             "carrier_url": tracking_url(ctx.carrier, ctx.tracking_number),
             "alert": kind is not None,
@@ -138,20 +196,22 @@ class Renderer:
 
     def push(self, ctx: MessageContext) -> PushPayload:
         values = self._values(ctx)
+        body = " ".join(str(v) for v in (values["sentence"], values["news"]) if v)
+        items = values["items"]
+        if isinstance(items, list) and items:
+            body += " " + ", ".join(items) + "."
         return PushPayload(
-            title=str(values["headline"]),
-            body=str(values["sentence"]),
-            url=ctx.status_url,
-            lang=str(values["lang"]),
+            title=str(values["headline"]), body=body, url=ctx.status_url, lang=str(values["lang"])
         )
 
     def digest(self, ctx: DigestContext) -> RenderedEmail:
         return digest_email(self.env, ctx)
 
     def unsubscribe_page(self, locale: str, channel: str, *, action: str, done: bool) -> str:
-        lang = language(locale)
+        t = Translator(locale)
         template = self.env.get_template("unsubscribe.html.j2")
-        return template.render(lang=lang, w=WORDS[lang], channel=channel, action=action, done=done)
+        words = mail_words(t, merchant="", carrier="", tracking_number="", name="")
+        return template.render(lang=t.language, w=words, channel=channel, action=action, done=done)
 
 
 KINDS_ORDER = ("stalled", "late", "recovered")
@@ -180,40 +240,64 @@ class DigestContext:
     lines: tuple[DigestLine, ...]
 
 
+def _digest_words(t: Translator) -> dict[str, str]:
+    return {
+        "intro": t("digest.intro"), "order": t("digest.order"), "carrier": t("digest.carrier"),
+        "tracking": t("digest.tracking"), "alert": t("digest.alert"),
+        "status": t("digest.status"), "since": t("digest.since"),
+        "stalled": t("digest.stalled"), "late": t("digest.late"),
+        "recovered": t("digest.recovered"),
+    }  # fmt: skip
+
+
+def _since(t: Translator, line: DigestLine) -> str:
+    def at(moment: datetime) -> str:
+        return f"{t.short_date(moment)} {t.time(moment)}"
+
+    if line.kind == "stalled":
+        return t("digest.stalled_since", at=at(line.last_event_at))
+    if line.kind == "late" and line.expected_by is not None:
+        return t("digest.late_since", at=at(line.expected_by))
+    if line.kind == "late":
+        return t("digest.late_undated", at=at(line.detected_at))
+    return t("digest.recovered_since", at=at(line.detected_at))
+
+
+def _count(t: Translator, kind: str, n: int) -> str:
+    """'1 stalled', '2 bloqués': each language's own plural forms."""
+    if kind == "stalled":
+        return t.n("digest.count.stalled", "digest.count.stalled.plural", n)
+    if kind == "late":
+        return t.n("digest.count.late", "digest.count.late.plural", n)
+    return t.n("digest.count.recovered", "digest.count.recovered.plural", n)
+
+
 def digest_email(env: Environment, ctx: DigestContext) -> RenderedEmail:
     """The merchant's digest: a summary in the subject, one row per alert (tracking numbers
     masked), times in the merchant's zone."""
-    lang = language(ctx.locale)
-    tz = zone(ctx.timezone)
-    words = DIGEST[lang]
+    t = Translator(ctx.locale, zone(ctx.timezone))
+    words = _digest_words(t)
     rows = []
     for line in ctx.lines:
-        if line.kind == "stalled":
-            since = words["stalled_since"].format(at=short_time(line.last_event_at, lang, tz))
-        elif line.kind == "late" and line.expected_by is not None:
-            since = words["late_since"].format(at=short_time(line.expected_by, lang, tz))
-        elif line.kind == "late":
-            since = words["late_undated"].format(at=short_time(line.detected_at, lang, tz))
-        else:
-            since = words["recovered_since"].format(at=short_time(line.detected_at, lang, tz))
+        status = f"digest.status.{line.status}"
         rows.append(
             {
                 "order": ", ".join(line.order_numbers),
                 "carrier": carrier_name(line.carrier),
                 "tracking": mask_tracking(line.tracking_number),
                 "alert": words.get(line.kind, line.kind),
-                "status": STATUSES[lang].get(line.status, line.status.replace("_", " ")),
-                "since": since,
+                "status": t(status) if t.has(status) else line.status.replace("_", " "),
+                "since": _since(t, line),
             }
         )
     counts = {k: sum(1 for line in ctx.lines if line.kind == k) for k in KINDS_ORDER}
-    summary = ", ".join(plural(lang, DIGEST_COUNTS[lang][k], n) for k, n in counts.items() if n)
-    subject = words["subject"].format(merchant=ctx.merchant_name, summary=summary)
-    footer = words["footer"].format(minutes=ctx.minutes)
-    values = {"lang": lang, "w": words, "rows": rows, "subject": subject, "footer": footer}
+    summary = ", ".join(_count(t, k, n) for k, n in counts.items() if n)
+    subject = t("digest.subject", merchant=ctx.merchant_name, summary=summary)
+    footer = t("digest.footer", minutes=ctx.minutes)
+    values = {"lang": t.language, "w": words, "rows": rows, "subject": subject, "footer": footer}
     return RenderedEmail(
         subject=subject,
         text=env.get_template("digest.txt.j2").render(values),
         html=env.get_template("digest.html.j2").render(values),
-        lang=lang,
+        lang=t.language,
     )

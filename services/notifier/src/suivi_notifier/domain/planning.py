@@ -35,6 +35,8 @@ class Recipient:
     push_subscriptions: int = 0
     parcels: int = 1  # the order's active parcels
     delivered: int = 0  # of which delivered, up to the parcel this message is about
+    place: str | None = None  # where the carrier last saw the parcel ("Lyon, FR")
+    items: tuple[tuple[str, int], ...] = ()  # what the parcel holds: (title, quantity)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,13 @@ from typing import Protocol
 from suivi_notifier.adapters.aftersales_render import AftersalesContext, AftersalesRenderer
 from suivi_notifier.adapters.merchant_book import MerchantBook
 from suivi_notifier.adapters.pg_ledger import Delivery, PushTarget
-from suivi_notifier.adapters.render import MessageContext, PushPayload, RenderedEmail, Renderer
+from suivi_notifier.adapters.render import (
+    MessageContext,
+    PushPayload,
+    RenderedEmail,
+    Renderer,
+    mail_brand,
+)
 from suivi_notifier.adapters.webpush import payload_bytes, topic_for
 from suivi_notifier.domain.aftersales import AftersalesEvent, aftersales_stream
 from suivi_notifier.domain.alerts import alert_kind
@@ -100,6 +106,11 @@ class Channels:
             timezone=r.timezone,
             parcels=r.parcels,
             delivered=r.delivered,
+            # (an alert's time is in its own words; a status message dates its carrier event)
+            event_at=None if alert else d.event_occurred_at,
+            place=r.place,
+            items=r.items,
+            brand=mail_brand(self.book.branding(d.merchant_id)),
         )
 
     def aftersales_context(
@@ -116,6 +127,7 @@ class Channels:
             unsubscribe_url=self.links.unsubscribe(d.merchant_id, d.order_number, channel.value),
             name=r.name,
             timezone=r.timezone,
+            brand=mail_brand(self.book.branding(d.merchant_id)),
         )
 
     def _render(self, job: Job, channel: Channel) -> RenderedEmail | str | PushPayload:

@@ -223,4 +223,5 @@ class Intake:
             if verdict in (Verdict.APPLIED, Verdict.TRIGGERED):
                 states[key] = changed[key] = state
         await pg_intake.save_shipments(conn, changed, identities, now)
+        await pg_intake.save_places(conn, (e for e in events if e.key in changed))
         return verdicts, owed

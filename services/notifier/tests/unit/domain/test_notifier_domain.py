@@ -215,5 +215,5 @@ def test_notifier_retry_delay_grows_with_jitter_and_honours_retry_after() -> Non
 
 def test_notifier_language_and_carrier_names() -> None:
     assert language("fr-CA") == "fr" and language("fr") == "fr"
-    assert language("de") == "en" and language(None) == "en"
+    assert language("de-AT") == "de" and language("pt") == "en" and language(None) == "en"
     assert carrier_name("laposte") == "La Poste" and carrier_name("ups") == "UPS"
