@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, ViewportSize, async_playwright
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright
 from pydantic import SecretStr
 
 from suivi_infra.browser import CHROMIUM, CHROMIUM_ARGS, serve
@@ -67,18 +67,24 @@ def orders() -> FakeReadModel:
     )  # fmt: skip
 
 
-async def violations(browser: Browser, url: str, size: ViewportSize, **headers: str) -> list[Any]:
-    page = await browser.new_page(viewport=size, extra_http_headers=headers)
-    await page.goto(url)
+async def serious(page: Page) -> list[Any]:
+    """axe-core's serious or critical WCAG 2.x A/AA violations on the open page."""
     await page.evaluate(AXE.read_text())
     result = await page.evaluate(
         "axe.run(document, {runOnly: {type: 'tag', values: "
         "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
     )
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+async def violations(browser: Browser, url: str, size: ViewportSize, **headers: str) -> list[Any]:
+    page = await browser.new_page(viewport=size, extra_http_headers=headers)
+    await page.goto(url)
+    found = await serious(page)
     name = url.split("/", 3)[-1].replace("/", "_").split("?")[0] or "root"
     await page.screenshot(path=ARTIFACTS / f"a11y-{name}-{size['width']}.png", full_page=True)
     await page.close()
-    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return found
 
 
 @pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
@@ -111,3 +117,27 @@ async def test_no_serious_or_critical_violation(browser: Browser, size: Viewport
                     for v in bad
                 ]
     assert found == {}, json.dumps(found, indent=1)
+
+
+async def test_language_picker_switches_and_remembers(browser: Browser) -> None:
+    """A French order's page; the shopper picks Deutsch: the page is German, and stays German
+    when opened again without `?lang=` (the cookie); axe-core still finds nothing serious."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    french = dataclasses.replace(sample_order(), locale="fr-FR")
+    app = create_api(ApiSettings(), FakeReadModel(french), LiveHub())
+    async with serve(app) as base:
+        page = await browser.new_page(viewport=SIZES["phone"])
+        await page.goto(base + "/orders/st_private_token_0001")
+        assert await page.get_attribute("html", "lang") == "fr"
+        await page.click("nav.langs a[hreflang=de]")
+        await page.wait_for_load_state()
+        assert await page.get_attribute("html", "lang") == "de"
+        assert "Teilweise zugestellt" in await page.inner_text("#headline")
+        await page.goto(base + "/orders/st_private_token_0001")
+        assert await page.get_attribute("html", "lang") == "de"
+        current = page.locator("nav.langs a[aria-current=true]")
+        assert await current.inner_text() == "Deutsch"
+        found = await serious(page)
+        await page.screenshot(path=ARTIFACTS / "language-picker-de-390.png", full_page=True)
+        await page.close()
+    assert [v["id"] for v in found] == []
