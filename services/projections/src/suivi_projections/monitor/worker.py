@@ -8,8 +8,8 @@ transaction. A failure rolls everything back and the rows are judged again at th
 The one window left, a crash between the acks and the commit, re-publishes the same event ids,
 which consumers deduplicate.
 
-Learning (thresholds of silence, transit times) runs every `learn_interval`, by one instance
-at a time (advisory lock).
+Learning (thresholds of silence, the delivery-prediction model) runs every `learn_interval`, by
+one instance at a time (advisory lock).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import asyncpg
 from suivi_infra.records import OutRecord, RecordSink
 from suivi_projections.db.notify import ORDER_CHANGED_CHANNEL
 from suivi_projections.db.rows import optional
-from suivi_projections.domain.eta import TransitModel
+from suivi_projections.domain.eta_model import EtaModel
 from suivi_projections.domain.watch import (
     Alert,
     Facts,
@@ -38,7 +38,7 @@ from suivi_projections.domain.watch import (
     evaluate,
 )
 from suivi_projections.metrics import ProjectionsMetrics
-from suivi_projections.monitor import eta_store, sql
+from suivi_projections.monitor import eta_predict, eta_store, sql
 from suivi_schemas import EstimateSource, Location, ShipmentAlert, ShipmentStatus, Substatus
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class MonitorConfig:
     history: timedelta = timedelta(days=180)  # learn from events/deliveries this recent
     stall_percentile: float = 0.95
     stall_min_samples: int = 30
-    transit_min_samples: int = 20
+    transit_min_samples: int = 20  # unused since issue 21: levels are shrunk, not cut
     defaults: StallDefaults = field(default_factory=StallDefaults)
 
 
@@ -83,7 +83,7 @@ class Monitor:
         self.metrics = metrics
         self.clock = clock
         self.thresholds = Thresholds(defaults=config.defaults)
-        self.model = TransitModel.learn([], min_samples=config.transit_min_samples)
+        self.model = EtaModel()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Learns, then checks every `check_interval` (and learns again every `learn_interval`)
@@ -120,13 +120,11 @@ class Monitor:
                         [r[2] for r in rows], [r[3] for r in rows], [r[4] for r in rows],
                         [now] * len(rows),
                     )  # fmt: skip
-                    await eta_store.learn(
-                        conn, now, window_days=c.history.days, min_samples=c.transit_min_samples
-                    )
+                    await eta_store.learn(conn, now, window_days=c.history.days)
             learned = {
                 (r[0], r[1], r[2]): (r[3], r[4]) for r in await conn.fetch(sql.LOAD_THRESHOLDS)
             }
-            self.model = await eta_store.load_model(conn, min_samples=c.transit_min_samples)
+            self.model = await eta_store.load_model(conn)
         self.thresholds = Thresholds(learned, c.defaults)
 
     async def tick(self) -> TickResult:
@@ -158,6 +156,8 @@ class Monitor:
             ]  # fmt: skip
             published = await self._record_and_publish(conn, alerts)
             await self._save(conn, judged, now)
+            # Predicted again from the newest scan (issue 21), after the save it refines.
+            await eta_predict.repredict(conn, self.model, [f.key for _, f, _ in judged], now)
             if published:
                 keys = sorted({(a.carrier, a.tracking_number, a.generation) for a in published})
                 columns = [list(c) for c in zip(*keys, strict=True)]
@@ -201,18 +201,12 @@ class Monitor:
             return
         cols: list[list[Any]] = [[] for _ in range(17)]
         for row, facts, verdict in judged:
+            # Kept as they are here: eta_predict.repredict sets them after this save.
             predicted = (
                 row["predicted_earliest"],
                 row["predicted_latest"],
                 row["predicted_samples"],
             )
-            if predicted[0] is None and row["pickup_at"] is not None:
-                p = self.model.predict(
-                    facts.carrier, row["service"], facts.origin, facts.destination,
-                    row["pickup_at"],
-                )  # fmt: skip
-                if p is not None:
-                    predicted = (p.earliest, p.latest, p.samples)
             threshold = verdict.threshold.value if verdict.threshold else None
             values = (
                 facts.carrier, facts.tracking_number, facts.generation, verdict.due_at, now,

@@ -55,6 +55,8 @@ def story(r: Any) -> EstimateStory:
     return EstimateStory(
         original=EstimatedDelivery.model_validate_json(original) if original else None,
         revisions=int(r["estimate_revisions"]),
+        earliest=r["predicted_earliest"] if likeliest else None,
+        latest=r["predicted_latest"] if likeliest else None,
         likeliest=likeliest,
         confidence=float(confidence) if confidence is not None else None,
         trending_late=bool(r["trending_late"]),

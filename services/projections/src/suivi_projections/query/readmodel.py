@@ -172,7 +172,7 @@ class PostgresReadModel:
             updated_at=order["updated_at"],
             status=with_watch(
                 OrderStatus(order["status"]),
-                watched=any(s.watch is not None and s.state == "active" for s in shipments),
+                watched=any(_watched(s) for s in shipments),
             ),
             cancelled=order["cancelled"],
             locale=order["locale"],
@@ -247,6 +247,12 @@ def _predicted(r: Any) -> EstimatedDelivery | None:
         source=EstimateSource.PREDICTED,
         detail=f"predicted from {r['predicted_samples']} similar shipments",
     )
+
+
+def _watched(s: ShipmentView) -> bool:
+    """Stalled, late, or trending late (issue 21): the order needs attention."""
+    trending = s.estimate_story is not None and s.estimate_story.trending_late
+    return s.state == "active" and (s.watch is not None or trending)
 
 
 def _watch(r: Any) -> Watch | None:

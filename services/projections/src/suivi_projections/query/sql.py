@@ -98,14 +98,16 @@ SELECT customer_email, status_token FROM (
 ) found ORDER BY rank, placed_at DESC LIMIT 1
 """
 # The stored status raised to needs_attention while an active parcel of an order on its way
-# has an open stalled or late episode (domain.orders.with_watch, the same rule in Python).
+# has an open stalled or late episode, or is trending late (issue 21) (the same rule in Python:
+# query.readmodel._watched with domain.orders.with_watch).
 _STATUS = """CASE WHEN o.status IN ('partially_shipped', 'shipped', 'in_transit',
         'out_for_delivery', 'partially_delivered')
     AND EXISTS (SELECT 1 FROM order_shipments l JOIN shipment_insights i
         ON i.carrier = l.carrier AND i.tracking_number = l.tracking_number
         AND i.generation = l.generation
         WHERE l.order_id = o.order_id AND l.state = 'active'
-            AND (i.stall_episode IS NOT NULL OR i.late_episode IS NOT NULL))
+            AND (i.stall_episode IS NOT NULL OR i.late_episode IS NOT NULL
+                OR i.trending_late))
     THEN 'needs_attention' ELSE o.status END"""
 # (S608: only constant fragments are joined; every value stays a bound parameter.)
 _PAGE = (

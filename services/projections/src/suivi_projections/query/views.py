@@ -49,6 +49,8 @@ class EstimateStory:
 
     original: EstimatedDelivery | None = None
     revisions: int = 0
+    earliest: date | None = None  # our current prediction's window and likeliest day
+    latest: date | None = None
     likeliest: date | None = None
     confidence: float | None = None
     trending_late: bool = False  # our prediction passed the promised day, not yet missed

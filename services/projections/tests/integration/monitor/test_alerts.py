@@ -241,7 +241,9 @@ async def test_learned_silences_and_transit_times_replace_the_defaults(
             " WHERE tracking_number = '6D001'"
         )
         assert row is not None and row[0] == 30 * H
-        assert row[1] == 40  # predicted from the 40 delivered FR→FR laposte parcels
+        # Predicted from the 40 delivered FR→FR laposte parcels (a little less: older ones
+        # weigh less, issue 21).
+        assert 30 <= row[1] <= 40
     finally:
         await producer.stop()
     (alert,) = await read_topic(kafka_settings, topic, partitions=1)
@@ -253,8 +255,9 @@ async def test_parcels_projected_before_the_monitor_existed_are_judged(
 ) -> None:
     migrations = load_migrations()
     upgrade = next(i for i, m in enumerate(migrations) if m.name == "insights_backfill")
+    estimates = [m for m in migrations if m.name == "estimates"]  # the write path needs it
     async with pg_pool.acquire() as conn:
-        await migrate(conn, migrations[:upgrade])
+        await migrate(conn, migrations[:upgrade] + estimates)
     await apply(pg_pool, HISTORY, ORDERS)
     await pg_pool.execute("DELETE FROM shipment_insights")  # as before the monitor
     async with pg_pool.acquire() as conn:

@@ -1,99 +1,75 @@
-"""Transit times in the real PostgreSQL: delivered history in, learned percentiles out."""
+"""The delivery-prediction model over the real PostgreSQL (issue 21): generated journeys go in
+through the write path, come back out of the read model as the same journeys (scans, first
+attempt, the carrier's dates), and the stored model predicts as the pure one learned from
+them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from suivi_projections.domain.eta import Sample, TransitModel
+from suivi_projections.domain.eta_journey import Journey
 from suivi_projections.monitor import eta_store
-from suivi_projections.monitor.backtest import generate_history
+from suivi_projections.monitor.eta_generate import generate
+from suivi_projections.testing.samples import status_event
+from suivi_projections.write.batch import apply_batch
+from suivi_schemas import ShipmentStatus, ShipmentStatusEvent
 
 NOW = datetime(2025, 1, 10, tzinfo=UTC)
-SINCE = NOW - timedelta(days=365)
-
-INSERT = """
-INSERT INTO shipment_insights (carrier, tracking_number, generation, service, origin_country,
-    destination_country, pickup_at, delivered_at)
-VALUES ($1, $2, 1, $3, $4, $5, $6, $7)
-"""
 
 
-async def insert(conn: asyncpg.Connection, rows: Sequence[Sample], prefix: str) -> None:
-    await conn.executemany(
-        INSERT,
-        [
-            (s.carrier, f"{prefix}{i}", s.service, s.origin, s.destination, s.pickup_at,
-             s.delivered_at)
-            for i, s in enumerate(rows)
-        ],
-    )  # fmt: skip
+def events(journey: Journey, number: str) -> list[ShipmentStatusEvent]:
+    given = dict(journey.carrier_estimates)
+    out = [
+        status_event(journey.carrier, number, s.at, s.status, code=f"{s.status.value}{k}",
+                     country=s.country, reason=s.reason, eta=given.get(s.at))
+        for k, s in enumerate(journey.scans)
+    ]  # fmt: skip
+    assert journey.attempted_at is not None
+    out.append(status_event(journey.carrier, number, journey.attempted_at,
+                            ShipmentStatus.DELIVERED, country=journey.destination))  # fmt: skip
+    return out
 
 
-def key(s: Sample) -> tuple[object, ...]:
-    return (s.carrier, s.pickup_at, s.delivered_at, s.service, s.origin, s.destination)
-
-
-async def test_learn_then_load_predicts_like_the_pure_model(pool: asyncpg.Pool) -> None:
-    history = generate_history(600, seed=3)
-    t = datetime(2024, 6, 3, 9, tzinfo=UTC)
-    ignored = [
-        Sample("ups", "ground", "FR", "FR", t, t),  # delivered at the pickup instant
-        Sample("ups", "ground", "FR", "FR", t, t - timedelta(days=1)),  # before the pickup
-        Sample("ups", "ground", "FR", "FR", SINCE - timedelta(days=9), SINCE - timedelta(days=1)),
-    ]
+async def test_journeys_round_trip_and_the_stored_model_predicts_as_the_pure_one(
+    pool: asyncpg.Pool,
+) -> None:
+    journeys = generate(120, seed=5)
     async with pool.acquire() as conn:
-        await insert(conn, history + ignored, "1Z")
-        await conn.execute(
-            "INSERT INTO shipment_insights (carrier, tracking_number, generation, pickup_at)"
-            " VALUES ('ups', 'OPEN', 1, $1)",
-            t,
-        )
-        await conn.execute(
-            "INSERT INTO shipment_insights (carrier, tracking_number, generation, delivered_at)"
-            " VALUES ('ups', 'NOPICKUP', 1, $1)",
-            t,
-        )
-        loaded = await eta_store.load_samples(conn, SINCE)
-        expected = [s for s in history if s.delivered_at >= SINCE]
-        assert len(expected) < len(history)  # the window cuts the earliest deliveries
-        assert sorted(map(key, loaded)) == sorted(map(key, expected))
+        async with conn.transaction():
+            batch = [e for n, j in enumerate(journeys) for e in events(j, f"P{n}")]
+            await apply_batch(conn, batch, [])
+        await conn.executemany(
+            "UPDATE shipment_insights SET service = $3, origin_country = $4,"
+            " destination_country = $5 WHERE carrier = $1 AND tracking_number = $2",
+            [(j.carrier, f"P{n}", j.service, j.origin, j.destination)
+             for n, j in enumerate(journeys)],
+        )  # fmt: skip
+        loaded = await eta_store.load_journeys(conn, datetime(2023, 1, 1, tzinfo=UTC))
+        # The read model also holds the attempt itself: the journeys up to it are the same.
+        before = [
+            replace(j, scans=tuple(s for s in j.scans if j.attempted_at and s.at < j.attempted_at))
+            for j in sorted(loaded, key=lambda j: j.scans[0].at)
+        ]
+        assert before == journeys
+        assert await eta_store.load_journeys(conn, NOW) == []
 
-        written = await eta_store.learn(conn, NOW)
-        pure = TransitModel.learn(expected)
-        assert written == len(pure.rows())
-        model = await eta_store.load_model(conn)
-        assert model.rows() == pure.rows()
+        assert await eta_store.learn(conn, NOW, window_days=800) == len(journeys)
+        stored = await eta_store.load_model(conn)
+        pure = eta_store.learn_model(journeys)
+        later = generate(40, seed=6)
         predicted = 0
-        for s in history[::7]:
-            shipment = (s.carrier, s.service, s.origin, s.destination, s.pickup_at)
-            p = model.predict(*shipment)
-            assert p == pure.predict(*shipment)
-            predicted += p is not None
-        assert predicted > 0
-        learned_at = await conn.fetchval("SELECT DISTINCT learned_at FROM transit_times")
-        assert learned_at == NOW
-
-
-async def test_a_second_learn_replaces_the_rows(pool: asyncpg.Pool) -> None:
-    async with pool.acquire() as conn:
-        await insert(conn, generate_history(300, seed=4), "A")
-        first = await eta_store.learn(conn, NOW, min_samples=5)
-        assert first == await conn.fetchval("SELECT count(*) FROM transit_times")
-
-        await conn.execute("DELETE FROM shipment_insights WHERE carrier <> 'usps'")
-        later = NOW + timedelta(days=1)
-        second = await eta_store.learn(conn, later, min_samples=5)
-        rows = await conn.fetch("SELECT carrier, learned_at FROM transit_times")
-        assert 0 < second < first
-        assert len(rows) == second
-        assert {(r["carrier"], r["learned_at"]) for r in rows} == {("usps", later)}
-
-        model = await eta_store.load_model(conn, min_samples=5)
-        assert model.predict("ups", None, None, None, later) is None
-        assert model.predict("usps", None, None, None, later) is not None
-        assert (await eta_store.load_model(conn, min_samples=10**6)).predict(
-            "usps", None, None, None, later
-        ) is None
+        for journey in later:
+            for situation in journey.situations():
+                shifted = situation.__class__(**{
+                    **{f: getattr(situation, f) for f in situation.__slots__},
+                    "at": situation.at + timedelta(days=366),
+                })  # fmt: skip
+                p, q = stored.predict(shifted), pure.predict(shifted)
+                assert p is not None and q is not None
+                assert (p.earliest, p.likeliest, p.latest) == (q.earliest, q.likeliest, q.latest)
+                assert abs(p.confidence - q.confidence) < 1e-6
+                predicted += 1
+        assert predicted > 40

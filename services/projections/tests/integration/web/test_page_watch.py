@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date, timedelta
 from html import unescape
 
@@ -9,6 +11,8 @@ import asyncpg
 
 from suivi_infra.testing import RecordingSink
 from suivi_projections.db.migrate import migrate
+from suivi_projections.domain.eta_journey import Journey, Scan
+from suivi_projections.domain.eta_model import EtaModel
 from suivi_projections.domain.orders import OrderStatus
 from suivi_projections.domain.watch import day_over
 from suivi_projections.monitor import eta_store
@@ -92,11 +96,16 @@ async def test_stalled_then_late_then_moving_again(pg_pool: asyncpg.Pool) -> Non
 async def test_without_a_carrier_date_the_page_shows_the_predicted_window(
     pg_pool: asyncpg.Pool,
 ) -> None:
+    learned = EtaModel()  # 25 La Poste parcels picked up in Lyon: 1, 2 or 3 days
+    for k in range(25):
+        at = T0 - timedelta(days=20) + timedelta(hours=k)
+        journey = Journey("laposte", None, None, None, (Scan(at, S.IN_TRANSIT, "FR"),),
+                          at + timedelta(days=(1, 2, 3)[k % 3]))  # fmt: skip
+        learned.learn_journey(journey)
     async with pg_pool.acquire() as conn:
         await migrate(conn)
-        await conn.execute(
-            "INSERT INTO transit_times VALUES ('laposte', '*', '*', 25, 1, 2, 3, now())"
-        )
+        await conn.execute(eta_store.SAVE_MODEL, eta_store.MODEL,
+                           json.dumps(learned.to_json()), 25, T0)  # fmt: skip
     order = order_event("acme", "78", shipments=[("laposte", "6A078", [("li-1", 1)])])
     picked = status_event("laposte", "6A078", T0, S.IN_TRANSIT, city="Lyon", country="FR")
     async with pg_pool.acquire() as conn, conn.transaction():
@@ -110,4 +119,5 @@ async def test_without_a_carrier_date_the_page_shows_the_predicted_window(
     assert estimate is not None and estimate.source is EstimateSource.PREDICTED
     # Picked up Monday 3 March; La Poste delivers Monday to Saturday: +1 and +3 delivery days.
     assert (estimate.earliest, estimate.latest) == (date(2025, 3, 4), date(2025, 3, 6))
-    assert "Predicted from 25 similar shipments" in text
+    # 25 deliveries, the older weighing a little less (issue 21: half-life 90 days).
+    assert re.search(r"Predicted from 2[0-5] similar shipments", text)
