@@ -211,8 +211,15 @@ async def merchant_lookup_form(
 
 
 def _shop_form(ctx: ApiContext, request: Request, shop: str, lang: str | None) -> Response:
-    t = Translator(choose_language(override=lang, accept=request.headers.get("accept-language")))
     slug = shop[:64].lower()
+    branding = ctx.shops.branding(slug)  # the shop's default language, when it set one
+    t = Translator(
+        choose_language(
+            override=lang,
+            accept=request.headers.get("accept-language"),
+            shop=branding.language if branding else None,
+        )
+    )
     signin = signin_section(request, slug)  # the dashboard's sign-in form, when it runs
     page = render_lookup(
         t, merchant_id=slug, fixed_merchant=True, shop_name=ctx.shops.name(slug),

@@ -85,3 +85,16 @@ async def test_a_logo_over_plain_http_is_not_shown() -> None:
     assert (
         "<img" not in page.text and "console.example" not in page.headers["content-security-policy"]
     )
+
+
+async def test_a_shops_lookup_form_speaks_its_default_language() -> None:
+    branding = PALE.model_copy(update={"language": "es"})
+    app = create_api(
+        ApiSettings(merchant_branding={"shop-a": branding}), FakeReadModel(sample_order()),
+        LiveHub(),
+    )  # fmt: skip
+    async with asgi_client(app) as client:
+        plain = await client.get("/lookup/shop-a")
+        browser = await client.get("/lookup/shop-a", headers={"accept-language": "nl"})
+    assert '<html lang="es">' in plain.text and "Sigue tu pedido de Atelier Comtois" in plain.text
+    assert '<html lang="nl">' in browser.text
