@@ -4,7 +4,8 @@ At every scan the parcel's remaining delivery days (the carrier's delivery weekd
 the destination's public holidays: domain/eta_calendar.py) are predicted from the parcels
 delivered before, as a distribution learned at levels from general to specific:
 
-    stage → +carrier → +domestic/international → +lane → +service → +late scan → +elapsed days
+    any scan → stage → +carrier → +domestic/international → +lane → +service → +late scan →
+    +elapsed days
 
 Where the carrier gave an estimate still ahead, what is learned and predicted is the offset
 from it (attempt - carrier's day, in delivery days): a carrier's habits carry over from lane to
@@ -32,7 +33,7 @@ from suivi_projections.domain.eta_calendar import add_days
 from suivi_projections.domain.eta_journey import Journey, Situation
 
 MAX_DAYS = 40  # remaining delivery days kept apart; more are counted as MAX_DAYS
-LEVELS = ("stage", "carrier", "class", "lane", "service", "late", "elapsed")
+LEVELS = ("any", "stage", "carrier", "class", "lane", "service", "late", "elapsed")
 EARLY = 10  # offsets from the carrier's day are kept from -EARLY days on
 Key = tuple[str, ...]
 
@@ -42,9 +43,9 @@ def chain(s: Situation, relative: bool) -> list[Key]:
     carrier's estimate (relative) or from the scan's day."""
     elapsed = str(min(s.elapsed, 5))
     service = (s.service or "?").casefold().replace("|", "/")  # "|" joins stored keys
-    head = f"{'from-carrier' if relative else 'days'}:{s.stage}"
-    parts = (head, s.carrier, s.lane_class, s.lane, service, "late" if s.late else "early",
-             elapsed)  # fmt: skip
+    mode = "from-carrier" if relative else "days"
+    late = "late" if s.late else "early"
+    parts = (mode, f"{mode}:{s.stage}", s.carrier, s.lane_class, s.lane, service, late, elapsed)
     return [parts[: i + 1] for i in range(len(parts))]
 
 

@@ -15,6 +15,7 @@ from datetime import date
 
 from suivi_projections.domain.orders import OrderStatus
 from suivi_projections.query.views import OrderView, ShipmentView, TimelineEntry, Watch
+from suivi_projections.web.pages import estimate_words
 from suivi_projections.web.pages.content import (
     Advice,
     Day,
@@ -154,7 +155,10 @@ def _eta(s: ShipmentView, t: Translator) -> Eta | None:
             return None
         if s.status is S.DELIVERY_ATTEMPT_FAILED and estimate.latest <= last_day:
             return None  # today's delivery failed: wait for the carrier's new date
-    return Eta(t("eta.expected"), _window(estimate, t), _estimate_source(estimate, t))
+    story = s.estimate_story
+    ours = estimate_words.prediction(story, t) if story is not None else None
+    return Eta(t("eta.expected"), _window(estimate, t), _estimate_source(estimate, t),
+               prediction=ours, note=estimate_words.note(s, t))  # fmt: skip
 
 
 def _window(estimate: EstimatedDelivery, t: Translator) -> str:

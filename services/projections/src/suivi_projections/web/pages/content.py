@@ -53,6 +53,8 @@ class Eta:
     text: str
     source: str | None
     delivered: bool = False
+    prediction: str | None = None  # ours, in words (issue 21)
+    note: str | None = None  # the carrier's date revised, or ours running later than it
 
 
 @dataclass(frozen=True, slots=True)
