@@ -1,4 +1,5 @@
-"""`tracking.alerts.v1`: episodes computed by the projections (stalled, late, recovered)."""
+"""`tracking.alerts.v1`: episodes computed by the projections (stalled, late, recovered), and
+`revised`: the carrier moved its date later than it first said (once per parcel, issue 21)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class AlertKind(StrEnum):
     STALLED = "stalled"
     LATE = "late"
     RECOVERED = "recovered"
+    REVISED = "revised"  # once per parcel: expected_by is midday (UTC) of the carrier's new day
 
 
 class ShipmentAlert(Contract):
@@ -38,7 +40,9 @@ class ShipmentAlert(Contract):
     last_event_at: AwareDatetime
     detected_at: AwareDatetime
     expected_by: AwareDatetime | None = Field(
-        default=None, description="When the next event (stalled) or delivery (late) was due."
+        default=None,
+        description="When the next event (stalled) or delivery (late) was due; for revised, "
+        "midday (UTC) of the carrier's new last day.",
     )
     detail: FreeText | None = Field(
         default=None,
