@@ -112,6 +112,8 @@ STATUS = (
     N_("status.out_for_delivery.text"),
     N_("status.recovered.subject"),
     N_("status.recovered.text"),
+    N_("status.revised.subject"),
+    N_("status.revised.text"),
     N_("status.returned_to_sender.subject"),
     N_("status.returned_to_sender.text"),
     N_("status.returning_to_sender.subject"),

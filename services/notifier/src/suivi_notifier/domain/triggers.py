@@ -22,8 +22,13 @@ TRIGGER_NAMES: frozenset[str] = frozenset(t.value for t in TRIGGERS)
 # Alert kinds from tracking.alerts.v1 that tell the shopper something (`recovered` follows the
 # episode it ends: told only where the episode was told).
 ALERT_TRIGGERS: tuple[str, ...] = ("stalled", "late")
-# Everything a trigger setting may name; all of it is enabled by default.
-CONFIGURABLE: frozenset[str] = TRIGGER_NAMES | frozenset(ALERT_TRIGGERS)
+# Alert kinds told only where the merchant (or SUIVI_NOTIFIER_TRIGGERS) names them: `revised`,
+# the carrier moved its date later than it first said (once per parcel; issue 21).
+OPT_IN_ALERT_TRIGGERS: tuple[str, ...] = ("revised",)
+# What is enabled when nothing is configured: every status and alert trigger but the opt-in.
+DEFAULT_TRIGGERS: frozenset[str] = TRIGGER_NAMES | frozenset(ALERT_TRIGGERS)
+# Everything a trigger setting may name.
+CONFIGURABLE: frozenset[str] = DEFAULT_TRIGGERS | frozenset(OPT_IN_ALERT_TRIGGERS)
 
 
 def parse_triggers(names: Iterable[str]) -> frozenset[str]:
@@ -41,7 +46,7 @@ def parse_triggers(names: Iterable[str]) -> frozenset[str]:
 class TriggerPolicy:
     """The enabled triggers: a default set, and a set per merchant that overrides it."""
 
-    default: frozenset[str] = CONFIGURABLE
+    default: frozenset[str] = DEFAULT_TRIGGERS
     per_merchant: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod

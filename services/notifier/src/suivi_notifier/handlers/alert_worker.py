@@ -135,6 +135,8 @@ class AlertWorker:
         self, conn: asyncpg.Connection, alert: ShipmentAlert, now: datetime
     ) -> int:
         """Queues the alert for each configured merchant of the shipment; webhooks queued."""
+        if alert.kind is AlertKind.REVISED:  # the shopper's news; digests and webhooks keep theirs
+            return 0
         webhooks = 0
         for merchant in sorted(await pg_alerts.merchant_orders(conn, alert.key)):
             # A webhook from the environment's settings or the console's endpoints.
