@@ -3,19 +3,24 @@ marked due by a new event or a new carrier estimate), the delivery predicted fro
 known at the newest scan, kept per scan in `eta_predictions` (the first is the original), the
 current one in `shipment_insights` with its confidence, and whether it is trending late: its
 likeliest day after the carrier's current date, while that date has not passed yet (the late
-watch takes over then). Runs in the monitor's transaction."""
+watch takes over then); and once per parcel, a `revised` alert when the carrier's date moved
+later than its first one (the shopper is told if the merchant opted in). Runs in the
+monitor's transaction."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import asyncpg
 
 from suivi_projections.domain.eta_model import EtaModel, Prediction
+from suivi_projections.domain.watch import Facts
 from suivi_projections.monitor import eta_store
+from suivi_schemas import AlertKind, ShipmentAlert
+from suivi_schemas.ids import derived_event_id
 
 Key = tuple[str, str, int]
 
@@ -53,6 +58,7 @@ class Current:
     prediction: Prediction | None
     promised: date | None  # the carrier's current date
     trending_late: bool
+    revised_from: date | None = None  # the carrier's first date, when the current one is later
 
 
 def trending_late(p: Prediction | None, promised: date | None, today: date) -> bool:
@@ -75,7 +81,9 @@ async def repredict(
         s = situations[-1]
         p = model.predict(s)
         promised = journey.carrier_estimate_at(now)
-        currents.append(Current(key, p, promised, trending_late(p, promised, now.date())))
+        first = journey.carrier_estimates[0][1] if journey.carrier_estimates else None
+        later = first if promised is not None and first is not None and promised > first else None
+        currents.append(Current(key, p, promised, trending_late(p, promised, now.date()), later))
         if p is not None:
             records.append((*key, last_event_id, s.at, s.stage, p.earliest, p.likeliest,
                             p.latest, p.confidence, p.evidence, p.level, now))  # fmt: skip
@@ -85,6 +93,30 @@ async def repredict(
         rows = [(*c.key, *(_window(c.prediction)), c.trending_late) for c in currents]
         await conn.execute(SAVE, *[list(col) for col in zip(*rows, strict=True)])
     return currents
+
+
+def revised_alert(c: Current, facts: Facts, now: datetime) -> ShipmentAlert | None:
+    """The parcel's one `revised` alert: the carrier's date moved later than its first one."""
+    if c.revised_from is None or c.promised is None or facts.status is None:
+        return None
+    if facts.last_event_at is None:
+        return None
+    key = "|".join(("revised", *map(str, c.key)))
+    episode = derived_event_id(key)
+    return ShipmentAlert(
+        event_id=derived_event_id(key, "alert"),
+        episode_id=episode,
+        kind=AlertKind.REVISED,
+        carrier=facts.carrier,
+        tracking_number=facts.tracking_number,
+        generation=facts.generation,
+        status=facts.status,
+        location=facts.location,
+        last_event_at=facts.last_event_at,
+        detected_at=now,
+        expected_by=datetime.combine(c.promised, time(12), UTC),  # its day in most zones
+        detail=f"the carrier moved its date from {c.revised_from} to {c.promised}",
+    )
 
 
 def _window(p: Prediction | None) -> tuple[Any, ...]:

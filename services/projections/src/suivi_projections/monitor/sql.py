@@ -11,7 +11,8 @@ WITH due AS (
     WHERE due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED
 )
 SELECT d.carrier, d.tracking_number, d.generation, s.status, s.last_event_id, s.last_event_at,
-    s.event_count, s.delivered_at, s.eta_latest, s.eta_source, i.stall_episode,
+    s.event_count, s.delivered_at, coalesce(eo.latest, s.eta_latest) AS eta_latest,
+    coalesce(eo.source, s.eta_source) AS eta_source, i.stall_episode,
     i.late_episode, i.predicted_earliest, i.predicted_latest, i.predicted_samples,
     e.origin, e.location, e.pickup_at, e.promised_latest,
     coalesce(o.destination, e.delivered_in) AS destination, o.service, s.substatus,
@@ -39,6 +40,13 @@ LEFT JOIN LATERAL (
     WHERE e.carrier = d.carrier AND e.tracking_number = d.tracking_number
       AND e.occurred_at BETWEEN s.first_event_at AND s.last_event_at
 ) AS e ON true
+-- The carrier's current estimate, revisions included (issue 21: estimate_observations).
+LEFT JOIN LATERAL (
+    SELECT o.latest, o.source FROM estimate_observations o
+    WHERE o.carrier = d.carrier AND o.tracking_number = d.tracking_number
+      AND o.occurred_at BETWEEN s.first_event_at AND s.last_event_at
+    ORDER BY o.occurred_at DESC, o.received_at DESC, o.recorded_at DESC LIMIT 1
+) AS eo ON true
 LEFT JOIN LATERAL (
     SELECT upper(o.shipping_address->>'country') AS destination, l.service
     FROM order_shipments l JOIN orders o ON o.order_id = l.order_id

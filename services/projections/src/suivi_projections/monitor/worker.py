@@ -39,7 +39,14 @@ from suivi_projections.domain.watch import (
 )
 from suivi_projections.metrics import ProjectionsMetrics
 from suivi_projections.monitor import eta_predict, eta_store, sql
-from suivi_schemas import EstimateSource, Location, ShipmentAlert, ShipmentStatus, Substatus
+from suivi_schemas import (
+    AlertKind,
+    EstimateSource,
+    Location,
+    ShipmentAlert,
+    ShipmentStatus,
+    Substatus,
+)
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -157,7 +164,12 @@ class Monitor:
             published = await self._record_and_publish(conn, alerts)
             await self._save(conn, judged, now)
             # Predicted again from the newest scan (issue 21), after the save it refines.
-            await eta_predict.repredict(conn, self.model, [f.key for _, f, _ in judged], now)
+            facts_of = {f.key: f for _, f, _ in judged}
+            currents = await eta_predict.repredict(conn, self.model, sorted(facts_of), now)
+            revised = [eta_predict.revised_alert(c, facts_of[c.key], now) for c in currents]
+            published += await self._record_and_publish(
+                conn, [(a, AlertKind.REVISED.value) for a in revised if a is not None]
+            )
             if published:
                 keys = sorted({(a.carrier, a.tracking_number, a.generation) for a in published})
                 columns = [list(c) for c in zip(*keys, strict=True)]

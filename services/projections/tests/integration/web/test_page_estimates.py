@@ -17,13 +17,15 @@ from suivi_projections.db.migrate import migrate
 from suivi_projections.domain.eta_journey import Journey, Scan
 from suivi_projections.domain.eta_model import EtaModel
 from suivi_projections.domain.orders import OrderStatus
+from suivi_projections.domain.watch import day_over
 from suivi_projections.monitor import eta_store
 from suivi_projections.monitor.worker import Monitor, MonitorConfig
 from suivi_projections.query.readmodel import PostgresReadModel
+from suivi_projections.query.views import OrderView
 from suivi_projections.testing.samples import T0, order_event, status_event
 from suivi_projections.web.pages.render import render_private, translator
 from suivi_projections.write.batch import apply_batch
-from suivi_schemas import ShipmentStatus
+from suivi_schemas import AlertKind, ShipmentAlert, ShipmentStatus
 
 S = ShipmentStatus
 H = timedelta(hours=1)
@@ -45,7 +47,7 @@ def history() -> EtaModel:
     return model
 
 
-async def page(pool: asyncpg.Pool, lang: str = "en") -> tuple[object, str]:
+async def page(pool: asyncpg.Pool, lang: str = "en") -> tuple[OrderView, str]:
     token = await pool.fetchval("SELECT status_token FROM orders")
     view = await PostgresReadModel(pool).order_by_status_token(token)
     assert view is not None
@@ -64,14 +66,15 @@ async def test_prediction_words_trending_late_and_a_revised_date(pg_pool: asyncp
     async with pg_pool.acquire() as conn, conn.transaction():
         await apply_batch(conn, [picked], [order])
     clock = [T0 + H]
-    monitor = Monitor(pg_pool, RecordingSink(), MonitorConfig("alerts"), clock=lambda: clock[0])
+    sink = RecordingSink()
+    monitor = Monitor(pg_pool, sink, MonitorConfig("alerts"), clock=lambda: clock[0])
     async with pg_pool.acquire() as conn:
         monitor.model = await eta_store.load_model(conn)
     await monitor.tick()
     view, text = await page(pg_pool)
-    story = view.shipments[0].estimate_story  # type: ignore[attr-defined]
+    story = view.shipments[0].estimate_story
     assert story is not None and story.likeliest == date(2025, 3, 7) and story.trending_late
-    assert view.status is OrderStatus.NEEDS_ATTENTION  # type: ignore[attr-defined]
+    assert view.status is OrderStatus.NEEDS_ATTENTION
     assert "Our prediction: Likely Friday 7 March 2025" in text
     assert "Running later than the carrier's date" in text
     _, french = await page(pg_pool, "fr")
@@ -85,11 +88,13 @@ async def test_prediction_words_trending_late_and_a_revised_date(pg_pool: asyncp
     clock[0] = T0 + 2 * H
     await monitor.tick()
     view, text = await page(pg_pool)
-    story = view.shipments[0].estimate_story  # type: ignore[attr-defined]
+    story = view.shipments[0].estimate_story
     assert story is not None and story.revisions == 1 and not story.trending_late
-    assert view.status is OrderStatus.IN_TRANSIT  # type: ignore[attr-defined]
+    assert view.status is OrderStatus.IN_TRANSIT
     assert "The carrier changed its date (first: Thursday 6 March" in text
-    assert len(view.shipments[0].timeline) == 1  # type: ignore[attr-defined]
+    told = [ShipmentAlert.model_validate_json(r.value) for r in sink.sent]
+    assert [(a.kind, a.tracking_number) for a in told] == [(AlertKind.REVISED, "1Z021")]
+    assert len(view.shipments[0].timeline) == 1
 
     # A new scan: predicted again from it; one row per scan, the first kept as the original.
     moved = status_event("ups", "1Z021", T0 + 20 * H, S.IN_TRANSIT, country="FR")
@@ -97,6 +102,12 @@ async def test_prediction_words_trending_late_and_a_revised_date(pg_pool: asyncp
         await apply_batch(conn, [moved], [])
     clock[0] = T0 + 21 * H
     await monitor.tick()
+    # Thursday over: not late, the carrier's date is Friday now (the late watch reads it).
+    clock[0] = day_over(date(2025, 3, 6)) + H
+    await monitor.tick()
+    kinds = [ShipmentAlert.model_validate_json(r.value).kind for r in sink.sent]
+    assert AlertKind.LATE not in kinds  # (stalled, it is: three silent days)
+    assert kinds.count(AlertKind.REVISED) == 1  # told once, however often judged again
     rows = await pg_pool.fetch(
         "SELECT status, basis_at FROM eta_predictions ORDER BY basis_at, predicted_at"
     )
