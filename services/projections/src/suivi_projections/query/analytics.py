@@ -28,6 +28,9 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import asyncpg
 
+from suivi_projections.query import eta_accuracy
+from suivi_projections.query.eta_accuracy import EtaAccuracy
+
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
@@ -243,6 +246,8 @@ class MerchantAnalytics:
     stall_statuses: tuple[StallStatus, ...]
     stall_places: tuple[StallPlace, ...]
     daily: tuple[DailyPoint, ...]
+    # Delivery-estimate accuracy on the first attempt (issue 21: query/eta_accuracy.py).
+    eta_accuracy: tuple[EtaAccuracy, ...] = ()
 
 
 class AnalyticsSource(Protocol):
@@ -307,4 +312,5 @@ async def _read(
         stall_statuses=tuple(_view(StallStatus, r) for r in stalls if r["level"] == 3),
         stall_places=tuple(_view(StallPlace, r) for r in stalls if r["level"] == 4),
         daily=tuple(_view(DailyPoint, r) for r in daily),
+        eta_accuracy=await eta_accuracy.read(conn, merchant_id, first_day, last_day),
     )

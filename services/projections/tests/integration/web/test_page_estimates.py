@@ -20,6 +20,7 @@ from suivi_projections.domain.orders import OrderStatus
 from suivi_projections.domain.watch import day_over
 from suivi_projections.monitor import eta_store
 from suivi_projections.monitor.worker import Monitor, MonitorConfig
+from suivi_projections.query.analytics import merchant_analytics
 from suivi_projections.query.readmodel import PostgresReadModel
 from suivi_projections.query.views import OrderView
 from suivi_projections.testing.samples import T0, order_event, status_event
@@ -117,3 +118,19 @@ async def test_prediction_words_trending_late_and_a_revised_date(pg_pool: asyncp
     ]
     original = await pg_pool.fetchval("SELECT original_predicted_latest FROM shipment_insights")
     assert original is not None
+
+    # Delivered on Friday: the merchant's analytics judge both predictions and both dates.
+    done = status_event("ups", "1Z021", T0 + 4 * 24 * H + 2 * H, S.DELIVERED, country="FR")
+    async with pg_pool.acquire() as conn, conn.transaction():
+        await apply_batch(conn, [done], [])
+    found = await merchant_analytics(pg_pool, "acme", date(2025, 3, 1), date(2025, 3, 31))
+    totals = {r.moment: r for r in found.eta_accuracy if r.carrier is None}
+    first, last = totals["original"], totals["latest"]
+    assert (first.parcels, first.predicted, first.exact_rate, first.mae) == (1, 1, 1.0, 0.0)
+    assert (first.carrier_exact_rate, first.carrier_mae) == (0.0, 1.0)  # Thursday, first
+    assert (last.carrier_exact_rate, last.carrier_mae) == (1.0, 0.0)  # Friday, revised
+    assert {(r.carrier, r.lane) for r in found.eta_accuracy} == {
+        (None, None),
+        ("ups", None),
+        ("ups", "FR>FR"),
+    }
