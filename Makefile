@@ -60,7 +60,9 @@ bench: up ## benchmarks on the real local broker and PostgreSQL, each ending wit
 bench-smoke: up ## every benchmark, short (BENCH_QUICK=1): fails if one errs, hangs or prints no ratio line (CI)
 	@$(UV) run --frozen python -m bench --quick
 
-backtest: migrate ## replay delivered history: predicted windows vs the overall median (docs/alerts.md)
+BACKTEST_PARCELS ?= 8000
+backtest: migrate ## delivery estimates judged on the first attempt: a generated harder history (targets), then this installation's read model (docs/alerts.md)
+	@$(UV) run --frozen suivi-eta-backtest --generated $(BACKTEST_PARCELS) --seed 1
 	@$(UV) run --frozen suivi-eta-backtest $(BACKTEST_ARGS)
 
 lint: sync ## ruff + mypy (strict)
