@@ -91,11 +91,14 @@ def format_report(b: Backtest, source: str, *, lanes: int = 12, targets_too: boo
         lines.append(f"  per lane ({len(busiest)} busiest), {LABELS[moment]}:")
         lines += [row(f"  {lane}", s) for lane, s in busiest]
     worse = [
-        f"{c} ({LABELS[m]}: {s.model_mae_on_carrier:.2f} vs {s.carrier_mae:.2f})"
-        for (m, c), s in sorted(b.by_carrier.items())
-        if s.carrier_n and s.model_mae_on_carrier > s.carrier_mae
+        f"{c} ({LABELS[m]}: {s.model_mae_on_carrier:.2f} vs {s.carrier_mae:.2f}, n={s.carrier_n})"
+        for (m, c), s in sorted({**b.by_carrier, **b.by_lane}.items())
+        if s.carrier_n >= 20 and s.model_mae_on_carrier > s.carrier_mae
     ]
-    lines.append("  worse than the carrier's own estimate: " + (", ".join(worse) or "nowhere"))
+    lines.append(
+        "  worse than the carrier's own estimate (MAE on its parcels; carriers and lanes with "
+        "20 or more): " + (", ".join(worse) or "nowhere")
+    )
     if targets_too:
         lines.append("  targets (issue 21):")
         lines += [
