@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 
 from suivi_projections.domain.eta import (
-    Prediction,
-    Sample,
-    TransitModel,
+    Tally,
     add_delivery_days,
     delivery_days_between,
     lane_class,
@@ -76,103 +74,10 @@ def test_lanes() -> None:
     assert lane_class(None, "DE") is None
 
 
-def at(day: date, hour: int = 12) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
-
-
-def shipped(
-    days: int,
-    carrier: str = "ups",
-    service: str | None = "ground",
-    origin: str | None = "FR",
-    destination: str | None = "DE",
-    pickup: date = MON,
-) -> Sample:
-    return Sample(
-        carrier,
-        service,
-        origin,
-        destination,
-        at(pickup, 9),
-        at(add_delivery_days(carrier, pickup, days)),
-    )
-
-
-def test_transit_days_are_delivery_days_between_utc_dates() -> None:
-    # 19:30 in New York on Friday is Saturday in UTC: a UPS delivery on Monday is one day.
-    new_york = timezone(timedelta(hours=-5))
-    s = Sample("ups", None, "US", "US", datetime(2024, 3, 1, 19, 30, tzinfo=new_york), at(MON))
-    assert s.transit_days == 1
-    assert shipped(3, pickup=FRI).transit_days == 3
-
-
 def test_percentiles_are_nearest_rank() -> None:
-    days = [9, 1, 2, 3, 3, 2, 4, 5, 6, 3]  # sorted: 1 2 2 3 3 3 4 5 6 9
-    model = TransitModel.learn([shipped(d) for d in days], min_samples=1)
-    stats = model.stats[("ups", "ground", "FR>DE")]
-    assert (stats.samples, stats.p25, stats.p50, stats.p75) == (10, 2, 3, 5)
-    single = TransitModel.learn([shipped(4)], min_samples=1).stats[("ups", "*", "*")]
-    assert (single.p25, single.p50, single.p75) == (4, 4, 4)
-
-
-def test_prediction_window_counts_delivery_days_from_pickup() -> None:
-    model = TransitModel.learn([shipped(1), shipped(1), shipped(3), shipped(3)], min_samples=4)
-    p = model.predict("ups", "ground", "FR", "DE", at(FRI, 18))
-    assert p == Prediction(MON, MON + timedelta(2), 4, "service+lane")
-    assert p.detail == "predicted from 4 similar shipments"
-
-
-def history() -> list[Sample]:
-    """20 each: express FR>DE in 1 day, ground FR>ES in 5, ground FR>FR in 2, none in US."""
-    return (
-        [shipped(1, service="express") for _ in range(20)]
-        + [shipped(5, destination="ES") for _ in range(20)]
-        + [shipped(2, destination="FR") for _ in range(20)]
-        + [shipped(8, origin=None) for _ in range(20)]
-    )
-
-
-def level(
-    model: TransitModel, service: str | None, origin: str | None, destination: str | None
-) -> tuple[str, int, int] | None:
-    """The level that answered, its samples and its window's last day in delivery days."""
-    p = model.predict("ups", service, origin, destination, at(MON))
-    return None if p is None else (p.level, p.samples, delivery_days_between("ups", MON, p.latest))
-
-
-def test_falls_back_from_the_most_specific_level_with_enough_samples() -> None:
-    model = TransitModel.learn(history(), min_samples=20)
-    assert level(model, "Express", "FR", "DE") == ("service+lane", 20, 1)  # service casefolded
-    assert level(model, "ground", "FR", "DE") == ("lane", 20, 1)  # only express went there
-    assert level(model, None, "FR", "ES") == ("lane", 20, 5)
-    assert level(model, "ground", "FR", "IT") == ("international", 40, 5)
-    assert level(model, "ground", "DE", "DE") == ("domestic", 20, 2)
-    assert level(model, "ground", "US", None) == ("carrier", 80, 5)  # p75 of 20 each of 1, 2, 5, 8
-
-
-def test_levels_under_min_samples_are_skipped() -> None:
-    samples = history()[1:]  # 19 express FR>DE
-    assert level(TransitModel.learn(samples, 20), "express", "FR", "DE") == ("international", 39, 5)
-    assert level(TransitModel.learn(samples, 19), "express", "FR", "DE") == ("service+lane", 19, 1)
-
-
-def test_no_prediction_without_enough_history() -> None:
-    assert TransitModel.learn([]).predict("ups", "ground", "FR", "DE", at(MON)) is None
-    model = TransitModel.learn(history(), min_samples=20)
-    assert model.predict("fedex", "ground", "FR", "DE", at(MON)) is None
-    assert (
-        TransitModel.learn(history(), min_samples=81).predict("ups", None, None, None, at(MON))
-        is None
-    )
-
-
-def test_rows_round_trip() -> None:
-    model = TransitModel.learn(history(), min_samples=20)
-    rows = model.rows()
-    assert ("ups", "*", "*", 80, 1, 2, 5) in rows
-    assert ("ups", "*", "international", 40, 1, 1, 5) in rows
-    assert ("ups", "express", "FR>DE", 20, 1, 1, 1) in rows
-    back = TransitModel.from_rows(rows, min_samples=20)
-    assert back.rows() == rows
-    for shipment in [("ground", "FR", "IT"), ("express", "FR", "DE"), (None, None, None)]:
-        assert back.predict("ups", *shipment, at(FRI)) == model.predict("ups", *shipment, at(FRI))
+    tally = Tally()
+    for days in [9, 1, 2, 3, 3, 2, 4, 5, 6, 3]:  # sorted: 1 2 2 3 3 3 4 5 6 9
+        tally.add(days)
+    assert (tally.total, tally.percentile(25), tally.percentile(50), tally.percentile(75)) == (
+        10, 2, 3, 5,
+    )  # fmt: skip
