@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 
 import asyncpg
@@ -16,7 +15,7 @@ import pytest
 
 from suivi_infra.kafka import make_consumer, make_producer
 from suivi_infra.settings import KafkaSettings, PostgresSettings
-from suivi_infra.testing import TopicFactory
+from suivi_infra.testing import TopicFactory, eventually
 from suivi_normalizer.bootstrap import bootstrap as normalizer_bootstrap
 from suivi_normalizer.settings import NormalizerSettings
 from suivi_normalizer.testing.envelope import envelope_for
@@ -43,15 +42,6 @@ def webhook(earliest: str, latest: str) -> str:
             "events": events,
         }
     )
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 60) -> bool:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while asyncio.get_running_loop().time() < deadline:
-        if await check():
-            return True
-        await asyncio.sleep(0.2)
-    return False
 
 
 async def test_a_revised_date_reaches_the_read_model_once(

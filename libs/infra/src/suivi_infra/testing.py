@@ -31,7 +31,17 @@ from suivi_infra.settings import KafkaSettings, PostgresSettings
 from suivi_infra.tcpgate import TcpGate
 
 TopicFactory = Callable[..., Awaitable[str]]
-__all__ = ["TopicFactory", "free_port", "mark_folder"]
+__all__ = ["TopicFactory", "eventually", "free_port", "mark_folder"]
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 60) -> bool:
+    """Whether `check` came true before the deadline, polled every 0.2 s (no fixed sleeps)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        if await check():
+            return True
+        await asyncio.sleep(0.2)
+    return False
 
 
 def mark_folder(

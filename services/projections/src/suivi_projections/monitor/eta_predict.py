@@ -17,10 +17,9 @@ from typing import Any
 import asyncpg
 
 from suivi_projections.domain.eta_model import EtaModel, Prediction
-from suivi_projections.domain.watch import Facts
+from suivi_projections.domain.watch import Alert, alert_event_id, episode_id
 from suivi_projections.monitor import eta_store
-from suivi_schemas import AlertKind, ShipmentAlert
-from suivi_schemas.ids import derived_event_id
+from suivi_schemas import AlertKind
 
 Key = tuple[str, str, int]
 
@@ -95,28 +94,17 @@ async def repredict(
     return currents
 
 
-def revised_alert(c: Current, facts: Facts, now: datetime) -> ShipmentAlert | None:
-    """The parcel's one `revised` alert: the carrier's date moved later than its first one."""
-    if c.revised_from is None or c.promised is None or facts.status is None:
+def revised_alert(c: Current) -> Alert | None:
+    """The parcel's one `revised` alert: the carrier's date moved later than its first one
+    (the worker builds its contract with the shipment's facts, as for the other kinds)."""
+    if c.revised_from is None or c.promised is None:
         return None
-    if facts.last_event_at is None:
-        return None
-    key = "|".join(("revised", *map(str, c.key)))
-    episode = derived_event_id(key)
-    return ShipmentAlert(
-        event_id=derived_event_id(key, "alert"),
-        episode_id=episode,
-        kind=AlertKind.REVISED,
-        carrier=facts.carrier,
-        tracking_number=facts.tracking_number,
-        generation=facts.generation,
-        status=facts.status,
-        location=facts.location,
-        last_event_at=facts.last_event_at,
-        detected_at=now,
-        expected_by=datetime.combine(c.promised, time(12), UTC),  # its day in most zones
-        detail=f"the carrier moved its date from {c.revised_from} to {c.promised}",
-    )
+    episode = episode_id(AlertKind.REVISED, c.key, "carrier date")
+    return Alert(
+        alert_event_id(episode, AlertKind.REVISED), episode, AlertKind.REVISED,
+        AlertKind.REVISED, datetime.combine(c.promised, time(12), UTC),  # its day, most zones
+        f"the carrier moved its date from {c.revised_from} to {c.promised}",
+    )  # fmt: skip
 
 
 def _window(p: Prediction | None) -> tuple[Any, ...]:

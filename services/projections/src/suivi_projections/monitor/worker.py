@@ -40,7 +40,6 @@ from suivi_projections.domain.watch import (
 from suivi_projections.metrics import ProjectionsMetrics
 from suivi_projections.monitor import eta_predict, eta_store, sql
 from suivi_schemas import (
-    AlertKind,
     EstimateSource,
     Location,
     ShipmentAlert,
@@ -166,10 +165,12 @@ class Monitor:
             # Predicted again from the newest scan (issue 21), after the save it refines.
             facts_of = {f.key: f for _, f, _ in judged}
             currents = await eta_predict.repredict(conn, self.model, sorted(facts_of), now)
-            revised = [eta_predict.revised_alert(c, facts_of[c.key], now) for c in currents]
+            revised = [(c.key, eta_predict.revised_alert(c)) for c in currents]
             published += await self._record_and_publish(
-                conn, [(a, AlertKind.REVISED.value) for a in revised if a is not None]
-            )
+                conn,
+                [(_contract(facts_of[key], a, now), a.episode_kind.value)
+                 for key, a in revised if a is not None and facts_of[key].status is not None],
+            )  # fmt: skip
             if published:
                 keys = sorted({(a.carrier, a.tracking_number, a.generation) for a in published})
                 columns = [list(c) for c in zip(*keys, strict=True)]
