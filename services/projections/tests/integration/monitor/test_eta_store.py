@@ -12,6 +12,8 @@ import asyncpg
 
 from suivi_projections.domain.eta_journey import Journey
 from suivi_projections.monitor import eta_store
+from suivi_projections.monitor.backtest import backtest
+from suivi_projections.monitor.backtest_report import format_report
 from suivi_projections.monitor.eta_generate import generate
 from suivi_projections.testing.samples import status_event
 from suivi_projections.write.batch import apply_batch
@@ -54,6 +56,10 @@ async def test_journeys_round_trip_and_the_stored_model_predicts_as_the_pure_one
             for j in sorted(loaded, key=lambda j: j.scans[0].at)
         ]
         assert before == journeys
+        # `make backtest` on the read model: the same journeys, the same table.
+        report = format_report(backtest(loaded), "read model", targets_too=False)
+        assert report == format_report(backtest(journeys), "read model", targets_too=False)
+        assert "ETA backtest on 120 parcels (read model)" in report
         assert await eta_store.load_journeys(conn, NOW) == []
 
         assert await eta_store.learn(conn, NOW, window_days=800) == len(journeys)
