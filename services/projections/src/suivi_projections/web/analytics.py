@@ -93,6 +93,10 @@ def _share(part: int, rate: float | None, whole: int) -> str:
     return "—" if rate is None else f"{rate * 100:.0f} % ({part}/{whole})"
 
 
+def _pct(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.0f} %"
+
+
 def _place(city: str | None, country: str | None) -> str:
     return ", ".join(p for p in (city, country) if p) or "Unknown place"
 
@@ -131,7 +135,7 @@ def render_page(
     body = TEMPLATES.get_template("analytics.html").render(
         lang="en", nonce=nonce, merchant_id=merchant_id, first_day=first, last_day=last,
         found=found, charts=charts(found) if found else {}, error=error,
-        days=_days, share=_share, max_days=MAX_DAYS,
+        days=_days, share=_share, pct=_pct, max_days=MAX_DAYS,
     )  # fmt: skip
     return body, security_headers(nonce)
 

@@ -24,6 +24,7 @@ from suivi_projections.query.analytics import merchant_analytics
 from suivi_projections.query.readmodel import PostgresReadModel
 from suivi_projections.query.views import OrderView
 from suivi_projections.testing.samples import T0, order_event, status_event
+from suivi_projections.web.analytics import render_page
 from suivi_projections.web.pages.render import render_private, translator
 from suivi_projections.write.batch import apply_batch
 from suivi_schemas import AlertKind, ShipmentAlert, ShipmentStatus
@@ -129,6 +130,8 @@ async def test_prediction_words_trending_late_and_a_revised_date(pg_pool: asyncp
     assert (first.parcels, first.predicted, first.exact_rate, first.mae) == (1, 1, 1.0, 0.0)
     assert (first.carrier_exact_rate, first.carrier_mae) == (0.0, 1.0)  # Thursday, first
     assert (last.carrier_exact_rate, last.carrier_mae) == (1.0, 0.0)  # Friday, revised
+    html, _ = render_page("acme", "2025-03-01", "2025-03-31", found)
+    assert "Delivery estimates, judged on the first attempt" in html and "100 %" in html
     assert {(r.carrier, r.lane) for r in found.eta_accuracy} == {
         (None, None),
         ("ups", None),
