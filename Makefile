@@ -82,7 +82,7 @@ i18n: sync ## gettext catalogues: extract the message ids, update every language
 	  root=$${entry%%:*}; locales=$$root/$${entry#*:}; pot=$$(mktemp); \
 	  [ -d $$locales ] || continue; \
 	  $(UV) run --frozen pybabel --quiet extract -F babel.cfg -k t -k N_ -k n:1,2 --no-location \
-	    --sort-output -w 100 -o $$pot $$root 2>/dev/null || exit 1; \
+	    --sort-output -w 100 -o $$pot $$root libs/infra/src/suivi_infra/i18n.py 2>/dev/null || exit 1; \
 	  $(UV) run --frozen pybabel --quiet update -i $$pot -d $$locales -w 100 --no-fuzzy-matching \
 	    --ignore-obsolete --ignore-pot-creation-date || exit 1; \
 	  $(UV) run --frozen pybabel --quiet compile -d $$locales --statistics || exit 1; rm -f $$pot; \

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 
-from suivi_infra.i18n import DEFAULT, Catalogues
+from suivi_infra.i18n import DEFAULT, TRANSLATOR_KEYS, Catalogues
 
 # As in babel.cfg: Python and Jinja2 templates; `t("id")`, `N_("id")`, `t.n("id", "id.plural", n)`.
 METHODS = [
@@ -43,7 +43,7 @@ def _texts(value: object) -> list[str]:
 
 def problems(catalogues: Catalogues, root: Path) -> list[str]:
     """Every gap between the code's ids and the catalogues, one line each (empty: complete)."""
-    used = extracted_ids(root)
+    used = extracted_ids(root) | frozenset(TRANSLATOR_KEYS)
     english = {
         str(m.id if isinstance(m.id, str) else m.id[0]): m
         for m in catalogues.catalogue(DEFAULT)

@@ -53,22 +53,6 @@ AFTERSALES = (
     N_("aftersales.return.tracking_attached.next"),
     N_("aftersales.return.tracking_attached.subject"),
 )
-# date patterns (suivi_infra.i18n.Translator)
-DATE = (
-    N_("date.day"),
-    N_("date.day_year"),
-    N_("date.moment"),
-    N_("date.plain"),
-    N_("date.plain_year"),
-    N_("date.short"),
-    N_("date.time"),
-)
-# relative days (suivi_infra.i18n.Translator)
-DAY = (
-    N_("day.today"),
-    N_("day.tomorrow"),
-    N_("day.yesterday"),
-)
 # statuses in the merchant's digest (render.digest_email)
 DIGEST_STATUSES = (
     N_("digest.status.available_for_pickup"),

@@ -76,21 +76,6 @@ CONCERN = (
     N_("concern.stalled.some"),
     N_("concern.stalled.sub"),
 )
-# date patterns and relative days (suivi_infra.i18n.Translator)
-DATE = (
-    N_("date.day"),
-    N_("date.day_year"),
-    N_("date.moment"),
-    N_("date.plain"),
-    N_("date.plain_year"),
-    N_("date.short"),
-    N_("date.time"),
-)
-DAY = (
-    N_("day.today"),
-    N_("day.tomorrow"),
-    N_("day.yesterday"),
-)
 # estimate sources (build._estimate_source)
 ETA = (
     N_("eta.source.carrier"),
