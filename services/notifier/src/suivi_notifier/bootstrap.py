@@ -38,6 +38,7 @@ from suivi_notifier.handlers.attempts import DispatchConfig
 from suivi_notifier.handlers.channels import Channels
 from suivi_notifier.handlers.dispatcher import Dispatcher, ResultSink
 from suivi_notifier.handlers.intake import DeadLetters, Intake
+from suivi_notifier.handlers.legs import LegIntake
 from suivi_notifier.handlers.merchant_sender import MerchantSender
 from suivi_notifier.links import Links
 from suivi_notifier.metrics import NotifierMetrics
@@ -133,7 +134,7 @@ def build_core(
     channels = _channels(settings, links, book, http, clock)
     config = dispatch_config(settings)
     dispatcher = Dispatcher(pool, channels, out, metrics, policy, config, clock=clock)
-    intake = Intake(
+    intake = LegIntake(
         pool, out, metrics, links, policy,
         status_topic=settings.status_topic, orders_topic=settings.orders_topic,
         alerts_topic=settings.alerts_topic, returns_topic=settings.returns_topic or None,
@@ -141,6 +142,7 @@ def build_core(
         debounce=timedelta(seconds=settings.debounce_seconds), owed=dispatcher.materializer,
         clock=clock,
     )  # fmt: skip
+    intake.legs_topic = settings.legs_topic  # hand-offs between carriers (issue 17)
     webhooks = WebhookSender(http, timeout_seconds=settings.merchant_webhook_timeout_seconds)
     sender = MerchantSender(
         pool, metrics, config, book, channels.renderer, webhooks, channels.email, clock=clock,

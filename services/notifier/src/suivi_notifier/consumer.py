@@ -30,7 +30,7 @@ def build_broker(
         topics=tuple(
             t for t in (
                 settings.orders_topic, settings.status_topic, settings.alerts_topic,
-                settings.returns_topic, settings.claims_topic,
+                settings.returns_topic, settings.claims_topic, settings.legs_topic,
             ) if t
         ),
         group_id=settings.group_id,

@@ -15,6 +15,7 @@ from suivi_notifier.domain.triggers import ALERT_TRIGGERS, TRIGGERS, TriggerPoli
 from suivi_schemas.topics import (
     ALERTS,
     CLAIMS,
+    LEGS,
     MERCHANTS,
     NOTIFICATIONS,
     NOTIFICATIONS_DLQ,
@@ -132,6 +133,9 @@ class NotifierSettings(EnvOnlySettings):
     alerts_topic: str = ALERTS.name
     returns_topic: str = Field(default=RETURNS.name, description="Empty: not consumed.")
     claims_topic: str = Field(default=CLAIMS.name, description="Empty: not consumed.")
+    legs_topic: str = Field(
+        default=LEGS.name, description="Hand-offs between carriers (issue 17); empty: none."
+    )
     merchants_topic: str = MERCHANTS.name
     results_topic: str = NOTIFICATIONS.name
     dlq_topic: str = NOTIFIER_DLQ.name
