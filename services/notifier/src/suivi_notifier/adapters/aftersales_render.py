@@ -39,6 +39,21 @@ def _key(event: AftersalesEvent) -> str:
     return f"return.{event.kind.value}"
 
 
+# While the parcel waits to be dropped off, the message says by when (commerce.returns.v1).
+_DEADLINE_KINDS = frozenset(
+    {ReturnEventKind.APPROVED, ReturnEventKind.TRACKING_ATTACHED, ReturnEventKind.REMINDER}
+)
+
+
+def _deadline(event: AftersalesEvent, t: Translator) -> str:
+    """'Drop it off by 4 Dec.' for a return waiting to be dropped off, else ''."""
+    if not isinstance(event, ReturnEvent) or event.drop_off_by is None:
+        return ""
+    if event.kind not in _DEADLINE_KINDS:
+        return ""
+    return t("aftersales.deadline", deadline=t.short_date(event.drop_off_by))
+
+
 def _fill(ctx: AftersalesContext, t: Translator) -> dict[str, str]:
     event = ctx.event
     fill = {"merchant": ctx.merchant_name, "carrier": "", "when": "", "place": "", "amount": ""}
@@ -77,7 +92,9 @@ class AftersalesRenderer:
             "lang": t.language,
             "headline": t(f"{key}.subject", **fill),
             "changed": t(f"{key}.changed", **fill),
-            "next_step": t(f"{key}.next", **fill),
+            "next_step": " ".join(
+                filter(None, (t(f"{key}.next", **fill), _deadline(ctx.event, t)))
+            ),
             "greeting": common["hello_name"] if ctx.name else common["hello"],
             "open": t("aftersales.open_claim") if claim else t("aftersales.open_return"),
             "why": t("aftersales.why", merchant=ctx.merchant_name),

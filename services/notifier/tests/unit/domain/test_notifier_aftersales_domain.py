@@ -173,6 +173,23 @@ def test_what_to_do_next_says_the_amount_the_place_and_the_reason() -> None:
     assert "<" not in str(_render(return_event(K.REJECTED, NOW), "en")["subject"])
 
 
+@pytest.mark.parametrize(
+    ("locale", "words"), [("en", "Drop it off by"), ("fr", "Déposez-le avant le")]
+)
+def test_a_return_waiting_to_be_dropped_off_says_by_when(locale: str, words: str) -> None:
+    by = NOW + timedelta(days=14)
+    for kind in (K.APPROVED, K.TRACKING_ATTACHED, K.REMINDER):
+        event = return_event(kind, NOW, locale=locale).model_copy(update={"drop_off_by": by})
+        out = _render(event, locale)
+        assert words in str(out["text"]) and words in str(out["html"]), kind
+        assert words in out["push"].body  # type: ignore[attr-defined]
+    # Once dropped off (or without a deadline), nothing about it.
+    assert words not in str(
+        _render(return_event(K.DROPPED_OFF, NOW, locale=locale), locale)["text"]
+    )
+    assert words not in str(_render(return_event(K.APPROVED, NOW, locale=locale), locale)["text"])
+
+
 def _record(
     revision: int, url: str, secret: str, key: str, events: tuple[str, ...]
 ) -> MerchantRecord:
