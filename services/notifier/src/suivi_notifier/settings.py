@@ -167,7 +167,7 @@ class NotifierSettings(EnvOnlySettings):
         "environment's settings; false: the environment only.",
     )
     merchant_directory_wait_seconds: float = Field(
-        default=30.0, ge=0, description="At start, how long to wait for merchants.v1 to load."
+        default=10.0, ge=0, description="At start, how long to wait for merchants.v1 to load."
     )
     sealing_key: SecretStr | None = Field(
         default=None, description="The console's sealing key: opens webhook secrets."
