@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, ViewportSize, async_playwright
+from playwright.async_api import Browser, Page, ViewportSize
 from pydantic import SecretStr
 
-from suivi_infra.browser import CHROMIUM, CHROMIUM_ARGS, serve
+from suivi_infra.browser import CHROMIUM, chromium, serve
 from suivi_projections.domain.orders import OrderStatus
 from suivi_projections.query.live import LiveHub
 from suivi_projections.query.views import Watch
@@ -48,14 +48,8 @@ pytestmark = [
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            await browser.close()
+    async with chromium() as launched:
+        yield launched
 
 
 def orders() -> FakeReadModel:

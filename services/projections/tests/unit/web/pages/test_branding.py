@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import Any
 
 from suivi_projections.query.live import LiveHub
 from suivi_projections.testing.browser import asgi_client
@@ -47,6 +48,12 @@ async def test_without_branding_the_page_keeps_its_own_colours() -> None:
 LOGO = "https://console.example/logos/atelier.png"
 
 
+def branded_app(branding: Branding) -> Any:
+    """The API with one shop's branding and the sample order."""
+    settings = ApiSettings(merchant_branding={"shop-a": branding})
+    return create_api(settings, FakeReadModel(sample_order()), LiveHub())
+
+
 async def test_logo_return_policy_and_the_shops_language() -> None:
     branding = PALE.model_copy(
         update={"logo_url": LOGO, "return_policy_url": "https://atelier.example/retours",
@@ -76,10 +83,7 @@ async def test_logo_return_policy_and_the_shops_language() -> None:
 
 async def test_a_logo_over_plain_http_is_not_shown() -> None:
     branding = PALE.model_copy(update={"logo_url": "http://console.example/logo.png"})
-    app = create_api(
-        ApiSettings(merchant_branding={"shop-a": branding}), FakeReadModel(sample_order()),
-        LiveHub(),
-    )  # fmt: skip
+    app = branded_app(branding)
     async with asgi_client(app) as client:
         page = await client.get("/orders/st_private_token_0001")
     assert (
@@ -89,10 +93,7 @@ async def test_a_logo_over_plain_http_is_not_shown() -> None:
 
 async def test_a_shops_lookup_form_speaks_its_default_language() -> None:
     branding = PALE.model_copy(update={"language": "es"})
-    app = create_api(
-        ApiSettings(merchant_branding={"shop-a": branding}), FakeReadModel(sample_order()),
-        LiveHub(),
-    )  # fmt: skip
+    app = branded_app(branding)
     async with asgi_client(app) as client:
         plain = await client.get("/lookup/shop-a")
         browser = await client.get("/lookup/shop-a", headers={"accept-language": "nl"})
