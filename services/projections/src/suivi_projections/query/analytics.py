@@ -52,7 +52,13 @@ WITH linked AS (
         ($3::date + 1)::timestamp AT TIME ZONE 'UTC' AS hi
 )"""
 _FACTS = """, facts AS (
-    SELECT k.carrier, k.tracking_number, k.generation, s.delivered_at,
+    SELECT k.carrier, k.tracking_number, k.generation,
+        -- A parcel handed to another carrier (issue 17) is delivered by its later leg: once.
+        coalesce(s.delivered_at, (SELECT max(ls.delivered_at) FROM parcel_legs p
+            JOIN parcel_legs q USING (parcel_carrier, parcel_tracking_number)
+            JOIN shipments ls ON ls.carrier = q.carrier AND ls.tracking_number = q.tracking_number
+            WHERE p.carrier = k.carrier AND p.tracking_number = k.tracking_number
+                AND q.position > p.position)) AS delivered_at,
         coalesce(i.pickup_at, k.shipped_at, s.first_event_at) AS started_at,
         coalesce(i.promised_latest, i.predicted_latest) AS promised,
         coalesce(nullif(upper(btrim(k.shipping_address ->> 'country')), ''),

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import asyncpg
 
+from suivi_projections.query.analytics import merchant_analytics
 from suivi_projections.query.parcels import ParcelReadModel, ParcelView
 from suivi_projections.query.views import OrderView
 from suivi_projections.testing.samples import T0, order_event, status_event
@@ -93,7 +94,8 @@ async def test_link_after_both_legs_or_first_ends_in_the_same_story(pool: asyncp
     assert "6A18987654321" not in repr(shared)  # masked on the shareable page
 
 
-async def test_the_merchant_reads_the_parcel_once(pool: asyncpg.Pool) -> None:
+async def test_the_merchant_reads_and_counts_the_parcel_once(pool: asyncpg.Pool) -> None:
+    delivered = status_event(*LAPOSTE, T0 + 8 * DAY, S.DELIVERED, city="Paris", country="FR")
     await _apply(pool, [[ORDER, LINK, FIRST_C, FIRST_L, *REST_L]])
     read = ParcelReadModel(pool)
     page = await read.orders("acme", None, None, 10)
@@ -101,3 +103,8 @@ async def test_the_merchant_reads_the_parcel_once(pool: asyncpg.Pool) -> None:
     shipment = await read.shipment_for_merchant("acme", *CAINIAO)
     assert shipment is not None and shipment.status is S.OUT_FOR_DELIVERY
     assert await read.shipment_for_merchant("acme", *LAPOSTE) is None  # not one of its parcels
+    await _apply(pool, [[delivered]])
+    figures = await merchant_analytics(pool, "acme", T0.date(), (T0 + 30 * DAY).date())
+    # Delivered by La Poste, the parcel Cainiao carried first: one delivery, Cainiao's parcel.
+    assert figures.deliveries.deliveries == 1
+    assert [(c.carrier, c.deliveries) for c in figures.by_carrier] == [("cainiao", 1)]
