@@ -82,7 +82,7 @@ async def test_a_hand_off_through_the_broker(
         return bool(await pg_pool.fetchval("SELECT count(*) FROM leg_links"))
 
     async def counted(n: int) -> bool:
-        return await pg_pool.fetchval("SELECT count(*) FROM shipment_events") == n
+        return bool(await pg_pool.fetchval("SELECT count(*) FROM shipment_events") == n)
 
     await producer.start()
     try:
