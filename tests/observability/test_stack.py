@@ -277,6 +277,11 @@ def stack_env(
             "SUIVI_NOTIFIER_CLAIMS_TOPIC": topics["claims"],
             "SUIVI_NOTIFIER_MERCHANTS_TOPIC": topics["merchants"],
             "SUIVI_NOTIFIER_GROUP_ID": f"obs-notifier-{run}",
+            # Hand-offs between carriers (issue 17): the run's own topic, as for the others.
+            "SUIVI_NORMALIZER_LEGS_TOPIC": topics["legs"],
+            "SUIVI_PROJECTIONS_LEGS_TOPIC": topics["legs"],
+            "SUIVI_TRACKER_LEGS_TOPIC": topics["legs"],
+            "SUIVI_NOTIFIER_LEGS_TOPIC": topics["legs"],
         }
     )
     return env
@@ -334,7 +339,7 @@ async def stack(
     partitions = {
         "raw": 3, "raw-dlq": 1, "status": 3, "orders": 3,
         "projections-dlq": 1, "notifications": 3, "notifier-dlq": 1, "alerts": 3,
-        "returns": 3, "claims": 3, "aftersales-dlq": 1, "merchants": 3,
+        "returns": 3, "claims": 3, "aftersales-dlq": 1, "merchants": 3, "legs": 3,
     }  # fmt: skip
     topics = {name: f"obs-{run}.{name}" for name in partitions}
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka_settings.bootstrap_servers)
