@@ -20,11 +20,13 @@ from typing import Any, ClassVar, Protocol
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI
 from faststream import FastStream
 from prometheus_client import CollectorRegistry, start_http_server
 
+from suivi_infra.merchants import MerchantDirectory
 from suivi_infra.postgres import wait_for_postgres
-from suivi_infra.settings import PostgresSettings
+from suivi_infra.settings import KafkaSettings, PostgresSettings
 from suivi_infra.startup import retry
 
 log = logging.getLogger(__name__)
@@ -187,3 +189,53 @@ class ServiceLifecycle:
         # migration. The service stays not-ready (/readyz 503) and says why, once.
         if not task.cancelled() and (exc := task.exception()) is not None:
             log.critical("%s did not start (%s)", self.name, type(exc).__name__, exc_info=exc)
+
+
+class HttpServiceSettings(LifecycleSettings, Protocol):
+    """What an `HttpService` reads besides."""
+
+    @property
+    def kafka(self) -> KafkaSettings: ...
+
+    @property
+    def consume(self) -> bool: ...
+
+    @property
+    def host(self) -> str: ...
+
+    @property
+    def metrics_port(self) -> int: ...
+
+    @property
+    def merchants_topic(self) -> str: ...
+
+
+class HttpService(ServiceLifecycle):
+    """A service serving its own FastAPI app (`serve`: the app's readiness and lifespan are this
+    object's), consuming unless `settings.consume` is off, with metrics on its own port (0:
+    none), following merchants.v1 (`directory`, if any) from start to stop."""
+
+    settings: HttpServiceSettings
+    directory: MerchantDirectory | None = None
+    api: FastAPI
+
+    def serve(self, api: FastAPI) -> None:
+        self.api = api
+        api.router.lifespan_context = self.lifespan
+
+    @property
+    def consuming(self) -> bool:
+        return self.settings.consume
+
+    @property
+    def metrics_address(self) -> tuple[str, int] | None:
+        port = self.settings.metrics_port
+        return (self.settings.host, port) if port else None
+
+    async def before_consumer(self) -> None:
+        if self.directory is not None:
+            self.directory.start(self.settings.kafka, self.settings.merchants_topic)
+
+    async def drain(self) -> None:
+        if self.directory is not None:
+            await self.directory.stop()

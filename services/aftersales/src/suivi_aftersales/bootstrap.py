@@ -36,7 +36,7 @@ from suivi_aftersales.web.deps import ApiContext
 from suivi_aftersales.web.forms import FormTokens
 from suivi_infra.dlq import DeadLetterQueue
 from suivi_infra.kafka import make_producer
-from suivi_infra.lifecycle import ServiceLifecycle
+from suivi_infra.lifecycle import HttpService
 from suivi_infra.merchant_keys import MerchantKeys
 from suivi_infra.merchants import KeyLookup, MerchantDirectory
 from suivi_infra.metrics import service_registry
@@ -52,7 +52,7 @@ def utc_now() -> datetime:
 
 
 @dataclass
-class AftersalesService(ServiceLifecycle):
+class AftersalesService(HttpService):
     name: ClassVar[str] = "aftersales"
     settings: AftersalesSettings
     registry: CollectorRegistry
@@ -71,25 +71,10 @@ class AftersalesService(ServiceLifecycle):
     api: FastAPI = field(init=False)
 
     def __post_init__(self) -> None:
-        # The API is the service's own: its readiness and lifespan are this object's.
-        self.api = create_api(self.api_context, self.ready)
-        self.api.router.lifespan_context = self.lifespan
-
-    @property
-    def consuming(self) -> bool:
-        return self.settings.consume
-
-    @property
-    def metrics_address(self) -> tuple[str, int] | None:
-        port = self.settings.metrics_port
-        return (self.settings.host, port) if port else None
+        self.serve(create_api(self.api_context, self.ready))
 
     async def migrate_schema(self, conn: asyncpg.Connection) -> None:
         await migrate(conn)
-
-    async def before_consumer(self) -> None:
-        if self.directory is not None:
-            self.directory.start(self.settings.kafka, self.settings.merchants_topic)
 
     def after_consumer(self) -> None:
         self.run(self.relay.run(self.stopping, self.clock), "relay")
@@ -107,10 +92,6 @@ class AftersalesService(ServiceLifecycle):
 
     def on_stopping(self) -> None:
         self.relay.wake.set()
-
-    async def drain(self) -> None:
-        if self.directory is not None:
-            await self.directory.stop()
 
 
 async def bootstrap(

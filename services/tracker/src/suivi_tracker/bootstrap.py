@@ -25,7 +25,7 @@ from prometheus_client import CollectorRegistry
 
 from suivi_infra.dlq import DeadLetterQueue
 from suivi_infra.kafka import make_producer
-from suivi_infra.lifecycle import ServiceLifecycle
+from suivi_infra.lifecycle import HttpService
 from suivi_infra.merchant_keys import MerchantKeys
 from suivi_infra.merchants import KeyLookup, MerchantDirectory
 from suivi_infra.metrics import service_registry
@@ -58,7 +58,7 @@ def utc_now() -> datetime:
 
 
 @dataclass
-class TrackerService(ServiceLifecycle):
+class TrackerService(HttpService):
     name: ClassVar[str] = "tracker"
     settings: TrackerSettings
     registry: CollectorRegistry
@@ -76,18 +76,7 @@ class TrackerService(ServiceLifecycle):
     api: FastAPI = field(init=False)
 
     def __post_init__(self) -> None:
-        # The API is the service's own: its readiness and lifespan are this object's.
-        self.api = create_api(self.api_context, self.ready)
-        self.api.router.lifespan_context = self.lifespan
-
-    @property
-    def consuming(self) -> bool:
-        return self.settings.consume
-
-    @property
-    def metrics_address(self) -> tuple[str, int] | None:
-        port = self.settings.metrics_port
-        return (self.settings.host, port) if port else None
+        self.serve(create_api(self.api_context, self.ready))
 
     async def migrate_schema(self, conn: asyncpg.Connection) -> None:
         await migrate(conn)
@@ -100,10 +89,6 @@ class TrackerService(ServiceLifecycle):
             moved = await self.starter.reroute_unsupported(conn, self.scheduler.clock())
         if moved:
             log.info("%d unsupported trackings routed to a source configured since", moved)
-
-    async def before_consumer(self) -> None:
-        if self.directory is not None:
-            self.directory.start(self.settings.kafka, self.settings.merchants_topic)
 
     def after_consumer(self) -> None:
         if self.settings.schedule_enabled:
@@ -119,10 +104,6 @@ class TrackerService(ServiceLifecycle):
         self.metrics.trackings.clear()
         for row in rows:
             self.metrics.trackings.labels(row["state"], row["source"]).set(row["n"])
-
-    async def drain(self) -> None:
-        if self.directory is not None:
-            await self.directory.stop()
 
     async def close(self) -> None:
         for source in self.sources:
