@@ -5,9 +5,8 @@ same story and page."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 
 import asyncpg
@@ -16,7 +15,7 @@ from pydantic import BaseModel
 
 from suivi_infra.kafka import make_producer
 from suivi_infra.settings import KafkaSettings, PostgresSettings
-from suivi_infra.testing import TopicFactory
+from suivi_infra.testing import TopicFactory, eventually
 from suivi_projections.bootstrap import bootstrap
 from suivi_projections.query.parcels import ParcelReadModel, ParcelView
 from suivi_projections.settings import ProjectionsSettings
@@ -29,15 +28,6 @@ from suivi_schemas.legs import LegLinkEvent, LinkSource
 S = ShipmentStatus
 DAY = timedelta(days=1)
 CAINIAO, LAPOSTE = ("cainiao", "LP00598765432101"), ("laposte", "6A18987654321")
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 30) -> bool:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while asyncio.get_running_loop().time() < deadline:
-        if await check():
-            return True
-        await asyncio.sleep(0.2)
-    return False
 
 
 @pytest.mark.parametrize("link_first", [False, True], ids=["link-last", "link-first"])
