@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 from suivi_infra.records import OutRecord
-from suivi_normalizer.domain.dedup import RecentIds
 from suivi_normalizer.domain.legs import links_of, reads_links
 from suivi_normalizer.domain.normalize import decode_body
-from suivi_normalizer.handlers.pipeline import BatchResult, EventSink, Normalizer, RawRecord
-from suivi_normalizer.metrics import NormalizerMetrics
+from suivi_normalizer.handlers.pipeline import BatchResult, Normalizer, RawRecord
 from suivi_normalizer.providers import AdapterError
 from suivi_schemas import RawProviderEvent
 
@@ -27,19 +26,8 @@ from suivi_schemas import RawProviderEvent
 class LinkingNormalizer(Normalizer):
     """Normalizer + leg links (`legs_topic`; empty: links are not read)."""
 
-    def __init__(
-        self,
-        sink: EventSink,
-        metrics: NormalizerMetrics,
-        *,
-        status_topic: str,
-        dlq_topic: str,
-        recent: RecentIds,
-        legs_topic: str,
-    ) -> None:
-        super().__init__(
-            sink, metrics, status_topic=status_topic, dlq_topic=dlq_topic, recent=recent
-        )
+    def __init__(self, *args: Any, legs_topic: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # the Normalizer's own arguments
         self.legs_topic = legs_topic
 
     async def process(self, records: Sequence[RawRecord]) -> BatchResult:

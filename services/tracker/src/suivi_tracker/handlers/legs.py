@@ -11,21 +11,18 @@ consumed twice, a link starts nothing more.
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 from pydantic import ValidationError
 
-from suivi_infra.poison import DeadLetters
 from suivi_infra.records import ConsumedRecord
 from suivi_schemas.ids import normalize_tracking_number
 from suivi_schemas.legs import LegLinkEvent
-from suivi_tracker.domain.schedule import SchedulePolicy
-from suivi_tracker.handlers.intake import Clock, Intake, Topics
+from suivi_tracker.handlers.intake import Intake
 from suivi_tracker.handlers.start import Refused, StartRequest, StartTracking
-from suivi_tracker.metrics import TrackerMetrics
 
 log = logging.getLogger(__name__)
 
@@ -105,21 +102,9 @@ class LegStarter:
 class LegIntake(Intake):
     """The tracker's consumer, also on `tracking.legs.v1` (empty `legs_topic`: not)."""
 
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        starter: StartTracking,
-        topics: Topics,
-        metrics: TrackerMetrics,
-        policy: SchedulePolicy,
-        dead_letters: DeadLetters,
-        *,
-        clock: Clock,
-        rng: random.Random,
-        legs_topic: str = "",
-    ) -> None:
-        super().__init__(pool, starter, topics, metrics, policy, dead_letters, clock=clock, rng=rng)
-        self.legs, self.legs_topic = LegStarter(starter), legs_topic
+    def __init__(self, *args: Any, legs_topic: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # the Intake's own arguments
+        self.legs, self.legs_topic = LegStarter(self.starter), legs_topic
 
     async def process(self, records: Sequence[ConsumedRecord]) -> None:
         mine = [r for r in records if self.legs_topic and r.topic == self.legs_topic]
