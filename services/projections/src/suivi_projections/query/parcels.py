@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from suivi_projections.domain.legs import Leg, LegState, leading
+from suivi_projections.domain.orders import LinkedShipment, OrderStatus, order_status, with_watch
 from suivi_projections.domain.shipments import key_of
 from suivi_projections.query.readmodel import PostgresReadModel
 from suivi_projections.query.views import OrderView, ShipmentView, TimelineEntry
@@ -97,6 +98,21 @@ def merge(primary: ShipmentView, legs: Sequence[tuple[LegView, ShipmentView | No
     )
 
 
+def _status(order: OrderView, shipments: Sequence[ShipmentView]) -> OrderStatus:
+    """The order's status from its whole parcels (the stored one knows their first legs only)."""
+    status = order_status(
+        cancelled=order.cancelled,
+        line_items=tuple((li.line_item_id, li.quantity) for li in order.line_items),
+        shipments=[
+            LinkedShipment(s.state, tuple((i.line_item_id, i.quantity) for i in s.items),
+                           s.status, s.action_required)
+            for s in shipments
+        ],
+    )  # fmt: skip
+    watched = any(s.state == "active" and s.watch is not None for s in shipments)
+    return with_watch(status, watched=watched)
+
+
 class ParcelReadModel(PostgresReadModel):
     """PostgresReadModel whose shipments are whole parcels (see the module docstring)."""
 
@@ -130,7 +146,7 @@ class ParcelReadModel(PostgresReadModel):
         shipments = tuple(
             [await self._whole(s, found.get(k)) for s, k in zip(order.shipments, keys, strict=True)]
         )
-        return dataclasses.replace(order, shipments=shipments)
+        return dataclasses.replace(order, shipments=shipments, status=_status(order, shipments))
 
     async def order_by_status_token(self, token: str) -> OrderView | None:
         return await self._complete(await super().order_by_status_token(token))

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import asyncpg
 
+from suivi_projections.domain.orders import OrderStatus
 from suivi_projections.query.analytics import merchant_analytics
 from suivi_projections.query.parcels import ParcelReadModel, ParcelView
 from suivi_projections.query.views import OrderView
@@ -80,6 +81,7 @@ async def test_link_after_both_legs_or_first_ends_in_the_same_story(pool: asyncp
     assert isinstance(parcel, ParcelView)
     # La Poste has it out for delivery; Cainiao's later echo does not send it back in transit.
     assert parcel.status is S.OUT_FOR_DELIVERY
+    assert first_view.status is OrderStatus.OUT_FOR_DELIVERY  # the order says so too
     assert [(leg.carrier, leg.position, leg.started) for leg in parcel.legs] == [
         ("cainiao", 0, True), ("laposte", 1, True),
     ]  # fmt: skip
