@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
 
 from faststream.exceptions import NackMessage
 from faststream.kafka import KafkaBroker, KafkaMessage
@@ -26,7 +26,35 @@ from suivi_infra.poison import DeadLetters, ProcessBatch, process_isolating_pois
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.startup import RetryingKafkaBroker
 
-__all__ = ["DeadLetters", "ProcessBatch", "batch_broker"]
+__all__ = ["BatchHandler", "ConsumerSettings", "DeadLetters", "ProcessBatch", "batch_broker"]
+
+
+class ConsumerSettings(Protocol):
+    """What `consumer_broker` reads from a consuming service's settings."""
+
+    @property
+    def kafka(self) -> KafkaSettings: ...
+
+    @property
+    def group_id(self) -> str: ...
+
+    @property
+    def max_records(self) -> int: ...
+
+    @property
+    def batch_timeout_ms(self) -> int: ...
+
+    @property
+    def shutdown_timeout_seconds(self) -> float: ...
+
+    @property
+    def retry_backoff_seconds(self) -> float: ...
+
+
+class BatchHandler(DeadLetters, Protocol):
+    """A service's batch handler: processes a batch, and is its own dead-letter topic."""
+
+    def process(self, records: Any) -> Awaitable[object]: ...
 
 
 async def _bodies_as_is(message: StreamMessage[Any]) -> Any:
@@ -88,3 +116,27 @@ def batch_broker(
             raise NackMessage() from None
 
     return broker, lambda: subscriber.consumer
+
+
+def consumer_broker(
+    settings: ConsumerSettings,
+    service: str,
+    topics: Sequence[str | None],
+    handler: BatchHandler,
+    log: logging.Logger,
+) -> tuple[KafkaBroker, Callable[[], Any]]:
+    """`batch_broker` as every consuming service builds it from its settings: the topics it is
+    given (an empty or unset one is not followed), `handler` processing and dead-lettering."""
+    return batch_broker(
+        settings.kafka,
+        service=service,
+        topics=tuple(topic for topic in topics if topic),
+        group_id=settings.group_id,
+        max_records=settings.max_records,
+        batch_timeout_ms=settings.batch_timeout_ms,
+        shutdown_timeout_seconds=settings.shutdown_timeout_seconds,
+        retry_backoff_seconds=settings.retry_backoff_seconds,
+        process=handler.process,
+        log=log,
+        dead_letters=handler,
+    )

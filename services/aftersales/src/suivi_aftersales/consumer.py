@@ -13,7 +13,7 @@ from faststream.kafka import KafkaBroker
 
 from suivi_aftersales.handlers.intake import Intake
 from suivi_aftersales.settings import AftersalesSettings
-from suivi_infra.streams import batch_broker
+from suivi_infra.streams import consumer_broker
 
 log = logging.getLogger(__name__)
 
@@ -21,15 +21,8 @@ log = logging.getLogger(__name__)
 def build_broker(
     settings: AftersalesSettings, intake: Intake
 ) -> tuple[KafkaBroker, Callable[[], Any]]:
-    return batch_broker(
-        settings.kafka, service="aftersales",
-        topics=(settings.orders_topic, settings.status_topic, settings.alerts_topic),
-        group_id=settings.group_id,
-        max_records=settings.max_records, batch_timeout_ms=settings.batch_timeout_ms,
-        shutdown_timeout_seconds=settings.shutdown_timeout_seconds,
-        retry_backoff_seconds=settings.retry_backoff_seconds, process=intake.process, log=log,
-        dead_letters=intake,
-    )  # fmt: skip
+    topics = (settings.orders_topic, settings.status_topic, settings.alerts_topic)
+    return consumer_broker(settings, "aftersales", topics, intake, log)
 
 
 def build_app(broker: KafkaBroker) -> FastStream:

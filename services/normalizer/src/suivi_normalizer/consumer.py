@@ -11,7 +11,7 @@ from typing import Any
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 
-from suivi_infra.streams import batch_broker
+from suivi_infra.streams import consumer_broker
 from suivi_normalizer.handlers.pipeline import Normalizer
 from suivi_normalizer.settings import NormalizerSettings
 
@@ -22,14 +22,8 @@ def build_broker(
     settings: NormalizerSettings, normalizer: Normalizer
 ) -> tuple[KafkaBroker, Callable[[], Any]]:
     """The broker, and a getter of its aiokafka consumer (created when the broker starts)."""
-    return batch_broker(
-        settings.kafka, service="normalizer", topics=(settings.raw_topic,),
-        group_id=settings.group_id, max_records=settings.max_records,
-        batch_timeout_ms=settings.batch_timeout_ms,
-        shutdown_timeout_seconds=settings.shutdown_timeout_seconds,
-        retry_backoff_seconds=settings.retry_backoff_seconds, process=normalizer.process, log=log,
-        dead_letters=normalizer,
-    )  # fmt: skip
+    topics = (settings.raw_topic,)
+    return consumer_broker(settings, "normalizer", topics, normalizer, log)
 
 
 def build_app(broker: KafkaBroker) -> FastStream:

@@ -14,7 +14,7 @@ from typing import Any
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 
-from suivi_infra.streams import batch_broker
+from suivi_infra.streams import consumer_broker
 from suivi_notifier.handlers.intake import Intake
 from suivi_notifier.settings import NotifierSettings
 
@@ -25,20 +25,15 @@ def build_broker(
     settings: NotifierSettings, intake: Intake
 ) -> tuple[KafkaBroker, Callable[[], Any]]:
     """The broker, and a getter of its aiokafka consumer (created when the broker starts)."""
-    return batch_broker(
-        settings.kafka, service="notifier",
-        topics=tuple(
-            t for t in (
-                settings.orders_topic, settings.status_topic, settings.alerts_topic,
-                settings.returns_topic, settings.claims_topic, settings.legs_topic,
-            ) if t
-        ),
-        group_id=settings.group_id,
-        max_records=settings.max_records, batch_timeout_ms=settings.batch_timeout_ms,
-        shutdown_timeout_seconds=settings.shutdown_timeout_seconds,
-        retry_backoff_seconds=settings.retry_backoff_seconds, process=intake.process, log=log,
-        dead_letters=intake,
-    )  # fmt: skip
+    topics = (
+        settings.orders_topic,
+        settings.status_topic,
+        settings.alerts_topic,
+        settings.returns_topic,
+        settings.claims_topic,
+        settings.legs_topic,
+    )
+    return consumer_broker(settings, "notifier", topics, intake, log)
 
 
 def build_app(broker: KafkaBroker) -> FastStream:

@@ -11,7 +11,7 @@ from typing import Any
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 
-from suivi_infra.streams import batch_broker
+from suivi_infra.streams import consumer_broker
 from suivi_projections.settings import ProjectionsSettings
 from suivi_projections.write.projector import Projector
 
@@ -22,15 +22,8 @@ def build_broker(
     settings: ProjectionsSettings, projector: Projector
 ) -> tuple[KafkaBroker, Callable[[], Any]]:
     """The broker, and a getter of its aiokafka consumer (created when the broker starts)."""
-    return batch_broker(
-        settings.kafka, service="projections",
-        topics=tuple(t for t in (settings.status_topic, settings.orders_topic,
-                                 settings.legs_topic) if t), group_id=settings.group_id,
-        max_records=settings.max_records, batch_timeout_ms=settings.batch_timeout_ms,
-        shutdown_timeout_seconds=settings.shutdown_timeout_seconds,
-        retry_backoff_seconds=settings.retry_backoff_seconds, process=projector.process, log=log,
-        dead_letters=projector,
-    )  # fmt: skip
+    topics = (settings.status_topic, settings.orders_topic, settings.legs_topic)
+    return consumer_broker(settings, "projections", topics, projector, log)
 
 
 def build_app(broker: KafkaBroker) -> FastStream:

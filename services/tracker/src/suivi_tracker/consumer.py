@@ -11,7 +11,7 @@ from typing import Any
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 
-from suivi_infra.streams import batch_broker
+from suivi_infra.streams import consumer_broker
 from suivi_tracker.handlers.intake import Intake
 from suivi_tracker.settings import TrackerSettings
 
@@ -21,16 +21,13 @@ log = logging.getLogger(__name__)
 def build_broker(
     settings: TrackerSettings, intake: Intake
 ) -> tuple[KafkaBroker, Callable[[], Any]]:
-    return batch_broker(
-        settings.kafka, service="tracker",
-        topics=tuple(t for t in (settings.orders_topic, settings.status_topic,
-                                 settings.returns_topic, settings.legs_topic) if t),
-        group_id=settings.group_id,
-        max_records=settings.max_records, batch_timeout_ms=settings.batch_timeout_ms,
-        shutdown_timeout_seconds=settings.shutdown_timeout_seconds,
-        retry_backoff_seconds=settings.retry_backoff_seconds, process=intake.process, log=log,
-        dead_letters=intake,
-    )  # fmt: skip
+    topics = (
+        settings.orders_topic,
+        settings.status_topic,
+        settings.returns_topic,
+        settings.legs_topic,
+    )
+    return consumer_broker(settings, "tracker", topics, intake, log)
 
 
 def build_app(broker: KafkaBroker) -> FastStream:
