@@ -48,7 +48,5 @@ async def test_links_are_published_keyed_by_the_earlier_leg_once() -> None:
 async def test_no_topic_no_links() -> None:
     sink = RecordingSink()
     normalizer = _normalizer(sink, legs_topic="")
-    await normalizer.process(
-        [_record("aftership", "aftership/cainiao_last_mile_laposte.json", 0)]
-    )
+    await normalizer.process([_record("aftership", "aftership/cainiao_last_mile_laposte.json", 0)])
     assert sink.on("legs") == [] and sink.on("status")
