@@ -22,9 +22,10 @@ from suivi_notifier.domain.alerts import AlertOutcome, alert_trigger, plan_alert
 from suivi_notifier.domain.planning import Capabilities
 from suivi_notifier.domain.triggers import TriggerPolicy
 from suivi_notifier.handlers.attempts import run_until
+from suivi_notifier.handlers.materialize import superseded_result
 from suivi_notifier.handlers.merchant_sender import MerchantSender
 from suivi_notifier.metrics import NotifierMetrics
-from suivi_schemas import AlertKind, Channel, NotificationResult, Outcome, ShipmentAlert
+from suivi_schemas import AlertKind, Channel, NotificationResult, ShipmentAlert
 
 log = logging.getLogger(__name__)
 
@@ -102,15 +103,7 @@ class AlertWorker:
         if alert.kind is AlertKind.RECOVERED:
             # What the shopper has not been told yet of the episode is moot now.
             for old in await pg_alerts.supersede_episode(conn, alert.key, alert.episode_id, now):
-                superseded.append(
-                    pg_outbox.result(
-                        merchant_id=old.merchant_id, order_number=old.order_number,
-                        carrier=old.carrier, tracking_number=old.tracking_number,
-                        trigger=old.trigger, channel=old.channel, outcome=Outcome.SKIPPED,
-                        attempts=old.attempts, now=now, source_event_id=old.source_event_id,
-                        error="superseded",
-                    )
-                )  # fmt: skip
+                superseded.append(superseded_result(old, now))
             told = await pg_alerts.told_channels(conn, alert.key, alert.episode_id)
         else:
             over = await pg_alerts.episode_over(conn, alert.episode_id)

@@ -50,8 +50,9 @@ async def bounded(
 async def run_until(
     stop: asyncio.Event, cycle: Callable[[], Awaitable[int]], poll_interval: float, what: str
 ) -> None:
-    """Runs `cycle` until `stop`: again at once while it had work, else after `poll_interval`;
-    a failed cycle is logged and tried again (the database or the broker may be back)."""
+    """Runs `cycle` until `stop`: again at once while it had work (a count above 0, or True),
+    else after `poll_interval`; a failed cycle is logged and tried again (the database or the
+    broker may be back)."""
     while not stop.is_set():
         try:
             busy = await cycle() > 0

@@ -10,7 +10,6 @@ recorded with its NotificationResult in the outbox; (4) the outbox goes to Kafka
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -30,7 +29,7 @@ from suivi_notifier.domain.outcomes import Permanent, PushOutcome, SendOutcome, 
 from suivi_notifier.domain.planning import Gate, GateAction, Recipient, gate
 from suivi_notifier.domain.schedule import settle
 from suivi_notifier.domain.triggers import TriggerPolicy
-from suivi_notifier.handlers.attempts import DispatchConfig, bounded
+from suivi_notifier.handlers.attempts import DispatchConfig, bounded, run_until
 from suivi_notifier.handlers.channels import Channels, Job
 from suivi_notifier.handlers.materialize import Materializer, count
 from suivi_notifier.handlers.materialize import delivery_result as _result
@@ -82,15 +81,10 @@ class Dispatcher:
         self._gauge_at = 0.0
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                busy = (await self.run_once()).full
-            except Exception:
-                log.exception("dispatch cycle failed; trying again")
-                busy = False
-            if not busy:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.config.poll_interval)
+        async def busy() -> bool:
+            return (await self.run_once()).full
+
+        await run_until(stop, busy, self.config.poll_interval, "dispatch")
 
     async def run_once(self) -> Cycle:
         cycle = Cycle()

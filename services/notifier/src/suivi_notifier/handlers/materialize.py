@@ -40,6 +40,11 @@ def delivery_result(
     )  # fmt: skip
 
 
+def superseded_result(d: Delivery, now: datetime) -> NotificationResult:
+    """The result of a waiting row a newer message made moot: skipped, 'superseded'."""
+    return delivery_result(d, Outcome.SKIPPED, d.attempts, now, "superseded")
+
+
 @dataclass(frozen=True, slots=True)
 class Materialized:
     trigger: str
@@ -90,7 +95,7 @@ class Materializer:
         done: list[Materialized] = []
         for shipment, decision in decided:
             superseded = tuple(
-                delivery_result(d, Outcome.SKIPPED, d.attempts, now, "superseded")
+                superseded_result(d, now)
                 for channel in decision.channels
                 for d in sorted(old, key=lambda d: d.id)
                 if d.shipment_key == shipment.shipment_key and d.channel is channel
