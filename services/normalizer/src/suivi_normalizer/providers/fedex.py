@@ -36,8 +36,11 @@ Choices (the golden fixtures depend on them):
 - Estimate, on the latest checkpoint of each track result, unless it is a delivery or an
   ACTUAL_DELIVERY date exists: `estimatedDeliveryTimeWindow.window`, else the
   ESTIMATED_DELIVERY entry of `dateAndTimes`, else `standardTransitTimeWindow.window.ends`
-  (FedEx's service commitment, detail "standard transit"). A time of exactly midnight is a
-  date without a time; its day is the one written.
+  (FedEx's service commitment, detail "standard transit"; dropped when it ended before the
+  latest scan: a missed commitment says nothing of the arrival). A time of exactly midnight is
+  a date without a time; its day is the one written.
+- DY whose words say "delay" ("Delay: Package delayed") is a carrier delay, not a rescheduled
+  delivery; a weather delay (its words or `delayDetail.type` WEATHER) is weather_delay.
 - Carrier: `fedex` for every service (Express, Ground, Ground Economy, Freight: the
   `carrierCode` FDXE/FDXG/FXSP/FXFR is one carrier for the shipment key).
 - A track result with an `error` (e.g. TRACKING.TRACKINGNUMBER.NOTFOUND) and no scan events, or
@@ -50,6 +53,7 @@ Choices (the golden fixtures depend on them):
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime, time
 from typing import Any
@@ -160,6 +164,8 @@ EVENT_TYPES = CodeTable(
 _RETURN_CODES = frozenset({"RS", "RT"})
 _RETURNED = Meaning(S.RETURNED_TO_SENDER, U.RETURNED_TO_SENDER)
 _MIDNIGHT = time(0, 0)
+_DELAYED = re.compile(r"\bdelay(?:ed)?\b", re.IGNORECASE)
+_WEATHER = re.compile(r"\bweather\b", re.IGNORECASE)
 
 
 def parse(payload: Any) -> Parsed:
@@ -223,7 +229,7 @@ def _track_result(
     except AdapterError:
         degraded.append(field_name(f"{path}.estimate"))  # optional: the scans stand without it
         estimate = None
-    if estimate is not None:
+    if estimate is not None and not _stale(estimate, checkpoints[latest].occurred_at):
         checkpoints[latest] = replace(checkpoints[latest], estimated_delivery=estimate)
     return checkpoints
 
@@ -264,6 +270,9 @@ def _checkpoint(
     if derived is not None and derived in EVENT_TYPES:
         fallback = EVENT_TYPES.lookup(derived, S.IN_TRANSIT)[0].status
     meaning, known = EVENT_TYPES.lookup(code, fallback)
+    message = _message(event)
+    if code == "DY" and message and _DELAYED.search(message):
+        meaning = _delay(message, event.get("delayDetail"))  # "Delay: Package delayed"
     try:
         location = _location(event.get("scanLocation"), f"{path}.scanLocation")
     except AdapterError:
@@ -285,9 +294,16 @@ def _checkpoint(
         code=code,
         meaning=meaning,
         known=known,
-        message=_message(event),
+        message=message,
         location=location,
     )
+
+
+def _delay(message: str, detail: Any) -> Meaning:
+    kind = detail.get("type") if isinstance(detail, dict) else None
+    if kind == "WEATHER" or _WEATHER.search(message):
+        return Meaning(S.IN_TRANSIT, U.WEATHER_DELAY, reason=Reason.WEATHER)
+    return Meaning(S.IN_TRANSIT, U.CARRIER_DELAY)
 
 
 def _code(value: Any, path: str) -> str | None:
@@ -358,6 +374,14 @@ def _estimate(result: dict[str, Any], path: str) -> EstimatedDelivery | None:
     if standard is not None and standard[1][0] is not None:
         return _between((standard[1], standard[1]), "standard transit")
     return None
+
+
+def _stale(estimate: EstimatedDelivery, latest: datetime) -> bool:
+    """A service commitment already past at the latest scan no longer says when it arrives."""
+    if estimate.detail != "standard transit":
+        return False
+    end = estimate.latest_at
+    return end < latest if end is not None else estimate.latest < latest.date()
 
 
 _Bound = tuple[str | None, str]

@@ -14,7 +14,10 @@ Documentation source (read for this table):
   integrations (the USPS::WebTools::Tracking::Codes lookup tables, 49 codes, and the
   pre-shipment / acceptance codes GX, GC, OA, UA, AD, 83, 89 listed with their USPS
   descriptions in eHub's "Tracking Event Descriptions"). International (Appendix G-5) codes are
-  not mapped: they come out as `unknown_code`, never guessed.
+  not mapped: they come out as `unknown_code`, never guessed. Three more (A1, T1, TL) are read
+  from a recorded v3 body, with USPS's own words (fixtures/usps/SOURCES.md).
+- A network facility named with its state ("JACKSONVILLE FL DISTRIBUTION CENTER", no
+  `eventState`) gets that state as its region.
 
 Choices (the golden fixtures depend on them):
 - Raw code: `eventCode` as sent (required: an event without one names its path in the error).
@@ -109,6 +112,10 @@ EVENT_CODES = CodeTable(
         "07": Meaning(S.IN_TRANSIT, U.ARRIVED_AT_FACILITY),  # Arrival at Unit
         "19": Meaning(S.IN_TRANSIT, U.ARRIVED_AT_FACILITY),  # DC eVS Arrive
         "41": Meaning(S.IN_TRANSIT, U.ARRIVED_AT_FACILITY),  # Received at Opening Unit
+        # Network scans USPS answers with in recorded v3 bodies (karrio's USPS test recording)
+        "A1": Meaning(S.IN_TRANSIT, U.ARRIVED_AT_FACILITY),  # Arrived at USPS Regional Facility
+        "T1": Meaning(S.IN_TRANSIT, U.DEPARTED_FACILITY),  # Departed USPS Regional Facility
+        "TL": Meaning(S.IN_TRANSIT, U.IN_TRANSIT),  # In Transit to Next Facility
         "08": Meaning(S.IN_TRANSIT, U.MISSORTED, reason=R.CARRIER),  # Missent
         # Mis-shipped: the mailer sent the item to the wrong postal facility
         "15": Meaning(S.IN_TRANSIT, U.MISSORTED, reason=R.RETAILER),
@@ -159,6 +166,8 @@ _MOVING = frozenset({S.IN_TRANSIT, S.OUT_FOR_DELIVERY})
 _TO_SENDER = re.compile(r"\bto\s+(?:the\s+)?original\s+sender\b", re.IGNORECASE)
 _MAILBOX = re.compile(r"\bmailbox\b", re.IGNORECASE)
 _SAFE_PLACE = re.compile(r"\bfront\s+door\b|\bporch\b", re.IGNORECASE)
+# A network facility named with its state, e.g. "JACKSONVILLE FL DISTRIBUTION CENTER".
+_FACILITY = re.compile(r"^.+?\s([A-Z]{2})\s+(?:[A-Z&]+\s+)*(?:CENTER|FACILITY|ANNEX|HUB|PLANT)$")
 
 
 def meaning_for(
@@ -256,9 +265,12 @@ def _field(container: dict[str, Any], key: str, path: str) -> str | None:
 
 def _location(event: dict[str, Any], path: str) -> Location | None:
     country = _field(event, "eventCountry", path)
+    city, region = _field(event, "eventCity", path), _field(event, "eventState", path)
+    if region is None and city is not None and (named := _FACILITY.match(city)):
+        region = named.group(1)  # "QUEENS NY DISTRIBUTION CENTER": the state is in the name
     location = Location(
-        city=_field(event, "eventCity", path),
-        region=_field(event, "eventState", path),
+        city=city,
+        region=region,
         postal_code=_field(event, "eventZIP", path),
         country=alpha2(country),
     )

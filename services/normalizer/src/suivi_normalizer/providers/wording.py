@@ -19,6 +19,9 @@ Choices (issue 15's audit of every code table; applied to every provider's check
   out_for_delivery.
 - Address problem or generic exception + "Address Corrected", "address has been updated",
   "adresse corrigée" → in_transit, nothing for the shopper to do: the carrier fixed it.
+- A failed delivery attempt without a finer substatus + "customer not available", "no one home",
+  "destinataire absent", "Empfänger nicht angetroffen" → recipient_unavailable; + "business
+  closed" → business_closed (FedEx's DE scans say why only in their exception text).
 - An unknown code keeps its substatus `unknown_code` (the gap stays counted); only its status
   follows the words. The raw code and message are never changed.
 """
@@ -61,6 +64,15 @@ _CORRECTED = re.compile(
     re.IGNORECASE,
 )
 
+_ABSENT = re.compile(
+    r"\b(?:customer|recipient|consignee|addressee|no\s+one|nobody)\b.{0,20}?"
+    r"\b(?:not\s+(?:available|at\s+home|home|in)|unavailable|absent)\b"
+    r"|\bno\s+one\s+(?:was\s+)?(?:home|available)\b|\bdestinataire\s+absent\b"
+    r"|\bempfänger\s+nicht\s+angetroffen\b",
+    re.IGNORECASE,
+)
+_CLOSED = re.compile(r"\bbusiness\s+(?:was\s+)?closed\b", re.IGNORECASE)
+
 
 def refine(meaning: Meaning, words: str | None) -> Meaning:
     """`meaning` as the code's type says it, unless `words` are more specific (docstring)."""
@@ -82,6 +94,11 @@ def refine(meaning: Meaning, words: str | None) -> Meaning:
             return Meaning(S.INFO_RECEIVED, keep or U.LABEL_CREATED)
     elif status is S.IN_TRANSIT and sub in (None, U.UNKNOWN_CODE) and _OUT.search(words):
         return Meaning(S.OUT_FOR_DELIVERY, keep or U.OUT_FOR_DELIVERY)
+    elif status is S.DELIVERY_ATTEMPT_FAILED and sub is None:
+        if _ABSENT.search(words):
+            return replace(meaning, substatus=U.RECIPIENT_UNAVAILABLE)
+        if _CLOSED.search(words):
+            return replace(meaning, substatus=U.BUSINESS_CLOSED)
     elif sub is U.ADDRESS_ISSUE and status in _PROBLEMS and _CORRECTED.search(words):
         return replace(meaning, status=S.IN_TRANSIT, substatus=U.IN_TRANSIT, action_required=False)
     return meaning

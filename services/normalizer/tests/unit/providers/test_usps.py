@@ -55,6 +55,10 @@ DOCUMENTED_CODES: list[tuple[str, str, ShipmentStatus, Substatus | None, bool]] 
     ("PC", "Sorting / Processing Complete", S.IN_TRANSIT, U.PROCESSED_AT_FACILITY, False),
     ("EF", "Departed Sort Facility", S.IN_TRANSIT, U.DEPARTED_FACILITY, False),
     ("SF", "Departed Post Office", S.IN_TRANSIT, U.DEPARTED_FACILITY, False),
+    # seen in a recorded v3 body (fixtures/usps/SOURCES.md), with USPS's own words
+    ("A1", "Arrived at USPS Regional Facility", S.IN_TRANSIT, U.ARRIVED_AT_FACILITY, False),
+    ("T1", "Departed USPS Regional Facility", S.IN_TRANSIT, U.DEPARTED_FACILITY, False),
+    ("TL", "In Transit to Next Facility", S.IN_TRANSIT, U.IN_TRANSIT, False),
     ("07", "Arrival at Unit", S.IN_TRANSIT, U.ARRIVED_AT_FACILITY, False),
     ("19", "DC eVS Arrive", S.IN_TRANSIT, U.ARRIVED_AT_FACILITY, False),
     ("41", "Received at Opening Unit", S.IN_TRANSIT, U.ARRIVED_AT_FACILITY, False),
@@ -128,7 +132,7 @@ def test_registry_points_at_this_adapter() -> None:
 
 def test_table_holds_exactly_the_documented_codes() -> None:
     assert set(EVENT_CODES.codes()) == {c[0] for c in DOCUMENTED_CODES}
-    assert len(EVENT_CODES) == len(DOCUMENTED_CODES) == 56
+    assert len(EVENT_CODES) == len(DOCUMENTED_CODES) == 59
 
 
 def test_fixtures_cover_every_code_in_the_table() -> None:
