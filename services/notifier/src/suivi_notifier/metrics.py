@@ -7,11 +7,13 @@ or merchant.
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry
 
+from suivi_infra.metrics import Declare
 from suivi_notifier.domain.triggers import CONFIGURABLE
 
 _LABELS = CONFIGURABLE | {"recovered"}
+_SEND_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 
 def trigger_label(trigger: str) -> str:
@@ -24,88 +26,75 @@ def trigger_label(trigger: str) -> str:
 class NotifierMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.registry = registry
-        self.events = Counter(
+        declare = Declare(registry)
+        self.events = declare.counter(
             "suivi_notifier_events",
             "Consumed records by kind (orders, status, alerts, aftersales) and outcome "
             "(stored, older, applied, triggered, late, duplicate, dead_lettered).",
-            ["kind", "outcome"],
-            registry=registry,
+            ("kind", "outcome"),
         )
-        self.triggers = Counter(
+        self.triggers = declare.counter(
             "suivi_notifier_triggers",
             "Due triggers by outcome (notify, stale, disabled, cancelled, no_channel).",
-            ["trigger", "outcome"],
-            registry=registry,
+            ("trigger", "outcome"),
         )
-        self.messages = Counter(
+        self.messages = declare.counter(
             "suivi_notifier_messages",
             "Send results by channel, trigger and outcome "
             "(sent, failed, retried, deferred, superseded, skipped).",
-            ["channel", "trigger", "outcome"],
-            registry=registry,
+            ("channel", "trigger", "outcome"),
         )
-        self.send_seconds = Histogram(
+        self.send_seconds = declare.histogram(
             "suivi_notifier_send_duration_seconds",
             "Duration of one send attempt (SMTP transaction, HTTP request, all push endpoints).",
-            ["channel"],
-            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
-            registry=registry,
+            ("channel",),
+            buckets=_SEND_BUCKETS,
         )
-        self.pending_retries = Gauge(
+        self.pending_retries = declare.gauge(
             "suivi_notifier_pending_retries",
             "Messages waiting for another attempt (failed at least once, or deferred).",
-            ["channel"],
-            registry=registry,
+            ("channel",),
         )
-        self.push_gone = Counter(
+        self.push_gone = declare.counter(
             "suivi_notifier_push_subscriptions_removed",
             "Push subscriptions removed because the push service answered 404/410.",
-            registry=registry,
         )
-        self.results_published = Counter(
+        self.results_published = declare.counter(
             "suivi_notifier_results_published",
             "NotificationResult records acknowledged on the results topic.",
-            registry=registry,
         )
 
-        self.alerts = Counter(
+        self.alerts = declare.counter(
             "suivi_notifier_alerts",
             "Alerts planned for the shopper by kind (stalled, late, recovered) and outcome "
             "(notify, stale, disabled, cancelled, no_channel, moved, delivered, over, not_told, "
             "no_order).",
-            ["kind", "outcome"],
-            registry=registry,
+            ("kind", "outcome"),
         )
-        self.aftersales = Counter(
+        self.aftersales = declare.counter(
             "suivi_notifier_aftersales",
             "Return and claim events planned for the shopper by stream (return, claim) and "
             "outcome (notify, merchant_only, older, stale, no_order, no_channel).",
-            ["stream", "outcome"],
-            registry=registry,
+            ("stream", "outcome"),
         )
-        self.merchant_webhooks = Counter(
+        self.merchant_webhooks = declare.counter(
             "suivi_notifier_merchant_webhooks",
             "Merchant webhook deliveries by outcome (queued, sent, failed, retried).",
-            ["outcome"],
-            registry=registry,
+            ("outcome",),
         )
-        self.digests = Counter(
+        self.digests = declare.counter(
             "suivi_notifier_digests",
             "Merchant digest emails by outcome (created, sent, failed, retried).",
-            ["outcome"],
-            registry=registry,
+            ("outcome",),
         )
-        self.digest_alerts = Counter(
-            "suivi_notifier_digest_alerts",
-            "Alerts listed in a created merchant digest.",
-            registry=registry,
+        self.digest_alerts = declare.counter(
+            "suivi_notifier_digest_alerts", "Alerts listed in a created merchant digest."
         )
-        self.merchant_send_seconds = Histogram(
+        self.merchant_send_seconds = declare.histogram(
             "suivi_notifier_merchant_send_duration_seconds",
             "Duration of one merchant send attempt (webhook POST, digest SMTP transaction).",
-            ["kind"],
-            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
-            registry=registry,
+            ("kind",),
+            buckets=_SEND_BUCKETS,
         )
 
     def message(self, channel: str, trigger: str, outcome: str) -> None:
