@@ -34,7 +34,7 @@ from suivi_notifier.consumer import build_app, build_broker
 from suivi_notifier.domain.planning import QuietHours
 from suivi_notifier.handlers.aftersales_worker import AftersalesWorker
 from suivi_notifier.handlers.alert_worker import AlertWorker
-from suivi_notifier.handlers.attempts import DispatchConfig
+from suivi_notifier.handlers.attempts import DispatchConfig, PlanConfig
 from suivi_notifier.handlers.channels import Channels
 from suivi_notifier.handlers.dispatcher import Dispatcher, ResultSink
 from suivi_notifier.handlers.intake import DeadLetters, Intake
@@ -147,16 +147,13 @@ def build_core(
     sender = MerchantSender(
         pool, metrics, config, book, channels.renderer, webhooks, channels.email, clock=clock,
     )  # fmt: skip
+    planning = PlanConfig(
+        config.max_age, settings.alert_claim_batch, settings.poll_interval_seconds
+    )
     alerts = AlertWorker(
-        pool, metrics, policy, channels.capabilities, book, sender,
-        max_age=config.max_age, batch=settings.alert_claim_batch,
-        poll_interval=settings.poll_interval_seconds, clock=clock,
-    )  # fmt: skip
-    aftersales = AftersalesWorker(
-        pool, metrics, channels.capabilities, max_age=config.max_age,
-        batch=settings.alert_claim_batch, poll_interval=settings.poll_interval_seconds,
-        clock=clock,
-    )  # fmt: skip
+        pool, metrics, policy, channels.capabilities, book, sender, planning, clock=clock
+    )
+    aftersales = AftersalesWorker(pool, metrics, channels.capabilities, planning, clock=clock)
     return Core(metrics, links, channels, intake, dispatcher, alerts, aftersales, book)
 
 

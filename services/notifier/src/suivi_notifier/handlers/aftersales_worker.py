@@ -14,14 +14,14 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import asyncpg
 
 from suivi_notifier.adapters import pg_aftersales
 from suivi_notifier.domain.aftersales import change_of, plan_change
 from suivi_notifier.domain.planning import Capabilities
-from suivi_notifier.handlers.attempts import run_until
+from suivi_notifier.handlers.attempts import PlanConfig, run_until
 from suivi_notifier.metrics import NotifierMetrics
 
 log = logging.getLogger(__name__)
@@ -33,29 +33,29 @@ class AftersalesWorker:
         pool: asyncpg.Pool,
         metrics: NotifierMetrics,
         capabilities: Capabilities,
+        config: PlanConfig,
         *,
-        max_age: timedelta,
-        batch: int = 100,
-        poll_interval: float = 1.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.pool = pool
         self.metrics = metrics
         self.capabilities = capabilities
-        self.max_age = max_age
-        self.batch = batch
-        self.poll_interval = poll_interval
+        self.config = config
         self.clock = clock
 
     async def run(self, stop: asyncio.Event) -> None:
-        await run_until(stop, lambda: self.plan(self.clock()), self.poll_interval, "after-sales")
+        await run_until(
+            stop, lambda: self.plan(self.clock()), self.config.poll_interval, "after-sales"
+        )
 
     async def plan(self, now: datetime) -> int:
         """Plans a batch of events; returns how many."""
         outcomes: list[tuple[uuid.UUID, str]] = []
         counted: list[tuple[str, str]] = []
         async with self.pool.acquire() as conn, conn.transaction():
-            events = await pg_aftersales.unplanned(conn, now - self.max_age, self.batch)
+            events = await pg_aftersales.unplanned(
+                conn, now - self.config.max_age, self.config.batch
+            )
             changes = [change_of(e) for e in events]
             latest = await pg_aftersales.latest(conn, [c.subject for c in changes])
             recipients = await pg_aftersales.recipients(
@@ -65,7 +65,7 @@ class AftersalesWorker:
                 decided = plan_change(
                     change, recipients.get((change.merchant_id, change.order_number)),
                     latest=latest.get(change.subject), capabilities=self.capabilities, now=now,
-                    max_age=self.max_age,
+                    max_age=self.config.max_age,
                 )  # fmt: skip
                 held = latest.get(change.subject)
                 if held is None or held < change.position:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import asyncpg
 
@@ -21,7 +21,7 @@ from suivi_notifier.adapters.merchant_book import MerchantBook
 from suivi_notifier.domain.alerts import AlertOutcome, alert_trigger, plan_alert
 from suivi_notifier.domain.planning import Capabilities
 from suivi_notifier.domain.triggers import TriggerPolicy
-from suivi_notifier.handlers.attempts import run_until
+from suivi_notifier.handlers.attempts import PlanConfig, run_until
 from suivi_notifier.handlers.materialize import superseded_result
 from suivi_notifier.handlers.merchant_sender import MerchantSender
 from suivi_notifier.metrics import NotifierMetrics
@@ -39,10 +39,8 @@ class AlertWorker:
         capabilities: Capabilities,
         book: MerchantBook,
         sender: MerchantSender,
+        config: PlanConfig,
         *,
-        max_age: timedelta,
-        batch: int = 100,
-        poll_interval: float = 1.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.pool = pool
@@ -51,17 +49,15 @@ class AlertWorker:
         self.capabilities = capabilities
         self.book = book
         self.sender = sender
-        self.max_age = max_age
-        self.batch = batch
-        self.poll_interval = poll_interval
+        self.config = config
         self.clock = clock
         self.digests = sender.email is not None
-        for merchant, config in sorted(book.alerts.items()):
-            if config.email and not self.digests:
+        for merchant, wants in sorted(book.alerts.items()):
+            if wants.email and not self.digests:
                 log.warning("merchant %s wants alert digests but SMTP is not configured", merchant)
 
     async def run(self, stop: asyncio.Event) -> None:
-        await run_until(stop, self.run_once, self.poll_interval, "alert")
+        await run_until(stop, self.run_once, self.config.poll_interval, "alert")
 
     async def run_once(self) -> int:
         planned = await self.plan(self.clock())
@@ -72,7 +68,7 @@ class AlertWorker:
         queued: list[NotificationResult] = []
         webhooks = 0
         async with self.pool.acquire() as conn, conn.transaction():
-            alerts = await pg_alerts.unplanned(conn, now - self.max_age, self.batch)
+            alerts = await pg_alerts.unplanned(conn, now - self.config.max_age, self.config.batch)
             for alert in alerts:
                 decided = await self._shopper(conn, alert, now, queued)
                 webhooks += await self._merchants(conn, alert, now)
@@ -110,7 +106,7 @@ class AlertWorker:
         decided = plan_alert(
             alert, recipient, await pg_alerts.shipment_now(conn, alert.key),
             enabled=self.policy.enabled(recipient.merchant_id), capabilities=self.capabilities,
-            now=now, max_age=self.max_age, episode_over=over,
+            now=now, max_age=self.config.max_age, episode_over=over,
             told=told,
         )  # fmt: skip
         for channel in decided.channels:

@@ -1,5 +1,6 @@
 """What the shopper dispatcher and the merchant sender share: one bounded send attempt, and the
-dispatch settings (batch sizes, lease, retry policy); and the workers' loop."""
+dispatch settings (batch sizes, lease, retry policy); the planning workers' settings; and the
+workers' loop."""
 
 from __future__ import annotations
 
@@ -30,6 +31,16 @@ class DispatchConfig:
     retry_max_seconds: float = 3600.0
     retry_after_max_seconds: float = 6 * 3600.0
     max_attempts: int = 10
+    poll_interval: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class PlanConfig:
+    """The alert and after-sales workers' settings: how old an event may still be planned, how
+    many events a batch, how long to wait when there were none."""
+
+    max_age: timedelta
+    batch: int = 100
     poll_interval: float = 1.0
 
 
