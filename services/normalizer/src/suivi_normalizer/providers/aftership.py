@@ -16,7 +16,9 @@ Documentation read (AfterShip's own):
 Mapping: the canonical meaning comes from each checkpoint's `subtag`; the table maps every
 documented one. An unmapped subtag is not guessed: it gets the status of its top-level `tag`
 (else of the subtag's prefix, else `exception`) with substatus `unknown_code`, and the subtag is
-kept as the raw code. Codes seen only in older or third-party lists (OutForDelivery_002,
+kept as the raw code. A checkpoint with a documented `tag` and no `subtag` at all (the v4
+webhooks before sub-statuses) has the tag's status without a substatus, the tag as raw code.
+Codes seen only in older or third-party lists (OutForDelivery_002,
 Pending_002 and up, Exception_014/015) take that path: no current documentation defines them.
 
 Times: `checkpoint_time` is the checkpoint's local time, as `YYYY-MM-DDTHH:mm:ss`, with or
@@ -217,6 +219,9 @@ def _meaning(obj: dict[str, Any], path: str) -> tuple[str, Meaning, bool]:
     code = subtag or tag
     if code is None:
         raise AdapterError(f"{path}.subtag: missing (and no tag either)")
+    if subtag is None and tag in TAGS:
+        # Older webhooks (v4) send the tag alone: a documented meaning, only less precise.
+        return tag, Meaning(TAGS[tag]), True
     meaning, known = TABLE.lookup(code, _fallback(tag, subtag))
     return code, meaning, known
 

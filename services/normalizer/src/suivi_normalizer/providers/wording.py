@@ -19,6 +19,9 @@ Choices (issue 15's audit of every code table; applied to every provider's check
   out_for_delivery.
 - Address problem or generic exception + "Address Corrected", "address has been updated",
   "adresse corrigée" → in_transit, nothing for the shopper to do: the carrier fixed it.
+- Generic exception + "the street number is incorrect", "incomplete address", "adresse
+  incomplète" → exception/address_issue, action required (older AfterShip checkpoints carry only
+  the tag `Exception` and UPS's words).
 - A failed delivery attempt without a finer substatus + "customer not available", "no one home",
   "destinataire absent", "Empfänger nicht angetroffen" → recipient_unavailable; + "business
   closed" → business_closed (FedEx's DE scans say why only in their exception text).
@@ -71,6 +74,14 @@ _ABSENT = re.compile(
     r"|\bempfänger\s+nicht\s+angetroffen\b",
     re.IGNORECASE,
 )
+_WRONG_ADDRESS = re.compile(
+    r"\b(?:street|house|apartment|suite|unit)\s+number\s+is\s+(?:\w+\s+){0,3}"
+    r"(?:incorrect|missing|invalid)\b"
+    r"|\b(?:incorrect|incomplete|insufficient|invalid|wrong)\s+(?:delivery\s+)?address\b"
+    r"|\baddress\s+(?:is\s+)?(?:incorrect|incomplete|insufficient|invalid|wrong)\b"
+    r"|\badresse\s+(?:incomplète|incorrecte|erronée)\b|\badresse\s+(?:unvollständig|falsch)\b",
+    re.IGNORECASE,
+)
 _CLOSED = re.compile(r"\bbusiness\s+(?:was\s+)?closed\b", re.IGNORECASE)
 
 
@@ -85,6 +96,8 @@ def refine(meaning: Meaning, words: str | None) -> Meaning:
             return Meaning(S.RETURNING_TO_SENDER, keep or U.RETURN_TO_SENDER, False, meaning.reason)
         if _CORRECTED.search(words):
             return Meaning(S.IN_TRANSIT, keep or U.IN_TRANSIT)
+        if _WRONG_ADDRESS.search(words):
+            return Meaning(S.EXCEPTION, keep or U.ADDRESS_ISSUE, True, meaning.reason)
     elif status is S.PENDING and sub in _GENERIC:
         if _LATE.search(words):
             return Meaning(S.IN_TRANSIT, keep or U.CARRIER_DELAY)
