@@ -14,6 +14,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LANGUAGE_COOKIE = "suivi_lang"
 YEAR = 365 * 24 * 3600
+# Each language's name in itself, as the pickers show it.
+NAMES = {
+    "en": "English", "fr": "Français", "de": "Deutsch", "es": "Español", "it": "Italiano",
+    "nl": "Nederlands",
+}  # fmt: skip
+
+
+def picker(supported: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """(code, name) of each offered language, for a page's picker (`?lang=code`)."""
+    return tuple((code, NAMES.get(code, code)) for code in supported)
 
 
 def remembered(scope: Scope, supported: Iterable[str], cookie: str = LANGUAGE_COOKIE) -> str | None:

@@ -16,7 +16,7 @@ from suivi_aftersales.handlers.claims import ClaimNotFoundError
 from suivi_aftersales.handlers.returns import NotFoundError, RefusedError
 from suivi_aftersales.web import claims_merchant, claims_shopper, merchant, shopper
 from suivi_aftersales.web.deps import ApiContext, ApiError, PageNotFoundError, RateLimitedError
-from suivi_aftersales.web.pages import Translator, choose_language, page
+from suivi_aftersales.web.pages import SUPPORTED, page, shopper_translator
 from suivi_infra.http import (
     Ready,
     answer_unavailable,
@@ -26,6 +26,7 @@ from suivi_infra.http import (
     offline_api,
     ops_router,
 )
+from suivi_infra.language_cookie import RememberLanguage
 from suivi_infra.startup import TRANSIENT
 
 log = logging.getLogger(__name__)
@@ -62,13 +63,13 @@ async def _request_refused(request: Request, exc: Exception) -> Response:
 
 
 async def _page_not_found(request: Request, exc: Exception) -> Response:
-    t = Translator(choose_language(request.query_params.get("lang"), None))
+    t = shopper_translator(request)
     return page("not_found.html", t, 404)
 
 
 async def _limited(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RateLimitedError)
-    t = Translator(choose_language(request.query_params.get("lang"), None))
+    t = shopper_translator(request)
     answer = page("limited.html", t, 429)
     answer.headers["Retry-After"] = str(exc.seconds)
     return answer
@@ -101,4 +102,6 @@ def create_api(context: ApiContext, ready: Ready) -> FastAPI:
     answer_unavailable(api, detail="the database is not answering; retry", headers=NO_STORE,
                        failures=(asyncpg.PostgresError, *TRANSIENT))  # fmt: skip
     document_400_not_422(api)
+    # The shopper's language picker, remembered (the status page's cookie on a shared host).
+    api.add_middleware(RememberLanguage, supported=SUPPORTED)
     return api

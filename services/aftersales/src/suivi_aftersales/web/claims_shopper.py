@@ -22,7 +22,7 @@ from suivi_aftersales.web.deps import (
     ShopperOrderDep,
 )
 from suivi_aftersales.web.forms import same_origin
-from suivi_aftersales.web.pages import Translator, choose_language, page
+from suivi_aftersales.web.pages import Translator, page, shopper_translator
 from suivi_schemas.claims import ClaimReason, ClaimState
 
 router = APIRouter(prefix="/orders/{token}/claims", include_in_schema=False)
@@ -35,10 +35,6 @@ class ParcelChoice:
     carrier: str
     number: str
     reasons: tuple[ClaimReason, ...]
-
-
-def _t(order: OrderFacts, request: Request) -> Translator:
-    return Translator(choose_language(request.query_params.get("lang"), order.locale))
 
 
 async def _claims_page(
@@ -63,6 +59,7 @@ async def _claims_page(
         "claims.html", t, status, order=order, existing=existing, parcels=parcels,
         default=default, csrf=ctx.forms.issue(token, "claim", ctx.clock()),
         checks=hours if early else None, refusal=refusal, base=f"/orders/{token}/claims",
+        here=f"/orders/{token}/claims",
     )  # fmt: skip
 
 
@@ -70,7 +67,7 @@ async def _claims_page(
 async def claims_page(
     token: str, order: ShopperOrderDep, ctx: ContextDep, request: Request
 ) -> Response:
-    return await _claims_page(ctx, order, token, _t(order, request))
+    return await _claims_page(ctx, order, token, shopper_translator(request, order.locale))
 
 
 def _too_large(request: Request) -> bool:
@@ -82,7 +79,7 @@ def _too_large(request: Request) -> bool:
 async def open_claim(
     token: str, order: ShopperOrderDep, ctx: ContextDep, request: Request
 ) -> Response:
-    t = _t(order, request)
+    t = shopper_translator(request, order.locale)
     if _too_large(request):
         return await _claims_page(ctx, order, token, t, "body_too_large", 413)
     form = await request.form(max_files=6, max_fields=20)
@@ -133,7 +130,7 @@ async def _claim_page(
         reply = ctx.forms.issue(token, f"claim:{claim.claim_id}", ctx.clock())
     return page(
         "claim.html", t, status, claim=claim, messages=thread, reply=reply, refusal=refusal,
-        base=f"/orders/{token}/claims",
+        base=f"/orders/{token}/claims", here=f"/orders/{token}/claims/{claim.claim_id}",
     )  # fmt: skip
 
 
@@ -141,14 +138,15 @@ async def _claim_page(
 async def claim_page(
     token: str, claim_id: str, order: ShopperOrderDep, ctx: ContextDep, request: Request
 ) -> Response:
-    return await _claim_page(ctx, token, await _own_claim(ctx, order, claim_id), _t(order, request))
+    claim = await _own_claim(ctx, order, claim_id)
+    return await _claim_page(ctx, token, claim, shopper_translator(request, order.locale))
 
 
 @router.post("/{claim_id}/messages", dependencies=[LimitedPost])
 async def reply(
     token: str, claim_id: str, order: ShopperOrderDep, ctx: ContextDep, request: Request
 ) -> Response:
-    t = _t(order, request)
+    t = shopper_translator(request, order.locale)
     claim = await _own_claim(ctx, order, claim_id)
     form = await request.form(max_files=0, max_fields=10)
     csrf, body = form.get("csrf"), form.get("body")

@@ -1,21 +1,27 @@
-"""Server-rendered return pages: French or English, inline CSS under a nonce-based Content
-Security Policy, no external asset, never cached, indexed or framed; the URL holds the order's
-secret token, so no referrer ever carries it away."""
+"""Server-rendered return and claim pages in the shopper's language (en fr de es it nl: gettext
+catalogues under `locales/`, `make i18n`, read by `suivi_infra.i18n`; ids built at run time are
+marked in `keys.py`), inline CSS under a nonce-based Content Security Policy, no external
+asset, never cached, indexed or framed; the URL holds the order's secret token, so no referrer
+ever carries it away."""
 
 from __future__ import annotations
 
-import functools
-import json
 import secrets
-from datetime import UTC, datetime
-from importlib import resources
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 
+from babel.numbers import UnknownCurrencyError, format_currency
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from suivi_aftersales.domain.policy import DEFAULT_REASONS, ReasonOption
+from suivi_infra import i18n
+from suivi_infra.language_cookie import picker
 from suivi_schemas.common import Location
 
-SUPPORTED = ("en", "fr")
+CATALOGUES = i18n.Catalogues("suivi_aftersales.web")
+SUPPORTED = CATALOGUES.languages
 TEMPLATES = Environment(
     loader=PackageLoader("suivi_aftersales.web", "templates"),
     autoescape=True,
@@ -23,41 +29,60 @@ TEMPLATES = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_DEFAULT_LABELS = {r.code: r.label_en for r in DEFAULT_REASONS}
 
 
-@functools.cache
-def messages(language: str) -> dict[str, str]:
-    text = (resources.files("suivi_aftersales.web") / "locales" / f"{language}.json").read_text()
-    loaded: dict[str, str] = json.loads(text)
-    return loaded
-
-
-def choose_language(override: str | None, order_locale: str | None) -> str:
-    """`?lang=` if supported, else the order's language, else English."""
+def choose_language(
+    override: str | None, order_locale: str | None, accept: str | None = None
+) -> str:
+    """The picker (`?lang=`, which the `suivi_lang` cookie fills in when the shopper chose on
+    the status page or here), else the order's language, else the browser's, else English."""
     for tag in (override, order_locale):
-        base = (tag or "").split("-")[0].lower()
-        if base in SUPPORTED:
-            return base
-    return "en"
+        found = i18n.base_language(tag, SUPPORTED)
+        if found:
+            return found
+    return i18n.from_accept_language(accept, SUPPORTED) or i18n.DEFAULT
 
 
-class Translator:
-    def __init__(self, language: str) -> None:
-        self.language = language
-        self._messages = messages(language)
+def shopper_translator(request: Request, order_locale: str | None = None) -> Translator:
+    """The words of the shopper who asks (`choose_language`)."""
+    chosen = choose_language(
+        request.query_params.get("lang"), order_locale, request.headers.get("accept-language")
+    )
+    return Translator(chosen)
 
-    def __call__(self, key: str, **values: object) -> str:
-        return self._messages[key].format(**values)
+
+class Translator(i18n.Translator):
+    """Messages, dates and amounts of one language. Times are UTC and say so: after-sales does
+    not know the shopper's zone."""
+
+    def __init__(self, language: str, now: datetime | None = None) -> None:
+        super().__init__(CATALOGUES, language, UTC, now)
 
     def when(self, at: datetime) -> str:
-        utc = at.astimezone(UTC)
-        if self.language == "fr":
-            return utc.strftime("%d/%m/%Y à %H:%M UTC")
-        return utc.strftime("%Y-%m-%d %H:%M UTC")
+        """'Tuesday 8 December, 14:05 UTC' ('Dienstag, 8. Dezember um 14:05 Uhr (UTC)')."""
+        return self("date.moment_utc", day=self.day(at, relative=False), time=self.time(at))
 
-    def day(self, at: datetime) -> str:
-        utc = at.astimezone(UTC)
-        return utc.strftime("%d/%m/%Y") if self.language == "fr" else utc.strftime("%Y-%m-%d")
+    def date(self, at: date | datetime) -> str:
+        """'8 December' ('8. Dezember'), with the year when not this one."""
+        return self.day(at, weekday=False, relative=False)
+
+    def amount(self, amount: str, currency: str | None) -> str:
+        """'€39.90' / '39,90 €' (Babel); as given when it is no decimal or no currency."""
+        try:
+            return format_currency(Decimal(amount), currency or "", locale=self.language)
+        except (InvalidOperation, UnknownCurrencyError, ValueError):
+            return f"{amount} {currency or ''}".strip()
+
+    def reason(self, option: ReasonOption) -> str:
+        """A return reason: the merchant's own label in English or French; in the other
+        languages the catalogue's words for a default reason the merchant kept as it was, else
+        the merchant's English."""
+        if self.language == "fr":
+            return option.label_fr
+        if self.language != "en" and _DEFAULT_LABELS.get(option.code) == option.label_en:
+            return self(f"return_reason.{option.code}")
+        return option.label_en
 
 
 def place(location: Location | None) -> str | None:
@@ -87,5 +112,7 @@ def security_headers(nonce: str) -> dict[str, str]:
 
 def page(template: str, t: Translator, status: int = 200, **context: object) -> HTMLResponse:
     nonce = secrets.token_urlsafe(16)
-    body = TEMPLATES.get_template(template).render(t=t, lang=t.language, nonce=nonce, **context)
+    body = TEMPLATES.get_template(template).render(
+        t=t, lang=t.language, languages=picker(SUPPORTED), nonce=nonce, **context
+    )
     return HTMLResponse(body, status_code=status, headers=security_headers(nonce))

@@ -31,7 +31,7 @@ from suivi_aftersales.web.deps import (
     ShopperOrderDep,
 )
 from suivi_aftersales.web.forms import same_origin
-from suivi_aftersales.web.pages import Translator, choose_language, page, place
+from suivi_aftersales.web.pages import Translator, page, place, shopper_translator
 from suivi_aftersales.web.receipt import receipt_pdf
 from suivi_schemas.carriers import canonical_carrier
 from suivi_schemas.common import identifier
@@ -59,10 +59,6 @@ class FormView:
     policy: Policy
     window_end: datetime
     lines: tuple[FormLine, ...]
-
-
-def _translator(order: OrderFacts, request: Request) -> Translator:
-    return Translator(choose_language(request.query_params.get("lang"), order.locale))
 
 
 async def _returns_page(
@@ -93,7 +89,7 @@ async def _returns_page(
     return page(
         "returns.html", t, refusal.status if refusal else 200, order=order, existing=existing,
         form=form, none_left=blocked is None and not lines, refusal=shown.code if shown else None,
-        base=f"/orders/{token}/returns",
+        base=f"/orders/{token}/returns", here=f"/orders/{token}/returns",
     )  # fmt: skip
 
 
@@ -101,7 +97,7 @@ async def _returns_page(
 async def returns_page(
     token: str, order: ShopperOrderDep, ctx: ContextDep, request: Request
 ) -> Response:
-    return await _returns_page(ctx, order, token, _translator(order, request))
+    return await _returns_page(ctx, order, token, shopper_translator(request, order.locale))
 
 
 def _requested_items(form: Any) -> list[RequestedItem] | Refusal:
@@ -125,7 +121,7 @@ def _requested_items(form: Any) -> list[RequestedItem] | Refusal:
 async def request_return(
     token: str, order: ShopperOrderDep, ctx: ContextDep, request: Request
 ) -> Response:
-    t = _translator(order, request)
+    t = shopper_translator(request, order.locale)
     form = await request.form(max_files=0, max_fields=200)
     csrf = form.get("csrf")
     key = ctx.forms.check(csrf, token, "request", ctx.clock()) if isinstance(csrf, str) else None
@@ -208,6 +204,7 @@ async def _return_page(
         deposit_place=place(ret.deposit_location), carriers=CARRIERS,
         tracking_form=csrf if open_for_tracking else None,
         refusal=refusal.code if refusal else None, base=f"/orders/{token}/returns",
+        here=f"/orders/{token}/returns/{ret.return_id}",
     )  # fmt: skip
 
 
@@ -216,7 +213,7 @@ async def return_page(
     token: str, return_id: str, order: ShopperOrderDep, ctx: ContextDep, request: Request
 ) -> Response:
     ret = await _own_return(ctx, order, return_id)
-    return await _return_page(ctx, order, token, ret, _translator(order, request))
+    return await _return_page(ctx, order, token, ret, shopper_translator(request, order.locale))
 
 
 def _parcel(form: Any) -> tuple[str, str] | None:
@@ -242,7 +239,7 @@ def _parcel(form: Any) -> tuple[str, str] | None:
 async def shopper_tracking(
     token: str, return_id: str, order: ShopperOrderDep, ctx: ContextDep, request: Request
 ) -> Response:
-    t = _translator(order, request)
+    t = shopper_translator(request, order.locale)
     ret = await _own_return(ctx, order, return_id)
     form = await request.form(max_files=0, max_fields=20)
     csrf = form.get("csrf")
@@ -269,7 +266,7 @@ async def receipt(
     ret = await _own_return(ctx, order, return_id)
     if ret.deposit_at is None:
         raise PageNotFoundError()
-    body = receipt_pdf(ret, _translator(order, request))
+    body = receipt_pdf(ret, shopper_translator(request, order.locale))
     return Response(
         body, media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{ret.return_id}-receipt.pdf"',
