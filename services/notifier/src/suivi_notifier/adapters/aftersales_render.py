@@ -9,7 +9,13 @@ from babel.numbers import format_currency
 from jinja2 import Environment
 
 from suivi_notifier.adapters.i18n import Translator, carrier_name
-from suivi_notifier.adapters.render import MailBrand, PushPayload, RenderedEmail, mail_words
+from suivi_notifier.adapters.render import (
+    MailBrand,
+    PushPayload,
+    RenderedEmail,
+    email_of,
+    mail_words,
+)
 from suivi_notifier.domain.aftersales import AftersalesEvent
 from suivi_notifier.domain.schedule import zone
 from suivi_schemas.claims import ClaimEvent
@@ -106,12 +112,7 @@ class AftersalesRenderer:
 
     def email(self, ctx: AftersalesContext) -> RenderedEmail:
         values = self.values(ctx)
-        return RenderedEmail(
-            subject=str(values["headline"]),
-            text=self.env.get_template("aftersales_email.txt.j2").render(values),
-            html=self.env.get_template("aftersales_email.html.j2").render(values),
-            lang=str(values["lang"]),
-        )
+        return email_of(self.env, "aftersales_email", str(values["headline"]), values)
 
     def sms(self, ctx: AftersalesContext) -> str:
         return self.env.get_template("aftersales_sms.txt.j2").render(self.values(ctx)).strip()

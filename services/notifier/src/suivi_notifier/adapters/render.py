@@ -5,6 +5,7 @@ zone, plurals from the language's own rules."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -77,6 +78,19 @@ class RenderedEmail:
     text: str
     html: str
     lang: str
+
+
+def email_of(
+    env: Environment, name: str, subject: str, values: Mapping[str, object]
+) -> RenderedEmail:
+    """An email whose text and HTML parts are the templates `<name>.txt.j2` and `<name>.html.j2`
+    rendered with `values` (in the language `values["lang"]`)."""
+    return RenderedEmail(
+        subject=subject,
+        text=env.get_template(f"{name}.txt.j2").render(values),
+        html=env.get_template(f"{name}.html.j2").render(values),
+        lang=str(values["lang"]),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,12 +198,7 @@ class Renderer:
 
     def email(self, ctx: MessageContext) -> RenderedEmail:
         values = self._values(ctx)
-        return RenderedEmail(
-            subject=str(values["headline"]),
-            text=self.env.get_template("email.txt.j2").render(values),
-            html=self.env.get_template("email.html.j2").render(values),
-            lang=str(values["lang"]),
-        )
+        return email_of(self.env, "email", str(values["headline"]), values)
 
     def sms(self, ctx: MessageContext) -> str:
         return self.env.get_template("sms.txt.j2").render(self._values(ctx)).strip()
@@ -295,9 +304,4 @@ def digest_email(env: Environment, ctx: DigestContext) -> RenderedEmail:
     subject = t("digest.subject", merchant=ctx.merchant_name, summary=summary)
     footer = t("digest.footer", minutes=ctx.minutes)
     values = {"lang": t.language, "w": words, "rows": rows, "subject": subject, "footer": footer}
-    return RenderedEmail(
-        subject=subject,
-        text=env.get_template("digest.txt.j2").render(values),
-        html=env.get_template("digest.html.j2").render(values),
-        lang=t.language,
-    )
+    return email_of(env, "digest", subject, values)
