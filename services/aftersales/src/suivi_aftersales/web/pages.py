@@ -7,16 +7,15 @@ ever carries it away."""
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
 
-from babel.numbers import UnknownCurrencyError, format_currency
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from suivi_aftersales.domain.policy import DEFAULT_REASONS, ReasonOption
 from suivi_infra import i18n
+from suivi_infra.i18n_utc import UtcTranslator
 from suivi_infra.language_cookie import picker
 from suivi_schemas.common import Location
 
@@ -52,27 +51,12 @@ def shopper_translator(request: Request, order_locale: str | None = None) -> Tra
     return Translator(chosen)
 
 
-class Translator(i18n.Translator):
+class Translator(UtcTranslator):
     """Messages, dates and amounts of one language. Times are UTC and say so: after-sales does
     not know the shopper's zone."""
 
     def __init__(self, language: str, now: datetime | None = None) -> None:
-        super().__init__(CATALOGUES, language, UTC, now)
-
-    def when(self, at: datetime) -> str:
-        """'Tuesday 8 December, 14:05 UTC' ('Dienstag, 8. Dezember um 14:05 Uhr (UTC)')."""
-        return self("date.moment_utc", day=self.day(at, relative=False), time=self.time(at))
-
-    def date(self, at: date | datetime) -> str:
-        """'8 December' ('8. Dezember'), with the year when not this one."""
-        return self.day(at, weekday=False, relative=False)
-
-    def amount(self, amount: str, currency: str | None) -> str:
-        """'€39.90' / '39,90 €' (Babel); as given when it is no decimal or no currency."""
-        try:
-            return format_currency(Decimal(amount), currency or "", locale=self.language)
-        except (InvalidOperation, UnknownCurrencyError, ValueError):
-            return f"{amount} {currency or ''}".strip()
+        super().__init__(CATALOGUES, language, now)
 
     def reason(self, option: ReasonOption) -> str:
         """A return reason: the merchant's own label in English or French; in the other
