@@ -52,7 +52,9 @@ name stays distinct and stable.
 Estimate: `time_metrics.estimated_delivery_date` (`from`/`to`, ISO with offset) on the latest
 checkpoint only; source "Official" is the carrier's, anything else (17TRACK's own model) is the
 provider's. Places: `address` (`country` ISO alpha-2, `state`, `city`, `postal_code`); the
-free-text `location` is used as the city only when the address is empty. Message: the
+free-text `location` is read only when the address is empty: its last comma-separated part
+as the country when it names one ("Germany", "GASQUET, CA, US": a short part before it is the
+region), the rest as the city. Message: the
 carrier's own `description` (original language), else its translation.
 """
 
@@ -72,6 +74,7 @@ from suivi_normalizer.providers.base import (
     require,
     text,
 )
+from suivi_normalizer.providers.places import country_code
 from suivi_normalizer.providers.timeparse import parse_date, parse_datetime, parse_placed
 from suivi_schemas import EstimatedDelivery, EstimateSource, Location, Reason, ShipmentStatus
 from suivi_schemas.carriers import canonical_carrier
@@ -269,8 +272,23 @@ def _location(event: dict[str, Any], path: str) -> Location | None:
         country=_country(address.get("country")),
     )
     if location.is_empty():
-        location = Location(city=text(event.get("location")))
+        location = _free_text_place(text(event.get("location")))
     return None if location.is_empty() else location
+
+
+def _free_text_place(value: str | None) -> Location:
+    """17TRACK's `location` line: "Germany", "GASQUET, CA, US", or a city alone."""
+    if value is None:
+        return Location()
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    if len(parts) == 2 and len(parts[1]) == 2:
+        return Location(city=parts[0], region=parts[1])  # "LOS ANGELES, CA": CA is no country
+    country = country_code(parts[-1]) if parts else None
+    if country is None:
+        return Location(city=value)
+    rest = parts[:-1]
+    region = rest.pop() if len(rest) >= 2 and len(rest[-1]) <= 3 else None
+    return Location(city=", ".join(rest) or None, region=region, country=country)
 
 
 def _when(
