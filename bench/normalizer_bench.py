@@ -31,7 +31,8 @@ from suivi_infra.settings import KafkaSettings
 from suivi_normalizer import bootstrap as composition
 from suivi_normalizer.domain.encode import encode_new
 from suivi_normalizer.domain.normalize import normalize
-from suivi_normalizer.handlers.pipeline import BatchResult, Normalizer, OutRecord, RawRecord
+from suivi_normalizer.handlers.handoffs import LinkingNormalizer
+from suivi_normalizer.handlers.pipeline import BatchResult, OutRecord, RawRecord
 from suivi_normalizer.settings import NormalizerSettings
 from suivi_normalizer.testing.envelope import envelope_for
 from suivi_schemas import RawProviderEvent
@@ -107,8 +108,9 @@ async def passthrough(
         await producer.stop()
 
 
-class TimedNormalizer(Normalizer):
-    """The service's own pipeline with a clock around each batch, and an end."""
+class TimedNormalizer(LinkingNormalizer):
+    """The service's own pipeline (the class bootstrap builds) with a clock around each batch,
+    and an end; if bootstrap builds another class, the run fails at once (no 300 s wait)."""
 
     expected = 0
     records = events = 0
@@ -136,7 +138,7 @@ async def normalizer_run(
     )  # fmt: skip
     # The composition root builds the pipeline and binds its `process` to the subscriber: the
     # timed one is swapped in before, so that the service is otherwise exactly as it runs.
-    with patch.object(composition, "Normalizer", TimedNormalizer):
+    with patch.object(composition, "LinkingNormalizer", TimedNormalizer):
         service = composition.bootstrap(config, serve_metrics=False)
     timed = service.normalizer
     assert isinstance(timed, TimedNormalizer)
