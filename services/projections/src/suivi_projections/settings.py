@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from suivi_infra.settings import KafkaSettings, PostgresSettings
 from suivi_infra.tokens import TokenSettings
-from suivi_schemas.topics import ALERTS, LEGS, ORDERS, PROJECTIONS_DLQ, STATUS
+from suivi_schemas.topics import ALERTS, CLAIMS, LEGS, ORDERS, PROJECTIONS_DLQ, RETURNS, STATUS
 
 
 class ProjectionsSettings(BaseSettings):
@@ -22,6 +22,9 @@ class ProjectionsSettings(BaseSettings):
     status_topic: str = STATUS.name
     orders_topic: str = ORDERS.name
     legs_topic: str = LEGS.name  # hand-offs between carriers (issue 17); empty: not followed
+    # Each order's returns and claims for the shopper's dashboard (issue 24); empty: not followed.
+    returns_topic: str = RETURNS.name
+    claims_topic: str = CLAIMS.name
     dlq_topic: str = PROJECTIONS_DLQ.name
     max_records: int = Field(default=500, ge=1, description="Records per consumed batch.")
     batch_timeout_ms: int = Field(default=100, ge=1)

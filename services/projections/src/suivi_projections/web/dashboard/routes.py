@@ -19,6 +19,7 @@ from fastapi.responses import RedirectResponse, StreamingResponse
 
 from suivi_projections.query.live import event_stream
 from suivi_projections.web.context import ApiContext
+from suivi_projections.web.dashboard.aftersales import lines_of
 from suivi_projections.web.dashboard.render import render_dashboard, render_link, render_note
 from suivi_projections.web.dashboard.service import Dashboard, LinkState, Session
 from suivi_projections.web.dashboard.view import Show, cards, counts
@@ -201,7 +202,8 @@ async def _list(
         if order is not None:
             orders.append(order)
     names = {o.merchant_id: ctx.shops.name(o.merchant_id) for o in orders}
-    found = cards(orders, t, names)
+    cases = await lines_of(dashboard.pool, orders, t, ctx.settings.aftersales_base_url)
+    found = cards(orders, t, names, cases)
     chosen = Show(show) if show in {s.value for s in Show} else Show.ALL
     csrf = dashboard.keys.csrf(session.session_id)
     page = render_dashboard(

@@ -3,12 +3,13 @@ words (`pages.build.public_order`), and the filter it falls under."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from suivi_projections.domain.orders import OrderStatus
 from suivi_projections.query.views import OrderView
+from suivi_projections.web.dashboard.aftersales import CaseLine
 from suivi_projections.web.pages.build import public_order
 from suivi_projections.web.pages.content import PublicOrder
 from suivi_projections.web.pages.i18n import Translator
@@ -42,17 +43,21 @@ class Card:
     order: PublicOrder  # private=False words, without the shopper's personal details
     page: str  # the order's private page
     category: Show | None
+    cases: tuple[CaseLine, ...] = ()  # its open returns and claims
 
 
 def cards(
-    orders: Sequence[OrderView], t: Translator, shop_name: dict[str, str | None]
-) -> tuple[Card, ...]:
-    """Newest placed first (the store's order kept; placed_at breaks nothing it sorted)."""
+    orders: Sequence[OrderView], t: Translator, shop_name: dict[str, str | None],
+    cases: Mapping[str, tuple[CaseLine, ...]] | None = None,
+) -> tuple[Card, ...]:  # fmt: skip
+    """Newest placed first (the store's order kept; placed_at breaks nothing it sorted);
+    `cases`: each order's open returns and claims, by its status token."""
     return tuple(
         Card(
             public_order(o, t, shared=False, shop=shop_name.get(o.merchant_id)),
             f"/orders/{o.status_token}",
             category(o),
+            (cases or {}).get(o.status_token, ()),
         )
         for o in sorted(orders, key=lambda o: o.placed_at, reverse=True)
     )
