@@ -280,6 +280,9 @@ def stack_env(
             # Hand-offs between carriers (issue 17): the run's own topic, as for the others.
             "SUIVI_NORMALIZER_LEGS_TOPIC": topics["legs"],
             "SUIVI_PROJECTIONS_LEGS_TOPIC": topics["legs"],
+            # Each order's returns and claims for the dashboard (issue 24).
+            "SUIVI_PROJECTIONS_RETURNS_TOPIC": topics["returns"],
+            "SUIVI_PROJECTIONS_CLAIMS_TOPIC": topics["claims"],
             "SUIVI_TRACKER_LEGS_TOPIC": topics["legs"],
             "SUIVI_NOTIFIER_LEGS_TOPIC": topics["legs"],
         }
