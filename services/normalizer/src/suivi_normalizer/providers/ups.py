@@ -49,7 +49,9 @@ Estimate: `scheduledDeliveryDate` (a local date) on the event, unless the event 
 The delivery window times are local to the destination, whose zone the event does not give:
 not carried.
 
-Body: one event per POST (Track Alert keeps no history; duplicates and out-of-order arrivals
+Body: an error answer of the UPS APIs (`{"response": {"errors": [{code, message}]}}`, e.g.
+TV1002 "Invalid inquiry number") is refused with UPS's code and words as the reason. One event
+per POST (Track Alert keeps no history; duplicates and out-of-order arrivals
 are handled downstream by the deterministic ids). No delivery id exists in the body or headers.
 
 Track API answers (`GET /api/track/v1/details/{inquiryNumber}`, UPS's `Tracking.yaml`:
@@ -189,7 +191,18 @@ def meaning_for(
 def parse(payload: Any) -> list[Checkpoint]:
     if isinstance(payload, dict) and "trackResponse" in payload:
         return [c for event in as_alerts(payload["trackResponse"]) for c in _event(event)]
+    if isinstance(payload, dict) and "trackingNumber" not in payload and "response" in payload:
+        raise AdapterError(f"$.response.errors: UPS error answer: {_errors(payload['response'])}")
     return _event(payload)
+
+
+def _errors(response: Any) -> str:
+    errors = response.get("errors") if isinstance(response, dict) else None
+    if not isinstance(errors, list):
+        return "?"
+    found = (" ".join(str(e[k]) for k in ("code", "message") if e.get(k)) for e in errors
+             if isinstance(e, dict))  # fmt: skip
+    return "; ".join(found)[:200] or "?"
 
 
 def _event(payload: Any) -> list[Checkpoint]:

@@ -15,8 +15,10 @@ Choices (issue 15's audit of every code table; applied to every provider's check
   delay): USPS tracking shows these on moving parcels, never on unknown ones.
 - Pending + "electronic shipment information received", "label has been created", "Pre-Shipment
   information", "awaiting the item" → info_received (Shippo's UNKNOWN history entries say so).
-- In transit without a finer substatus (Shippo's TRANSIT, a bare status) + "out for delivery" →
-  out_for_delivery.
+- In transit without a finer substatus (Shippo's TRANSIT, a bare status, UPS type I without a
+  status code) + "out for delivery" → out_for_delivery; a plain in-transit scan whose words start
+  with "Arrived"/"Arrival" or "Departed"/"Departure"/"Left" gets arrived_at_facility /
+  departed_facility (an unknown code keeps `unknown_code`).
 - Address problem or generic exception + "Address Corrected", "address has been updated",
   "adresse corrigée" → in_transit, nothing for the shopper to do: the carrier fixed it.
 - Generic exception + "the street number is incorrect", "incomplete address", "adresse
@@ -67,6 +69,20 @@ _CORRECTED = re.compile(
     re.IGNORECASE,
 )
 
+_PLAIN_TRANSIT = frozenset({None, U.UNKNOWN_CODE, U.IN_TRANSIT})
+_ARRIVED = re.compile(r"^\s*(?:arrived|arrival)\b", re.IGNORECASE)
+_DEPARTED = re.compile(r"^\s*(?:departed|departure|left)\b", re.IGNORECASE)
+
+
+def _scan_kind(words: str) -> Substatus | None:
+    """A plain in-transit scan whose words start with what happened ("Arrived at Facility")."""
+    if _ARRIVED.search(words):
+        return U.ARRIVED_AT_FACILITY
+    if _DEPARTED.search(words):
+        return U.DEPARTED_FACILITY
+    return None
+
+
 _ABSENT = re.compile(
     r"\b(?:customer|recipient|consignee|addressee|no\s+one|nobody)\b.{0,20}?"
     r"\b(?:not\s+(?:available|at\s+home|home|in)|unavailable|absent)\b"
@@ -105,8 +121,11 @@ def refine(meaning: Meaning, words: str | None) -> Meaning:
             return Meaning(S.IN_TRANSIT, keep or U.IN_TRANSIT)
         if _INFO.search(words):
             return Meaning(S.INFO_RECEIVED, keep or U.LABEL_CREATED)
-    elif status is S.IN_TRANSIT and sub in (None, U.UNKNOWN_CODE) and _OUT.search(words):
-        return Meaning(S.OUT_FOR_DELIVERY, keep or U.OUT_FOR_DELIVERY)
+    elif status is S.IN_TRANSIT and sub in _PLAIN_TRANSIT:
+        if _OUT.search(words):
+            return Meaning(S.OUT_FOR_DELIVERY, keep or U.OUT_FOR_DELIVERY)
+        if sub is not U.UNKNOWN_CODE and (finer := _scan_kind(words)) is not None:
+            return replace(meaning, substatus=finer)
     elif status is S.DELIVERY_ATTEMPT_FAILED and sub is None:
         if _ABSENT.search(words):
             return replace(meaning, substatus=U.RECIPIENT_UNAVAILABLE)

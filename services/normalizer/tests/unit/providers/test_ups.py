@@ -279,6 +279,13 @@ def test_access_point_and_returns() -> None:
 # --- one event per POST: duplicates and out-of-order arrival ------------------------------------
 
 
+def test_a_ups_error_answer_is_refused_with_upss_words() -> None:
+    # Recorded by karrio (its UPS test_tracking.py; fixtures/ups/SOURCES.md)
+    body = {"response": {"errors": [{"code": "TV1002", "message": "Invalid inquiry number"}]}}
+    with pytest.raises(AdapterError, match=r"TV1002 Invalid inquiry number"):
+        parse(body)
+
+
 def test_same_body_twice_gives_the_same_ids() -> None:
     for fixture in ALL_FIXTURES:
         first = normalize_fixture("ups", fixture)
