@@ -30,7 +30,8 @@ Choices (the golden fixtures depend on them):
   reaching the shipper: returned_to_sender, never a delivery to the recipient.
 - Message: `eventDescription`, then `exceptionDescription` when it adds something.
 - Times: scan `date` is local time with its offset (e.g. 2024-05-09T10:26:00-05:00), kept as
-  given. An offset-less time (undocumented) is placed by timeparse.parse_placed: the scan's
+  given. An offset-less midnight (a Ground pickup scan "2024-08-15T00:00:00") is a day
+  without a time: local noon, so it does not precede the label created that morning. An offset-less time (undocumented) is placed by timeparse.parse_placed: the scan's
   country, city or state (`stateOrProvinceCode`), else the shipper's and recipient's countries,
   else UTC; `time_basis` says which.
 - Estimate, on the latest checkpoint of each track result, unless it is a delivery or an
@@ -39,6 +40,8 @@ Choices (the golden fixtures depend on them):
   (FedEx's service commitment, detail "standard transit"; dropped when it ended before the
   latest scan: a missed commitment says nothing of the arrival). A time of exactly midnight is
   a date without a time; its day is the one written.
+- A delivery (DL) of a track result naming who received it (`deliveryDetails.receivedByName`
+  or `signedByName`) is `signed`; the name itself is never kept.
 - DY whose words say "delay" ("Delay: Package delayed") is a carrier delay, not a rescheduled
   delivery; a weather delay (its words or `delayDetail.type` WEATHER) is weather_delay.
 - Carrier: `fedex` for every service (Express, Ground, Ground Economy, Freight: the
@@ -221,6 +224,13 @@ def _track_result(
     checkpoints = _returns_arriving(checkpoints)
     if not checkpoints:
         return []
+    if _signed(result):
+        checkpoints = [
+            replace(cp, meaning=replace(cp.meaning, substatus=U.SIGNED))
+            if cp.known and cp.meaning.substatus is U.DELIVERED
+            else cp
+            for cp in checkpoints
+        ]
     latest = max(range(len(checkpoints)), key=lambda k: (checkpoints[k].occurred_at, k))
     if checkpoints[latest].meaning.status is S.DELIVERED or _has_actual_delivery(result, path):
         return checkpoints
@@ -232,6 +242,13 @@ def _track_result(
     if estimate is not None and not _stale(estimate, checkpoints[latest].occurred_at):
         checkpoints[latest] = replace(checkpoints[latest], estimated_delivery=estimate)
     return checkpoints
+
+
+def _signed(result: dict[str, Any]) -> bool:
+    details = result.get("deliveryDetails")
+    if not isinstance(details, dict):
+        return False
+    return any(text(details.get(k)) for k in ("receivedByName", "signedByName"))
 
 
 def _party_country(result: dict[str, Any], key: str) -> str | None:
@@ -279,7 +296,7 @@ def _checkpoint(
         degraded.append(field_name(f"{path}.scanLocation"))
         location = None
     occurred_at, basis = parse_placed(
-        event.get("date"),
+        _day_if_midnight(event.get("date")),
         f"{path}.date",
         country=location.country if location else None,
         region=location.region if location else None,
@@ -297,6 +314,14 @@ def _checkpoint(
         message=message,
         location=location,
     )
+
+
+def _day_if_midnight(value: Any) -> Any:
+    """An offset-less scan date at exactly midnight ("2024-08-15T00:00:00", a pickup) says the
+    day only: its date alone, which timeparse places at local noon."""
+    if isinstance(value, str) and len(value) == 19 and value.endswith("T00:00:00"):
+        return value[:10]
+    return value
 
 
 def _delay(message: str, detail: Any) -> Meaning:
