@@ -140,9 +140,8 @@ def build_core(
         alerts_topic=settings.alerts_topic, returns_topic=settings.returns_topic or None,
         claims_topic=settings.claims_topic or None, book=book,
         debounce=timedelta(seconds=settings.debounce_seconds), owed=dispatcher.materializer,
-        clock=clock,
+        clock=clock, legs_topic=settings.legs_topic,
     )  # fmt: skip
-    intake.legs_topic = settings.legs_topic  # hand-offs between carriers (issue 17)
     webhooks = WebhookSender(http, timeout_seconds=settings.merchant_webhook_timeout_seconds)
     sender = MerchantSender(
         pool, metrics, config, book, channels.renderer, webhooks, channels.email, clock=clock,

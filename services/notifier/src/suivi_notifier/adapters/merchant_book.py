@@ -33,18 +33,12 @@ class WebhookTarget:
     secrets: tuple[SecretStr, ...]  # newest first; each signs (receivers accept either)
 
 
+@dataclass(frozen=True, slots=True)
 class MerchantBook:
-    def __init__(
-        self,
-        names: Mapping[str, str],
-        alerts: Mapping[str, MerchantAlerts],
-        directory: MerchantDirectory | None = None,
-        sealing_key: SecretStr | None = None,
-    ) -> None:
-        self.names = names
-        self.alerts = alerts
-        self.directory = directory
-        self.sealing_key = sealing_key
+    names: Mapping[str, str]
+    alerts: Mapping[str, MerchantAlerts]
+    directory: MerchantDirectory | None = None
+    sealing_key: SecretStr | None = None
 
     @property
     def ready(self) -> bool:

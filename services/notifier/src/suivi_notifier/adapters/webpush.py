@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import UTC, datetime
 
 import http_ece  # type: ignore[import-untyped]
@@ -71,21 +71,14 @@ class _One:
     gone: bool = False
 
 
+@dataclass(frozen=True, slots=True)
 class WebPushSender:
-    def __init__(
-        self,
-        vapid: Vapid,
-        client: httpx.AsyncClient,
-        *,
-        ttl_seconds: int,
-        timeout_seconds: float,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self.vapid = vapid
-        self.client = client
-        self.ttl_seconds = ttl_seconds
-        self.timeout_seconds = timeout_seconds
-        self.clock = clock
+    vapid: Vapid
+    client: httpx.AsyncClient
+    _: KW_ONLY
+    ttl_seconds: int
+    timeout_seconds: float
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     async def send(
         self, targets: Sequence[PushTarget], payload: bytes, *, topic: str, trigger: str

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass
 from datetime import UTC, datetime
 
 import asyncpg
@@ -27,21 +28,14 @@ from suivi_notifier.metrics import NotifierMetrics
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
 class AftersalesWorker:
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        metrics: NotifierMetrics,
-        capabilities: Capabilities,
-        config: PlanConfig,
-        *,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self.pool = pool
-        self.metrics = metrics
-        self.capabilities = capabilities
-        self.config = config
-        self.clock = clock
+    pool: asyncpg.Pool
+    metrics: NotifierMetrics
+    capabilities: Capabilities
+    config: PlanConfig
+    _: KW_ONLY
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     async def run(self, stop: asyncio.Event) -> None:
         await run_until(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass
 from datetime import UTC, datetime
 
 import asyncpg
@@ -30,31 +31,27 @@ from suivi_schemas import AlertKind, Channel, NotificationResult, ShipmentAlert
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
 class AlertWorker:
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        metrics: NotifierMetrics,
-        policy: TriggerPolicy,
-        capabilities: Capabilities,
-        book: MerchantBook,
-        sender: MerchantSender,
-        config: PlanConfig,
-        *,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self.pool = pool
-        self.metrics = metrics
-        self.policy = policy
-        self.capabilities = capabilities
-        self.book = book
-        self.sender = sender
-        self.config = config
-        self.clock = clock
-        self.digests = sender.email is not None
-        for merchant, wants in sorted(book.alerts.items()):
+    pool: asyncpg.Pool
+    metrics: NotifierMetrics
+    policy: TriggerPolicy
+    capabilities: Capabilities
+    book: MerchantBook
+    sender: MerchantSender
+    config: PlanConfig
+    _: KW_ONLY
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def __post_init__(self) -> None:
+        for merchant, wants in sorted(self.book.alerts.items()):
             if wants.email and not self.digests:
                 log.warning("merchant %s wants alert digests but SMTP is not configured", merchant)
+
+    @property
+    def digests(self) -> bool:
+        """Digest emails need SMTP."""
+        return self.sender.email is not None
 
     async def run(self, stop: asyncio.Event) -> None:
         await run_until(stop, self.run_once, self.config.poll_interval, "alert")

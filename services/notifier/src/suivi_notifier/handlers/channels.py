@@ -4,7 +4,7 @@ adapter. No contact data leaves this module in a log line or an error string."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Protocol
@@ -63,24 +63,19 @@ class PushSender(Protocol):
     ) -> PushOutcome: ...
 
 
+@dataclass(frozen=True, slots=True)
 class Channels:
-    def __init__(
-        self,
-        renderer: Renderer,
-        links: Links,
-        book: MerchantBook,
-        *,
-        email: EmailSender | None = None,
-        sms: SmsSender | None = None,
-        push: PushSender | None = None,
-    ) -> None:
-        self.renderer = renderer
-        self.links = links
-        self.book = book
-        self.aftersales = AftersalesRenderer(renderer.env)
-        self.email = email
-        self.sms = sms
-        self.push = push
+    renderer: Renderer
+    links: Links
+    book: MerchantBook
+    _: KW_ONLY
+    email: EmailSender | None = None
+    sms: SmsSender | None = None
+    push: PushSender | None = None
+
+    @property
+    def aftersales(self) -> AftersalesRenderer:
+        return AftersalesRenderer(self.renderer.env)
 
     @property
     def capabilities(self) -> Capabilities:

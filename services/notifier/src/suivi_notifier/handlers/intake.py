@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -56,39 +56,23 @@ class BatchResult:
     owed: list[Materialized] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
 class Intake:
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        dead_letters: DeadLetters,
-        metrics: NotifierMetrics,
-        links: Links,
-        policy: TriggerPolicy,
-        *,
-        status_topic: str,
-        orders_topic: str,
-        alerts_topic: str | None = None,
-        returns_topic: str | None = None,
-        claims_topic: str | None = None,
-        book: MerchantBook | None = None,
-        debounce: timedelta,
-        owed: Materializer,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self.pool = pool
-        self.dead_letters = dead_letters
-        self.metrics = metrics
-        self.links = links
-        self.policy = policy
-        self.status_topic = status_topic
-        self.orders_topic = orders_topic
-        self.alerts_topic = alerts_topic
-        self.returns_topic = returns_topic
-        self.claims_topic = claims_topic
-        self.book = book
-        self.debounce = debounce
-        self.owed = owed
-        self.clock = clock
+    pool: asyncpg.Pool
+    dead_letters: DeadLetters
+    metrics: NotifierMetrics
+    links: Links
+    policy: TriggerPolicy
+    _: KW_ONLY
+    status_topic: str
+    orders_topic: str
+    alerts_topic: str | None = None
+    returns_topic: str | None = None
+    claims_topic: str | None = None
+    book: MerchantBook | None = None
+    debounce: timedelta
+    owed: Materializer
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     async def process(self, records: Sequence[ConsumedRecord]) -> BatchResult:
         result = BatchResult()

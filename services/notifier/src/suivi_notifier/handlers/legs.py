@@ -12,7 +12,7 @@ movement tells the shopper "on its way with La Poste"; a link received again cha
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import asyncpg
 from pydantic import ValidationError
@@ -46,10 +46,11 @@ class _Record:
     headers: Sequence[tuple[str, bytes]]
 
 
+@dataclass(frozen=True)  # no slots: they would break super() in `process`
 class LegIntake(Intake):
     """The intake, also following `legs_topic` (see the module docstring)."""
 
-    legs_topic: str = ""
+    legs_topic: str = field(default="", kw_only=True)
 
     async def process(self, records: Sequence[ConsumedRecord]) -> BatchResult:
         legs = [r for r in records if self.legs_topic and r.topic == self.legs_topic]
