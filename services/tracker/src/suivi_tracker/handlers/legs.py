@@ -3,7 +3,7 @@
 A link (tracking.legs.v1, from a provider or the legs API) whose earlier leg the tracker
 follows starts the next leg's tracking, linked to the same merchants and orders, through the
 same idempotent start as any parcel. A link that arrives before its earlier leg is followed
-waits in `leg_links` and is started when that leg's next status event comes (LegIntake), so
+waits in `tracker_leg_links` and is started when that leg's next status event comes (LegIntake), so
 the order of links, trackings and events does not matter. Links are a set (deterministic id):
 consumed twice, a link starts nothing more.
 """
@@ -27,7 +27,7 @@ from suivi_tracker.handlers.start import Refused, StartRequest, StartTracking
 log = logging.getLogger(__name__)
 
 INSERT = """
-INSERT INTO leg_links (event_id, from_carrier, from_tracking_number, to_carrier,
+INSERT INTO tracker_leg_links (event_id, from_carrier, from_tracking_number, to_carrier,
     to_tracking_number, linked_at)
 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
     $6::timestamptz[])
@@ -38,7 +38,7 @@ ON CONFLICT (event_id) DO NOTHING
 # instances never start the same leg twice; the start is idempotent anyway).
 WAITING = """
 SELECT l.event_id, l.to_carrier, l.to_tracking_number, k.merchant_id, k.order_number, k.title
-FROM leg_links l
+FROM tracker_leg_links l
 JOIN unnest($1::text[], $2::text[]) AS w (carrier, tracking_number)
     ON l.from_carrier = w.carrier AND l.from_tracking_number = w.tracking_number
 JOIN trackings t ON t.carrier = l.from_carrier AND t.tracking_number = l.from_tracking_number
@@ -47,7 +47,7 @@ WHERE NOT l.started
 ORDER BY l.event_id, k.merchant_id, k.order_number
 FOR UPDATE OF l
 """
-STARTED = "UPDATE leg_links SET started = true WHERE event_id = ANY($1::uuid[])"
+STARTED = "UPDATE tracker_leg_links SET started = true WHERE event_id = ANY($1::uuid[])"
 
 
 class LegStarter:
