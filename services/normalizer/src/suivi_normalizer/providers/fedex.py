@@ -31,8 +31,9 @@ Choices (the golden fixtures depend on them):
 - Message: `eventDescription`, then `exceptionDescription` when it adds something.
 - Times: scan `date` is local time with its offset (e.g. 2024-05-09T10:26:00-05:00), kept as
   given. An offset-less midnight (a Ground pickup scan "2024-08-15T00:00:00") is a day
-  without a time: local noon, so it does not precede the label created that morning. An offset-less time (undocumented) is placed by timeparse.parse_placed: the scan's
-  country, city or state (`stateOrProvinceCode`), else the shipper's and recipient's countries,
+  without a time: local noon, so it does not precede the label created that morning. An
+  offset-less time (undocumented) is placed by timeparse.parse_placed: the scan's country,
+  city or state (`stateOrProvinceCode`), else the shipper's and recipient's countries,
   else UTC; `time_basis` says which.
 - Estimate, on the latest checkpoint of each track result, unless it is a delivery or an
   ACTUAL_DELIVERY date exists: `estimatedDeliveryTimeWindow.window`, else the
