@@ -24,6 +24,7 @@ async def test_notifier_migrations_apply_once_and_own_their_tables(pg_pool: asyn
         "notifier_push_subscriptions", "notifier_shipments", "notifier_deliveries",
         "notifier_outbox", "notifier_alerts", "notifier_merchant_webhooks", "notifier_digests",
         "notifier_digest_items", "notifier_aftersales_events", "notifier_aftersales_webhooks",
+        "notifier_leg_aliases",
     }  # fmt: skip
 
 
