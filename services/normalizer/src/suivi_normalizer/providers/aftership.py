@@ -17,7 +17,8 @@ Mapping: the canonical meaning comes from each checkpoint's `subtag`; the table 
 documented one. An unmapped subtag is not guessed: it gets the status of its top-level `tag`
 (else of the subtag's prefix, else `exception`) with substatus `unknown_code`, and the subtag is
 kept as the raw code. A checkpoint with a documented `tag` and no `subtag` at all (the v4
-webhooks before sub-statuses) has the tag's status without a substatus, the tag as raw code.
+webhooks before sub-statuses) has the tag's status without a substatus, the tag as raw code,
+and the body counts one degraded parse of `msg.checkpoints[].subtag`.
 Codes seen only in older or third-party lists (OutForDelivery_002,
 Pending_002 and up, Exception_014/015) take that path: no current documentation defines them.
 
@@ -60,6 +61,7 @@ from suivi_normalizer.providers.base import (
     Checkpoint,
     CodeTable,
     Meaning,
+    Parsed,
     require,
     text,
 )
@@ -381,6 +383,8 @@ def parse(payload: Any) -> list[Checkpoint]:
     ]
     if not checkpoints and text(msg.get("tag")) in NO_NEWS_TAGS:
         return []  # registered, no news from the carrier yet: no checkpoint (module docstring)
+    # Checkpoints read from their tag alone (v4 webhooks) did without the subtag: counted.
+    degraded = ["msg.checkpoints[].subtag"] if any(c.code in TAGS for c in checkpoints) else []
     expired = msg.get("tag") == "Expired" and all(
         c.meaning.status != S.EXPIRED for c in checkpoints
     )
@@ -391,4 +395,4 @@ def parse(payload: Any) -> list[Checkpoint]:
         # The first of the latest (max keeps the first): the copy normalize keeps on duplicates.
         latest = max(range(len(checkpoints)), key=lambda i: checkpoints[i].occurred_at)
         checkpoints[latest] = dataclasses.replace(checkpoints[latest], estimated_delivery=estimate)
-    return checkpoints
+    return Parsed(checkpoints, degraded)

@@ -348,6 +348,8 @@ def test_a_tag_without_subtag_is_the_tags_meaning(tag: str, status: ShipmentStat
     (cp,) = parse(_minimal(tag=tag))  # the v4 webhooks, before sub-statuses
     assert cp.known and cp.code == tag
     assert (cp.meaning.status, cp.meaning.substatus) == (status, None)
+    assert getattr(parse(_minimal(tag=tag)), "degraded", ()) == ("msg.checkpoints[].subtag",)
+    assert getattr(parse(_minimal(subtag="InTransit_002")), "degraded", ()) == ()
 
 
 def test_subtags_are_read_whatever_their_case() -> None:
