@@ -68,7 +68,7 @@ async def test_orders_and_status_events_through_kafka(
     settings = ProjectionsSettings(
         kafka=kafka_settings, postgres=postgres_settings, group_id=group,
         status_topic=status_topic, orders_topic=orders_topic, dlq_topic=dlq_topic,
-        alerts_topic=alerts_topic,
+        alerts_topic=alerts_topic, legs_topic="", returns_topic="", claims_topic="",
         metrics_port=0, retry_backoff_seconds=0.1, migrate_on_start=False,
     )  # fmt: skip
     number = "1Z999AA1"
@@ -175,6 +175,7 @@ async def test_records_postgresql_refuses_are_dead_lettered_and_the_rest_applied
         kafka=kafka_settings, postgres=postgres_settings, group_id=group,
         status_topic=status_topic, orders_topic=orders_topic, dlq_topic=dlq_topic,
         alerts_topic=await kafka_topic("alerts", partitions=1), monitor_enabled=False,
+        legs_topic="", returns_topic="", claims_topic="",
         metrics_port=0, retry_backoff_seconds=0.1, migrate_on_start=True,
     )  # fmt: skip
     placed = order_event("acme", "2001", shipments=[("ups", "1Z999AA2", [("li-1", 1)])])
