@@ -16,6 +16,8 @@ from suivi_schemas.carriers import canonical_carrier
         (["hermes_uk", "Evri"], "evri"),
         (["USPS", "usps"], "usps"),
         (["FedExSmartPost", "FedEx", "fedex"], "fedex"),
+        # DHL's parcel-de (the DHL adapter: Deutsche Post), 17TRACK, AfterShip (issue 15)
+        (["Deutsche Post", "DHL Paket", "dhl-germany", "DeutschePost"], "deutsche-post"),
     ],
 )
 def test_provider_spellings_meet_on_one_slug(names: list[str], slug: str) -> None:

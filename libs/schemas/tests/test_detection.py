@@ -434,6 +434,9 @@ PUBLIC_ISSUE_15 = [
     ("00340434161094027318", "deutsche-post"),
     ("00340434161094022115", "deutsche-post"),
     ("00340434161094015902", "deutsche-post"),
+    # The same SSCCs as printed under DHL's barcode, and typed without the AI (00).
+    ("(00) 3404 3416 1094 0425 57", "deutsche-post"),
+    ("340434161094038253", "deutsche-post"),
     ("7XX1000634011427", "australia-post"),
     ("33XXX0123456", "australia-post"),
     ("33D7E200120601000935001", "australia-post"),
@@ -447,7 +450,8 @@ PUBLIC_ISSUE_15 = [
 
 def test_measured_accuracy_on_public_issue_15_numbers() -> None:
     # Before issue 15: 5/14 (the SSCCs came out USPS, Australia Post's ids matched nothing,
-    # EE…FR was Chronopost below high confidence; the S10 ones passed already).
+    # EE…FR was Chronopost below high confidence; the S10 ones passed already). The printed
+    # "(00) …" and the 18-digit forms, added later, matched nothing: 14/16, now 16/16.
     overall, _ = measure(PUBLIC_ISSUE_15)
     assert (overall.top1, overall.confident_wrong) == (overall.total, 0), overall
 
@@ -497,6 +501,13 @@ def test_an_sscc_with_a_wrong_check_digit_is_not_dhl_first() -> None:
     # 00340434161094042557 with its last digit changed: the SSCC check fails.
     best = detect("00340434161094042558")[0]
     assert best.carrier != "deutsche-post" or best.confidence < HIGH_CONFIDENCE
+
+
+def test_an_sscc_typed_without_its_ai_is_dhl_paket_only_when_its_check_passes() -> None:
+    good, bad = "340434161094038253", "340434161094038254"
+    assert (detect(good)[0].carrier, detect(good)[0].check_failed) == ("deutsche-post", False)
+    assert all(c.confidence < HIGH_CONFIDENCE for c in detect(bad))
+    assert detect(bad)[0].check_failed or detect(bad)[0].carrier != "deutsche-post"
 
 
 def test_a_failing_check_never_ranks_first_over_a_passing_or_checkless_format() -> None:

@@ -39,6 +39,12 @@ ALIASES: dict[str, str] = {
     "chronopostfrance": "chronopost",
     "deutschepost": "deutsche-post",
     "deutschpost": "deutsche-post",
+    # DHL Paket (Germany's parcels): DHL's Unified API serves them as `parcel-de`, which the
+    # DHL adapter names Deutsche Post; 17TRACK says "DHL Paket", AfterShip `dhl-germany`.
+    "dhlpaket": "deutsche-post",
+    "dhlgermany": "deutsche-post",
+    "dhlparcelde": "deutsche-post",
+    "deutschepostdhl": "deutsche-post",
     "royalmail": "royal-mail",
     "canadapost": "canada-post",
     "australiapost": "australia-post",

@@ -17,10 +17,13 @@ scores: a 12-digit DHL Paket number failing FedEx's check is not FedEx first.
 
 Sources of the formats added for issue 15: GS1 General Specifications (SSCC: extension digit, GS1
 company prefix, mod-10 check; AI `00` prints it as 20 digits) and DHL's developer portal sandbox
-numbers (`00340434…`, DHL Paket = the DHL adapter's `deutsche-post`); Australia Post's Shipping
-and Tracking API reference (eParcel article ids such as `7XX1000634011427`: merchant location id
-of 3 + 13 digits; `33XXX0123456` consignments and their 23-character article ids); UPU S10's
-service indicators for France (E: EMS, which Chronopost operates for La Poste; C: Colissimo
+numbers (`00340434…`, also typed as their 18 digits `340434…` or printed `(00) 3404 …`). DHL Paket
+is `deutsche-post`: DHL's Unified API tracks these SSCCs as service `parcel-de`, which the DHL
+adapter and the tracker's DHL source name `deutsche-post` (and canonical_carrier maps 17TRACK's and
+AfterShip's "DHL Paket" / "DHL Germany" to it): one slug, one shipment key. Australia Post's
+Shipping and Tracking API reference (eParcel article ids such as `7XX1000634011427`: merchant
+location id of 3 + 13 digits; `33XXX0123456` consignments and their 23-character article ids); UPU
+S10's service indicators for France (E: EMS, which Chronopost operates for La Poste; C: Colissimo
 international parcels; R, L, V, U: La Poste letters and small packets).
 
 Issue 17: Canada Post's 16-digit PIN (mod 10, weights 3/1), YunExpress `YT` + 16 digits and
@@ -224,6 +227,13 @@ RULES: tuple[Rule, ...] = (
         _last(mod10, "", 2),
         "DHL eCommerce's European networks print the same SSCCs",
     ),
+    Rule(
+        r"340434\d{12}",
+        "DHL Paket SSCC without its AI 00",
+        (("deutsche-post", 0.75), ("dhl-ecommerce", 0.45)),
+        _last(mod10),
+        "the 18 digits of an SSCC as typed without the (00) printed before them",
+    ),
     Rule(r"00\d{18}", "SSCC with AI 00", (("deutsche-post", 0.3),), _last(mod10, "", 2)),
     Rule(
         r"(?=[0-9A-Z]{0,2}[A-Z])[0-9A-Z]{3}\d{13}",
@@ -261,12 +271,12 @@ RULES: tuple[Rule, ...] = (
     Rule(r"\d{8}", "Mondial Relay expedition", (("mondial-relay", 0.3),)),
 )
 _COMPILED = tuple((re.compile(rule.pattern), rule) for rule in RULES)
-_CLEAN = re.compile(r"[\s\-./]+")
+_CLEAN = re.compile(r"[\s\-./()]+")  # "(00) 3404 3416 …": GS1's AI in brackets, as printed
 _VALID = re.compile(r"[A-Z0-9]{8,40}")
 
 
 def normalize_number(number: str) -> str:
-    """Drop spaces, dashes, dots and slashes; upper-case; NFKC (full-width digits)."""
+    """Drop spaces, dashes, dots, slashes and brackets; upper-case; NFKC (full-width digits)."""
     return _CLEAN.sub("", unicodedata.normalize("NFKC", number)).upper()
 
 

@@ -195,6 +195,7 @@ CARRIER_CODES: dict[int, str] = {
     3011: "China Post",
     11031: "Royal Mail",
     1151: "Australia Post",
+    7041: "DHL Paket",  # Deutsche Post's parcels: `deutsche-post`, as DHL's own parcel-de
 }
 
 _OFFSET = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)

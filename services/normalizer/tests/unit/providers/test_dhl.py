@@ -16,6 +16,8 @@ from suivi_normalizer.domain.normalize import normalize
 from suivi_normalizer.providers import AdapterError, dhl, parser_for
 from suivi_normalizer.testing.golden import check_golden, normalize_fixture, raw_event
 from suivi_schemas import EstimateSource, ShipmentStatus, ShipmentStatusEvent, Substatus, TimeBasis
+from suivi_schemas.carriers import canonical_carrier
+from suivi_schemas.detection import detect
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "dhl"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.json"))
@@ -451,3 +453,17 @@ def test_bad_payload_names_the_path(body: Any, path: str) -> None:
 def test_bad_payload_through_normalize_is_an_adapter_error() -> None:
     with pytest.raises(AdapterError, match=r"shipments\[0\]\.events\[0\]\.timestamp"):
         _events(_bad(lambda b: _ship(b)["events"][0].update(timestamp="")))
+
+
+def test_a_dhl_paket_parcel_has_one_slug_whichever_way_it_comes() -> None:
+    # DHL's Unified API tracks DHL Paket SSCCs as service parcel-de; detection, 17TRACK's
+    # "DHL Paket" (carrier 7041) and AfterShip's dhl-germany must name the same carrier.
+    slug = dhl.carrier_for("parcel-de")
+    assert detect("00340434161094042557")[0].carrier == slug
+    assert detect("(00) 3404 3416 1094 0425 57")[0].carrier == slug
+    assert {canonical_carrier(n) for n in ("DHL Paket", "dhl-germany")} == {slug}
+    seventeen = normalize_fixture(
+        "17track",
+        FIXTURES.parent / "17track" / "public_ctt_automation_dhl_paket_retail_outlet_pickup.json",
+    )
+    assert {e.carrier for e in seventeen} == {slug}
