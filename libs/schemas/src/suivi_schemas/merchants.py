@@ -13,9 +13,10 @@ import hashlib
 from datetime import datetime, time
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, field_validator
 
 from suivi_schemas.common import Contract, FreeText, Slug
+from suivi_schemas.triggers import DEFAULT_TRIGGERS, TriggerName, current_triggers
 
 
 def key_digest(key: str) -> str:
@@ -64,11 +65,32 @@ class Branding(Contract):
 
 
 class NotificationSettings(Contract):
-    channels: tuple[Literal["email", "sms", "push"], ...] = ("email",)
-    triggers: tuple[str, ...] = ("shipped", "out_for_delivery", "delivered", "exception")
-    quiet_start: time | None = Field(default=None, description="Local time quiet hours begin.")
-    quiet_end: time | None = None
-    digest: Literal["off", "daily", "weekly"] = "daily"
+    """What the merchant's shoppers are told, and how the merchant hears of alerts; over the
+    notifier's environment settings for this merchant (docs/notifications.md)."""
+
+    channels: tuple[Literal["email", "sms", "push"], ...] = Field(
+        default=("email",), description="Channels shoppers may be told on; others are not used."
+    )
+    triggers: tuple[TriggerName, ...] = Field(
+        default=DEFAULT_TRIGGERS,
+        description="What shoppers are told of (suivi_schemas.triggers); 'shipped' (older "
+        "records) reads as 'in_transit'. Not after-sales messages: the shopper asked for those.",
+    )
+    quiet_start: time | None = Field(
+        default=None, description="Shopper's local time SMS quiet hours begin."
+    )
+    quiet_end: time | None = Field(default=None, description="Their end; unset: the default.")
+    digest: Literal["off", "daily", "weekly"] = Field(
+        default="daily", description="How often the merchant's alert digest email goes."
+    )
+
+    @field_validator("triggers", mode="before")
+    @classmethod
+    def _current_names(cls, value: object) -> object:
+        # Old records keep the console's first names; a newer writer's names are dropped.
+        if isinstance(value, list | tuple):
+            return current_triggers(str(name) for name in value)
+        return value
 
 
 class WebhookEndpoint(Contract):
