@@ -108,8 +108,12 @@ async def test_two_factor_keys_and_branding_in_a_browser(
         await page.fill("#display_name", "Atelier Comtois")
         await page.fill("#message", "Merci pour votre commande !")
         await page.set_input_files("#logo", str(logo))
+        await page.fill("#return_policy_url", "https://atelier.test/retours")
+        await page.select_option("#language", "fr")
         await page.click("form[action='/settings/branding'] button[type=submit]")
         assert (await page.text_content("#preview-name") or "").strip() == "Atelier Comtois"
+        assert await page.get_attribute("#preview-policy", "href") == "https://atelier.test/retours"
+        assert await page.input_value("#language") == "fr"
         assert await page.locator("#preview img").evaluate("i => i.naturalWidth") > 0
         await shot(page, "05-branding")
 

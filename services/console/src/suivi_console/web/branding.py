@@ -1,5 +1,6 @@
-"""Branding (name, logo, colour, contact, message) with a preview of the status page's header,
-and notification settings (channels, triggers, quiet hours, digest). Logos are served here."""
+"""Branding (name, logo, colour, contact, message, return policy, the pages' language) with a
+preview of the status page's header, and notification settings (channels, triggers, quiet hours,
+digest). Logos are served here."""
 
 from __future__ import annotations
 
@@ -16,12 +17,17 @@ from suivi_console.adapters.images import LogoError, clean_logo
 from suivi_console.domain.sessions import csrf_token
 from suivi_console.web.deps import ContextDep, FormDep, Refused, SessionDep, actor
 from suivi_console.web.render import page
+from suivi_infra.i18n import N_
+from suivi_infra.language_cookie import picker
+from suivi_schemas.branding import BRANDING_LANGUAGES, is_https_url
 from suivi_schemas.merchants import Branding, NotificationSettings
 
 router = APIRouter(include_in_schema=False)
 Short = Annotated[str, Form(max_length=100)]
 Long = Annotated[str, Form(max_length=500)]
 CHANNELS = ("email", "sms", "push")
+# Passed at run time (save_branding): marked for the catalogues.
+WORDS = (N_("error.return_policy_url"), N_("error.language"))
 TRIGGERS = ("shipped", "out_for_delivery", "delivered", "exception", "stalled", "late")
 
 
@@ -39,7 +45,8 @@ async def _settings_page(request: Request, ctx: ContextDep, session: SessionDep,
         "audit": audit,
     } | shown
     return page(request, "settings.html", status, csrf=csrf_token(session.secret),
-                user=session.user, channels=CHANNELS, triggers=TRIGGERS, **values)  # fmt: skip
+                user=session.user, channels=CHANNELS, triggers=TRIGGERS,
+                page_languages=picker(BRANDING_LANGUAGES), **values)  # fmt: skip
 
 
 @router.get("/settings")
@@ -51,10 +58,16 @@ async def settings_page(request: Request, ctx: ContextDep, session: SessionDep) 
 async def save_branding(
     request: Request, ctx: ContextDep, session: FormDep, display_name: Short, colour: Short,
     contact_email: Short = "", contact_url: Long = "", message: Long = "",
+    return_policy_url: Long = "", language: Annotated[str, Form(max_length=35)] = "",
     logo: Annotated[UploadFile | None, File()] = None,
 ) -> Response:  # fmt: skip
     if session.user.role != "owner":
         raise Refused(403, "error.owner_only")
+    policy, lang = return_policy_url.strip() or None, language.strip() or None
+    if policy is not None and not is_https_url(policy):
+        return await _settings_page(request, ctx, session, 400, error="error.return_policy_url")
+    if lang is not None and lang not in BRANDING_LANGUAGES:
+        return await _settings_page(request, ctx, session, 400, error="error.language")
     async with ctx.pool.acquire() as conn:
         row = await pgm.merchant(conn, session.user.merchant_id)
     assert row is not None
@@ -63,6 +76,7 @@ async def save_branding(
             display_name=display_name.strip(), colour=colour.strip(),
             contact_email=contact_email.strip() or None, contact_url=contact_url.strip() or None,
             message=message.strip(), logo_url=row.branding.get("logo_url"),
+            return_policy_url=policy, language=lang,
         )  # fmt: skip
     except ValidationError:
         return await _settings_page(request, ctx, session, 400, error="error.branding")

@@ -13,11 +13,16 @@ from suivi_console.domain.sessions import csrf_token
 from suivi_console.handlers.merchants import NotFound
 from suivi_console.web.deps import ContextDep, FormDep, Refused, SessionDep, actor
 from suivi_console.web.render import page
+from suivi_infra.i18n import N_
 
 router = APIRouter(include_in_schema=False)
 Label = Annotated[str, Form(min_length=1, max_length=100)]
 Id = Annotated[str, Form(min_length=1, max_length=64)]
-EVENTS = ("alerts", "digest", "status")
+# What an endpoint may subscribe to: the notifier sends `shipment.*` to 'alerts', `return.*` to
+# 'returns' and `claim.*` to 'claims' (suivi_notifier.adapters.merchant_book.FAMILIES).
+EVENTS = ("alerts", "returns", "claims", "digest", "status")
+# Built or passed at run time (keys.html, add_webhook): marked for the catalogues.
+WORDS = (N_("webhooks.event.returns"), N_("webhooks.event.claims"), N_("error.webhook_events"))
 
 
 async def _keys_page(request: Request, ctx: ContextDep, session: SessionDep, status: int = 200,
@@ -74,12 +79,14 @@ async def add_webhook(
     events: Annotated[list[str] | None, Form()] = None,
 ) -> Response:  # fmt: skip
     _owner(session)
-    chosen = [e for e in (events or ["alerts"]) if e in EVENTS]
+    chosen = list(dict.fromkeys(events or ["alerts"]))
+    if any(e not in EVENTS for e in chosen):
+        return await _keys_page(request, ctx, session, 400, error="error.webhook_events")
     if not url.startswith("https://") and not (
         ctx.settings.development and url.startswith("http://")
     ):
         return await _keys_page(request, ctx, session, 400, error="error.webhook_url")
-    secret = await ctx.merchants.add_webhook(actor(session), url, chosen or ["alerts"])
+    secret = await ctx.merchants.add_webhook(actor(session), url, chosen)
     return await _keys_page(request, ctx, session, 201, new_secret=secret)
 
 
