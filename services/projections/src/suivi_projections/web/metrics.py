@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 import traceback
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from suivi_infra.metrics import Declare
 
 UNMATCHED = "unmatched"
 log = logging.getLogger("suivi_projections.api")
@@ -20,38 +22,33 @@ LOOKUP_OUTCOMES = ("found", "not_found", "rate_limited", "invalid")
 
 class ApiMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
-        self.requests = Counter(
+        declare = Declare(registry)
+        self.requests = declare.counter(
             "suivi_projections_api_requests",
             "HTTP requests answered, by route template and status code.",
             ("route", "code"),
-            registry=registry,
         )
-        self.lookups = Counter(
+        self.lookups = declare.counter(
             "suivi_projections_api_lookups",
             "Shopper order lookups, by outcome (found, not_found, rate_limited, invalid).",
             ("outcome",),
-            registry=registry,
         )
-        self.rate_limited = Counter(
+        self.rate_limited = declare.counter(
             "suivi_projections_api_rate_limited",
             "Lookups refused by a rate limit, by limit (ip, order_email, order).",
             ("limit",),
-            registry=registry,
         )
-        self.merchant_auth_failures = Counter(
+        self.merchant_auth_failures = declare.counter(
             "suivi_projections_api_merchant_auth_failures",
             "Merchant API requests refused for a missing or unknown key.",
-            registry=registry,
         )
-        self.sse_subscribers = Gauge(
+        self.sse_subscribers = declare.gauge(
             "suivi_projections_api_sse_subscribers",
             "Open Server-Sent Events streams.",
-            registry=registry,
         )
-        self.listener_up = Gauge(
+        self.listener_up = declare.gauge(
             "suivi_projections_api_listener_connected",
             "1 while the LISTEN connection for live updates is established.",
-            registry=registry,
         )
         for outcome in LOOKUP_OUTCOMES:
             self.lookups.labels(outcome)
