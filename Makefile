@@ -77,7 +77,8 @@ fmt: sync ## format and autofix
 # package folder : its catalogues (messages.po per language, docs/notifications.md#languages)
 I18N = services/projections/src/suivi_projections/web:pages/locales \
        services/notifier/src/suivi_notifier:adapters/locales \
-       services/aftersales/src/suivi_aftersales/web:locales
+       services/aftersales/src/suivi_aftersales/web:locales \
+       services/console/src/suivi_console/web:locales
 i18n: sync ## gettext catalogues: extract the message ids, update every language's .po, compile the .mo (not committed)
 	@for entry in $(I18N); do \
 	  root=$${entry%%:*}; locales=$$root/$${entry#*:}; pot=$$(mktemp); \

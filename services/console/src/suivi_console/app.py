@@ -13,7 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from suivi_console.web import auth, branding, claims, desk, keys, orders, policy, returns, team
 from suivi_console.web.deps import ConsoleContext, Redirect, Refused
-from suivi_console.web.render import page
+from suivi_console.web.render import LANGUAGES, page
+from suivi_infra.language_cookie import RememberLanguage
 
 Ready = Callable[[], Awaitable[bool]]
 
@@ -55,6 +56,9 @@ def create_app(context: ConsoleContext, ready: Ready) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http)
     for failure in (asyncpg.PostgresError, OSError, TimeoutError, asyncpg.InterfaceError):
         app.add_exception_handler(failure, _unavailable)
+
+    # The language picker's choice, remembered (the `suivi_lang` cookie, as on the status pages).
+    app.add_middleware(RememberLanguage, supported=LANGUAGES)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:

@@ -1,18 +1,24 @@
-"""Jinja rendering with the page's language, a per-response CSP nonce and strict headers."""
+"""Jinja rendering in the merchant's language (en fr de es it nl: gettext catalogues under
+`locales/`, `make i18n`, read by `suivi_infra.i18n`; ids passed or built at run time are marked
+in `words.py`), with a per-response CSP nonce and strict headers. The picker's `?lang=` is
+remembered in the `suivi_lang` cookie (`suivi_infra.language_cookie`, installed by the app)."""
 
 from __future__ import annotations
 
-import json
 import secrets
-from functools import cache
-from importlib import resources
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-LANGUAGES = ("en", "fr")
+from suivi_infra import i18n
+from suivi_infra.i18n_utc import UtcTranslator
+from suivi_infra.language_cookie import picker
+
+CATALOGUES = i18n.Catalogues("suivi_console.web")
+LANGUAGES = CATALOGUES.languages
 
 _ENV = Environment(
     loader=PackageLoader("suivi_console.web", "templates"),
@@ -22,22 +28,20 @@ _ENV = Environment(
 )
 
 
-@cache
-def catalogue(lang: str) -> dict[str, str]:
-    text = resources.files("suivi_console.web").joinpath(f"locales/{lang}.json").read_text("utf-8")
-    found: dict[str, str] = json.loads(text)
-    return found
+class Translator(UtcTranslator):
+    """The console's words, dates (UTC, said so) and amounts in one language."""
+
+    def __init__(self, language: str, now: datetime | None = None) -> None:
+        super().__init__(CATALOGUES, language, now)
 
 
 def language(request: Request) -> str:
-    asked = request.query_params.get("lang") or request.cookies.get("lang")
-    if asked in LANGUAGES:
-        return asked
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGUAGES:
-            return code
-    return "en"
+    """The picker's (or its cookie's, put back as `?lang=`), else the browser's, else English."""
+    return (
+        i18n.base_language(request.query_params.get("lang"), LANGUAGES)
+        or i18n.from_accept_language(request.headers.get("accept-language"), LANGUAGES)
+        or i18n.DEFAULT
+    )
 
 
 def security_headers(nonce: str) -> dict[str, str]:
@@ -61,19 +65,12 @@ def page(
     request: Request, template: str, http_status: int = 200,
     http_headers: dict[str, str] | None = None, **context: Any,
 ) -> HTMLResponse:  # fmt: skip
-    lang = language(request)
-    words = catalogue(lang)
+    t = Translator(language(request))
     nonce = secrets.token_urlsafe(16)
-
-    def t(key: str, **values: Any) -> str:
-        text = words.get(key) or catalogue("en").get(key) or key
-        return text.format(**values) if values else text
-
     html = _ENV.get_template(template).render(
-        lang=lang, t=t, nonce=nonce, path=request.url.path, **context
-    )
+        lang=t.language, languages=picker(LANGUAGES), t=t, nonce=nonce, path=request.url.path,
+        **context,
+    )  # fmt: skip
     response = HTMLResponse(html, status_code=http_status)
     response.headers.update(security_headers(nonce) | (http_headers or {}))
-    if request.query_params.get("lang") in LANGUAGES:
-        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
     return response

@@ -32,9 +32,9 @@ def _day(value: date | None, shift: int = 0) -> str | None:
 
 
 def labels_of(policy: dict[str, Any] | None, lang: str) -> dict[str, str]:
-    """Reason code → the merchant's own label in the page's language."""
+    """Reason code → the merchant's own label in the page's language (English beyond en, fr)."""
     reasons = (policy or {}).get("reasons") or []
-    return {r["code"]: r.get(f"label_{lang}") or r["code"] for r in reasons}
+    return {r["code"]: r.get(f"label_{lang}") or r.get("label_en") or r["code"] for r in reasons}
 
 
 @router.get("/returns")
