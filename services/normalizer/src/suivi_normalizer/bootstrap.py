@@ -20,6 +20,7 @@ from suivi_normalizer.domain.dedup import RecentIds
 from suivi_normalizer.handlers.handoffs import LinkingNormalizer
 from suivi_normalizer.handlers.pipeline import Normalizer
 from suivi_normalizer.metrics import NormalizerMetrics
+from suivi_normalizer.providers import places
 from suivi_normalizer.settings import NormalizerSettings
 
 
@@ -63,7 +64,10 @@ def bootstrap(
         # Metrics first: while Kafka is away they say so (suivi_service_ready 0).
         if serve_metrics and settings.metrics_port:
             start_http_server(settings.metrics_port, settings.metrics_host, registry=registry)
-        await retry("Kafka (producer)", producer.start)
+        # Place data (~3 s) is built while Kafka connects, not by the first body that needs it.
+        await asyncio.gather(
+            retry("Kafka (producer)", producer.start), asyncio.to_thread(places.warm)
+        )
         # The broker's start (the consumer) retries likewise: suivi_infra.startup.
 
     @app.after_startup

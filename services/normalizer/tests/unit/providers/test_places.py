@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from suivi_normalizer.providers import places
 from suivi_normalizer.providers.places import city_zone, country_code, region_zone
 
 
@@ -61,3 +62,12 @@ def test_cities_of_countries_spanning_zones() -> None:
     assert city_zone("RU", "Novosibirsk") == "Asia/Novosibirsk"
     assert city_zone("US", "Nowhere Special") is None
     assert city_zone("FR", "Paris") is None  # one zone: the country places it, not the city
+
+
+def test_warm_builds_the_place_tables_and_lets_the_raw_gazetteer_go() -> None:
+    places.warm()  # what the normalizer's bootstrap runs at start
+    assert places._cities.cache_info().currsize == 1
+    assert places._us_state_zones.cache_info().currsize == 1
+    assert places._gazetteer.cache_info().currsize == 0
+    assert city_zone("US", "Anchorage") == "America/Anchorage"  # answered from the tables
+    assert region_zone("US", "HI") == "Pacific/Honolulu"
