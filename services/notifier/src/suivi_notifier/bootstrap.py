@@ -31,6 +31,7 @@ from suivi_notifier.adapters.vapid import Vapid, load_private_key
 from suivi_notifier.adapters.webpush import WebPushSender
 from suivi_notifier.api import create_api
 from suivi_notifier.consumer import build_app, build_broker
+from suivi_notifier.domain.merchant_settings import MerchantTriggers
 from suivi_notifier.domain.planning import QuietHours
 from suivi_notifier.handlers.aftersales_worker import AftersalesWorker
 from suivi_notifier.handlers.alert_worker import AlertWorker
@@ -130,7 +131,8 @@ def build_core(
     book = MerchantBook(
         settings.merchant_names, settings.merchant_alerts, directory, settings.sealing_key
     )
-    policy = settings.trigger_policy()
+    env = settings.trigger_policy()  # a console record's triggers win over the environment's
+    policy = MerchantTriggers(env.default, env.per_merchant, book.settings)
     channels = _channels(settings, links, book, http, clock)
     config = dispatch_config(settings)
     dispatcher = Dispatcher(pool, channels, out, metrics, policy, config, clock=clock)

@@ -1,8 +1,8 @@
-"""Who a merchant is to the notifier: its display name and where its webhooks go, from the
-console's records on merchants.v1 (`suivi_infra.merchants.MerchantDirectory`, followed in the
-background) first, then the environment (SUIVI_NOTIFIER_MERCHANT_NAMES / _MERCHANT_ALERTS,
-the bootstrap path). Read at each use, so a record changed on the topic is used at the next
-message, without a restart.
+"""Who a merchant is to the notifier: its display name, where its webhooks go, its notification
+settings and its alert digest, from the console's records on merchants.v1
+(`suivi_infra.merchants.MerchantDirectory`, followed in the background) first, then the
+environment (SUIVI_NOTIFIER_MERCHANT_NAMES / _MERCHANT_ALERTS, the bootstrap path). Read at
+each use, so a record changed on the topic is used at the next message, without a restart.
 
 A console endpoint receives the families it subscribes to (`events`: 'alerts' for
 `shipment.*`, 'returns' for `return.*`, 'claims' for `claim.*`); its sealed secrets are opened
@@ -20,8 +20,9 @@ from pydantic import SecretStr
 
 from suivi_infra.merchants import MerchantDirectory
 from suivi_infra.sealing import SealError, unseal
+from suivi_notifier.domain.merchant_settings import digest_minutes
 from suivi_notifier.settings import MerchantAlerts
-from suivi_schemas.merchants import Branding
+from suivi_schemas.merchants import Branding, NotificationSettings
 
 log = logging.getLogger(__name__)
 FAMILIES: tuple[str, ...] = ("alerts", "returns", "claims")
@@ -31,6 +32,14 @@ FAMILIES: tuple[str, ...] = ("alerts", "returns", "claims")
 class WebhookTarget:
     url: str
     secrets: tuple[SecretStr, ...]  # newest first; each signs (receivers accept either)
+
+
+@dataclass(frozen=True, slots=True)
+class DigestTarget:
+    email: str
+    minutes: int  # one digest period
+    locale: str
+    timezone: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +64,30 @@ class MerchantBook:
         """The console's branding of the merchant (logo, colour, return policy), if any."""
         record = self.directory.record(merchant_id) if self.directory is not None else None
         return record.branding if record is not None else None
+
+    def settings(self, merchant_id: str) -> NotificationSettings | None:
+        """The merchant's console notification settings now; None without a record (the
+        environment's settings apply: domain.merchant_settings)."""
+        record = self.directory.record(merchant_id) if self.directory is not None else None
+        return record.notifications if record is not None else None
+
+    def digest(self, merchant_id: str) -> DigestTarget | None:
+        """Where and how often the merchant's alert digest goes now; None: no digest. The
+        record's frequency wins; the recipient is the environment's digest email, else the
+        record's contact email."""
+        config = self.alerts.get(merchant_id)
+        record = self.directory.record(merchant_id) if self.directory is not None else None
+        settings = record.notifications if record is not None else None
+        minutes = digest_minutes(settings, config.digest_minutes if config else None)
+        email = config.email if config is not None else None
+        if not email and record is not None:
+            email = record.branding.contact_email
+        if minutes is None or not email:
+            return None
+        if config is not None:
+            return DigestTarget(email, minutes, config.locale, config.timezone)
+        language = record.branding.language if record is not None else None
+        return DigestTarget(email, minutes, language or "en", "UTC")
 
     def webhook(self, merchant_id: str, family: str) -> WebhookTarget | None:
         """Where `family` webhooks of the merchant go now, or None."""

@@ -5,30 +5,31 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from suivi_schemas import ShipmentStatus
+from suivi_schemas import AlertKind, ShipmentStatus
+from suivi_schemas.triggers import DEFAULT_TRIGGERS as _DEFAULT_NAMES
+from suivi_schemas.triggers import NOTIFICATION_TRIGGERS, OPT_IN_TRIGGERS
 
-# The statuses that can trigger a message, the first time a shipment reaches each.
-TRIGGERS: tuple[ShipmentStatus, ...] = (
-    ShipmentStatus.IN_TRANSIT,
-    ShipmentStatus.OUT_FOR_DELIVERY,
-    ShipmentStatus.AVAILABLE_FOR_PICKUP,
-    ShipmentStatus.DELIVERY_ATTEMPT_FAILED,
-    ShipmentStatus.DELIVERED,
-    ShipmentStatus.EXCEPTION,
-    ShipmentStatus.RETURNING_TO_SENDER,
-    ShipmentStatus.RETURNED_TO_SENDER,  # back at the shop: the shopper is owed a next step
+# The vocabulary is suivi_schemas.triggers (shared with the console and merchants.v1).
+# The statuses that can trigger a message, the first time a shipment reaches each (the returns
+# among them: back at the shop, the shopper is owed a next step).
+TRIGGERS: tuple[ShipmentStatus, ...] = tuple(
+    ShipmentStatus(t) for t in NOTIFICATION_TRIGGERS if t in ShipmentStatus.__members__.values()
 )
 TRIGGER_NAMES: frozenset[str] = frozenset(t.value for t in TRIGGERS)
 # Alert kinds from tracking.alerts.v1 that tell the shopper something (`recovered` follows the
 # episode it ends: told only where the episode was told).
-ALERT_TRIGGERS: tuple[str, ...] = ("stalled", "late")
+ALERT_TRIGGERS: tuple[str, ...] = tuple(
+    t
+    for t in NOTIFICATION_TRIGGERS
+    if t in AlertKind.__members__.values() and t not in OPT_IN_TRIGGERS
+)
 # Alert kinds told only where the merchant (or SUIVI_NOTIFIER_TRIGGERS) names them: `revised`,
 # the carrier moved its date later than it first said (once per parcel; issue 21).
-OPT_IN_ALERT_TRIGGERS: tuple[str, ...] = ("revised",)
+OPT_IN_ALERT_TRIGGERS: tuple[str, ...] = OPT_IN_TRIGGERS
 # What is enabled when nothing is configured: every status and alert trigger but the opt-in.
-DEFAULT_TRIGGERS: frozenset[str] = TRIGGER_NAMES | frozenset(ALERT_TRIGGERS)
+DEFAULT_TRIGGERS: frozenset[str] = frozenset(_DEFAULT_NAMES)
 # Everything a trigger setting may name.
-CONFIGURABLE: frozenset[str] = DEFAULT_TRIGGERS | frozenset(OPT_IN_ALERT_TRIGGERS)
+CONFIGURABLE: frozenset[str] = frozenset(NOTIFICATION_TRIGGERS)
 
 
 def parse_triggers(names: Iterable[str]) -> frozenset[str]:

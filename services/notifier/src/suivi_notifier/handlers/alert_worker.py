@@ -130,7 +130,6 @@ class AlertWorker:
                 merchant, "alerts"
             ) is not None and await pg_merchant.queue_webhook(conn, merchant, alert.event_id, now):
                 webhooks += 1
-            config = self.book.alerts.get(merchant)
-            if config is not None and config.email and self.digests:
+            if self.digests and self.book.digest(merchant) is not None:  # not when 'off'
                 await pg_merchant.queue_digest_item(conn, merchant, alert.event_id, now)
         return webhooks

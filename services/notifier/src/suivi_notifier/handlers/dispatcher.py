@@ -25,6 +25,7 @@ from suivi_notifier.adapters.pg_dispatch import NewState
 from suivi_notifier.adapters.pg_ledger import Delivery, PushTarget
 from suivi_notifier.domain.aftersales import aftersales_stream
 from suivi_notifier.domain.alerts import alert_kind
+from suivi_notifier.domain.merchant_settings import CHANNEL_OFF, channel_off, quiet_hours
 from suivi_notifier.domain.outcomes import Permanent, PushOutcome, SendOutcome, Sent, Transient
 from suivi_notifier.domain.planning import Gate, GateAction, Recipient, gate
 from suivi_notifier.domain.schedule import settle
@@ -172,10 +173,14 @@ class Dispatcher:
         targets: tuple[PushTarget, ...],
         now: datetime,
     ) -> Gate:
+        # The merchant's console settings as they are now (merchants.v1), over the environment.
+        settings = self.channels.book.settings(d.merchant_id)
         decision = gate(
             d.channel, recipient, capabilities=self.channels.capabilities,
-            quiet=self.config.quiet, now=now,
+            quiet=quiet_hours(settings, self.config.quiet), now=now,
         )  # fmt: skip
+        if decision.action is not GateAction.SKIP and channel_off(settings, d.channel):
+            return Gate(GateAction.SKIP, CHANNEL_OFF)
         if decision.action is GateAction.SEND and d.channel is Channel.PUSH and not targets:
             return Gate(GateAction.SKIP, "no_subscription")  # every subscription removed since
         return decision

@@ -1,7 +1,8 @@
 """What merchants hear about their stalled / late / recovered shipments, per their settings
-(SUIVI_NOTIFIER_MERCHANT_ALERTS, or their console endpoints on merchants.v1: `MerchantBook`): a
-signed webhook per alert, and an email digest every `digest_minutes` listing the alerts since
-the last one (none when there are none); and a signed webhook per return or claim change.
+(SUIVI_NOTIFIER_MERCHANT_ALERTS, or their console endpoints and digest frequency on
+merchants.v1: `MerchantBook`): a signed webhook per alert, and an email digest each period
+listing the alerts since the last one (none when there are none); and a signed webhook per
+return or claim change.
 
 Each cycle: (1) for merchants whose waiting alerts were added before the current digest period
 began, a digest is created claiming them (one transaction); (2) due webhooks and digests are
@@ -105,7 +106,6 @@ class MerchantSender:
         self.metrics = metrics
         self.config = config
         self.book = book
-        self.merchants = book.alerts  # digests: the environment's settings only
         self.renderer = renderer
         self.webhooks = webhooks
         self.email = email
@@ -120,10 +120,10 @@ class MerchantSender:
             waiting = await pg_merchant.waiting_digests(conn)
         made = 0
         for merchant, oldest in sorted(waiting.items()):
-            config = self.merchants.get(merchant)
-            if config is None or not config.email:
+            target = self.book.digest(merchant)  # the console's frequency, then the env's
+            if target is None:
                 continue
-            start = digest_period_start(now, config.digest_minutes)
+            start = digest_period_start(now, target.minutes)
             if oldest >= start:
                 continue  # this period's alerts go into the next digest
             async with self.pool.acquire() as conn, conn.transaction():
@@ -208,8 +208,8 @@ class MerchantSender:
                 delivery_id=str(change.event_id),
                 event_type=change.webhook_type,
             )
-        config = self.merchants.get(row.merchant_id)
-        if config is None or not config.email or self.email is None:
+        digest = self.book.digest(row.merchant_id)
+        if digest is None or self.email is None:
             return Permanent("digest_unconfigured")
         lines = tuple(
             DigestLine(
@@ -220,11 +220,11 @@ class MerchantSender:
         )  # fmt: skip
         name = self.book.name(row.merchant_id)
         rendered = self.renderer.digest(
-            DigestContext(name, config.locale, config.timezone, config.digest_minutes, lines)
+            DigestContext(name, digest.locale, digest.timezone, digest.minutes, lines)
         )
         message_id = derived_event_id("digest", row.merchant_id, str(row.id)).hex
         message = self.email.build(
-            config.email, rendered, unsubscribe_url=None, message_id=f"suivi.{message_id}", now=now
+            digest.email, rendered, unsubscribe_url=None, message_id=f"suivi.{message_id}", now=now
         )
         return await self.email.send(message)
 
