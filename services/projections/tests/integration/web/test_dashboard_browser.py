@@ -1,8 +1,8 @@
 """The shopper's dashboard in headless Chromium on a real PostgreSQL, with the outbox drained in
 the background and the mail read from a real SMTP peer: ask for a link, sign in, three orders
-follow a carrier event live, sign out; an unknown email reads the same; used and expired links
-say so; axe-core finds no serious or critical violation on the new pages. The carrier event
-goes through Kafka and the projector process."""
+follow a carrier event and a return live, sign out; an unknown email reads the same; used and
+expired links say so; axe-core finds no serious or critical violation on the new pages. The
+carrier event and the return go through Kafka and the projector process."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from suivi_projections.bootstrap import bootstrap
 from suivi_projections.db.migrate import migrate
 from suivi_projections.query.live import LiveHub, PostgresOrderListener
 from suivi_projections.settings import ProjectionsSettings
+from suivi_projections.testing.aftersales import return_event
 from suivi_projections.testing.browser import eventually
 from suivi_projections.testing.dashboard import (
     ALICE,
@@ -40,6 +41,7 @@ from suivi_projections.testing.dashboard import (
 from suivi_projections.testing.samples import T0, status_event
 from suivi_projections.web.settings import ApiSettings
 from suivi_schemas import ShipmentStatus, ShipmentStatusEvent
+from suivi_schemas.returns import ReturnEvent, ReturnEventKind, ReturnState
 
 ROOT = Path(__file__).resolve().parents[5]
 AXE = ROOT / ".local" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -76,7 +78,9 @@ async def ask(page: Page, base: str, email: str) -> str:
     return " ".join((await page.inner_text("main")).split())
 
 
-async def publish(kafka: KafkaSettings, topic: str, event: ShipmentStatusEvent) -> None:
+async def publish(
+    kafka: KafkaSettings, topic: str, event: ShipmentStatusEvent | ReturnEvent
+) -> None:
     producer = make_producer(kafka)
     await producer.start()
     try:
@@ -90,13 +94,14 @@ async def publish(kafka: KafkaSettings, topic: str, event: ShipmentStatusEvent) 
 @contextlib.asynccontextmanager
 async def projector(
     kafka: KafkaSettings, postgres: PostgresSettings, schema: str, status_topic: str,
-    topic: TopicFactory,
+    topic: TopicFactory, returns_topic: str,
 ) -> AsyncIterator[None]:  # fmt: skip
     """The projector process on topics of the test's own, writing into the test's schema."""
     settings = ProjectionsSettings(
         kafka=kafka, postgres=postgres, group_id=f"dashboard-{uuid.uuid4().hex[:8]}",
         status_topic=status_topic, orders_topic=await topic("orders", partitions=1),
-        legs_topic="", dlq_topic=await topic("dlq", partitions=1),
+        legs_topic="", returns_topic=returns_topic, claims_topic="",
+        dlq_topic=await topic("dlq", partitions=1),
         alerts_topic=await topic("alerts", partitions=1), metrics_port=0,
         retry_backoff_seconds=0.1, migrate_on_start=False,
     )  # fmt: skip
@@ -114,7 +119,9 @@ async def test_sign_in_see_three_orders_change_live_and_sign_out(
         await migrate(conn)
     await write_orders(pg_pool, shoppers_orders())
     status_topic = await kafka_topic("status", partitions=1)
-    running = projector(kafka_settings, postgres_settings, pg_schema, status_topic, kafka_topic)
+    returns_topic = await kafka_topic("returns", partitions=1)
+    running = projector(kafka_settings, postgres_settings, pg_schema, status_topic, kafka_topic,
+                        returns_topic)  # fmt: skip
     peer = SmtpPeer()
     await peer.start()
     hub = LiveHub()
@@ -168,6 +175,17 @@ async def test_sign_in_see_three_orders_change_live_and_sign_out(
                 ".includes('Delivered')",
                 timeout=15_000,
             )
+            # A return of A-101 approved at after-sales: its card lists it in place.
+            approved = return_event("shop-a", "R-1", "A-101", ReturnEventKind.APPROVED,
+                                    ReturnState.APPROVED, T0 + timedelta(days=5))  # fmt: skip
+            await publish(kafka_settings, returns_topic, approved)
+            await page.wait_for_function(
+                "() => document.querySelector('[data-order=\"A-101\"]').textContent"
+                ".includes('Return R-1: approved, to be dropped off')",
+                timeout=15_000,
+            )
+            axe["dashboard-return"] = await serious(page)
+            await page.screenshot(path=ARTIFACTS / "dashboard-return-phone.png", full_page=True)
             await page.click("a[href^='/me?show=delivered']")
             assert await page.locator(".order-card").count() == 1
 
