@@ -121,10 +121,11 @@ def alpha2(value: Any) -> str | None:
 
 
 @functools.lru_cache(maxsize=16384)
-def _location(
+def location_of(
     city: str | None, region: str | None, postal_code: str | None, country: str | None
 ) -> Location | None:
-    # Histories repeat the same places: validated Location objects are shared (they are frozen).
+    """The Location of these parts, None when all are empty. Histories repeat the same places:
+    validated Location objects are shared (they are frozen)."""
     if not (city or region or postal_code or country):
         return None
     return Location(city=city, region=region, postal_code=postal_code, country=country)
@@ -149,7 +150,7 @@ def location_from(
             degraded.append(field_name(path))
             return None
         raise AdapterError(f"{path}: expected an object")
-    return _location(
+    return location_of(
         text(value.get(city)),
         text(value.get(region)),
         text(value.get(postal_code)),

@@ -19,8 +19,8 @@ from suivi_normalizer.providers.base import (
     Checkpoint,
     CodeTable,
     Parsed,
-    _location,
     alpha2,
+    location_of,
     text,
 )
 from suivi_normalizer.providers.timeparse import parse_placed
@@ -77,7 +77,7 @@ def checkpoints(
             city=scan.city,
             shipment=parcel.countries,
         )
-        place = _location(text(scan.city), text(scan.region), text(scan.postal_code), country)
+        place = location_of(text(scan.city), text(scan.region), text(scan.postal_code), country)
         found.append(
             Checkpoint(
                 carrier=parcel.carrier,
