@@ -174,6 +174,33 @@ def entry(
     )
 
 
+def _shipment(
+    carrier: str,
+    tracking_number: str,
+    timeline: tuple[TimelineEntry, ...],
+    estimate: EstimatedDelivery,
+    item: ShipmentItemView,
+) -> ShipmentView:
+    """An active shipment whose latest fields are its newest timeline entry's (`timeline[0]`)."""
+    newest = timeline[0]
+    return ShipmentView(
+        carrier=carrier,
+        tracking_number=tracking_number,
+        state="active",
+        status=newest.status,
+        substatus=newest.substatus,
+        action_required=newest.action_required,
+        reason=None,
+        last_event_at=newest.occurred_at,
+        last_message=newest.message,
+        last_location=newest.location,
+        estimated_delivery=estimate,
+        delivered_at=newest.occurred_at if newest.status is ShipmentStatus.DELIVERED else None,
+        items=(item,),
+        timeline=timeline,
+    )
+
+
 def in_transit_shipment() -> ShipmentView:
     timeline = (
         entry(at(13, 5, 12), ShipmentStatus.IN_TRANSIT, Substatus.ARRIVED_AT_FACILITY,
@@ -185,27 +212,14 @@ def in_transit_shipment() -> ShipmentView:
         entry(at(12, 9, 0), ShipmentStatus.INFO_RECEIVED, Substatus.LABEL_CREATED,
               "Étiquette créée"),
     )  # fmt: skip
-    return ShipmentView(
-        carrier="colissimo",
-        tracking_number="6A12345678901",
-        state="active",
-        status=ShipmentStatus.IN_TRANSIT,
-        substatus=Substatus.ARRIVED_AT_FACILITY,
-        action_required=False,
-        reason=None,
-        last_event_at=timeline[0].occurred_at,
-        last_message=timeline[0].message,
-        last_location=timeline[0].location,
-        estimated_delivery=EstimatedDelivery(
-            earliest=date(2025, 5, 15),
-            latest=date(2025, 5, 15),
-            source=EstimateSource.PREDICTED,
-            detail="predicted from 42 similar shipments",
-        ),
-        delivered_at=None,
-        items=(ShipmentItemView("li-1", "Linen shirt, sage", 1),),
-        timeline=timeline,
+    predicted = EstimatedDelivery(
+        earliest=date(2025, 5, 15),
+        latest=date(2025, 5, 15),
+        source=EstimateSource.PREDICTED,
+        detail="predicted from 42 similar shipments",
     )
+    item = ShipmentItemView("li-1", "Linen shirt, sage", 1)
+    return _shipment("colissimo", "6A12345678901", timeline, predicted, item)
 
 
 def delivered_shipment() -> ShipmentView:
@@ -218,22 +232,9 @@ def delivered_shipment() -> ShipmentView:
         entry(at(13, 22, 15), ShipmentStatus.IN_TRANSIT, Substatus.ARRIVED_AT_FACILITY,
               "Arrived at delivery station", "Gennevilliers", "92230"),
     )  # fmt: skip
-    return ShipmentView(
-        carrier="ups",
-        tracking_number="1Z999AA10123456784",
-        state="active",
-        status=ShipmentStatus.DELIVERED,
-        substatus=Substatus.SIGNED,
-        action_required=False,
-        reason=None,
-        last_event_at=timeline[0].occurred_at,
-        last_message=timeline[0].message,
-        last_location=timeline[0].location,
-        estimated_delivery=EstimatedDelivery.on(date(2025, 5, 14), EstimateSource.CARRIER),
-        delivered_at=timeline[0].occurred_at,
-        items=(ShipmentItemView("li-2", "Ceramic mug", 2),),
-        timeline=timeline,
-    )
+    estimate = EstimatedDelivery.on(date(2025, 5, 14), EstimateSource.CARRIER)
+    item = ShipmentItemView("li-2", "Ceramic mug", 2)
+    return _shipment("ups", "1Z999AA10123456784", timeline, estimate, item)
 
 
 def sample_order(
