@@ -74,22 +74,19 @@ class TickResult:
     published: int = 0
 
 
+@dataclass
 class Monitor:
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        sink: RecordSink,
-        config: MonitorConfig,
-        metrics: ProjectionsMetrics | None = None,
-        clock: Clock = utcnow,
-    ) -> None:
-        self.pool = pool
-        self.sink = sink
-        self.config = config
-        self.metrics = metrics
-        self.clock = clock
-        self.thresholds = Thresholds(defaults=config.defaults)
-        self.model = EtaModel()
+    pool: asyncpg.Pool
+    sink: RecordSink
+    config: MonitorConfig
+    metrics: ProjectionsMetrics | None = None
+    clock: Clock = utcnow
+    # What `learn` last loaded: stall thresholds and transit times.
+    thresholds: Thresholds = field(init=False)
+    model: EtaModel = field(init=False, default_factory=EtaModel)
+
+    def __post_init__(self) -> None:
+        self.thresholds = Thresholds(defaults=self.config.defaults)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Learns, then checks every `check_interval` (and learns again every `learn_interval`)
