@@ -62,39 +62,33 @@ def _not_found(request: Request, lang: str | None) -> Response:
     return html_response(render_not_found(t), 404)
 
 
-async def _private(
-    read_model: ReadModel, request: Request, token: str, lang: str | None, fragment: bool
+async def _page(
+    read_model: ReadModel,
+    request: Request,
+    token: str,
+    lang: str | None,
+    *,
+    fragment: bool,
+    shared: bool,
 ) -> Response:
-    order = await _by_status(read_model, token)
+    """The private page (status token) or the shareable one (share token), or its fragment."""
+    order = await (_by_share if shared else _by_status)(read_model, token)
     if order is None:
         return _not_found(request, lang)
     ctx = await context(request)
-    shops = ctx.shops
-    branding = shops.branding(order.merchant_id)
+    branding = ctx.shops.branding(order.merchant_id)
     accept = request.headers.get("accept-language")
     t = translator(order, lang=lang, accept=accept, branding=branding)
-    brand = brand_of(branding)
-    page = render_private(
-        order, t, fragment=fragment, shop=shops.name(order.merchant_id), brand=brand,
-        aftersales=ctx.settings.aftersales_base_url,
-    )  # fmt: skip
+    brand, shop = brand_of(branding), ctx.shops.name(order.merchant_id)
+    if shared:
+        view = public_order(order, t, shared=True, shop=shop)  # all the shared page receives
+        page = render_shared(view, t, share_token=token, fragment=fragment, brand=brand)
+    else:
+        page = render_private(
+            order, t, fragment=fragment, shop=shop, brand=brand,
+            aftersales=ctx.settings.aftersales_base_url,
+        )  # fmt: skip
     return html_response(page)
-
-
-async def _shared(
-    read_model: ReadModel, request: Request, token: str, lang: str | None, fragment: bool
-) -> Response:
-    order = await _by_share(read_model, token)
-    if order is None:
-        return _not_found(request, lang)
-    shops = (await context(request)).shops
-    branding = shops.branding(order.merchant_id)
-    accept = request.headers.get("accept-language")
-    t = translator(order, lang=lang, accept=accept, branding=branding)
-    brand = brand_of(branding)
-    shop = shops.name(order.merchant_id)
-    view = public_order(order, t, shared=True, shop=shop)  # all the shared page receives
-    return html_response(render_shared(view, t, share_token=token, fragment=fragment, brand=brand))
 
 
 def _stream(ctx: ApiContext, order: OrderView | None) -> Response:
@@ -125,7 +119,7 @@ def _stream(ctx: ApiContext, order: OrderView | None) -> Response:
 async def private_page(
     read_model: ReadModelDep, request: Request, token: str, lang: str | None = None
 ) -> Response:
-    return await _private(read_model, request, token, lang, fragment=False)
+    return await _page(read_model, request, token, lang, fragment=False, shared=False)
 
 
 @router.get(
@@ -137,7 +131,7 @@ async def private_page(
 async def private_fragment(
     read_model: ReadModelDep, request: Request, token: str, lang: str | None = None
 ) -> Response:
-    return await _private(read_model, request, token, lang, fragment=True)
+    return await _page(read_model, request, token, lang, fragment=True, shared=False)
 
 
 @router.get("/orders/{token}/events", summary="Live updates of an order", responses=_SSE)
@@ -168,7 +162,7 @@ async def private_json(read_model: ReadModelDep, token: str, response: Response)
 async def shared_page(
     read_model: ReadModelDep, request: Request, share_token: str, lang: str | None = None
 ) -> Response:
-    return await _shared(read_model, request, share_token, lang, fragment=False)
+    return await _page(read_model, request, share_token, lang, fragment=False, shared=True)
 
 
 @router.get(
@@ -180,7 +174,7 @@ async def shared_page(
 async def shared_fragment(
     read_model: ReadModelDep, request: Request, share_token: str, lang: str | None = None
 ) -> Response:
-    return await _shared(read_model, request, share_token, lang, fragment=True)
+    return await _page(read_model, request, share_token, lang, fragment=True, shared=True)
 
 
 @router.get("/s/{share_token}/events", summary="Live updates of a shared page", responses=_SSE)
