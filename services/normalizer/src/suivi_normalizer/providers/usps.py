@@ -30,24 +30,19 @@ Choices (the golden fixtures depend on them):
 - A delivery is `signed` when USPS names the signer (`name`; the name itself is never kept),
   `delivered_to_mailbox` / `delivered_to_safe_place` when eventType says "In/At Mailbox" /
   "Front Door/Porch".
-- Times: with `GMTTimestamp` the instant is the GMT one, shown at `GMTOffset` when given
-  ("-7:00", "-07:00", "+5:30"), else at eventTimestamp minus GMT (rounded to 15 minutes). Without
-  GMTTimestamp, eventTimestamp keeps its own offset, else gets GMTOffset, else it is placed by
-  timeparse.parse_placed: the event country when its zones agree, else the event's city or state
-  in that country, or in the USA when eventCountry is empty (USPS leaves it empty for domestic
-  scans), else UTC; `time_basis` says which. A country name in eventCountry ("FRANCE") is
-  resolved to its code (places.country_code).
+- Times: providers/usps_time.py (GMT instant at its offset, GMT dates that slipped a day,
+  local times placed by the event's place, else the shipment's states, else UTC).
 - Estimate: `expectedDeliveryTimeStamp` (its date, as written), else `expectedDeliveryDate`, else
   `predictedDeliveryDate`, on the latest checkpoint when that one is not terminal.
 - Body: the documented TrackingDetails object (expand=DETAIL). A USPS error body (`error`) and
-  a summary-only body (no `trackingEvents`) raise AdapterError; an empty history yields nothing.
+  a summary-only body (no `trackingEvents`) raise AdapterError, except USPS's "A status update
+  is not yet available on your package" (no news yet: nothing, as an empty history).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from suivi_normalizer.providers.base import (
@@ -55,15 +50,13 @@ from suivi_normalizer.providers.base import (
     Checkpoint,
     CodeTable,
     Meaning,
+    Parsed,
     alpha2,
     text,
 )
-from suivi_normalizer.providers.timeparse import (
-    MAX_UTC_OFFSET,
-    parse_date,
-    parse_placed,
-    parse_utc_offset,
-)
+from suivi_normalizer.providers.timeparse import parse_date
+from suivi_normalizer.providers.usps_time import occurred_at as occurred_at_of
+from suivi_normalizer.providers.usps_time import shipment_zone
 from suivi_schemas import (
     TERMINAL_STATUSES,
     EstimatedDelivery,
@@ -72,7 +65,6 @@ from suivi_schemas import (
     Reason,
     ShipmentStatus,
     Substatus,
-    TimeBasis,
 )
 from suivi_schemas.carriers import canonical_carrier
 
@@ -164,6 +156,8 @@ EVENT_CODES = CodeTable(
 _RETURNED = Meaning(S.RETURNED_TO_SENDER, U.RETURNED_TO_SENDER)
 _MOVING = frozenset({S.IN_TRANSIT, S.OUT_FOR_DELIVERY})
 _TO_SENDER = re.compile(r"\bto\s+(?:the\s+)?original\s+sender\b", re.IGNORECASE)
+# USPS's "12: A status update is not yet available on your package ..." (error 150001).
+_NO_NEWS = re.compile(r"\bnot\s+yet\s+available\b", re.IGNORECASE)
 _MAILBOX = re.compile(r"\bmailbox\b", re.IGNORECASE)
 _SAFE_PLACE = re.compile(r"\bfront\s+door\b|\bporch\b", re.IGNORECASE)
 # A network facility named with its state, e.g. "JACKSONVILLE FL DISTRIBUTION CENTER".
@@ -188,32 +182,38 @@ def meaning_for(
     return meaning, True
 
 
-def parse(payload: Any) -> list[Checkpoint]:
+def parse(payload: Any) -> Parsed:
     if not isinstance(payload, dict):
         raise AdapterError("$: expected a USPS tracking details object")
     if payload.get("error") is not None and payload.get("trackingNumber") is None:
-        raise AdapterError(f"$.error: USPS error response: {_error_text(payload['error'])}")
+        reason = _error_text(payload["error"])
+        if _NO_NEWS.search(reason):
+            return Parsed()  # registered, USPS has nothing yet: no checkpoint, no dead letter
+        raise AdapterError(f"$.error: USPS error response: {reason}")
     tracking_number = _tracking_number(payload.get("trackingNumber"))
     events = payload.get("trackingEvents")
     if events is None:
         raise AdapterError("$.trackingEvents: missing (a summary body: events need expand=DETAIL)")
     if not isinstance(events, list):
         raise AdapterError("$.trackingEvents: expected a list")
+    home = shipment_zone(payload)
+    degraded: list[str] = []
     checkpoints = [
-        _checkpoint(event, f"$.trackingEvents[{i}]", tracking_number)
+        _checkpoint(event, f"$.trackingEvents[{i}]", tracking_number, home, degraded)
         for i, event in enumerate(events)
     ]
     checkpoints = _returns_arriving(checkpoints)
     estimate = _estimate(payload)
-    if estimate is None or not checkpoints:
-        return checkpoints
-    last = max(range(len(checkpoints)), key=lambda i: (checkpoints[i].occurred_at, i))
-    if checkpoints[last].meaning.status not in TERMINAL_STATUSES:
-        checkpoints[last] = dataclasses.replace(checkpoints[last], estimated_delivery=estimate)
-    return checkpoints
+    if estimate is not None and checkpoints:
+        last = max(range(len(checkpoints)), key=lambda i: (checkpoints[i].occurred_at, i))
+        if checkpoints[last].meaning.status not in TERMINAL_STATUSES:
+            checkpoints[last] = dataclasses.replace(checkpoints[last], estimated_delivery=estimate)
+    return Parsed(checkpoints, dict.fromkeys(degraded))
 
 
-def _checkpoint(event: Any, path: str, tracking_number: str) -> Checkpoint:
+def _checkpoint(
+    event: Any, path: str, tracking_number: str, home: str | None, degraded: list[str]
+) -> Checkpoint:
     if not isinstance(event, dict):
         raise AdapterError(f"{path}: expected a TrackingEvent object")
     code = _field(event, "eventCode", path)
@@ -223,7 +223,7 @@ def _checkpoint(event: Any, path: str, tracking_number: str) -> Checkpoint:
     location = _location(event, path)
     signer = _field(event, "name", path) is not None
     meaning, known = meaning_for(code, event_type, signer)
-    occurred_at, basis = _occurred_at(event, path, location)
+    occurred_at, basis = occurred_at_of(event, path, location, home, degraded)
     return Checkpoint(
         carrier=canonical_carrier("USPS"),
         tracking_number=tracking_number,
@@ -275,57 +275,6 @@ def _location(event: dict[str, Any], path: str) -> Location | None:
         country=alpha2(country),
     )
     return None if location.is_empty() else location
-
-
-def _offset(event: dict[str, Any], path: str) -> timezone | None:
-    raw = _field(event, "GMTOffset", path)
-    return None if raw is None else parse_utc_offset(raw, f"{path}.GMTOffset")
-
-
-def _timestamp(raw: str, path: str) -> datetime:
-    """An ISO 8601 timestamp as written: aware when it carries an offset, naive otherwise."""
-    try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise AdapterError(f"{path}: not an ISO 8601 timestamp: {raw!r}") from exc
-
-
-def _occurred_at(
-    event: dict[str, Any], path: str, location: Location | None
-) -> tuple[datetime, TimeBasis]:
-    offset = _offset(event, path)
-    local_raw = _field(event, "eventTimestamp", path)
-    gmt_raw = _field(event, "GMTTimestamp", path)
-    if gmt_raw is not None:
-        gmt = _timestamp(gmt_raw, f"{path}.GMTTimestamp")
-        gmt = gmt.astimezone(UTC) if gmt.tzinfo else gmt.replace(tzinfo=UTC)
-        if offset is None and local_raw is not None:
-            local = _timestamp(local_raw, f"{path}.eventTimestamp")
-            if local.tzinfo is not None:
-                offset = timezone(local.utcoffset() or timedelta(0))
-            else:
-                wall = local - gmt.replace(tzinfo=None)
-                delta = timedelta(minutes=15 * round(wall / timedelta(minutes=15)))
-                if abs(delta) > MAX_UTC_OFFSET:
-                    raise AdapterError(f"{path}.eventTimestamp: {wall} away from GMTTimestamp")
-                offset = timezone(delta)
-        return (gmt.astimezone(offset) if offset is not None else gmt), TimeBasis.OFFSET
-    if local_raw is None:
-        raise AdapterError(f"{path}.eventTimestamp: missing (and no GMTTimestamp)")
-    local = _timestamp(local_raw, f"{path}.eventTimestamp")
-    if local.tzinfo is not None:
-        return local, TimeBasis.OFFSET
-    if offset is not None:
-        return local.replace(tzinfo=offset), TimeBasis.OFFSET
-    # A domestic scan leaves eventCountry empty: its city or state is looked up in the USA.
-    return parse_placed(
-        local_raw,
-        f"{path}.eventTimestamp",
-        country=location.country if location else None,
-        region=location.region if location else None,
-        city=location.city if location else None,
-        shipment=("US",),
-    )
 
 
 def _returns_arriving(checkpoints: list[Checkpoint]) -> list[Checkpoint]:

@@ -11,7 +11,8 @@ from suivi_normalizer.providers import UnknownProviderError, parser_for
 from suivi_schemas.providers import PROVIDERS, SLUGS
 
 # Modules of the package that are not a provider's: shared helpers and a provider's second part.
-_HELPERS = {"base", "handoffs", "places", "scans", "timeparse", "ups_track", "wording", "xmldoc"}
+_HELPERS = {"base", "handoffs", "places", "scans", "timeparse", "wording", "xmldoc"}
+_HELPERS |= {"ups_track", "usps_time"}  # a provider's second part
 
 
 def test_every_listed_provider_has_its_module() -> None:

@@ -367,3 +367,23 @@ def test_bad_bodies_name_the_path(body: Any, message: str) -> None:
     with pytest.raises(AdapterError) as info:
         parse(body)
     assert message in str(info.value)
+
+
+def test_a_gmt_time_written_on_the_local_date_is_moved_to_its_day_and_counted() -> None:
+    # Recorded (fixtures/usps/SOURCES.md): local 2024-11-25T18:31, "GMT" 2024-11-25T00:31Z.
+    body = load("public_omniship_ground_advantage_gmt_date_slips.json")
+    parsed = parse(body)
+    times = {cp.code: cp.occurred_at.isoformat() for cp in parsed}
+    assert times["SF"] == "2024-11-25T18:31:21-06:00"
+    assert times["MA"] == "2024-11-23T12:00:00-06:00"  # a midnight without GMT: the day only
+    assert getattr(parsed, "degraded", ()) == ("trackingEvents[].GMTTimestamp",)
+    assert (
+        getattr(parse(load("public_karrio_ground_advantage_parcel_locker.json")), "degraded", ())
+        == ()
+    )
+
+
+def test_status_not_yet_available_is_no_news_and_other_errors_are_refused() -> None:
+    assert list(parse(load("public_omniship_status_not_yet_available.json"))) == []
+    with pytest.raises(AdapterError, match="USPS error response: 401"):
+        parse({"error": {"code": "401", "message": "Unauthorized"}})
