@@ -111,14 +111,20 @@ def answer_unavailable(
     retry_after: int = 5,
     headers: Mapping[str, str] | None = None,
     failures: tuple[type[Exception], ...] = TRANSIENT,
+    page: Callable[[Request], Response | None] | None = None,
 ) -> None:
     """What a dependency that went away raises mid-request (PostgreSQL restarting, a connection
     cut: `suivi_infra.startup.TRANSIENT`) is answered 503 `unavailable` with Retry-After, never
-    500: the same request succeeds once it is back."""
+    500: the same request succeeds once it is back. `page(request)`: the 503 a person's HTML
+    page answers instead of the JSON body (None: not such a page); it gets the same headers."""
     answer = {"Retry-After": str(retry_after), **(headers or {})}
 
     async def unavailable(request: Request, exc: Exception) -> Response:
-        return error_response(503, "unavailable", detail, answer)
+        shown = page(request) if page is not None else None
+        if shown is None:
+            return error_response(503, "unavailable", detail, answer)
+        shown.headers.update(answer)
+        return shown
 
     for failure in failures:
         app.add_exception_handler(failure, unavailable)

@@ -1,6 +1,6 @@
 """After-sales' FastAPI app: the merchant API, the shopper's return pages, /healthz and /readyz;
 errors always as `{"error", "detail"}` with a precise 4xx (a failing database is a 503), and
-the shopper's unknown pages as one identical 404 page."""
+the shopper's unknown pages as one identical 404 page (a failing database: a 503 page)."""
 
 from __future__ import annotations
 
@@ -75,6 +75,14 @@ async def _limited(request: Request, exc: Exception) -> Response:
     return answer
 
 
+def _unavailable_page(request: Request) -> Response | None:
+    """The shopper's pages and forms (under /orders/) say it in the shopper's words; the
+    merchant API answers the JSON body."""
+    if not request.url.path.startswith("/orders/"):
+        return None
+    return page("unavailable.html", shopper_translator(request), 503)
+
+
 def create_api(context: ApiContext, ready: Ready) -> FastAPI:
     api = offline_api(
         title="Suivi after-sales",
@@ -100,7 +108,8 @@ def create_api(context: ApiContext, ready: Ready) -> FastAPI:
     api.add_exception_handler(ClaimRefusedError, _claim_refused)
     # Any PostgreSQL error, not only a server away: the forms never answer 500.
     answer_unavailable(api, detail="the database is not answering; retry", headers=NO_STORE,
-                       failures=(asyncpg.PostgresError, *TRANSIENT))  # fmt: skip
+                       failures=(asyncpg.PostgresError, *TRANSIENT),
+                       page=_unavailable_page)  # fmt: skip
     document_400_not_422(api)
     # The shopper's language picker, remembered (the status page's cookie on a shared host).
     api.add_middleware(RememberLanguage, supported=SUPPORTED)
