@@ -28,6 +28,7 @@ from suivi_infra.merchants import MerchantDirectory
 from suivi_infra.postgres import wait_for_postgres
 from suivi_infra.settings import KafkaSettings, PostgresSettings
 from suivi_infra.startup import retry
+from suivi_infra.tasks import cancel
 
 log = logging.getLogger(__name__)
 
@@ -146,16 +147,14 @@ class ServiceLifecycle:
 
     async def stop(self) -> None:
         if self._starting is not None and not self._starting.done():
-            self._starting.cancel()  # stopped while still waiting for a dependency
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._starting
+            await cancel(self._starting)  # stopped while still waiting for a dependency
         self.started = False
         if self.consuming:
             await self.app.stop()  # the batch in hand is finished (graceful_timeout)
         self.stopping.set()
         self.on_stopping()
-        for task, cancel in self._tasks:
-            if cancel:
+        for task, interrupt in self._tasks:
+            if interrupt:
                 task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from suivi_infra.merchant_keys import MerchantKeys
 from suivi_infra.settings import KafkaSettings
+from suivi_infra.tasks import cancel
 from suivi_schemas.merchants import ApiKeyDigest, MerchantRecord, key_digest
 from suivi_schemas.topics import MERCHANTS
 
@@ -107,10 +108,7 @@ class MerchantDirectory:
         return self._task
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel(self._task)
 
     async def follow(
         self, settings: KafkaSettings, topic: str = MERCHANTS.name, retry_seconds: float = 5.0

@@ -19,6 +19,7 @@ from suivi_infra.message_size import TOO_LARGE_ERRORS, Compression, fits
 from suivi_infra.readiness import kafka_answers
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.startup import TRANSIENT, Backoff, retry
+from suivi_infra.tasks import cancel
 from suivi_schemas.topics import MAX_MESSAGE_BYTES
 
 log = logging.getLogger(__name__)
@@ -83,11 +84,8 @@ class IngestProducer:
 
     async def stop(self) -> None:
         """Flushes what is in flight, then closes the producer."""
-        if self._reconnect is not None:
-            self._reconnect.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reconnect
-            self._reconnect = None
+        await cancel(self._reconnect)
+        self._reconnect = None
         producer, self._producer = self._producer, None
         if producer is not None:
             await producer.stop()

@@ -23,6 +23,7 @@ from suivi_infra.lag import ConsumerLag
 from suivi_infra.merchants import MerchantDirectory
 from suivi_infra.postgres import wait_for_postgres
 from suivi_infra.startup import retry
+from suivi_infra.tasks import cancel
 from suivi_notifier.db.migrate import migrate
 from suivi_notifier.handlers.aftersales_worker import AftersalesWorker
 from suivi_notifier.handlers.alert_worker import AlertWorker
@@ -119,9 +120,7 @@ class NotifierService:
 
     async def stop(self) -> None:
         if self._starting is not None and not self._starting.done():
-            self._starting.cancel()  # stopped while still waiting for a dependency
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._starting
+            await cancel(self._starting)  # stopped while still waiting for a dependency
         self.started = False
         if self._lag_task is not None:
             self._lag_task.cancel()

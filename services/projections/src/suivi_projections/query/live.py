@@ -16,6 +16,7 @@ from typing import Any
 
 import asyncpg
 
+from suivi_infra.tasks import cancel
 from suivi_projections.db.notify import ORDER_CHANGED_CHANNEL
 
 log = logging.getLogger("suivi_projections.live")
@@ -145,11 +146,8 @@ class PostgresOrderListener:
         self._task = asyncio.create_task(self._run(), name="suivi-order-listener")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel(self._task)
+        self._task = None
 
     def _on_notification(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
         self._hub.publish(payload)

@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from suivi_infra.tasks import cancel
 from suivi_tracker.testing.standins import aftership, easypost, seventeentrack, shippo
 from suivi_tracker.testing.standins.dhl import DhlStandin
 from suivi_tracker.testing.standins.fedex import FedExStandin
@@ -258,10 +259,7 @@ def create_app(standins: Standins, tick_seconds: float | None = 1.0) -> Starlett
         try:
             yield
         finally:
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await cancel(task)
             await standins.close()
 
     routes: list[Any] = [
