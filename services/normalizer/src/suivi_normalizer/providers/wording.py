@@ -24,6 +24,10 @@ Choices (issue 15's audit of every code table; applied to every provider's check
 - Generic exception + "the street number is incorrect", "incomplete address", "adresse
   incomplète" → exception/address_issue, action required (older AfterShip checkpoints carry only
   the tag `Exception` and UPS's words).
+- Generic exception (UPS type X with a status code no table defines) + "released by the
+  government agency" → in_transit/customs_cleared; + "at the clearing agency awaiting final
+  release", "submit your package for clearance" → in_transit/customs_processing (unless the words
+  speak of a hold, documents, duties or payment); + "Your package is on the way" → in_transit.
 - A failed delivery attempt without a finer substatus + "customer not available", "no one home",
   "destinataire absent", "Empfänger nicht angetroffen" → recipient_unavailable; + "business
   closed" → business_closed (FedEx's DE scans say why only in their exception text).
@@ -98,6 +102,20 @@ _WRONG_ADDRESS = re.compile(
     r"|\badresse\s+(?:incomplète|incorrecte|erronée)\b|\badresse\s+(?:unvollständig|falsch)\b",
     re.IGNORECASE,
 )
+_RELEASED = re.compile(
+    r"\breleased\s+by\s+(?:the\s+)?(?:government\s+agency|customs|clearing\s+agency)\b"
+    r"|\bcleared\s+customs\b|\bcustoms\s+clearance\s+(?:is\s+)?complete",
+    re.IGNORECASE,
+)
+_CLEARING = re.compile(
+    r"\bclearing\s+agency\b|\bsubmit\b.{0,40}\bfor\s+clearance\b"
+    r"|\bclearance\s+(?:is\s+)?in\s+progress\b|\bawaiting\s+(?:final\s+)?release\b",
+    re.IGNORECASE,
+)
+_HELD = re.compile(r"\bheld\b|\bhold\b|\bdocument|\bduties\b|\bpayment\b", re.IGNORECASE)
+_ON_THE_WAY = re.compile(
+    r"^\s*your\s+(?:package|parcel|shipment)\s+is\s+on\s+(?:the|its)\s+way\b", re.IGNORECASE
+)
 _CLOSED = re.compile(r"\bbusiness\s+(?:was\s+)?closed\b", re.IGNORECASE)
 
 
@@ -114,6 +132,12 @@ def refine(meaning: Meaning, words: str | None) -> Meaning:
             return Meaning(S.IN_TRANSIT, keep or U.IN_TRANSIT)
         if _WRONG_ADDRESS.search(words):
             return Meaning(S.EXCEPTION, keep or U.ADDRESS_ISSUE, True, meaning.reason)
+        if _RELEASED.search(words):
+            return Meaning(S.IN_TRANSIT, keep or U.CUSTOMS_CLEARED)
+        if _CLEARING.search(words) and not _HELD.search(words):
+            return Meaning(S.IN_TRANSIT, keep or U.CUSTOMS_PROCESSING)
+        if _ON_THE_WAY.search(words) and not _CONDITIONAL.search(words):
+            return Meaning(S.IN_TRANSIT, keep or U.IN_TRANSIT)
     elif status is S.PENDING and sub in _GENERIC:
         if _LATE.search(words):
             return Meaning(S.IN_TRANSIT, keep or U.CARRIER_DELAY)
