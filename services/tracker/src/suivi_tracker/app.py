@@ -11,7 +11,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
-from suivi_infra.http import install_error_handlers, offline_api, ops_router
+from suivi_infra.http import answer_unavailable, install_error_handlers, offline_api, ops_router
+from suivi_infra.startup import TRANSIENT
 from suivi_tracker.api import batch, legs, trackings
 from suivi_tracker.api.deps import ApiContext, ApiError, error_response
 
@@ -35,11 +36,6 @@ async def _invalid(request: Request, exc: Exception) -> Response:
     return error_response(422, "invalid_request", f"{where}: {first.get('msg', 'invalid')}")
 
 
-async def _unavailable(request: Request, exc: Exception) -> Response:
-    return error_response(503, "unavailable", "the database is not answering; retry",
-                          {"Retry-After": "5"})  # fmt: skip
-
-
 def create_api(context: ApiContext, ready: Ready) -> FastAPI:
     api = offline_api(
         title="Suivi tracker",
@@ -56,7 +52,8 @@ def create_api(context: ApiContext, ready: Ready) -> FastAPI:
     install_error_handlers(api, log)
     api.add_exception_handler(ApiError, _api_error)
     api.add_exception_handler(RequestValidationError, _invalid)
-    for failure in (asyncpg.PostgresError, OSError, TimeoutError, asyncpg.InterfaceError):
-        api.add_exception_handler(failure, _unavailable)
+    answer_unavailable(api, detail="the database is not answering; retry",
+                       headers={"Cache-Control": "no-store"},  # as every error of the API
+                       failures=(asyncpg.PostgresError, *TRANSIENT))  # fmt: skip
 
     return api
