@@ -54,6 +54,7 @@ from suivi_normalizer.providers.base import (
     alpha2,
     text,
 )
+from suivi_normalizer.providers.places import region_zone
 from suivi_normalizer.providers.timeparse import parse_date
 from suivi_normalizer.providers.usps_time import occurred_at as occurred_at_of
 from suivi_normalizer.providers.usps_time import shipment_zone
@@ -266,7 +267,8 @@ def _field(container: dict[str, Any], key: str, path: str) -> str | None:
 def _location(event: dict[str, Any], path: str) -> Location | None:
     country = _field(event, "eventCountry", path)
     city, region = _field(event, "eventCity", path), _field(event, "eventState", path)
-    if region is None and city is not None and (named := _FACILITY.match(city)):
+    named = _FACILITY.match(city) if region is None and city is not None else None
+    if named and region_zone("US", named.group(1)):
         region = named.group(1)  # "QUEENS NY DISTRIBUTION CENTER": the state is in the name
     location = Location(
         city=city,
