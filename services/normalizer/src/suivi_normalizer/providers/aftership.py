@@ -65,7 +65,7 @@ from suivi_normalizer.providers.base import (
     require,
     text,
 )
-from suivi_normalizer.providers.places import country_code
+from suivi_normalizer.providers.places import country_code, facility_state
 from suivi_normalizer.providers.timeparse import parse_date, parse_datetime, parse_placed
 from suivi_schemas import EstimatedDelivery, EstimateSource, Location, Reason, ShipmentStatus
 from suivi_schemas.carriers import canonical_carrier
@@ -306,12 +306,15 @@ def _checkpoint(
     if not isinstance(cp, dict):
         raise AdapterError(f"{path}: expected an object")
     country = country_alpha2(_first(cp, "country_region", "country_iso3", "country_name"))
+    city = text(cp.get("city"))
+    # USPS facilities carry their state in their name ("WEST PALM BEACH FL DISTRIBUTION CENTER").
+    region = text(cp.get("state")) or (facility_state(city) if country in ("US", None) else None)
     when, basis = parse_placed(
         require(cp, "checkpoint_time", path),
         f"{path}.checkpoint_time",
         country=country,
-        region=text(cp.get("state")),
-        city=text(cp.get("city")),
+        region=region,
+        city=city,
         shipment=shipment,
     )
     code, meaning, known = _meaning(cp, path)
@@ -325,8 +328,8 @@ def _checkpoint(
         known=known,
         message=text(cp.get("message")) or text(cp.get("subtag_message")),
         location=Location(
-            city=text(cp.get("city")),
-            region=text(cp.get("state")),
+            city=city,
+            region=region,
             postal_code=text(_first(cp, "postal_code", "zip")),
             country=country,
         ),

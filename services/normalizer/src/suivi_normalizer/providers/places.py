@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import gettext
+import re
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -206,6 +207,16 @@ def city_zone(country: str, city: str, region: str | None = None) -> str | None:
         in_region = [e for e in found if _key(e[1]) == _key(region)]
         found = in_region or found
     return max(found)[2]
+
+
+# A US network facility named with its state: "JACKSONVILLE FL DISTRIBUTION CENTER".
+_FACILITY = re.compile(r"^.+?\s([A-Z]{2})\s+(?:[A-Z&]+\s+)*(?:CENTER|FACILITY|ANNEX|HUB|PLANT)$")
+
+
+def facility_state(name: str | None) -> str | None:
+    """The US state a facility's name carries ("QUEENS NY DISTRIBUTION CENTER" → NY), or None."""
+    found = _FACILITY.match(name) if name and len(name) <= 100 else None
+    return found.group(1) if found and region_zone("US", found.group(1)) else None
 
 
 def warm() -> None:

@@ -54,7 +54,7 @@ from suivi_normalizer.providers.base import (
     alpha2,
     text,
 )
-from suivi_normalizer.providers.places import region_zone
+from suivi_normalizer.providers.places import facility_state
 from suivi_normalizer.providers.timeparse import parse_date
 from suivi_normalizer.providers.usps_time import occurred_at as occurred_at_of
 from suivi_normalizer.providers.usps_time import shipment_zone
@@ -161,8 +161,6 @@ _TO_SENDER = re.compile(r"\bto\s+(?:the\s+)?original\s+sender\b", re.IGNORECASE)
 _NO_NEWS = re.compile(r"\bnot\s+yet\s+available\b", re.IGNORECASE)
 _MAILBOX = re.compile(r"\bmailbox\b", re.IGNORECASE)
 _SAFE_PLACE = re.compile(r"\bfront\s+door\b|\bporch\b", re.IGNORECASE)
-# A network facility named with its state, e.g. "JACKSONVILLE FL DISTRIBUTION CENTER".
-_FACILITY = re.compile(r"^.+?\s([A-Z]{2})\s+(?:[A-Z&]+\s+)*(?:CENTER|FACILITY|ANNEX|HUB|PLANT)$")
 
 
 def meaning_for(
@@ -267,9 +265,7 @@ def _field(container: dict[str, Any], key: str, path: str) -> str | None:
 def _location(event: dict[str, Any], path: str) -> Location | None:
     country = _field(event, "eventCountry", path)
     city, region = _field(event, "eventCity", path), _field(event, "eventState", path)
-    named = _FACILITY.match(city) if region is None and city is not None else None
-    if named and region_zone("US", named.group(1)):
-        region = named.group(1)  # "QUEENS NY DISTRIBUTION CENTER": the state is in the name
+    region = region or facility_state(city)  # "QUEENS NY DISTRIBUTION CENTER": NY
     location = Location(
         city=city,
         region=region,

@@ -352,6 +352,16 @@ def test_a_tag_without_subtag_is_the_tags_meaning(tag: str, status: ShipmentStat
     assert getattr(parse(_minimal(subtag="InTransit_002")), "degraded", ()) == ()
 
 
+def test_a_usps_facility_without_state_is_placed_by_the_state_in_its_name() -> None:
+    # AfterShip relays USPS's "WEST PALM BEACH FL DISTRIBUTION CENTER" with `state: null`.
+    city = "WEST PALM BEACH FL DISTRIBUTION CENTER"
+    (cp,) = parse(
+        _minimal(checkpoint_time="2021-05-13T19:25:00", country_iso3="USA", city=city, state=None)
+    )
+    assert cp.occurred_at.isoformat() == "2021-05-13T19:25:00-04:00"
+    assert cp.location is not None and cp.location.region == "FL"
+
+
 def test_subtags_are_read_whatever_their_case() -> None:
     (cp,) = parse(_minimal(subtag="intransit_002"))
     assert cp.known and cp.meaning.substatus is X.ACCEPTED

@@ -71,3 +71,18 @@ def test_warm_builds_the_place_tables_and_lets_the_raw_gazetteer_go() -> None:
     assert places._gazetteer.cache_info().currsize == 0
     assert city_zone("US", "Anchorage") == "America/Anchorage"  # answered from the tables
     assert region_zone("US", "HI") == "Pacific/Honolulu"
+
+
+@pytest.mark.parametrize(
+    ("name", "state"),
+    [
+        ("QUEENS NY DISTRIBUTION CENTER", "NY"),
+        ("FAYETTEVILLE NC DISTRIBUTION CENTER ANNEX", "NC"),
+        ("ST LOUIS MO NETWORK DISTRIBUTION CENTER", "MO"),
+        ("SOMEWHERE XX PROCESSING CENTER", None),  # not a US state
+        ("HERNANDO", None),
+        (None, None),
+    ],
+)
+def test_a_us_facility_name_carries_its_state(name: str | None, state: str | None) -> None:
+    assert places.facility_state(name) == state
