@@ -68,8 +68,10 @@ class NotificationSettings(Contract):
     """What the merchant's shoppers are told, and how the merchant hears of alerts; over the
     notifier's environment settings for this merchant (docs/notifications.md)."""
 
+    # Every channel by default, as for a merchant without a record: each shopper still opts in.
     channels: tuple[Literal["email", "sms", "push"], ...] = Field(
-        default=("email",), description="Channels shoppers may be told on; others are not used."
+        default=("email", "sms", "push"),
+        description="Channels shoppers may be told on; others are not used.",
     )
     triggers: tuple[TriggerName, ...] = Field(
         default=DEFAULT_TRIGGERS,
