@@ -14,7 +14,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from suivi_console.web import auth, branding, claims, desk, keys, orders, policy, returns, team
 from suivi_console.web.deps import ConsoleContext, Redirect, Refused
 from suivi_console.web.render import LANGUAGES, page
+from suivi_infra.http import answer_unavailable
 from suivi_infra.language_cookie import RememberLanguage
+from suivi_infra.startup import TRANSIENT
 
 Ready = Callable[[], Awaitable[bool]]
 
@@ -39,8 +41,8 @@ async def _http(request: Request, exc: Exception) -> Response:
     return page(request, "message.html", exc.status_code, message=key)
 
 
-async def _unavailable(request: Request, exc: Exception) -> Response:
-    return page(request, "message.html", 503, {"Retry-After": "5"}, message="error.unavailable")
+def _unavailable(request: Request) -> Response:
+    return page(request, "message.html", 503, message="error.unavailable")
 
 
 def create_app(context: ConsoleContext, ready: Ready) -> FastAPI:
@@ -54,8 +56,8 @@ def create_app(context: ConsoleContext, ready: Ready) -> FastAPI:
     app.add_exception_handler(Refused, _refused)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http)
-    for failure in (asyncpg.PostgresError, OSError, TimeoutError, asyncpg.InterfaceError):
-        app.add_exception_handler(failure, _unavailable)
+    # PostgreSQL (or Kafka) gone mid-request: the shared edge's 503 with Retry-After, as a page.
+    answer_unavailable(app, failures=(asyncpg.PostgresError, *TRANSIENT), page=_unavailable)
 
     # The language picker's choice, remembered (the `suivi_lang` cookie, as on the status pages).
     app.add_middleware(RememberLanguage, supported=LANGUAGES)
