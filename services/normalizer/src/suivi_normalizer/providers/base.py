@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from suivi_normalizer.providers.places import country_code
+from suivi_normalizer.providers.places import country_code, facility_state
 from suivi_schemas import EstimatedDelivery, Location, Reason, ShipmentStatus, Substatus, TimeBasis
 
 
@@ -150,9 +150,8 @@ def location_from(
             degraded.append(field_name(path))
             return None
         raise AdapterError(f"{path}: expected an object")
-    return location_of(
-        text(value.get(city)),
-        text(value.get(region)),
-        text(value.get(postal_code)),
-        alpha2(value.get(country)),
-    )
+    town, code = text(value.get(city)), alpha2(value.get(country))
+    state = text(value.get(region))
+    if state is None and code in ("US", None):
+        state = facility_state(town)  # USPS's "QUEENS NY DISTRIBUTION CENTER", relayed as is
+    return location_of(town, state, text(value.get(postal_code)), code)

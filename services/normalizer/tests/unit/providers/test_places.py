@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from suivi_normalizer.providers import places
+from suivi_normalizer.providers.base import location_from
 from suivi_normalizer.providers.places import city_zone, country_code, region_zone
+from suivi_schemas import Location
 
 
 @pytest.mark.parametrize(
@@ -86,3 +88,12 @@ def test_warm_builds_the_place_tables_and_lets_the_raw_gazetteer_go() -> None:
 )
 def test_a_us_facility_name_carries_its_state(name: str | None, state: str | None) -> None:
     assert places.facility_state(name) == state
+
+
+def test_an_address_object_naming_a_us_facility_gets_its_state() -> None:
+    # EasyPost and Shippo relay USPS's facility names in `city` with `state: null`.
+    fields = {"city": "city", "region": "state", "postal_code": "zip", "country": "country"}
+    us = location_from({"city": "OAK CREEK WI DISTRIBUTION CENTER", "state": None}, "$", **fields)
+    assert us is not None and us.region == "WI"
+    abroad = {"city": "LEIPZIG DE HUB", "state": None, "country": "DE"}
+    assert location_from(abroad, "$", **fields) == Location(city="LEIPZIG DE HUB", country="DE")
