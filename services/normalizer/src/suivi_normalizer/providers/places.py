@@ -213,6 +213,7 @@ def city_zone(country: str, city: str, region: str | None = None) -> str | None:
 _FACILITY = re.compile(r"^.+?\s([A-Z]{2})\s+(?:[A-Z&]+\s+)*(?:CENTER|FACILITY|ANNEX|HUB|PLANT)$")
 
 
+@functools.lru_cache(maxsize=4096)
 def facility_state(name: str | None) -> str | None:
     """The US state a facility's name carries ("QUEENS NY DISTRIBUTION CENTER" → NY), or None."""
     found = _FACILITY.match(name) if name and len(name) <= 100 else None
