@@ -92,8 +92,12 @@ def test_a_us_facility_name_carries_its_state(name: str | None, state: str | Non
 
 def test_an_address_object_naming_a_us_facility_gets_its_state() -> None:
     # EasyPost and Shippo relay USPS's facility names in `city` with `state: null`.
-    fields = {"city": "city", "region": "state", "postal_code": "zip", "country": "country"}
-    us = location_from({"city": "OAK CREEK WI DISTRIBUTION CENTER", "state": None}, "$", **fields)
+    def read(value: dict[str, str | None]) -> Location | None:
+        return location_from(
+            value, "$", city="city", region="state", postal_code="zip", country="country"
+        )
+
+    us = read({"city": "OAK CREEK WI DISTRIBUTION CENTER", "state": None})
     assert us is not None and us.region == "WI"
     abroad = {"city": "LEIPZIG DE HUB", "state": None, "country": "DE"}
-    assert location_from(abroad, "$", **fields) == Location(city="LEIPZIG DE HUB", country="DE")
+    assert read(abroad) == Location(city="LEIPZIG DE HUB", country="DE")
