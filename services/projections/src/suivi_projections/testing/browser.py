@@ -1,6 +1,5 @@
 """Test support at the HTTP edge: the app in-process, SSE reading, polling. Serving on a real port
-and Chromium are every service's: `suivi_infra.browser` (re-exported here for the tests that
-still import them from this module)."""
+and Chromium are every service's: `suivi_infra.browser`."""
 
 from __future__ import annotations
 
@@ -10,10 +9,6 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
-
-from suivi_infra.browser import CHROMIUM, CHROMIUM_ARGS, serve
-
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "asgi_client", "eventually", "next_event", "serve"]
 
 
 async def next_event(lines: AsyncIterator[str], seconds: float = 10.0) -> str:
