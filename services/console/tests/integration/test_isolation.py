@@ -27,6 +27,7 @@ from suivi_console.testing.harness import (
 )
 from suivi_infra.settings import KafkaSettings
 from suivi_schemas.merchants import MerchantRecord
+from suivi_schemas.triggers import NOTIFICATION_TRIGGERS
 
 
 def client_of(service: ConsoleService) -> httpx.AsyncClient:
@@ -134,10 +135,14 @@ async def test_branding_reaches_merchants_v1_and_logos_are_checked(
     assert logo.headers["x-content-type-options"] == "nosniff"
     assert (await b.get(logo_url.replace("atelier", "northwind"))).status_code == 404
     notify = await a.post("/settings/notifications", data={
-        "csrf": csrf, "channels": ["email", "sms"], "triggers": ["delivered"],
+        "csrf": csrf, "channels": ["email", "sms"], "triggers": ["delivered", "shipped", "bogus"],
         "quiet_start": "21:00", "quiet_end": "08:00", "digest": "weekly",
     })  # fmt: skip
     assert notify.status_code == 200
+    # The form offers exactly the one vocabulary (suivi_schemas.triggers); 'shipped' (an old
+    # form) is saved as in_transit, an unknown name dropped.
+    offered = re.findall(r'name="triggers" value="([a-z_]+)"', notify.text)
+    assert tuple(offered) == NOTIFICATION_TRIGGERS
     bad = await a.post("/settings/notifications", data={"csrf": csrf, "quiet_start": "25:99"})
     assert bad.status_code == 400
 
@@ -148,6 +153,7 @@ async def test_branding_reaches_merchants_v1_and_logos_are_checked(
         "email",
         "sms",
     )
+    assert latest.notifications.triggers == ("in_transit", "delivered")
     assert "Atelier Comtois" not in (await b.get("/settings")).text
 
 

@@ -21,6 +21,7 @@ from suivi_infra.i18n import N_
 from suivi_infra.language_cookie import picker
 from suivi_schemas.branding import BRANDING_LANGUAGES, is_https_url
 from suivi_schemas.merchants import Branding, NotificationSettings
+from suivi_schemas.triggers import NOTIFICATION_TRIGGERS, current_triggers
 
 router = APIRouter(include_in_schema=False)
 Short = Annotated[str, Form(max_length=100)]
@@ -28,7 +29,6 @@ Long = Annotated[str, Form(max_length=500)]
 CHANNELS = ("email", "sms", "push")
 # Passed at run time (save_branding): marked for the catalogues.
 WORDS = (N_("error.return_policy_url"), N_("error.language"))
-TRIGGERS = ("shipped", "out_for_delivery", "delivered", "exception", "stalled", "late")
 
 
 async def _settings_page(request: Request, ctx: ContextDep, session: SessionDep, status: int = 200,
@@ -45,7 +45,7 @@ async def _settings_page(request: Request, ctx: ContextDep, session: SessionDep,
         "audit": audit,
     } | shown
     return page(request, "settings.html", status, csrf=csrf_token(session.secret),
-                user=session.user, channels=CHANNELS, triggers=TRIGGERS,
+                user=session.user, channels=CHANNELS, triggers=NOTIFICATION_TRIGGERS,
                 page_languages=picker(BRANDING_LANGUAGES), **values)  # fmt: skip
 
 
@@ -111,7 +111,7 @@ async def save_notifications(
     try:
         settings = NotificationSettings(
             channels=tuple(c for c in channels or () if c in CHANNELS),  # type: ignore[misc]
-            triggers=tuple(t for t in triggers or () if t in TRIGGERS),
+            triggers=current_triggers(triggers or ()),  # the one vocabulary
             quiet_start=_time(quiet_start), quiet_end=_time(quiet_end),
             digest=digest,  # type: ignore[arg-type]
         )  # fmt: skip

@@ -25,11 +25,17 @@ CHANNEL = (
     N_("digest.daily"),
     N_("digest.off"),
     N_("digest.weekly"),
+    # suivi_schemas.triggers.NOTIFICATION_TRIGGERS
+    N_("trigger.available_for_pickup"),
     N_("trigger.delivered"),
+    N_("trigger.delivery_attempt_failed"),
     N_("trigger.exception"),
+    N_("trigger.in_transit"),
     N_("trigger.late"),
     N_("trigger.out_for_delivery"),
-    N_("trigger.shipped"),
+    N_("trigger.returned_to_sender"),
+    N_("trigger.returning_to_sender"),
+    N_("trigger.revised"),
     N_("trigger.stalled"),
 )
 # a claim's reasons, states and outcomes (claims.html, claim.html)
