@@ -41,6 +41,15 @@ def test_aggregators_serve_the_main_carriers_under_their_own_codes() -> None:
     assert aftership.CARRIERS["laposte"] == "la-poste-colissimo"
 
 
+def test_aftership_follows_dhl_paket_under_the_slug_it_names_back() -> None:
+    """Suivi's `deutsche-post` is DHL Paket (SSCCs, DHL's `parcel-de`): AfterShip tracks those as
+    `dhl-germany` (its `deutsch-post` is letter mail), and names them back the same."""
+    from suivi_schemas.carriers import canonical_carrier
+
+    assert aftership.CARRIERS["deutsche-post"] == "dhl-germany"
+    assert canonical_carrier(aftership.CARRIERS["deutsche-post"]) == "deutsche-post"
+
+
 def test_carriers_without_a_public_api_are_served_by_an_aggregator() -> None:
     """Issue 17: Cainiao and 4PX have no open tracking API (docs/tracking.md); AfterShip's
     slugs follow them, and the router sends them there when no own source exists."""

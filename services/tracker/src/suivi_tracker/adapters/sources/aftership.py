@@ -34,7 +34,7 @@ CARRIERS = {
     "dhl-ecommerce": "dhl-global-mail",
     "laposte": "la-poste-colissimo",
     "chronopost": "chronopost-france",
-    "deutsche-post": "deutsch-post",
+    "deutsche-post": "dhl-germany",  # DHL Paket parcels; `deutsch-post` is letter mail
     "royal-mail": "royal-mail",
     "canada-post": "canada-post",
     "australia-post": "australia-post",
