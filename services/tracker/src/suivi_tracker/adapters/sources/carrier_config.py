@@ -15,7 +15,7 @@ from suivi_tracker.adapters.sources.base import BaseSource
 from suivi_tracker.adapters.sources.canada_post import CanadaPostSource
 from suivi_tracker.adapters.sources.dpd import DpdSource
 from suivi_tracker.adapters.sources.gls import GlsSource
-from suivi_tracker.adapters.sources.http import HeaderAuth, SourceHttp, basic_auth_header
+from suivi_tracker.adapters.sources.http import SourceHttp, basic_auth_header, keyed, secret
 from suivi_tracker.adapters.sources.mondial_relay import MondialRelaySource
 from suivi_tracker.adapters.sources.postnl import PostNLSource
 from suivi_tracker.adapters.sources.royal_mail import RoyalMailSource
@@ -93,40 +93,34 @@ class CarrierSettings(BaseModel):
     yunexpress: YunExpressSettings = YunExpressSettings()
 
 
-def _s(value: SecretStr | None) -> str:
-    return value.get_secret_value() if value is not None else ""
-
-
 def build_carrier_sources(
     s: CarrierSettings, http: Callable[[CarrierLimits], SourceHttp]
 ) -> list[BaseSource]:
     """The configured carriers' sources; `http` builds a client with the block's limits."""
-
-    def keyed(conf: CarrierLimits, headers: dict[str, str]) -> SourceHttp:
-        client = http(conf)
-        client.auth = HeaderAuth(headers)
-        return client
-
     built: list[BaseSource] = []
-    if (rm := s.royal_mail).client_id and _s(rm.client_secret):
-        auth = {"X-IBM-Client-Id": rm.client_id, "X-IBM-Client-Secret": _s(rm.client_secret)}
-        built.append(RoyalMailSource(keyed(rm, auth)))
-    if (cp := s.canada_post).username and _s(cp.password):
-        built.append(CanadaPostSource(keyed(cp, basic_auth_header(cp.username, _s(cp.password)))))
-    if (ap := s.australia_post).api_key and _s(ap.password) and ap.account_number:
-        client = keyed(ap, basic_auth_header(ap.api_key, _s(ap.password)))
+    if (rm := s.royal_mail).client_id and secret(rm.client_secret):
+        auth = {"X-IBM-Client-Id": rm.client_id, "X-IBM-Client-Secret": secret(rm.client_secret)}
+        built.append(RoyalMailSource(keyed(http(rm), auth)))
+    if (cp := s.canada_post).username and secret(cp.password):
+        built.append(
+            CanadaPostSource(keyed(http(cp), basic_auth_header(cp.username, secret(cp.password))))
+        )
+    if (ap := s.australia_post).api_key and secret(ap.password) and ap.account_number:
+        client = keyed(http(ap), basic_auth_header(ap.api_key, secret(ap.password)))
         built.append(AustraliaPostSource(client, ap.account_number))
-    if key := _s(s.postnl.api_key):
-        built.append(PostNLSource(keyed(s.postnl, {"apikey": key})))
-    if (gls := s.gls).username and _s(gls.password):
-        built.append(GlsSource(keyed(gls, basic_auth_header(gls.username, _s(gls.password)))))
-    if (dpd := s.dpd).delis_id and _s(dpd.password):
-        built.append(DpdSource(http(dpd), dpd.delis_id, _s(dpd.password)))
-    if (mr := s.mondial_relay).brand and _s(mr.private_key):
-        built.append(MondialRelaySource(http(mr), mr.brand, _s(mr.private_key)))
-    if (yun := s.yunexpress).customer_code and _s(yun.api_secret):
-        token = f"{yun.customer_code}&{_s(yun.api_secret)}"
+    if key := secret(s.postnl.api_key):
+        built.append(PostNLSource(keyed(http(s.postnl), {"apikey": key})))
+    if (gls := s.gls).username and secret(gls.password):
+        built.append(
+            GlsSource(keyed(http(gls), basic_auth_header(gls.username, secret(gls.password))))
+        )
+    if (dpd := s.dpd).delis_id and secret(dpd.password):
+        built.append(DpdSource(http(dpd), dpd.delis_id, secret(dpd.password)))
+    if (mr := s.mondial_relay).brand and secret(mr.private_key):
+        built.append(MondialRelaySource(http(mr), mr.brand, secret(mr.private_key)))
+    if (yun := s.yunexpress).customer_code and secret(yun.api_secret):
+        token = f"{yun.customer_code}&{secret(yun.api_secret)}"
         # YunExpress's Basic credential is base64 of "<code>&<secret>", without a colon.
         basic = "Basic " + base64.b64encode(token.encode()).decode("ascii")
-        built.append(YunExpressSource(keyed(yun, {"Authorization": basic})))
+        built.append(YunExpressSource(keyed(http(yun), {"Authorization": basic})))
     return built

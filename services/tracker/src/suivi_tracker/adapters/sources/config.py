@@ -21,7 +21,7 @@ from suivi_tracker.adapters.sources.carrier_config import (
 from suivi_tracker.adapters.sources.dhl import DhlSource
 from suivi_tracker.adapters.sources.easypost import EasyPostSource
 from suivi_tracker.adapters.sources.fedex import FedExSource
-from suivi_tracker.adapters.sources.http import HeaderAuth, SourceHttp, basic_auth_header
+from suivi_tracker.adapters.sources.http import SourceHttp, basic_auth_header, keyed, secret
 from suivi_tracker.adapters.sources.laposte import LaPosteSource
 from suivi_tracker.adapters.sources.limits import DailyQuota, TokenBucket
 from suivi_tracker.adapters.sources.oauth import ClientCredentials
@@ -135,23 +135,13 @@ class SourcesSettings(BaseSettings, CarrierSettings):
         return f"{self.ingest_base_url.rstrip('/')}/v1/webhooks/{provider}"
 
 
-def _secret(value: SecretStr | None) -> str:
-    return value.get_secret_value() if value is not None else ""
-
-
-def _http(settings: SourcesSettings, limits: Limits | CarrierLimits, base_url: str) -> SourceHttp:
+def _http(settings: SourcesSettings, conf: KeySource | OAuthSource | CarrierLimits) -> SourceHttp:
     return SourceHttp(
-        base_url,
-        bucket=TokenBucket(limits.rate, limits.burst),
+        conf.base_url,
+        bucket=TokenBucket(conf.rate, conf.burst),
         timeout_seconds=settings.timeout_seconds,
         max_wait_seconds=settings.max_rate_wait_seconds,
     )
-
-
-def _keyed(settings: SourcesSettings, conf: KeySource, headers: dict[str, str]) -> SourceHttp:
-    http = _http(settings, conf, conf.base_url)
-    http.auth = HeaderAuth(headers)
-    return http
 
 
 def _oauth(
@@ -161,12 +151,12 @@ def _oauth(
     style: str,
     extra: dict[str, str] | None = None,
 ) -> SourceHttp:
-    http = _http(settings, conf, conf.base_url)
+    http = _http(settings, conf)
     http.auth = ClientCredentials(
         http.client,
         token_path,
         conf.client_id or "",
-        _secret(conf.client_secret),
+        secret(conf.client_secret),
         style=style,  # type: ignore[arg-type]
         extra_headers=extra,
     )
@@ -174,15 +164,15 @@ def _oauth(
 
 
 def _oauth_ready(conf: OAuthSource) -> bool:
-    return bool(conf.client_id and _secret(conf.client_secret))
+    return bool(conf.client_id and secret(conf.client_secret))
 
 
 def build_sources(settings: SourcesSettings) -> list[Source]:
     """The configured sources only (those whose credentials are set), carriers' own first."""
     built: list[BaseSource] = []
     s = settings
-    if key := _secret(s.laposte.api_key):
-        http = _keyed(s, s.laposte, {"X-Okapi-Key": key})
+    if key := secret(s.laposte.api_key):
+        http = keyed(_http(s, s.laposte), {"X-Okapi-Key": key})
         built.append(LaPosteSource(http, lang=s.laposte.lang))
     if _oauth_ready(s.usps):
         built.append(UspsSource(_oauth(s, s.usps, "/oauth2/v3/token", "json")))
@@ -190,24 +180,26 @@ def build_sources(settings: SourcesSettings) -> list[Source]:
         extra = {"x-merchant-id": s.ups.merchant_id} if s.ups.merchant_id else None
         ups = _oauth(s, s.ups, "/security/v1/oauth/token", "basic", extra)
         built.append(UpsSource(ups))
-        if credential := _secret(s.ups.alert_credential):
+        if credential := secret(s.ups.alert_credential):
             # Same application at UPS: one rate limit and one token for both APIs.
-            http = _http(s, s.ups, s.ups.base_url)
+            http = _http(s, s.ups)
             http.bucket, http.auth = ups.bucket, ups.auth
             built.append(UpsAlertSource(http, s.webhook_url("ups"), credential))
     if _oauth_ready(s.fedex):
         built.append(FedExSource(_oauth(s, s.fedex, "/oauth/token", "form")))
-    if key := _secret(s.dhl.api_key):
+    if key := secret(s.dhl.api_key):
         quota = DailyQuota(s.dhl.daily_quota)
-        built.append(DhlSource(_keyed(s, s.dhl, {"DHL-API-Key": key}), quota))
-    if key := _secret(s.easypost.api_key):
+        built.append(DhlSource(keyed(_http(s, s.dhl), {"DHL-API-Key": key}), quota))
+    if key := secret(s.easypost.api_key):
         auth = basic_auth_header(key, "")
-        built.append(EasyPostSource(_keyed(s, s.easypost, auth)))
-    if key := _secret(s.aftership.api_key):
-        built.append(AfterShipSource(_keyed(s, s.aftership, {"as-api-key": key})))
-    if key := _secret(s.seventeentrack.api_key):
-        built.append(SeventeenTrackSource(_keyed(s, s.seventeentrack, {"17token": key})))
-    if key := _secret(s.shippo.api_key):
-        built.append(ShippoSource(_keyed(s, s.shippo, {"Authorization": f"ShippoToken {key}"})))
-    built += build_carrier_sources(s, lambda conf: _http(s, conf, conf.base_url))
+        built.append(EasyPostSource(keyed(_http(s, s.easypost), auth)))
+    if key := secret(s.aftership.api_key):
+        built.append(AfterShipSource(keyed(_http(s, s.aftership), {"as-api-key": key})))
+    if key := secret(s.seventeentrack.api_key):
+        built.append(SeventeenTrackSource(keyed(_http(s, s.seventeentrack), {"17token": key})))
+    if key := secret(s.shippo.api_key):
+        built.append(
+            ShippoSource(keyed(_http(s, s.shippo), {"Authorization": f"ShippoToken {key}"}))
+        )
+    built += build_carrier_sources(s, lambda conf: _http(s, conf))
     return list(built)

@@ -18,6 +18,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
 from suivi_tracker.adapters.sources.limits import Sleep, TokenBucket
 from suivi_tracker.domain.sources import RateLimited, Rejected, Unavailable
@@ -161,6 +162,17 @@ def json_body(answer: httpx.Response) -> Any:
         return answer.json()
     except ValueError:
         raise Unavailable(f"HTTP {answer.status_code} answer is not JSON") from None
+
+
+def secret(value: SecretStr | None) -> str:
+    """A configured secret's value ('' when unset: the source stays off)."""
+    return value.get_secret_value() if value is not None else ""
+
+
+def keyed(client: SourceHttp, headers: Mapping[str, str]) -> SourceHttp:
+    """`client`, sending these fixed credential headers with every call."""
+    client.auth = HeaderAuth(headers)
+    return client
 
 
 def basic_auth_header(user: str, password: str) -> dict[str, str]:
