@@ -10,16 +10,13 @@ import asyncio
 import json
 import random
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import asyncpg
 from pydantic import SecretStr
 
 from suivi_infra import signing
-from suivi_infra.kafka import make_consumer, make_producer
 from suivi_infra.merchants import MerchantDirectory
 from suivi_infra.sealing import seal
 from suivi_infra.settings import KafkaSettings
@@ -28,7 +25,13 @@ from suivi_notifier.bootstrap import bootstrap
 from suivi_notifier.settings import NotifierSettings
 from suivi_notifier.testing.aftersales import claim_event, return_journey
 from suivi_notifier.testing.events import Clock, order
-from suivi_notifier.testing.kafka import on_fresh_topics, produce, until_count
+from suivi_notifier.testing.kafka import (
+    on_fresh_topics,
+    produce,
+    publish_record,
+    read_topic,
+    until_count,
+)
 from suivi_notifier.testing.smtp_peer import SmtpPeer
 from suivi_notifier.testing.twilio_peer import TwilioPeer
 from suivi_notifier.testing.webhook_peer import WebhookPeer
@@ -36,20 +39,6 @@ from suivi_schemas.claims import ClaimEventKind, ClaimOutcome
 from suivi_schemas.merchants import Branding, MerchantRecord, WebhookEndpoint
 
 SEALING = "sealing-key-of-the-console-" + "x" * 16
-
-
-async def _dead_letters(kafka: KafkaSettings, topic: str, want: int) -> list[Any]:
-    dlq = make_consumer(kafka, f"reader-{uuid.uuid4().hex[:6]}", topic)
-    await dlq.start()
-    dead: list[Any] = []
-    try:
-        deadline = asyncio.get_running_loop().time() + 20
-        while len(dead) < want and asyncio.get_running_loop().time() < deadline:
-            for records in (await dlq.getmany(timeout_ms=300)).values():
-                dead.extend(records)
-    finally:
-        await dlq.stop()
-    return dead
 
 
 async def test_notifier_kafka_return_journey_duplicated_and_shuffled_tells_each_step_once(
@@ -74,7 +63,7 @@ async def test_notifier_kafka_return_journey_duplicated_and_shuffled_tells_each_
         assert await until_count(pg_pool, stored, len(journey)) == len(journey)
         await produce(settings, order("7001", opt_sms=True, timezone="UTC"))
         mails = await smtp_peer.wait_for(5, seconds=30)
-        dead = await _dead_letters(kafka_settings, settings.dlq_topic, 1)
+        dead = await read_topic(kafka_settings, settings.dlq_topic, 1)
         topics = (settings.orders_topic, settings.returns_topic)
         # Published again (after-sales' relay after a crash): nothing new.
         await produce(settings, *journey)
@@ -117,17 +106,6 @@ def _record(revision: int, url: str, secret: str) -> MerchantRecord:
     )  # fmt: skip
 
 
-async def _publish_record(settings: NotifierSettings, record: MerchantRecord) -> None:
-    producer = make_producer(settings.kafka)
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            settings.merchants_topic, record.model_dump_json().encode(), key=b"shop"
-        )
-    finally:
-        await producer.stop()
-
-
 def _followed(directory: MerchantDirectory | None) -> MerchantRecord | None:
     return directory.record("shop") if directory is not None else None
 
@@ -145,7 +123,7 @@ async def test_notifier_kafka_claim_changes_reach_the_console_webhook_signed_onc
     settings = await on_fresh_topics(
         make_settings, kafka_settings, kafka_topic, sealing_key=SecretStr(SEALING)
     )
-    await _publish_record(settings, _record(1, f"{base}/hooks/first", "whsec_first"))
+    await publish_record(settings, _record(1, f"{base}/hooks/first", "whsec_first"))
     at = clock.now - timedelta(hours=1)
     opened = claim_event(ClaimEventKind.OPENED, at, order_number="8001")
     answer = claim_event(
@@ -158,7 +136,7 @@ async def test_notifier_kafka_claim_changes_reach_the_console_webhook_signed_onc
         first = await peer.wait_for(2, seconds=30)
         await smtp_peer.wait_for(2, seconds=30)
         # The merchant changes the endpoint in the console: the next change goes there.
-        await _publish_record(settings, _record(2, f"{base}/hooks/second", "whsec_second"))
+        await publish_record(settings, _record(2, f"{base}/hooks/second", "whsec_second"))
         deadline = asyncio.get_running_loop().time() + 20
         while (record := _followed(service.directory)) is None or record.revision < 2:
             assert asyncio.get_running_loop().time() < deadline, "record not followed"

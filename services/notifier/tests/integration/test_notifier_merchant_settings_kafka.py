@@ -7,19 +7,23 @@ triggers, email and SMS), so the difference is the record's doing."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from suivi_infra.kafka import make_consumer, make_producer
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.testing import TopicFactory, group_caught_up
 from suivi_notifier.bootstrap import bootstrap
 from suivi_notifier.settings import NotifierSettings
 from suivi_notifier.testing.events import Clock, order, status
-from suivi_notifier.testing.kafka import on_fresh_topics, produce, until_count
+from suivi_notifier.testing.kafka import (
+    on_fresh_topics,
+    produce,
+    publish_record,
+    read_topic,
+    until_count,
+)
 from suivi_notifier.testing.smtp_peer import SmtpPeer
 from suivi_notifier.testing.twilio_peer import TwilioPeer
 from suivi_schemas import NotificationResult, Outcome
@@ -28,32 +32,6 @@ from suivi_schemas.merchants import Branding, MerchantRecord, NotificationSettin
 CALM = "1Z999AA10000000001"  # the console merchant's parcel
 ENV = "1Z999AA10000000002"  # the parcel of a merchant without a record
 REACHED = "SELECT count(*) FROM notifier_shipments WHERE '{}' = ANY(reached)"
-
-
-async def _publish(settings: NotifierSettings, record: MerchantRecord) -> None:
-    producer = make_producer(settings.kafka)
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            settings.merchants_topic, record.model_dump_json().encode(),
-            key=record.merchant_id.encode(),
-        )  # fmt: skip
-    finally:
-        await producer.stop()
-
-
-async def _results(kafka: KafkaSettings, topic: str, want: int) -> list[NotificationResult]:
-    reader = make_consumer(kafka, f"reader-{uuid.uuid4().hex[:6]}", topic)
-    await reader.start()
-    got: list[NotificationResult] = []
-    try:
-        deadline = asyncio.get_running_loop().time() + 30
-        while len(got) < want and asyncio.get_running_loop().time() < deadline:
-            for records in (await reader.getmany(timeout_ms=300)).values():
-                got += [NotificationResult.model_validate_json(r.value) for r in records if r.value]
-    finally:
-        await reader.stop()
-    return got
 
 
 async def test_notifier_kafka_console_settings_turn_off_sms_and_in_transit(
@@ -66,7 +44,7 @@ async def test_notifier_kafka_console_settings_turn_off_sms_and_in_transit(
     clock: Clock,  # at midday UTC: no SMS waits for the morning
 ) -> None:
     settings = await on_fresh_topics(make_settings, kafka_settings, kafka_topic, debounce_seconds=5)
-    await _publish(
+    await publish_record(
         settings,
         MerchantRecord(
             merchant_id="calm", revision=1, updated_at=datetime.now(UTC),
@@ -101,12 +79,13 @@ async def test_notifier_kafka_console_settings_turn_off_sms_and_in_transit(
         assert await until_count(pg_pool, REACHED.format("delivered"), 2) == 2
         clock.advance(seconds=6)
         # env: 2 emails + 2 SMS sent; calm: delivered by email sent, by SMS skipped.
-        results = await _results(kafka_settings, settings.results_topic, 6)
+        read = await read_topic(kafka_settings, settings.results_topic, 6, seconds=30)
         assert await group_caught_up(settings.kafka, settings.group_id, status_topics)
         await asyncio.sleep(1.0)  # several worker cycles: nothing else goes out
     finally:
         await service.stop()
 
+    results = [NotificationResult.model_validate_json(r.value) for r in read]
     told = sorted(
         (r.tracking_number, r.trigger, r.channel.value, r.outcome.value, r.error or "")
         for r in results

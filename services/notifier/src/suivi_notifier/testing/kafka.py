@@ -1,6 +1,6 @@
-"""Kafka side of the notifier's broker tests: settings on fresh topics, and a producer of
-order, status, alert, return and claim events (each to its topic, keyed like the real
-producers)."""
+"""Kafka side of the notifier's broker tests: settings on fresh topics, a producer of order,
+status, alert, return and claim events (each to its topic, keyed like the real producers) and
+of the console's merchant records, and a reader of what the notifier publishes."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ import uuid
 from collections.abc import Callable
 
 import asyncpg
+from aiokafka import ConsumerRecord
 
-from suivi_infra.kafka import make_producer
+from suivi_infra.kafka import make_consumer, make_producer
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.testing import TopicFactory
 from suivi_notifier.settings import NotifierSettings
 from suivi_schemas import OrderEvent, ShipmentAlert, ShipmentStatusEvent
 from suivi_schemas.claims import ClaimEvent
+from suivi_schemas.merchants import MerchantRecord
 from suivi_schemas.returns import ReturnEvent
 
 Event = OrderEvent | ShipmentStatusEvent | ShipmentAlert | ReturnEvent | ClaimEvent
@@ -72,6 +74,36 @@ async def produce(
             await producer.send_and_wait(poison[0], poison[1], key=b"ups:BROKEN")
     finally:
         await producer.stop()
+
+
+async def publish_record(settings: NotifierSettings, record: MerchantRecord) -> None:
+    """A merchant's console record on the settings' merchants.v1 topic, keyed by merchant."""
+    producer = make_producer(settings.kafka)
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            settings.merchants_topic, record.model_dump_json().encode(),
+            key=record.merchant_id.encode(),
+        )  # fmt: skip
+    finally:
+        await producer.stop()
+
+
+async def read_topic(
+    kafka: KafkaSettings, topic: str, want: int, seconds: float = 20
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """The topic's records from the beginning, until `want` or `seconds` pass (a new group)."""
+    reader = make_consumer(kafka, f"reader-{uuid.uuid4().hex[:6]}", topic)
+    await reader.start()
+    got: list[ConsumerRecord[bytes, bytes]] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + seconds
+        while len(got) < want and asyncio.get_running_loop().time() < deadline:
+            for records in (await reader.getmany(timeout_ms=300)).values():
+                got.extend(records)
+    finally:
+        await reader.stop()
+    return got
 
 
 async def until_count(pool: asyncpg.Pool, query: str, want: int, seconds: float = 20) -> int:
