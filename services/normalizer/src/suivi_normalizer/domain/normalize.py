@@ -124,7 +124,8 @@ def select_new(
         # Of a checkpoint given twice, keep the first, unless only a later copy has the estimate.
         if kept is None or (kept.estimated_delivery is None and cp.estimated_delivery is not None):
             chosen[event_id] = cp
-    return sorted(chosen.items(), key=lambda item: (item[1].occurred_at, str(item[0]))), skipped
+    # Ties by id: a UUID's text is fixed-width lowercase hex, so its order is its integer's.
+    return sorted(chosen.items(), key=lambda item: (item[1].occurred_at, item[0].int)), skipped
 
 
 def normalize_new(

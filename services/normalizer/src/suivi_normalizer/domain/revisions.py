@@ -38,9 +38,10 @@ def estimate_id(checkpoint_id: UUID, cp: Checkpoint) -> UUID | None:
 
 def newest_estimate(ids: Sequence[tuple[UUID, Checkpoint]]) -> tuple[UUID, Checkpoint] | None:
     """The newest checkpoint carrying an estimate (ties: the larger id, deterministically)."""
-    carrying = [(cp.occurred_at, str(i), i, cp) for i, cp in ids if cp.estimated_delivery]
+    carrying = [(cp.occurred_at, i.int, i, cp) for i, cp in ids if cp.estimated_delivery]
     if not carrying:
         return None
+    # i.int orders as str(i) did: a UUID's text is fixed-width lowercase hex.
     _, _, checkpoint_id, cp = max(carrying, key=lambda c: (c[0], c[1]))
     return checkpoint_id, cp
 

@@ -1,11 +1,11 @@
 """The normalizer that also publishes hand-offs: a batch's leg links on `tracking.legs.v1`.
 
-After the canonical events of a batch are acknowledged (Normalizer.process), the raw records
-of providers that state hand-offs (providers.handoffs) are read again for their links, which
-are published and acknowledged before the batch returns, so offsets are committed only after
-both. A body that cannot be read was dead-lettered already and yields no link; a link already
-published recently (a provider re-sends the whole tracking) is not published again, and one
-published twice is the same event (deterministic id).
+After the canonical events of a batch are acknowledged (Normalizer.process), the bodies of
+providers that state hand-offs (providers.handoffs), as the pipeline decoded them, are read for
+their links, which are published and acknowledged before the batch returns, so offsets are
+committed only after both. A body that cannot be read was dead-lettered already and yields no
+link; a link already published recently (a provider re-sends the whole tracking) is not
+published again, and one published twice is the same event (deterministic id).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from uuid import UUID
 
 from suivi_infra.records import OutRecord
 from suivi_normalizer.domain.legs import links_of, reads_links
-from suivi_normalizer.domain.normalize import decode_body
 from suivi_normalizer.handlers.pipeline import BatchResult, Normalizer, RawRecord
 from suivi_normalizer.providers import AdapterError
 from suivi_schemas import RawProviderEvent
@@ -33,22 +32,22 @@ class LinkingNormalizer(Normalizer):
     async def process(self, records: Sequence[RawRecord]) -> BatchResult:
         result = await super().process(records)
         if self.legs_topic:
-            await self.publish_links(records)
+            await self.publish_links(result.read)
         return result
 
-    async def publish_links(self, records: Sequence[RawRecord]) -> list[UUID]:
-        """Reads and publishes the records' links; returns the ids published."""
+    async def publish_links(self, read: Sequence[tuple[RawProviderEvent, Any]]) -> list[UUID]:
+        """Reads and publishes the links of records read by the pipeline (envelope, decoded
+        body); returns the ids published."""
         out: list[OutRecord] = []
         ids: list[UUID] = []
         seen: set[UUID] = set()
-        for record in records:
+        for raw, payload in read:
+            if not reads_links(raw.provider):
+                continue
             try:
-                raw = RawProviderEvent.model_validate_json(record.value or b"")
-                if not reads_links(raw.provider):
-                    continue
-                links = links_of(raw, decode_body(raw.body))
+                links = links_of(raw, payload)
             except (ValueError, AdapterError):
-                continue  # not readable: dead-lettered by the pipeline already
+                continue  # a body its adapter cannot read either: dead-lettered already
             for link in links:
                 if link.event_id in seen or link.event_id in self.recent:
                     continue

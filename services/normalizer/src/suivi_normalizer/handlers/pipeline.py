@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -23,8 +24,9 @@ from suivi_infra.dlq import DeadLetterQueue, dead_letter
 from suivi_infra.records import ConsumedRecord, Headers, OutRecord, RecordSink
 from suivi_normalizer.domain.dedup import RecentIds
 from suivi_normalizer.domain.encode import encode_new
+from suivi_normalizer.domain.normalize import decode_body
 from suivi_normalizer.metrics import NormalizerMetrics, provider_label
-from suivi_normalizer.providers import AdapterError, UnknownProviderError
+from suivi_normalizer.providers import AdapterError, UnknownProviderError, parser_for
 from suivi_schemas import RawProviderEvent, Substatus
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,9 @@ class BatchResult:
     dead_lettered: int = 0
     published_ids: list[UUID] = field(default_factory=list)
     estimate_ids: list[UUID] = field(default_factory=list)  # remembered, not published
+    # Each record whose envelope and body could be read, decoded once for whatever else reads
+    # them after the events (hand-offs: handlers/handoffs.py), whether or not its adapter could.
+    read: list[tuple[RawProviderEvent, Any]] = field(default_factory=list)
 
 
 class _EitherOf:
@@ -98,8 +103,11 @@ class Normalizer:
             try:
                 raw = RawProviderEvent.model_validate_json(record.value or b"")
                 provider = raw.provider
+                parser_for(provider)  # an unknown provider is refused before its body is read
+                payload = decode_body(raw.body)
+                result.read.append((raw, payload))
                 degraded: list[str] = []
-                events, skipped = encode_new(raw, known, degraded=degraded, revisions=True)
+                events, skipped = encode_new(raw, known, payload, degraded, revisions=True)
             # A poison record must never stop the partition: whatever fails goes to the DLQ.
             except Exception as exc:
                 label = provider_label(provider or "")
