@@ -10,6 +10,7 @@ import asyncpg
 import httpx
 from prometheus_client import CollectorRegistry
 
+from suivi_infra.merchants import MerchantDirectory
 from suivi_notifier.bootstrap import Core, build_core
 from suivi_notifier.db.migrate import migrate
 from suivi_notifier.handlers.intake import BatchResult
@@ -86,11 +87,18 @@ class Harness:
         await self.http.aclose()
 
 
-async def harness(settings: NotifierSettings, pool: asyncpg.Pool, clock: Clock) -> Harness:
+async def harness(
+    settings: NotifierSettings,
+    pool: asyncpg.Pool,
+    clock: Clock,
+    directory: MerchantDirectory | None = None,  # console records, applied by the test
+) -> Harness:
     async with pool.acquire() as conn:
         await migrate(conn)
     kafka = MemoryKafka()
     registry = CollectorRegistry()
     http = httpx.AsyncClient()
-    core = build_core(settings, pool, kafka, registry=registry, http=http, clock=clock)
+    core = build_core(
+        settings, pool, kafka, registry=registry, http=http, clock=clock, directory=directory
+    )
     return Harness(settings, pool, core, kafka, clock, http, registry)
