@@ -22,9 +22,8 @@ SUIVI_INGEST_DHL_TOKEN as token: its pushes then reach `/v1/webhooks/dhl` withou
 from __future__ import annotations
 
 from suivi_tracker.adapters.sources.base import BaseSource
-from suivi_tracker.adapters.sources.errors import refuse
-from suivi_tracker.adapters.sources.http import json_body
-from suivi_tracker.domain.sources import Mode, Polled, TrackingRef, Unavailable
+from suivi_tracker.adapters.sources.polled import read_answer
+from suivi_tracker.domain.sources import Mode, Polled, TrackingRef
 
 
 class DhlSource(BaseSource):
@@ -40,11 +39,4 @@ class DhlSource(BaseSource):
             params["recipientPostalCode"] = ref.postal_code
         self.spend()
         answer = await self.http.request("GET", "/track/shipments", params=params)
-        if answer.status_code == 200:
-            json_body(answer)
-            return Polled(provider="dhl", body=answer.content)
-        if answer.status_code == 404:
-            return Polled(provider="dhl", body=answer.content, found=False)
-        if 400 <= answer.status_code < 500:
-            raise refuse("DHL", answer.status_code, json_body(answer))
-        raise Unavailable(f"DHL answered HTTP {answer.status_code}")
+        return read_answer("dhl", "DHL", answer)

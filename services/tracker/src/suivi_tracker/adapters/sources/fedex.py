@@ -21,9 +21,9 @@ from datetime import timedelta
 from typing import Any
 
 from suivi_tracker.adapters.sources.base import BaseSource
-from suivi_tracker.adapters.sources.errors import refuse
 from suivi_tracker.adapters.sources.http import json_body
-from suivi_tracker.domain.sources import Mode, Polled, TrackingRef, Unavailable
+from suivi_tracker.adapters.sources.polled import read_answer
+from suivi_tracker.domain.sources import Mode, Polled, TrackingRef
 
 NOT_FOUND = "TRACKING.TRACKINGNUMBER.NOTFOUND"
 
@@ -67,8 +67,4 @@ class FedExSource(BaseSource):
                 body.pop("customerTransactionId", None)
             content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
             return Polled(provider="fedex", body=content, found=found)
-        if answer.status_code == 404:
-            return Polled(provider="fedex", body=answer.content, found=False)
-        if 400 <= answer.status_code < 500:
-            raise refuse("FedEx", answer.status_code, json_body(answer))
-        raise Unavailable(f"FedEx answered HTTP {answer.status_code}")
+        return read_answer("fedex", "FedEx", answer)

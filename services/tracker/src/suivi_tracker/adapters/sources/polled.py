@@ -26,6 +26,19 @@ class Call:
     passthrough: frozenset[int] = frozenset()  # statuses the source reads itself (SOAP faults)
 
 
+def read_answer(provider: str, label: str, answer: httpx.Response) -> Polled:
+    """A JSON tracking answer: 200 the parcel's (its JSON checked), 404 not found, another 4xx
+    refused (errors.refuse), anything else unavailable."""
+    if answer.status_code == 200:
+        json_body(answer)
+        return Polled(provider=provider, body=answer.content)
+    if answer.status_code == 404:
+        return Polled(provider=provider, body=answer.content, found=False)
+    if 400 <= answer.status_code < 500:
+        raise refuse(label, answer.status_code, json_body(answer))
+    raise Unavailable(f"{label} answered HTTP {answer.status_code}")
+
+
 def xml_envelope(number: str, answer: httpx.Response) -> bytes:
     """The XML answer, verbatim, inside the JSON object tracking.raw.v1 carries."""
     return json.dumps({"number": number, "xml": answer.text}, ensure_ascii=False).encode()

@@ -27,13 +27,13 @@ from urllib.parse import quote
 from suivi_tracker.adapters.sources.base import BaseSource
 from suivi_tracker.adapters.sources.errors import refuse
 from suivi_tracker.adapters.sources.http import SourceHttp, json_body
+from suivi_tracker.adapters.sources.polled import read_answer
 from suivi_tracker.domain.sources import (
     Mode,
     Polled,
     Registered,
     Rejected,
     TrackingRef,
-    Unavailable,
 )
 
 
@@ -68,11 +68,7 @@ class UpsSource(BaseSource):
         if answer.status_code == 200:
             found = not not_found(json_body(answer))
             return Polled(provider="ups", body=answer.content, found=found)
-        if answer.status_code == 404:
-            return Polled(provider="ups", body=answer.content, found=False)
-        if 400 <= answer.status_code < 500:
-            raise refuse("UPS", answer.status_code, json_body(answer))
-        raise Unavailable(f"UPS answered HTTP {answer.status_code}")
+        return read_answer("ups", "UPS", answer)
 
 
 class UpsAlertSource(BaseSource):

@@ -17,9 +17,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from suivi_tracker.adapters.sources.base import BaseSource
-from suivi_tracker.adapters.sources.errors import refuse
-from suivi_tracker.adapters.sources.http import json_body
-from suivi_tracker.domain.sources import Mode, Polled, TrackingRef, Unavailable
+from suivi_tracker.adapters.sources.polled import read_answer
+from suivi_tracker.domain.sources import Mode, Polled, TrackingRef
 
 
 class UspsSource(BaseSource):
@@ -33,11 +32,4 @@ class UspsSource(BaseSource):
         answer = await self.http.request(
             "GET", f"/tracking/v3/tracking/{number}", params={"expand": "DETAIL"}
         )
-        if answer.status_code == 200:
-            json_body(answer)
-            return Polled(provider="usps", body=answer.content)
-        if answer.status_code == 404:
-            return Polled(provider="usps", body=answer.content, found=False)
-        if 400 <= answer.status_code < 500:
-            raise refuse("USPS", answer.status_code, json_body(answer))
-        raise Unavailable(f"USPS answered HTTP {answer.status_code}")
+        return read_answer("usps", "USPS", answer)
