@@ -70,6 +70,7 @@ from suivi_normalizer.providers.base import (
     Parsed,
     alpha2,
     field_name,
+    location_of,
     text,
 )
 from suivi_normalizer.providers.timeparse import parse_datetime, parse_placed
@@ -352,13 +353,12 @@ def _location(value: Any, path: str) -> Location | None:
     if not isinstance(value, dict):
         raise AdapterError(f"{path}: expected an object")
     country = text(value.get("countryCode"))
-    location = Location(
-        city=text(value.get("city")),
-        region=text(value.get("stateOrProvinceCode")),
-        postal_code=text(value.get("postalCode")),
-        country=alpha2(country),  # a name or alpha-3 is resolved (places.country_code)
+    return location_of(
+        text(value.get("city")),
+        text(value.get("stateOrProvinceCode")),
+        text(value.get("postalCode")),
+        alpha2(country),  # a name or alpha-3 is resolved (places.country_code)
     )
-    return None if location.is_empty() else location
 
 
 def _returns_arriving(checkpoints: list[Checkpoint]) -> list[Checkpoint]:
