@@ -35,10 +35,9 @@ class FedExStandin(Standin):
 
     def __init__(self, journeys: Journeys, client_id: str, client_secret: str) -> None:
         super().__init__(journeys)
-        self.issuer = TokenIssuer(journeys.clock, client_id, client_secret, lifetime=3599)
-
-    def issuers(self) -> list[TokenIssuer]:
-        return [self.issuer]
+        self.issuer: TokenIssuer = TokenIssuer(
+            journeys.clock, client_id, client_secret, lifetime=3599
+        )
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -49,9 +48,7 @@ class FedExStandin(Standin):
 
     async def token(self, request: Request) -> Response:
         form = await read_form(request)
-        if form.get("grant_type") != "client_credentials" or not self.issuer.check_client(
-            form.get("client_id"), form.get("client_secret")
-        ):
+        if not self.issuer.grants(form, form.get("client_id"), form.get("client_secret")):
             errors = [
                 {
                     "code": "NOT.AUTHORIZED.ERROR",

@@ -9,7 +9,7 @@ import hmac
 import logging
 import secrets
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,6 +49,14 @@ class TokenIssuer:
             and client_secret is not None
             and hmac.compare_digest(client_id.encode(), self.client_id.encode())
             and hmac.compare_digest(client_secret.encode(), self.client_secret.encode())
+        )
+
+    def grants(
+        self, form: Mapping[str, Any], client_id: str | None, client_secret: str | None
+    ) -> bool:
+        """Whether `form` asks for a client-credentials token and the client is this one."""
+        return form.get("grant_type") == "client_credentials" and self.check_client(
+            client_id, client_secret
         )
 
     def issue(self) -> str:
@@ -99,6 +107,7 @@ class Standin:
         self.limit: tuple[float, int] | None = None  # (calls per second, burst) when set
         self._window: list[float] = []
         self.calls: Counter[str] = Counter()
+        self.issuer: TokenIssuer | None = None  # an OAuth API's token endpoint
 
     def guard(self, request: Request) -> Response | None:
         """An injected fault or a 429 for this call, else None (the call goes on)."""
@@ -135,13 +144,9 @@ class Standin:
             self.faults.append(
                 Fault(int(body["status"]), int(body.get("times", 1)), body.get("retry_after"))
             )
-        if body.get("expire_tokens"):
-            for issuer in self.issuers():
-                issuer.expire_all()
+        if body.get("expire_tokens") and self.issuer is not None:
+            self.issuer.expire_all()
         return JSONResponse({"faults": len(self.faults)})
-
-    def issuers(self) -> list[TokenIssuer]:
-        return []
 
 
 Sign = Callable[[bytes], dict[str, str]]

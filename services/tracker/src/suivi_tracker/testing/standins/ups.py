@@ -60,10 +60,9 @@ class UpsStandin(PushStandin):
         self, journeys: Journeys, client_id: str, client_secret: str, sender: WebhookSender
     ) -> None:
         super().__init__(journeys, sender)
-        self.issuer = TokenIssuer(journeys.clock, client_id, client_secret, lifetime=14399)
-
-    def issuers(self) -> list[TokenIssuer]:
-        return [self.issuer]
+        self.issuer: TokenIssuer = TokenIssuer(
+            journeys.clock, client_id, client_secret, lifetime=14399
+        )
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -76,9 +75,7 @@ class UpsStandin(PushStandin):
     async def token(self, request: Request) -> Response:
         form = await read_form(request)
         user, password = basic_credentials(request.headers.get("authorization"))
-        if form.get("grant_type") != "client_credentials" or not self.issuer.check_client(
-            user, password
-        ):
+        if not self.issuer.grants(form, user, password):
             return JSONResponse(
                 {"response": {"errors": [{"code": "10401", "message": "ClientId is Invalid"}]}}, 401
             )

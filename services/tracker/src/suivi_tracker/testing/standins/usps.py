@@ -31,10 +31,9 @@ class UspsStandin(Standin):
 
     def __init__(self, journeys: Journeys, client_id: str, client_secret: str) -> None:
         super().__init__(journeys)
-        self.issuer = TokenIssuer(journeys.clock, client_id, client_secret, lifetime=28799)
-
-    def issuers(self) -> list[TokenIssuer]:
-        return [self.issuer]
+        self.issuer: TokenIssuer = TokenIssuer(
+            journeys.clock, client_id, client_secret, lifetime=28799
+        )
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -48,9 +47,7 @@ class UspsStandin(Standin):
             form: dict[str, Any] = await request.json()
         else:
             form = await read_form(request)
-        if form.get("grant_type") != "client_credentials" or not self.issuer.check_client(
-            form.get("client_id"), form.get("client_secret")
-        ):
+        if not self.issuer.grants(form, form.get("client_id"), form.get("client_secret")):
             return JSONResponse({"error": "invalid_client"}, 401)
         return JSONResponse(
             {
