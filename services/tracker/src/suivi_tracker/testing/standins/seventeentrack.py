@@ -45,6 +45,15 @@ def _error(code: int, message: str) -> dict[str, Any]:
     return {"code": code, "message": message}
 
 
+def _rejected(number: str, code: int, message: str) -> dict[str, Any]:
+    return {"number": number, "error": _error(code, message)}
+
+
+def _answer(accepted: list[dict[str, Any]], rejected: list[dict[str, Any]]) -> Response:
+    """A batch call's answer: the numbers taken and those refused, each with its error."""
+    return JSONResponse({"code": 0, "data": {"accepted": accepted, "rejected": rejected}})
+
+
 class SeventeenTrackStandin(PushStandin):
     name = "17track"
 
@@ -158,32 +167,24 @@ class SeventeenTrackStandin(PushStandin):
             number = str(item.get("number") or "")
             if number in self.registered:
                 rejected.append(
-                    {
-                        "number": number,
-                        "error": _error(
-                            -18019901,
-                            f"The tracking number '{number}' has been registered, "
-                            "don't need to repeat registration.",
-                        ),
-                    }
-                )
+                    _rejected(
+                        number, -18019901,
+                        f"The tracking number '{number}' has been registered, "
+                        "don't need to repeat registration.",
+                    )
+                )  # fmt: skip
             elif not 5 <= len(number) <= 50:
                 rejected.append(
-                    {
-                        "number": number,
-                        "error": _error(-18010012, f"The format of '{number}' is invalid."),
-                    }
+                    _rejected(number, -18010012, f"The format of '{number}' is invalid.")
                 )
             elif self.quota_used >= self.quota_total:
-                rejected.append(
-                    {"number": number, "error": _error(-18019908, "Quota is not enough.")}
-                )
+                rejected.append(_rejected(number, -18019908, "Quota is not enough."))
             else:
                 self.quota_used += 1
                 carrier = int(item.get("carrier") or 0)
                 self.register(number, {"carrier": carrier})
                 accepted.append({"origin": 1, "number": number, "carrier": carrier})
-        return JSONResponse({"code": 0, "data": {"accepted": accepted, "rejected": rejected}})
+        return _answer(accepted, rejected)
 
     async def stoptrack(self, request: Request) -> Response:
         items = await self._items(request)
@@ -196,16 +197,13 @@ class SeventeenTrackStandin(PushStandin):
                 accepted.append({"number": number})
             else:
                 rejected.append(
-                    {
-                        "number": number,
-                        "error": _error(
-                            -18019902,
-                            f"The tracking number '{number}' does not register, "
-                            "please register first.",
-                        ),
-                    }
-                )
-        return JSONResponse({"code": 0, "data": {"accepted": accepted, "rejected": rejected}})
+                    _rejected(
+                        number, -18019902,
+                        f"The tracking number '{number}' does not register, "
+                        "please register first.",
+                    )
+                )  # fmt: skip
+        return _answer(accepted, rejected)
 
     async def getquota(self, request: Request) -> Response:
         items = await self._items(request)
