@@ -5,6 +5,7 @@ key)`."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,13 +46,12 @@ def _error(code: int, message: str) -> dict[str, Any]:
     return {"code": code, "message": message}
 
 
-def _rejected(number: str, code: int, message: str) -> dict[str, Any]:
-    return {"number": number, "error": _error(code, message)}
+# A batch item's outcome: (taken, its line in `accepted`, or in `rejected` with its error).
+Outcome = tuple[bool, dict[str, Any]]
 
 
-def _answer(accepted: list[dict[str, Any]], rejected: list[dict[str, Any]]) -> Response:
-    """A batch call's answer: the numbers taken and those refused, each with its error."""
-    return JSONResponse({"code": 0, "data": {"accepted": accepted, "rejected": rejected}})
+def _refused(number: str, code: int, message: str) -> Outcome:
+    return False, {"number": number, "error": _error(code, message)}
 
 
 class SeventeenTrackStandin(PushStandin):
@@ -158,52 +158,47 @@ class SeventeenTrackStandin(PushStandin):
             )
         return items
 
-    async def register_call(self, request: Request) -> Response:
+    async def _batch(
+        self, request: Request, one: Callable[[str, dict[str, Any]], Outcome]
+    ) -> Response:
+        """A batch call: each item's number taken or refused by `one`, in the batch's order."""
         items = await self._items(request)
         if isinstance(items, Response):
             return items
-        accepted, rejected = [], []
+        accepted: list[dict[str, Any]] = []
+        rejected: list[dict[str, Any]] = []
         for item in items:
-            number = str(item.get("number") or "")
-            if number in self.registered:
-                rejected.append(
-                    _rejected(
-                        number, -18019901,
-                        f"The tracking number '{number}' has been registered, "
-                        "don't need to repeat registration.",
-                    )
-                )  # fmt: skip
-            elif not 5 <= len(number) <= 50:
-                rejected.append(
-                    _rejected(number, -18010012, f"The format of '{number}' is invalid.")
-                )
-            elif self.quota_used >= self.quota_total:
-                rejected.append(_rejected(number, -18019908, "Quota is not enough."))
-            else:
-                self.quota_used += 1
-                carrier = int(item.get("carrier") or 0)
-                self.register(number, {"carrier": carrier})
-                accepted.append({"origin": 1, "number": number, "carrier": carrier})
-        return _answer(accepted, rejected)
+            taken, line = one(str(item.get("number") or ""), item)
+            (accepted if taken else rejected).append(line)
+        return JSONResponse({"code": 0, "data": {"accepted": accepted, "rejected": rejected}})
+
+    async def register_call(self, request: Request) -> Response:
+        return await self._batch(request, self._register_one)
+
+    def _register_one(self, number: str, item: dict[str, Any]) -> Outcome:
+        if number in self.registered:
+            return _refused(
+                number, -18019901,
+                f"The tracking number '{number}' has been registered, "
+                "don't need to repeat registration.",
+            )  # fmt: skip
+        if not 5 <= len(number) <= 50:
+            return _refused(number, -18010012, f"The format of '{number}' is invalid.")
+        if self.quota_used >= self.quota_total:
+            return _refused(number, -18019908, "Quota is not enough.")
+        self.quota_used += 1
+        carrier = int(item.get("carrier") or 0)
+        self.register(number, {"carrier": carrier})
+        return True, {"origin": 1, "number": number, "carrier": carrier}
 
     async def stoptrack(self, request: Request) -> Response:
-        items = await self._items(request)
-        if isinstance(items, Response):
-            return items
-        accepted, rejected = [], []
-        for item in items:
-            number = str(item.get("number") or "")
-            if self.stop(number):
-                accepted.append({"number": number})
-            else:
-                rejected.append(
-                    _rejected(
-                        number, -18019902,
-                        f"The tracking number '{number}' does not register, "
-                        "please register first.",
-                    )
-                )  # fmt: skip
-        return _answer(accepted, rejected)
+        return await self._batch(request, self._stop_one)
+
+    def _stop_one(self, number: str, item: dict[str, Any]) -> Outcome:
+        if self.stop(number):
+            return True, {"number": number}
+        message = f"The tracking number '{number}' does not register, please register first."
+        return _refused(number, -18019902, message)
 
     async def getquota(self, request: Request) -> Response:
         items = await self._items(request)
