@@ -15,7 +15,9 @@ import uvicorn
 from fastapi import FastAPI, Request, Response
 
 from suivi_infra.kafka import make_producer
+from suivi_infra.message_size import producer_codec
 from suivi_infra.settings import KafkaSettings
+from suivi_ingest.settings import IngestSettings
 
 
 def build() -> FastAPI:
@@ -23,7 +25,12 @@ def build() -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.producer = make_producer(KafkaSettings(), client_id="bench-bare")
+        # The service's compression too (zstd by default): the baseline differs only by what
+        # ingest adds (signature, JSON, envelope), not by how the record goes to Kafka.
+        codec = producer_codec(IngestSettings.model_fields["compression"].default)
+        app.state.producer = make_producer(
+            KafkaSettings(), client_id="bench-bare", compression_type=codec
+        )
         await app.state.producer.start()
         yield
         await app.state.producer.stop()
