@@ -55,7 +55,6 @@ chaos-smoke: up ## the short chaos run CI does (≤ 4 min)
 
 bench: up ## benchmarks on the real local broker and PostgreSQL, each ending with its ratio against a baseline of the same run
 	@$(UV) run --frozen python -m bench
-	@$(UV) run --frozen python -m bench.e2e_latency
 
 bench-smoke: up ## every benchmark, short (BENCH_QUICK=1): fails if one errs, hangs or prints no ratio line (CI)
 	@$(UV) run --frozen python -m bench --quick

@@ -43,3 +43,11 @@ def test_a_benchmark_ending_with_its_ratio_passes() -> None:
 )
 def test_a_benchmark_that_errs_hangs_or_has_no_ratio_line_fails(code: str, failure: str) -> None:
     assert run_one("bad", python(code), 1, {}).failure == failure
+
+
+def test_a_benchmark_saying_why_it_cannot_run_is_skipped_and_only_with_exit_status_0() -> None:
+    code = "print('vegeta not found'); print('skipped: no vegeta')"
+    skipped = run_one("e2e", python(code), 30, {})
+    assert (skipped.failure, skipped.skipped, skipped.ratio) == (None, "no vegeta", None)
+    failed = run_one("e2e", python("import sys; print('skipped: no vegeta'); sys.exit(1)"), 30, {})
+    assert failed.failure == "exit status 1"
