@@ -35,10 +35,19 @@ def _fold(text: str | None) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+# UUID(bytes=…, version=5)'s bit setting, once: version 5, RFC 4122 variant.
+_KEEP = ~((0xF000 << 64) | (0xC000 << 48)) & (2**128 - 1)
+_SET = (5 << 76) | (0x8000 << 48)
+
+
 def _uuid5(name: str) -> uuid.UUID:
-    # Same value as uuid.uuid5(SUIVI_NAMESPACE, name), without its per-call overhead (hot path).
+    # Same value as uuid.uuid5(SUIVI_NAMESPACE, name), without its per-call overhead (hot path:
+    # one per checkpoint); UUID's __init__ checks and converts what is known good here.
     digest = hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8"), usedforsecurity=False).digest()
-    return uuid.UUID(bytes=digest[:16], version=5)
+    made = object.__new__(uuid.UUID)
+    object.__setattr__(made, "int", int.from_bytes(digest[:16]) & _KEEP | _SET)
+    object.__setattr__(made, "is_safe", uuid.SafeUUID.unknown)
+    return made
 
 
 def checkpoint_event_id(
