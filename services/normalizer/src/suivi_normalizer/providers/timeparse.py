@@ -77,40 +77,29 @@ def parse_placed(
     """An ISO 8601 timestamp and the basis that placed it (module docstring's order);
     `shipment`: the shipment's origin and destination countries, as far as known."""
     try:
-        return _placed_cached(value, country, zone_name, region, city, shipment)
+        return _placed(value, country, zone_name, region, city, shipment)
     except (AdapterError, TypeError):
         # Not a timestamp (read again for the error's path), or unhashable: not cached.
-        return _placed(value, path, country, zone_name, region, city, shipment)
+        return _placed.__wrapped__(value, country, zone_name, region, city, shipment, path)
 
 
+@functools.lru_cache(maxsize=65536)
 def _placed(
     value: object,
-    path: str,
     country: str | None,
     zone_name: str | None,
     region: str | None,
     city: str | None,
     shipment: tuple[object, ...],
+    path: str = "",
 ) -> tuple[datetime, TimeBasis]:
+    # Pure, and histories are re-sent whole: each checkpoint's time is read again with every
+    # update (a fifth of an adapter's work); datetimes and bases are immutable, so shared.
     wall = _parse_wall(value, path)
     if wall.tzinfo is not None:
         return wall, TimeBasis.OFFSET
     zone, basis = _place(wall, country, zone_name, region, city, shipment)
     return wall.replace(tzinfo=zone or UTC), basis
-
-
-@functools.lru_cache(maxsize=65536)
-def _placed_cached(
-    value: object,
-    country: str | None,
-    zone_name: str | None,
-    region: str | None,
-    city: str | None,
-    shipment: tuple[object, ...],
-) -> tuple[datetime, TimeBasis]:
-    # Pure, and histories are re-sent whole: each checkpoint's time is read again with every
-    # update (a fifth of an adapter's work); datetimes and bases are immutable, so shared.
-    return _placed(value, "", country, zone_name, region, city, shipment)
 
 
 def _place(
