@@ -30,30 +30,8 @@ def _has_infinity(value: Any) -> bool:
     return False
 
 
-# Every digit and '.' → '0', e and E → 'e', '+' kept, anything else → ' ': the text's shape, in
-# which both branches of _MAY_OVERFLOW become plain substring searches (C speed, no regex).
-_SHAPE = bytes(
-    0x30 if chr(b) in "0123456789." else 0x65 if chr(b) in "eE" else b if b == 0x2B else 0x20
-    for b in range(256)
-)
-
-
-def _may_overflow(data: bytes | bytearray) -> bool:
-    shape = data.translate(_SHAPE)
-    return b"0e000" in shape or b"0e+000" in shape or b"0" * 200 in shape
-
-
 def loads(data: str | bytes | bytearray) -> Any:
     """Parses JSON; ValueError for NaN, Infinity and numbers beyond a float (e.g. 1e999)."""
-    try:
-        text = data.encode() if isinstance(data, str) else data
-    except UnicodeEncodeError:  # a lone surrogate: refused below, as before
-        text = None
-    if text is not None and not _may_overflow(text):
-        # No number can overflow (the common body): pydantic's one parse refuses NaN and
-        # Infinity and gives what the two passes below would (issue 22: a fifth of ingest's
-        # CPU per webhook was the second parse).
-        return pydantic_core.from_json(text, allow_inf_nan=False)
     try:
         # orjson refuses all three in one fast pass, so an accepted text needs no search for
         # them; but it reads integers beyond 64 bits as floats, so the value is pydantic's.
