@@ -38,7 +38,7 @@ class Topic:
 RAW = Topic(
     "tracking.raw.v1",
     RawProviderEvent,
-    "provider",
+    "provider:tracking_number (provider alone when the body names no number)",
     6,
     14 * DAY_MS,
     "Verified provider webhooks, exactly as received.",
