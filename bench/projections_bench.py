@@ -2,26 +2,34 @@
 
 No Kafka: the serialized records go through `Projector.process` exactly as the FastStream
 subscriber hands them over (parse, one transaction per batch of 500 through the projector's
-`store.apply_batch`, dead letters, metrics). Both runs use their own fresh schema, in the same run:
+`write.batch.apply_rows`, dead letters, metrics). Both runs use their own fresh schema, in the same
+run:
   (a) baseline: the same status-event and order rows, one COPY per batch, one transaction each,
       into tables shaped like the projector's (same keys and indexes);
   (b) the projector;
   (c) the whole stream redelivered to the projector (every event a duplicate).
 (a) and (b) alternate for --rounds rounds (each (b) in a fresh schema); the best of each counts.
 The read model (b) builds is then checked against the pure in-memory projection.
+--profile N runs (b) once more, in a fresh schema, under cProfile: where the wall time went (this
+process's CPU, its PostgreSQL backends' CPU when /proc shows them, the rest waiting) and the N
+functions with the most time of their own (docs/operations.md, "Projector throughput").
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import gc
+import io
 import os
+import pstats
 import secrets
 import time
 import uuid
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -46,6 +54,7 @@ from suivi_schemas.topics import ORDERS, STATUS
 
 BATCH = 500
 TARGET = 15_000
+ROOT = Path(__file__).resolve().parents[1]
 
 ORDER_TABLE = [
     "merchant_id", "order_number", "event_id", "source", "placed_at", "updated_at", "cancelled",
@@ -136,6 +145,47 @@ async def project(pool: asyncpg.Pool, batches: list[list[Record]]) -> float:
     return time.perf_counter() - started
 
 
+def backend_cpu(pids: set[int]) -> float | None:
+    """CPU seconds the PostgreSQL backends have run (Linux /proc), None when unreadable."""
+    try:
+        return sum(int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9 for pid in pids)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+async def profiled(settings: PostgresSettings, batches: list[list[Record]], top: int) -> None:
+    """(b) once more under cProfile: the wall time's parts, and the top functions."""
+    pool, schema = await schema_pool(settings)
+    try:
+        held = [await pool.acquire() for _ in range(pool.get_max_size())]
+        pids = {conn.get_server_pid() for conn in held}
+        for conn in held:
+            await pool.release(conn)
+        server_before, cpu_before = backend_cpu(pids), time.process_time()
+        profile = cProfile.Profile()
+        started = time.perf_counter()
+        profile.enable()
+        await project(pool, batches)
+        profile.disable()
+        wall = time.perf_counter() - started
+        cpu, server_after = time.process_time() - cpu_before, backend_cpu(pids)
+    finally:
+        await drop(settings, pool, schema)
+    server = None if server_before is None or server_after is None else server_after - server_before
+    parts = f"this process's CPU {cpu:.2f} s"
+    if server is not None:
+        parts += f", PostgreSQL's {server:.2f} s, waiting {max(0.0, wall - cpu - server):.2f} s"
+    print(f"  profile of (b) under cProfile ({len(batches)} batches): wall {wall:.2f} s: {parts}")
+    out = io.StringIO()
+    stats = pstats.Stats(profile, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    lines = out.getvalue().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("ncalls"))
+    for line in lines[start:]:
+        if line.strip():
+            print("    " + line.replace(str(ROOT) + "/", "").rstrip())
+
+
 async def judge(pool: asyncpg.Pool) -> tuple[int, float]:
     """The monitor's first look at every parcel the projector marked due (stalls, lateness)."""
     monitor = Monitor(pool, RecordingSink(), MonitorConfig(alerts_topic="unused"))
@@ -144,7 +194,7 @@ async def judge(pool: asyncpg.Pool) -> tuple[int, float]:
     return result.checked, time.perf_counter() - started
 
 
-async def main(count: int, check: bool, rounds: int) -> None:
+async def main(count: int, check: bool, rounds: int, profile: int = 0) -> None:
     settings = PostgresSettings()
     items = workload(count)
     statuses = sum(1 for i in items if isinstance(i, ShipmentStatusEvent))
@@ -201,6 +251,8 @@ async def main(count: int, check: bool, rounds: int) -> None:
     verdict = "meets" if project_eps >= TARGET else "MISSES"
     print(f"  target {TARGET} events/s: {verdict}" + ("; read model checked" if check else ""))
     print(f"  b/a per round: {per_round}")
+    if profile:
+        await profiled(settings, record_batches, profile)
     print(f"ratio b/a (projector / COPY, best of {rounds}): {project_eps / copy_eps:.2f}")
 
 
@@ -216,5 +268,9 @@ if __name__ == "__main__":
         help="interleaved rounds, best of each side kept (default 3, 1 with BENCH_QUICK=1)",
     )  # fmt: skip
     parser.add_argument("--no-check", action="store_true", help="skip the read-model check")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N",
+        help="then profile (b) once more and print its N most expensive functions",
+    )  # fmt: skip
     args = parser.parse_args()
-    asyncio.run(main(args.count, not args.no_check, max(1, args.rounds)))
+    asyncio.run(main(args.count, not args.no_check, max(1, args.rounds), args.profile))

@@ -7,26 +7,27 @@ keeps its fulfilment events and shows nothing.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 import asyncpg
+import orjson
 from pydantic import SecretStr
 
 from suivi_infra.tokens import share_token, status_token
 from suivi_projections.db.rows import order_columns
 from suivi_projections.domain.orders import Link, LinkedShipment, links_of, order_status
-from suivi_projections.domain.shipments import Key, OrderKey
+from suivi_projections.domain.shipments import Generation, Key, OrderKey
 from suivi_projections.write import sql
 from suivi_schemas import OrderEvent, ShipmentStatus
 from suivi_schemas.order_state import OrderState
 from suivi_schemas.orders import OrderEventKind
 
 FulfilmentKey = tuple[OrderKey, str]
+_STATUS = {s.value: s for s in ShipmentStatus}
 K = TypeVar("K")
 
 
@@ -71,31 +72,70 @@ class OrderCandidates:
 class OrderWrites:
     applied: int  # events that became the newest of their order or fulfilment
     links: dict[int, tuple[Link, ...]]  # order id → its parcels, for orders to relink
+    unlinked: set[Key] = field(default_factory=set)  # parcels of those orders before
 
 
 async def write_orders(
     conn: asyncpg.Connection, found: OrderCandidates, token_key: SecretStr
 ) -> OrderWrites:
-    """Stores the newer events and gives the parcels of every order they changed."""
+    """Stores the newer events, gives the parcels of every order they changed, and unlinks
+    those orders' parcels (`links` are their new ones, linked with the shipments)."""
     snapshots = [found.snapshots[k] for k in sorted(found.snapshots)]
+    if not found.fulfilments:
+        return await _write_snapshots(conn, snapshots, token_key)
     order_ids: dict[OrderKey, int] = {}
     if snapshots:
-        statuses = [status_token(token_key, e.merchant_id, e.order_number) for e in snapshots]
-        shares = [share_token(token_key, e.merchant_id, e.order_number) for e in snapshots]
-        rows = await conn.fetch(sql.UPSERT_ORDERS, *order_columns(snapshots), statuses, shares)
+        rows = await conn.fetch(sql.UPSERT_ORDERS, *_order_columns(snapshots, token_key))
         order_ids = {(r["merchant_id"], r["order_number"]): r["order_id"] for r in rows}
     fulfilments = [found.fulfilments[k] for k in sorted(found.fulfilments)]
-    refreshed: set[OrderKey] = set()
-    if fulfilments:
-        rows = await conn.fetch(
-            sql.UPSERT_FULFILLMENTS,
-            [e.merchant_id for e in fulfilments], [e.order_number for e in fulfilments],
-            [e.fulfillment_id for e in fulfilments], [e.event_id for e in fulfilments],
-            [e.updated_at for e in fulfilments], [e.model_dump_json() for e in fulfilments],
-        )  # fmt: skip
-        refreshed = {(r[0], r[1]) for r in rows}
+    rows = await conn.fetch(
+        sql.UPSERT_FULFILLMENTS,
+        [e.merchant_id for e in fulfilments], [e.order_number for e in fulfilments],
+        [e.fulfillment_id for e in fulfilments], [e.event_id for e in fulfilments],
+        [e.updated_at for e in fulfilments], [e.model_dump_json() for e in fulfilments],
+    )  # fmt: skip
+    refreshed = {(r[0], r[1]) for r in rows}
     merged = await _merge(conn, order_ids, found.snapshots, refreshed)
-    return OrderWrites(len(order_ids) + len(refreshed), merged)
+    unlinked: set[Key] = set()
+    if merged:
+        unlinked = {(r[0], r[1]) for r in await conn.fetch(sql.UNLINK, list(merged))}
+    return OrderWrites(len(order_ids) + len(refreshed), merged, unlinked)
+
+
+def _order_columns(snapshots: list[OrderEvent], token_key: SecretStr) -> list[list[Any]]:
+    statuses = [status_token(token_key, e.merchant_id, e.order_number) for e in snapshots]
+    shares = [share_token(token_key, e.merchant_id, e.order_number) for e in snapshots]
+    return [*order_columns(snapshots), statuses, shares]
+
+
+async def _write_snapshots(
+    conn: asyncpg.Connection, snapshots: list[OrderEvent], token_key: SecretStr
+) -> OrderWrites:
+    """`write_orders` of snapshots only, in one round trip: the upsert, the stored fulfilment
+    events of the orders it changed, and their unlinked parcels."""
+    if not snapshots:
+        return OrderWrites(0, {})
+    batch = {(e.merchant_id, e.order_number): e for e in snapshots}
+    states: dict[int, OrderState] = {}
+    unlinked: set[Key] = set()
+    for order_id, merchant_id, order_number, fulfilment, carrier, number in await conn.fetch(
+        sql.UPSERT_ORDERS_AND_UNLINK, *_order_columns(snapshots, token_key)
+    ):
+        if order_id is None:
+            unlinked.add((carrier, number))
+            continue
+        state = states.get(order_id)
+        if state is None:
+            state = OrderState().apply(batch[(merchant_id, order_number)])
+        if fulfilment is not None:
+            state = state.apply(OrderEvent.model_validate_json(fulfilment))
+        states[order_id] = state
+    merged: dict[int, tuple[Link, ...]] = {}
+    for order_id, state in states.items():
+        order = state.merge()
+        assert order is not None  # every state here holds a snapshot
+        merged[order_id] = links_of(order)
+    return OrderWrites(len(states), merged, unlinked)
 
 
 async def _merge(
@@ -132,16 +172,87 @@ async def _merge(
 
 async def refresh_orders(conn: asyncpg.Connection, order_ids: set[int], channel: str) -> list[str]:
     """Recomputes the orders' aggregate status and tells listeners (delivered on commit)."""
-    ids = sorted(order_ids)
-    orders = await conn.fetch(sql.LOCK_ORDERS, ids)
+    return await refresh_locked(conn, await conn.fetch(sql.LOCK_ORDERS, sorted(order_ids)), channel)
+
+
+async def refresh_locked(
+    conn: asyncpg.Connection, orders: Sequence[Sequence[Any]], channel: str
+) -> list[str]:
+    """`refresh_orders` of orders already locked: their `sql.LOCK_ORDERS` rows, read by an
+    earlier statement of the transaction (this one's reads see what was committed before)."""
+    if not orders:
+        return []
+    shipments = _parcels(await conn.fetch(sql.ORDER_SHIPMENTS, [r[0] for r in orders]))
+    return await _set_statuses(conn, orders, shipments, channel)
+
+
+async def refresh_written(
+    conn: asyncpg.Connection,
+    locked: dict[int, Sequence[Any]],
+    parcels: Sequence[Sequence[Any]],
+    changed: set[int],
+    written: Written,
+    channel: str,
+) -> list[str]:
+    """`refresh_orders` of the `changed` orders, `locked` by an earlier statement (their
+    `sql.LOCK_ORDERS` rows by id), from their `parcels` (`sql.ORDER_SHIPMENTS` rows) read after
+    the locks but before the batch `written` its shipments and links, and what it wrote."""
+    missing = changed - locked.keys()  # none: all were locked with the keys (refresh_orders)
+    if missing:
+        return await refresh_orders(conn, changed, channel)
+    shipments = _parcels(parcels, written)
+    return await _set_statuses(conn, [locked[i] for i in sorted(changed)], shipments, channel)
+
+
+@dataclass(slots=True)
+class Written:
+    """What a batch wrote of the parcels of orders: every generation of the keys it recomputed
+    (1..n), links moved to another generation (order id, key → generation), new links."""
+
+    final: dict[Key, tuple[Generation, ...]]
+    moved: dict[tuple[int, Key], int]
+    inserted: Sequence[tuple[int, Link, int]]
+
+    def status(self, key: Key, number: int) -> tuple[ShipmentStatus | None, bool]:
+        for g in self.final[key]:
+            if g.number == number:
+                return g.status, g.action_required
+        return None, False  # no such generation: as the LEFT JOIN finds no row
+
+
+def _parcels(
+    rows: Sequence[Sequence[Any]], written: Written | None = None
+) -> dict[int, list[LinkedShipment]]:
+    """`sql.ORDER_SHIPMENTS` rows by order, as `written` leaves them if given."""
     shipments: dict[int, list[LinkedShipment]] = {}
-    for r in await conn.fetch(sql.ORDER_SHIPMENTS, ids):
-        items = tuple((i["line_item_id"], i["quantity"]) for i in json.loads(r[2]))
-        status = None if r[3] is None else ShipmentStatus(r[3])
-        shipments.setdefault(r[0], []).append(LinkedShipment(r[1], items, status, r[4]))
+    for order_id, state, items_json, status, action_required, carrier, number, generation in rows:
+        items = tuple((i["line_item_id"], i["quantity"]) for i in orjson.loads(items_json))
+        key = (carrier, number)
+        if written is not None and key in written.final:
+            generation = written.moved.get((order_id, key), generation)
+            shipment = LinkedShipment(state, items, *written.status(key, generation))
+        else:
+            shipment = LinkedShipment(
+                state, items, None if status is None else _STATUS[status], action_required
+            )
+        shipments.setdefault(order_id, []).append(shipment)
+    if written is not None:
+        for order_id, link, generation in written.inserted:
+            shipment = LinkedShipment(link.state, link.items, *written.status(link.key, generation))
+            shipments.setdefault(order_id, []).append(shipment)
+    return shipments
+
+
+async def _set_statuses(
+    conn: asyncpg.Connection,
+    orders: Sequence[Sequence[Any]],
+    shipments: dict[int, list[LinkedShipment]],
+    channel: str,
+) -> list[str]:
+    """Stores the orders' (`sql.LOCK_ORDERS` rows) new aggregate statuses and notifies each."""
     updates = []
     for r in orders:
-        line_items = tuple((i["line_item_id"], i["quantity"]) for i in json.loads(r[3]))
+        line_items = tuple((i["line_item_id"], i["quantity"]) for i in orjson.loads(r[3]))
         aggregate = order_status(
             cancelled=r[1], line_items=line_items, shipments=shipments.get(r[0], ())
         )

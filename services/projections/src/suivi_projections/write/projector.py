@@ -1,16 +1,19 @@
 """The hot path: one consumed batch (both topics) → one PostgreSQL transaction → dead letters.
 
-Valid events are applied in a single transaction (see store.apply_batch); records that are not
-valid events go to the dead-letter topic with the reason, and the batch goes on. A valid event
-the transaction fails on (a value PostgreSQL refuses) fails the batch, which the shared
-consumer splits to dead-letter that event alone (suivi_infra.poison). Only when the
-transaction committed and the dead letters were acknowledged does the caller commit offsets;
-any failure raises, nothing is committed, and the batch is consumed again (applying it twice
-changes nothing).
+Valid events are applied in a single transaction (see batch.apply_rows); records that are not
+valid events go to the dead-letter topic with the reason, and the batch goes on. Status events,
+most of the traffic, are read straight into rows (db.rows.decode_status: the model's values
+without building the model when the record is in its published form, the model's own
+validation otherwise). A valid event the transaction fails on (a value PostgreSQL refuses)
+fails the batch, which the shared consumer splits to dead-letter that event alone
+(suivi_infra.poison). Only when the transaction committed and the dead letters were
+acknowledged does the caller commit offsets; any failure raises, nothing is committed, and the
+batch is consumed again (applying it twice changes nothing).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Sequence
@@ -18,16 +21,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import asyncpg
+from asyncpg.transaction import Transaction
 from pydantic import SecretStr
 
 from suivi_infra.dlq import DeadLetterQueue
 from suivi_infra.records import ConsumedRecord, RecordSink
 from suivi_infra.tokens import TokenSettings
+from suivi_projections.db.rows import StatusRow, decode_status
 from suivi_projections.domain.shipments import DEFAULT_REUSE_AFTER
 from suivi_projections.metrics import ProjectionsMetrics
-from suivi_projections.write.batch import ApplyResult, apply_batch, staging
+from suivi_projections.write.batch import ApplyResult, apply_rows
 from suivi_projections.write.legs import apply_links
-from suivi_schemas import OrderEvent, ShipmentStatusEvent
+from suivi_schemas import OrderEvent
 from suivi_schemas.legs import LegLinkEvent
 
 log = logging.getLogger(__name__)
@@ -69,10 +74,53 @@ class Projector:
         self.reuse_after = reuse_after
         self.token_key = token_key or TokenSettings().token_key
         self.legs_topic = legs_topic  # hand-offs between carriers (issue 17); empty: none
+        self._topics = frozenset(t for t in (status_topic, orders_topic, legs_topic) if t)
+        self._releasing: set[asyncio.Future[None]] = set()
 
     async def process(self, records: Sequence[ConsumedRecord]) -> BatchResult:
         started = time.perf_counter()
-        statuses: list[ShipmentStatusEvent] = []
+        # The transaction begins while the records are read: BEGIN's round trip overlaps that.
+        opening = None
+        if any(r.topic in self._topics for r in records):
+            opening = asyncio.ensure_future(self._begin())
+        try:
+            await asyncio.sleep(0)  # BEGIN on its way
+            statuses, orders, links, dead = self._read(records)
+            result = ApplyResult()
+            if statuses or orders or links:
+                assert opening is not None
+                conn, tx = await opening
+                opening = None  # the connection is this block's to give back
+                try:
+                    result = await apply_rows(
+                        conn, statuses, orders, reuse_after=self.reuse_after,
+                        token_key=self.token_key,
+                    )  # fmt: skip
+                    await apply_links(conn, links)
+                    await tx.commit()
+                except BaseException:
+                    await self._close(conn, tx)
+                    raise
+                self._release(conn)
+        finally:
+            if opening is not None:  # nothing valid to apply, or cancelled: not needed after all
+                await self._abandon(opening)
+        if dead:
+            log.warning("%d record(s) dead-lettered to %s", len(dead), self.dlq_topic)
+            await self.send(dead)
+        self._observe(result, len(records))
+        self.metrics.batch_duration.observe(time.perf_counter() - started)
+        return BatchResult(len(records), len(dead), result)
+
+    def _read(
+        self, records: Sequence[ConsumedRecord]
+    ) -> tuple[
+        list[StatusRow],
+        list[OrderEvent],
+        list[LegLinkEvent],
+        list[tuple[ConsumedRecord, BaseException]],
+    ]:
+        statuses: list[StatusRow] = []
         orders: list[OrderEvent] = []
         links: list[LegLinkEvent] = []
         dead: list[tuple[ConsumedRecord, BaseException]] = []
@@ -80,7 +128,7 @@ class Projector:
             try:
                 value = record.value or b""
                 if record.topic == self.status_topic:
-                    statuses.append(ShipmentStatusEvent.model_validate_json(value))
+                    statuses.append(decode_status(value))
                 elif record.topic == self.orders_topic:
                     orders.append(OrderEvent.model_validate_json(value))
                 elif self.legs_topic and record.topic == self.legs_topic:
@@ -90,25 +138,42 @@ class Projector:
             # A poison record must never stop the partition: whatever fails goes to the DLQ.
             except Exception as exc:
                 dead.append((record, exc))
-        result = ApplyResult()
-        if statuses or orders or links:
-            async with self.pool.acquire() as conn:
-                await staging(conn)
-                async with conn.transaction():
-                    result = await apply_batch(
-                        conn,
-                        statuses,
-                        orders,
-                        reuse_after=self.reuse_after,
-                        token_key=self.token_key,
-                    )
-                    await apply_links(conn, links)
-        if dead:
-            log.warning("%d record(s) dead-lettered to %s", len(dead), self.dlq_topic)
-            await self.send(dead)
-        self._observe(result, len(records))
-        self.metrics.batch_duration.observe(time.perf_counter() - started)
-        return BatchResult(len(records), len(dead), result)
+        return statuses, orders, links, dead
+
+    async def _begin(self) -> tuple[asyncpg.Connection, Transaction]:
+        conn = await self.pool.acquire()
+        tx = conn.transaction()
+        try:
+            await tx.start()
+        except BaseException:
+            await self.pool.release(conn)
+            raise
+        return conn, tx
+
+    async def _abandon(self, opening: asyncio.Task[tuple[asyncpg.Connection, Transaction]]) -> None:
+        try:
+            conn, tx = await opening
+        except Exception:
+            return  # unused, so unneeded: as if never opened
+        await self._close(conn, tx)
+
+    async def _close(self, conn: asyncpg.Connection, tx: Transaction) -> None:
+        """Rolls the transaction back (if it still can) and gives the connection back."""
+        try:
+            if not conn.is_closed() and conn.is_in_transaction():
+                await tx.rollback()
+        except Exception:  # failed already: the pool's reset rolls back, or discards the connection
+            log.debug("rollback failed", exc_info=True)
+        finally:
+            await self.pool.release(conn)
+
+    def _release(self, conn: asyncpg.Connection) -> None:
+        """Gives the connection back to the pool off the batch's path: the pool's reset of the
+        session is one more round trip the next batch need not wait for (the pool's close
+        waits for it)."""
+        task = asyncio.ensure_future(self.pool.release(conn))
+        self._releasing.add(task)
+        task.add_done_callback(self._releasing.discard)
 
     async def send(self, failures: Sequence[tuple[ConsumedRecord, BaseException]]) -> None:
         """Dead letters, counted once acknowledged: this batch's unreadable records, and those

@@ -1,41 +1,42 @@
 """The shipments of a batch: recompute the touched keys' generations from their stored events
 (or extend the newest one), write them and the order links, and mark them due for the monitor.
 
-Runs inside `apply_batch`'s transaction, with the keys already locked.
+Runs inside `apply_batch`'s transaction, with the keys already locked: `load_state` reads the
+keys' generations and links (observing the batch's estimates and locking the orders it may
+change in the same round trip), `plan` applies the pure rules, `write_shipments` writes what
+changed in one round trip.
 """
 
 from __future__ import annotations
 
-import json
 import operator
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import asyncpg
+import orjson
 
 from suivi_projections.db.rows import (
     GENERATION_FIELDS,
     checkpoint_from_row,
-    generation_from_row,
+    generation_of,
 )
 from suivi_projections.domain.orders import Link
 from suivi_projections.domain.shipments import (
     Checkpoint,
     Generation,
     Key,
-    chronological,
     extend,
     reduce_shipment,
 )
 from suivi_projections.monitor import schedule
 from suivi_projections.write import sql
 
-# Generation's fields are the shipments columns ("number" is "generation"): see sql.
-_UPSERT_AND_MARK_DUE = schedule.marking_due(
-    sql.UPSERT_SHIPMENTS, 0, ctes=sql.CONSUME_STAGED_SHIPMENTS
-)
-STAGED = ("generation", *GENERATION_FIELDS[1:])
 _generation_values = operator.attrgetter(*GENERATION_FIELDS)
+# An order's link: (order id, its generation, or None for this batch's, anchor, new link).
+Ref = tuple[int, int | None, datetime, Link | None]
 
 
 def key_columns(keys: Iterable[Key]) -> tuple[list[str], list[str]]:
@@ -44,141 +45,201 @@ def key_columns(keys: Iterable[Key]) -> tuple[list[str], list[str]]:
     return [k[0] for k in ordered], [k[1] for k in ordered]
 
 
-def _appends(
-    old: dict[int, Generation], news: Sequence[Checkpoint], anchors: Sequence[datetime]
-) -> bool:
-    """True when the new events all come after the newest generation's last event and after
-    every order's anchor: then they only extend that generation, and no link moves."""
-    newest = old[max(old)]
-    if not news:
-        return True
-    if newest.last_event_at is None or newest.last_event_id is None:
-        return False
-    first = min(map(chronological, news))
-    return first > (newest.last_event_at, newest.last_event_id) and all(
-        anchor < first[0] for anchor in anchors
-    )
+def _dumps(rows: object) -> str:
+    return orjson.dumps(rows, default=str).decode()
 
 
-async def recompute(
+@dataclass(slots=True)
+class State:
+    """The touched keys' stored generations and their orders' links, as the locks left them;
+    the orders the batch may change, locked (`sql.ORDER_COLUMNS` rows by id); the generations
+    to judge again because of a new estimate window."""
+
+    keys: set[Key]
+    anchors: dict[Key, list[Ref]] = field(default_factory=dict)
+    before: dict[Key, dict[int, Generation]] = field(default_factory=dict)
+    orders: dict[int, Sequence[Any]] = field(default_factory=dict)
+    estimated: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Work:
+    """What a batch writes of shipments and links, and the orders whose parcels changed."""
+
+    upserts: list[tuple[Key, Generation]] = field(default_factory=list)
+    shrink: list[tuple[Key, int]] = field(default_factory=list)
+    relink: list[tuple[int, Key, int]] = field(default_factory=list)
+    inserts: list[tuple[int, Link, int]] = field(default_factory=list)
+    changed: set[int] = field(default_factory=set)
+    # Every generation (1..n) of each key recomputed, as written.
+    final: dict[Key, tuple[Generation, ...]] = field(default_factory=dict)
+
+
+async def load_state(
     conn: asyncpg.Connection,
     keys: set[Key],
+    observations: Sequence[Sequence[Any]] = (),
+    relinking: Iterable[int] = (),
+) -> State:
+    """The keys' generations and links, and the orders to refresh locked (those linked to the
+    keys, and `relinking`); the batch's estimate windows (`estimates`) are observed in the same
+    round trip."""
+    state = State(keys)
+    relinking = sorted(relinking)
+    if not keys and not observations and not relinking:
+        return state
+    carriers, numbers = key_columns(keys)
+    rows = await conn.fetch(sql.LOAD_AND_LOCK, carriers, numbers, _dumps(observations), relinking)
+    anchors, before, orders = state.anchors, state.before, state.orders
+    for r in rows:
+        kind = r[0]
+        if kind == "k":
+            key = (r[1], r[2])
+            if key not in anchors and r[3]:
+                anchors[key] = [(*ref, None) for ref in zip(r[3], r[5], r[4], strict=True)]
+            if r[6] is not None:
+                before.setdefault(key, {})[r[6]] = generation_of(r[6:22])
+        elif kind == "o":
+            orders[r[22]] = r[22:]
+        elif r[6] is not None:  # "e": a shipment with a new estimate window, if it has rows
+            state.estimated.append((r[1], r[2], r[6]))
+    return state
+
+
+# Sort key of a key's checkpoints, as domain.shipments.chronological: (occurred_at, event_id).
+_chronological = operator.itemgetter(1, 0)
+
+
+def _appends(
+    old: dict[int, Generation], news: list[Checkpoint], anchors: Sequence[datetime]
+) -> bool:
+    """True when the new events (sorted) all come after the newest generation's last event and
+    after every order's anchor: then they only extend that generation, and no link moves."""
+    if not news:
+        return True
+    newest = old[max(old)]
+    if newest.last_event_at is None or newest.last_event_id is None:
+        return False
+    first = news[0]
+    return (first.occurred_at, first.event_id) > (
+        newest.last_event_at,
+        newest.last_event_id,
+    ) and all(anchor < first.occurred_at for anchor in anchors)
+
+
+async def plan(
+    conn: asyncpg.Connection,
+    state: State,
     fresh: dict[Key, list[Checkpoint]],
     new_links: list[tuple[int, Link]],
     relinked: set[Key],
     reuse_after: timedelta,
-) -> set[int]:
-    """Re-derives the touched keys' generations and links; returns the orders that changed.
+) -> Work:
+    """Re-derives the touched keys' generations and links: what to write, and the orders that
+    changed.
 
     In-order events only extend the newest generation; a late event, or a change of the
-    orders linked to a key, reloads its whole history (same rules, same result).
+    orders linked to a key, reloads its whole history (same rules, same result). A key none of
+    whose generations has an event has no history but this batch's: nothing to reload.
     """
-    carriers, numbers = key_columns(keys)
-    # Anchors: existing links (order id, their generation) then this batch's (order id, None).
-    anchors: dict[Key, list[tuple[int, int | None, datetime, Link | None]]] = {}
-    before: dict[Key, dict[int, Generation]] = {}
-    for r in await conn.fetch(sql.LOAD_STATE, carriers, numbers):
-        key = (r[0], r[1])
-        if key not in anchors and r[2]:
-            anchors[key] = [(*ref, None) for ref in zip(r[2], r[4], r[3], strict=True)]
-        if r[5] is not None:
-            before.setdefault(key, {})[r[5]] = generation_from_row((r[0], r[1], *r[5:]))
+    keys, anchors, before = state.keys, state.anchors, state.before
     for order_id, link in new_links:
         anchors.setdefault(link.key, []).append((order_id, None, link.anchor, link))
-    moments = {k: [ref[2] for ref in refs] for k, refs in anchors.items()}
-    reload = {
-        k
-        for k in keys
-        if k in before
-        and (k in relinked or not _appends(before[k], fresh.get(k, []), moments.get(k, [])))
-    }
+    for news in fresh.values():
+        news.sort(key=_chronological)
+    no_news: list[Checkpoint] = []
+    reload = set()
+    for k in keys:
+        old = before.get(k)
+        if old is not None and (
+            k in relinked
+            or not _appends(old, fresh.get(k, no_news), [ref[2] for ref in anchors.get(k, ())])
+        ):
+            reload.add(k)
     history: dict[Key, list[Checkpoint]] = {}
-    if reload:
-        for r in await conn.fetch(sql.LOAD_CHECKPOINTS, *key_columns(reload)):
+    stored = {k for k in reload if any(g.event_count for g in before[k].values())}
+    if stored:
+        for r in await conn.fetch(sql.LOAD_CHECKPOINTS, *key_columns(stored)):
             history.setdefault((r[0], r[1]), []).append(checkpoint_from_row(r))
 
-    upserts: list[tuple[Key, Generation]] = []
-    shrink: list[tuple[Key, int]] = []
-    relink: list[tuple[int, Key, int]] = []
-    inserts: list[tuple[int, Link, int]] = []
-    changed: set[int] = set()
+    work = Work()
+    upserts, changed = work.upserts, work.changed
     for key in keys:
-        old = before.get(key, {})
-        refs = anchors.get(key, [])
-        news = sorted(fresh.get(key, []), key=chronological)
-        if old and key not in reload:
+        old = before.get(key)
+        refs = anchors.get(key, ())
+        news = fresh.get(key, no_news)
+        if old is not None and key not in reload:
             if not news:
                 continue
             newest = max(old)
-            kept = [old[n] for n in sorted(old) if n < newest]
-            generations = (*kept, *extend(old[newest], news, reuse_after))
-            linked = tuple(ref[1] or 0 for ref in refs)  # no link moves: see _appends
-        else:
-            # A key without rows has no events but this batch's (rows follow every event).
-            events = history.get(key, []) if old else news
-            generations, linked = reduce_shipment(events, moments.get(key, []), reuse_after)
+            extended = extend(old[newest], news, reuse_after)
+            generations = (*(old[n] for n in sorted(old) if n < newest), *extended)
+            # The generations before the newest are the same objects: only these may differ.
+            dirty = {g.number for g in extended if old.get(g.number) != g}
+            upserts.extend((key, g) for g in extended if g.number in dirty)
+            for order_id, was, _, _ in refs:  # no link moves: see _appends
+                if (was or 0) in dirty:
+                    changed.add(order_id)
+            work.final[key] = generations
+            continue
+        # A key without stored events has no events but this batch's (rows follow every event,
+        # in the transaction that stores it).
+        events = history.get(key, []) if key in stored else news
+        moments = [ref[2] for ref in refs]
+        generations, linked = reduce_shipment(events, moments, reuse_after)
+        old = old or {}
         dirty = {g.number for g in generations if old.get(g.number) != g}
         upserts.extend((key, g) for g in generations if g.number in dirty)
         if old and max(old) > len(generations):
-            shrink.append((key, len(generations)))
+            work.shrink.append((key, len(generations)))
             dirty.update(n for n in old if n > len(generations))
         for (order_id, was, _, new), number in zip(refs, linked, strict=True):
             if new is not None:
-                inserts.append((order_id, new, number))
+                work.inserts.append((order_id, new, number))
             elif was != number:
-                relink.append((order_id, key, number))
+                work.relink.append((order_id, key, number))
                 changed.add(order_id)
             elif number in dirty:
                 changed.add(order_id)
-    await _write_shipments(conn, upserts, shrink, relink, inserts)
-    return changed
+        work.final[key] = generations
+    return work
 
 
-async def _write_shipments(
+async def write_shipments(
     conn: asyncpg.Connection,
-    upserts: list[tuple[Key, Generation]],
-    shrink: list[tuple[Key, int]],
-    relink: list[tuple[int, Key, int]],
-    inserts: list[tuple[int, Link, int]],
-) -> None:
-    upserts.sort(key=lambda u: (u[0], u[1].number))
-    # The monitor judges every changed or relinked generation again (stalls, lateness, lane).
-    due = sorted(
-        {(*key, g.number) for key, g in upserts}
-        | {(*key, number) for _, key, number in relink}
-        | {(*link.key, number) for _, link, number in inserts}
-    )
-    if upserts:
-        records = [(*key, *_generation_values(g)) for key, g in upserts]
-        await conn.copy_records_to_table(
-            sql.STAGED_SHIPMENTS, records=records, columns=("carrier", "tracking_number", *STAGED)
-        )
-        await conn.execute(_UPSERT_AND_MARK_DUE, *schedule.due_columns(due))
-    else:
-        await schedule.mark_due(conn, due)
-    if shrink:
+    work: Work,
+    due: Iterable[tuple[str, str, int]],
+    refresh: Sequence[int],
+) -> list[asyncpg.Record]:
+    """Writes the work, marks its generations due for the monitor (it judges every changed or
+    relinked generation again: stalls, lateness, lane) and `due` too; returns the parcels of the
+    orders to `refresh` (`sql.ORDER_SHIPMENTS`) as they were before these writes."""
+    upserts = sorted(work.upserts, key=lambda u: (u[0], u[1].number))
+    due = sorted({*due, *((*key, number) for _, key, number in work.relink)})
+    parcels: list[asyncpg.Record] = []
+    if upserts or work.inserts or due or refresh:
+        parcels = await conn.fetch(
+            sql.WRITE_SHIPMENTS,
+            _dumps([(*key, *_generation_values(g)) for key, g in upserts]),
+            _dumps([
+                (order_id, *link.key, link.position, link.state, link.service, link.shipped_at,
+                 link.anchor, [{"line_item_id": li, "quantity": q} for li, q in link.items],
+                 number)
+                for order_id, link, number in work.inserts
+            ]),
+            _dumps(due),
+            list(refresh),
+        )  # fmt: skip
+    if work.shrink:
+        shrink = work.shrink
         carriers, numbers = [k[0] for k, _ in shrink], [k[1] for k, _ in shrink]
         await conn.execute(sql.SHRINK_SHIPMENTS, carriers, numbers, [n for _, n in shrink])
-    if relink:
+    if work.relink:
+        relink = work.relink
         await conn.execute(
             sql.RELINK,
             [r[0] for r in relink], [r[1][0] for r in relink], [r[1][1] for r in relink],
             [r[2] for r in relink],
         )  # fmt: skip
-    if inserts:
-        await _insert_links(conn, inserts)
-    await schedule.forget(conn, shrink)
-
-
-async def _insert_links(conn: asyncpg.Connection, inserts: list[tuple[int, Link, int]]) -> None:
-    if inserts:
-        await conn.execute(
-            sql.INSERT_LINKS,
-            [i[0] for i in inserts], [i[1].key[0] for i in inserts],
-            [i[1].key[1] for i in inserts], [i[1].position for i in inserts],
-            [i[1].state for i in inserts], [i[1].service for i in inserts],
-            [i[1].shipped_at for i in inserts], [i[1].anchor for i in inserts],
-            [json.dumps([{"line_item_id": li, "quantity": q} for li, q in i[1].items])
-             for i in inserts],
-            [i[2] for i in inserts],
-        )  # fmt: skip
+    await schedule.forget(conn, work.shrink)
+    return parcels
