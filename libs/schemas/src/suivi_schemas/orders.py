@@ -11,6 +11,7 @@ whatever the arrival order; re-delivered or reordered events never roll an order
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from enum import StrEnum
 from typing import Literal, Self
 
@@ -125,6 +126,12 @@ class OrderEvent(Contract):
         default=None,
         max_length=256,
         description="The sender's id of the delivery (Shopify's X-Shopify-Webhook-Id).",
+    )
+    promised_delivery_date: date | None = Field(
+        default=None,
+        description="The day the merchant promised the shopper delivery by (at checkout), a "
+        "calendar day in the destination's terms; None when no date was promised. Additive: "
+        "readers of older events see None. Only snapshots carry it.",
     )
 
     @model_validator(mode="after")
