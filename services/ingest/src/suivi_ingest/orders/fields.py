@@ -7,7 +7,7 @@ import functools
 import re
 import unicodedata
 import zoneinfo
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
@@ -116,7 +116,24 @@ def _date_time_text(value: object) -> object:
     raise ValueError("must be an RFC 3339 date-time string, e.g. 2026-11-02T09:14:03+01:00")
 
 
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def calendar_day(value: object) -> date:
+    """`2026-12-04` → that day; pydantic alone would also take 0, or a date-time at midnight."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    message = "must be a calendar day, YYYY-MM-DD, e.g. 2026-12-04"
+    if not isinstance(value, str) or not _DAY.match(value):
+        raise ValueError(message)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(message) from None
+
+
 DateTime = Annotated[AwareDatetime, BeforeValidator(_date_time_text)]
+Day = Annotated[date, BeforeValidator(calendar_day)]
 Text = Annotated[str, Field(max_length=500), AfterValidator(plain_text)]
 # Identifiers: the contract's rule too (no invisible character either), so no 500 from it.
 Id = Annotated[

@@ -26,6 +26,7 @@ from pydantic import (
 
 from suivi_ingest.orders.fields import (
     DateTime,
+    Day,
     Id,
     Text,
     carrier_slug,
@@ -138,11 +139,20 @@ class OrderIn(_Body):
     shipping_address: AddressIn | None = None
     line_items: tuple[LineItemIn, ...] = Field(default=(), max_length=MAX_LINE_ITEMS)
     shipments: tuple[ShipmentIn, ...] = Field(default=(), max_length=MAX_SHIPMENTS)
+    promised_delivery_date: Day | None = Field(
+        default=None,
+        description="The day promised to the shopper at checkout (YYYY-MM-DD, the destination's "
+        "calendar); the parcel is flagged when our prediction passes it.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.updated_at is not None and self.updated_at < self.placed_at:
             raise _at(("updated_at",), "is before placed_at")
+        promised = self.promised_delivery_date
+        # A day apart at most between the offset of placed_at and the destination's calendar.
+        if promised is not None and promised < (self.placed_at - timedelta(days=1)).date():
+            raise _at(("promised_delivery_date",), "is before placed_at")
         lines: dict[str, int] = {}
         for n, line in enumerate(self.line_items):
             if line.line_item_id in lines:
@@ -250,6 +260,7 @@ def order_event(order: OrderIn, merchant_id: str, now: datetime) -> OrderEvent:
             else None
         ),
         line_items=tuple(LineItem(**line.model_dump()) for line in order.line_items),
+        promised_delivery_date=order.promised_delivery_date,
         shipments=tuple(
             OrderShipment(
                 carrier=s.carrier,
