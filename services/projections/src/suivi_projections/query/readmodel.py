@@ -190,6 +190,7 @@ class PostgresReadModel:
             customer_phone=order["customer_phone"],
             customer_name=order["customer_name"],
             shipping_address=json.loads(address) if address else None,
+            promised_delivery_date=order["promised_delivery_date"],
         )
 
 

@@ -8,7 +8,7 @@ from suivi_projections.query.estimates import with_estimates
 _ORDER = """
 SELECT order_id, merchant_id, order_number, placed_at, updated_at, status, cancelled, locale,
     timezone, status_token, share_token, line_items::text, customer_email, customer_phone,
-    customer_name, shipping_address::text
+    customer_name, shipping_address::text, promised_delivery_date
 FROM orders
 """
 ORDER_BY_STATUS_TOKEN = _ORDER + "WHERE status_token = $1"

@@ -106,6 +106,8 @@ class OrderView:
     customer_phone: str | None
     customer_name: str | None
     shipping_address: dict[str, Any] | None
+    # The day the merchant promised at checkout (commerce.orders.v1), if any.
+    promised_delivery_date: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

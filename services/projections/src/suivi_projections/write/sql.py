@@ -109,16 +109,19 @@ inserted AS (
 SELECT (SELECT n FROM locked) AS locked, ARRAY(SELECT event_id FROM inserted) AS fresh
 """  # noqa: S608 - constant column lists
 
-# Tokens are only ever inserted: the update keeps the row's own.
+# Tokens are only ever inserted: the update keeps the row's own. The merchant's promised day
+# is read from the snapshot itself (ISO text: no DateStyle in play), so it moves with it.
 UPSERT_ORDERS = """
 INSERT INTO orders AS o (
     merchant_id, order_number, event_id, source, placed_at, updated_at, cancelled, status,
     customer_email, customer_phone, customer_name, locale, timezone, notify_email, notify_sms,
-    notify_push, shipping_address, line_items, snapshot, status_token, share_token)
+    notify_push, shipping_address, line_items, snapshot, status_token, share_token,
+    promised_delivery_date)
 SELECT u.merchant_id, u.order_number, u.event_id, u.source, u.placed_at, u.updated_at,
     u.cancelled, 'confirmed', u.customer_email, u.customer_phone, u.customer_name, u.locale,
     u.timezone, u.notify_email, u.notify_sms, u.notify_push, u.shipping_address::jsonb,
-    u.line_items::jsonb, u.snapshot::jsonb, u.status_token, u.share_token
+    u.line_items::jsonb, u.snapshot::jsonb, u.status_token, u.share_token,
+    (u.snapshot::jsonb->>'promised_delivery_date')::date
 FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[],
     $6::timestamptz[], $7::boolean[], $8::text[], $9::text[], $10::text[], $11::text[],
     $12::text[], $13::boolean[], $14::boolean[], $15::boolean[], $16::text[], $17::text[],
@@ -134,7 +137,7 @@ ON CONFLICT (merchant_id, order_number) DO UPDATE SET
     timezone = EXCLUDED.timezone, notify_email = EXCLUDED.notify_email,
     notify_sms = EXCLUDED.notify_sms, notify_push = EXCLUDED.notify_push,
     shipping_address = EXCLUDED.shipping_address, line_items = EXCLUDED.line_items,
-    snapshot = EXCLUDED.snapshot
+    snapshot = EXCLUDED.snapshot, promised_delivery_date = EXCLUDED.promised_delivery_date
 WHERE (o.updated_at, o.event_id) < (EXCLUDED.updated_at, EXCLUDED.event_id)
 RETURNING o.order_id, o.merchant_id, o.order_number
 """

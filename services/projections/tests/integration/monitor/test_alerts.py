@@ -255,7 +255,8 @@ async def test_parcels_projected_before_the_monitor_existed_are_judged(
 ) -> None:
     migrations = load_migrations()
     upgrade = next(i for i, m in enumerate(migrations) if m.name == "insights_backfill")
-    estimates = [m for m in migrations if m.name == "estimates"]  # the write path needs it
+    # The write path needs these (the orders' promised day: order_promise).
+    estimates = [m for m in migrations if m.name in ("estimates", "order_promise")]
     async with pg_pool.acquire() as conn:
         await migrate(conn, migrations[:upgrade] + estimates)
     await apply(pg_pool, HISTORY, ORDERS)
