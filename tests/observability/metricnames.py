@@ -1,5 +1,5 @@
 """Metric names: those a PromQL expression reads, those a /metrics page exports, and those the
-services' code declares (prometheus_client constructors)."""
+services' code declares (prometheus_client constructors and suivi_infra.metrics.Declare)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,11 @@ _SUFFIXES = {
     "summary": ("_sum", "_count", "_created", ""),
     "gauge": ("",),
 }
-_DECLARED = re.compile(r"\b(Counter|Gauge|Histogram|Summary)\(\s*\"(suivi_[a-z0-9_]+)\"")
+# prometheus_client's constructors, and suivi_infra.metrics.Declare's methods (`declare.counter(`).
+_DECLARED = re.compile(
+    r"(?:\b|\.)(Counter|Gauge|Histogram|Summary|counter|gauge|histogram|summary)"
+    r"\(\s*\"(suivi_[a-z0-9_]+)\""
+)
 
 
 def expr_metric_names(expr: str) -> set[str]:
