@@ -229,14 +229,19 @@ async def group_caught_up(
     await admin.start()
     await probe.start()
     try:
-        await probe.topics()  # refreshes the metadata
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in topics
-            for p in probe.partitions_for_topic(topic) or ()
-        ]
-        ends = await probe.end_offsets(partitions)
         deadline = asyncio.get_running_loop().time() + seconds
+        # The partitions from the admin's view of each topic: the probe's own metadata knows
+        # only topics it follows (KafkaConsumer.topics() does not fill it), and with no
+        # partitions every comparison below would hold at once, reporting a group that has
+        # consumed nothing as caught up.
+        partitions: list[TopicPartition] = []
+        for described in await admin.describe_topics(list(topics)):
+            found = described.get("partitions") or []
+            if described.get("error_code") or not found:
+                return False  # a topic that does not exist: nothing to have caught up with
+            partitions += [TopicPartition(described["topic"], p["partition"]) for p in found]
+        probe.assign(partitions)
+        ends = await probe.end_offsets(partitions)
         while asyncio.get_running_loop().time() < deadline:
             committed = await admin.list_consumer_group_offsets(group)
             if all(
