@@ -61,7 +61,8 @@ def public_order(
     top = header(order, t)
     total = len(order.shipments)
     parcels = tuple(
-        _parcel(s, n, total, t, shared=shared) for n, s in enumerate(order.shipments, 1)
+        _parcel(s, n, total, t, shared=shared, promise=order.promised_delivery_date)
+        for n, s in enumerate(order.shipments, 1)
     )
     return PublicOrder(
         merchant=shop or order.merchant_id,
@@ -103,7 +104,9 @@ def mask(tracking_number: str) -> str:
     return "•••• " + tracking_number[-4:] if len(tracking_number) > 6 else "••••"
 
 
-def _parcel(s: ShipmentView, n: int, total: int, t: Translator, *, shared: bool) -> Parcel:
+def _parcel(
+    s: ShipmentView, n: int, total: int, t: Translator, *, shared: bool, promise: date | None = None
+) -> Parcel:
     status = t(f"shipment.{s.status.value}") if s.status else t("shipment.none")
     detail = _sub_label(s.substatus, t)
     cancelled = s.state == "cancelled"
@@ -117,7 +120,7 @@ def _parcel(s: ShipmentView, n: int, total: int, t: Translator, *, shared: bool)
         detail=None if detail == status or cancelled else detail,
         tone="muted" if cancelled else _tone(s),
         cancelled=cancelled,
-        eta=None if cancelled else _eta(s, t),
+        eta=None if cancelled else _eta(s, t, promise),
         advice=_advice(s, t, shared=shared),
         last_update=t("page.last_update", moment=t.moment(s.last_event_at))
         if s.last_event_at
@@ -142,7 +145,7 @@ def _sub_label(substatus: Substatus | None, t: Translator) -> str | None:
     return t(f"sub.{substatus.value}")
 
 
-def _eta(s: ShipmentView, t: Translator) -> Eta | None:
+def _eta(s: ShipmentView, t: Translator, promise: date | None = None) -> Eta | None:
     if s.status is ShipmentStatus.DELIVERED:
         when = s.delivered_at or s.last_event_at
         return Eta(t("eta.delivered"), t.moment(when), None, delivered=True) if when else None
@@ -158,7 +161,7 @@ def _eta(s: ShipmentView, t: Translator) -> Eta | None:
     story = s.estimate_story
     ours = estimate_words.prediction(story, t) if story is not None else None
     return Eta(t("eta.expected"), _window(estimate, t), _estimate_source(estimate, t),
-               prediction=ours, note=estimate_words.note(s, t))  # fmt: skip
+               prediction=ours, note=estimate_words.note(s, t, promise))  # fmt: skip
 
 
 def _window(estimate: EstimatedDelivery, t: Translator) -> str:
