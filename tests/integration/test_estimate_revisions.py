@@ -21,7 +21,7 @@ from suivi_normalizer.settings import NormalizerSettings
 from suivi_normalizer.testing.envelope import envelope_for
 from suivi_projections.bootstrap import bootstrap as projections_bootstrap
 from suivi_projections.query.readmodel import PostgresReadModel
-from suivi_projections.settings import ProjectionsSettings
+from suivi_projections.testing.kafka import on_fresh_topics
 from suivi_projections.testing.samples import order_event
 
 pytestmark = pytest.mark.integration
@@ -63,12 +63,9 @@ async def test_a_revised_date_reaches_the_read_model_once(
         serve_metrics=False,
     )  # fmt: skip
     projections = projections_bootstrap(
-        ProjectionsSettings(
-            kafka=kafka_settings, postgres=postgres_settings, group_id=f"p-{uuid.uuid4().hex[:8]}",
-            status_topic=status_topic, orders_topic=orders_topic,
-            dlq_topic=await kafka_topic("dlq", partitions=1),
-            alerts_topic=await kafka_topic("alerts", partitions=1), monitor_enabled=False,
-            metrics_port=0, retry_backoff_seconds=0.1, migrate_on_start=True,
+        await on_fresh_topics(
+            kafka_topic, kafka_settings, postgres_settings, status_topic=status_topic,
+            orders_topic=orders_topic, monitor_enabled=False,
         ),
         serve_metrics=False,
         server_settings={"search_path": pg_schema},

@@ -21,7 +21,7 @@ from suivi_normalizer.settings import NormalizerSettings
 from suivi_normalizer.testing.envelope import envelope_for
 from suivi_projections.bootstrap import bootstrap as projections_bootstrap
 from suivi_projections.query.parcels import ParcelReadModel, ParcelView
-from suivi_projections.settings import ProjectionsSettings
+from suivi_projections.testing.kafka import on_fresh_topics
 from suivi_projections.testing.samples import order_event
 from suivi_schemas import ShipmentStatus
 
@@ -58,12 +58,9 @@ async def test_a_last_mile_hand_off_from_webhook_to_read_model(
         serve_metrics=False,
     )  # fmt: skip
     projections = projections_bootstrap(
-        ProjectionsSettings(
-            kafka=kafka_settings, postgres=postgres_settings, group_id=f"p-{uuid.uuid4().hex[:8]}",
-            status_topic=status, orders_topic=orders, legs_topic=legs,
-            dlq_topic=await kafka_topic("dlq", partitions=1),
-            alerts_topic=await kafka_topic("alerts", partitions=1), monitor_enabled=False,
-            metrics_port=0, retry_backoff_seconds=0.1, migrate_on_start=True,
+        await on_fresh_topics(
+            kafka_topic, kafka_settings, postgres_settings, status_topic=status,
+            orders_topic=orders, legs_topic=legs, monitor_enabled=False,
         ),
         serve_metrics=False,
         server_settings={"search_path": pg_schema},

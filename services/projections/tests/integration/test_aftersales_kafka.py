@@ -22,10 +22,10 @@ from suivi_infra.testing import TopicFactory, eventually
 from suivi_projections.bootstrap import bootstrap
 from suivi_projections.db.notify import ORDER_CHANGED_CHANNEL
 from suivi_projections.query.live import LiveHub
-from suivi_projections.settings import ProjectionsSettings
 from suivi_projections.testing.aftersales import claim_event, return_event
 from suivi_projections.testing.browser import asgi_client
 from suivi_projections.testing.dashboard import ALICE, SHOPS, dashboard_app
+from suivi_projections.testing.kafka import on_fresh_topics
 from suivi_projections.testing.samples import T0, order_event
 from suivi_projections.web.dashboard import store
 from suivi_projections.web.dashboard.keys import digest
@@ -46,16 +46,13 @@ async def test_a_return_and_a_claim_reach_the_dashboard(
     pg_schema: str,
 ) -> None:
     # One partition each: the markers below come after the redelivered events.
-    topics = {n: await kafka_topic(n, partitions=1) for n in ("orders", "returns", "claims")}
-    dlq = await kafka_topic("dlq", partitions=1)
-    settings = ProjectionsSettings(
-        kafka=kafka_settings, postgres=postgres_settings,
-        group_id=f"projections-{uuid.uuid4().hex[:8]}", status_topic=await kafka_topic("status"),
-        orders_topic=topics["orders"], legs_topic="", returns_topic=topics["returns"],
-        claims_topic=topics["claims"], dlq_topic=dlq, monitor_enabled=False,
-        alerts_topic=await kafka_topic("alerts", partitions=1), metrics_port=0,
-        retry_backoff_seconds=0.1, migrate_on_start=True,
+    settings = await on_fresh_topics(
+        kafka_topic, kafka_settings, postgres_settings, partitions=1, legs_topic="",
+        monitor_enabled=False,
     )  # fmt: skip
+    topics = {"orders": settings.orders_topic, "returns": settings.returns_topic,
+              "claims": settings.claims_topic}  # fmt: skip
+    dlq = settings.dlq_topic
     order = order_event("shop-a", "A-101", email=ALICE, shipments=[("ups", "1ZA101", [])])
     other = order_event("shop-a", "A-102", email=ALICE, placed_at=T0 - 24 * H)
 

@@ -5,7 +5,6 @@ same story and page."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -18,7 +17,7 @@ from suivi_infra.settings import KafkaSettings, PostgresSettings
 from suivi_infra.testing import TopicFactory, eventually
 from suivi_projections.bootstrap import bootstrap
 from suivi_projections.query.parcels import ParcelReadModel, ParcelView
-from suivi_projections.settings import ProjectionsSettings
+from suivi_projections.testing.kafka import on_fresh_topics
 from suivi_projections.testing.samples import T0, order_event, status_event
 from suivi_projections.web.pages.build import public_order
 from suivi_projections.web.pages.i18n import Translator
@@ -39,15 +38,9 @@ async def test_a_hand_off_through_the_broker(
     pg_pool: asyncpg.Pool,
     pg_schema: str,
 ) -> None:
-    topics = {n: await kafka_topic(n, partitions=2) for n in ("status", "orders", "legs")}
-    settings = ProjectionsSettings(
-        kafka=kafka_settings, postgres=postgres_settings,
-        group_id=f"projections-{uuid.uuid4().hex[:8]}", status_topic=topics["status"],
-        orders_topic=topics["orders"], legs_topic=topics["legs"],
-        dlq_topic=await kafka_topic("dlq", partitions=1),
-        alerts_topic=await kafka_topic("alerts", partitions=1), metrics_port=0,
-        retry_backoff_seconds=0.1, migrate_on_start=True,
-    )  # fmt: skip
+    settings = await on_fresh_topics(kafka_topic, kafka_settings, postgres_settings)
+    topics = {"status": settings.status_topic, "orders": settings.orders_topic,
+              "legs": settings.legs_topic}  # fmt: skip
     order = order_event("acme", "1001", shipments=[(*CAINIAO, [("li-1", 1)])])
     firsts = [
         status_event(*CAINIAO, T0, S.IN_TRANSIT, city="Shenzhen", country="CN"),
