@@ -130,12 +130,7 @@ async def _write_snapshots(
         if fulfilment is not None:
             state = state.apply(OrderEvent.model_validate_json(fulfilment))
         states[order_id] = state
-    merged: dict[int, tuple[Link, ...]] = {}
-    for order_id, state in states.items():
-        order = state.merge()
-        assert order is not None  # every state here holds a snapshot
-        merged[order_id] = links_of(order)
-    return OrderWrites(len(states), merged, unlinked)
+    return OrderWrites(len(states), _links(states), unlinked)
 
 
 async def _merge(
@@ -162,11 +157,16 @@ async def _merge(
         if fulfilment is not None:
             state = state.apply(OrderEvent.model_validate_json(fulfilment))
         states[key] = state
+    return _links({ids[key]: state for key, state in states.items()})
+
+
+def _links(states: dict[int, OrderState]) -> dict[int, tuple[Link, ...]]:
+    """Each order id → the parcels its merged snapshot and fulfilments name."""
     merged: dict[int, tuple[Link, ...]] = {}
-    for key, state in states.items():
+    for order_id, state in states.items():
         order = state.merge()
         assert order is not None  # every state here holds a snapshot
-        merged[ids[key]] = links_of(order)
+        merged[order_id] = links_of(order)
     return merged
 
 
