@@ -120,12 +120,14 @@ def plan_alert(
     return AlertPlan(AlertOutcome.NOTIFY, channels)
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Windows are counted from a Monday midnight UTC (the Unix epoch was a Thursday): hourly digests
+# go out on the hour, daily ones at midnight, weekly ones at the start of the ISO week.
+_EPOCH = datetime(1970, 1, 5, tzinfo=UTC)
 
 
 def digest_period_start(now: datetime, minutes: int) -> datetime:
-    """The start of the `minutes`-long window `now` is in (windows aligned on the Unix epoch:
-    hourly digests go out on the hour). A digest made at `now` lists what was added before."""
+    """The start of the `minutes`-long window `now` is in. A digest made at `now` lists what
+    was added before."""
     span = timedelta(minutes=minutes)
     return _EPOCH + ((now - _EPOCH) // span) * span
 

@@ -124,6 +124,10 @@ def test_notifier_digest_periods_are_aligned() -> None:
     assert digest_period_start(T0 + timedelta(minutes=59), 60) == T0
     assert digest_period_start(T0 + timedelta(minutes=61), 60) == T0 + timedelta(hours=1)
     assert digest_period_start(T0 + timedelta(minutes=16), 15) == T0 + timedelta(minutes=15)
+    # Daily at midnight UTC; weekly from Monday midnight UTC (not the epoch's Thursday).
+    assert digest_period_start(T0, 24 * 60) == datetime(2026, 11, 20, tzinfo=UTC)
+    week = digest_period_start(T0, 7 * 24 * 60)  # T0 is a Friday
+    assert week == datetime(2026, 11, 16, tzinfo=UTC) and week.isoweekday() == 1
     assert mask_tracking("1Z999AA10123456784") == "••••6784"
     assert mask_tracking("ABC") == "••••"
 
