@@ -51,11 +51,11 @@ own `tag`/`subtag` at `created_at` (else `updated_at`, which moves on every refr
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from datetime import datetime
 from typing import Any
 
+from suivi_normalizer.providers import common
 from suivi_normalizer.providers.base import (
     AdapterError,
     Checkpoint,
@@ -248,20 +248,11 @@ def _window(
     )
 
 
-def _object(msg: dict[str, Any], key: str) -> dict[str, Any] | None:
-    value = msg.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise AdapterError(f"$.msg.{key}: expected an object")
-    return value
-
-
 def _edd(
     msg: dict[str, Any], key: str, source: EstimateSource, what: str, country: str | None
 ) -> EstimatedDelivery | None:
     """`courier_estimated_delivery_date` / `aftership_estimated_delivery_date`: a date or window."""
-    edd = _object(msg, key)
+    edd = common.optional_object(msg, key, "$.msg")
     if edd is None:
         return None
     day = edd.get("estimated_delivery_date")
@@ -285,7 +276,7 @@ def _estimate(msg: dict[str, Any], country: str | None) -> EstimatedDelivery | N
     )
     if found is not None:
         return found
-    latest = _object(msg, "latest_estimated_delivery")
+    latest = common.optional_object(msg, "latest_estimated_delivery", "$.msg")
     if latest is not None and latest.get("source") in _EDD_SOURCES:
         lo = _first(latest, "datetime_min", "datetime")
         hi = _first(latest, "datetime_max", "datetime")
@@ -309,7 +300,7 @@ def _checkpoint(
     city = text(cp.get("city"))
     # USPS facilities carry their state in their name ("WEST PALM BEACH FL DISTRIBUTION CENTER").
     region = text(cp.get("state")) or (facility_state(city) if country in ("US", None) else None)
-    when, basis = parse_placed(
+    placed = parse_placed(
         require(cp, "checkpoint_time", path),
         f"{path}.checkpoint_time",
         country=country,
@@ -318,22 +309,10 @@ def _checkpoint(
         shipment=shipment,
     )
     code, meaning, known = _meaning(cp, path)
-    return Checkpoint(
-        carrier=carrier,
-        tracking_number=number,
-        occurred_at=when,
-        time_basis=basis,
-        code=code,
-        meaning=meaning,
-        known=known,
-        message=text(cp.get("message")) or text(cp.get("subtag_message")),
-        location=Location(
-            city=city,
-            region=region,
-            postal_code=text(_first(cp, "postal_code", "zip")),
-            country=country,
-        ),
-    )
+    message = text(cp.get("message")) or text(cp.get("subtag_message"))
+    postal_code = text(_first(cp, "postal_code", "zip"))
+    where = Location(city=city, region=region, postal_code=postal_code, country=country)
+    return common.checkpoint(carrier, number, placed, code, (meaning, known), message, where)
 
 
 def _tracking_level(msg: dict[str, Any], carrier: str, number: str) -> Checkpoint:
@@ -348,16 +327,9 @@ def _tracking_level(msg: dict[str, Any], carrier: str, number: str) -> Checkpoin
     if key is None:
         raise AdapterError("$.msg.created_at: missing (and no updated_at either)")
     code, meaning, known = _meaning(msg, "$.msg")
-    when, basis = parse_placed(msg[key], f"$.msg.{key}")
-    return Checkpoint(
-        carrier=carrier,
-        tracking_number=number,
-        occurred_at=when,
-        time_basis=basis,
-        code=code,
-        meaning=meaning,
-        known=known,
-        message=text(msg.get("subtag_message")),
+    placed = parse_placed(msg[key], f"$.msg.{key}")
+    return common.checkpoint(
+        carrier, number, placed, code, (meaning, known), text(msg.get("subtag_message"))
     )
 
 
@@ -372,10 +344,7 @@ def parse(payload: Any) -> list[Checkpoint]:
     if not _SLUG.match(slug):
         raise AdapterError(f"$.msg.slug: not a courier slug: {slug!r}")
     carrier = canonical_carrier(slug)
-    raw_checkpoints = msg.get("checkpoints")
-    raw_checkpoints = [] if raw_checkpoints is None else raw_checkpoints
-    if not isinstance(raw_checkpoints, list):
-        raise AdapterError("$.msg.checkpoints: expected a list")
+    raw_checkpoints = common.optional_list(msg, "checkpoints", "$.msg")
     destination = country_alpha2(
         _first(msg, "destination_country_region", "destination_country_iso3")
     )
@@ -393,9 +362,5 @@ def parse(payload: Any) -> list[Checkpoint]:
     )
     if not checkpoints or expired:
         checkpoints.append(_tracking_level(msg, carrier, number))
-    estimate = _estimate(msg, destination)
-    if estimate is not None:
-        # The first of the latest (max keeps the first): the copy normalize keeps on duplicates.
-        latest = max(range(len(checkpoints)), key=lambda i: checkpoints[i].occurred_at)
-        checkpoints[latest] = dataclasses.replace(checkpoints[latest], estimated_delivery=estimate)
+    common.estimate_on_latest(checkpoints, _estimate(msg, destination))
     return Parsed(checkpoints, degraded)

@@ -60,11 +60,11 @@ carrier's own `description` (original language), else its translation.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from datetime import datetime
 from typing import Any
 
+from suivi_normalizer.providers import common
 from suivi_normalizer.providers.base import (
     AdapterError,
     Checkpoint,
@@ -235,37 +235,12 @@ def carrier_slug(code: int, providers: list[Any]) -> str:
     return f"17track-{code}"
 
 
-def _object(container: dict[str, Any], key: str, path: str) -> dict[str, Any] | None:
-    value = container.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise AdapterError(f"{path}.{key}: expected an object")
-    return value
-
-
-def _list(container: dict[str, Any], key: str, path: str) -> list[Any]:
-    value = container.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise AdapterError(f"{path}.{key}: expected a list")
-    return value
-
-
-def _optional_string(container: dict[str, Any], key: str, path: str) -> str | None:
-    value = container.get(key)
-    if value is not None and not isinstance(value, str):
-        raise AdapterError(f"{path}.{key}: expected a string, got {value!r}")
-    return text(value)
-
-
 def _country(value: Any) -> str | None:
     return alpha2(value)  # a name or alpha-3 too (places.country_code)
 
 
 def _location(event: dict[str, Any], path: str) -> Location | None:
-    address = _object(event, "address", path) or {}
+    address = common.optional_object(event, "address", path) or {}
     location = Location(
         city=text(address.get("city")),
         region=text(address.get("state")),
@@ -296,20 +271,17 @@ def _when(
     event: dict[str, Any], path: str, where: Location | None, shipment: tuple[str | None, ...]
 ) -> tuple[datetime, TimeBasis]:
     def placed(value: str, at: str, zone: str | None = None) -> tuple[datetime, TimeBasis]:
-        country, region, city = (where.country, where.region, where.city) if where else (None,) * 3
-        return parse_placed(
-            value, at, country=country, region=region, city=city, zone_name=zone, shipment=shipment
-        )
+        return common.placed_at(value, at, where, shipment, zone)
 
-    iso = _optional_string(event, "time_iso", path)
+    iso = common.optional_string(event, "time_iso", path)
     if iso is not None and len(iso) > 10 and _OFFSET.search(iso[10:]):
         return parse_datetime(iso, f"{path}.time_iso"), TimeBasis.OFFSET
-    utc = _optional_string(event, "time_utc", path)
+    utc = common.optional_string(event, "time_utc", path)
     if utc is not None:
         return parse_datetime(utc, f"{path}.time_utc"), TimeBasis.OFFSET
     if iso is not None:
         return placed(iso, f"{path}.time_iso")
-    raw = _object(event, "time_raw", path)
+    raw = common.optional_object(event, "time_raw", path)
     day = text(raw.get("date")) if raw else None
     if raw is None or day is None:
         raise AdapterError(f"{path}.time_iso: missing (and no time_utc or time_raw.date either)")
@@ -326,22 +298,14 @@ def _checkpoint(
     if not isinstance(event, dict):
         raise AdapterError(f"{path}: expected an object")
     location = _location(event, path)
-    when, basis = _when(event, path, location, shipment)
+    placed = _when(event, path, location, shipment)
     code, meaning, known = meaning_for(
-        _optional_string(event, "sub_status", path), _optional_string(event, "stage", path)
+        common.optional_string(event, "sub_status", path),
+        common.optional_string(event, "stage", path),
     )
-    translation = _object(event, "description_translation", path) or {}
-    return Checkpoint(
-        carrier=carrier,
-        tracking_number=number,
-        occurred_at=when,
-        time_basis=basis,
-        code=code,
-        meaning=meaning,
-        known=known,
-        message=text(event.get("description")) or text(translation.get("description")),
-        location=location,
-    )
+    translation = common.optional_object(event, "description_translation", path) or {}
+    message = text(event.get("description")) or text(translation.get("description"))
+    return common.checkpoint(carrier, number, placed, code, (meaning, known), message, location)
 
 
 def _shipment_countries(info: dict[str, Any]) -> tuple[str | None, ...]:
@@ -356,12 +320,12 @@ def _shipment_countries(info: dict[str, Any]) -> tuple[str | None, ...]:
 def _tracking_level(
     info: dict[str, Any], providers: list[Any], carrier: str, number: str
 ) -> Checkpoint | None:
-    status = _object(info, "latest_status", "$.data.track_info")
+    status = common.optional_object(info, "latest_status", "$.data.track_info")
     if status is None:
         return None
     path = "$.data.track_info.latest_status"
-    main = _optional_string(status, "status", path)
-    sub = _optional_string(status, "sub_status", path)
+    main = common.optional_string(status, "status", path)
+    sub = common.optional_string(status, "sub_status", path)
     code = sub or main
     if code is None:
         raise AdapterError(f"{path}.status: missing")
@@ -377,23 +341,17 @@ def _tracking_level(
     ]
     if not synced:
         return None
-    when, basis = max(synced, key=lambda placed: placed[0])
-    return Checkpoint(
-        carrier=carrier,
-        tracking_number=number,
-        occurred_at=when,
-        time_basis=basis,
-        code=code,
-        meaning=meaning,
-        known=known,
-        message=_optional_string(status, "sub_status_descr", path),
-    )
+    latest = max(synced, key=lambda placed: placed[0])
+    message = common.optional_string(status, "sub_status_descr", path)
+    return common.checkpoint(carrier, number, latest, code, (meaning, known), message)
 
 
 def _estimate(info: dict[str, Any]) -> EstimatedDelivery | None:
-    metrics = _object(info, "time_metrics", "$.data.track_info") or {}
+    metrics = common.optional_object(info, "time_metrics", "$.data.track_info") or {}
     path = "$.data.track_info.time_metrics.estimated_delivery_date"
-    edd = _object(metrics, "estimated_delivery_date", "$.data.track_info.time_metrics")
+    edd = common.optional_object(
+        metrics, "estimated_delivery_date", "$.data.track_info.time_metrics"
+    )
     if edd is None:
         return None
     lo, hi = text(edd.get("from")), text(edd.get("to"))
@@ -441,8 +399,8 @@ def parse(payload: Any) -> list[Checkpoint]:
     info = require(data, "track_info", "$.data")
     if not isinstance(info, dict):
         raise AdapterError("$.data.track_info: expected an object")
-    tracking = _object(info, "tracking", "$.data.track_info") or {}
-    providers = _list(tracking, "providers", "$.data.track_info.tracking")
+    tracking = common.optional_object(info, "tracking", "$.data.track_info") or {}
+    providers = common.optional_list(tracking, "providers", "$.data.track_info.tracking")
     carrier = carrier_slug(code, providers)
 
     shipment = _shipment_countries(info)
@@ -451,7 +409,7 @@ def parse(payload: Any) -> list[Checkpoint]:
         path = f"$.data.track_info.tracking.providers[{i}]"
         if not isinstance(entry, dict):
             raise AdapterError(f"{path}: expected an object")
-        for j, event_obj in enumerate(_list(entry, "events", path)):
+        for j, event_obj in enumerate(common.optional_list(entry, "events", path)):
             at = f"{path}.events[{j}]"
             checkpoints.append(_checkpoint(event_obj, at, carrier, number, shipment))
     if not checkpoints and info.get("latest_event") is not None:
@@ -459,7 +417,7 @@ def parse(payload: Any) -> list[Checkpoint]:
         latest_event = info["latest_event"]
         checkpoints.append(_checkpoint(latest_event, latest_path, carrier, number, shipment))
 
-    status = _object(info, "latest_status", "$.data.track_info") or {}
+    status = common.optional_object(info, "latest_status", "$.data.track_info") or {}
     if not checkpoints and status.get("status") in NO_NEWS_STATUSES:
         return []  # registered, no news from the carrier yet (module docstring)
     expired = status.get("status") == "Expired" and all(
@@ -470,9 +428,5 @@ def parse(payload: Any) -> list[Checkpoint]:
         if level is not None:
             checkpoints.append(level)
 
-    estimate = _estimate(info)
-    if estimate is not None and checkpoints:
-        # The first of the latest (max keeps the first): the copy normalize keeps on duplicates.
-        latest = max(range(len(checkpoints)), key=lambda k: checkpoints[k].occurred_at)
-        checkpoints[latest] = dataclasses.replace(checkpoints[latest], estimated_delivery=estimate)
+    common.estimate_on_latest(checkpoints, _estimate(info))
     return checkpoints

@@ -1,0 +1,114 @@
+"""What the per-carrier parsers share, as karrio's connectors share a common module: optional
+fields read with their JSON path, the tracking number, a scan's time placed by its own place, a
+checkpoint from that time and its looked-up meaning, and the estimate on the latest checkpoint.
+
+Only logic that means the same for every carrier lives here; each carrier's choices (which
+field, which fallback, which latest checkpoint) stay in its own module.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+from suivi_normalizer.providers.base import AdapterError, Checkpoint, Meaning, text
+from suivi_normalizer.providers.timeparse import parse_placed
+from suivi_schemas import EstimatedDelivery, Location, TimeBasis
+
+MAX_NUMBER = 64  # characters in a tracking number, as every adapter refuses longer ones
+
+
+def optional_object(container: dict[str, Any], key: str, path: str) -> dict[str, Any] | None:
+    """container[key] when it is an object, None when absent or null; else refused."""
+    value = container.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise AdapterError(f"{path}.{key}: expected an object")
+    return value
+
+
+def optional_list(container: dict[str, Any], key: str, path: str) -> list[Any]:
+    """container[key] when it is a list, [] when absent or null; else refused."""
+    value = container.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise AdapterError(f"{path}.{key}: expected a list")
+    return value
+
+
+def optional_string(container: dict[str, Any], key: str, path: str) -> str | None:
+    """container[key] stripped (None when absent, null or blank); another type is refused."""
+    value = container.get(key)
+    if value is not None and not isinstance(value, str):
+        raise AdapterError(f"{path}.{key}: expected a string, got {value!r}")
+    return text(value)
+
+
+def tracking_number(value: Any, path: str, expected: str = "a tracking number") -> str:
+    """A non-blank string of at most MAX_NUMBER characters, stripped; `expected` names it in
+    the refusal."""
+    number = text(value) if isinstance(value, str) else None
+    if number is None:
+        raise AdapterError(f"{path}: expected {expected}, got {value!r}")
+    if len(number) > MAX_NUMBER:
+        raise AdapterError(f"{path}: longer than 64 characters: {number[:70]!r}")
+    return number
+
+
+def placed_at(
+    value: object,
+    path: str,
+    where: Location | None,
+    shipment: tuple[object, ...] = (),
+    zone: str | None = None,
+) -> tuple[datetime, TimeBasis]:
+    """timeparse.parse_placed with the scan's own place (country, region, city) when known."""
+    if where is None:
+        return parse_placed(value, path, zone_name=zone, shipment=shipment)
+    return parse_placed(
+        value,
+        path,
+        country=where.country,
+        zone_name=zone,
+        region=where.region,
+        city=where.city,
+        shipment=shipment,
+    )
+
+
+def checkpoint(
+    carrier: str,
+    number: str,
+    placed: tuple[datetime, TimeBasis],
+    code: str,
+    found: tuple[Meaning, bool],
+    message: str | None = None,
+    location: Location | None = None,
+) -> Checkpoint:
+    """A checkpoint from its time as parse_placed gives it and its (meaning, known) as
+    CodeTable.lookup gives them."""
+    occurred_at, basis = placed
+    meaning, known = found
+    return Checkpoint(
+        carrier=carrier,
+        tracking_number=number,
+        occurred_at=occurred_at,
+        time_basis=basis,
+        code=code,
+        meaning=meaning,
+        known=known,
+        message=message,
+        location=location,
+    )
+
+
+def estimate_on_latest(checkpoints: list[Checkpoint], estimate: EstimatedDelivery | None) -> None:
+    """The estimate on the first of the latest checkpoints (max keeps the first: the copy
+    normalize keeps on duplicates), in place; nothing without an estimate or checkpoints."""
+    if estimate is None or not checkpoints:
+        return
+    latest = max(range(len(checkpoints)), key=lambda i: checkpoints[i].occurred_at)
+    checkpoints[latest] = dataclasses.replace(checkpoints[latest], estimated_delivery=estimate)
