@@ -87,6 +87,7 @@ def checkpoint(
     found: tuple[Meaning, bool],
     message: str | None = None,
     location: Location | None = None,
+    estimate: EstimatedDelivery | None = None,
 ) -> Checkpoint:
     """A checkpoint from its time as parse_placed gives it and its (meaning, known) as
     CodeTable.lookup gives them."""
@@ -102,6 +103,7 @@ def checkpoint(
         known=known,
         message=message,
         location=location,
+        estimated_delivery=estimate,
     )
 
 

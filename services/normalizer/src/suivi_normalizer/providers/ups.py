@@ -74,6 +74,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from suivi_normalizer.providers import common
 from suivi_normalizer.providers.base import (
     AdapterError,
     Checkpoint,
@@ -81,21 +82,20 @@ from suivi_normalizer.providers.base import (
     Meaning,
     alpha2,
     location_of,
-    text,
+    require,
 )
-from suivi_normalizer.providers.timeparse import MAX_UTC_OFFSET, parse_placed, parse_utc_offset
+from suivi_normalizer.providers.timeparse import MAX_UTC_OFFSET, parse_utc_offset
 from suivi_normalizer.providers.ups_track import as_alerts
-from suivi_schemas import (
+from suivi_schemas import EstimatedDelivery, Location
+from suivi_schemas.carriers import canonical_carrier
+from suivi_schemas.status import (
     TERMINAL_STATUSES,
-    EstimatedDelivery,
     EstimateSource,
-    Location,
     Reason,
     ShipmentStatus,
     Substatus,
     TimeBasis,
 )
-from suivi_schemas.carriers import canonical_carrier
 
 SLUG = "ups"
 
@@ -209,10 +209,8 @@ def _errors(response: Any) -> str:
 def _event(payload: Any) -> list[Checkpoint]:
     if not isinstance(payload, dict):
         raise AdapterError("$: expected a Track Alert event object")
-    tracking_number = _tracking_number(payload.get("trackingNumber"))
-    status = payload.get("activityStatus")
-    if status is None:
-        raise AdapterError("$.activityStatus: missing")
+    number = _tracking_number(payload.get("trackingNumber"))
+    status = require(payload, "activityStatus", "$")
     if not isinstance(status, dict):
         raise AdapterError("$.activityStatus: expected an object")
     kind = _field(status, "type", "$.activityStatus")
@@ -221,7 +219,7 @@ def _event(payload: Any) -> list[Checkpoint]:
     code = _field(status, "code", "$.activityStatus") or ""
     pdsc = _description_code(status.get("descriptionCode"))
     location = _location(payload.get("activityLocation"))
-    occurred_at, basis = _occurred_at(payload, location)
+    placed = _occurred_at(payload, location)
     delivered = _field(payload, "actualDeliveryDate", "$") is not None
     meaning, known = meaning_for(kind, pdsc, delivered=delivered)
     if known and meaning.substatus is U.DELIVERED and _field(payload, "receivedBy", "$"):
@@ -229,41 +227,23 @@ def _event(payload: Any) -> list[Checkpoint]:
     raw_code = kind.strip().upper()
     if code or pdsc:
         raw_code += f"/{code.upper()}" + (f"/{pdsc}" if pdsc else "")
+    message = _field(status, "description", "$.activityStatus")
+    estimate = None if meaning.status in TERMINAL_STATUSES else _estimate(payload)
+    found = (meaning, known)
+    carrier = canonical_carrier("UPS")
     return [
-        Checkpoint(
-            carrier=canonical_carrier("UPS"),
-            tracking_number=tracking_number,
-            occurred_at=occurred_at,
-            time_basis=basis,
-            code=raw_code,
-            meaning=meaning,
-            known=known,
-            message=_field(status, "description", "$.activityStatus"),
-            location=location,
-            estimated_delivery=None if meaning.status in TERMINAL_STATUSES else _estimate(payload),
-        )
+        common.checkpoint(carrier, number, placed, raw_code, found, message, location, estimate)
     ]
 
 
 def _tracking_number(value: Any) -> str:
     if value is None:
         raise AdapterError("$.trackingNumber: missing")
-    number = text(value) if isinstance(value, str) else None
-    if number is None:
-        raise AdapterError(f"$.trackingNumber: expected a tracking number, got {value!r}")
-    if len(number) > 64:
-        raise AdapterError(f"$.trackingNumber: longer than 64 characters: {number[:70]!r}")
-    return number
+    return common.tracking_number(value, "$.trackingNumber")
 
 
-def _field(container: dict[str, Any], key: str, path: str) -> str | None:
-    """A string field; UPS sends '' for "no value"."""
-    value = container.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise AdapterError(f"{path}.{key}: expected a string, got {value!r}")
-    return text(value)
+# A string field (UPS sends '' for "no value": None).
+_field = common.optional_string
 
 
 def _description_code(value: Any) -> str | None:
@@ -330,13 +310,7 @@ def _occurred_at(payload: dict[str, Any], location: Location | None) -> tuple[da
         raise AdapterError("$.localActivityDate: missing (and no gmtActivityDate)")
     if offset is not None:
         return local.replace(tzinfo=offset), TimeBasis.OFFSET
-    return parse_placed(
-        local.isoformat(),
-        "$.localActivityDate",
-        country=location.country if location else None,
-        region=location.region if location else None,
-        city=location.city if location else None,
-    )
+    return common.placed_at(local.isoformat(), "$.localActivityDate", location)
 
 
 def _estimate(payload: dict[str, Any]) -> EstimatedDelivery | None:

@@ -45,6 +45,7 @@ import dataclasses
 import re
 from typing import Any
 
+from suivi_normalizer.providers import common
 from suivi_normalizer.providers.base import (
     AdapterError,
     Checkpoint,
@@ -52,22 +53,20 @@ from suivi_normalizer.providers.base import (
     Meaning,
     Parsed,
     alpha2,
-    text,
 )
 from suivi_normalizer.providers.places import facility_state
 from suivi_normalizer.providers.timeparse import parse_date
 from suivi_normalizer.providers.usps_time import occurred_at as occurred_at_of
 from suivi_normalizer.providers.usps_time import shipment_zone
-from suivi_schemas import (
+from suivi_schemas import EstimatedDelivery, Location
+from suivi_schemas.carriers import canonical_carrier
+from suivi_schemas.status import (
     TERMINAL_STATUSES,
-    EstimatedDelivery,
     EstimateSource,
-    Location,
     Reason,
     ShipmentStatus,
     Substatus,
 )
-from suivi_schemas.carriers import canonical_carrier
 
 SLUG = "usps"
 
@@ -222,29 +221,16 @@ def _checkpoint(
     location = _location(event, path)
     signer = _field(event, "name", path) is not None
     meaning, known = meaning_for(code, event_type, signer)
-    occurred_at, basis = occurred_at_of(event, path, location, home, degraded)
-    return Checkpoint(
-        carrier=canonical_carrier("USPS"),
-        tracking_number=tracking_number,
-        occurred_at=occurred_at,
-        time_basis=basis,
-        code=code,
-        meaning=meaning,
-        known=known,
-        message=event_type,
-        location=location,
-    )
+    placed = occurred_at_of(event, path, location, home, degraded)
+    carrier = canonical_carrier("USPS")
+    found = (meaning, known)
+    return common.checkpoint(carrier, tracking_number, placed, code, found, event_type, location)
 
 
 def _tracking_number(value: Any) -> str:
     if value is None:
         raise AdapterError("$.trackingNumber: missing")
-    number = text(value) if isinstance(value, str) else None
-    if number is None:
-        raise AdapterError(f"$.trackingNumber: expected a tracking number, got {value!r}")
-    if len(number) > 64:
-        raise AdapterError(f"$.trackingNumber: longer than 64 characters: {number[:70]!r}")
-    return number
+    return common.tracking_number(value, "$.trackingNumber")
 
 
 def _error_text(error: Any) -> str:
@@ -253,13 +239,7 @@ def _error_text(error: Any) -> str:
     return repr(error)
 
 
-def _field(container: dict[str, Any], key: str, path: str) -> str | None:
-    value = container.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise AdapterError(f"{path}.{key}: expected a string, got {value!r}")
-    return text(value)
+_field = common.optional_string
 
 
 def _location(event: dict[str, Any], path: str) -> Location | None:
