@@ -5,9 +5,10 @@ shareable page, rendered from `PublicOrder` alone (see `pages.build`). Both page
 `…/events` (Server-Sent Events) and re-fetch `…/fragment` when told the order changed.
 """
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import StreamingResponse
 
 from suivi_infra.http import ErrorBody
@@ -110,33 +111,54 @@ def _stream(ctx: ApiContext, order: OrderView | None) -> Response:
     return StreamingResponse(body(), media_type="text/event-stream", headers=_STREAM_HEADERS)
 
 
-@router.get(
-    "/orders/{token}",
-    summary="Private status page (HTML)",
-    response_class=Response,
-    responses={200: _HTML, **_NOT_FOUND_HTML},
-)
-async def private_page(
-    read_model: ReadModelDep, request: Request, token: str, lang: str | None = None
-) -> Response:
-    return await _page(read_model, request, token, lang, fragment=False, shared=False)
+def _live_routes(path: str, param: str, *, shared: bool, summaries: tuple[str, str, str]) -> None:
+    """One status page's routes: the page, its live fragment and its events.
+
+    `param` names the token in the path (and in the OpenAPI document); the private and the
+    shareable page differ only in it, in which token opens them and in their words.
+    """
+    kind = "shared" if shared else "private"
+    by_token = _by_share if shared else _by_status
+    token_in_path = Path(alias=param)
+
+    def html(fragment: bool) -> Callable[..., Awaitable[Response]]:
+        async def endpoint(
+            read_model: ReadModelDep,
+            request: Request,
+            token: Annotated[str, token_in_path],
+            lang: str | None = None,
+        ) -> Response:
+            return await _page(read_model, request, token, lang, fragment=fragment, shared=shared)
+
+        return endpoint
+
+    async def stream(
+        ctx: ContextDep, read_model: ReadModelDep, token: Annotated[str, token_in_path]
+    ) -> Response:
+        return _stream(ctx, await by_token(read_model, token))
+
+    page_responses: dict[int | str, dict[str, Any]] = {200: _HTML, **_NOT_FOUND_HTML}
+    for suffix, name, summary in zip(
+        ("", "/fragment"), ("page", "fragment"), summaries[:2], strict=True
+    ):
+        router.add_api_route(
+            path + suffix, html(suffix != ""), methods=["GET"], name=f"{kind}_{name}",
+            summary=summary, response_class=Response, responses=page_responses,
+        )  # fmt: skip
+    router.add_api_route(
+        f"{path}/events", stream, methods=["GET"], name=f"{kind}_events", summary=summaries[2],
+        responses=_SSE,
+    )  # fmt: skip
 
 
-@router.get(
-    "/orders/{token}/fragment",
-    summary="The private page's live part (HTML fragment, re-fetched on changes)",
-    response_class=Response,
-    responses={200: _HTML, **_NOT_FOUND_HTML},
-)
-async def private_fragment(
-    read_model: ReadModelDep, request: Request, token: str, lang: str | None = None
-) -> Response:
-    return await _page(read_model, request, token, lang, fragment=True, shared=False)
-
-
-@router.get("/orders/{token}/events", summary="Live updates of an order", responses=_SSE)
-async def private_events(ctx: ContextDep, read_model: ReadModelDep, token: str) -> Response:
-    return _stream(ctx, await _by_status(read_model, token))
+_live_routes(
+    "/orders/{token}", "token", shared=False,
+    summaries=(
+        "Private status page (HTML)",
+        "The private page's live part (HTML fragment, re-fetched on changes)",
+        "Live updates of an order",
+    ),
+)  # fmt: skip
 
 
 @router.get(
@@ -153,33 +175,14 @@ async def private_json(read_model: ReadModelDep, token: str, response: Response)
     return order
 
 
-@router.get(
-    "/s/{share_token}",
-    summary="Shareable status page, without personal data (HTML)",
-    response_class=Response,
-    responses={200: _HTML, **_NOT_FOUND_HTML},
-)
-async def shared_page(
-    read_model: ReadModelDep, request: Request, share_token: str, lang: str | None = None
-) -> Response:
-    return await _page(read_model, request, share_token, lang, fragment=False, shared=True)
-
-
-@router.get(
-    "/s/{share_token}/fragment",
-    summary="The shareable page's live part (HTML fragment)",
-    response_class=Response,
-    responses={200: _HTML, **_NOT_FOUND_HTML},
-)
-async def shared_fragment(
-    read_model: ReadModelDep, request: Request, share_token: str, lang: str | None = None
-) -> Response:
-    return await _page(read_model, request, share_token, lang, fragment=True, shared=True)
-
-
-@router.get("/s/{share_token}/events", summary="Live updates of a shared page", responses=_SSE)
-async def shared_events(ctx: ContextDep, read_model: ReadModelDep, share_token: str) -> Response:
-    return _stream(ctx, await _by_share(read_model, share_token))
+_live_routes(
+    "/s/{share_token}", "share_token", shared=True,
+    summaries=(
+        "Shareable status page, without personal data (HTML)",
+        "The shareable page's live part (HTML fragment)",
+        "Live updates of a shared page",
+    ),
+)  # fmt: skip
 
 
 @router.get("/help", summary="Help: statuses and what to do (HTML)", response_class=Response)
