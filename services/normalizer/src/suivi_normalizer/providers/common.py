@@ -12,7 +12,7 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from suivi_normalizer.providers.base import AdapterError, Checkpoint, Meaning, text
+from suivi_normalizer.providers.base import AdapterError, Checkpoint, Meaning, location_from, text
 from suivi_normalizer.providers.timeparse import parse_placed
 from suivi_schemas import EstimatedDelivery, Location, TimeBasis
 
@@ -76,6 +76,20 @@ def placed_at(
         region=where.region,
         city=where.city,
         shipment=shipment,
+    )
+
+
+def address_location(value: Any, path: str, degraded: list[str]) -> Location | None:
+    """The place of an address object named `city`, `state`, `zip`, `country` (EasyPost's and
+    Shippo's); a malformed one is dropped and its field noted in `degraded`."""
+    return location_from(
+        value,
+        path,
+        city="city",
+        region="state",
+        postal_code="zip",
+        country="country",
+        degraded=degraded,
     )
 
 

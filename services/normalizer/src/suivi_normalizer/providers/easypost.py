@@ -51,26 +51,20 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from suivi_normalizer.providers import common
 from suivi_normalizer.providers.base import (
     AdapterError,
     Checkpoint,
     CodeTable,
     Meaning,
     Parsed,
-    location_from,
     require,
     text,
 )
-from suivi_normalizer.providers.timeparse import parse_date, parse_placed
-from suivi_schemas import (
-    EstimatedDelivery,
-    EstimateSource,
-    Location,
-    Reason,
-    ShipmentStatus,
-    Substatus,
-)
+from suivi_normalizer.providers.timeparse import parse_date
+from suivi_schemas import EstimatedDelivery
 from suivi_schemas.carriers import canonical_carrier
+from suivi_schemas.status import EstimateSource, Reason, ShipmentStatus, Substatus
 
 SLUG = "easypost"
 
@@ -202,10 +196,8 @@ def parse(payload: Any) -> Parsed:
     if not isinstance(carrier_name, str):
         raise AdapterError(f"$.result.carrier: expected a string, got {carrier_name!r}")
     carrier = carrier_slug(carrier_name, "$.result.carrier")
-    details = tracker.get("tracking_details")
-    details = [] if details is None else details  # a tracker with no scan yet: no news
-    if not isinstance(details, list):
-        raise AdapterError("$.result.tracking_details: expected a list")
+    # A tracker with no scan yet: no news.
+    details = common.optional_list(tracker, "tracking_details", "$.result")
     degraded: list[str] = []
     shipment = _shipment_countries(tracker)
     checkpoints = [
@@ -254,45 +246,16 @@ def _checkpoint(
     status = require(entry, "status", path)
     if not isinstance(status, str) or not status.strip():
         raise AdapterError(f"{path}.status: expected a status code, got {status!r}")
-    detail = entry.get("status_detail")
-    if detail is not None and not isinstance(detail, str):
-        raise AdapterError(f"{path}.status_detail: expected a string, got {detail!r}")
-    detail = text(detail)
+    detail = common.optional_string(entry, "status_detail", path)
     message = text(entry.get("message")) or text(entry.get("description"))
-    location = _location(entry.get("tracking_location"), f"{path}.tracking_location", degraded)
-    occurred_at, basis = parse_placed(
-        entry.get("datetime"),
-        f"{path}.datetime",
-        country=location.country if location else None,
-        region=location.region if location else None,
-        city=location.city if location else None,
-        shipment=shipment,
-    )
-    meaning, known = meaning_for(status, detail, message)
-    return Checkpoint(
-        carrier=carrier,
-        tracking_number=tracking_number,
-        occurred_at=occurred_at,
-        time_basis=basis,
-        code=f"{status.strip()}/{detail}" if detail else status.strip(),
-        meaning=meaning,
-        known=known,
-        message=message,
-        location=location,
-    )
-
-
-def _location(value: Any, path: str, degraded: list[str]) -> Location | None:
     # EasyPost sometimes writes a country name ("United States"): resolved (places.country_code).
-    return location_from(
-        value,
-        path,
-        city="city",
-        region="state",
-        postal_code="zip",
-        country="country",
-        degraded=degraded,
+    where = common.address_location(
+        entry.get("tracking_location"), f"{path}.tracking_location", degraded
     )
+    placed = common.placed_at(entry.get("datetime"), f"{path}.datetime", where, shipment)
+    found = meaning_for(status, detail, message)
+    code = f"{status.strip()}/{detail}" if detail else status.strip()
+    return common.checkpoint(carrier, tracking_number, placed, code, found, message, where)
 
 
 def _returns_arriving(checkpoints: list[Checkpoint]) -> list[Checkpoint]:

@@ -50,6 +50,7 @@ import re
 from datetime import time
 from typing import Any
 
+from suivi_normalizer.providers import common
 from suivi_normalizer.providers.base import (
     AdapterError,
     Checkpoint,
@@ -57,20 +58,13 @@ from suivi_normalizer.providers.base import (
     Meaning,
     Parsed,
     field_name,
-    location_from,
     text,
 )
 from suivi_normalizer.providers.timeparse import parse_datetime, parse_placed
-from suivi_schemas import (
-    EstimatedDelivery,
-    EstimateSource,
-    Location,
-    Reason,
-    ShipmentStatus,
-    Substatus,
-)
+from suivi_schemas import EstimatedDelivery
 from suivi_schemas.carriers import canonical_carrier
 from suivi_schemas.detection import HIGH_CONFIDENCE, detect
+from suivi_schemas.status import EstimateSource, Reason, ShipmentStatus, Substatus
 
 SLUG = "shippo"
 
@@ -158,15 +152,13 @@ def parse(payload: Any) -> Parsed:
     data = payload.get("data")
     if not isinstance(data, dict):
         raise AdapterError("data: expected the Track object")
-    tracking_number = _tracking_number(data.get("tracking_number"))
+    tracking_number = common.tracking_number(
+        data.get("tracking_number"), "data.tracking_number", "a string"
+    )
     degraded: list[str] = []
     carrier = _carrier(data.get("carrier"), payload, data, tracking_number, degraded)
 
-    history = data.get("tracking_history")
-    if history is None:
-        history = []
-    if not isinstance(history, list):
-        raise AdapterError("data.tracking_history: expected a list")
+    history = common.optional_list(data, "tracking_history", "data")
     read = [
         _checkpoint(entry, f"data.tracking_history[{i}]", carrier, tracking_number, degraded)
         for i, entry in enumerate(history)
@@ -204,7 +196,7 @@ def _checkpoint(
             degraded.append(field_name(f"{path}.status_date"))
         return None
     # Documented as UTC: no place is applied to a time without an offset (basis `utc`).
-    occurred_at, basis = parse_placed(entry.get("status_date"), f"{path}.status_date")
+    placed = parse_placed(entry.get("status_date"), f"{path}.status_date")
     base, known = STATUS_TABLE.lookup(status, fallback=S.PENDING)
     sub_code, flag = _substatus(entry.get("substatus"), f"{path}.substatus")
     code, meaning = status, base
@@ -214,17 +206,10 @@ def _checkpoint(
         known = known and sub_known
     if flag is not None and flag != meaning.action_required:
         meaning = dataclasses.replace(meaning, action_required=flag)
-    return Checkpoint(
-        carrier=carrier,
-        tracking_number=tracking_number,
-        occurred_at=occurred_at,
-        time_basis=basis,
-        code=code,
-        meaning=meaning,
-        known=known,
-        message=_message(entry.get("status_details")),
-        location=_location(entry.get("location"), f"{path}.location", degraded),
-    )
+    message = _message(entry.get("status_details"))
+    where = common.address_location(entry.get("location"), f"{path}.location", degraded)
+    found = (meaning, known)
+    return common.checkpoint(carrier, tracking_number, placed, code, found, message, where)
 
 
 def _substatus(value: Any, path: str) -> tuple[str | None, bool | None]:
@@ -233,11 +218,8 @@ def _substatus(value: Any, path: str) -> tuple[str | None, bool | None]:
         return None, None
     if not isinstance(value, dict):
         raise AdapterError(f"{path}: expected an object")
-    code = value.get("code")
-    if code is not None and not isinstance(code, str):
-        raise AdapterError(f"{path}.code: expected a string, got {code!r}")
     flag = value.get("action_required")
-    return text(code), flag if isinstance(flag, bool) else None
+    return common.optional_string(value, "code", path), flag if isinstance(flag, bool) else None
 
 
 def _repeats_history(
@@ -295,27 +277,6 @@ def _carrier_elsewhere(payload: dict[str, Any], data: dict[str, Any], number: st
     return None
 
 
-def _tracking_number(value: Any) -> str:
-    number = text(value) if isinstance(value, str) else None
-    if number is None:
-        raise AdapterError(f"data.tracking_number: expected a string, got {value!r}")
-    if len(number) > 64:
-        raise AdapterError(f"data.tracking_number: longer than 64 characters: {number[:70]!r}")
-    return number
-
-
 def _message(value: Any) -> str | None:
     """`status_details`, unchanged; blank means none."""
     return value if isinstance(value, str) and value.strip() else None
-
-
-def _location(value: Any, path: str, degraded: list[str]) -> Location | None:
-    return location_from(
-        value,
-        path,
-        city="city",
-        region="state",
-        postal_code="zip",
-        country="country",
-        degraded=degraded,
-    )
