@@ -47,6 +47,13 @@ def optional_string(container: dict[str, Any], key: str, path: str) -> str | Non
     return text(value)
 
 
+def required_code(value: Any, path: str, expected: str = "a status code") -> str:
+    """A code that must be there: a non-blank string, stripped; else refused as not `expected`."""
+    if not isinstance(value, str) or not value.strip():
+        raise AdapterError(f"{path}: expected {expected}, got {value!r}")
+    return value.strip()
+
+
 def tracking_number(value: Any, path: str, expected: str = "a tracking number") -> str:
     """A non-blank string of at most MAX_NUMBER characters, stripped; `expected` names it in
     the refusal."""

@@ -63,9 +63,10 @@ from dataclasses import replace
 from datetime import datetime, time
 from typing import Any
 
+from suivi_normalizer.providers import common
 from suivi_normalizer.providers.base import AdapterError, Checkpoint, CodeTable, Meaning, text
 from suivi_normalizer.providers.places import country_code
-from suivi_normalizer.providers.timeparse import parse_datetime, parse_placed
+from suivi_normalizer.providers.timeparse import parse_datetime
 from suivi_schemas import EstimatedDelivery, EstimateSource, Location, ShipmentStatus, Substatus
 from suivi_schemas.carriers import canonical_carrier
 
@@ -153,11 +154,7 @@ def _shipment(shipment: Any, path: str) -> list[Checkpoint]:
     if isinstance(current_code, str) and current_code in STATUS_CODES:
         fallback = STATUS_CODES.lookup(current_code, S.IN_TRANSIT)[0].status
 
-    events = shipment.get("events")
-    if events is None:
-        events = []
-    if not isinstance(events, list):
-        raise AdapterError(f"{path}.events: expected a list")
+    events = common.optional_list(shipment, "events", path)
     shipment_at = tuple(
         _country_of(shipment.get(end), f"{path}.{end}") for end in ("origin", "destination")
     )
@@ -188,12 +185,7 @@ def _tracking_number(value: Any, path: str) -> str:
     # Some services send the id as a JSON number (DHL Express air waybills).
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    number = text(value) if isinstance(value, str) else None
-    if number is None:
-        raise AdapterError(f"{path}: expected a tracking number, got {value!r}")
-    if len(number) > 64:
-        raise AdapterError(f"{path}: longer than 64 characters: {number[:70]!r}")
-    return number
+    return common.tracking_number(value, path)
 
 
 def _same_event(status: Checkpoint, event: Checkpoint) -> bool:
@@ -222,18 +214,9 @@ def _checkpoint(
 ) -> Checkpoint:
     if not isinstance(event, dict):
         raise AdapterError(f"{path}: expected an event object")
-    code = event.get("statusCode")
-    if not isinstance(code, str) or not code.strip():
-        raise AdapterError(f"{path}.statusCode: expected a status code, got {code!r}")
-    code = code.strip()
-    location = _location(event.get("location"), f"{path}.location")
-    occurred_at, basis = parse_placed(
-        event.get("timestamp"),
-        f"{path}.timestamp",
-        country=location.country if location else None,
-        city=location.city if location else None,
-        shipment=shipment_at,
-    )
+    code = common.required_code(event.get("statusCode"), f"{path}.statusCode")
+    location = _location(event.get("location"), f"{path}.location")  # no region: DHL gives none
+    placed = common.placed_at(event.get("timestamp"), f"{path}.timestamp", location, shipment_at)
     meaning, known = STATUS_CODES.lookup(code, fallback)
     message = _message(event)
     if known and _RETURN.search(message or "") is not None:
@@ -241,17 +224,7 @@ def _checkpoint(
             meaning = Meaning(S.RETURNED_TO_SENDER, U.RETURNED_TO_SENDER)
         elif meaning.status in _MOVING_BACK:
             meaning = Meaning(S.RETURNING_TO_SENDER, U.RETURN_TO_SENDER)
-    return Checkpoint(
-        carrier=carrier,
-        tracking_number=number,
-        occurred_at=occurred_at,
-        time_basis=basis,
-        code=code,
-        meaning=meaning,
-        known=known,
-        message=message,
-        location=location,
-    )
+    return common.checkpoint(carrier, number, placed, code, (meaning, known), message, location)
 
 
 def _message(event: dict[str, Any]) -> str | None:

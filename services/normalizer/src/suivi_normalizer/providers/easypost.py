@@ -243,9 +243,7 @@ def _checkpoint(
 ) -> Checkpoint:
     if not isinstance(entry, dict):
         raise AdapterError(f"{path}: expected a TrackingDetail object")
-    status = require(entry, "status", path)
-    if not isinstance(status, str) or not status.strip():
-        raise AdapterError(f"{path}.status: expected a status code, got {status!r}")
+    status = common.required_code(require(entry, "status", path), f"{path}.status")
     detail = common.optional_string(entry, "status_detail", path)
     message = text(entry.get("message")) or text(entry.get("description"))
     # EasyPost sometimes writes a country name ("United States"): resolved (places.country_code).

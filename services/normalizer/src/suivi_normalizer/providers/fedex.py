@@ -62,6 +62,7 @@ from dataclasses import replace
 from datetime import datetime, time
 from typing import Any
 
+from suivi_normalizer.providers import common
 from suivi_normalizer.providers.base import (
     AdapterError,
     Checkpoint,
@@ -73,16 +74,10 @@ from suivi_normalizer.providers.base import (
     location_of,
     text,
 )
-from suivi_normalizer.providers.timeparse import parse_datetime, parse_placed
-from suivi_schemas import (
-    EstimatedDelivery,
-    EstimateSource,
-    Location,
-    Reason,
-    ShipmentStatus,
-    Substatus,
-)
+from suivi_normalizer.providers.timeparse import parse_datetime
+from suivi_schemas import EstimatedDelivery, Location
 from suivi_schemas.carriers import canonical_carrier
+from suivi_schemas.status import EstimateSource, Reason, ShipmentStatus, Substatus
 
 SLUG = "fedex"
 CARRIER = canonical_carrier("FedEx")
@@ -189,12 +184,7 @@ def parse(payload: Any) -> Parsed:
         path = f"$.output.completeTrackResults[{i}]"
         if not isinstance(complete, dict):
             raise AdapterError(f"{path}: expected an object")
-        track_results = complete.get("trackResults")
-        if track_results is None:
-            continue
-        if not isinstance(track_results, list):
-            raise AdapterError(f"{path}.trackResults: expected a list")
-        for j, result in enumerate(track_results):
+        for j, result in enumerate(common.optional_list(complete, "trackResults", path)):
             checkpoints += _track_result(result, f"{path}.trackResults[{j}]", complete, degraded)
     return Parsed(checkpoints, degraded)
 
@@ -211,10 +201,7 @@ def _track_result(
         # An error beside scans (e.g. a partial-data warning): the scans are FedEx's record.
         degraded.append(field_name(f"{path}.error"))
     number = _tracking_number(result, complete, path)
-    if events is None:
-        return []
-    if not isinstance(events, list):
-        raise AdapterError(f"{path}.scanEvents: expected a list")
+    events = common.optional_list(result, "scanEvents", path)
     shipment = (
         _party_country(result, "shipperInformation"),
         _party_country(result, "recipientInformation"),
@@ -267,12 +254,7 @@ def _tracking_number(result: dict[str, Any], complete: dict[str, Any], path: str
     where = f"{path}.trackingNumberInfo.trackingNumber"
     if value is None:
         value = complete.get("trackingNumber")
-    number = text(value) if isinstance(value, str) else None
-    if number is None:
-        raise AdapterError(f"{where}: expected a tracking number, got {value!r}")
-    if len(number) > 64:
-        raise AdapterError(f"{where}: longer than 64 characters: {number[:70]!r}")
-    return number
+    return common.tracking_number(value, where)
 
 
 def _checkpoint(
@@ -280,8 +262,8 @@ def _checkpoint(
 ) -> Checkpoint:
     if not isinstance(event, dict):
         raise AdapterError(f"{path}: expected a scan event object")
-    event_type = _code(event.get("eventType"), f"{path}.eventType")
-    derived = _code(event.get("derivedStatusCode"), f"{path}.derivedStatusCode")
+    event_type = common.optional_string(event, "eventType", path)
+    derived = common.optional_string(event, "derivedStatusCode", path)
     code = event_type or derived
     if code is None:
         raise AdapterError(f"{path}.eventType: missing (and no derivedStatusCode)")
@@ -297,25 +279,9 @@ def _checkpoint(
     except AdapterError:
         degraded.append(field_name(f"{path}.scanLocation"))
         location = None
-    occurred_at, basis = parse_placed(
-        _day_if_midnight(event.get("date")),
-        f"{path}.date",
-        country=location.country if location else None,
-        region=location.region if location else None,
-        city=location.city if location else None,
-        shipment=shipment,
-    )
-    return Checkpoint(
-        carrier=CARRIER,
-        tracking_number=number,
-        occurred_at=occurred_at,
-        time_basis=basis,
-        code=code,
-        meaning=meaning,
-        known=known,
-        message=message,
-        location=location,
-    )
+    day = _day_if_midnight(event.get("date"))
+    placed = common.placed_at(day, f"{path}.date", location, shipment)
+    return common.checkpoint(CARRIER, number, placed, code, (meaning, known), message, location)
 
 
 def _day_if_midnight(value: Any) -> Any:
@@ -331,12 +297,6 @@ def _delay(message: str, detail: Any) -> Meaning:
     if kind == "WEATHER" or _WEATHER.search(message):
         return Meaning(S.IN_TRANSIT, U.WEATHER_DELAY, reason=Reason.WEATHER)
     return Meaning(S.IN_TRANSIT, U.CARRIER_DELAY)
-
-
-def _code(value: Any, path: str) -> str | None:
-    if value is not None and not isinstance(value, str):
-        raise AdapterError(f"{path}: expected a string, got {value!r}")
-    return text(value)
 
 
 def _message(event: dict[str, Any]) -> str | None:
@@ -376,11 +336,7 @@ def _returns_arriving(checkpoints: list[Checkpoint]) -> list[Checkpoint]:
 
 
 def _dates(result: dict[str, Any], path: str) -> list[tuple[int, dict[str, Any]]]:
-    entries = result.get("dateAndTimes")
-    if entries is None:
-        return []
-    if not isinstance(entries, list):
-        raise AdapterError(f"{path}.dateAndTimes: expected a list")
+    entries = common.optional_list(result, "dateAndTimes", path)
     return [(i, entry) for i, entry in enumerate(entries) if isinstance(entry, dict)]
 
 

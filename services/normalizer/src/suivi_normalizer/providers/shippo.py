@@ -187,10 +187,7 @@ def _checkpoint(
     """None for an entry without a date: UNKNOWN ones are "no news yet"; others are noted."""
     if not isinstance(entry, dict):
         raise AdapterError(f"{path}: expected an object")
-    status = entry.get("status")
-    if not isinstance(status, str) or not status.strip():
-        raise AdapterError(f"{path}.status: expected a status string, got {status!r}")
-    status = status.strip()
+    status = common.required_code(entry.get("status"), f"{path}.status", "a status string")
     if entry.get("status_date") is None:
         if status.upper() != "UNKNOWN":
             degraded.append(field_name(f"{path}.status_date"))
