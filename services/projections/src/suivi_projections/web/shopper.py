@@ -9,13 +9,12 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
-from fastapi.responses import StreamingResponse
 
 from suivi_infra.http import ErrorBody
-from suivi_projections.query.live import event_stream
 from suivi_projections.query.views import OrderView, ReadModel
 from suivi_projections.web.context import TOKEN, ApiContext
 from suivi_projections.web.deps import ContextDep, ReadModelDep, context
+from suivi_projections.web.events import live_events, too_busy
 from suivi_projections.web.pages.build import public_order
 from suivi_projections.web.pages.render import (
     brand_of,
@@ -39,11 +38,6 @@ _SSE: dict[int | str, dict[str, Any]] = {
     },
     404: {"model": ErrorBody, "description": "Unknown token."},
     503: {"model": ErrorBody, "description": "Too many open streams; retry later."},
-}
-_STREAM_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Accel-Buffering": "no",  # proxies (nginx) must not buffer the stream
-    "Referrer-Policy": "no-referrer",
 }
 
 
@@ -95,20 +89,7 @@ async def _page(
 def _stream(ctx: ApiContext, order: OrderView | None) -> Response:
     if order is None:
         return error_response(404, "not_found", "unknown token")
-    if ctx.hub.full:
-        return error_response(503, "busy", "too many live streams", {"Retry-After": "30"})
-    settings = ctx.settings
-
-    async def body() -> Any:
-        with ctx.hub.subscribe(order.status_token) as subscription:
-            async for chunk in event_stream(
-                subscription,
-                heartbeat_seconds=settings.sse_heartbeat_seconds,
-                max_seconds=settings.sse_max_stream_seconds,
-            ):
-                yield chunk
-
-    return StreamingResponse(body(), media_type="text/event-stream", headers=_STREAM_HEADERS)
+    return too_busy(ctx) or live_events(ctx, order.status_token)
 
 
 def _live_routes(path: str, param: str, *, shared: bool, summaries: tuple[str, str, str]) -> None:

@@ -15,15 +15,15 @@ from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from fastapi.responses import RedirectResponse, StreamingResponse
+from fastapi.responses import RedirectResponse
 
-from suivi_projections.query.live import event_stream
 from suivi_projections.web.context import ApiContext
 from suivi_projections.web.dashboard.aftersales import lines_of
 from suivi_projections.web.dashboard.render import render_dashboard, render_link, render_note
 from suivi_projections.web.dashboard.service import Dashboard, LinkState, Session
 from suivi_projections.web.dashboard.view import Show, cards, counts
 from suivi_projections.web.deps import ContextDep, ReadModelDep
+from suivi_projections.web.events import live_events, too_busy
 from suivi_projections.web.pages.i18n import Translator, choose_language
 from suivi_projections.web.ratelimit import client_key, retry_after
 from suivi_projections.web.responses import error_response, html_response
@@ -31,8 +31,6 @@ from suivi_projections.web.responses import error_response, html_response
 MAX_BODY = 4096
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,253}")
 _MERCHANT = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
-_STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no",
-                   "Referrer-Policy": "no-referrer"}  # fmt: skip
 _REFUSED = {LinkState.USED: 410, LinkState.EXPIRED: 410, LinkState.INVALID: 400}
 
 router = APIRouter(tags=["shopper"], include_in_schema=False)
@@ -236,22 +234,13 @@ async def my_events(ctx: ContextDep, dashboard: DashboardDep, request: Request) 
     session = await _session(dashboard, request)
     if session is None:
         return error_response(401, "signed_out", "sign in again")
-    if ctx.hub.full:
-        return error_response(503, "busy", "too many live streams", {"Retry-After": "30"})
+    busy = too_busy(ctx)
+    if busy is not None:
+        return busy
     several = len(ctx.shops.listed()) > 1
     every_shop = await dashboard.consented(session) if several else False
     tokens = await dashboard.order_tokens(session, every_shop)
-    settings = ctx.settings
-
-    async def body() -> Any:
-        with ctx.hub.subscribe(*(tokens or [""])) as subscription:
-            async for chunk in event_stream(
-                subscription, heartbeat_seconds=settings.sse_heartbeat_seconds,
-                max_seconds=settings.sse_max_stream_seconds,
-            ):  # fmt: skip
-                yield chunk
-
-    return StreamingResponse(body(), media_type="text/event-stream", headers=_STREAM_HEADERS)
+    return live_events(ctx, *(tokens or [""]))
 
 
 async def _signed_form(
