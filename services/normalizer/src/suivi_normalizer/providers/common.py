@@ -9,6 +9,7 @@ field, which fallback, which latest checkpoint) stay in its own module.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -39,12 +40,45 @@ def optional_list(container: dict[str, Any], key: str, path: str) -> list[Any]:
     return value
 
 
+def required_list(container: dict[str, Any], key: str, path: str) -> list[Any]:
+    """container[key], which must be a list."""
+    value = container.get(key)
+    if not isinstance(value, list):
+        raise AdapterError(f"{path}.{key}: expected a list")
+    return value
+
+
+def objects(values: list[Any], path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(path, item) of each item of the list at `path`; an item that is not an object is
+    refused when it is reached."""
+    for i, value in enumerate(values):
+        at = f"{path}[{i}]"
+        if not isinstance(value, dict):
+            raise AdapterError(f"{at}: expected an object")
+        yield at, value
+
+
 def optional_string(container: dict[str, Any], key: str, path: str) -> str | None:
     """container[key] stripped (None when absent, null or blank); another type is refused."""
     value = container.get(key)
     if value is not None and not isinstance(value, str):
         raise AdapterError(f"{path}.{key}: expected a string, got {value!r}")
     return text(value)
+
+
+def end_countries(
+    parent: dict[str, Any], key: str, ends: tuple[str, ...]
+) -> tuple[str | None, ...]:
+    """The `country` of each address object `parent[key][end]` (None where an end is not an
+    object): the shipment's countries that place local times without a place; () without
+    `parent[key]`."""
+    holder = parent.get(key)
+    if not isinstance(holder, dict):
+        return ()
+    places = (holder.get(end) for end in ends)
+    return tuple(
+        text(place.get("country")) if isinstance(place, dict) else None for place in places
+    )
 
 
 def required_code(value: Any, path: str, expected: str = "a status code") -> str:

@@ -125,9 +125,7 @@ _MIDNIGHT = time(0, 0)
 def parse(payload: Any) -> list[Checkpoint]:
     if not isinstance(payload, dict):
         raise AdapterError("$: expected a DHL tracking object with `shipments`")
-    shipments = payload.get("shipments")
-    if not isinstance(shipments, list):
-        raise AdapterError("$.shipments: expected a list")
+    shipments = common.required_list(payload, "shipments", "$")
     checkpoints: list[Checkpoint] = []
     for i, shipment in enumerate(shipments):
         checkpoints += _shipment(shipment, f"$.shipments[{i}]")

@@ -135,6 +135,8 @@ _ESCALATE = frozenset(
 )
 _RETURN_STATUSES = frozenset({S.RETURNING_TO_SENDER, S.RETURNED_TO_SENDER})
 _RETURNED = Meaning(S.RETURNED_TO_SENDER, U.RETURNED_TO_SENDER)
+# Origin and destination (`carrier_detail.*_tracking_location`): their countries, when given.
+_ENDS = ("origin_tracking_location", "destination_tracking_location")
 # "Delivered to shipper", "Return delivered to sender", USPS "Delivered, To Original Sender".
 _BACK_AT_SENDER = re.compile(
     r"\bdelivered\b,?\s+(?:back\s+)?to\s+(?:the\s+)?(?:original\s+)?(?:sender|shipper)\b"
@@ -199,7 +201,7 @@ def parse(payload: Any) -> Parsed:
     # A tracker with no scan yet: no news.
     details = common.optional_list(tracker, "tracking_details", "$.result")
     degraded: list[str] = []
-    shipment = _shipment_countries(tracker)
+    shipment = common.end_countries(tracker, "carrier_detail", _ENDS)
     checkpoints = [
         _checkpoint(
             entry, f"$.result.tracking_details[{i}]", carrier, tracking_number, shipment, degraded
@@ -222,15 +224,6 @@ def parse(payload: Any) -> Parsed:
         ],
         degraded,
     )
-
-
-def _shipment_countries(tracker: dict[str, Any]) -> tuple[str | None, ...]:
-    """Origin and destination countries (`carrier_detail.*_tracking_location`), when given."""
-    detail = tracker.get("carrier_detail")
-    if not isinstance(detail, dict):
-        return ()
-    ends = (detail.get(f"{end}_tracking_location") for end in ("origin", "destination"))
-    return tuple(text(end.get("country")) if isinstance(end, dict) else None for end in ends)
 
 
 def _checkpoint(

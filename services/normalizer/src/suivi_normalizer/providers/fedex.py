@@ -175,15 +175,10 @@ def parse(payload: Any) -> Parsed:
     output = payload.get("output")
     if not isinstance(output, dict):
         raise AdapterError("$.output: expected an object")
-    results = output.get("completeTrackResults")
-    if not isinstance(results, list):
-        raise AdapterError("$.output.completeTrackResults: expected a list")
+    results = common.required_list(output, "completeTrackResults", "$.output")
     checkpoints: list[Checkpoint] = []
     degraded: list[str] = []
-    for i, complete in enumerate(results):
-        path = f"$.output.completeTrackResults[{i}]"
-        if not isinstance(complete, dict):
-            raise AdapterError(f"{path}: expected an object")
+    for path, complete in common.objects(results, "$.output.completeTrackResults"):
         for j, result in enumerate(common.optional_list(complete, "trackResults", path)):
             checkpoints += _track_result(result, f"{path}.trackResults[{j}]", complete, degraded)
     return Parsed(checkpoints, degraded)

@@ -308,15 +308,6 @@ def _checkpoint(
     return common.checkpoint(carrier, number, placed, code, (meaning, known), message, location)
 
 
-def _shipment_countries(info: dict[str, Any]) -> tuple[str | None, ...]:
-    """The shipper's and recipient's countries (`shipping_info.*_address.country`)."""
-    shipping = info.get("shipping_info")
-    if not isinstance(shipping, dict):
-        return ()
-    ends = (shipping.get(f"{end}_address") for end in ("shipper", "recipient"))
-    return tuple(text(end.get("country")) if isinstance(end, dict) else None for end in ends)
-
-
 def _tracking_level(
     info: dict[str, Any], providers: list[Any], carrier: str, number: str
 ) -> Checkpoint | None:
@@ -403,12 +394,10 @@ def parse(payload: Any) -> list[Checkpoint]:
     providers = common.optional_list(tracking, "providers", "$.data.track_info.tracking")
     carrier = carrier_slug(code, providers)
 
-    shipment = _shipment_countries(info)
+    # The shipper's and recipient's countries place local times without a place.
+    shipment = common.end_countries(info, "shipping_info", ("shipper_address", "recipient_address"))
     checkpoints: list[Checkpoint] = []
-    for i, entry in enumerate(providers):
-        path = f"$.data.track_info.tracking.providers[{i}]"
-        if not isinstance(entry, dict):
-            raise AdapterError(f"{path}: expected an object")
+    for path, entry in common.objects(providers, "$.data.track_info.tracking.providers"):
         for j, event_obj in enumerate(common.optional_list(entry, "events", path)):
             at = f"{path}.events[{j}]"
             checkpoints.append(_checkpoint(event_obj, at, carrier, number, shipment))

@@ -11,7 +11,7 @@ from suivi_normalizer.providers import UnknownProviderError, parser_for
 from suivi_schemas.providers import PROVIDERS, SLUGS
 
 # Modules of the package that are not a provider's: shared helpers and a provider's second part.
-_HELPERS = {"base", "handoffs", "places", "scans", "timeparse", "wording", "xmldoc"}
+_HELPERS = {"base", "common", "handoffs", "places", "scans", "timeparse", "wording", "xmldoc"}
 _HELPERS |= {"ups_track", "usps_time"}  # a provider's second part
 
 
