@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl
 
@@ -212,20 +213,19 @@ async def _list(
     return html_response(page)
 
 
-@router.get("/me")
-async def my_orders(
-    ctx: ContextDep, dashboard: DashboardDep, read_model: ReadModelDep, request: Request,
-    show: str | None = None, lang: str | None = None,
-) -> Response:  # fmt: skip
-    return await _list(ctx, dashboard, read_model, request, show, lang, fragment=False)
+def _list_route(*, fragment: bool) -> Callable[..., Awaitable[Response]]:
+    async def endpoint(
+        ctx: ContextDep, dashboard: DashboardDep, read_model: ReadModelDep, request: Request,
+        show: str | None = None, lang: str | None = None,
+    ) -> Response:  # fmt: skip
+        return await _list(ctx, dashboard, read_model, request, show, lang, fragment=fragment)
+
+    return endpoint
 
 
-@router.get("/me/fragment")
-async def my_orders_fragment(
-    ctx: ContextDep, dashboard: DashboardDep, read_model: ReadModelDep, request: Request,
-    show: str | None = None, lang: str | None = None,
-) -> Response:  # fmt: skip
-    return await _list(ctx, dashboard, read_model, request, show, lang, fragment=True)
+# The list and its live part, re-fetched when the events say an order changed.
+router.add_api_route("/me", _list_route(fragment=False), name="my_orders")
+router.add_api_route("/me/fragment", _list_route(fragment=True), name="my_orders_fragment")
 
 
 @router.get("/me/events")
