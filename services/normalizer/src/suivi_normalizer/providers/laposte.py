@@ -43,10 +43,10 @@ no checkpoint; events carry no place, so checkpoints have no location.
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 from typing import Any
 
+from suivi_normalizer.providers import common
 from suivi_normalizer.providers.base import (
     AdapterError,
     Checkpoint,
@@ -114,37 +114,15 @@ def carrier_slug(holder: Any, product: str | None) -> str:
     return canonical_carrier(name or "La Poste")
 
 
-def _object(container: dict[str, Any], key: str, path: str) -> dict[str, Any] | None:
-    value = container.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise AdapterError(f"{path}.{key}: expected an object")
-    return value
-
-
 def _checkpoint(event: Any, path: str, carrier: str, number: str) -> Checkpoint:
     if not isinstance(event, dict):
         raise AdapterError(f"{path}: expected an object")
-    code = require(event, "code", path)
-    if not isinstance(code, str) or not code.strip():
-        raise AdapterError(f"{path}.code: expected an event code, got {code!r}")
-    label = event.get("label")
-    if label is not None and not isinstance(label, str):
-        raise AdapterError(f"{path}.label: expected a string, got {label!r}")
-    meaning, known = TABLE.lookup(code, S.IN_TRANSIT)
+    code = common.required_code(require(event, "code", path), f"{path}.code", "an event code")
+    label = common.optional_string(event, "label", path)
+    found = TABLE.lookup(code, S.IN_TRANSIT)
     # La Poste does not say where an event happened: France (its offset or its zone) places it.
-    occurred_at, basis = parse_placed(event.get("date"), f"{path}.date", shipment=(_FRANCE,))
-    return Checkpoint(
-        carrier=carrier,
-        tracking_number=number,
-        occurred_at=occurred_at,
-        time_basis=basis,
-        code=code.strip().upper(),
-        meaning=meaning,
-        known=known,
-        message=text(label),
-    )
+    placed = parse_placed(event.get("date"), f"{path}.date", shipment=(_FRANCE,))
+    return common.checkpoint(carrier, number, placed, code.upper(), found, label)
 
 
 def _estimate(shipment: dict[str, Any], path: str) -> EstimatedDelivery | None:
@@ -184,24 +162,16 @@ def _shipment(item: Any, path: str) -> list[Checkpoint]:
     number = require(shipment, "idShip", path)
     if not isinstance(number, str) or not number.strip() or len(number.strip()) > 64:
         raise AdapterError(f"{path}.idShip: not a tracking number: {number!r}")
-    product = shipment.get("product")
-    if product is not None and not isinstance(product, str):
-        raise AdapterError(f"{path}.product: expected a string, got {product!r}")
+    product = common.optional_string(shipment, "product", path)
     carrier = carrier_slug(shipment.get("holder"), product)
-    events = shipment.get("event")
-    events = [] if events is None else events
-    if not isinstance(events, list):
-        raise AdapterError(f"{path}.event: expected a list")
+    events = common.optional_list(shipment, "event", path)
     checkpoints = [
         _checkpoint(event, f"{path}.event[{i}]", carrier, number.strip())
         for i, event in enumerate(events)
     ]
-    _object(shipment, "contextData", path)  # checked for shape; nothing in it is a checkpoint
-    estimate = _estimate(shipment, path)
-    if estimate is not None and checkpoints:
-        # The first of the latest (max keeps the first): the copy normalize keeps on duplicates.
-        latest = max(range(len(checkpoints)), key=lambda i: checkpoints[i].occurred_at)
-        checkpoints[latest] = dataclasses.replace(checkpoints[latest], estimated_delivery=estimate)
+    # Checked for shape; nothing in it is a checkpoint.
+    common.optional_object(shipment, "contextData", path)
+    common.estimate_on_latest(checkpoints, _estimate(shipment, path))
     return checkpoints
 
 
