@@ -17,7 +17,7 @@ import asyncpg
 from fastapi import APIRouter, Query, Request, Response
 from markupsafe import Markup
 
-from suivi_infra.http import ErrorBody
+from suivi_infra.http import ErrorBody, documented
 from suivi_projections.query.analytics import AnalyticsSource, MerchantAnalytics
 from suivi_projections.web.context import ApiContext
 from suivi_projections.web.deps import AnalyticsDep, ContextDep, TodayDep
@@ -144,13 +144,19 @@ def render_page(
 router = APIRouter(tags=["merchant"])
 
 
-def _merchant(ctx: ApiContext, request: Request, *, basic: bool) -> str | None:
+def _merchant(ctx: ApiContext, request: Request, *, basic: bool) -> str | Response:
+    """The merchant of the presented key, or the 401 asking for one (Basic too on the page)."""
     key = presented_key(request.headers.get("authorization"), basic=basic)
     found = ctx.merchant_for_key(key) if key else None
+    if found is not None:
+        return found
     # A browser's first visit never carries a key: only a wrong key counts as a failure.
-    if found is None and (key or not basic):
+    if key or not basic:
         ctx.metrics.merchant_auth_failures.inc()
-    return found
+    challenge = BASIC_CHALLENGE if basic else "Bearer"
+    return error_response(
+        401, "unauthorized", "missing or unknown API key", {"WWW-Authenticate": challenge}
+    )
 
 
 async def _read(
@@ -168,11 +174,13 @@ async def _read(
     "/v1/merchant/analytics",
     response_model=MerchantAnalytics,
     summary="Delivery analytics over a range of days (see the page for the definitions)",
-    responses={
-        400: {"model": ErrorBody, "description": "Malformed, reversed or too long range."},
-        401: {"model": ErrorBody, "description": "Missing or unknown API key."},
-        503: {"model": ErrorBody, "description": "Analytics unavailable or too slow."},
-    },
+    responses=documented(
+        {
+            400: "Malformed, reversed or too long range.",
+            401: "Missing or unknown API key.",
+            503: "Analytics unavailable or too slow.",
+        }
+    ),
 )
 async def analytics_json(
     ctx: ContextDep,
@@ -184,10 +192,8 @@ async def analytics_json(
     end: ToDay = None,
 ) -> Any:
     merchant_id = _merchant(ctx, request, basic=False)
-    if merchant_id is None:
-        return error_response(
-            401, "unauthorized", "missing or unknown API key", {"WWW-Authenticate": "Bearer"}
-        )
+    if isinstance(merchant_id, Response):
+        return merchant_id
     try:
         first, last = parse_range(start, end, today)
     except RangeError as problem:
@@ -222,11 +228,8 @@ async def analytics_page(
     end: ToDay = None,
 ) -> Response:
     merchant_id = _merchant(ctx, request, basic=True)
-    if merchant_id is None:
-        return error_response(
-            401, "unauthorized", "missing or unknown API key",
-            {"WWW-Authenticate": BASIC_CHALLENGE},
-        )  # fmt: skip
+    if isinstance(merchant_id, Response):
+        return merchant_id
     try:
         first, last = parse_range(start, end, today)
     except RangeError as problem:
