@@ -81,15 +81,6 @@ def parse(payload: Any) -> Parsed:
         where = f"$.data.trackingList[{i}]"
         words = sc.string(entry.get("trackingContent"), f"{where}.trackingContent")
         place = sc.string(entry.get("occurLocation"), f"{where}.occurLocation")
-        country = alpha2(place) if place else None
-        scans.append(
-            sc.Scan(
-                code=sc.phrase_code(words, PHRASES),
-                when=entry.get("occurDatetime"),
-                path=f"{where}.occurDatetime",
-                message=words,
-                city=None if country else place,
-                country=country,
-            )
-        )
+        code, when = sc.phrase_code(words, PHRASES), entry.get("occurDatetime")
+        scans.append(sc.one_place_scan(code, when, f"{where}.occurDatetime", words, place))
     return sc.checkpoints(parcel, scans, TABLE)

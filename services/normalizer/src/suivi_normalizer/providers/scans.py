@@ -9,7 +9,6 @@ report instead applies to the latest event only (`Scan.code` of that event), nev
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ from suivi_normalizer.providers.base import (
     location_of,
     text,
 )
+from suivi_normalizer.providers.common import checkpoint, estimate_on_latest
 from suivi_normalizer.providers.timeparse import parse_placed
 from suivi_schemas import EstimatedDelivery, ShipmentStatus
 
@@ -64,11 +64,11 @@ def checkpoints(
     degraded: Iterable[str] = (),
 ) -> Parsed:
     """The scans as checkpoints (the carrier's order kept); the estimate on the latest one."""
-    found: list[Checkpoint] = []
+    read: list[Checkpoint] = []
     for scan in scans:
-        meaning, known = table.lookup(scan.code, scan.fallback or fallback)
+        found = table.lookup(scan.code, scan.fallback or fallback)
         country = alpha2(scan.country)
-        occurred_at, basis = parse_placed(
+        placed = parse_placed(
             scan.when,
             scan.path,
             country=country,
@@ -78,23 +78,19 @@ def checkpoints(
             shipment=parcel.countries,
         )
         place = location_of(text(scan.city), text(scan.region), text(scan.postal_code), country)
-        found.append(
-            Checkpoint(
-                carrier=parcel.carrier,
-                tracking_number=parcel.number,
-                occurred_at=occurred_at,
-                time_basis=basis,
-                code=scan.code.strip()[:64] or NO_CODE,
-                meaning=meaning,
-                known=known,
-                message=text(scan.message),
-                location=place,
-            )
-        )
-    if parcel.estimate is not None and found:
-        latest = max(range(len(found)), key=lambda i: found[i].occurred_at)
-        found[latest] = dataclasses.replace(found[latest], estimated_delivery=parcel.estimate)
-    return Parsed(found, degraded)
+        code, message = scan.code.strip()[:64] or NO_CODE, text(scan.message)
+        read.append(checkpoint(parcel.carrier, parcel.number, placed, code, found, message, place))
+    estimate_on_latest(read, parcel.estimate)
+    return Parsed(read, degraded)
+
+
+def one_place_scan(
+    code: str, when: object, path: str, words: str | None, place: str | None
+) -> Scan:
+    """A scan whose one place field is a country when it names one, else a city (4PX's
+    `occurLocation`, YunExpress's `ProcessLocation`)."""
+    country = alpha2(place) if place else None
+    return Scan(code, when, path, words, city=None if country else place, country=country)
 
 
 def phrase_code(words: str | None, phrases: Mapping[str, str]) -> str:

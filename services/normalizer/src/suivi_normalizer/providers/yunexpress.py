@@ -102,15 +102,6 @@ def parse(payload: Any) -> Parsed:
         if i == len(events) - 1:  # oldest first: the package state may name the newest
             code = sc.latest_code(code, state, TABLE, _STATES)
         place = sc.string(event.get("ProcessLocation"), f"{where}.ProcessLocation")
-        country = alpha2(place) if place else None
-        scans.append(
-            sc.Scan(
-                code=code,
-                when=event.get("ProcessDate"),
-                path=f"{where}.ProcessDate",
-                message=words,
-                city=None if country else place,
-                country=country,
-            )
-        )
+        when = event.get("ProcessDate")
+        scans.append(sc.one_place_scan(code, when, f"{where}.ProcessDate", words, place))
     return sc.checkpoints(parcel, scans, TABLE)
