@@ -20,6 +20,7 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import ClassVar
 
 import asyncpg
 
@@ -90,6 +91,17 @@ def _learn(model: EtaModel, overall: Tally, journey: Journey) -> None:
     overall.add(delivery_days_between(journey.carrier, pickup, actual))
 
 
+class _Mean:
+    """A `Score` field per another (by default per prediction made); NaN over nothing."""
+
+    def __init__(self, total: str, *, per: str = "predicted") -> None:
+        self.total, self.per = total, per
+
+    def __get__(self, score: object, owner: type | None = None) -> float:
+        n: int = getattr(score, self.per)
+        return float(getattr(score, self.total)) / n if n else float("nan")
+
+
 @dataclass
 class Score:
     """Sums over judged predictions of one row of the report."""
@@ -126,49 +138,18 @@ class Score:
             self.carrier_exact += j.carrier == j.actual
             self.model_error_on_carrier += error
 
-    def _per(self, total: int, n: int | None = None) -> float:
-        n = self.predicted if n is None else n
-        return total / n if n else float("nan")
-
-    @property
-    def coverage(self) -> float:
-        return self._per(self.predicted, self.asked)
-
-    @property
-    def exact_rate(self) -> float:
-        return self._per(self.exact)
-
-    @property
-    def hit_rate(self) -> float:
-        return self._per(self.inside)
-
-    @property
-    def mean_width(self) -> float:
-        return self._per(self.width)
-
-    @property
-    def mae(self) -> float:
-        return self._per(self.error)
-
-    @property
-    def baseline_mae(self) -> float:
-        return self._per(self.baseline_error)
-
-    @property
-    def baseline_exact_rate(self) -> float:
-        return self._per(self.baseline_exact)
-
-    @property
-    def carrier_mae(self) -> float:
-        return self._per(self.carrier_error, self.carrier_n)
-
-    @property
-    def carrier_exact_rate(self) -> float:
-        return self._per(self.carrier_exact, self.carrier_n)
-
-    @property
-    def model_mae_on_carrier(self) -> float:
-        return self._per(self.model_error_on_carrier, self.carrier_n)
+    # Means and rates over the predictions made (NaN when there is none).
+    coverage: ClassVar[_Mean] = _Mean("predicted", per="asked")
+    exact_rate: ClassVar[_Mean] = _Mean("exact")
+    hit_rate: ClassVar[_Mean] = _Mean("inside")
+    mean_width: ClassVar[_Mean] = _Mean("width")
+    mae: ClassVar[_Mean] = _Mean("error")
+    baseline_mae: ClassVar[_Mean] = _Mean("baseline_error")
+    baseline_exact_rate: ClassVar[_Mean] = _Mean("baseline_exact")
+    # The same on the predictions made where the carrier gave its own estimate.
+    carrier_mae: ClassVar[_Mean] = _Mean("carrier_error", per="carrier_n")
+    carrier_exact_rate: ClassVar[_Mean] = _Mean("carrier_exact", per="carrier_n")
+    model_mae_on_carrier: ClassVar[_Mean] = _Mean("model_error_on_carrier", per="carrier_n")
 
     @property
     def gain(self) -> float:
