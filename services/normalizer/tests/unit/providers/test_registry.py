@@ -12,7 +12,12 @@ from suivi_schemas.providers import PROVIDERS, SLUGS
 
 # Modules of the package that are not a provider's: shared helpers and a provider's second part.
 _HELPERS = {"base", "common", "handoffs", "places", "scans", "timeparse", "wording", "xmldoc"}
-_HELPERS |= {"seventeentrack_codes", "ups_track", "usps_time"}  # a provider's second part
+_HELPERS |= {
+    "fedex_estimate",
+    "seventeentrack_codes",
+    "ups_track",
+    "usps_time",
+}  # a provider's second part
 
 
 def test_every_listed_provider_has_its_module() -> None:
