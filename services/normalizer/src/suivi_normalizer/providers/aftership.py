@@ -52,10 +52,10 @@ own `tag`/`subtag` at `created_at` (else `updated_at`, which moves on every refr
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from suivi_normalizer.providers import common
+from suivi_normalizer.providers.aftership_estimate import delivery_estimate
 from suivi_normalizer.providers.base import (
     AdapterError,
     Checkpoint,
@@ -66,8 +66,8 @@ from suivi_normalizer.providers.base import (
     text,
 )
 from suivi_normalizer.providers.places import country_code, facility_state
-from suivi_normalizer.providers.timeparse import parse_date, parse_datetime, parse_placed
-from suivi_schemas import EstimatedDelivery, EstimateSource, Location, Reason, ShipmentStatus
+from suivi_normalizer.providers.timeparse import parse_placed
+from suivi_schemas import Location, Reason, ShipmentStatus
 from suivi_schemas.carriers import canonical_carrier
 from suivi_schemas.status import Substatus
 
@@ -180,7 +180,6 @@ _KNOWN_ALPHA2 = frozenset(ALPHA2.values())
 # "new tracking, no information yet"): no checkpoint, the tracker shows it as pending.
 NO_NEWS_TAGS = frozenset({"Pending"})
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_EDD_SOURCES = {"Carrier EDD": EstimateSource.CARRIER, "AfterShip EDD": EstimateSource.PROVIDER}
 
 
 def country_alpha2(value: Any) -> str | None:
@@ -192,10 +191,6 @@ def country_alpha2(value: Any) -> str | None:
     if len(code) == 2:
         return code if code in _KNOWN_ALPHA2 else None
     return ALPHA2.get(code) or country_code(code)  # a name, in any language
-
-
-def _first(obj: dict[str, Any], *keys: str) -> Any:
-    return next((obj[k] for k in keys if obj.get(k) is not None), None)
 
 
 def _string(obj: dict[str, Any], key: str, path: str, max_length: int = 64) -> str:
@@ -228,75 +223,12 @@ def _meaning(obj: dict[str, Any], path: str) -> tuple[str, Meaning, bool]:
     return code, meaning, known
 
 
-def _window(
-    lo: Any, hi: Any, path: str, source: EstimateSource, country: str | None, detail: str
-) -> EstimatedDelivery:
-    def instant(value: Any) -> datetime | None:
-        has_time = isinstance(value, str) and len(value.strip()) > 10
-        return parse_datetime(value, path, country=country) if has_time else None
-
-    earliest, latest = parse_date(lo, path), parse_date(hi, path)
-    if latest < earliest:
-        raise AdapterError(f"{path}: estimated delivery window ends before it starts")
-    return EstimatedDelivery(
-        earliest=earliest,
-        latest=latest,
-        earliest_at=instant(lo),
-        latest_at=instant(hi),
-        source=source,
-        detail=detail,
-    )
-
-
-def _edd(
-    msg: dict[str, Any], key: str, source: EstimateSource, what: str, country: str | None
-) -> EstimatedDelivery | None:
-    """`courier_estimated_delivery_date` / `aftership_estimated_delivery_date`: a date or window."""
-    edd = common.optional_object(msg, key, "$.msg")
-    if edd is None:
-        return None
-    day = edd.get("estimated_delivery_date")
-    lo = _first(edd, "estimated_delivery_date_min", "estimated_delivery_date")
-    hi = _first(edd, "estimated_delivery_date_max", "estimated_delivery_date")
-    if not lo or not hi:
-        return None
-    detail = what
-    if edd.get("confidence_code") is not None:
-        detail += f", confidence code {edd['confidence_code']}"
-    if isinstance(day, str) and str(lo).strip()[:10] != str(hi).strip()[:10]:
-        detail += f", most likely {day.strip()[:10]}"  # a window of days with a favourite
-    return _window(lo, hi, f"$.msg.{key}", source, country, detail)
-
-
-def _estimate(msg: dict[str, Any], country: str | None) -> EstimatedDelivery | None:
-    carrier = EstimateSource.CARRIER
-    found = _edd(msg, "courier_estimated_delivery_date", carrier, "carrier estimate", country)
-    found = found or _edd(
-        msg, "aftership_estimated_delivery_date", EstimateSource.PROVIDER, "AfterShip AI", country
-    )
-    if found is not None:
-        return found
-    latest = common.optional_object(msg, "latest_estimated_delivery", "$.msg")
-    if latest is not None and latest.get("source") in _EDD_SOURCES:
-        lo = _first(latest, "datetime_min", "datetime")
-        hi = _first(latest, "datetime_max", "datetime")
-        if lo and hi:
-            path = "$.msg.latest_estimated_delivery"
-            detail = f"latest estimate ({latest['source']})"
-            return _window(lo, hi, path, _EDD_SOURCES[latest["source"]], country, detail)
-    legacy = msg.get("expected_delivery")  # webhook versions before the EDD objects
-    if legacy:
-        path = "$.msg.expected_delivery"
-        return _window(legacy, legacy, path, carrier, country, "carrier estimate (legacy field)")
-    return None
-
-
 def _checkpoint(
     cp: Any, path: str, carrier: str, number: str, shipment: tuple[str | None, ...]
 ) -> Checkpoint:
     if not isinstance(cp, dict):
         raise AdapterError(f"{path}: expected an object")
-    country = country_alpha2(_first(cp, "country_region", "country_iso3", "country_name"))
+    country = country_alpha2(common.first(cp, "country_region", "country_iso3", "country_name"))
     city = text(cp.get("city"))
     # USPS facilities carry their state in their name ("WEST PALM BEACH FL DISTRIBUTION CENTER").
     region = text(cp.get("state")) or (facility_state(city) if country in ("US", None) else None)
@@ -310,7 +242,7 @@ def _checkpoint(
     )
     code, meaning, known = _meaning(cp, path)
     message = text(cp.get("message")) or text(cp.get("subtag_message"))
-    postal_code = text(_first(cp, "postal_code", "zip"))
+    postal_code = text(common.first(cp, "postal_code", "zip"))
     where = Location(city=city, region=region, postal_code=postal_code, country=country)
     return common.checkpoint(carrier, number, placed, code, (meaning, known), message, where)
 
@@ -346,9 +278,9 @@ def parse(payload: Any) -> list[Checkpoint]:
     carrier = canonical_carrier(slug)
     raw_checkpoints = common.optional_list(msg, "checkpoints", "$.msg")
     destination = country_alpha2(
-        _first(msg, "destination_country_region", "destination_country_iso3")
+        common.first(msg, "destination_country_region", "destination_country_iso3")
     )
-    origin = country_alpha2(_first(msg, "origin_country_region", "origin_country_iso3"))
+    origin = country_alpha2(common.first(msg, "origin_country_region", "origin_country_iso3"))
     checkpoints = [
         _checkpoint(cp, f"$.msg.checkpoints[{i}]", carrier, number, (origin, destination))
         for i, cp in enumerate(raw_checkpoints)
@@ -362,5 +294,5 @@ def parse(payload: Any) -> list[Checkpoint]:
     )
     if not checkpoints or expired:
         checkpoints.append(_tracking_level(msg, carrier, number))
-    common.estimate_on_latest(checkpoints, _estimate(msg, destination))
+    common.estimate_on_latest(checkpoints, delivery_estimate(msg, destination))
     return Parsed(checkpoints, degraded)

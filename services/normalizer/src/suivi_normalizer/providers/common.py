@@ -20,6 +20,12 @@ from suivi_schemas import EstimatedDelivery, Location, TimeBasis
 MAX_NUMBER = 64  # characters in a tracking number, as every adapter refuses longer ones
 
 
+def first(obj: dict[str, Any], *keys: str) -> Any:
+    """The value of the first of `keys` that is present and not null (current field names
+    before legacy ones), else None."""
+    return next((obj[k] for k in keys if obj.get(k) is not None), None)
+
+
 def optional_object(container: dict[str, Any], key: str, path: str) -> dict[str, Any] | None:
     """container[key] when it is an object, None when absent or null; else refused."""
     value = container.get(key)

@@ -13,6 +13,7 @@ from suivi_schemas.providers import PROVIDERS, SLUGS
 # Modules of the package that are not a provider's: shared helpers and a provider's second part.
 _HELPERS = {"base", "common", "handoffs", "places", "scans", "timeparse", "wording", "xmldoc"}
 _HELPERS |= {
+    "aftership_estimate",
     "fedex_estimate",
     "seventeentrack_codes",
     "ups_track",
