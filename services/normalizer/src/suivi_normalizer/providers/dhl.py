@@ -283,8 +283,8 @@ def _estimate(shipment: dict[str, Any], path: str) -> EstimatedDelivery | None:
         start_path = end_path = f"{path}.estimatedTimeOfDelivery"
         if begins is None:
             return None
-    start = _at(begins or ends, start_path if begins else end_path, country)
-    end = _at(ends or begins, end_path if ends else start_path, country)
+    start = parse_datetime(begins or ends, start_path if begins else end_path, country=country)
+    end = parse_datetime(ends or begins, end_path if ends else start_path, country=country)
     if end < start:
         raise AdapterError(f"{end_path}: before {start_path}")
     return EstimatedDelivery(
@@ -294,14 +294,6 @@ def _estimate(shipment: dict[str, Any], path: str) -> EstimatedDelivery | None:
         latest_at=None if _is_midnight(end) else end,
         source=EstimateSource.CARRIER,
     )
-
-
-def _at(value: str | None, path: str, country: str | None) -> datetime:
-    return _when(value, path, country)
-
-
-def _when(value: Any, path: str, country: str | None) -> datetime:
-    return parse_datetime(value, path, country=country)
 
 
 def _is_midnight(at: datetime) -> bool:
