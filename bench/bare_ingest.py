@@ -1,8 +1,8 @@
 """The ingest benchmark's baseline: an endpoint that only produces the body to Kafka.
 
-Same framework (FastAPI under uvicorn, one process) and same producer settings as the real
-service, but no signature check, no JSON validation, no envelope: what is left is the cost of
-HTTP plus an acknowledged Kafka write.
+Same framework (FastAPI under uvicorn, one process), same producer and garbage collector
+settings as the real service, but no signature check, no JSON validation, no envelope: what is
+left is the cost of HTTP plus an acknowledged Kafka write.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request, Response
 from suivi_infra.kafka import make_producer
 from suivi_infra.message_size import producer_codec
 from suivi_infra.settings import KafkaSettings
+from suivi_ingest.__main__ import settle_heap
 from suivi_ingest.settings import IngestSettings
 
 
@@ -47,8 +48,10 @@ def build() -> FastAPI:
 
 
 if __name__ == "__main__":
+    app = build()
+    settle_heap()  # the service's collector settings too
     uvicorn.run(
-        build(),
+        app,
         host="127.0.0.1",
         port=int(os.environ["BENCH_PORT"]),
         access_log=False,

@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 
 from bench import quick
+from bench.e2e_stack import cpu_seconds
 from bench.normalizer_bench import create_topics, delete_topics
 from suivi_infra.settings import KafkaSettings
 from suivi_ingest.testing.signers import easypost_headers
@@ -93,6 +94,9 @@ async def main(seconds: int, connections: int, rounds: int) -> None:
     }  # fmt: skip
     results: dict[str, tuple[float, int, int]] = {}
     per_round: list[str] = []
+    # The server's own CPU per request answered (/proc): what the endpoint costs, whatever
+    # wrk and the broker took of the two cores meanwhile.
+    cpu_us: dict[str, list[float]] = {name: [] for name in servers}
     processes = [serve(command, env) for command, env, _ in servers.values()]
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -105,8 +109,10 @@ async def main(seconds: int, connections: int, rounds: int) -> None:
             # since other processes share these cores.
             for _ in range(rounds):
                 this_round = []
-                for name, (_, _, port) in servers.items():
+                for process, (name, (_, _, port)) in zip(processes, servers.items(), strict=True):
+                    before = cpu_seconds(process.pid)
                     got = run_wrk(wrk, port, script, seconds, connections)
+                    cpu_us[name].append((cpu_seconds(process.pid) - before) / got[1] * 1e6)
                     this_round.append(got[0])
                     if got[0] > results.get(name, (0.0, 0, 0))[0]:
                         results[name] = got
@@ -121,9 +127,15 @@ async def main(seconds: int, connections: int, rounds: int) -> None:
         f"{connections} connections, {seconds} s per run, wrk, best of {rounds} interleaved"
     )
     for name, (rps, total, bad) in results.items():
-        print(f"  {name:30} {rps:10.0f} requests/s  ({total} requests, {bad} not 2xx)")
+        cpu = min(cpu_us[name])
+        print(
+            f"  {name:30} {rps:10.0f} requests/s  ({total} requests, {bad} not 2xx)"
+            f"  {cpu:5.0f} µs CPU/request"
+        )
     (base, _, _), (ours, _, _) = results.values()
     print(f"  ingest/bare per round: {', '.join(per_round)}")
+    bare_cpu, ingest_cpu = (min(v) for v in cpu_us.values())
+    print(f"  CPU per request bare/ingest (least of {rounds} each): {bare_cpu / ingest_cpu:.2f}")
     print(f"ratio ingest/bare (best of {rounds} each): {ours / base:.2f}")
 
 

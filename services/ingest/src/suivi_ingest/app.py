@@ -49,13 +49,14 @@ def create_app(
         # string) and exception messages (may quote payloads): off; Prometheus covers metrics.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
-    # Served by plain Starlette endpoints (see suivi_ingest.http.DocumentedRoute); Shopify's
-    # route goes ahead of `/v1/webhooks/{provider}`, which would take it.
+    # Served by plain Starlette endpoints (see suivi_ingest.http.DocumentedRoute), first in
+    # line: each request is matched against the routes in turn, the docs' ones are rarely asked
+    # for. Shopify's route goes ahead of `/v1/webhooks/{provider}`, which would take it.
+    intakes = [webhook_route(intake)]
     if orders is not None:
-        app.router.routes.extend(
-            order_routes(OrderIntake(settings, orders, OrderMetrics(registry), clock, directory))
-        )
-    app.router.routes.append(webhook_route(intake))
+        orders_intake = OrderIntake(settings, orders, OrderMetrics(registry), clock, directory)
+        intakes[:0] = order_routes(orders_intake)
+    app.router.routes[:0] = intakes
 
     app.include_router(
         ops_router(

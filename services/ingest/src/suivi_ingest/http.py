@@ -17,7 +17,7 @@ from fastapi.routing import APIRoute
 from prometheus_client import Counter, Histogram
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import request_response
+from starlette.types import Receive, Scope, Send
 
 from suivi_infra.http import JSON
 from suivi_ingest.kafka import EventTooLargeError
@@ -176,12 +176,21 @@ def require_json(headers: Mapping[str, str]) -> str:
 
 class DocumentedRoute(APIRoute):
     """One declaration per route: OpenAPI from `endpoint`'s signature and the route's options,
-    requests served by `serve` exactly as a Starlette `Route` would (no dependency resolution,
-    no FastAPI per-request exit stacks)."""
+    requests served by `serve` (no dependency resolution, no FastAPI per-request exit stacks)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], *, serve: Endpoint, **kw: Any):
         super().__init__(path, endpoint, **kw)
-        self.app = request_response(serve)
+        self.app = _plain(serve)
+
+
+def _plain(serve: Endpoint) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    # Starlette's `request_response` also wraps each request in the app's exception handlers;
+    # the app's ExceptionMiddleware applies the same ones to what this raises: once is enough.
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        response = await serve(Request(scope, receive, send))
+        await response(scope, receive, send)
+
+    return app
 
 
 def accepted_post(
