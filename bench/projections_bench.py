@@ -2,7 +2,7 @@
 
 No Kafka: the serialized records go through `Projector.process` exactly as the FastStream
 subscriber hands them over (parse, one transaction per batch of 500 through the projector's
-`write.batch.apply_rows`, dead letters, metrics). Both runs use their own fresh schema, in the same
+`write.batch.apply_batch`, dead letters, metrics). Both runs use their own fresh schema, in the same
 run:
   (a) baseline: the same status-event and order rows, one COPY per batch, one transaction each,
       into tables shaped like the projector's (same keys and indexes);

@@ -83,36 +83,23 @@ def dumps(rows: object) -> str:
 
 async def apply_batch(
     conn: asyncpg.Connection,
-    statuses: Sequence[ShipmentStatusEvent],
+    statuses: Sequence[StatusRow | ShipmentStatusEvent],
     orders: Sequence[OrderEvent],
     *,
     reuse_after: timedelta = DEFAULT_REUSE_AFTER,
     channel: str = ORDER_CHANGED_CHANNEL,
     token_key: SecretStr | None = None,
 ) -> ApplyResult:
-    """Applies the batch; the caller holds the transaction (and commits offsets after it)."""
-    return await apply_rows(
-        conn, [status_row(e) for e in statuses], orders, reuse_after=reuse_after,
-        channel=channel, token_key=token_key,
-    )  # fmt: skip
-
-
-async def apply_rows(
-    conn: asyncpg.Connection,
-    statuses: Sequence[StatusRow],
-    orders: Sequence[OrderEvent],
-    *,
-    reuse_after: timedelta = DEFAULT_REUSE_AFTER,
-    channel: str = ORDER_CHANGED_CHANNEL,
-    token_key: SecretStr | None = None,
-) -> ApplyResult:
-    """`apply_batch` of status events already decoded (`db.rows.decode_status`)."""
+    """Applies the batch; the caller holds the transaction (and commits offsets after it).
+    Status events come as rows (`db.rows.decode_status`, the projector's) or as models."""
     result = ApplyResult()
+    # A row is a tuple: no ABC check per event (the models' metaclass is an ABCMeta).
+    rows = [e if isinstance(e, tuple) else status_row(e) for e in statuses]
     # Estimate revisions (issue 21) are no checkpoints: observed below, never in the timeline.
-    revisions = [e for e in statuses if e.revision_of is not None]
+    revisions = [e for e in rows if e.revision_of is not None]
     if revisions:
-        statuses = [e for e in statuses if e.revision_of is None]
-    by_id_s = {e.event_id: e for e in reversed(statuses)}
+        rows = [e for e in rows if e.revision_of is None]
+    by_id_s = {e.event_id: e for e in reversed(rows)}
     by_id_o = {e.event_id: e for e in reversed(orders)}
     # Sorted by id: concurrent inserts of the same ids then wait for each other, never deadlock.
     ordered = [by_id_s[i] for i in sorted(by_id_s)]
@@ -141,7 +128,7 @@ async def apply_rows(
     elif lock_ids:
         await conn.fetchval(sql.LOCK_KEYS, lock_ids)
     new_statuses = [e for e in ordered if e.event_id in fresh]
-    result.status_duplicates = len(statuses) - len(new_statuses)
+    result.status_duplicates = len(rows) - len(new_statuses)
     result.order_duplicates = len(orders) - sum(1 for i in by_id_o if i in fresh)
 
     fresh_checkpoints: dict[Key, list[Checkpoint]] = {}

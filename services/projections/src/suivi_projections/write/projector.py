@@ -1,6 +1,6 @@
 """The hot path: one consumed batch (both topics) → one PostgreSQL transaction → dead letters.
 
-Valid events are applied in a single transaction (see batch.apply_rows); records that are not
+Valid events are applied in a single transaction (see batch.apply_batch); records that are not
 valid events go to the dead-letter topic with the reason, and the batch goes on. Status events,
 most of the traffic, are read straight into rows (db.rows.decode_status: the model's values
 without building the model when the record is in its published form, the model's own
@@ -30,7 +30,7 @@ from suivi_infra.tokens import TokenSettings
 from suivi_projections.db.rows import StatusRow, decode_status
 from suivi_projections.domain.shipments import DEFAULT_REUSE_AFTER
 from suivi_projections.metrics import ProjectionsMetrics
-from suivi_projections.write.batch import ApplyResult, apply_rows
+from suivi_projections.write.batch import ApplyResult, apply_batch
 from suivi_projections.write.legs import apply_links
 from suivi_schemas import OrderEvent
 from suivi_schemas.legs import LegLinkEvent
@@ -92,7 +92,7 @@ class Projector:
                 conn, tx = await opening
                 opening = None  # the connection is this block's to give back
                 try:
-                    result = await apply_rows(
+                    result = await apply_batch(
                         conn, statuses, orders, reuse_after=self.reuse_after,
                         token_key=self.token_key,
                     )  # fmt: skip

@@ -109,9 +109,22 @@ inserted AS (
 SELECT (SELECT n FROM locked) AS locked, ARRAY(SELECT event_id FROM inserted) AS fresh
 """  # noqa: S608 - constant column lists
 
-# Tokens are only ever inserted: the update keeps the row's own. The merchant's promised day
-# is read from the snapshot itself (ISO text: no DateStyle in play), so it moves with it.
-UPSERT_ORDERS = """
+
+def set_excluded(columns: Sequence[str]) -> str:
+    """The SET list of an `ON CONFLICT … DO UPDATE` taking each column from EXCLUDED."""
+    return ", ".join(f"{c} = EXCLUDED.{c}" for c in columns)
+
+
+# What a newer snapshot rewrites: all but the key, the tokens (only ever inserted: the row
+# keeps its own) and the status (the projector's, from the order's parcels).
+_ORDER_UPDATES = (
+    "event_id", "source", "placed_at", "updated_at", "cancelled", "customer_email",
+    "customer_phone", "customer_name", "locale", "timezone", "notify_email", "notify_sms",
+    "notify_push", "shipping_address", "line_items", "snapshot", "promised_delivery_date",
+)  # fmt: skip
+# The merchant's promised day is read from the snapshot itself (ISO text: no DateStyle in
+# play), so it moves with it.
+UPSERT_ORDERS = f"""
 INSERT INTO orders AS o (
     merchant_id, order_number, event_id, source, placed_at, updated_at, cancelled, status,
     customer_email, customer_phone, customer_name, locale, timezone, notify_email, notify_sms,
@@ -129,18 +142,10 @@ FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[],
     AS u (merchant_id, order_number, event_id, source, placed_at, updated_at, cancelled,
     customer_email, customer_phone, customer_name, locale, timezone, notify_email, notify_sms,
     notify_push, shipping_address, line_items, snapshot, status_token, share_token)
-ON CONFLICT (merchant_id, order_number) DO UPDATE SET
-    event_id = EXCLUDED.event_id, source = EXCLUDED.source, placed_at = EXCLUDED.placed_at,
-    updated_at = EXCLUDED.updated_at, cancelled = EXCLUDED.cancelled,
-    customer_email = EXCLUDED.customer_email, customer_phone = EXCLUDED.customer_phone,
-    customer_name = EXCLUDED.customer_name, locale = EXCLUDED.locale,
-    timezone = EXCLUDED.timezone, notify_email = EXCLUDED.notify_email,
-    notify_sms = EXCLUDED.notify_sms, notify_push = EXCLUDED.notify_push,
-    shipping_address = EXCLUDED.shipping_address, line_items = EXCLUDED.line_items,
-    snapshot = EXCLUDED.snapshot, promised_delivery_date = EXCLUDED.promised_delivery_date
+ON CONFLICT (merchant_id, order_number) DO UPDATE SET {set_excluded(_ORDER_UPDATES)}
 WHERE (o.updated_at, o.event_id) < (EXCLUDED.updated_at, EXCLUDED.event_id)
 RETURNING o.order_id, o.merchant_id, o.order_number
-"""
+"""  # noqa: S608 - constant text
 
 UPSERT_FULFILLMENTS = """
 INSERT INTO order_fulfillments AS f (merchant_id, order_number, fulfillment_id, event_id,
@@ -280,19 +285,12 @@ def mark_due_from(rows: str) -> str:
     return schedule.MARK_DUE.replace(source, f"({rows})")
 
 
+_SHIPMENT_UPDATES = (*SHIPMENT_NAMES[3:], "updated_at")  # all but the key
 # Rows of UPSERT_SHIPMENTS: `carrier, tracking_number, <SHIPMENT_COLUMNS>`, in its CTE `staged`.
 UPSERT_SHIPMENTS = f"""
 INSERT INTO shipments (carrier, tracking_number, {SHIPMENT_COLUMNS}, updated_at)
 SELECT carrier, tracking_number, {SHIPMENT_COLUMNS}, now() FROM staged
-ON CONFLICT (carrier, tracking_number, generation) DO UPDATE SET
-    event_count = EXCLUDED.event_count, first_event_id = EXCLUDED.first_event_id,
-    first_event_at = EXCLUDED.first_event_at, last_event_id = EXCLUDED.last_event_id,
-    last_event_at = EXCLUDED.last_event_at, status = EXCLUDED.status,
-    substatus = EXCLUDED.substatus, action_required = EXCLUDED.action_required,
-    reason = EXCLUDED.reason, eta_event_id = EXCLUDED.eta_event_id,
-    eta_earliest = EXCLUDED.eta_earliest, eta_latest = EXCLUDED.eta_latest,
-    eta_source = EXCLUDED.eta_source, delivered_at = EXCLUDED.delivered_at,
-    terminal_at = EXCLUDED.terminal_at, updated_at = EXCLUDED.updated_at
+ON CONFLICT (carrier, tracking_number, generation) DO UPDATE SET {set_excluded(_SHIPMENT_UPDATES)}
 """  # noqa: S608 - a constant column list
 
 SHRINK_SHIPMENTS = """
