@@ -15,6 +15,7 @@ from starlette.responses import Response
 from suivi_infra.http import JSON, error_response
 from suivi_ingest.http import (
     IngestError,
+    loads_for_ids,
     parse_object,
     plain_headers,
     publish_durably,
@@ -80,7 +81,10 @@ class WebhookIntake:
         scheme = self._authenticate(
             spec, body, RequestFacts(headers, request.scope["query_string"], self._clock())
         )
-        text, payload = parse_object(body, allow_array=spec.body_may_be_array)
+        many = spec.body_may_be_array
+        text, payload = parse_object(body, allow_array=many, loads=loads_for_ids)
+        if spec.ids_are_floats(payload):  # maybe a long integer: read exactly, as the normalizer
+            text, payload = parse_object(body, allow_array=many)
         event_uuid = uuid.uuid4()
         event_id = str(event_uuid)
         event = RawProviderEvent(

@@ -96,6 +96,12 @@ class ProviderSpec:
                     return f"{self.slug}:{number}"
         return self.slug
 
+    def ids_are_floats(self, payload: Mapping[str, Any]) -> bool:
+        """Whether an id or number this provider reads is a JSON float (or, as `loads_for_ids`
+        reads them, an integer beyond 64 bits)."""
+        paths = (*self.delivery_id, self.tracking_number)
+        return any(isinstance(_dig(payload, p), float) for p in paths if p is not None)
+
     def selected_headers(self, headers: Mapping[str, str]) -> dict[str, str]:
         selected: dict[str, str] = {}
         for name in self.headers:
