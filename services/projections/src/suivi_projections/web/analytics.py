@@ -10,16 +10,16 @@ import base64
 import binascii
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any
 
 import asyncpg
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from markupsafe import Markup
 
 from suivi_infra.http import ErrorBody, documented
-from suivi_projections.query.analytics import AnalyticsSource, MerchantAnalytics
-from suivi_projections.web.context import ApiContext
+from suivi_projections.query.analytics import MerchantAnalytics
 from suivi_projections.web.deps import AnalyticsDep, ContextDep, TodayDep
 from suivi_projections.web.pages.charts import Bar, Point, bar_chart, column_chart, line_chart
 from suivi_projections.web.pages.render import TEMPLATES, security_headers
@@ -144,30 +144,47 @@ def render_page(
 router = APIRouter(tags=["merchant"])
 
 
-def _merchant(ctx: ApiContext, request: Request, *, basic: bool) -> str | Response:
-    """The merchant of the presented key, or the 401 asking for one (Basic too on the page)."""
-    key = presented_key(request.headers.get("authorization"), basic=basic)
-    found = ctx.merchant_for_key(key) if key else None
-    if found is not None:
-        return found
-    # A browser's first visit never carries a key: only a wrong key counts as a failure.
-    if key or not basic:
-        ctx.metrics.merchant_auth_failures.inc()
-    challenge = BASIC_CHALLENGE if basic else "Bearer"
-    return error_response(
-        401, "unauthorized", "missing or unknown API key", {"WWW-Authenticate": challenge}
-    )
+@dataclass
+class _Asked:
+    """What both routes take (a dependency): the caller's context, the source, today's date
+    and the requested range."""
+
+    ctx: ContextDep
+    source: AnalyticsDep
+    today: TodayDep
+    request: Request
+    start: FromDay = None
+    end: ToDay = None
+
+    def merchant(self, *, basic: bool) -> str | Response:
+        """The merchant of the presented key, or the 401 asking for one (Basic too on the page)."""
+        key = presented_key(self.request.headers.get("authorization"), basic=basic)
+        found = self.ctx.merchant_for_key(key) if key else None
+        if found is not None:
+            return found
+        # A browser's first visit never carries a key: only a wrong key counts as a failure.
+        if key or not basic:
+            self.ctx.metrics.merchant_auth_failures.inc()
+        challenge = BASIC_CHALLENGE if basic else "Bearer"
+        return error_response(
+            401, "unauthorized", "missing or unknown API key", {"WWW-Authenticate": challenge}
+        )
+
+    def days(self) -> tuple[date, date]:
+        """The range asked for; raises `RangeError`."""
+        return parse_range(self.start, self.end, self.today)
+
+    async def read(self, merchant_id: str, first: date, last: date) -> MerchantAnalytics | str:
+        """The figures, or why there are none (no source, or too slow)."""
+        if self.source is None:
+            return "analytics are not available on this read model"
+        try:
+            return await self.source.merchant_analytics(merchant_id, first, last)
+        except asyncpg.QueryCanceledError:
+            return "the figures took too long to compute; try a shorter range"
 
 
-async def _read(
-    source: AnalyticsSource | None, merchant_id: str, first: date, last: date
-) -> MerchantAnalytics | str:
-    if source is None:
-        return "analytics are not available on this read model"
-    try:
-        return await source.merchant_analytics(merchant_id, first, last)
-    except asyncpg.QueryCanceledError:
-        return "the figures took too long to compute; try a shorter range"
+AskedDep = Annotated[_Asked, Depends()]
 
 
 @router.get(
@@ -182,23 +199,15 @@ async def _read(
         }
     ),
 )
-async def analytics_json(
-    ctx: ContextDep,
-    source: AnalyticsDep,
-    today: TodayDep,
-    request: Request,
-    response: Response,
-    start: FromDay = None,
-    end: ToDay = None,
-) -> Any:
-    merchant_id = _merchant(ctx, request, basic=False)
+async def analytics_json(asked: AskedDep, response: Response) -> Any:
+    merchant_id = asked.merchant(basic=False)
     if isinstance(merchant_id, Response):
         return merchant_id
     try:
-        first, last = parse_range(start, end, today)
+        first, last = asked.days()
     except RangeError as problem:
         return error_response(400, "invalid_range", str(problem))
-    found = await _read(source, merchant_id, first, last)
+    found = await asked.read(merchant_id, first, last)
     if isinstance(found, str):
         return error_response(503, "unavailable", found, {"Retry-After": "30"})
     response.headers.update(_PRIVATE)
@@ -219,24 +228,17 @@ async def analytics_json(
         },
     },
 )
-async def analytics_page(
-    ctx: ContextDep,
-    source: AnalyticsDep,
-    today: TodayDep,
-    request: Request,
-    start: FromDay = None,
-    end: ToDay = None,
-) -> Response:
-    merchant_id = _merchant(ctx, request, basic=True)
+async def analytics_page(asked: AskedDep) -> Response:
+    merchant_id = asked.merchant(basic=True)
     if isinstance(merchant_id, Response):
         return merchant_id
     try:
-        first, last = parse_range(start, end, today)
+        first, last = asked.days()
     except RangeError as problem:
-        shown = (start or "")[:10], (end or "")[:10]
+        shown = (asked.start or "")[:10], (asked.end or "")[:10]
         body, headers = render_page(merchant_id, *shown, None, str(problem))
         return Response(body, 400, headers, media_type="text/html")
-    found = await _read(source, merchant_id, first, last)
+    found = await asked.read(merchant_id, first, last)
     error, status = (found, 503) if isinstance(found, str) else (None, 200)
     body, headers = render_page(
         merchant_id, first.isoformat(), last.isoformat(),
