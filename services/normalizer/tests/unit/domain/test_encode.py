@@ -4,7 +4,8 @@ ShipmentStatusEvent and equal what the validating path (`to_event` + `model_dump
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
+import uuid
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,14 @@ from suivi_normalizer.domain.encode import AS_IS, MODELS, STRINGS, TIMES, encode
 from suivi_normalizer.domain.normalize import checkpoint_id, normalize, normalize_new, to_event
 from suivi_normalizer.providers import AdapterError, Checkpoint, Meaning
 from suivi_normalizer.testing.golden import raw_event
-from suivi_schemas import Location, ShipmentStatus, ShipmentStatusEvent, Substatus
+from suivi_schemas import (
+    EstimatedDelivery,
+    EstimateSource,
+    Location,
+    ShipmentStatus,
+    ShipmentStatusEvent,
+    Substatus,
+)
 
 FIXTURE_DIR = Path(__file__).parents[2] / "fixtures"
 FIXTURES = sorted(FIXTURE_DIR.glob("*/*.json"))
@@ -133,3 +141,20 @@ def test_the_fast_path_leaves_no_field_out() -> None:
 def test_every_field_of_the_model_is_classified_for_the_fast_path() -> None:
     groups = (STRINGS, TIMES, MODELS, AS_IS)
     assert set(ShipmentStatusEvent.model_fields) <= {name for group in groups for name in group}
+
+
+def test_a_revision_gives_the_validating_paths_bytes_with_revision_of_in_the_models_place() -> None:
+    window = EstimatedDelivery(
+        earliest=date(2026, 3, 4), latest=date(2026, 3, 5), source=EstimateSource.CARRIER
+    )
+    cp = checkpoint(estimated_delivery=window)
+    raw = raw_event("ups", "{}")
+    of = checkpoint_id(cp)
+    fast = encode(cp, uuid.uuid4(), raw, of)
+    assert fast.value == to_event(cp, fast.event_id, "ups", raw, of).model_dump_json().encode()
+    assert list(json.loads(fast.value)) == list(ShipmentStatusEvent.model_fields)
+
+
+def test_an_empty_location_is_no_location_on_both_paths() -> None:
+    assert_same(checkpoint(location=Location()))
+    assert_same(checkpoint(tracking_number="1z 999-aa1 0123456784", code=" I "))
