@@ -38,15 +38,22 @@ def _fold(text: str | None) -> str:
 # UUID(bytes=…, version=5)'s bit setting, once: version 5, RFC 4122 variant.
 _KEEP = ~((0xF000 << 64) | (0xC000 << 48)) & (2**128 - 1)
 _SET = (5 << 76) | (0x8000 << 48)
+# UUID's slots, written as UUID.__init__ writes them (UUID.__setattr__ refuses: immutable).
+_UUID = uuid.UUID
+_SET_INT = _UUID.__dict__["int"].__set__
+_SET_IS_SAFE = _UUID.__dict__["is_safe"].__set__
+_UNKNOWN = uuid.SafeUUID.unknown
+_SHA1 = hashlib.sha1
+_floor = math.floor
 
 
 def _uuid5(name: str) -> uuid.UUID:
     # Same value as uuid.uuid5(SUIVI_NAMESPACE, name), without its per-call overhead (hot path:
     # one per checkpoint); UUID's __init__ checks and converts what is known good here.
-    digest = hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8"), usedforsecurity=False).digest()
-    made = object.__new__(uuid.UUID)
-    object.__setattr__(made, "int", int.from_bytes(digest[:16]) & _KEEP | _SET)
-    object.__setattr__(made, "is_safe", uuid.SafeUUID.unknown)
+    digest = _SHA1(_NAMESPACE_BYTES + name.encode(), usedforsecurity=False).digest()
+    made = object.__new__(_UUID)
+    _SET_INT(made, int.from_bytes(digest[:16]) & _KEEP | _SET)
+    _SET_IS_SAFE(made, _UNKNOWN)
     return made
 
 
@@ -68,18 +75,12 @@ def checkpoint_event_id(
     """
     if occurred_at.tzinfo is None:
         raise ValueError("occurred_at must be timezone-aware")
-    instant = str(math.floor(occurred_at.timestamp()))
-    name = "|".join(
-        (
-            carrier.lower(),
-            normalize_tracking_number(tracking_number),
-            instant,
-            code.strip().lower(),
-            _fold(city),
-            (country or "").upper(),
-        )
+    # carrier|TRACKINGNUMBER|unix seconds|code|folded city|COUNTRY (one format: never change it)
+    return _uuid5(
+        f"{carrier.lower()}|{normalize_tracking_number(tracking_number)}"
+        f"|{_floor(occurred_at.timestamp())}|{code.strip().lower()}"
+        f"|{_fold(city) if city else ''}|{country.upper() if country else ''}"
     )
-    return _uuid5(name)
 
 
 def estimate_event_id(
