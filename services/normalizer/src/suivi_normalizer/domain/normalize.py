@@ -110,7 +110,8 @@ def select_new(
     serializing events that were already published. `estimates` receives the estimate revision
     to publish, or the estimate-aware id to remember (domain/revisions.py).
     """
-    chosen: dict[UUID, Checkpoint] = {}
+    # By the id's integer: a UUID's hash is computed in Python, an int's is not.
+    chosen: dict[int, tuple[UUID, Checkpoint]] = {}
     skipped = 0
     ids = [(checkpoint_id(cp), cp) for cp in checkpoints_of(raw, payload, degraded)]
     if estimates is not None:
@@ -120,12 +121,14 @@ def select_new(
         if event_id in known:
             skipped += 1
             continue
-        kept = chosen.get(event_id)
+        kept = chosen.get(key := event_id.int)
         # Of a checkpoint given twice, keep the first, unless only a later copy has the estimate.
-        if kept is None or (kept.estimated_delivery is None and cp.estimated_delivery is not None):
-            chosen[event_id] = cp
+        if kept is None or (
+            kept[1].estimated_delivery is None and cp.estimated_delivery is not None
+        ):
+            chosen[key] = (event_id, cp)
     # Ties by id: a UUID's text is fixed-width lowercase hex, so its order is its integer's.
-    return sorted(chosen.items(), key=lambda item: (item[1].occurred_at, item[0].int)), skipped
+    return sorted(chosen.values(), key=lambda item: (item[1].occurred_at, item[0].int)), skipped
 
 
 def normalize_new(
