@@ -1,6 +1,6 @@
 """Suivi's shared event contracts: pydantic models and topic names, defined once."""
 
-from suivi_schemas.alerts import AlertKind, ShipmentAlert
+from suivi_schemas.alerts import AlertKind, PromiseSource, ShipmentAlert
 from suivi_schemas.common import EstimatedDelivery, Location
 from suivi_schemas.events import ShipmentStatusEvent
 from suivi_schemas.ids import (
@@ -37,6 +37,7 @@ __all__ = [
     "OrderEvent",
     "OrderShipment",
     "Outcome",
+    "PromiseSource",
     "RawProviderEvent",
     "Reason",
     "ShipmentAlert",

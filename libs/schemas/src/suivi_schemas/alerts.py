@@ -1,9 +1,12 @@
 """`tracking.alerts.v1`: episodes computed by the projections (stalled, late, recovered), and
-`revised`: the carrier moved its date later than it first said (once per parcel, issue 21)."""
+`revised`: the carrier moved its date later than it first said (once per parcel, issue 21).
+A `late` alert says whose day was missed: the carrier's or the shop's promise (both optional
+fields, added later: absent on older alerts)."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from enum import StrEnum
 from typing import Literal
 
@@ -19,6 +22,13 @@ class AlertKind(StrEnum):
     LATE = "late"
     RECOVERED = "recovered"
     REVISED = "revised"  # once per parcel: expected_by is midday (UTC) of the carrier's new day
+
+
+class PromiseSource(StrEnum):
+    """Whose day a `late` alert missed (the earlier of the two when both are known)."""
+
+    CARRIER = "carrier"  # the carrier's (or aggregator's) current estimated delivery day
+    MERCHANT = "merchant"  # the day the shop promised on the order (promised_delivery_date)
 
 
 class ShipmentAlert(Contract):
@@ -48,6 +58,16 @@ class ShipmentAlert(Contract):
         default=None,
         description="Why, in plain words, e.g. 'no event for 5 days; usual at most 3 days'. "
         + FREE_TEXT_RULE,
+    )
+    promise_source: PromiseSource | None = Field(
+        default=None,
+        description="Late only: whose day was missed, the carrier's estimate or the shop's "
+        "promised day (the earlier of the two counts). Absent on other kinds and older alerts.",
+    )
+    promised_date: date | None = Field(
+        default=None,
+        description="Late only: the day that was missed (expected_by is its end everywhere, "
+        "UTC-12). Absent on other kinds and older alerts.",
     )
 
     @property

@@ -4,12 +4,14 @@ Stalled: not terminal, and no carrier event for longer than is normal for its ca
 current status and its lane (`Thresholds`: learned from history, else the defaults). The
 episode is the silence after one particular event, so its id is derived from that event: a new
 event ends it (`recovered`), and a later silence is a new episode.
-Late: past the carrier's estimated delivery day and not delivered. The day is over when it is
-over everywhere ("anywhere on Earth", UTC-12): the destination's time zone is often unknown and
-calling a parcel late while its day is still running somewhere would be wrong. The episode is
-derived from the promised day; a new estimate that is not past ends it.
-Only carrier (or aggregator) estimates make a shipment late: a predicted window is missed by a
-quarter of shipments by construction, too often to alarm anyone.
+Late: past the promised day and not delivered; that day is the earlier of the carrier's
+estimated delivery day and the day the merchant promised on the parcel's orders (issue 21). The
+day is over when it is over everywhere ("anywhere on Earth", UTC-12): the destination's time
+zone is often unknown and calling a parcel late while its day is still running somewhere would
+be wrong. The episode is derived from the promised day (and whose it is); a new promised day
+that is not past ends it.
+Only carrier (or aggregator) estimates and merchants' promises make a shipment late: a
+predicted window is missed by a quarter of shipments by construction, too often to alarm anyone.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from suivi_schemas import (
     AlertKind,
     EstimateSource,
     Location,
+    PromiseSource,
     ShipmentStatus,
     Substatus,
 )
@@ -148,6 +151,8 @@ class Facts:
     substatus: Substatus | None = None
     # A later leg of the parcel has the parcel now (issue 17): this leg is not judged alone.
     handed_over: bool = False
+    # The earliest day a live order of the parcel promised (issue 21), if any.
+    merchant_promised: date | None = None
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -164,6 +169,9 @@ class Alert:
     episode_kind: AlertKind
     expected_by: datetime | None
     detail: str
+    # Late only: whose day was missed, and that day.
+    promise_source: PromiseSource | None = None
+    promised_date: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +196,36 @@ def _alert(
     kind: AlertKind, episode: uuid.UUID, of: AlertKind, by: datetime | None, why: str
 ) -> Alert:
     return Alert(alert_event_id(episode, kind), episode, kind, of, by, why)
+
+
+def promise(f: Facts) -> tuple[date, PromiseSource] | None:
+    """The day delivery was promised for: the earlier of the carrier's current date and the
+    merchant's; the carrier's on the same day (its episode ids are those from before)."""
+    carrier = (
+        f.eta_latest if f.eta_source in (EstimateSource.CARRIER, EstimateSource.PROVIDER) else None
+    )
+    merchant = f.merchant_promised
+    if merchant is not None and (carrier is None or merchant < carrier):
+        return merchant, PromiseSource.MERCHANT
+    return (carrier, PromiseSource.CARRIER) if carrier is not None else None
+
+
+def _promised_words(promised: tuple[date, PromiseSource]) -> tuple[str, str]:
+    """(the episode's anchor, the day in words) of a promised day."""
+    day, source = promised
+    if source is PromiseSource.MERCHANT:
+        return f"merchant {day.isoformat()}", f"the shop's promised day of {day.isoformat()}"
+    return day.isoformat(), f"the carrier's estimate of {day.isoformat()}"
+
+
+def _recovered_words(promised: tuple[date, PromiseSource] | None) -> str:
+    """Why a late episode ended while the parcel is still on its way: a new day, or none."""
+    if promised is None:
+        return "estimate withdrawn"
+    day, source = promised
+    if source is PromiseSource.MERCHANT:
+        return f"new promised day {day.isoformat()} (the shop's)"
+    return f"new estimate {day.isoformat()}"
 
 
 def evaluate(facts: Facts, thresholds: Thresholds, now: datetime) -> Verdict:
@@ -227,10 +265,8 @@ def evaluate(facts: Facts, thresholds: Thresholds, now: datetime) -> Verdict:
         elif stall is None:
             due.append(stall_due)
 
-    promised = (
-        f.eta_latest if f.eta_source in (EstimateSource.CARRIER, EstimateSource.PROVIDER) else None
-    )
-    deadline = day_over(promised) if promised is not None else None
+    promised = promise(f)
+    deadline = day_over(promised[0]) if promised is not None else None
     waiting = f.status in NEVER_LATE
     if late is not None and (terminal or waiting or deadline is None or now < deadline):
         if delivered:
@@ -240,14 +276,16 @@ def evaluate(facts: Facts, thresholds: Thresholds, now: datetime) -> Verdict:
         elif terminal or waiting:
             why = f.status.value
         else:
-            why = f"new estimate {promised.isoformat()}" if promised else "estimate withdrawn"
+            why = _recovered_words(promised)
         alerts.append(_alert(AlertKind.RECOVERED, late, AlertKind.LATE, deadline, why))
         late = None
     if not (terminal or waiting) and promised is not None and deadline is not None:
         if late is None and now >= deadline:
-            late = episode_id(AlertKind.LATE, f.key, promised.isoformat())
-            why = f"not delivered by the carrier's estimate of {promised.isoformat()}"
-            alerts.append(_alert(AlertKind.LATE, late, AlertKind.LATE, deadline, why))
+            anchor, day = _promised_words(promised)
+            late = episode_id(AlertKind.LATE, f.key, anchor)
+            event = alert_event_id(late, AlertKind.LATE)
+            alerts.append(Alert(event, late, AlertKind.LATE, AlertKind.LATE, deadline,
+                                f"not delivered by {day}", promised[1], promised[0]))  # fmt: skip
         elif late is None:
             due.append(deadline)
     return Verdict(tuple(alerts), stall, late, min(due, default=None), threshold)

@@ -4,14 +4,14 @@ known at the newest scan, kept per scan in `eta_predictions` (the first is the o
 current one in `shipment_insights` with its confidence, and whether it is trending late: its
 likeliest day after the promised one (the earlier of the carrier's current date and the day the
 merchant promised on the parcel's order), while that day has not passed yet (the late watch
-takes over then; the merchant's day, which no late watch covers, keeps it flagged once over,
-until an attempt); and once per parcel, a `revised` alert when the carrier's date moved
+takes over then; a missed merchant's day, which the late watch judges too, also keeps it
+flagged until an attempt); and once per parcel, a `revised` alert when the carrier's date moved
 later than its first one (the shopper is told if the merchant opted in). Runs in the
 monitor's transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -49,7 +49,8 @@ FROM unnest($1::text[], $2::text[], $3::integer[], $4::date[], $5::date[], $6::i
 WHERE i.carrier = u.carrier AND i.tracking_number = u.tracking_number
     AND i.generation = u.generation
 """
-# The earliest day promised by a live order of each generation (a parcel may be in several).
+# The earliest day promised by a live order of each generation (a parcel may be in several):
+# what trending late and the late watch (domain.watch.promise) compare with the carrier's date.
 MERCHANT_PROMISES = """
 SELECT k.carrier, k.tracking_number, k.generation, min(o.promised_delivery_date)
 FROM unnest($1::text[], $2::text[], $3::integer[]) AS k (carrier, tracking_number, generation)
@@ -78,7 +79,7 @@ def trending_late(
 ) -> bool:
     """The prediction passed the earlier of the carrier's date (while that day is still ahead
     or today: the late watch takes over then) and the merchant's promised day; or the merchant's
-    day is over everywhere, undelivered (no late watch covers it: flagged until an attempt)."""
+    day is over everywhere, undelivered (flagged until an attempt, besides its late episode)."""
     if p is not None and promised is not None and p.likeliest > promised >= now.date():
         return True
     if merchant is None:
@@ -87,10 +88,14 @@ def trending_late(
 
 
 async def repredict(
-    conn: asyncpg.Connection, model: EtaModel, keys: Sequence[Key], now: datetime
+    conn: asyncpg.Connection,
+    model: EtaModel,
+    keys: Sequence[Key],
+    now: datetime,
+    merchant: Mapping[Key, date],
 ) -> list[Current]:
+    """`merchant`: the keys' merchant promises (`merchant_promises`, read once per batch)."""
     found = await eta_store.journeys_of(conn, keys)
-    merchant = await _merchant_promises(conn, keys)
     currents: list[Current] = []
     records: list[tuple[Any, ...]] = []
     for key in sorted(found):
@@ -120,7 +125,8 @@ async def repredict(
     return currents
 
 
-async def _merchant_promises(conn: asyncpg.Connection, keys: Sequence[Key]) -> dict[Key, date]:
+async def merchant_promises(conn: asyncpg.Connection, keys: Sequence[Key]) -> dict[Key, date]:
+    """The earliest day a live, not cancelled order of each key promised (keys without none)."""
     if not keys:
         return {}
     columns = [list(c) for c in zip(*keys, strict=True)]

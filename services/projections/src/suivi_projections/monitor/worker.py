@@ -20,7 +20,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -146,12 +146,12 @@ class Monitor:
             if not rows:
                 return TickResult()
             judged: list[tuple[Any, Facts, Verdict]] = []
-            orphans: list[Any] = []
-            for row in rows:
-                if row["event_count"] is None:
-                    orphans.append(row)
-                    continue
-                facts = _facts(row)
+            orphans = [row for row in rows if row["event_count"] is None]
+            live = [row for row in rows if row["event_count"] is not None]
+            # The merchants' promised days: the late watch and trending late judge by them.
+            promises = await eta_predict.merchant_promises(conn, [_key(r) for r in live])
+            for row in live:
+                facts = _facts(row, promises.get(_key(row)))
                 judged.append((row, facts, evaluate(facts, self.thresholds, now)))
             alerts = [
                 (_contract(facts, alert, now), alert.episode_kind.value)
@@ -161,7 +161,9 @@ class Monitor:
             await self._save(conn, judged, now)
             # Predicted again from the newest scan (issue 21), after the save it refines.
             facts_of = {f.key: f for _, f, _ in judged}
-            currents = await eta_predict.repredict(conn, self.model, sorted(facts_of), now)
+            currents = await eta_predict.repredict(
+                conn, self.model, sorted(facts_of), now, promises
+            )
             revised = [(c.key, eta_predict.revised_alert(c)) for c in currents]
             published += await self._record_and_publish(
                 conn,
@@ -238,7 +240,11 @@ def _key_columns(rows: Sequence[Any]) -> tuple[list[str], list[str], list[int]]:
     )
 
 
-def _facts(row: Any) -> Facts:
+def _key(row: Any) -> tuple[str, str, int]:
+    return row["carrier"], row["tracking_number"], row["generation"]
+
+
+def _facts(row: Any, merchant_promised: date | None) -> Facts:
     location = row["location"]
     return Facts(
         carrier=row["carrier"],
@@ -256,6 +262,7 @@ def _facts(row: Any) -> Facts:
         late_episode=row["late_episode"],
         substatus=optional(Substatus, row["substatus"]),
         handed_over=row["handed_over"],
+        merchant_promised=merchant_promised,
     )
 
 
@@ -274,4 +281,6 @@ def _contract(facts: Facts, alert: Alert, now: datetime) -> ShipmentAlert:
         detected_at=now,
         expected_by=alert.expected_by,
         detail=alert.detail,
+        promise_source=alert.promise_source,
+        promised_date=alert.promised_date,
     )
