@@ -30,7 +30,7 @@ import asyncpg
 import httpx
 
 from bench import quick as bench_quick
-from bench.e2e_stack import Pipeline, cpu_seconds, machine_busy, vegeta
+from bench.e2e_stack import Pipeline, cpu_seconds, machine_busy, shared_servers, vegeta
 from suivi_infra.signing import sign
 
 POLL = 0.01
@@ -73,7 +73,9 @@ class Step:
     visible_rate: float
     latencies: list[float]  # POST → visible, seconds, of the webhooks seen
     answers: list[float]  # POST → 202, seconds
-    cpu: dict[str, float]  # share of one core over the step, by process ("machine": all cores)
+    # Share of one core over the step, by process ("machine": all cores; "kafka", "postgres":
+    # the shared servers' processes)
+    cpu: dict[str, float]
     codes: dict[int, int]  # vegeta's answers by status code (0: no answer within its timeout)
     planned: int
 
@@ -140,6 +142,8 @@ async def step(pipeline: Pipeline, binary: str, rate: int, seconds: float, tag: 
     (work / "targets.json").write_bytes(targets(pipeline.stack.url("ingest"), numbers))
     pids = pipeline.pids()
     cpu0 = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    servers = shared_servers()
+    servers0 = {pid: _cpu_or_none(pid) for pid in servers}
     busy0, total0 = machine_busy()
     seen: dict[str, float] = {}
     start = time.time()
@@ -157,6 +161,10 @@ async def step(pipeline: Pipeline, binary: str, rate: int, seconds: float, tag: 
     wall = ended - start
     busy1, total1 = machine_busy()
     cpu = {name: (cpu_seconds(pid) - cpu0[name]) / wall for name, pid in pids.items()}
+    for pid, server in servers.items():  # those that lived through the step
+        before, after = servers0[pid], _cpu_or_none(pid)
+        if before is not None and after is not None:
+            cpu[server] = cpu.get(server, 0.0) + (after - before) / wall
     cpu["machine"] = (busy1 - busy0) / max(1.0, total1 - total0) * (os.cpu_count() or 1)
     answered = results(binary, work / "results.bin")
     latencies, answers, last = [], [], start
@@ -176,6 +184,13 @@ async def step(pipeline: Pipeline, binary: str, rate: int, seconds: float, tag: 
     visible_rate = visible / max(wall, last - first)
     return Step(rate, len(answered), accepted, accepted / wall, visible, visible_rate, latencies,
                 answers, cpu, codes, count)  # fmt: skip
+
+
+def _cpu_or_none(pid: int) -> float | None:
+    try:
+        return cpu_seconds(pid)
+    except OSError:  # a PostgreSQL backend that ended
+        return None
 
 
 def verdict(s: Step) -> str:
@@ -206,7 +221,9 @@ def report(s: Step) -> str:
         f"{pct(ms, 0.99):6.0f}  max {max(ms, default=float('nan')):6.0f} ms  busiest {busiest} "
         f"{s.cpu[busiest]:.0%} of a core ("
         + ", ".join(f"{k} {v:.0%}" for k, v in s.cpu.items() if k != busiest)
-        + ")"
+        + ")\n          CPU per webhook accepted: "
+        # Steadier than the shares when other work shares the cores: what each one costs.
+        + ", ".join(f"{k} {v / max(1e-9, s.accepted_rate) * 1e6:.0f} µs" for k, v in s.cpu.items())
     )
 
 

@@ -49,6 +49,20 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def shared_servers() -> dict[int, str]:
+    """The broker's and PostgreSQL's processes by pid ("kafka", "postgres"): shared with
+    whatever else runs here, so their CPU is the pipeline's only on a quiet machine."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            comm = stat.read_text().strip()
+        except OSError:  # gone meanwhile
+            continue
+        if comm in {"java", "postgres"}:
+            found[int(stat.parent.name)] = "kafka" if comm == "java" else "postgres"
+    return found
+
+
 def machine_busy() -> tuple[float, float]:
     """(busy, total) jiffies of the whole machine: every core, every process."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]

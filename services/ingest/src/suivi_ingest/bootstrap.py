@@ -28,6 +28,7 @@ def build_producer(settings: IngestSettings) -> IngestProducer:
             client_id=f"{kafka.client_id}-ingest",
             compression_type=producer_codec(settings.compression),
             max_request_size=settings.max_request_bytes,
+            linger_ms=settings.linger_ms,
             # A batch of many records stays within what one topic message may be.
             max_batch_size=min(256 * 1024, settings.max_message_bytes),
         )
