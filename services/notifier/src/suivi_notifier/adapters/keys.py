@@ -90,6 +90,8 @@ STATUS = (
     N_("status.in_transit.text"),
     N_("status.late.subject"),
     N_("status.late.text"),
+    N_("status.late_shop.subject"),
+    N_("status.late_shop.text"),
     N_("status.late_undated.subject"),
     N_("status.late_undated.text"),
     N_("status.out_for_delivery.subject"),

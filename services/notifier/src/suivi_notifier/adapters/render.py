@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from suivi_notifier.adapters.i18n import Translator, carrier_name
 from suivi_notifier.domain.alerts import alert_kind, mask_tracking
 from suivi_notifier.domain.schedule import zone
+from suivi_schemas.alerts import PromiseSource
 from suivi_schemas.carriers import tracking_url
 from suivi_schemas.contrast import readable
 from suivi_schemas.merchants import Branding
@@ -61,6 +62,9 @@ class MessageContext:
     # dates in the shopper's zone.
     last_event_at: datetime | None = None
     expected_by: datetime | None = None
+    # Late alerts: whose day was missed (the shop's promise has its own words) and that day.
+    promise_source: PromiseSource | None = None
+    promised_date: date | None = None
     timezone: str = "UTC"
     # Multi-parcel orders: a parcel's news is the parcel's, never the whole order's.
     parcels: int = 1
@@ -176,6 +180,9 @@ class Renderer:
             fill["since"] = t.short_date(at) if at else ""
             fill["expected"] = t.short_date(expected) if expected else ""
             key = "late_undated" if kind == "late" and expected is None else kind
+            if kind == "late" and ctx.promised_date is not None:  # the day itself, as promised
+                fill["expected"] = t.day(ctx.promised_date, weekday=False, relative=False)
+                key = "late_shop" if ctx.promise_source is PromiseSource.MERCHANT else "late"
         headline, sentence = _headline(t, key, ctx, fill)
         words = mail_words(t, **fill)
         at = ctx.event_at
@@ -238,6 +245,8 @@ class DigestLine:
     last_event_at: datetime
     detected_at: datetime
     expected_by: datetime | None = None
+    promise_source: PromiseSource | None = None  # late: whose day was missed, and that day
+    promised_date: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +274,9 @@ def _since(t: Translator, line: DigestLine) -> str:
 
     if line.kind == "stalled":
         return t("digest.stalled_since", at=at(line.last_event_at))
+    promised = line.promised_date if line.promise_source is PromiseSource.MERCHANT else None
+    if line.kind == "late" and promised is not None:  # the merchant knows its own promise
+        return t("digest.late_shop", day=t.day(promised, weekday=False, relative=False))
     if line.kind == "late" and line.expected_by is not None:
         return t("digest.late_since", at=at(line.expected_by))
     if line.kind == "late":

@@ -98,6 +98,8 @@ class Channels:
             name=r.name,
             last_event_at=alert.last_event_at if alert else None,
             expected_by=alert.expected_by if alert else None,
+            promise_source=alert.promise_source if alert else None,
+            promised_date=alert.promised_date if alert else None,
             timezone=r.timezone,
             parcels=r.parcels,
             delivered=r.delivered,

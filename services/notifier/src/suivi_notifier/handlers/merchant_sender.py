@@ -214,7 +214,7 @@ class MerchantSender:
         lines = tuple(
             DigestLine(
                 orders, a.carrier, a.tracking_number, a.kind.value, a.status.value,
-                a.last_event_at, a.detected_at, a.expected_by,
+                a.last_event_at, a.detected_at, a.expected_by, a.promise_source, a.promised_date,
             )
             for a, orders in row.lines
         )  # fmt: skip
