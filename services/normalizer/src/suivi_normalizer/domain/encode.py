@@ -11,11 +11,11 @@ from uuid import UUID
 import orjson
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from suivi_normalizer.domain.envelope import RawEnvelope
 from suivi_normalizer.domain.normalize import select_new, to_event
 from suivi_normalizer.domain.revisions import Revision
 from suivi_normalizer.providers import Checkpoint
 from suivi_schemas import (
-    RawProviderEvent,
     ShipmentStatus,
     ShipmentStatusEvent,
     Substatus,
@@ -116,13 +116,13 @@ def _nested(model: BaseModel) -> Any:
 class _Envelope(NamedTuple):
     """What every event of one webhook takes from its envelope, checked once."""
 
-    raw: RawProviderEvent
+    raw: RawEnvelope
     provider: str | None  # None: untrusted (every event takes the validating path)
     received_at: datetime
     raw_event_id: UUID
 
 
-def _envelope(raw: RawProviderEvent) -> _Envelope:
+def _envelope(raw: RawEnvelope) -> _Envelope:
     try:
         provider: str | None = _provider(raw.provider)
     except _UntrustedError:
@@ -187,7 +187,7 @@ def _encode(cp: Checkpoint, event_id: UUID, env: _Envelope, revision_of: UUID | 
 
 
 def encode(
-    cp: Checkpoint, event_id: UUID, raw: RawProviderEvent, revision_of: UUID | None = None
+    cp: Checkpoint, event_id: UUID, raw: RawEnvelope, revision_of: UUID | None = None
 ) -> Encoded:
     """Equal, byte for byte, to `to_event(…).model_dump_json()` (tests/unit/domain/test_encode.py);
     anything unusual (and every failure, to raise its real ValidationError) takes that path."""
@@ -195,7 +195,7 @@ def encode(
 
 
 def encode_new(
-    raw: RawProviderEvent,
+    raw: RawEnvelope,
     known: Container[UUID] = (),
     payload: Any = None,
     degraded: list[str] | None = None,

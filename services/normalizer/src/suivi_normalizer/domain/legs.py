@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from suivi_normalizer.domain.envelope import RawEnvelope
 from suivi_normalizer.providers.handoffs import READERS
-from suivi_schemas import RawProviderEvent
 from suivi_schemas.legs import LegLinkEvent
 
 
@@ -21,7 +21,7 @@ def reads_links(provider: str) -> bool:
     return provider in READERS
 
 
-def links_of(raw: RawProviderEvent, payload: Any) -> list[LegLinkEvent]:
+def links_of(raw: RawEnvelope, payload: Any) -> list[LegLinkEvent]:
     """The hand-offs `payload` (the decoded body of `raw`) states, each once, in order."""
     reader = READERS.get(raw.provider)
     if reader is None:

@@ -6,18 +6,41 @@ from collections.abc import Container
 from typing import Any
 from uuid import UUID
 
+import orjson
+
+from suivi_normalizer.domain.envelope import RawEnvelope
 from suivi_normalizer.domain.revisions import Revision, judge
 from suivi_normalizer.providers import AdapterError, Checkpoint, parser_for
 from suivi_schemas import (
-    RawProviderEvent,
     ShipmentStatusEvent,
     checkpoint_event_id,
     normalize_tracking_number,
     strict_json,
 )
 
+# Every digit as "0": a run of 19 zeros is a run of 19 digits in the text.
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_NINETEEN_DIGITS = b"0" * 19
+# pydantic refuses JSON nested deeper than 200 arrays and objects, orjson reads up to 1,024.
+_SURELY_SHALLOW = 200
+
 
 def decode_body(body: str | bytes) -> Any:
+    """strict_json.loads's value (AdapterError when it refuses the body), in one orjson pass
+    where that is the same value. orjson refuses what strict_json refuses (NaN, infinities,
+    numbers beyond a float) and reads what it accepts as pydantic does, but for integers beyond
+    64 bits (19 digits or more), which it reads as floats, and for nesting deeper than
+    pydantic's limit, which it reads: a body with such a run of digits anywhere (even in a
+    string), or more than 200 brackets and braces, is read by strict_json."""
+    try:
+        data = body.encode() if isinstance(body, str) else body
+        value = orjson.loads(data)
+        if data.count(b"{") + data.count(
+            b"["
+        ) <= _SURELY_SHALLOW and _NINETEEN_DIGITS not in data.translate(_DIGITS_AS_ZERO):
+            return value
+    except ValueError:  # not JSON for orjson, or a lone surrogate: strict_json says why
+        pass
     try:
         return strict_json.loads(body)
     except ValueError as exc:
@@ -40,7 +63,7 @@ def event_fields(
     cp: Checkpoint,
     event_id: UUID,
     provider: str,
-    raw: RawProviderEvent,
+    raw: RawEnvelope,
     revision_of: UUID | None = None,
 ) -> dict[str, Any]:
     """A canonical event's fields, listed once: validated by `to_event`, trusted where the
@@ -71,14 +94,14 @@ def to_event(
     cp: Checkpoint,
     event_id: UUID,
     provider: str,
-    raw: RawProviderEvent,
+    raw: RawEnvelope,
     revision_of: UUID | None = None,
 ) -> ShipmentStatusEvent:
     return ShipmentStatusEvent(**event_fields(cp, event_id, provider, raw, revision_of))
 
 
 def checkpoints_of(
-    raw: RawProviderEvent, payload: Any = None, degraded: list[str] | None = None
+    raw: RawEnvelope, payload: Any = None, degraded: list[str] | None = None
 ) -> list[Checkpoint]:
     """The adapter's reading of the webhook; AdapterError when it cannot be read. `degraded`
     receives the optional fields the adapter did without (providers.base.Parsed)."""
@@ -98,7 +121,7 @@ def checkpoints_of(
 
 
 def select_new(
-    raw: RawProviderEvent,
+    raw: RawEnvelope,
     known: Container[UUID] = (),
     payload: Any = None,
     degraded: list[str] | None = None,
@@ -132,7 +155,7 @@ def select_new(
 
 
 def normalize_new(
-    raw: RawProviderEvent,
+    raw: RawEnvelope,
     known: Container[UUID] = (),
     payload: Any = None,
     degraded: list[str] | None = None,
@@ -151,7 +174,7 @@ def normalize_new(
     return events, skipped
 
 
-def normalize(raw: RawProviderEvent, payload: Any = None) -> list[ShipmentStatusEvent]:
+def normalize(raw: RawEnvelope, payload: Any = None) -> list[ShipmentStatusEvent]:
     """Every checkpoint the webhook carries, oldest first, each once (by deterministic id).
 
     Raises AdapterError when the payload cannot be read (the caller dead-letters it).

@@ -16,10 +16,10 @@ from typing import Any
 from uuid import UUID
 
 from suivi_infra.records import OutRecord
+from suivi_normalizer.domain.envelope import RawEnvelope
 from suivi_normalizer.domain.legs import links_of, reads_links
 from suivi_normalizer.handlers.pipeline import BatchResult, Normalizer, RawRecord
 from suivi_normalizer.providers import AdapterError
-from suivi_schemas import RawProviderEvent
 
 
 class LinkingNormalizer(Normalizer):
@@ -35,7 +35,7 @@ class LinkingNormalizer(Normalizer):
             await self.publish_links(result.read)
         return result
 
-    async def publish_links(self, read: Sequence[tuple[RawProviderEvent, Any]]) -> list[UUID]:
+    async def publish_links(self, read: Sequence[tuple[RawEnvelope, Any]]) -> list[UUID]:
         """Reads and publishes the links of records read by the pipeline (envelope, decoded
         body); returns the ids published."""
         out: list[OutRecord] = []

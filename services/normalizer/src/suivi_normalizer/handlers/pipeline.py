@@ -24,10 +24,11 @@ from suivi_infra.dlq import DeadLetterQueue, dead_letter
 from suivi_infra.records import ConsumedRecord, Headers, OutRecord, RecordSink
 from suivi_normalizer.domain.dedup import RecentIds
 from suivi_normalizer.domain.encode import encode_new
+from suivi_normalizer.domain.envelope import RawEnvelope, read_envelope
 from suivi_normalizer.domain.normalize import decode_body
 from suivi_normalizer.metrics import NormalizerMetrics, provider_label
 from suivi_normalizer.providers import AdapterError, UnknownProviderError, parser_for
-from suivi_schemas import RawProviderEvent, ShipmentStatus, Substatus
+from suivi_schemas import ShipmentStatus, Substatus
 
 log = logging.getLogger(__name__)
 UNKNOWN_CODE = Substatus.UNKNOWN_CODE  # an enum's member looked up once, not per event
@@ -48,7 +49,7 @@ class BatchResult:
     estimate_ids: list[UUID] = field(default_factory=list)  # remembered, not published
     # Each record whose envelope and body could be read, decoded once for whatever else reads
     # them after the events (hand-offs: handlers/handoffs.py), whether or not its adapter could.
-    read: list[tuple[RawProviderEvent, Any]] = field(default_factory=list)
+    read: list[tuple[RawEnvelope, Any]] = field(default_factory=list)
 
 
 class _EitherOf:
@@ -104,7 +105,7 @@ class Normalizer:
         for record in records:
             provider: str | None = None
             try:
-                raw = RawProviderEvent.model_validate_json(record.value or b"")
+                raw = read_envelope(record.value)
                 provider = raw.provider
                 parser_for(provider)  # an unknown provider is refused before its body is read
                 payload = decode_body(raw.body)

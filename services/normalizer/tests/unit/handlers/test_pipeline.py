@@ -175,3 +175,26 @@ def test_recent_ids_forget_the_oldest_beyond_capacity() -> None:
     disabled = RecentIds(0)
     disabled.remember(ids)
     assert len(disabled) == 0
+
+
+async def test_an_envelope_the_model_refuses_is_dead_lettered_with_the_models_reason() -> None:
+    sink = RecordingSink()
+    normalizer, _ = _normalizer(sink)
+    good = json.loads(_raw("suivi", "history_out_of_order.json").value or b"")
+    bad = [
+        {**good, "provider": "Not a slug!"},
+        {**good, "body_sha256": "0" * 63},
+        {**good, "ingest": {**good["ingest"], "content_length": -1}},
+        {k: v for k, v in good.items() if k != "received_at"},
+    ]
+    result = await normalizer.process(
+        [Record(json.dumps(b).encode(), offset=i) for i, b in enumerate(bad)]
+    )
+    assert (result.dead_lettered, result.published) == (4, 0)
+    headers = [dict(s.headers or []) for s in sink.on("dlq")]
+    assert [h["suivi-dlq-error"] for h in headers] == [b"ValidationError"] * 4
+    reasons = [h["suivi-dlq-reason"] for h in headers]
+    assert b"provider" in reasons[0]
+    assert b"body_sha256" in reasons[1]
+    assert b"content_length" in reasons[2]
+    assert b"received_at" in reasons[3]
