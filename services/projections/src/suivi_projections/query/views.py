@@ -20,7 +20,7 @@ class Watch(StrEnum):
     """An open episode of the monitor (see domain/watch.py): late wins over stalled."""
 
     STALLED = "stalled"  # no carrier event for longer than usual in its situation
-    LATE = "late"  # past the carrier's estimated delivery day, not delivered
+    LATE = "late"  # past the carrier's day or the shop's promised day (the earlier), not delivered
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,7 +121,7 @@ def _parcel(
         tone="muted" if cancelled else _tone(s),
         cancelled=cancelled,
         eta=None if cancelled else _eta(s, t, promise),
-        advice=_advice(s, t, shared=shared),
+        advice=_advice(s, t, shared=shared, promise=promise),
         last_update=t("page.last_update", moment=t.moment(s.last_event_at))
         if s.last_event_at
         else None,
@@ -183,7 +183,9 @@ def _estimate_source(estimate: EstimatedDelivery, t: Translator) -> str:
     return t(f"eta.source.{estimate.source.value}")
 
 
-def _advice(s: ShipmentView, t: Translator, *, shared: bool) -> Advice | None:
+def _advice(
+    s: ShipmentView, t: Translator, *, shared: bool, promise: date | None = None
+) -> Advice | None:
     if s.state == "cancelled":
         return Advice("muted", t("advice.cancelled.title"), t("advice.cancelled"))
     if s.status is None:
@@ -200,8 +202,14 @@ def _advice(s: ShipmentView, t: Translator, *, shared: bool) -> Advice | None:
         text = t(f"advice.{status}", place=place)
     elif s.watch is not None and s.last_event_at is not None:
         since = t.moment(s.last_event_at)
-        return Advice("warning", t(f"advice.watch.{s.watch.value}.title"),
-                      t(f"advice.watch.{s.watch.value}", since=since))  # fmt: skip
+        key = f"advice.watch.{s.watch.value}"
+        # Late by the shop's promised day when the monitor judged that one (the earlier day).
+        shop_day = promise is not None and estimate_words.shop_day_first(s, promise)
+        if s.watch is Watch.LATE and promise is not None and shop_day:
+            text = t("advice.watch.late_shop", day=t.day(promise), since=since)
+        else:
+            text = t(key, since=since)
+        return Advice("warning", t(f"{key}.title"), text)
     else:
         return None
     title_key = f"advice.{status}.title"

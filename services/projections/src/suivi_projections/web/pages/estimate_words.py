@@ -36,7 +36,7 @@ def note(s: ShipmentView, t: Translator, promise: date | None = None) -> str | N
     if story is None:
         return None
     if story.trending_late:
-        if promise is not None and _shop_day_first(s, promise):
+        if promise is not None and shop_day_first(s, promise):
             return t("eta.words.trending_late_shop", day=t.day(promise))
         return t("eta.words.trending_late")
     current, original = s.estimated_delivery, story.original
@@ -51,7 +51,7 @@ def note(s: ShipmentView, t: Translator, promise: date | None = None) -> str | N
     return None
 
 
-def _shop_day_first(s: ShipmentView, promise: date) -> bool:
+def shop_day_first(s: ShipmentView, promise: date) -> bool:
     """The shop's promised day is earlier than the carrier's date (its latest day), or the
     carrier gave none (a predicted window is ours, not the carrier's)."""
     shown = s.estimated_delivery

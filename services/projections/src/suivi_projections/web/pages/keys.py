@@ -42,6 +42,7 @@ ADVICE = (
     N_("advice.sub.weather_delay"),
     N_("advice.watch.late"),
     N_("advice.watch.late.title"),
+    N_("advice.watch.late_shop"),
     N_("advice.watch.stalled"),
     N_("advice.watch.stalled.title"),
 )
