@@ -19,6 +19,7 @@ import base64
 import itertools
 import json
 import os
+import resource
 import subprocess
 import tempfile
 import time
@@ -145,6 +146,8 @@ async def step(pipeline: Pipeline, binary: str, rate: int, seconds: float, tag: 
     servers = shared_servers()
     servers0 = {pid: _cpu_or_none(pid) for pid in servers}
     busy0, total0 = machine_busy()
+    # vegeta's attack is the one child waited for during the step; this process is the poller.
+    load0 = _self_and_children()
     seen: dict[str, float] = {}
     start = time.time()
     poller = asyncio.create_task(
@@ -160,11 +163,13 @@ async def step(pipeline: Pipeline, binary: str, rate: int, seconds: float, tag: 
     await poller
     wall = ended - start
     busy1, total1 = machine_busy()
+    load1 = _self_and_children()
     cpu = {name: (cpu_seconds(pid) - cpu0[name]) / wall for name, pid in pids.items()}
     for pid, server in servers.items():  # those that lived through the step
         before, after = servers0[pid], _cpu_or_none(pid)
         if before is not None and after is not None:
             cpu[server] = cpu.get(server, 0.0) + (after - before) / wall
+    cpu["poller"], cpu["vegeta"] = ((b - a) / wall for a, b in zip(load0, load1, strict=True))
     cpu["machine"] = (busy1 - busy0) / max(1.0, total1 - total0) * (os.cpu_count() or 1)
     answered = results(binary, work / "results.bin")
     latencies, answers, last = [], [], start
@@ -184,6 +189,13 @@ async def step(pipeline: Pipeline, binary: str, rate: int, seconds: float, tag: 
     visible_rate = visible / max(wall, last - first)
     return Step(rate, len(answered), accepted, accepted / wall, visible, visible_rate, latencies,
                 answers, cpu, codes, count)  # fmt: skip
+
+
+def _self_and_children() -> tuple[float, float]:
+    mine, children = (
+        resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return mine.ru_utime + mine.ru_stime, children.ru_utime + children.ru_stime
 
 
 def _cpu_or_none(pid: int) -> float | None:
