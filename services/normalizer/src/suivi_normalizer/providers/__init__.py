@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from dataclasses import replace
+from dataclasses import fields
 from functools import cache, lru_cache, wraps
 from typing import Any
 
@@ -52,7 +52,21 @@ _refined = lru_cache(maxsize=16384)(refine)
 
 def _reworded(cp: Checkpoint) -> Checkpoint:
     meaning = _refined(cp.meaning, cp.message)
-    return cp if meaning is cp.meaning else replace(cp, meaning=meaning)
+    if meaning is cp.meaning:
+        return cp
+    # dataclasses.replace, positionally (its keyword walk cost twice the constructor).
+    return Checkpoint(
+        cp.carrier, cp.tracking_number, cp.occurred_at, cp.code, meaning, cp.known, cp.message,
+        cp.location, cp.estimated_delivery, cp.time_basis,
+    )  # fmt: skip
+
+
+# _reworded names every field of Checkpoint in order: refuse at import one that moved.
+if [f.name for f in fields(Checkpoint)] != [
+    "carrier", "tracking_number", "occurred_at", "code", "meaning", "known", "message",
+    "location", "estimated_delivery", "time_basis",
+]:  # fmt: skip
+    raise ImportError("Checkpoint's fields changed: update providers._reworded")
 
 
 __all__ = [
