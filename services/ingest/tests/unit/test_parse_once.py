@@ -42,6 +42,7 @@ async def _post(publisher: FakePublisher, body: bytes) -> httpx.Response:
         b'{"a": 1,}',
         b"[" * 200 + b"]" * 200,
         b"[" * 201 + b"]" * 201,
+        b"[" * 200 + b" " + b"]" * 200,
         b"[" * 1024 + b"]" * 1024,
     ],
 )
