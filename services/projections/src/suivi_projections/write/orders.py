@@ -7,6 +7,7 @@ keeps its fulfilment events and shows nothing.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +23,7 @@ from suivi_projections.db.rows import order_columns
 from suivi_projections.domain.orders import Link, LinkedShipment, links_of, order_status
 from suivi_projections.domain.shipments import Generation, Key, OrderKey
 from suivi_projections.write import sql
+from suivi_projections.write.decode import decode_order
 from suivi_schemas import OrderEvent, ShipmentStatus
 from suivi_schemas.order_state import OrderState
 from suivi_schemas.orders import OrderEventKind
@@ -128,7 +130,7 @@ async def _write_snapshots(
         if state is None:
             state = OrderState().apply(batch[(merchant_id, order_number)])
         if fulfilment is not None:
-            state = state.apply(OrderEvent.model_validate_json(fulfilment))
+            state = state.apply(decode_order(fulfilment))
         states[order_id] = state
     return OrderWrites(len(states), _links(states), unlinked)
 
@@ -152,10 +154,10 @@ async def _merge(
             if order_id is None:
                 continue  # fulfilments only: shown once the order's snapshot arrives
             ids[key] = order_id
-            event = batch[key] if key in order_ids else OrderEvent.model_validate_json(snapshot)
+            event = batch[key] if key in order_ids else decode_order(snapshot)
             state = OrderState().apply(event)
         if fulfilment is not None:
-            state = state.apply(OrderEvent.model_validate_json(fulfilment))
+            state = state.apply(decode_order(fulfilment))
         states[key] = state
     return _links({ids[key]: state for key, state in states.items()})
 
@@ -220,13 +222,20 @@ class Written:
         return None, False  # no such generation: as the LEFT JOIN finds no row
 
 
+@functools.lru_cache(maxsize=4096)
+def _quantities(items_json: str) -> tuple[tuple[str, int], ...]:
+    """(line item id, quantity) of a `[{line_item_id, quantity, …}]` text; the same few texts
+    come back for most parcels and orders, so each is read once."""
+    return tuple((i["line_item_id"], i["quantity"]) for i in orjson.loads(items_json))
+
+
 def _parcels(
     rows: Sequence[Sequence[Any]], written: Written | None = None
 ) -> dict[int, list[LinkedShipment]]:
     """`sql.ORDER_SHIPMENTS` rows by order, as `written` leaves them if given."""
     shipments: dict[int, list[LinkedShipment]] = {}
     for order_id, state, items_json, status, action_required, carrier, number, generation in rows:
-        items = tuple((i["line_item_id"], i["quantity"]) for i in orjson.loads(items_json))
+        items = _quantities(items_json)
         key = (carrier, number)
         if written is not None and key in written.final:
             generation = written.moved.get((order_id, key), generation)
@@ -252,7 +261,7 @@ async def _set_statuses(
     """Stores the orders' (`sql.LOCK_ORDERS` rows) new aggregate statuses and notifies each."""
     updates = []
     for r in orders:
-        line_items = tuple((i["line_item_id"], i["quantity"]) for i in orjson.loads(r[3]))
+        line_items = _quantities(r[3])
         aggregate = order_status(
             cancelled=r[1], line_items=line_items, shipments=shipments.get(r[0], ())
         )

@@ -30,7 +30,9 @@ from suivi_infra.tokens import TokenSettings
 from suivi_projections.db.rows import StatusRow, decode_status
 from suivi_projections.domain.shipments import DEFAULT_REUSE_AFTER
 from suivi_projections.metrics import ProjectionsMetrics
+from suivi_projections.write import collector
 from suivi_projections.write.batch import ApplyResult, apply_batch
+from suivi_projections.write.decode import decode_order
 from suivi_projections.write.legs import apply_links
 from suivi_schemas import OrderEvent
 from suivi_schemas.legs import LegLinkEvent
@@ -78,6 +80,10 @@ class Projector:
         self._releasing: set[asyncio.Future[None]] = set()
 
     async def process(self, records: Sequence[ConsumedRecord]) -> BatchResult:
+        with collector.held():  # see write.collector
+            return await self._process(records)
+
+    async def _process(self, records: Sequence[ConsumedRecord]) -> BatchResult:
         started = time.perf_counter()
         # The transaction begins while the records are read: BEGIN's round trip overlaps that.
         opening = None
@@ -130,7 +136,7 @@ class Projector:
                 if record.topic == self.status_topic:
                     statuses.append(decode_status(value))
                 elif record.topic == self.orders_topic:
-                    orders.append(OrderEvent.model_validate_json(value))
+                    orders.append(decode_order(value))
                 elif self.legs_topic and record.topic == self.legs_topic:
                     links.append(LegLinkEvent.model_validate_json(value))
                 else:

@@ -148,40 +148,45 @@ async def plan(
     for news in fresh.values():
         news.sort(key=_chronological)
     no_news: list[Checkpoint] = []
+    work = Work()
+    upserts, changed = work.upserts, work.changed
+    # Keys whose new events only extend their newest generation are done in this pass; the
+    # others (no stored row, a late event, a relinked parcel) after their history is read.
+    rebuild: list[Key] = []
     reload = set()
-    for k in keys:
-        old = before.get(k)
-        if old is not None and (
-            k in relinked
-            or not _appends(old, fresh.get(k, no_news), [ref[2] for ref in anchors.get(k, ())])
-        ):
-            reload.add(k)
+    for key in keys:
+        old = before.get(key)
+        if old is None:
+            rebuild.append(key)
+            continue
+        refs = anchors.get(key, ())
+        news = fresh.get(key, no_news)
+        if key in relinked or not _appends(old, news, [ref[2] for ref in refs]):
+            reload.add(key)
+            rebuild.append(key)
+            continue
+        if not news:
+            continue
+        newest = max(old)
+        extended = extend(old[newest], news, reuse_after)
+        generations = (*(old[n] for n in sorted(old) if n < newest), *extended)
+        # The generations before the newest are the same objects: only these may differ.
+        dirty = {g.number for g in extended if old.get(g.number) != g}
+        upserts.extend((key, g) for g in extended if g.number in dirty)
+        for order_id, was, _, _ in refs:  # no link moves: see _appends
+            if (was or 0) in dirty:
+                changed.add(order_id)
+        work.final[key] = generations
     history: dict[Key, list[Checkpoint]] = {}
     stored = {k for k in reload if any(g.event_count for g in before[k].values())}
     if stored:
         for r in await conn.fetch(sql.LOAD_CHECKPOINTS, *key_columns(stored)):
             history.setdefault((r[0], r[1]), []).append(checkpoint_from_row(r))
 
-    work = Work()
-    upserts, changed = work.upserts, work.changed
-    for key in keys:
+    for key in rebuild:
         old = before.get(key)
         refs = anchors.get(key, ())
         news = fresh.get(key, no_news)
-        if old is not None and key not in reload:
-            if not news:
-                continue
-            newest = max(old)
-            extended = extend(old[newest], news, reuse_after)
-            generations = (*(old[n] for n in sorted(old) if n < newest), *extended)
-            # The generations before the newest are the same objects: only these may differ.
-            dirty = {g.number for g in extended if old.get(g.number) != g}
-            upserts.extend((key, g) for g in extended if g.number in dirty)
-            for order_id, was, _, _ in refs:  # no link moves: see _appends
-                if (was or 0) in dirty:
-                    changed.add(order_id)
-            work.final[key] = generations
-            continue
         # A key without stored events has no events but this batch's (rows follow every event,
         # in the transaction that stores it).
         events = history.get(key, []) if key in stored else news
