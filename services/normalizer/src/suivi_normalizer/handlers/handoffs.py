@@ -29,6 +29,9 @@ class LinkingNormalizer(Normalizer):
         super().__init__(*args, **kwargs)  # the Normalizer's own arguments
         self.legs_topic = legs_topic
 
+    def rereads(self, provider: str) -> bool:
+        return bool(self.legs_topic) and reads_links(provider)
+
     async def process(self, records: Sequence[RawRecord]) -> BatchResult:
         result = await super().process(records)
         if self.legs_topic:

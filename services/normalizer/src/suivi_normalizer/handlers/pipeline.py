@@ -47,8 +47,9 @@ class BatchResult:
     dead_lettered: int = 0
     published_ids: list[UUID] = field(default_factory=list)
     estimate_ids: list[UUID] = field(default_factory=list)  # remembered, not published
-    # Each record whose envelope and body could be read, decoded once for whatever else reads
-    # them after the events (hand-offs: handlers/handoffs.py), whether or not its adapter could.
+    # Each record whose envelope and body could be read and whose body is read again after the
+    # events (`Normalizer.rereads`: hand-offs, handlers/handoffs.py), decoded once, whether or
+    # not its adapter could. Only those: a batch's other bodies die with their record.
     read: list[tuple[RawEnvelope, Any]] = field(default_factory=list)
 
 
@@ -91,6 +92,10 @@ class Normalizer:
         for _, exc in failures:
             self.metrics.dead_letters.labels(provider_label(""), exc.__class__.__name__).inc()
 
+    def rereads(self, provider: str) -> bool:
+        """Whether this provider's decoded bodies are kept in BatchResult.read (none here)."""
+        return False
+
     async def process(self, records: Sequence[RawRecord]) -> BatchResult:
         started = time.perf_counter()
         result = BatchResult(records=len(records))
@@ -109,7 +114,8 @@ class Normalizer:
                 provider = raw.provider
                 parser_for(provider)  # an unknown provider is refused before its body is read
                 payload = decode_body(raw.body)
-                result.read.append((raw, payload))
+                if self.rereads(provider):
+                    result.read.append((raw, payload))
                 degraded: list[str] = []
                 events, skipped = encode_new(raw, known, payload, degraded, revisions=True)
             # A poison record must never stop the partition: whatever fails goes to the DLQ.
