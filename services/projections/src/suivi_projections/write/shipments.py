@@ -169,7 +169,10 @@ async def plan(
             continue
         newest = max(old)
         extended = extend(old[newest], news, reuse_after)
-        generations = (*(old[n] for n in sorted(old) if n < newest), *extended)
+        if len(old) == 1:  # most keys: one generation, no sort
+            generations = tuple(extended)
+        else:
+            generations = (*(old[n] for n in sorted(old) if n < newest), *extended)
         # The generations before the newest are the same objects: only these may differ.
         dirty = {g.number for g in extended if old.get(g.number) != g}
         upserts.extend((key, g) for g in extended if g.number in dirty)
