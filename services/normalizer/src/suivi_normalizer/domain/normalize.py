@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Container
 from typing import Any
 from uuid import UUID
@@ -18,11 +19,23 @@ from suivi_schemas import (
     strict_json,
 )
 
-# Every digit as "0": a run of 19 zeros is a run of 19 digits in the text.
+# Every digit as "0": a run of 19 or more zeros is such a run of digits in the text.
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_NINETEEN_DIGITS = b"0" * 19
+_LONG_RUN = re.compile(rb"0000000000000000000+")  # a literal prefix: searched fast
+# A number's digits follow one of these (or begin the text); in valid JSON, a run of digits
+# after anything else (a quote, a letter, a slash) is inside a string.
+_BEFORE_A_NUMBER = frozenset(b"-+.eE:[, \t\n\r")
 # pydantic refuses JSON nested deeper than 200 arrays and objects, orjson reads up to 1,024.
 _SURELY_SHALLOW = 200
+
+
+def _may_hold_a_long_number(data: bytes) -> bool:
+    """Whether valid JSON `data` may hold a number with 19 digits or more in a row."""
+    for run in _LONG_RUN.finditer(data.translate(_DIGITS_AS_ZERO)):
+        start = run.start()
+        if start == 0 or data[start - 1] in _BEFORE_A_NUMBER:
+            return True
+    return False
 
 
 def decode_body(body: str | bytes) -> Any:
@@ -30,14 +43,15 @@ def decode_body(body: str | bytes) -> Any:
     where that is the same value. orjson refuses what strict_json refuses (NaN, infinities,
     numbers beyond a float) and reads what it accepts as pydantic does, but for integers beyond
     64 bits (19 digits or more), which it reads as floats, and for nesting deeper than
-    pydantic's limit, which it reads: a body with such a run of digits anywhere (even in a
-    string), or more than 200 brackets and braces, is read by strict_json."""
+    pydantic's limit, which it reads: a body that may hold such a number (a run of 19 digits
+    not inside a string, such as a tracking number, or in a fraction), or more than 200
+    brackets and braces, is read by strict_json."""
     try:
         data = body.encode() if isinstance(body, str) else body
         value = orjson.loads(data)
-        if data.count(b"{") + data.count(
-            b"["
-        ) <= _SURELY_SHALLOW and _NINETEEN_DIGITS not in data.translate(_DIGITS_AS_ZERO):
+        if data.count(b"{") + data.count(b"[") <= _SURELY_SHALLOW and not _may_hold_a_long_number(
+            data
+        ):
             return value
     except ValueError:  # not JSON for orjson, or a lone surrogate: strict_json says why
         pass

@@ -154,7 +154,10 @@ def test_what_is_no_envelope_is_refused_by_the_model(value: bytes | None) -> Non
 def json_values() -> st.SearchStrategy[Any]:
     floats = st.floats(allow_nan=False, allow_infinity=False)
     big = st.integers(-(2**80), 2**80)
+    # Long runs of digits in strings (tracking numbers) and numbers, with what may precede them.
+    digits = st.from_regex(r"[-a-z \"/:.]{0,2}[0-9]{17,24}", fullmatch=True)
     scalars = st.none() | st.booleans() | st.text(max_size=30) | floats | st.integers() | big
+    scalars |= digits
     return st.recursive(
         scalars | st.just(-0.0),
         lambda inner: (
@@ -194,7 +197,10 @@ def test_any_body_decodes_as_strict_json_reads_it(value: Any, as_bytes: bool) ->
         '{"s": "9400111899223033005282", "n": 1.5}', '"\\ud800"', '"a\\u0000b"', "[1,]", "",
         "\ufeff{}", "1 2", "[" * 200 + "]" * 200, "[" * 201 + "]" * 201, "0.1e1", "-0",
         '{"a":' * 200 + "1" + "}" * 200, '{"a":' * 201 + "1" + "}" * 201, "4.9e-324",
-        "[" * 1100 + "]" * 1100,
+        "[" * 1100 + "]" * 1100, '[ 12345678901234567890]', '{"n":12345678901234567890}',
+        '{"s": "a 12345678901234567890"}', '{"s": "12345678901234567890", "n": [1]}',
+        "12345678901234567890", "0.12345678901234567890123", "1e0000000000000000000001",
+        '{"s": "x\\"12345678901234567890"}', "[1,\n-12345678901234567890]",
     ],
 )  # fmt: skip
 def test_edge_bodies_decode_as_strict_json_reads_them(text: str) -> None:
