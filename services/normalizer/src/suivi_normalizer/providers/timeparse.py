@@ -177,8 +177,10 @@ _UTC_OFFSET = re.compile(r"^([+-])(\d{1,2})[.:]?(\d{2})$")
 MAX_UTC_OFFSET = timedelta(hours=14)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_utc_offset(raw: str, path: str) -> timezone:
-    """A carrier's separate offset field: `-04.00` (UPS), `-7:00` / `+05:30` (USPS), `-0400`."""
+    """A carrier's separate offset field: `-04.00` (UPS), `-7:00` / `+05:30` (USPS), `-0400`.
+    Pure, and a carrier's scans repeat a few offsets: each (offset, path) is read once."""
     match = _UTC_OFFSET.match(raw.strip())
     if match is None:
         raise AdapterError(f"{path}: expected a UTC offset such as -04:00, got {raw!r}")
