@@ -158,3 +158,10 @@ def test_a_revision_gives_the_validating_paths_bytes_with_revision_of_in_the_mod
 def test_an_empty_location_is_no_location_on_both_paths() -> None:
     assert_same(checkpoint(location=Location()))
     assert_same(checkpoint(tracking_number="1z 999-aa1 0123456784", code=" I "))
+
+
+def test_equal_locations_built_apart_give_the_validating_paths_bytes() -> None:
+    for city in ("Lyon", "Lyon", "Lyon ", "lyon", None):
+        assert_same(checkpoint(location=Location(city=city, postal_code="69001", country="FR")))
+    assert_same(checkpoint(location=Location(region="Rhône", country="FR")))
+    assert_same(checkpoint(location=Location(postal_code="69001")))
