@@ -269,8 +269,10 @@ async def main(rates: list[int], seconds: float, overrides: dict[str, str], quic
               f"rate, vegeta → ingest → normalizer → projector → read model (polled every "
               f"{POLL * 1000:.0f} ms), everything on this machine")  # fmt: skip
         steps = []
-        for rate in rates:
-            steps.append(await step(pipeline, binary, rate, seconds, tag))
+        for i, rate in enumerate(rates):
+            # Numbers of their own per step: a rate given twice must not find its parcels
+            # already in the read model (it measured 0 ms).
+            steps.append(await step(pipeline, binary, rate, seconds, f"{tag}{i:02d}"))
             print("  " + report(steps[-1]), flush=True)
     finally:
         await pipeline.stop()
