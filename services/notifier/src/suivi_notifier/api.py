@@ -234,7 +234,7 @@ def create_api(
         summary="Web push registration, unsubscribe links, health and metrics.",
         lifespan=lifespan,
     )
-    app.state.context = ApiContext(settings, store, vapid, renderer or Renderer(), clock)
+    app.state.context = ApiContext(settings, store, vapid, renderer or Renderer(clock), clock)
     app.router.route_class = StrictJSONRoute  # before the routes: RFC 8259 bodies only
     document_400_not_422(app)
     if settings.cors_origins:

@@ -74,7 +74,7 @@ def _channels(
     if settings.sms.account_sid:
         sms = TwilioSms(settings.sms, http)
     email = SmtpSender(settings.smtp) if settings.smtp.host else None
-    return Channels(Renderer(), links, book, email=email, sms=sms, push=push)
+    return Channels(Renderer(clock), links, book, email=email, sms=sms, push=push)
 
 
 def dispatch_config(settings: NotifierSettings) -> DispatchConfig:

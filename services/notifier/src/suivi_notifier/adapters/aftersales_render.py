@@ -3,7 +3,9 @@ the shopper's language: what changed, what to do next, and the link to the after
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from babel.numbers import format_currency
 from jinja2 import Environment
@@ -84,11 +86,12 @@ def _fill(ctx: AftersalesContext, t: Translator) -> dict[str, str]:
 
 
 class AftersalesRenderer:
-    def __init__(self, env: Environment) -> None:
+    def __init__(self, env: Environment, clock: Callable[[], datetime] | None = None) -> None:
         self.env = env  # the notifier's template environment (render.Renderer's)
+        self.clock = clock  # None: the system's
 
     def values(self, ctx: AftersalesContext) -> dict[str, object]:
-        t = Translator(ctx.locale, zone(ctx.timezone))
+        t = Translator(ctx.locale, zone(ctx.timezone), self.clock() if self.clock else None)
         fill = _fill(ctx, t)
         key = f"aftersales.{_key(ctx.event)}"
         common = mail_words(t, name=ctx.name or "", merchant=ctx.merchant_name, carrier="",

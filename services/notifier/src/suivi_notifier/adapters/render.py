@@ -5,9 +5,9 @@ zone, plurals from the language's own rules."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -156,8 +156,14 @@ def news_line(t: Translator, at: datetime | None, place: str | None) -> str:
     )
 
 
+def _system_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class Renderer:
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], datetime] = _system_now) -> None:
+        # "today" and "yesterday" in messages are the service's clock's (tests pin it).
+        self.clock = clock
         self.env = Environment(
             loader=PackageLoader("suivi_notifier.adapters", "templates"),
             autoescape=select_autoescape(enabled_extensions=("html", "html.j2")),
@@ -166,7 +172,7 @@ class Renderer:
         )
 
     def _values(self, ctx: MessageContext) -> dict[str, object]:
-        t = Translator(ctx.locale, zone(ctx.timezone))
+        t = Translator(ctx.locale, zone(ctx.timezone), self.clock())
         carrier = carrier_name(ctx.carrier)
         fill = {
             "order": ctx.order_number, "carrier": carrier, "merchant": ctx.merchant_name,
@@ -221,7 +227,7 @@ class Renderer:
         )
 
     def digest(self, ctx: DigestContext) -> RenderedEmail:
-        return digest_email(self.env, ctx)
+        return digest_email(self.env, ctx, self.clock())
 
     def unsubscribe_page(self, locale: str, channel: str, *, action: str, done: bool) -> str:
         t = Translator(locale)
@@ -293,10 +299,10 @@ def _count(t: Translator, kind: str, n: int) -> str:
     return t.n("digest.count.recovered", "digest.count.recovered.plural", n)
 
 
-def digest_email(env: Environment, ctx: DigestContext) -> RenderedEmail:
+def digest_email(env: Environment, ctx: DigestContext, now: datetime) -> RenderedEmail:
     """The merchant's digest: a summary in the subject, one row per alert (tracking numbers
     masked), times in the merchant's zone."""
-    t = Translator(ctx.locale, zone(ctx.timezone))
+    t = Translator(ctx.locale, zone(ctx.timezone), now)
     words = _digest_words(t)
     rows = []
     for line in ctx.lines:

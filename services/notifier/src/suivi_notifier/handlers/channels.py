@@ -75,7 +75,7 @@ class Channels:
 
     @property
     def aftersales(self) -> AftersalesRenderer:
-        return AftersalesRenderer(self.renderer.env)
+        return AftersalesRenderer(self.renderer.env, self.renderer.clock)
 
     @property
     def capabilities(self) -> Capabilities:

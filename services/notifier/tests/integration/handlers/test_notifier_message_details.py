@@ -3,7 +3,8 @@ the parcel holds (the order's line items shipped in it), in the order's language
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
 
 from suivi_notifier.testing.events import order, status
 from suivi_notifier.testing.harness import Harness
@@ -26,6 +27,10 @@ async def test_notifier_email_names_date_place_and_items(h: Harness, smtp_peer: 
             ),
         }
     )
+    # "today" in the order's zone (Paris): not in the first minutes after its midnight, when
+    # five minutes ago was yesterday.
+    if h.clock.now.astimezone(ZoneInfo("Europe/Paris")).time() < time(0, 30):
+        h.clock.advance(minutes=30)
     scan = h.clock.now - timedelta(minutes=5)
     event = status("in_transit", scan).model_copy(
         update={"location": Location(city="Lyon", country="FR")}

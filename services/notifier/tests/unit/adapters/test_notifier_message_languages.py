@@ -26,6 +26,8 @@ from suivi_schemas.merchants import Branding
 
 EPISODE = uuid.UUID(int=1)
 SCAN = datetime(2026, 12, 8, 13, 5, tzinfo=UTC)  # Tuesday 8 December, 14:05 in Paris
+# The renderer's "today" (a week before the scan: dates written out, not "today"/"tomorrow").
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 TRIGGERS = (
     "in_transit", "out_for_delivery", "available_for_pickup", "delivery_attempt_failed",
     "delivered", "exception", "returning_to_sender", "returned_to_sender",
@@ -66,7 +68,7 @@ def _ctx(trigger: str, locale: str, **changes: object) -> MessageContext:
 @pytest.mark.parametrize("trigger", TRIGGERS)
 def test_every_email_names_date_place_and_items(trigger: str, locale: str) -> None:
     lang = locale[:2]
-    r = Renderer()
+    r = Renderer(lambda: NOW)
     email = r.email(_ctx(trigger, locale))
     english = r.email(_ctx(trigger, "en"))
     assert email.lang == lang
@@ -88,7 +90,7 @@ def test_every_email_names_date_place_and_items(trigger: str, locale: str) -> No
 
 @pytest.mark.parametrize("lang", ["en", "fr", "de", "es", "it", "nl"])
 def test_alerts_and_parcels_of_several_in_each_language(lang: str) -> None:
-    r = Renderer()
+    r = Renderer(lambda: NOW)
     for kind in ("stalled", "late", "recovered"):
         email = r.email(_ctx(alert_trigger(kind, EPISODE), lang, last_event_at=SCAN, event_at=None,
                              expected_by=SCAN))  # fmt: skip
@@ -101,7 +103,7 @@ def test_alerts_and_parcels_of_several_in_each_language(lang: str) -> None:
 
 
 def test_the_right_plural_forms() -> None:
-    r = Renderer()
+    r = Renderer(lambda: NOW)
     assert r.email(_ctx("delivered", "fr", parcels=3, delivered=1)).subject.startswith(
         "1 colis sur 3 de votre commande 1042 livré"
     )
@@ -114,8 +116,8 @@ def test_the_right_plural_forms() -> None:
 
 
 def test_without_what_is_unknown_the_message_stays_whole() -> None:
-    email = Renderer().email(_ctx("in_transit", "de", event_at=None, place=None, items=(),
-                                  brand=MailBrand()))  # fmt: skip
+    ctx = _ctx("in_transit", "de", event_at=None, place=None, items=(), brand=MailBrand())
+    email = Renderer(lambda: NOW).email(ctx)
     assert "In diesem Paket" not in email.text and "Letzte Meldung" not in email.text
     assert "<img" not in email.html and "Atelier Comtois" in email.html
 
@@ -135,8 +137,8 @@ def test_digest_in_each_language(lang: str) -> None:
         DigestLine(("1001",), "ups", "1Z999AA10123456784", "stalled", "in_transit", SCAN, SCAN),
         DigestLine(("1002",), "ups", "1Z999AA10123456785", "stalled", "in_transit", SCAN, SCAN),
     )
-    digest = Renderer().digest(DigestContext("Atelier", lang, "Europe/Paris", 60, lines))
+    digest = Renderer(lambda: NOW).digest(DigestContext("Atelier", lang, "Europe/Paris", 60, lines))
     assert digest.lang == lang and "2" in digest.subject and "{" not in digest.text
     assert "14:05" in digest.text
-    unsubscribe = Renderer().unsubscribe_page(lang, "email", action="/x", done=False)
+    unsubscribe = Renderer(lambda: NOW).unsubscribe_page(lang, "email", action="/x", done=False)
     assert f'lang="{lang}"' in unsubscribe
