@@ -14,10 +14,10 @@ from contextlib import asynccontextmanager
 import uvicorn
 from fastapi import FastAPI, Request, Response
 
+from suivi_infra import heap
 from suivi_infra.kafka import make_producer
 from suivi_infra.message_size import producer_codec
 from suivi_infra.settings import KafkaSettings
-from suivi_ingest.__main__ import settle_heap
 from suivi_ingest.settings import IngestSettings
 
 
@@ -49,7 +49,7 @@ def build() -> FastAPI:
 
 if __name__ == "__main__":
     app = build()
-    settle_heap()  # the service's collector settings too
+    heap.settle()  # the service's collector settings too
     uvicorn.run(
         app,
         host="127.0.0.1",

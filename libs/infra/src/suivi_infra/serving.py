@@ -10,6 +10,8 @@ from typing import Any
 
 import uvicorn
 
+from suivi_infra import heap
+
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
@@ -35,6 +37,7 @@ async def serve_asgi(
     app: Any, host: str, port: int, *, shutdown_timeout_seconds: float | None = None
 ) -> None:
     """Serves `app` until SIGINT/SIGTERM, then shuts down gracefully (lifespan on)."""
+    heap.settle()  # see suivi_infra.heap
     config = uvicorn.Config(
         app,
         host=host,

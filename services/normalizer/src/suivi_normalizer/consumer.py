@@ -4,7 +4,6 @@ e.g. an event too large to publish, is split and those dead-lettered by suivi_in
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 
+from suivi_infra import heap
 from suivi_infra.streams import consumer_broker
 from suivi_normalizer.handlers.pipeline import Normalizer
 from suivi_normalizer.settings import NormalizerSettings
@@ -29,18 +29,5 @@ def build_broker(
 
 def build_app(broker: KafkaBroker) -> FastStream:
     app = FastStream(broker, logger=log)
-    app.after_startup(settle_memory)
+    app.after_startup(heap.settle)  # see suivi_infra.heap
     return app
-
-
-# Cyclic collections once per this many new container objects (CPython's default: 700).
-GC_THRESHOLD = 50_000
-
-
-async def settle_memory() -> None:
-    """Once started: what start built (place data, code tables, modules) is frozen out of the
-    cyclic collector's sight, and young collections wait for GC_THRESHOLD new objects, so a
-    batch's decoded bodies mostly die by reference count before any collection. With
-    CPython's defaults the collector took a fifth of the pipeline's CPU (issue 22)."""
-    gc.freeze()
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])

@@ -12,6 +12,7 @@ from types import FrameType
 
 import uvicorn
 
+from suivi_infra import heap
 from suivi_notifier.bootstrap import bootstrap, build_api
 from suivi_notifier.settings import NotifierSettings
 
@@ -19,6 +20,7 @@ from suivi_notifier.settings import NotifierSettings
 async def serve(settings: NotifierSettings) -> None:
     # aiokafka and asyncpg bind to the running loop: build the service inside it.
     service = await bootstrap(settings)
+    heap.settle()  # see suivi_infra.heap
     config = uvicorn.Config(
         build_api(service),
         host=settings.host,

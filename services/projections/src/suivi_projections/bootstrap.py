@@ -13,6 +13,7 @@ from faststream import FastStream
 from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry, start_http_server
 
+from suivi_infra import heap
 from suivi_infra.kafka import make_producer
 from suivi_infra.lag import ConsumerLag
 from suivi_infra.metrics import service_registry
@@ -108,6 +109,7 @@ def bootstrap(
 
     @app.after_startup
     async def watch_lag() -> None:
+        heap.settle()  # see suivi_infra.heap
         readiness.set(True)
         tasks.append(asyncio.create_task(lag.watch(consumer_of, settings.group_id)))
         if settings.monitor_enabled:

@@ -7,6 +7,7 @@ import socket
 
 import uvicorn
 
+from suivi_infra import heap
 from suivi_projections.query.live import LiveHub
 from suivi_projections.web.bootstrap import build_api
 from suivi_projections.web.settings import ApiSettings
@@ -32,6 +33,7 @@ def main() -> None:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
     app, hub = build_api(settings)
+    heap.settle()  # see suivi_infra.heap
     config = uvicorn.Config(
         app,
         host=settings.host,

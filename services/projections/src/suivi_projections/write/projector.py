@@ -24,13 +24,13 @@ import asyncpg
 from asyncpg.transaction import Transaction
 from pydantic import SecretStr
 
+from suivi_infra import heap
 from suivi_infra.dlq import DeadLetterQueue
 from suivi_infra.records import ConsumedRecord, RecordSink
 from suivi_infra.tokens import TokenSettings
 from suivi_projections.db.rows import StatusRow, decode_status
 from suivi_projections.domain.shipments import DEFAULT_REUSE_AFTER
 from suivi_projections.metrics import ProjectionsMetrics
-from suivi_projections.write import collector
 from suivi_projections.write.batch import ApplyResult, apply_batch
 from suivi_projections.write.decode import decode_order
 from suivi_projections.write.legs import apply_links
@@ -80,7 +80,7 @@ class Projector:
         self._releasing: set[asyncio.Future[None]] = set()
 
     async def process(self, records: Sequence[ConsumedRecord]) -> BatchResult:
-        with collector.held():  # see write.collector
+        with heap.held():  # see suivi_infra.heap
             return await self._process(records)
 
     async def _process(self, records: Sequence[ConsumedRecord]) -> BatchResult:
