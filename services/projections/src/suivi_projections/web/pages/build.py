@@ -204,8 +204,11 @@ def _advice(
         since = t.moment(s.last_event_at)
         key = f"advice.watch.{s.watch.value}"
         # Late by the shop's promised day when the monitor judged that one (the earlier day).
-        shop_day = promise is not None and estimate_words.shop_day_first(s, promise)
-        if s.watch is Watch.LATE and promise is not None and shop_day:
+        if (
+            s.watch is Watch.LATE
+            and promise is not None
+            and estimate_words.shop_day_first(s, promise)
+        ):
             text = t("advice.watch.late_shop", day=t.day(promise), since=since)
         else:
             text = t(key, since=since)
