@@ -73,10 +73,12 @@ class Step:
     visible: int
     visible_rate: float
     latencies: list[float]  # POST → visible, seconds, of the webhooks seen
+    offsets: list[float]  # when each of those was sent, seconds into the step
     answers: list[float]  # POST → 202, seconds
     # Share of one core over the step, by process ("machine": all cores; "kafka", "postgres":
     # the shared servers' processes)
     cpu: dict[str, float]
+    span: float  # seconds over which `cpu` was measured: the step and its stragglers
     codes: dict[int, int]  # vegeta's answers by status code (0: no answer within its timeout)
     planned: int
 
@@ -143,9 +145,9 @@ async def step(pipeline: Pipeline, binary: str, rate: int, seconds: float, tag: 
     (work / "targets.json").write_bytes(targets(pipeline.stack.url("ingest"), numbers))
     pids = pipeline.pids()
     cpu0 = {name: cpu_seconds(pid) for name, pid in pids.items()}
-    servers = shared_servers()
+    servers = shared_servers(pipeline.kafka_ports)
     servers0 = {pid: _cpu_or_none(pid) for pid in servers}
-    busy0, total0 = machine_busy()
+    busy0, _ = machine_busy()
     # vegeta's attack is the one child waited for during the step; this process is the poller.
     load0 = _self_and_children()
     seen: dict[str, float] = {}
@@ -162,22 +164,26 @@ async def step(pipeline: Pipeline, binary: str, rate: int, seconds: float, tag: 
     ended = time.time()
     await poller
     wall = ended - start
-    busy1, total1 = machine_busy()
+    # The CPU is read once the poller is done (the stragglers' processing included): shares
+    # over that span, not over the attack alone (they summed to more than the cores there are).
+    busy1, _ = machine_busy()
     load1 = _self_and_children()
-    cpu = {name: (cpu_seconds(pid) - cpu0[name]) / wall for name, pid in pids.items()}
+    span = time.time() - start
+    cpu = {name: (cpu_seconds(pid) - cpu0[name]) / span for name, pid in pids.items()}
     for pid, server in servers.items():  # those that lived through the step
         before, after = servers0[pid], _cpu_or_none(pid)
         if before is not None and after is not None:
-            cpu[server] = cpu.get(server, 0.0) + (after - before) / wall
-    cpu["poller"], cpu["vegeta"] = ((b - a) / wall for a, b in zip(load0, load1, strict=True))
-    cpu["machine"] = (busy1 - busy0) / max(1.0, total1 - total0) * (os.cpu_count() or 1)
+            cpu[server] = cpu.get(server, 0.0) + (after - before) / span
+    cpu["poller"], cpu["vegeta"] = ((b - a) / span for a, b in zip(load0, load1, strict=True))
+    cpu["machine"] = (busy1 - busy0) / os.sysconf("SC_CLK_TCK") / span
     answered = results(binary, work / "results.bin")
-    latencies, answers, last = [], [], start
+    latencies, offsets, answers, last = [], [], [], start
     for n, (sent_at, answer, code) in answered.items():
         if code == 202:
             answers.append(answer)
             if numbers[n] in seen:
                 latencies.append(max(0.0, seen[numbers[n]] - sent_at))
+                offsets.append(sent_at - start)
                 last = max(last, seen[numbers[n]])
     codes: dict[int, int] = {}
     for _, _, code in answered.values():
@@ -188,7 +194,7 @@ async def step(pipeline: Pipeline, binary: str, rate: int, seconds: float, tag: 
     # Over the step or until the last one showed, whichever is longer: a rate, not a burst.
     visible_rate = visible / max(wall, last - first)
     return Step(rate, len(answered), accepted, accepted / wall, visible, visible_rate, latencies,
-                answers, cpu, codes, count)  # fmt: skip
+                offsets, answers, cpu, span, codes, count)  # fmt: skip
 
 
 def _self_and_children() -> tuple[float, float]:
@@ -222,6 +228,22 @@ def verdict(s: Step) -> str:
     return "nothing"
 
 
+def timeline(s: Step) -> str:
+    """POST → visible p99 of the webhooks sent in each second of the step: a slow start, a
+    pause (a rebalance, a collection) or a queue that grows shows where it happened."""
+    by_second: dict[int, list[float]] = {}
+    for offset, latency in zip(s.offsets, s.latencies, strict=True):
+        by_second.setdefault(max(0, int(offset)), []).append(latency * 1000)
+    return "p99 by second sent: " + " ".join(
+        f"{pct(v, 0.99):.0f}" for _, v in sorted(by_second.items())
+    )
+
+
+def per_webhook(s: Step, share: float) -> float:
+    """Microseconds of CPU per webhook accepted, from a share of a core over the step."""
+    return share * s.span / max(1, s.accepted) * 1e6
+
+
 def report(s: Step) -> str:
     ms = [v * 1000 for v in s.latencies]
     busiest = max((k for k in s.cpu if k != "machine"), key=lambda k: s.cpu[k])
@@ -234,8 +256,11 @@ def report(s: Step) -> str:
         f"{s.cpu[busiest]:.0%} of a core ("
         + ", ".join(f"{k} {v:.0%}" for k, v in s.cpu.items() if k != busiest)
         + ")\n          CPU per webhook accepted: "
-        # Steadier than the shares when other work shares the cores: what each one costs.
-        + ", ".join(f"{k} {v / max(1e-9, s.accepted_rate) * 1e6:.0f} µs" for k, v in s.cpu.items())
+        # Steadier than the shares when other work shares the cores: what each one costs;
+        # "pipeline" sums the processes above, "machine" adds whatever else ran meanwhile.
+        + ", ".join(f"{k} {per_webhook(s, v):.0f} µs" for k, v in s.cpu.items())
+        + f", pipeline {per_webhook(s, sum(v for k, v in s.cpu.items() if k != 'machine')):.0f} µs"
+        + f"\n          {timeline(s)} ms"
     )
 
 

@@ -49,18 +49,44 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def shared_servers() -> dict[int, str]:
+def shared_servers(kafka_ports: set[int] | None = None) -> dict[int, str]:
     """The broker's and PostgreSQL's processes by pid ("kafka", "postgres"): shared with
-    whatever else runs here, so their CPU is the pipeline's only on a quiet machine."""
+    whatever else runs here, so their CPU is the pipeline's only on a quiet machine. With
+    `kafka_ports`, only the Java process listening on one of them counts as "kafka" (not
+    another broker or cluster started on this machine meanwhile)."""
+    listening = _listening_inodes(kafka_ports) if kafka_ports else None
     found = {}
     for stat in Path("/proc").glob("[0-9]*/comm"):
         try:
             comm = stat.read_text().strip()
+            if comm == "java" and listening is not None and not _holds(stat.parent, listening):
+                continue
         except OSError:  # gone meanwhile
             continue
         if comm in {"java", "postgres"}:
             found[int(stat.parent.name)] = "kafka" if comm == "java" else "postgres"
     return found
+
+
+def _listening_inodes(ports: set[int]) -> set[str]:
+    """Socket inodes listening (TCP state 0A) on one of `ports`, IPv4 or IPv6."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) in ports:
+                inodes.add(f"socket:[{fields[9]}]")
+    return inodes
+
+
+def _holds(proc: Path, sockets: set[str]) -> bool:
+    for fd in (proc / "fd").iterdir():
+        try:
+            if str(fd.readlink()) in sockets:
+                return True
+        except OSError:  # closed meanwhile
+            continue
+    return False
 
 
 def machine_busy() -> tuple[float, float]:
@@ -90,6 +116,11 @@ class Pipeline:
     @property
     def database_url(self) -> str:
         return self.stack.database_url
+
+    @property
+    def kafka_ports(self) -> set[int]:
+        """The ports of the brokers this pipeline's services talk to."""
+        return {int(address.rsplit(":", 1)[1]) for address in KafkaSettings().bootstrap_servers}
 
     async def start(self) -> None:
         conn = await asyncpg.connect(PostgresSettings().database_url)
