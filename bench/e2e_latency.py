@@ -170,8 +170,10 @@ async def step(pipeline: Pipeline, binary: str, rate: int, seconds: float, tag: 
     load1 = _self_and_children()
     span = time.time() - start
     cpu = {name: (cpu_seconds(pid) - cpu0[name]) / span for name, pid in pids.items()}
-    for pid, server in servers.items():  # those that lived through the step
-        before, after = servers0[pid], _cpu_or_none(pid)
+    # Those that lived through the step, and those born during it (the poller's backend, a
+    # pool's new connections: they did the step's work too); those that ended are lost.
+    for pid, server in (shared_servers(pipeline.kafka_ports) | servers).items():
+        before, after = servers0.get(pid, 0.0), _cpu_or_none(pid)
         if before is not None and after is not None:
             cpu[server] = cpu.get(server, 0.0) + (after - before) / span
     cpu["poller"], cpu["vegeta"] = ((b - a) / span for a, b in zip(load0, load1, strict=True))
@@ -274,7 +276,9 @@ async def warm(pipeline: Pipeline, binary: str) -> None:
     raise RuntimeError(f"the pipeline shows nothing; logs in {pipeline.stack.workdir}")
 
 
-async def main(rates: list[int], seconds: float, overrides: dict[str, str], quick: bool) -> int:
+async def main(
+    rates: list[int], seconds: float, warmup: float, overrides: dict[str, str], quick: bool
+) -> int:
     binary = vegeta()
     if binary is None:
         print("e2e latency: vegeta not found, nor buildable (deploy/scripts/vegeta.sh needs Go)")
@@ -293,6 +297,13 @@ async def main(rates: list[int], seconds: float, overrides: dict[str, str], quic
         print(f"end-to-end latency: signed single-checkpoint suivi webhooks, {seconds:.0f} s per "
               f"rate, vegeta → ingest → normalizer → projector → read model (polled every "
               f"{POLL * 1000:.0f} ms), everything on this machine")  # fmt: skip
+        if warmup > 0:
+            # The first load after start pays once for what the steps after it find ready:
+            # the projector's pool opening connections under load, their backends' cold caches
+            # and first plans. Shown on its own line, not mixed into the first rate's figures.
+            first = await step(pipeline, binary, rates[0], warmup, f"{tag}WU")
+            print("  warm-up, the first load after start (not one of the steps):\n  "
+                  + report(first), flush=True)  # fmt: skip
         steps = []
         for i, rate in enumerate(rates):
             # Numbers of their own per step: a rate given twice must not find its parcels
@@ -314,10 +325,14 @@ if __name__ == "__main__":
                         help="constant rates in webhooks/s, comma-separated")  # fmt: skip
     parser.add_argument("--seconds", type=float, default=5 if quick else 20, help="per rate")
     parser.add_argument(
+        "--warmup", type=float, default=0 if quick else 5,
+        help="seconds at the first rate before the steps, reported apart (0: none)",
+    )  # fmt: skip
+    parser.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE",
         help="a service setting for this run, over dev.env's",
     )  # fmt: skip
     args = parser.parse_args()
     settings = dict(item.split("=", 1) for item in args.set)
     rates = [int(r) for r in args.rates.split(",") if r]
-    raise SystemExit(asyncio.run(main(rates, args.seconds, settings, quick)))
+    raise SystemExit(asyncio.run(main(rates, args.seconds, args.warmup, settings, quick)))

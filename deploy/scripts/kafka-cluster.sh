@@ -29,9 +29,11 @@ bootstrap() {
   for i in $(seq 1 "$SIZE"); do out+="${out:+,}127.0.0.1:$(port_of "$i")"; done
   echo "$out"
 }
+# SUIVI_KAFKA_GC_OPTS: the JVM's collector flags, as for kafka.sh.
+read -r -a GC_OPTS <<< "${SUIVI_KAFKA_GC_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20}"
 # node_java I: sets JAVA_CMD, java for node I (its heap, its log directory, the shared jars).
 node_java() {
-  JAVA_CMD=(java -Xms128m "-Xmx$HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true
+  JAVA_CMD=(java -Xms128m "-Xmx$HEAP" "${GC_OPTS[@]}" -Djava.awt.headless=true
     "-Dlog4j2.configurationFile=$SUIVI_ROOT/deploy/kafka/log4j2.yaml"
     "-Dkafka.logs.dir=$(node_dir "$1")/logs" -cp "$LIBS/*")
 }

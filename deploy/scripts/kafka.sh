@@ -26,7 +26,9 @@ install() {
   echo "$want" > "$stamp"
 }
 
-JAVA_ARGS=(-Xms256m "-Xmx${SUIVI_KAFKA_HEAP:-512m}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true
+# SUIVI_KAFKA_GC_OPTS: the JVM's collector flags (word-split), to try another on this machine.
+read -r -a GC_OPTS <<< "${SUIVI_KAFKA_GC_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20}"
+JAVA_ARGS=(-Xms256m "-Xmx${SUIVI_KAFKA_HEAP:-512m}" "${GC_OPTS[@]}" -Djava.awt.headless=true
   "-Dlog4j2.configurationFile=$SUIVI_ROOT/deploy/kafka/log4j2.yaml" "-Dkafka.logs.dir=$KAFKA_LOG"
   -cp "$KAFKA_LIBS/*")
 java_cmd() { java "${JAVA_ARGS[@]}" "$@"; }

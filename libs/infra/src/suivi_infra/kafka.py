@@ -11,6 +11,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
 from aiokafka.partitioner import murmur2
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from suivi_infra.settings import KafkaSettings, TopicSettings
 from suivi_schemas.topics import Topic
@@ -27,6 +29,17 @@ def keyed_partitioner(
         return random.choice(available or all_partitions)  # noqa: S311 - load spreading only
     digest: int = _cached_murmur2(key)
     return all_partitions[(digest & 0x7FFFFFFF) % len(all_partitions)]
+
+
+class FetchSettings(BaseSettings):
+    """How long the broker holds a consumer's fetch to fill it (KAFKA_FETCH_*), for every
+    consuming service: the batch a handler gets is what one fetch brought."""
+
+    model_config = SettingsConfigDict(env_prefix="KAFKA_", extra="ignore")
+
+    fetch_min_bytes: int = Field(default=1, ge=1)
+    fetch_max_wait_ms: int = Field(default=500, ge=0)
+    max_partition_fetch_bytes: int = Field(default=1024 * 1024, ge=1024)
 
 
 def producer_options(settings: KafkaSettings, **overrides: Any) -> dict[str, Any]:
