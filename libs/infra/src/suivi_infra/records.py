@@ -62,28 +62,37 @@ class KafkaSink:
     async def publish(self, topic: str, records: Sequence[OutRecord]) -> list[Awaitable[Any]]:
         if not records:
             return []
-        partitions = sorted(await self.producer.partitions_for(topic))
+        producer = self.producer
+        partitions = sorted(await producer.partitions_for(topic))
         by_partition: dict[int, list[OutRecord]] = {}
         for record in records:
             partition = keyed_partitioner(record.key, partitions, partitions)
-            by_partition.setdefault(partition, []).append(record)
+            queued = by_partition.get(partition)
+            if queued is None:
+                by_partition[partition] = [record]
+            else:
+                queued.append(record)
         futures: list[Awaitable[Any]] = []
         for partition, queued in by_partition.items():
-            batch = self.producer.create_batch()
+            batch = producer.create_batch()
+            append = batch.append
             for record in queued:
-                if self._append(batch, record):
+                headers = record.headers or []
+                if append(timestamp=None, key=record.key, value=record.value, headers=headers):
                     continue
-                futures.append(await self.producer.send_batch(batch, topic, partition=partition))
-                batch = self.producer.create_batch()
-                if not self._append(batch, record):
+                futures.append(await self._send(batch, topic, partition))
+                batch = producer.create_batch()
+                append = batch.append
+                if not append(timestamp=None, key=record.key, value=record.value, headers=headers):
                     size = len(record.value)
                     raise RecordTooLargeError(f"a record of {size} bytes exceeds the batch size")
-            futures.append(await self.producer.send_batch(batch, topic, partition=partition))
+            futures.append(await self._send(batch, topic, partition))
         return futures
 
-    @staticmethod
-    def _append(batch: Any, record: OutRecord) -> bool:
-        metadata = batch.append(
-            timestamp=None, key=record.key, value=record.value, headers=record.headers or []
-        )
-        return metadata is not None
+    async def _send(self, batch: Any, topic: str, partition: int) -> Awaitable[Any]:
+        # Closed, the batch goes with the sender's next request instead of lingering
+        # (aiokafka's MessageBatch.remaining_linger): it is complete, and the caller awaits
+        # its acknowledgement before committing, idle meanwhile.
+        batch.close()
+        future: Awaitable[Any] = await self.producer.send_batch(batch, topic, partition=partition)
+        return future

@@ -28,7 +28,10 @@ class Meaning:
     reason: Reason | None = None
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass's __init__ sets each field through object.__setattr__, ~7x
+# the cost of plain slots (~1 µs of 10 fields, on every scan read and re-worded). Treated as
+# immutable all the same: adapters build new ones (dataclasses.replace), never assign.
+@dataclass(slots=True)
 class Checkpoint:
     """One carrier checkpoint as an adapter read it, before ids and envelope are added."""
 

@@ -70,6 +70,7 @@ the estimate of its latest activity only. A shipment with `warnings` and no pack
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -315,8 +316,12 @@ def _occurred_at(payload: dict[str, Any], location: Location | None) -> tuple[da
 
 def _estimate(payload: dict[str, Any]) -> EstimatedDelivery | None:
     day = _field(payload, "scheduledDeliveryDate", "$")
-    if day is None:
-        return None
+    return None if day is None else _scheduled(day)
+
+
+@functools.lru_cache(maxsize=4096)
+def _scheduled(day: str) -> EstimatedDelivery:
+    """The estimate of a scheduled day (pure; few distinct days: each read and validated once)."""
     if not _DATE.match(day):
         raise AdapterError(f"$.scheduledDeliveryDate: expected YYYYMMDD, got {day!r}")
     try:
