@@ -215,3 +215,18 @@ def test_an_envelope_with_a_new_id_is_read_with_its_own_id() -> None:
         update={"event_id": uuid.uuid4(), "received_at": datetime.now(UTC)}
     )
     assert fields_of(read_envelope(raw.model_dump_json().encode())) == fields_of(raw)
+
+
+def test_event_ids_are_read_as_uuid_reads_them() -> None:
+    import random
+    from uuid import UUID
+
+    from suivi_normalizer.domain.envelope import _uuid
+
+    rng = random.Random(22)
+    texts = [str(UUID(int=rng.getrandbits(128))) for _ in range(2000)]
+    texts += ["00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff"]
+    for text in texts:
+        made, expected = _uuid(text), UUID(text)
+        assert made == expected and hash(made) == hash(expected)
+        assert (str(made), made.version, made.is_safe) == (text, expected.version, expected.is_safe)
