@@ -91,12 +91,14 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def poll(url: str, numbers: list[str], start: float, rate: int, seen: dict[str, float],
-               until: float) -> None:  # fmt: skip
+               until: float) -> float:  # fmt: skip
     """Marks each number's first moment in `shipments`, asking only for those sent already and,
     of those, the PENDING oldest not seen yet: the webhooks become visible about in the order
     sent, and asking for every one not seen (thousands when the pipeline lags) took PostgreSQL
-    and this process so much CPU that the measurement itself made the pipeline lag more."""
+    and this process so much CPU that the measurement itself made the pipeline lag more.
+    Returns the CPU seconds its PostgreSQL backend spent: the measurement's, not the pipeline's."""
     conn = await asyncpg.connect(url)
+    backend = await conn.fetchval("SELECT pg_backend_pid()")
     oldest = 0  # numbers before it are all seen
     try:
         while time.time() < until and len(seen) < len(numbers):
@@ -115,6 +117,7 @@ async def poll(url: str, numbers: list[str], start: float, rate: int, seen: dict
                 for r in rows:
                     seen.setdefault(r[0], now)
             await asyncio.sleep(POLL)
+        return _cpu_or_none(backend) or 0.0  # 0 when PostgreSQL runs elsewhere
     finally:
         await conn.close()
 
@@ -162,7 +165,7 @@ async def step(pipeline: Pipeline, binary: str, rate: int, seconds: float, tag: 
     )  # fmt: skip
     await attack.wait()
     ended = time.time()
-    await poller
+    polling = await poller
     wall = ended - start
     # The CPU is read once the poller is done (the stragglers' processing included): shares
     # over that span, not over the attack alone (they summed to more than the cores there are).
@@ -177,6 +180,8 @@ async def step(pipeline: Pipeline, binary: str, rate: int, seconds: float, tag: 
         if before is not None and after is not None:
             cpu[server] = cpu.get(server, 0.0) + (after - before) / span
     cpu["poller"], cpu["vegeta"] = ((b - a) / span for a, b in zip(load0, load1, strict=True))
+    # Its backend ended with its connection, so it is in none of the "postgres" figures.
+    cpu["poller's postgres"] = polling / span
     cpu["machine"] = (busy1 - busy0) / os.sysconf("SC_CLK_TCK") / span
     answered = results(binary, work / "results.bin")
     latencies, offsets, answers, last = [], [], [], start
