@@ -2,12 +2,12 @@
 
 Both answer from plain Starlette endpoints (FastAPI's per-request dependency resolution measured
 ~55 µs, as much as a whole verification); `DocumentedRoute` lets each route be declared once, with
-its OpenAPI description, and still be served by its plain endpoint.
+its OpenAPI description, and still be served by its plain endpoint (the webhook route by an ASGI
+callable of its own: no Request, no Response object).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -16,11 +16,13 @@ from typing import Any
 import orjson  # suivi-schemas' (strict_json's) dependency
 from fastapi.routing import APIRoute
 from prometheus_client import Counter, Histogram
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.routing import Match
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from suivi_infra.http import JSON
+from suivi_ingest.deadlines import Deadlines
 from suivi_ingest.kafka import EventTooLargeError
 from suivi_schemas import strict_json
 
@@ -80,27 +82,26 @@ def event_too_large(exc: EventTooLargeError) -> IngestError:
 async def publish_durably(
     publish: Awaitable[None],
     *,
-    within: float,
+    deadlines: Deadlines,
     retry_after: int,
     failures: Counter,
     duration: Histogram,
     what: str,
     source: str,
 ) -> None:
-    """Awaits `publish` (Kafka acks=all) for `within` seconds at most; else refuses: 413 when the
-    event can never fit, 503 with Retry-After when it was not stored (the sender retries)."""
+    """Awaits `publish` (Kafka acks=all) for `deadlines.seconds` at most; else refuses: 413 when
+    the event can never fit, 503 with Retry-After when it was not stored (the sender retries)."""
     started = time.perf_counter()
-    later = {"Retry-After": str(retry_after)}
     try:
-        async with asyncio.timeout(within):
-            await publish
+        await deadlines.within(publish)
     except TimeoutError:
         failures.inc()
         raise IngestError(
             503,
             "publish_timeout",
-            f"Kafka did not acknowledge within {within:g} s; nothing accepted, retry later",
-            **later,
+            f"Kafka did not acknowledge within {deadlines.seconds:g} s; nothing accepted, "
+            "retry later",
+            **{"Retry-After": str(retry_after)},
         ) from None
     except EventTooLargeError as exc:
         raise event_too_large(exc) from None
@@ -111,27 +112,33 @@ async def publish_durably(
             503,
             "kafka_unavailable",
             f"the {what} could not be stored; nothing was accepted, retry later",
-            **later,
+            **{"Retry-After": str(retry_after)},
         ) from None
     duration.observe(time.perf_counter() - started)
 
 
-async def read_body(request: Request, headers: Mapping[str, str], limit: int) -> bytes:
-    """The whole body, refused as soon as it passes `limit` (declared or actually streamed)."""
+async def read_body(receive: Receive, headers: Mapping[str, str], limit: int) -> bytes:
+    """The whole body, refused as soon as it passes `limit` (declared or actually streamed);
+    read from the ASGI messages as Starlette's `Request.stream` reads them."""
     declared = headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
     chunks: list[bytes] = []
     size = 0
-    try:
-        async for chunk in request.stream():
+    while True:
+        message = await receive()
+        kind = message["type"]
+        if kind == "http.request":
+            chunk = message.get("body", b"")
             if chunk:
                 size += len(chunk)
                 if size > limit:
                     raise _too_large(limit)
                 chunks.append(chunk)
-    except ClientDisconnect:
-        raise IngestError(400, "client_disconnected", "the client went away mid-body") from None
+            if not message.get("more_body", False):
+                break
+        elif kind == "http.disconnect":
+            raise IngestError(400, "client_disconnected", "the client went away mid-body")
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
@@ -177,10 +184,10 @@ def parse_object(
     return text, payload
 
 
-def plain_headers(request: Request) -> dict[str, str]:
+def plain_headers(scope: Scope) -> dict[str, str]:
     # One pass over the raw ASGI headers (names already lowercase); the first value wins.
     headers: dict[str, str] = {}
-    for name, value in request.scope["headers"]:
+    for name, value in scope["headers"]:
         headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
     return headers
 
@@ -197,14 +204,22 @@ def require_json(headers: Mapping[str, str]) -> str:
 
 class DocumentedRoute(APIRoute):
     """One declaration per route: OpenAPI from `endpoint`'s signature and the route's options,
-    requests served by `serve` (no dependency resolution, no FastAPI per-request exit stacks)."""
+    requests served by `app` (no dependency resolution, no FastAPI per-request exit stacks)."""
 
-    def __init__(self, path: str, endpoint: Callable[..., Any], *, serve: Endpoint, **kw: Any):
+    def __init__(self, path: str, endpoint: Callable[..., Any], *, app: ASGIApp, **kw: Any):
         super().__init__(path, endpoint, **kw)
-        self.app = _plain(serve)
+        self.app = app
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        # Most requests are for another route: told apart by the path alone, before FastAPI
+        # looks for an included router's context in the scope (mounted apps: as FastAPI does).
+        plain = scope["type"] == "http" and not scope.get("root_path")
+        if plain and self.path_regex.match(scope["path"]) is None:
+            return Match.NONE, {}
+        return super().matches(scope)
 
 
-def _plain(serve: Endpoint) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+def _plain(serve: Endpoint) -> ASGIApp:
     # Starlette's `request_response` also wraps each request in the app's exception handlers;
     # the app's ExceptionMiddleware applies the same ones to what this raises: once is enough.
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -215,7 +230,16 @@ def _plain(serve: Endpoint) -> Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def accepted_post(
-    path: str, endpoint: Callable[..., Any], *, serve: Endpoint, **kw: Any
+    path: str,
+    endpoint: Callable[..., Any],
+    *,
+    serve: Endpoint | None = None,
+    app: ASGIApp | None = None,
+    **kw: Any,
 ) -> DocumentedRoute:
-    """A POST answered 202 once Kafka stored what it carries: every route of both intakes."""
-    return DocumentedRoute(path, endpoint, serve=serve, methods=["POST"], status_code=202, **kw)
+    """A POST answered 202 once Kafka stored what it carries: every route of both intakes,
+    served by `serve` (a Request in, a Response out) or by the ASGI callable `app`."""
+    if (serve is None) == (app is None):
+        raise TypeError("give one of serve and app")
+    served = app if app is not None else _plain(serve)  # type: ignore[arg-type]
+    return DocumentedRoute(path, endpoint, app=served, methods=["POST"], status_code=202, **kw)

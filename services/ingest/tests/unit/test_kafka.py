@@ -14,7 +14,7 @@ from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.startup import Backoff
 from suivi_ingest.kafka import IngestProducer, PublishError
-from suivi_ingest.webhooks.publisher import KafkaRawEventPublisher
+from suivi_ingest.webhooks.publisher import KafkaRawEventPublisher, serialize
 from suivi_schemas.raw import IngestMetadata, RawProviderEvent
 
 EVENT = RawProviderEvent(
@@ -110,3 +110,12 @@ async def test_not_ready_without_a_producer() -> None:
     await kafka.start()
     assert await publisher.ready() is False
     await kafka.stop()
+
+
+async def test_publishes_a_record_already_serialized_as_is() -> None:
+    producer = StandInProducer()
+    kafka, publisher = _publisher([producer])
+    await kafka.start()
+    await publisher.publish_json(serialize(EVENT), "suivi:X1")
+    await kafka.stop()
+    assert producer.sent == [("raw", serialize(EVENT), b"suivi:X1")]

@@ -25,6 +25,7 @@ from starlette.responses import Response
 from suivi_infra.http import JSON, error_response
 from suivi_infra.merchants import KeyLookup
 from suivi_infra.signing import SignatureError
+from suivi_ingest.deadlines import Deadlines
 from suivi_ingest.http import (
     Endpoint,
     IngestError,
@@ -90,6 +91,7 @@ class OrderIntake:
         self._shopify_keys = shopify_keys(split_secrets(settings.shopify_secret))
         self._shops = parse_shops(settings.shopify_shops)
         self._recent: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._deadlines = Deadlines(settings.publish_timeout_seconds)
 
     async def handle_order(self, request: Request) -> Response:
         return await self._answer(API, self._order, request)
@@ -112,7 +114,7 @@ class OrderIntake:
     async def _publish(self, event: OrderEvent, source: str) -> None:
         await publish_durably(
             self._publisher.publish(event, event.key),
-            within=self._settings.publish_timeout_seconds,
+            deadlines=self._deadlines,
             retry_after=self._settings.retry_after_seconds,
             failures=self._metrics.publish_failures.labels(source),
             duration=self._metrics.publish_duration,
@@ -123,10 +125,10 @@ class OrderIntake:
     # --- POST /v1/orders ------------------------------------------------------------------
 
     async def _order(self, request: Request) -> Response:
-        headers = plain_headers(request)
+        headers = plain_headers(request.scope)
         merchant_id = self._merchant(headers.get("authorization"))
         require_json(headers)
-        body = await read_body(request, headers, self._settings.max_body_bytes)
+        body = await read_body(request.receive, headers, self._settings.max_body_bytes)
         _, payload = parse_object(body)
         mismatch = check_merchant(payload, merchant_id)
         if mismatch is not None:
@@ -186,9 +188,9 @@ class OrderIntake:
     # --- POST /v1/webhooks/shopify --------------------------------------------------------
 
     async def _shopify(self, request: Request) -> Response:
-        headers = plain_headers(request)
+        headers = plain_headers(request.scope)
         require_json(headers)
-        body = await read_body(request, headers, self._settings.max_body_bytes)
+        body = await read_body(request.receive, headers, self._settings.max_body_bytes)
         self._verify(body, headers.get("x-shopify-hmac-sha256"))
         topic = headers.get("x-shopify-topic", "").strip()
         if not topic:

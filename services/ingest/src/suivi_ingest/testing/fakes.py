@@ -30,9 +30,19 @@ class RecordingPublisher(Generic[E]):
 
 @dataclass
 class FakePublisher(RecordingPublisher[RawProviderEvent]):
-    """Raw events; can also be told to be unready."""
+    """Raw events, read back through the contract (`RawProviderEvent`) from the bytes ingest
+    would store: a record the model would not write exactly so fails the test. Can also be
+    told to be unready."""
 
     is_ready: bool = True
+    records: list[bytes] = field(default_factory=list)
+
+    async def publish_json(self, value: bytes, key: str) -> None:
+        event = RawProviderEvent.model_validate_json(value)
+        if RawProviderEvent.__pydantic_serializer__.to_json(event) != value:
+            raise AssertionError(f"not the contract's serialization: {value!r}")
+        await self.publish(event, key)
+        self.records.append(value)
 
     async def ready(self) -> bool:
         return self.is_ready

@@ -37,7 +37,7 @@ _ERRORS[503]["headers"] = RETRY_AFTER_HEADER
 
 async def receive_webhook(
     provider: str = Path(description="One of: " + ", ".join(sorted(PROVIDERS))),
-) -> Accepted:  # pragma: no cover - documentation only: requests go to WebhookIntake.handle
+) -> Accepted:  # pragma: no cover - documentation only: requests go to WebhookIntake
     raise NotImplementedError
 
 
@@ -45,7 +45,7 @@ def webhook_route(intake: WebhookIntake) -> DocumentedRoute:
     return accepted_post(
         WEBHOOK_PATH,
         receive_webhook,
-        serve=intake.handle,
+        app=intake,
         response_model=Accepted,
         responses=_ERRORS,
         summary="Receive one provider webhook",

@@ -1,18 +1,22 @@
-"""The webhook hot path: check, verify, parse once, publish, answer; precise errors."""
+"""The webhook hot path: check, verify, parse once, publish, answer; precise errors.
+
+Served as an ASGI callable of its own (`webhooks/api.py` declares the route): no Starlette
+Request or Response object, the 202's headers built once; the stored record written straight to
+its bytes (`envelope.py`), publishes bounded by one shared timer (`suivi_ingest.deadlines`).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from suivi_infra.http import JSON, error_response
+from suivi_ingest.deadlines import Deadlines
 from suivi_ingest.http import (
     IngestError,
     loads_for_ids,
@@ -23,13 +27,19 @@ from suivi_ingest.http import (
     require_json,
 )
 from suivi_ingest.settings import IngestSettings
+from suivi_ingest.webhooks import envelope
 from suivi_ingest.webhooks.metrics import IngestMetrics
 from suivi_ingest.webhooks.providers import PROVIDERS, ProviderSpec, RequestFacts, Verify
 from suivi_ingest.webhooks.publisher import RawEventPublisher
 from suivi_ingest.webhooks.signatures import SignatureError
-from suivi_schemas.raw import IngestMetadata, RawProviderEvent
 
 log = logging.getLogger("suivi_ingest")
+_ACCEPTED_START = b'{"raw_event_id":"'
+_ACCEPTED_END = b'","status":"accepted"}'
+# Every 202 is as long: a UUID's text between the two.
+_ACCEPTED_LENGTH = str(len(_ACCEPTED_START) + 36 + len(_ACCEPTED_END)).encode()
+# What starlette's Response(…, status_code=202, media_type=JSON) sends, built once.
+_ACCEPTED_HEADERS = [(b"content-length", _ACCEPTED_LENGTH), (b"content-type", JSON.encode())]
 
 
 def _request_id(headers: Mapping[str, str], fallback: str) -> str:
@@ -53,70 +63,70 @@ class WebhookIntake:
         self._publisher = publisher
         self._metrics = metrics
         self._clock = clock
+        self._deadlines = Deadlines(settings.publish_timeout_seconds)
         self._verifiers: dict[str, Verify | None] = {
             slug: spec.verifier(spec.credentials(settings)) for slug, spec in PROVIDERS.items()
         }
 
-    async def handle(self, request: Request) -> Response:
-        provider: str = request.path_params["provider"]
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The route's ASGI app: one answer per request, 202 only once Kafka holds the event."""
+        provider: str = scope["path_params"]["provider"]
         try:
-            response = await self._ingest(provider, request)
+            event_id = await self._ingest(provider, scope, receive)
         except IngestError as exc:
             self._metrics.answered(provider, exc.status)
             log.info(
                 "%s webhook refused: %s %s", self._metrics.label(provider), exc.status, exc.error
             )
-            return error_response(exc.status, exc.error, exc.detail, exc.headers or None)
+            refusal = error_response(exc.status, exc.error, exc.detail, exc.headers or None)
+            await refusal(scope, receive, send)
+            return
         self._metrics.answered(provider, 202)
-        return response
+        await send({"type": "http.response.start", "status": 202, "headers": _ACCEPTED_HEADERS})
+        body = b"%s%s%s" % (_ACCEPTED_START, event_id.encode(), _ACCEPTED_END)
+        await send({"type": "http.response.body", "body": body})
 
-    async def _ingest(self, slug: str, request: Request) -> Response:
+    async def _ingest(self, slug: str, scope: Scope, receive: Receive) -> str:
+        """The stored event's id, once Kafka acknowledged it; IngestError for any refusal."""
         spec = PROVIDERS.get(slug)
         if spec is None:
             raise IngestError(404, "unknown_provider", f"unknown provider {slug[:64]!r}")
-        headers = plain_headers(request)
+        headers = plain_headers(scope)
         content_type = require_json(headers)
-        body = await read_body(request, headers, self._settings.max_body_bytes)
+        body = await read_body(receive, headers, self._settings.max_body_bytes)
         self._metrics.body_bytes.observe(len(body))
         scheme = self._authenticate(
-            spec, body, RequestFacts(headers, request.scope["query_string"], self._clock())
+            spec, body, RequestFacts(headers, scope["query_string"], self._clock())
         )
         many = spec.body_may_be_array
         text, payload = parse_object(body, allow_array=many, loads=loads_for_ids)
         if spec.ids_are_floats(payload):  # maybe a long integer: read exactly, as the normalizer
             text, payload = parse_object(body, allow_array=many)
-        event_uuid = uuid.uuid4()
-        event_id = str(event_uuid)
-        event = RawProviderEvent(
-            event_id=event_uuid,
+        event_id = envelope.new_event_id()
+        record = envelope.encode(
+            event_id=event_id,
             provider=slug,
-            received_at=datetime.now(UTC),
+            received_at=envelope.utc_text(datetime.now(UTC)),
             content_type=content_type,
             body=text,
             body_sha256=hashlib.sha256(body).hexdigest(),
             delivery_id=spec.delivery_id_of(payload, headers),
             headers=spec.selected_headers(headers),
-            ingest=IngestMetadata(
-                request_id=_request_id(headers, event_id),
-                signature_scheme=scheme,
-                ingest_instance=self._settings.instance,
-                content_length=len(body),
-            ),
+            request_id=_request_id(headers, event_id),
+            signature_scheme=scheme,
+            ingest_instance=self._settings.instance,
+            content_length=len(body),
         )
         await publish_durably(
-            self._publisher.publish(event, spec.kafka_key(payload)),
-            within=self._settings.publish_timeout_seconds,
+            self._publisher.publish_json(record, spec.kafka_key(payload)),
+            deadlines=self._deadlines,
             retry_after=self._settings.retry_after_seconds,
             failures=self._metrics.publish_failures,
             duration=self._metrics.publish_duration,
             what="event",
             source=slug,
         )
-        return Response(
-            b'{"raw_event_id":"%s","status":"accepted"}' % event_id.encode(),
-            status_code=202,
-            media_type=JSON,
-        )
+        return event_id
 
     def _authenticate(self, spec: ProviderSpec, body: bytes, facts: RequestFacts) -> str:
         verify = self._verifiers[spec.slug]

@@ -9,14 +9,16 @@ from suivi_schemas.raw import RawProviderEvent
 
 
 class RawEventPublisher(Protocol):
-    async def publish(self, event: RawProviderEvent, key: str) -> None:
-        """Returns only once the event is durable (Kafka acks=all); raises otherwise."""
+    async def publish_json(self, value: bytes, key: str) -> None:
+        """Stores one `RawProviderEvent` already serialized (`webhooks/envelope.py`); returns
+        only once it is durable (Kafka acks=all); raises otherwise."""
 
     async def ready(self) -> bool:
         """True when an event published now would be stored."""
 
 
 def serialize(event: RawProviderEvent) -> bytes:
+    """The contract's own serialization: what `envelope.encode` must equal, byte for byte."""
     # Straight to bytes: no intermediate str copy of the (possibly large) body.
     return RawProviderEvent.__pydantic_serializer__.to_json(event)
 
@@ -27,6 +29,9 @@ class KafkaRawEventPublisher(TopicPublisher[RawProviderEvent]):
     def __init__(self, producer: IngestProducer, topic: str) -> None:
         super().__init__(producer, topic, serialize)
         self._producer = producer
+
+    async def publish_json(self, value: bytes, key: str) -> None:
+        await self._producer.send(self._topic, value, key)
 
     async def ready(self) -> bool:
         return await self._producer.ready()
