@@ -1,11 +1,13 @@
 """Projection apply rate on the real local PostgreSQL, against COPY of the same rows.
 
 No Kafka: the serialized records go through `Projector.process` exactly as the FastStream
-subscriber hands them over (parse, one transaction per batch of 500 through the projector's
-`write.batch.apply_batch`, dead letters, metrics). Both runs use their own fresh schema, in the same
-run:
-  (a) baseline: the same status-event and order rows, one COPY per batch, one transaction each,
-      into tables shaped like the projector's (same keys and indexes);
+subscriber hands them over (parse, one transaction per batch through the projector's
+`write.batch.apply_batch`, dead letters, metrics), in batches of the projector's own settings
+(`SUIVI_PROJECTIONS_MAX_RECORDS`, the most a consumed batch holds, and its parts:
+`SUIVI_PROJECTIONS_WRITE_PARTS`; `--batch`, `--parts` override them). Both runs use their own
+fresh schema, in the same run:
+  (a) baseline: the same status-event and order rows, one COPY per batch of 500, one
+      transaction each, into tables shaped like the projector's (same keys and indexes);
   (b) the projector;
   (c) the whole stream redelivered to the projector (every event a duplicate).
 (a) and (b) alternate for --rounds rounds (each (b) in a fresh schema); the best of each counts.
@@ -39,11 +41,12 @@ from pydantic import SecretStr
 from suivi_infra.records import OutRecord
 from suivi_infra.settings import PostgresSettings
 from suivi_infra.testing import RecordingSink
-from suivi_infra.tokens import DEVELOPMENT_TOKEN_KEY
+from suivi_infra.tokens import DEVELOPMENT_TOKEN_KEY, TokenSettings
 from suivi_projections.db.migrate import migrate
 from suivi_projections.db.rows import event_rows, order_columns
 from suivi_projections.metrics import ProjectionsMetrics
 from suivi_projections.monitor.worker import Monitor, MonitorConfig
+from suivi_projections.settings import ProjectionsSettings
 from suivi_projections.testing.reference import Projection
 from suivi_projections.testing.samples import workload
 from suivi_projections.testing.snapshot import read_state
@@ -52,7 +55,7 @@ from suivi_projections.write.sql import EVENT_COLUMNS
 from suivi_schemas import OrderEvent, ShipmentStatusEvent
 from suivi_schemas.topics import ORDERS, STATUS
 
-BATCH = 500
+BATCH = 500  # the COPY baseline's rows per transaction
 TARGET = 15_000
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -139,11 +142,20 @@ async def copy_baseline(pool: asyncpg.Pool, rows: CopyRows) -> float:
         return time.perf_counter() - started
 
 
-async def project(pool: asyncpg.Pool, batches: list[list[Record]]) -> float:
+@dataclass(frozen=True, slots=True)
+class Writing:
+    """How the projector writes: its parts, from how many status records of a batch."""
+
+    parts: int
+    parts_from: int
+
+
+async def project(pool: asyncpg.Pool, batches: list[list[Record]], writing: Writing) -> float:
     projector = Projector(
         pool, NoDeadLetters(), ProjectionsMetrics(CollectorRegistry()),
         status_topic=STATUS.name, orders_topic=ORDERS.name, dlq_topic="unused",
         token_key=SecretStr(DEVELOPMENT_TOKEN_KEY),  # a bench, not a deployment
+        parts=writing.parts, parts_from=writing.parts_from,
     )  # fmt: skip
     started = time.perf_counter()
     for batch in batches:
@@ -189,13 +201,15 @@ async def on_cpu(pool: asyncpg.Pool, run: Awaitable[float]) -> tuple[float, Cpu]
     return wall, Cpu(client, server)
 
 
-async def profiled(settings: PostgresSettings, batches: list[list[Record]], top: int) -> None:
+async def profiled(
+    settings: PostgresSettings, batches: list[list[Record]], top: int, writing: Writing
+) -> None:
     """(b) once more under cProfile: the wall time's parts, and the top functions."""
     pool, schema = await schema_pool(settings)
     profile = cProfile.Profile()
     try:
         profile.enable()
-        wall, used = await on_cpu(pool, project(pool, batches))
+        wall, used = await on_cpu(pool, project(pool, batches, writing))
         profile.disable()
     finally:
         await drop(settings, pool, schema)
@@ -222,8 +236,14 @@ async def judge(pool: asyncpg.Pool) -> tuple[int, float]:
     return result.checked, time.perf_counter() - started
 
 
-async def main(count: int, check: bool, rounds: int, profile: int = 0) -> None:
+async def main(
+    count: int, check: bool, rounds: int, profile: int = 0, batch: int = 0, parts: int = 0
+) -> None:
     settings = PostgresSettings()
+    # The projector's settings as the environment gives them (its token key is the bench's).
+    projector = ProjectionsSettings(tokens=TokenSettings(env="development"))
+    batch = batch or projector.max_records
+    writing = Writing(parts or projector.write_parts, projector.write_parts_from)
     items = workload(count)
     statuses = sum(1 for i in items if isinstance(i, ShipmentStatusEvent))
     records = [
@@ -232,7 +252,7 @@ async def main(count: int, check: bool, rounds: int, profile: int = 0) -> None:
         for n, i in enumerate(items)
     ]  # fmt: skip
     baseline_rows = copy_rows([items[i : i + BATCH] for i in range(0, len(items), BATCH)])
-    record_batches = [records[i : i + BATCH] for i in range(0, len(records), BATCH)]
+    record_batches = [records[i : i + batch] for i in range(0, len(records), batch)]
     # The workload is no part of a projector's heap: keep the collector from walking it.
     gc.collect()
     gc.freeze()
@@ -250,12 +270,12 @@ async def main(count: int, check: bool, rounds: int, profile: int = 0) -> None:
             copy_cpu.append(used)
             proj_pool, proj_schema = await schema_pool(settings)
             try:
-                wall, used = await on_cpu(proj_pool, project(proj_pool, record_batches))
+                wall, used = await on_cpu(proj_pool, project(proj_pool, record_batches, writing))
                 projections.append(wall)
                 project_cpu.append(used)
                 if n < rounds - 1:
                     continue
-                replay_s = await project(proj_pool, record_batches)
+                replay_s = await project(proj_pool, record_batches, writing)
                 judged, judge_s = await judge(proj_pool)
                 if check:
                     reference = Projection()
@@ -274,8 +294,10 @@ async def main(count: int, check: bool, rounds: int, profile: int = 0) -> None:
     copy_eps, project_eps = statuses / copy_s, statuses / project_s
     per_round = ", ".join(f"{c / p:.2f}" for c, p in zip(copies, projections, strict=True))
     print(f"projections benchmark: {statuses} status events of {shipments} parcels and {orders} "
-          f"order snapshots, batches of {BATCH}, PostgreSQL on this machine, "
-          f"best of {rounds} interleaved rounds")  # fmt: skip
+          f"order snapshots, PostgreSQL on this machine, best of {rounds} interleaved rounds; "
+          f"COPY in batches of {BATCH}, the projector in batches of {batch} records "
+          f"({len(record_batches)}), in {writing.parts} part(s) from "
+          f"{writing.parts_from} status records")  # fmt: skip
     print(f"  (a) COPY of the same rows          {copy_eps:10.0f} events/s   (baseline)")
     print(f"  (b) projector (parse + apply)      {project_eps:10.0f} events/s   "
           f"({len(items) / project_s:.0f} records/s)")  # fmt: skip
@@ -293,7 +315,7 @@ async def main(count: int, check: bool, rounds: int, profile: int = 0) -> None:
               f"PostgreSQL {server}: {statuses / used.total():.0f} events/CPU-s")  # fmt: skip
     print(f"  b/a in CPU: {a_cpu.total() / b_cpu.total():.2f}")
     if profile:
-        await profiled(settings, record_batches, profile)
+        await profiled(settings, record_batches, profile, writing)
     print(f"ratio b/a (projector / COPY, best of {rounds}): {project_eps / copy_eps:.2f}")
 
 
@@ -313,5 +335,16 @@ if __name__ == "__main__":
         "--profile", type=int, default=0, metavar="N",
         help="then profile (b) once more and print its N most expensive functions",
     )  # fmt: skip
+    parser.add_argument(
+        "--batch", type=int, default=0,
+        help="the projector's records per batch (default: its max_records setting)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--parts", type=int, default=0,
+        help="the projector's parts per batch (default: its write_parts setting)",
+    )  # fmt: skip
     args = parser.parse_args()
-    asyncio.run(main(args.count, not args.no_check, max(1, args.rounds), args.profile))
+    asyncio.run(
+        main(args.count, not args.no_check, max(1, args.rounds), args.profile, args.batch,
+             args.parts)
+    )  # fmt: skip

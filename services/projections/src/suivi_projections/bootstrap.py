@@ -86,6 +86,8 @@ def bootstrap(
         reuse_after=settings.reuse_after,
         token_key=settings.tokens.token_key,
         legs_topic=settings.legs_topic,
+        parts=settings.write_parts,
+        parts_from=settings.write_parts_from,
     )
     monitor = Monitor(pool, KafkaSink(producer), monitor_config(settings), metrics)
     broker, consumer_of = build_broker(settings, projector)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import re
@@ -30,7 +29,7 @@ from suivi_schemas import (
 
 E = TypeVar("E", bound=StrEnum)
 
-GENERATION_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Generation))
+GENERATION_FIELDS: tuple[str, ...] = Generation._fields
 
 
 # Enum lookups by value: `Enum(value)` is slow enough to show on the hot path.

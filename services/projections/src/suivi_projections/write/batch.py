@@ -3,9 +3,9 @@
 Idempotent: status events already in the timeline (keyed by event id) and order events already
 in `processed_events` are skipped, and the state is derived from the stored events with the
 pure rules of `domain/`, so a redelivered batch, or any order of arrival, ends in the same rows.
-Touched shipment keys are locked (advisory, sorted) and affected orders row-locked, so
-concurrent projector instances (orders and status partitions owned by different consumers)
-never interleave on the same rows.
+Touched shipment keys are locked (advisory, in ascending order) and affected orders row-locked
+(in one sorted statement), so concurrent projector instances (orders and status partitions
+owned by different consumers) never interleave on the same rows.
 
 Set-based, a few statements per batch whatever its size, each one round trip: a batch of status
 events is four between BEGIN and COMMIT: the timeline, with the key locks (sql.INSERT_EVENTS);
@@ -15,6 +15,20 @@ the estimates observed, with the touched keys' state and their orders locked
 Order events add two (the gate, with their parcels' keys; the orders, with their parcels
 unlinked); a late event or a relinked parcel one (the keys' history); a shrunk or relinked
 parcel its own (rare). Rows travel as one jsonb parameter per statement (sql.from_json).
+
+In parts (`parts` > 1, the projector's large batches): PostgreSQL works on one statement while
+Python works, so the status events are cut by key into parts (ranges of lock ids: `part_of`)
+that go through the same stages one after the other, each part's statement sent before the
+CPU work of another part: its timeline insert while the next part's records are decoded, its
+state load while the previous part is planned, its shipments written while the next part is
+planned or the previous part's orders' statuses are derived. The statements keep one order:
+every part's insert (so the key locks are taken in ascending order), the orders, every part's
+state (the first locks all the batch's orders, sorted, in one statement), every part's writes,
+the statuses. A key is one part's only, so the parts' shipments are what one pass would
+write; an order whose parcels are in several parts gets its status from the last of them,
+whose read of its parcels comes after the others' writes. A status record whose Kafka key is
+not its shipment's, found in a part already under way, is applied in a pass of its own after
+the parts (the same transaction).
 """
 
 from __future__ import annotations
@@ -22,9 +36,10 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -34,6 +49,7 @@ from pydantic import SecretStr
 from suivi_infra.tokens import TokenSettings
 from suivi_projections.db.notify import ORDER_CHANGED_CHANNEL
 from suivi_projections.db.rows import StatusRow, status_row
+from suivi_projections.domain.orders import Link
 from suivi_projections.domain.shipments import (
     DEFAULT_REUSE_AFTER,
     Checkpoint,
@@ -44,11 +60,23 @@ from suivi_projections.write import sql
 from suivi_projections.write.estimates import observation_rows
 from suivi_projections.write.orders import (
     OrderCandidates,
+    OrderWrites,
     Written,
-    refresh_written,
+    parcels_of,
+    refresh_orders,
+    set_statuses,
+    status_updates,
     write_orders,
 )
-from suivi_projections.write.shipments import load_state, plan, write_shipments
+from suivi_projections.write.shipments import (
+    Work,
+    plan,
+    shipments_args,
+    state_args,
+    state_of,
+    write_built,
+)
+from suivi_projections.write.wire import Wire
 from suivi_schemas import OrderEvent, ShipmentStatusEvent
 from suivi_schemas.topics import ORDERS
 
@@ -63,11 +91,41 @@ class ApplyResult:
     notified: list[str] = field(default_factory=list)  # status tokens of the changed orders
     newest_occurred_at: datetime | None = None
 
+    def add(self, other: ApplyResult) -> None:
+        """Counts `other` (a later pass of the same batch) in."""
+        self.applied.update(other.applied)
+        self.orders_applied += other.orders_applied
+        self.orders_stale += other.orders_stale
+        self.status_duplicates += other.status_duplicates
+        self.order_duplicates += other.order_duplicates
+        self.notified.extend(other.notified)
+        if other.newest_occurred_at is not None and (
+            self.newest_occurred_at is None or other.newest_occurred_at > self.newest_occurred_at
+        ):
+            self.newest_occurred_at = other.newest_occurred_at
+
 
 @functools.lru_cache(maxsize=65536)
 def lock_id(key: Key) -> int:
     digest = hashlib.blake2b(f"{key[0]}:{key[1]}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+def part_of(lock: int, parts: int) -> int:
+    """The part (0 to parts - 1) of a key by its lock id: the parts are ranges of lock ids in
+    ascending order, so a batch locking its parts' keys part after part (each sorted) locks
+    them all in ascending order, as one sorted call would."""
+    return ((lock + (1 << 63)) * parts) >> 64
+
+
+def key_part(record_key: bytes | None, parts: int) -> int:
+    """The part of a status record by its Kafka key, `carrier:TRACKINGNUMBER` (the shipment
+    key: its lock id is the same digest); 0 without one. Only a guess of the event's own
+    (apply_batch checks it on the decoded event)."""
+    if parts == 1 or not record_key:
+        return 0
+    digest = hashlib.blake2b(record_key, digest_size=8).digest()
+    return part_of(int.from_bytes(digest, "big", signed=True), parts)
 
 
 async def lock_keys(conn: asyncpg.Connection, keys: Iterable[Key]) -> None:
@@ -81,6 +139,10 @@ def dumps(rows: object) -> str:
     return orjson.dumps(rows, default=str).decode()
 
 
+# Status rows decoded when their turn comes (see apply_batch's `later`).
+Later = Callable[[], Iterable[StatusRow]]
+
+
 async def apply_batch(
     conn: asyncpg.Connection,
     statuses: Sequence[StatusRow | ShipmentStatusEvent],
@@ -89,78 +151,314 @@ async def apply_batch(
     reuse_after: timedelta = DEFAULT_REUSE_AFTER,
     channel: str = ORDER_CHANGED_CHANNEL,
     token_key: SecretStr | None = None,
+    parts: int = 1,
+    later: Sequence[Later] = (),
 ) -> ApplyResult:
     """Applies the batch; the caller holds the transaction (and commits offsets after it).
-    Status events come as rows (`db.rows.decode_status`, the projector's) or as models."""
-    result = ApplyResult()
-    # A row is a tuple: no ABC check per event (the models' metaclass is an ABCMeta).
-    rows = [e if isinstance(e, tuple) else status_row(e) for e in statuses]
-    # Estimate revisions (issue 21) are no checkpoints: observed below, never in the timeline.
-    revisions = [e for e in rows if e.revision_of is not None]
-    if revisions:
-        rows = [e for e in rows if e.revision_of is None]
-    by_id_s = {e.event_id: e for e in reversed(rows)}
-    by_id_o = {e.event_id: e for e in reversed(orders)}
-    # Sorted by id: concurrent inserts of the same ids then wait for each other, never deadlock.
-    ordered = [by_id_s[i] for i in sorted(by_id_s)]
-    fresh: set[UUID] = set()
-    order_keys: set[Key] = set()
-    if by_id_o:
-        ids = sorted(by_id_o)
-        events = [by_id_o[i] for i in ids]
-        for event_id, carrier, number in await conn.fetch(
-            sql.GATE_AND_LINKED_KEYS, ids, [ORDERS.name] * len(ids),
-            [e.merchant_id for e in events], [e.order_number for e in events],
-        ):  # fmt: skip
-            if event_id is not None:
-                fresh.add(event_id)
-            else:
-                order_keys.add(key_of(carrier, number))
-    found = OrderCandidates.of(e for i, e in by_id_o.items() if i in fresh)
-    # Every key the batch may touch is locked at once, in one sorted call (no deadlock between
-    # instances): all its status events' keys (duplicates included) and its orders' parcels.
-    order_keys |= found.parcel_keys()
-    locking = {(e.carrier, e.tracking_number) for e in (*ordered, *revisions)} | order_keys
-    lock_ids = sorted({lock_id(k) for k in locking})
-    if ordered:
-        row = await conn.fetchrow(sql.INSERT_EVENTS, lock_ids, dumps([e[:18] for e in ordered]))
-        fresh.update(row["fresh"])
-    elif lock_ids:
-        await conn.fetchval(sql.LOCK_KEYS, lock_ids)
-    new_statuses = [e for e in ordered if e.event_id in fresh]
-    result.status_duplicates = len(rows) - len(new_statuses)
-    result.order_duplicates = len(orders) - sum(1 for i in by_id_o if i in fresh)
+    Status events come as rows (`db.rows.decode_status`, the projector's) or as models.
 
-    fresh_checkpoints: dict[Key, list[Checkpoint]] = {}
-    for event in new_statuses:
-        key = (event.carrier, event.tracking_number)
-        fresh_checkpoints.setdefault(key, []).append(event.checkpoint())
-        result.applied[event.status.value] += 1
-    keys = set(fresh_checkpoints) | order_keys
-    if new_statuses:
-        result.newest_occurred_at = max(e.occurred_at for e in new_statuses)
-
-    writes = await write_orders(conn, found, token_key or TokenSettings().token_key)
-    result.orders_applied = writes.applied
-    result.orders_stale = len(orders) - result.order_duplicates - writes.applied
-    unlinked = writes.unlinked
-    if writes.links:
-        linking = {link.key for links in writes.links.values() for link in links}
-        # Only if a rebalance let another instance change the order meanwhile; rare, and a
-        # deadlock it might cause aborts the batch, which is then retried.
-        await lock_keys(conn, (unlinked | linking) - locking)
-        keys |= unlinked | linking
-    new_links = [(order_id, link) for order_id, links in writes.links.items() for link in links]
-    relinked = {link.key for _, link in new_links} | unlinked
-    # Every status event carrying an estimate is observed, duplicates and revisions included.
-    observed = observation_rows([*ordered, *revisions])
-    state = await load_state(conn, keys, observed, writes.links)
-    work = await plan(conn, state, fresh_checkpoints, new_links, relinked, reuse_after)
-    changed = set(writes.links) | work.changed
-    parcels = await write_shipments(conn, work, state.estimated, sorted(changed))
-    if changed:
-        written = Written(work.final, {(o, key): n for o, key, n in work.relink}, work.inserts)
-        result.notified = await refresh_written(
-            conn, state.orders, parcels, changed, written, channel
+    With `parts` > 1 the status events are applied in that many parts by key (`part_of`), in
+    the same transaction, each part's statements sent while Python works on another part's
+    (see the module's docstring); `later[i]` gives more status rows, read while the first i + 1
+    parts' statements are on their way (the projector's records of part i + 1, decoded then).
+    The read model is the same whatever `parts` (each key is one part's; see `_Apply`)."""
+    wire = Wire(conn)
+    try:
+        return await _Apply(wire, reuse_after, channel, token_key).run(
+            statuses, orders, max(1, parts), later
         )
-    return result
+    except BaseException:
+        await wire.settle()
+        raise
+
+
+def _fetching(
+    query: str, *args: Any
+) -> Callable[[asyncpg.Connection], Awaitable[list[asyncpg.Record]]]:
+    async def fetch(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+        return await conn.fetch(query, *args)  # type: ignore[no-any-return]
+
+    return fetch
+
+
+async def _write_orders(
+    found: OrderCandidates, token_key: SecretStr, conn: asyncpg.Connection
+) -> OrderWrites:
+    return await write_orders(conn, found, token_key)
+
+
+@dataclass(slots=True)
+class _Part:
+    """One part of a batch's status events (the keys of one range of lock ids) and what the
+    write path derives from them, stage by stage."""
+
+    index: int
+    rows: list[StatusRow] = field(default_factory=list)
+    ordered: list[StatusRow] = field(default_factory=list)  # timeline rows, unique, by id
+    revisions: list[StatusRow] = field(default_factory=list)
+    timeline: int = 0  # rows that are no revision, duplicates included
+    locks: set[Key] = field(default_factory=set)  # locked by its first statement
+    events_json: str = ""
+    fresh: dict[Key, list[Checkpoint]] = field(default_factory=dict)
+    observed: list[tuple[object, ...]] = field(default_factory=list)
+    keys: set[Key] = field(default_factory=set)  # planned here, and only here
+    new_links: list[tuple[int, Link]] = field(default_factory=list)
+    relinked: set[Key] = field(default_factory=set)
+    work: Work = field(default_factory=Work)
+    written: tuple[str, str, str, list[int]] | None = None  # WRITE_SHIPMENTS' parameters
+    changed: set[int] = field(default_factory=set)  # orders whose parcels it reads and changes
+
+    def prepare(self) -> None:
+        """Revisions apart, duplicates merged, sorted by id (concurrent inserts of the same
+        ids then wait for each other, never deadlock); its keys; the timeline rows' JSON."""
+        rows = self.rows
+        # Estimate revisions (issue 21) are no checkpoints: observed, never in the timeline.
+        self.revisions = [e for e in rows if e.revision_of is not None]
+        if self.revisions:
+            rows = [e for e in rows if e.revision_of is None]
+        self.timeline = len(rows)
+        by_id = {e.event_id: e for e in reversed(rows)}
+        self.ordered = [by_id[i] for i in sorted(by_id)]
+        self.locks = {(e.carrier, e.tracking_number) for e in (*self.ordered, *self.revisions)}
+        if self.ordered:
+            self.events_json = dumps([e[:18] for e in self.ordered])
+
+
+async def _write_part(part: _Part, conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await write_built(conn, part.work, part.written)
+
+
+class _Apply:
+    """One batch through the write path (see the module's docstring): its parts' statements in
+    a fixed order, each sent before the CPU work it does not need (the `_fresh`, `_plan`,
+    `_statuses` of another part, or reading the next part's records)."""
+
+    def __init__(
+        self, wire: Wire, reuse_after: timedelta, channel: str, token_key: SecretStr | None
+    ) -> None:
+        self.wire = wire
+        self.reuse_after = reuse_after
+        self.channel = channel
+        self.token_key = token_key
+        self.result = ApplyResult()
+        self.parts: list[_Part] = []
+        self.trailing: list[StatusRow] = []  # rows of a part already under way: a pass after
+        self.locked: dict[int, Sequence[Any]] = {}  # the orders locked (LOCK_ORDERS rows)
+        self.last: dict[int, int] | None = None  # order id -> the last part changing it
+        self.updates: list[tuple[int, str]] = []
+
+    def _route(self, statuses: Iterable[StatusRow | ShipmentStatusEvent], started: int) -> None:
+        """Each row to its part, or after the batch if its part is under way already (a
+        record whose Kafka key is not its shipment's)."""
+        parts, count = self.parts, len(self.parts)
+        for e in statuses:
+            # A row is a tuple: no ABC check per event (the models' metaclass is an ABCMeta).
+            row = e if isinstance(e, tuple) else status_row(e)
+            index = part_of(lock_id((row.carrier, row.tracking_number)), count) if count > 1 else 0
+            (parts[index].rows if index >= started else self.trailing).append(row)
+
+    def _part(self, key: Key) -> _Part:
+        count = len(self.parts)
+        return self.parts[part_of(lock_id(key), count) if count > 1 else 0]
+
+    async def run(
+        self,
+        statuses: Sequence[StatusRow | ShipmentStatusEvent],
+        orders: Sequence[OrderEvent],
+        count: int,
+        later: Sequence[Later],
+    ) -> ApplyResult:
+        wire, result = self.wire, self.result
+        self.parts = parts = [_Part(i) for i in range(count)]
+        self._route(statuses, 0)
+
+        # The order events not applied before, and all their parcels' keys (GATE).
+        by_id_o = {e.event_id: e for e in reversed(orders)}
+        gate = None
+        if by_id_o:
+            ids = sorted(by_id_o)
+            events = [by_id_o[i] for i in ids]
+            gate = await wire.send(
+                _fetching(
+                    sql.GATE_AND_LINKED_KEYS, ids, [ORDERS.name] * len(ids),
+                    [e.merchant_id for e in events], [e.order_number for e in events],
+                )
+            )  # fmt: skip
+        parts[0].prepare()
+        fresh_orders: set[UUID] = set()
+        order_keys: set[Key] = set()
+        if gate is not None:
+            for event_id, carrier, number in await gate:
+                if event_id is not None:
+                    fresh_orders.add(event_id)
+                else:
+                    order_keys.add(key_of(carrier, number))
+        found = OrderCandidates.of(e for i, e in by_id_o.items() if i in fresh_orders)
+        order_keys |= found.parcel_keys()
+        result.order_duplicates = len(orders) - len(fresh_orders)
+        order_locks: list[set[Key]] = [set() for _ in parts]
+        for key in order_keys:
+            order_locks[self._part(key).index].add(key)
+
+        # Each part's timeline rows, with its keys' locks (parts in lock order: see part_of).
+        fresh_of = None
+        for i, part in enumerate(parts):
+            lock_ids = sorted({lock_id(k) for k in part.locks | order_locks[i]})
+            inserting = None
+            if part.ordered:
+                inserting = await wire.send(
+                    _fetching(sql.INSERT_EVENTS, lock_ids, part.events_json)
+                )
+            elif lock_ids:
+                await wire.send(_fetching(sql.LOCK_KEYS, lock_ids))
+            if fresh_of is not None:
+                fresh_of()
+            if i < len(later):
+                self._route(later[i](), i + 1)
+            if i + 1 < count:
+                parts[i + 1].prepare()
+            fresh: set[UUID] = set()
+            if inserting is not None:
+                fresh = set((await inserting)[0]["fresh"])
+            fresh_of = functools.partial(self._fresh, part, fresh)
+        for more in later[count:]:
+            self._route(more(), count)
+        # The orders: stored, their parcels unlinked (the statuses' rows are read meanwhile).
+        writes = OrderWrites(0, {})
+        if found.snapshots or found.fulfilments:
+            token_key = self.token_key or TokenSettings().token_key
+            writing = await wire.send(functools.partial(_write_orders, found, token_key))
+            if fresh_of is not None:
+                fresh_of()
+            writes = await writing
+        elif fresh_of is not None:
+            fresh_of()
+        result.orders_applied = writes.applied
+        result.orders_stale = len(orders) - result.order_duplicates - writes.applied
+        await self._share(writes, order_keys)
+
+        # Each part's state (the first part locks all the batch's orders), then its plan.
+        relinking = sorted(writes.links)
+        others = {k for part in parts[1:] for k in part.keys}
+        planning = None
+        for i, part in enumerate(parts):
+            loading = None
+            if i == 0:
+                args = state_args(part.keys, part.observed, relinking, others)
+                if args is not None:
+                    loading = await wire.send(_fetching(sql.LOAD_AND_LOCK, *args))
+            else:
+                args = state_args(part.keys, part.observed)
+                if args is not None:
+                    loading = await wire.send(_fetching(sql.LOAD_AND_OBSERVE, *args[:3]))
+            if planning is not None:
+                await planning()
+            rows = [] if loading is None else await loading
+            planning = functools.partial(self._plan, part, rows)
+
+        # Each part's shipments written, then the statuses of the orders it was last to change.
+        statuses_of = None
+        for i, part in enumerate(parts):
+            if planning is not None and i == count - 1:
+                await planning()  # one part: nothing to send meanwhile
+                planning = None
+            writing_part = await wire.send(functools.partial(_write_part, part))
+            if planning is not None:
+                await planning()
+                planning = None
+            if statuses_of is not None:
+                statuses_of()
+            statuses_of = functools.partial(self._statuses, part, await writing_part)
+        if statuses_of is not None:
+            statuses_of()
+
+        changed = {o for part in parts for o in part.changed}
+        if changed:
+            await wire.idle()
+            if changed - self.locked.keys():  # none: all were locked with the keys
+                result.notified = await refresh_orders(wire.conn, changed, self.channel)
+            else:
+                tokens = [self.locked[o][2] for o in sorted(changed)]
+                result.notified = await set_statuses(
+                    wire.conn, sorted(self.updates), tokens, self.channel
+                )
+        if self.trailing:
+            await wire.idle()
+            after = await apply_batch(
+                wire.conn, self.trailing, [], reuse_after=self.reuse_after, channel=self.channel,
+                token_key=self.token_key,
+            )  # fmt: skip
+            result.add(after)
+        return result
+
+    def _fresh(self, part: _Part, fresh: set[UUID]) -> None:
+        """The part's events new to the timeline, as checkpoints by key; its estimates."""
+        result = self.result
+        new_statuses = [e for e in part.ordered if e.event_id in fresh]
+        result.status_duplicates += part.timeline - len(new_statuses)
+        for event in new_statuses:
+            key = (event.carrier, event.tracking_number)
+            part.fresh.setdefault(key, []).append(event.checkpoint())
+            result.applied[event.status.value] += 1
+        if new_statuses:
+            newest = max(e.occurred_at for e in new_statuses)
+            if result.newest_occurred_at is None or newest > result.newest_occurred_at:
+                result.newest_occurred_at = newest
+        # Every status event carrying an estimate is observed, duplicates and revisions included.
+        part.observed = observation_rows([*part.ordered, *part.revisions])
+
+    async def _share(self, writes: OrderWrites, order_keys: set[Key]) -> None:
+        """The keys each part plans: its events' and, by key, the orders' parcels, those
+        unlinked and linked; the orders' new links; the orders each part changes."""
+        parts = self.parts
+        touched = set(order_keys)
+        unlinked = writes.unlinked
+        if writes.links:
+            linking = {link.key for links in writes.links.values() for link in links}
+            locked = order_keys.union(*(part.locks for part in parts))
+            extra = (unlinked | linking) - locked
+            if extra:
+                # Only if a rebalance let another instance change the order meanwhile; rare, and
+                # a deadlock it might cause aborts the batch, which is then retried.
+                await self.wire.idle()
+                await lock_keys(self.wire.conn, extra)
+            touched |= unlinked | linking
+        for part in parts:
+            part.keys = set(part.fresh)
+        for key in touched:
+            self._part(key).keys.add(key)
+        for order_id, links in writes.links.items():
+            for link in links:
+                part = self._part(link.key)
+                part.new_links.append((order_id, link))
+                part.relinked.add(link.key)
+            # The order's status is read again by the parts of its new parcels (none: the first).
+            owners = {self._part(link.key).index for link in links} or {0}
+            for index in owners:
+                parts[index].changed.add(order_id)
+        for key in unlinked:
+            self._part(key).relinked.add(key)
+
+    async def _plan(self, part: _Part, rows: Sequence[Sequence[Any]]) -> None:
+        """The part's state read (the orders locked, if its statement locked them), its plan,
+        and the parameters of its WRITE_SHIPMENTS."""
+        state = state_of(part.keys, rows)
+        self.locked.update(state.orders)
+        work = await plan(self.wire, state, part.fresh, part.new_links, part.relinked,
+                          self.reuse_after)  # fmt: skip
+        part.work = work
+        part.changed |= work.changed
+        part.written = shipments_args(work, state.estimated, part.changed)
+
+    def _statuses(self, part: _Part, parcels: Sequence[Sequence[Any]]) -> None:
+        """The new statuses of the orders this part was the last to change: its read of their
+        parcels came after the earlier parts' writes, and its own writes are in `work`."""
+        if self.last is None:  # every part's plan is done by now
+            self.last = {o: part.index for part in self.parts for o in part.changed}
+        mine = {o for o in part.changed if self.last[o] == part.index and o in self.locked}
+        if not mine:
+            return
+        work = part.work
+        written = Written(work.final, {(o, key): n for o, key, n in work.relink}, work.inserts)
+        shipments = parcels_of(parcels, written, mine)
+        self.updates.extend(status_updates([self.locked[o] for o in sorted(mine)], shipments))

@@ -8,7 +8,7 @@ keeps its fulfilment events and shows nothing.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -206,6 +206,31 @@ async def refresh_written(
     return await _set_statuses(conn, [locked[i] for i in sorted(changed)], shipments, channel)
 
 
+def status_updates(
+    orders: Iterable[Sequence[Any]], shipments: dict[int, list[LinkedShipment]]
+) -> list[tuple[int, str]]:
+    """(order id, new status) of the orders (`sql.LOCK_ORDERS` rows) whose aggregate status,
+    from their `shipments`, differs from the stored one."""
+    updates = []
+    for r in orders:
+        aggregate = order_status(
+            cancelled=r[1], line_items=_quantities(r[3]), shipments=shipments.get(r[0], ())
+        )
+        if aggregate.value != r[4]:
+            updates.append((r[0], aggregate.value))
+    return updates
+
+
+async def set_statuses(
+    conn: asyncpg.Connection, updates: Sequence[tuple[int, str]], tokens: list[str], channel: str
+) -> list[str]:
+    """Stores the `updates` (`status_updates`) and notifies each order's status token."""
+    await conn.fetchval(
+        sql.SET_STATUS_AND_NOTIFY, channel, [u[0] for u in updates], [u[1] for u in updates], tokens
+    )
+    return tokens
+
+
 @dataclass(slots=True)
 class Written:
     """What a batch wrote of the parcels of orders: every generation of the keys it recomputed
@@ -233,11 +258,24 @@ def _parcels(
     rows: Sequence[Sequence[Any]], written: Written | None = None
 ) -> dict[int, list[LinkedShipment]]:
     """`sql.ORDER_SHIPMENTS` rows by order, as `written` leaves them if given."""
+    return parcels_of(rows, written)
+
+
+def parcels_of(
+    rows: Sequence[Sequence[Any]],
+    written: Written | None = None,
+    only: Container[int] | None = None,
+) -> dict[int, list[LinkedShipment]]:
+    """`sql.ORDER_SHIPMENTS` rows by order, as `written` leaves them if given; only the orders
+    in `only` if given."""
     shipments: dict[int, list[LinkedShipment]] = {}
+    final = written.final if written is not None else {}
     for order_id, state, items_json, status, action_required, carrier, number, generation in rows:
+        if only is not None and order_id not in only:
+            continue
         items = _quantities(items_json)
         key = (carrier, number)
-        if written is not None and key in written.final:
+        if written is not None and key in final:
             generation = written.moved.get((order_id, key), generation)
             shipment = LinkedShipment(state, items, *written.status(key, generation))
         else:
@@ -247,6 +285,8 @@ def _parcels(
         shipments.setdefault(order_id, []).append(shipment)
     if written is not None:
         for order_id, link, generation in written.inserted:
+            if only is not None and order_id not in only:
+                continue
             shipment = LinkedShipment(link.state, link.items, *written.status(link.key, generation))
             shipments.setdefault(order_id, []).append(shipment)
     return shipments
@@ -259,16 +299,5 @@ async def _set_statuses(
     channel: str,
 ) -> list[str]:
     """Stores the orders' (`sql.LOCK_ORDERS` rows) new aggregate statuses and notifies each."""
-    updates = []
-    for r in orders:
-        line_items = _quantities(r[3])
-        aggregate = order_status(
-            cancelled=r[1], line_items=line_items, shipments=shipments.get(r[0], ())
-        )
-        if aggregate.value != r[4]:
-            updates.append((r[0], aggregate.value))
-    tokens = [r[2] for r in orders]
-    await conn.fetchval(
-        sql.SET_STATUS_AND_NOTIFY, channel, [u[0] for u in updates], [u[1] for u in updates], tokens
-    )
-    return tokens
+    updates = status_updates(orders, shipments)
+    return await set_statuses(conn, updates, [r[2] for r in orders], channel)

@@ -14,6 +14,7 @@ batch is consumed again (applying it twice changes nothing).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Sequence
@@ -31,7 +32,7 @@ from suivi_infra.tokens import TokenSettings
 from suivi_projections.db.rows import StatusRow, decode_status
 from suivi_projections.domain.shipments import DEFAULT_REUSE_AFTER
 from suivi_projections.metrics import ProjectionsMetrics
-from suivi_projections.write.batch import ApplyResult, apply_batch
+from suivi_projections.write.batch import ApplyResult, Later, apply_batch, key_part
 from suivi_projections.write.decode import decode_order
 from suivi_projections.write.legs import apply_links
 from suivi_schemas import OrderEvent
@@ -42,6 +43,20 @@ log = logging.getLogger(__name__)
 
 class UnexpectedTopicError(ValueError):
     pass
+
+
+def _decode(
+    records: Sequence[ConsumedRecord], dead: list[tuple[ConsumedRecord, BaseException]]
+) -> list[StatusRow]:
+    """The rows of status records; those that are no valid event go to `dead`."""
+    rows = []
+    for record in records:
+        try:
+            rows.append(decode_status(record.value or b""))
+        # A poison record must never stop the partition: whatever fails goes to the DLQ.
+        except Exception as exc:
+            dead.append((record, exc))
+    return rows
 
 
 @dataclass(slots=True)
@@ -64,6 +79,8 @@ class Projector:
         reuse_after: timedelta = DEFAULT_REUSE_AFTER,
         token_key: SecretStr | None = None,
         legs_topic: str = "",
+        parts: int = 1,
+        parts_from: int = 0,
     ) -> None:
         self.pool = pool
         self.sink = sink
@@ -77,6 +94,10 @@ class Projector:
         self.token_key = token_key or TokenSettings().token_key
         self.legs_topic = legs_topic  # hand-offs between carriers (issue 17); empty: none
         self._topics = frozenset(t for t in (status_topic, orders_topic, legs_topic) if t)
+        # A batch of at least `parts_from` status records is applied in `parts` parts (see
+        # write.batch): PostgreSQL works on one part's statements while Python works on another.
+        self.parts = max(1, parts)
+        self.parts_from = parts_from
         self._releasing: set[asyncio.Future[None]] = set()
 
     async def process(self, records: Sequence[ConsumedRecord]) -> BatchResult:
@@ -91,16 +112,20 @@ class Projector:
             opening = asyncio.ensure_future(self._begin())
         try:
             await asyncio.sleep(0)  # BEGIN on its way
-            statuses, orders, links, dead = self._read(records)
+            statuses, orders, links, dead, later = self._read(records)
             result = ApplyResult()
-            if statuses or orders or links:
+            if later and not (statuses or orders or links):
+                for more in later:  # nothing to overlap the reading with: read all now
+                    statuses.extend(more())
+                later = []
+            if statuses or orders or links or later:
                 assert opening is not None
                 conn, tx = await opening
                 opening = None  # the connection is this block's to give back
                 try:
                     result = await apply_batch(
                         conn, statuses, orders, reuse_after=self.reuse_after,
-                        token_key=self.token_key,
+                        token_key=self.token_key, parts=1 + len(later), later=later,
                     )  # fmt: skip
                     await apply_links(conn, links)
                     await tx.commit()
@@ -125,17 +150,28 @@ class Projector:
         list[OrderEvent],
         list[LegLinkEvent],
         list[tuple[ConsumedRecord, BaseException]],
+        list[Later],
     ]:
+        """The batch's valid events and its unreadable records. With `parts`, the status
+        records of the first part (by Kafka key: write.batch.key_part) only: each other part's
+        are read when write.batch.apply_batch calls its `Later`, while the statements of the
+        parts before it are on their way."""
         statuses: list[StatusRow] = []
         orders: list[OrderEvent] = []
         links: list[LegLinkEvent] = []
         dead: list[tuple[ConsumedRecord, BaseException]] = []
+        status_topic = self.status_topic
+        parts = self.parts
+        if parts > 1 and sum(1 for r in records if r.topic == status_topic) < self.parts_from:
+            parts = 1
+        split: list[list[ConsumedRecord]] = [[] for _ in range(parts)]
         for record in records:
+            if record.topic == status_topic:
+                split[key_part(record.key, parts)].append(record)
+                continue
             try:
                 value = record.value or b""
-                if record.topic == self.status_topic:
-                    statuses.append(decode_status(value))
-                elif record.topic == self.orders_topic:
+                if record.topic == self.orders_topic:
                     orders.append(decode_order(value))
                 elif self.legs_topic and record.topic == self.legs_topic:
                     links.append(LegLinkEvent.model_validate_json(value))
@@ -144,7 +180,9 @@ class Projector:
             # A poison record must never stop the partition: whatever fails goes to the DLQ.
             except Exception as exc:
                 dead.append((record, exc))
-        return statuses, orders, links, dead
+        statuses.extend(_decode(split[0], dead))
+        later: list[Later] = [functools.partial(_decode, part, dead) for part in split[1:]]
+        return statuses, orders, links, dead, later
 
     async def _begin(self) -> tuple[asyncpg.Connection, Transaction]:
         conn = await self.pool.acquire()

@@ -13,16 +13,12 @@ import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 import orjson
 
-from suivi_projections.db.rows import (
-    GENERATION_FIELDS,
-    checkpoint_from_row,
-    generation_of,
-)
+from suivi_projections.db.rows import checkpoint_from_row, generation_of
 from suivi_projections.domain.orders import Link
 from suivi_projections.domain.shipments import (
     Checkpoint,
@@ -34,7 +30,6 @@ from suivi_projections.domain.shipments import (
 from suivi_projections.monitor import schedule
 from suivi_projections.write import sql
 
-_generation_values = operator.attrgetter(*GENERATION_FIELDS)
 # An order's link: (order id, its generation, or None for this batch's, anchor, new link).
 Ref = tuple[int, int | None, datetime, Link | None]
 
@@ -75,21 +70,30 @@ class Work:
     final: dict[Key, tuple[Generation, ...]] = field(default_factory=dict)
 
 
-async def load_state(
-    conn: asyncpg.Connection,
+class Fetches(Protocol):
+    """What the write path reads with: a connection, or a `write.wire.Wire` over one."""
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]: ...
+
+
+def state_args(
     keys: set[Key],
     observations: Sequence[Sequence[Any]] = (),
     relinking: Iterable[int] = (),
-) -> State:
-    """The keys' generations and links, and the orders to refresh locked (those linked to the
-    keys, and `relinking`); the batch's estimate windows (`estimates`) are observed in the same
-    round trip."""
-    state = State(keys)
+    also_locking: Iterable[Key] = (),
+) -> tuple[Any, ...] | None:
+    """The parameters of `sql.LOAD_AND_LOCK` (`sql.LOAD_AND_OBSERVE` without the last three),
+    None when there is nothing to load, observe or lock."""
     relinking = sorted(relinking)
-    if not keys and not observations and not relinking:
-        return state
-    carriers, numbers = key_columns(keys)
-    rows = await conn.fetch(sql.LOAD_AND_LOCK, carriers, numbers, _dumps(observations), relinking)
+    others = key_columns(also_locking)
+    if not keys and not observations and not relinking and not others[0]:
+        return None
+    return (*key_columns(keys), _dumps(observations), relinking, *others)
+
+
+def state_of(keys: set[Key], rows: Iterable[Sequence[Any]]) -> State:
+    """The State of `keys` from the rows of `sql.LOAD_AND_LOCK` (or `sql.LOAD_AND_OBSERVE`)."""
+    state = State(keys)
     anchors, before, orders = state.anchors, state.before, state.orders
     for r in rows:
         kind = r[0]
@@ -104,6 +108,21 @@ async def load_state(
         elif r[6] is not None:  # "e": a shipment with a new estimate window, if it has rows
             state.estimated.append((r[1], r[2], r[6]))
     return state
+
+
+async def load_state(
+    conn: asyncpg.Connection,
+    keys: set[Key],
+    observations: Sequence[Sequence[Any]] = (),
+    relinking: Iterable[int] = (),
+) -> State:
+    """The keys' generations and links, and the orders to refresh locked (those linked to the
+    keys, and `relinking`); the batch's estimate windows (`estimates`) are observed in the same
+    round trip."""
+    args = state_args(keys, observations, relinking)
+    if args is None:
+        return State(keys)
+    return state_of(keys, await conn.fetch(sql.LOAD_AND_LOCK, *args))
 
 
 # Sort key of a key's checkpoints, as domain.shipments.chronological: (occurred_at, event_id).
@@ -128,7 +147,7 @@ def _appends(
 
 
 async def plan(
-    conn: asyncpg.Connection,
+    conn: Fetches,
     state: State,
     fresh: dict[Key, list[Checkpoint]],
     new_links: list[tuple[int, Link]],
@@ -213,6 +232,29 @@ async def plan(
     return work
 
 
+def shipments_args(
+    work: Work, due: Iterable[tuple[str, str, int]], refresh: Iterable[int]
+) -> tuple[str, str, str, list[int]] | None:
+    """The parameters of `sql.WRITE_SHIPMENTS` for the work (see write_shipments), None when
+    it has nothing to write, mark or read."""
+    upserts = sorted(work.upserts, key=lambda u: (u[0], u[1].number))
+    due = sorted({*due, *((*key, number) for _, key, number in work.relink)})
+    refresh = sorted(refresh)
+    if not (upserts or work.inserts or due or refresh):
+        return None
+    return (
+        _dumps([(*key, *g) for key, g in upserts]),
+        _dumps([
+            (order_id, *link.key, link.position, link.state, link.service, link.shipped_at,
+             link.anchor, [{"line_item_id": li, "quantity": q} for li, q in link.items],
+             number)
+            for order_id, link, number in work.inserts
+        ]),
+        _dumps(due),
+        refresh,
+    )  # fmt: skip
+
+
 async def write_shipments(
     conn: asyncpg.Connection,
     work: Work,
@@ -222,22 +264,16 @@ async def write_shipments(
     """Writes the work, marks its generations due for the monitor (it judges every changed or
     relinked generation again: stalls, lateness, lane) and `due` too; returns the parcels of the
     orders to `refresh` (`sql.ORDER_SHIPMENTS`) as they were before these writes."""
-    upserts = sorted(work.upserts, key=lambda u: (u[0], u[1].number))
-    due = sorted({*due, *((*key, number) for _, key, number in work.relink)})
+    return await write_built(conn, work, shipments_args(work, due, refresh))
+
+
+async def write_built(
+    conn: asyncpg.Connection, work: Work, args: tuple[str, str, str, list[int]] | None
+) -> list[asyncpg.Record]:
+    """`write_shipments` with its parameters made beforehand (`shipments_args`)."""
     parcels: list[asyncpg.Record] = []
-    if upserts or work.inserts or due or refresh:
-        parcels = await conn.fetch(
-            sql.WRITE_SHIPMENTS,
-            _dumps([(*key, *_generation_values(g)) for key, g in upserts]),
-            _dumps([
-                (order_id, *link.key, link.position, link.state, link.service, link.shipped_at,
-                 link.anchor, [{"line_item_id": li, "quantity": q} for li, q in link.items],
-                 number)
-                for order_id, link, number in work.inserts
-            ]),
-            _dumps(due),
-            list(refresh),
-        )  # fmt: skip
+    if args is not None:
+        parcels = await conn.fetch(sql.WRITE_SHIPMENTS, *args)
     if work.shrink:
         shrink = work.shrink
         carriers, numbers = [k[0] for k, _ in shrink], [k[1] for k, _ in shrink]

@@ -236,8 +236,10 @@ FROM orders WHERE order_id = ANY($1::bigint[]) ORDER BY order_id FOR UPDATE
 # The batch's state in one round trip, after the key locks (EVENTS):
 #   'k' rows: LOAD_STATE, for the touched keys ($1, $2);
 #   'o' rows: the orders this batch may change, locked (sorted: no deadlock) and read: those
-#     linked to these keys, and those given ($4: the orders whose parcels the batch relinks);
-#     the next statement reads their parcels (see LOCK_ORDERS);
+#     linked to these keys, those linked to the keys $5, $6 (the batch's other parts' keys,
+#     see batch.py: all the batch's orders are locked in one statement), and those given ($4:
+#     the orders whose parcels the batch relinks); the next statement reads their parcels (see
+#     LOCK_ORDERS);
 #   'e' rows: the estimate windows ($3, rows of OBSERVATION_TYPES, from estimates.py)
 #     observed for the first time, one per shipment, with its newest generation as this
 #     statement sees it (before this batch's shipments are written): due for the monitor.
@@ -250,31 +252,48 @@ OBSERVATION_TYPES = (
 )  # fmt: skip
 _NO_SHIPMENT = ", ".join("NULL" for _ in SHIPMENT_COLUMNS.split(","))
 _NO_ORDER = "NULL::bigint, NULL::boolean, NULL::text, NULL::text, NULL::text"
-LOAD_AND_LOCK = f"""
-WITH observed AS (
+_OBSERVED = f"""observed AS (
     INSERT INTO estimate_observations ({", ".join(OBSERVATION_COLUMNS)})
     {from_json("$3", OBSERVATION_TYPES)}
     ON CONFLICT DO NOTHING
     RETURNING carrier, tracking_number
 ),
-state AS ({LOAD_STATE}),
+state AS ({LOAD_STATE})"""
+_STATE_ROWS = f"SELECT 'k' AS kind, state.*, {_NO_ORDER} FROM state"  # noqa: S608 - constant
+_ESTIMATED_ROWS = f"""SELECT 'e', o.carrier, o.tracking_number, NULL, NULL, NULL, (
+    SELECT max(s.generation) FROM shipments s
+    WHERE s.carrier = o.carrier AND s.tracking_number = o.tracking_number
+), {_NO_SHIPMENT.split(", ", 1)[1]}, {_NO_ORDER}
+FROM (SELECT DISTINCT carrier, tracking_number FROM observed) AS o"""  # noqa: S608
+LOAD_AND_LOCK = f"""
+WITH {_OBSERVED},
 locked AS (
     SELECT {ORDER_COLUMNS} FROM orders
     WHERE order_id = ANY(ARRAY(
         SELECT unnest(order_ids) FROM state UNION SELECT unnest($4::bigint[])
+        UNION SELECT l.order_id
+        FROM unnest($5::text[], $6::text[]) AS x (carrier, tracking_number),
+        LATERAL (
+            SELECT l.order_id FROM order_shipments l
+            WHERE l.carrier = x.carrier AND l.tracking_number = x.tracking_number OFFSET 0
+        ) AS l
     ))
     ORDER BY order_id FOR UPDATE
 )
-SELECT 'k' AS kind, state.*, {_NO_ORDER} FROM state
+{_STATE_ROWS}
 UNION ALL
 SELECT 'o', NULL, NULL, NULL, NULL, NULL, {_NO_SHIPMENT}, locked.* FROM locked
 UNION ALL
-SELECT 'e', o.carrier, o.tracking_number, NULL, NULL, NULL, (
-    SELECT max(s.generation) FROM shipments s
-    WHERE s.carrier = o.carrier AND s.tracking_number = o.tracking_number
-), {_NO_SHIPMENT.split(", ", 1)[1]}, {_NO_ORDER}
-FROM (SELECT DISTINCT carrier, tracking_number FROM observed) AS o
+{_ESTIMATED_ROWS}
 """  # noqa: S608 - constant text
+# LOAD_AND_LOCK without the orders ($1 to $3): a later part of a batch whose orders the first
+# part's LOAD_AND_LOCK locked (and read) already.
+LOAD_AND_OBSERVE = f"""
+WITH {_OBSERVED}
+{_STATE_ROWS}
+UNION ALL
+{_ESTIMATED_ROWS}
+"""
 
 
 def mark_due_from(rows: str) -> str:
@@ -286,12 +305,31 @@ def mark_due_from(rows: str) -> str:
 
 
 _SHIPMENT_UPDATES = (*SHIPMENT_NAMES[3:], "updated_at")  # all but the key
-# Rows of UPSERT_SHIPMENTS: `carrier, tracking_number, <SHIPMENT_COLUMNS>`, in its CTE `staged`.
-UPSERT_SHIPMENTS = f"""
-INSERT INTO shipments (carrier, tracking_number, {SHIPMENT_COLUMNS}, updated_at)
-SELECT carrier, tracking_number, {SHIPMENT_COLUMNS}, now() FROM staged
-ON CONFLICT (carrier, tracking_number, generation) DO UPDATE SET {set_excluded(_SHIPMENT_UPDATES)}
-"""  # noqa: S608 - a constant column list
+# The changed generations (rows `carrier, tracking_number, <SHIPMENT_COLUMNS>` in the CTE
+# `staged`) written by two CTEs: those that exist are updated (most: a parcel's row is
+# rewritten at each event), the others inserted. An upsert's conflict path locks the row
+# before it updates it (two WAL records, and its speculative insertion's checks); an UPDATE
+# only updates. The insert keeps its ON CONFLICT: a row updated by nobody (none, the keys being
+# locked) is inserted or updated, never lost.
+_SET_STAGED = ", ".join(f"{c} = t.{c}" for c in SHIPMENT_NAMES[3:])
+UPDATE_AND_INSERT_SHIPMENTS = f"""
+updated AS (
+    UPDATE shipments s SET {_SET_STAGED}, updated_at = now()
+    FROM staged t
+    WHERE s.carrier = t.carrier AND s.tracking_number = t.tracking_number
+        AND s.generation = t.generation
+    RETURNING s.carrier, s.tracking_number, s.generation
+),
+written AS (
+    INSERT INTO shipments (carrier, tracking_number, {SHIPMENT_COLUMNS}, updated_at)
+    SELECT carrier, tracking_number, {SHIPMENT_COLUMNS}, now() FROM staged t
+    WHERE NOT EXISTS (
+        SELECT FROM updated u WHERE u.carrier = t.carrier
+            AND u.tracking_number = t.tracking_number AND u.generation = t.generation
+    )
+    ON CONFLICT (carrier, tracking_number, generation)
+        DO UPDATE SET {set_excluded(_SHIPMENT_UPDATES)}
+)"""  # noqa: S608 - constant column lists
 
 SHRINK_SHIPMENTS = """
 DELETE FROM shipments s
@@ -341,7 +379,7 @@ LATERAL (
 # as they were before this statement (the caller adds what it writes).
 WRITE_SHIPMENTS = f"""
 WITH staged AS ({from_json("$1", SHIPMENT_TYPES, SHIPMENT_NAMES)}),
-written AS ({UPSERT_SHIPMENTS}),
+{UPDATE_AND_INSERT_SHIPMENTS},
 linked AS ({INSERT_LINKS.replace("$1", "$2")} RETURNING carrier, tracking_number, generation),
 due AS ({
     mark_due_from(
