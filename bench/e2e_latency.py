@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import itertools
 import json
 import os
 import resource
@@ -27,19 +26,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import asyncpg
 import httpx
 
 from bench import quick as bench_quick
+from bench.e2e_poll import CARRIER, POLL, RESOLUTION, cpu_or_none, poll
 from bench.e2e_stack import Pipeline, cpu_seconds, machine_busy, shared_servers, vegeta
 from suivi_infra.signing import sign
 
-POLL = 0.01
-PENDING = 400  # numbers asked for per poll, at most
-RESOLUTION = 0.05  # a number still missing is asked for again after this share of its age
 GRACE = 30.0  # seconds after the last POST for the stragglers to show
 SECRET = "dev-suivi-secret"  # noqa: S105 - dev.env's public development secret
-CARRIER = "dhl"
 
 
 def body(number: str, at: datetime) -> bytes:
@@ -91,50 +86,6 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def poll(url: str, numbers: list[str], start: float, rate: int, seen: dict[str, float],
-               until: float) -> float:  # fmt: skip
-    """Marks each number's first moment in `shipments`, asking only for those sent already and,
-    of those, the PENDING oldest not seen yet: the webhooks become visible about in the order
-    sent, and asking for every one not seen (thousands when the pipeline lags) took PostgreSQL
-    and this process so much CPU that the measurement itself made the pipeline lag more.
-    Returns the CPU seconds its PostgreSQL backend spent: the measurement's, not the pipeline's."""
-    conn = await asyncpg.connect(url)
-    backend = await conn.fetchval("SELECT pg_backend_pid()")
-    oldest = 0  # numbers before it are all seen
-    recheck: dict[int, float] = {}  # when to ask again for a number asked for and not seen
-    try:
-        while time.time() < until and len(seen) < len(numbers):
-            now = time.time()
-            due = min(len(numbers), int((now - start + 0.2) * rate) + 1)
-            while oldest < due and numbers[oldest] in seen:
-                oldest += 1
-            unseen = (
-                i for i in range(oldest, due)
-                if numbers[i] not in seen and recheck.get(i, 0.0) <= now
-            )  # fmt: skip
-            pending = list(itertools.islice(unseen, PENDING))
-            if pending:
-                rows = await conn.fetch(
-                    "SELECT tracking_number FROM shipments"
-                    " WHERE carrier = $1 AND tracking_number = ANY($2::text[])",
-                    CARRIER, [numbers[i] for i in pending],
-                )  # fmt: skip
-                now = time.time()
-                for r in rows:
-                    seen.setdefault(r[0], now)
-                # One still missing is asked for again after POLL, or after RESOLUTION of its
-                # age if longer: each answer stays within that of its visible time (never
-                # early), and a lagging pipeline's backlog is not asked for every 10 ms (that
-                # took PostgreSQL up to 28% of a core, the measurement adding to the lag).
-                for i in pending:
-                    age = now - start - i / rate
-                    recheck[i] = now + max(POLL, RESOLUTION * age)
-            await asyncio.sleep(POLL)
-        return _cpu_or_none(backend) or 0.0  # 0 when PostgreSQL runs elsewhere
-    finally:
-        await conn.close()
-
-
 def results(binary: str, path: Path) -> dict[int, tuple[float, float, int]]:
     """n → (request start, seconds to the answer, status code), from vegeta's results."""
     out = subprocess.run(  # noqa: S603 - the vegeta binary found by e2e_stack.vegeta
@@ -162,7 +113,7 @@ async def step(pipeline: Pipeline, binary: str, rate: int, seconds: float, tag: 
     pids = pipeline.pids()
     cpu0 = {name: cpu_seconds(pid) for name, pid in pids.items()}
     servers = shared_servers(pipeline.kafka_ports)
-    servers0 = {pid: _cpu_or_none(pid) for pid in servers}
+    servers0 = {pid: cpu_or_none(pid) for pid in servers}
     busy0, _ = machine_busy()
     # vegeta's attack is the one child waited for during the step; this process is the poller.
     load0 = _self_and_children()
@@ -189,7 +140,7 @@ async def step(pipeline: Pipeline, binary: str, rate: int, seconds: float, tag: 
     # Those that lived through the step, and those born during it (the poller's backend, a
     # pool's new connections: they did the step's work too); those that ended are lost.
     for pid, server in (shared_servers(pipeline.kafka_ports) | servers).items():
-        before, after = servers0.get(pid, 0.0), _cpu_or_none(pid)
+        before, after = servers0.get(pid, 0.0), cpu_or_none(pid)
         if before is not None and after is not None:
             cpu[server] = cpu.get(server, 0.0) + (after - before) / span
     cpu["poller"], cpu["vegeta"] = ((b - a) / span for a, b in zip(load0, load1, strict=True))
@@ -222,13 +173,6 @@ def _self_and_children() -> tuple[float, float]:
         resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
     )
     return mine.ru_utime + mine.ru_stime, children.ru_utime + children.ru_stime
-
-
-def _cpu_or_none(pid: int) -> float | None:
-    try:
-        return cpu_seconds(pid)
-    except OSError:  # a PostgreSQL backend that ended
-        return None
 
 
 def verdict(s: Step) -> str:
