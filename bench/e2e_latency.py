@@ -3,11 +3,13 @@
 The real processes (suivi-ingest, suivi-normalizer, suivi-projector, as the Procfile starts them)
 run on their own topics, schema and consumer groups (bench/e2e_stack.py), on the shared broker and
 server. vegeta (compiled; deploy/scripts/vegeta.sh builds it) POSTs pre-signed single-checkpoint
-`suivi` webhooks, each for its own tracking number, at each constant rate; a poller reads the
-read model every POLL seconds for the numbers sent and not yet seen: a webhook is visible when its
-shipment row is committed, which is what the merchant API reads and when the status page's live
+`suivi` webhooks, each for its own tracking number, at each constant rate; a poller
+(bench/e2e_poll.py) reads the read model every POLL seconds for the numbers sent and not yet seen
+(one missing for long: every RESOLUTION of its age): a webhook is visible when its shipment row is
+committed, which is what the merchant API reads and when the status page's live
 stream is told (NOTIFY at the same commit). Per webhook: visible time minus vegeta's request
-start. Each process's CPU over the step tells what saturates. The last line is the ratio of the
+start. Each process's CPU over the step tells what saturates (a warm-up at the first rate,
+reported apart, takes the first load after start). The last line is the ratio of the
 rate made visible to the rate ingest accepted (202) at the highest rate: its baseline in the run.
 """
 
