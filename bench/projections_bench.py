@@ -144,7 +144,7 @@ async def copy_baseline(pool: asyncpg.Pool, rows: CopyRows) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Writing:
-    """How the projector writes: its parts, from how many status records of a batch."""
+    """How the projector writes: its parts at most, one per how many status records."""
 
     parts: int
     parts_from: int
@@ -296,7 +296,7 @@ async def main(
     print(f"projections benchmark: {statuses} status events of {shipments} parcels and {orders} "
           f"order snapshots, PostgreSQL on this machine, best of {rounds} interleaved rounds; "
           f"COPY in batches of {BATCH}, the projector in batches of {batch} records "
-          f"({len(record_batches)}), in {writing.parts} part(s) from "
+          f"({len(record_batches)}), up to {writing.parts} part(s), one per "
           f"{writing.parts_from} status records")  # fmt: skip
     print(f"  (a) COPY of the same rows          {copy_eps:10.0f} events/s   (baseline)")
     print(f"  (b) projector (parse + apply)      {project_eps:10.0f} events/s   "

@@ -94,7 +94,7 @@ class Projector:
         self.token_key = token_key or TokenSettings().token_key
         self.legs_topic = legs_topic  # hand-offs between carriers (issue 17); empty: none
         self._topics = frozenset(t for t in (status_topic, orders_topic, legs_topic) if t)
-        # A batch of at least `parts_from` status records is applied in `parts` parts (see
+        # A batch is applied in a part per `parts_from` status records, up to `parts` (see
         # write.batch): PostgreSQL works on one part's statements while Python works on another.
         self.parts = max(1, parts)
         self.parts_from = parts_from
@@ -162,8 +162,9 @@ class Projector:
         dead: list[tuple[ConsumedRecord, BaseException]] = []
         status_topic = self.status_topic
         parts = self.parts
-        if parts > 1 and sum(1 for r in records if r.topic == status_topic) < self.parts_from:
-            parts = 1
+        if parts > 1:  # a part per `parts_from` status records, up to `parts`
+            count = sum(1 for r in records if r.topic == status_topic)
+            parts = max(1, min(parts, count // max(1, self.parts_from)))
         split: list[list[ConsumedRecord]] = [[] for _ in range(parts)]
         for record in records:
             if record.topic == status_topic:
