@@ -62,12 +62,13 @@ from suivi_normalizer.providers.base import (
     CodeTable,
     Meaning,
     Parsed,
+    location_of,
     require,
     text,
 )
 from suivi_normalizer.providers.places import country_code, facility_state
 from suivi_normalizer.providers.timeparse import parse_placed
-from suivi_schemas import Location, Reason, ShipmentStatus
+from suivi_schemas import Reason, ShipmentStatus
 from suivi_schemas.carriers import canonical_carrier
 from suivi_schemas.status import Substatus
 
@@ -243,7 +244,7 @@ def _checkpoint(
     code, meaning, known = _meaning(cp, path)
     message = text(cp.get("message")) or text(cp.get("subtag_message"))
     postal_code = text(common.first(cp, "postal_code", "zip"))
-    where = Location(city=city, region=region, postal_code=postal_code, country=country)
+    where = location_of(city, region, postal_code, country)  # shared; None when empty
     return common.checkpoint(carrier, number, placed, code, (meaning, known), message, where)
 
 

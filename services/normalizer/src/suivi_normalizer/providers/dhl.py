@@ -64,7 +64,14 @@ from datetime import datetime, time
 from typing import Any
 
 from suivi_normalizer.providers import common
-from suivi_normalizer.providers.base import AdapterError, Checkpoint, CodeTable, Meaning, text
+from suivi_normalizer.providers.base import (
+    AdapterError,
+    Checkpoint,
+    CodeTable,
+    Meaning,
+    location_of,
+    text,
+)
 from suivi_normalizer.providers.places import country_code
 from suivi_normalizer.providers.timeparse import parse_datetime
 from suivi_schemas import EstimatedDelivery, EstimateSource, Location, ShipmentStatus, Substatus
@@ -254,8 +261,8 @@ def _location(value: Any, path: str) -> Location | None:
     code = country.upper() if country and _COUNTRY.match(country) else country_code(country)
     if code is None and city is not None:
         city, code = _locality_country(city)
-    location = Location(city=city, postal_code=_text(address.get("postalCode")), country=code)
-    return None if location.is_empty() else location
+    location = location_of(city, None, _text(address.get("postalCode")), code)  # shared
+    return None if location is None or location.is_empty() else location
 
 
 def _locality_country(locality: str) -> tuple[str | None, str | None]:

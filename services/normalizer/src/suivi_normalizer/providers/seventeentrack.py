@@ -65,7 +65,14 @@ from datetime import datetime
 from typing import Any
 
 from suivi_normalizer.providers import common
-from suivi_normalizer.providers.base import AdapterError, Checkpoint, alpha2, require, text
+from suivi_normalizer.providers.base import (
+    AdapterError,
+    Checkpoint,
+    alpha2,
+    location_of,
+    require,
+    text,
+)
 from suivi_normalizer.providers.places import country_code
 
 # The code tables and their lookup live in seventeentrack_codes; named here too (tests, readers).
@@ -123,13 +130,13 @@ def _country(value: Any) -> str | None:
 
 def _location(event: dict[str, Any], path: str) -> Location | None:
     address = common.optional_object(event, "address", path) or {}
-    location = Location(
-        city=text(address.get("city")),
-        region=text(address.get("state")),
-        postal_code=text(address.get("postal_code")),
-        country=_country(address.get("country")),
+    location = location_of(  # shared, validated once per place; None when empty
+        text(address.get("city")),
+        text(address.get("state")),
+        text(address.get("postal_code")),
+        _country(address.get("country")),
     )
-    if location.is_empty():
+    if location is None or location.is_empty():
         location = _free_text_place(text(event.get("location")))
     return None if location.is_empty() else location
 

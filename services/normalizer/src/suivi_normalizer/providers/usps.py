@@ -53,6 +53,7 @@ from suivi_normalizer.providers.base import (
     Meaning,
     Parsed,
     alpha2,
+    location_of,
 )
 from suivi_normalizer.providers.places import facility_state
 from suivi_normalizer.providers.timeparse import parse_date
@@ -246,13 +247,8 @@ def _location(event: dict[str, Any], path: str) -> Location | None:
     country = _field(event, "eventCountry", path)
     city, region = _field(event, "eventCity", path), _field(event, "eventState", path)
     region = region or facility_state(city)  # "QUEENS NY DISTRIBUTION CENTER": NY
-    location = Location(
-        city=city,
-        region=region,
-        postal_code=_field(event, "eventZIP", path),
-        country=alpha2(country),
-    )
-    return None if location.is_empty() else location
+    # Shared, validated once per place (base.location_of); None when every part is empty.
+    return location_of(city, region, _field(event, "eventZIP", path), alpha2(country))
 
 
 def _returns_arriving(checkpoints: list[Checkpoint]) -> list[Checkpoint]:
