@@ -50,6 +50,9 @@ class RecordSink(Protocol):
     async def publish(self, topic: str, records: Sequence[OutRecord]) -> list[Awaitable[Any]]: ...
 
 
+_NO_HEADERS: Headers = []  # read, never written, by aiokafka's batch builder
+
+
 class RecordTooLargeError(ValueError):
     pass
 
@@ -78,7 +81,7 @@ class KafkaSink:
             batch = producer.create_batch()
             append = batch.append
             for record in queued:
-                headers = record.headers or []
+                headers = record.headers or _NO_HEADERS
                 if append(timestamp=None, key=record.key, value=record.value, headers=headers):
                     continue
                 futures.append(await self._send(batch, topic, partition))

@@ -44,6 +44,7 @@ def bootstrap(
         settings.kafka,
         client_id=f"{settings.kafka.client_id}-normalizer",
         linger_ms=settings.linger_ms,
+        max_batch_size=settings.batch_bytes,
     )
     normalizer: Normalizer = LinkingNormalizer(
         KafkaSink(producer),

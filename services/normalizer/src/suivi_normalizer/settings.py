@@ -22,6 +22,10 @@ class NormalizerSettings(EnvOnlySettings):
     max_records: int = Field(default=500, ge=1, description="Raw records per consumed batch.")
     batch_timeout_ms: int = Field(default=100, ge=1)
     linger_ms: int = Field(default=5, ge=0)
+    # A producer batch holds up to this many bytes: a consumed batch's events for one partition
+    # (~1.9 MB of events per 500 webhooks, over the status topic's partitions) then go in one
+    # produce request, not two in a row. Below the topics' max.message.bytes (1,048,588).
+    batch_bytes: int = Field(default=1_000_000, ge=16_384, le=1_048_000)
     recent_ids: int = Field(default=200_000, ge=0, description="Event ids remembered for dedup.")
     metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(default=8083, ge=0)
