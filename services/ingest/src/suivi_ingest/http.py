@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson  # suivi-schemas' (strict_json's) dependency
 from fastapi.routing import APIRoute
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match
@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from suivi_infra.http import JSON
 from suivi_ingest.deadlines import Deadlines
 from suivi_ingest.kafka import EventTooLargeError
+from suivi_ingest.loop_metrics import Observer
 from suivi_schemas import strict_json
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -85,7 +86,7 @@ async def publish_durably(
     deadlines: Deadlines,
     retry_after: int,
     failures: Counter,
-    duration: Histogram,
+    duration: Observer,
     what: str,
     source: str,
 ) -> None:
