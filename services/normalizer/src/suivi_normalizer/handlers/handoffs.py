@@ -1,24 +1,25 @@
 """The normalizer that also publishes hand-offs: a batch's leg links on `tracking.legs.v1`.
 
-After the canonical events of a batch are acknowledged (Normalizer.process), the bodies of
-providers that state hand-offs (providers.handoffs), as the pipeline decoded them, are read for
-their links, which are published and acknowledged before the batch returns, so offsets are
-committed only after both. A body that cannot be read was dead-lettered already and yields no
-link; a link already published recently (a provider re-sends the whole tracking) is not
-published again, and one published twice is the same event (deterministic id).
+Once a batch's canonical events are queued (Normalizer.process), the bodies of providers that
+state hand-offs (providers.handoffs), as the pipeline decoded them, are read for their links,
+which are queued too: the batch waits once for every acknowledgement (one round trip to the
+broker, not two in a row), so offsets are committed only after both. A body that cannot be
+read was dead-lettered already and yields no link; a link already published recently (a
+provider re-sends the whole tracking) is not published again, and one published twice (a
+batch consumed again) is the same event (deterministic id).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Any
 from uuid import UUID
 
 from suivi_infra.records import OutRecord
 from suivi_normalizer.domain.envelope import RawEnvelope
 from suivi_normalizer.domain.legs import links_of, reads_links
-from suivi_normalizer.handlers.pipeline import BatchResult, Normalizer, RawRecord
+from suivi_normalizer.handlers.pipeline import BatchResult, Normalizer
 from suivi_normalizer.providers import AdapterError
 
 
@@ -32,17 +33,25 @@ class LinkingNormalizer(Normalizer):
     def rereads(self, provider: str) -> bool:
         return bool(self.legs_topic) and reads_links(provider)
 
-    async def process(self, records: Sequence[RawRecord]) -> BatchResult:
-        result = await super().process(records)
-        if self.legs_topic:
-            await self.publish_links(result.read)
-        return result
+    async def publish_also(self, result: BatchResult) -> list[Awaitable[Any]]:
+        if not self.legs_topic:
+            return []
+        out = self.links(result.read, result.also_ids)
+        return await self.sink.publish(self.legs_topic, out) if out else []
 
     async def publish_links(self, read: Sequence[tuple[RawEnvelope, Any]]) -> list[UUID]:
-        """Reads and publishes the links of records read by the pipeline (envelope, decoded
-        body); returns the ids published."""
-        out: list[OutRecord] = []
+        """Reads, publishes and remembers the links of records read by the pipeline (envelope,
+        decoded body) once acknowledged; returns the ids published."""
         ids: list[UUID] = []
+        out = self.links(read, ids)
+        if out:
+            await asyncio.gather(*await self.sink.publish(self.legs_topic, out))
+            self.recent.remember(ids)
+        return ids
+
+    def links(self, read: Sequence[tuple[RawEnvelope, Any]], ids: list[UUID]) -> list[OutRecord]:
+        """The records of the links not published recently, their ids appended to `ids`."""
+        out: list[OutRecord] = []
         seen: set[UUID] = set()
         for raw, payload in read:
             if not reads_links(raw.provider):
@@ -57,7 +66,4 @@ class LinkingNormalizer(Normalizer):
                 seen.add(link.event_id)
                 ids.append(link.event_id)
                 out.append(OutRecord(link.key.encode(), link.model_dump_json().encode()))
-        if out:
-            await asyncio.gather(*await self.sink.publish(self.legs_topic, out))
-            self.recent.remember(ids)
-        return ids
+        return out

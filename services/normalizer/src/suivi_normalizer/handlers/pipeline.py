@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Container, Sequence
+from collections.abc import Awaitable, Container, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -51,6 +51,7 @@ class BatchResult:
     # events (`Normalizer.rereads`: hand-offs, handlers/handoffs.py), decoded once, whether or
     # not its adapter could. Only those: a batch's other bodies die with their record.
     read: list[tuple[RawEnvelope, Any]] = field(default_factory=list)
+    also_ids: list[UUID] = field(default_factory=list)  # Normalizer.publish_also's
 
 
 class _EitherOf:
@@ -95,6 +96,12 @@ class Normalizer:
     def rereads(self, provider: str) -> bool:
         """Whether this provider's decoded bodies are kept in BatchResult.read (none here)."""
         return False
+
+    async def publish_also(self, result: BatchResult) -> list[Awaitable[Any]]:
+        """Other records the batch publishes (none here), queued with its events so that one
+        wait takes every acknowledgement; their ids go in result.also_ids, remembered once
+        acknowledged."""
+        return []
 
     async def process(self, records: Sequence[RawRecord]) -> BatchResult:
         started = time.perf_counter()
@@ -155,10 +162,12 @@ class Normalizer:
         pending = await self.sink.publish(self.status_topic, to_status) if to_status else []
         if to_dlq:
             pending += await self.sink.publish(self.dlq_topic, to_dlq)
+        pending += await self.publish_also(result)
         # Every record must be acknowledged before the batch counts as done (and is committed).
         await asyncio.gather(*pending)
         self.recent.remember(result.published_ids)
         self.recent.remember(result.estimate_ids)
+        self.recent.remember(result.also_ids)
         acked_at = datetime.now(UTC)
         for (label, outcome), n in raw_outcomes.items():
             self.metrics.raw_in.labels(label, outcome).inc(n)

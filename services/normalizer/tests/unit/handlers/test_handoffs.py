@@ -1,10 +1,11 @@
-"""The normalizer that also publishes leg links: after the events, once per link."""
+"""The normalizer that also publishes leg links: with the events, once per link."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from prometheus_client import CollectorRegistry
 
 from suivi_infra.testing import RecordingSink
@@ -50,3 +51,20 @@ async def test_no_topic_no_links() -> None:
     normalizer = _normalizer(sink, legs_topic="")
     await normalizer.process([_record("aftership", "aftership/cainiao_last_mile_laposte.json", 0)])
     assert sink.on("legs") == [] and sink.on("status")
+
+
+async def test_links_wait_for_the_same_acknowledgements_as_the_events() -> None:
+    """Queued with the batch's events: a failed acknowledgement fails the batch (nothing
+    committed) and remembers no link, so the batch consumed again publishes them again."""
+    record = _record("aftership", "aftership/cainiao_last_mile_laposte.json", 0)
+    failing = RecordingSink(fail=True)
+    normalizer = _normalizer(failing)
+    with pytest.raises(ConnectionError):
+        await normalizer.process([record])
+    assert [s.topic for s in failing.sent if s.topic != "status"] == ["legs"]
+    assert len(normalizer.recent) == 0
+    normalizer.sink = sink = RecordingSink()
+    result = await normalizer.process([record])
+    (sent,) = sink.on("legs")
+    assert LegLinkEvent.model_validate_json(sent.value).event_id in normalizer.recent
+    assert result.also_ids == [LegLinkEvent.model_validate_json(sent.value).event_id]
