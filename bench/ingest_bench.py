@@ -97,6 +97,9 @@ async def main(seconds: int, connections: int, rounds: int) -> None:
     # The server's own CPU per request answered (/proc): what the endpoint costs, whatever
     # wrk and the broker took of the two cores meanwhile.
     cpu_us: dict[str, list[float]] = {name: [] for name in servers}
+    # And the share of one core it had while wrk ran: well under 1 means it was not the limit
+    # (other processes held the cores, or it waited for Kafka), so its requests/s say less.
+    busy: dict[str, list[float]] = {name: [] for name in servers}
     processes = [serve(command, env) for command, env, _ in servers.values()]
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -110,9 +113,11 @@ async def main(seconds: int, connections: int, rounds: int) -> None:
             for _ in range(rounds):
                 this_round = []
                 for process, (name, (_, _, port)) in zip(processes, servers.items(), strict=True):
-                    before = cpu_seconds(process.pid)
+                    before, started = cpu_seconds(process.pid), time.monotonic()
                     got = run_wrk(wrk, port, script, seconds, connections)
-                    cpu_us[name].append((cpu_seconds(process.pid) - before) / got[1] * 1e6)
+                    used = cpu_seconds(process.pid) - before
+                    cpu_us[name].append(used / got[1] * 1e6)
+                    busy[name].append(used / (time.monotonic() - started))
                     this_round.append(got[0])
                     if got[0] > results.get(name, (0.0, 0, 0))[0]:
                         results[name] = got
@@ -130,7 +135,7 @@ async def main(seconds: int, connections: int, rounds: int) -> None:
         cpu = min(cpu_us[name])
         print(
             f"  {name:30} {rps:10.0f} requests/s  ({total} requests, {bad} not 2xx)"
-            f"  {cpu:5.0f} µs CPU/request"
+            f"  {cpu:5.0f} µs CPU/request, busy {', '.join(f'{b:.2f}' for b in busy[name])}"
         )
     (base, _, _), (ours, _, _) = results.values()
     print(f"  ingest/bare per round: {', '.join(per_round)}")
