@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Container
-from datetime import datetime
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Annotated, Any, NamedTuple
 from uuid import UUID
 
@@ -92,8 +92,22 @@ def _exact_offset(at: datetime) -> bool:
     """orjson writes the offset as pydantic does: orjson rounds an offset with seconds (old
     local mean times), pydantic truncates. (A whole number of minutes: a day is one, so
     `seconds`, 0 to 86399, tells.)"""
-    offset = at.utcoffset()
+    zone = at.tzinfo
+    if zone.__class__ is timezone:  # a fixed offset (UTC, ±HH:MM): judged once per zone
+        exact = _fixed_zones.get(zone)
+        if exact is None:
+            if len(_fixed_zones) >= 4096:
+                _fixed_zones.clear()
+            exact = _fixed_zones[zone] = _whole_minutes(at.utcoffset())
+        return exact
+    return _whole_minutes(at.utcoffset())
+
+
+def _whole_minutes(offset: timedelta | None) -> bool:
     return offset is not None and not (offset.seconds % 60 or offset.microseconds)
+
+
+_fixed_zones: dict[tzinfo, bool] = {}
 
 
 _nested_seen: dict[int, tuple[BaseModel, Any]] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -165,3 +165,23 @@ def test_equal_locations_built_apart_give_the_validating_paths_bytes() -> None:
         assert_same(checkpoint(location=Location(city=city, postal_code="69001", country="FR")))
     assert_same(checkpoint(location=Location(region="Rhône", country="FR")))
     assert_same(checkpoint(location=Location(postal_code="69001")))
+
+
+def test_offsets_are_judged_per_fixed_zone_as_per_time() -> None:
+    """The per-zone cache of fixed offsets gives each time's own verdict (an offset with
+    seconds, as old local mean times have, is not orjson's to write)."""
+    from suivi_normalizer.domain import encode
+
+    zones: list[tzinfo] = [UTC, timezone(timedelta(hours=5, minutes=45))]
+    zones += [timezone(timedelta(hours=-3))]
+    zones += [timezone(timedelta(seconds=561)), timezone(timedelta(minutes=-1, seconds=-15))]
+    zones += [ZoneInfo("Europe/Paris"), ZoneInfo("Asia/Kolkata")]
+    for zone in zones:
+        for year in (1890, 1950, 2026):
+            at = datetime(year, 6, 1, 12, tzinfo=zone)
+            offset = at.utcoffset()
+            assert offset is not None
+            expected = offset.seconds % 60 == 0 and offset.microseconds == 0
+            assert encode._exact_offset(at) is expected
+            assert encode._exact_offset(at) is expected  # from the cache
+    assert not encode._exact_offset(datetime(2026, 6, 1, 12))  # naive: no offset
