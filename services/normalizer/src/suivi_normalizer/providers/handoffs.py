@@ -21,6 +21,7 @@ A malformed hint is ignored, never a reason to refuse the body (its checkpoints 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from itertools import pairwise
@@ -85,10 +86,16 @@ _NAME_RE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=65536)
+def _may_hand_off(message: str) -> bool:
+    """Whether the words speak of a hand-off (pure; scans' wordings repeat: searched once)."""
+    return _HANDOFF_WORDS.search(message) is not None
+
+
 def from_messages(leg: Leg, messages: Iterator[str | None]) -> Iterator[Hint]:
     """A checkpoint's words naming the next carrier's number (see the module docstring)."""
     for message in messages:
-        if not message or not _HANDOFF_WORDS.search(message):
+        if not message or not _may_hand_off(message):
             continue
         named = _NAME_RE.search(message)
         for token in _TOKEN.findall(message.upper()):
