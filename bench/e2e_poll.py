@@ -31,12 +31,17 @@ async def poll(url: str, numbers: list[str], start: float, rate: int, seen: dict
     and this process so much CPU that the measurement itself made the pipeline lag more.
     Returns the CPU seconds its PostgreSQL backend spent: the measurement's, not the pipeline's."""
     conn = await asyncpg.connect(url)
-    # Planned for each poll with its numbers: PostgreSQL otherwise settles, after five polls,
-    # on a generic plan made while `shipments` held the warm-up's 20 rows (the key used for
-    # the carrier only, each row compared with all 400 numbers) and keeps it as the table grows:
-    # 60 ms a poll at 5,000 rows, measured here, the measurement taking a core from the
-    # pipeline in the first load after start. Custom: ~1 ms at 5,000 rows, the key fully later.
-    await conn.execute("SET plan_cache_mode = force_custom_plan")
+    # While `shipments` is small (the first load after start), planned for each poll with its
+    # numbers: PostgreSQL otherwise settles, after five polls, on a generic plan made on the
+    # warm-up's 20 rows (the key used for the carrier only, each row compared with all 400
+    # numbers) and keeps it as the table grows: 60 ms a poll at 5,000 rows, measured here, the
+    # measurement taking a core from the pipeline. Not later: planning each poll costs 2-3x the
+    # generic plan's CPU, and a generic plan made on 5,000 rows or more uses the whole key.
+    small = await conn.fetchval(
+        "SELECT count(*) < $1 FROM (SELECT FROM shipments LIMIT $1) t", 5000
+    )
+    if small:
+        await conn.execute("SET plan_cache_mode = force_custom_plan")
     backend = await conn.fetchval("SELECT pg_backend_pid()")
     oldest = 0  # numbers before it are all seen
     recheck: dict[int, float] = {}  # when to ask again for a number asked for and not seen
