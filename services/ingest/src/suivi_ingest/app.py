@@ -51,11 +51,14 @@ def create_app(
     )
     # Served by plain Starlette endpoints (see suivi_ingest.http.DocumentedRoute), first in
     # line: each request is matched against the routes in turn, the docs' ones are rarely asked
-    # for. Shopify's route goes ahead of `/v1/webhooks/{provider}`, which would take it.
-    intakes = [webhook_route(intake)]
+    # for. Webhooks first, the busiest; `/v1/webhooks/{provider}` leaves Shopify's path to the
+    # order intake's route when there is one.
+    webhooks = webhook_route(intake)
+    intakes = [webhooks]
     if orders is not None:
         orders_intake = OrderIntake(settings, orders, OrderMetrics(registry), clock, directory)
-        intakes[:0] = order_routes(orders_intake)
+        intakes += order_routes(orders_intake)
+        webhooks.leaves = frozenset(route.path for route in intakes[1:])
     app.router.routes[:0] = intakes
 
     app.include_router(

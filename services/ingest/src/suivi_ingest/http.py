@@ -16,6 +16,7 @@ from typing import Any
 import orjson  # suivi-schemas' (strict_json's) dependency
 from fastapi.routing import APIRoute
 from prometheus_client import Counter
+from starlette._utils import get_route_path
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match
@@ -210,13 +211,16 @@ class DocumentedRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], *, app: ASGIApp, **kw: Any):
         super().__init__(path, endpoint, **kw)
         self.app = app
+        # Paths this route's pattern takes that it leaves to the routes after it.
+        self.leaves: frozenset[str] = frozenset()
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        # Most requests are for another route: told apart by the path alone, before FastAPI
-        # looks for an included router's context in the scope (mounted apps: as FastAPI does).
-        plain = scope["type"] == "http" and not scope.get("root_path")
-        if plain and self.path_regex.match(scope["path"]) is None:
-            return Match.NONE, {}
+        # Requests for another route are told apart by the path alone, before FastAPI looks
+        # for an included router's context in the scope.
+        if scope["type"] == "http":
+            path = get_route_path(scope)
+            if path in self.leaves or self.path_regex.match(path) is None:
+                return Match.NONE, {}
         return super().matches(scope)
 
 

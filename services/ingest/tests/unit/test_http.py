@@ -84,5 +84,10 @@ async def test_other_routes_are_told_apart_by_their_path_alone() -> None:
     assert route.matches(scope) == (Match.NONE, {})
     matched, child = route.matches({**scope, "path": "/things/x"})
     assert (matched, child["path_params"], child["route"]) == (Match.FULL, {"name": "x"}, route)
+    route.leaves = frozenset({"/things/special"})  # to a route after it
+    assert route.matches({**scope, "path": "/things/special"}) == (Match.NONE, {})
+    mounted = {**scope, "root_path": "/api", "path": "/api/things/special"}
+    assert route.matches(mounted) == (Match.NONE, {})
+    assert route.matches({**mounted, "path": "/api/things/y"})[0] == Match.FULL
     with pytest.raises(TypeError):
         accepted_post("/things", documented)
