@@ -1,18 +1,23 @@
 """The ingest benchmark's baseline: an endpoint that only produces the body to Kafka.
 
-Same framework (FastAPI under uvicorn, one process), same producer and garbage collector
-settings as the real service, but no signature check, no JSON validation, no envelope: what is
-left is the cost of HTTP plus an acknowledged Kafka write.
+Same server and the same kind of route as the real service's webhooks (a FastAPI app under
+uvicorn, one process, the route served by a plain ASGI callable that reads the body from
+`receive` and answers with headers built once), same producer and garbage collector settings,
+but no signature check, no JSON validation, no envelope: what is left is the cost of HTTP plus
+an acknowledged Kafka write. (Until the service's route became a plain ASGI callable, this one
+was a FastAPI endpoint with dependency resolution, ~55 µs a request more.)
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import uvicorn
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from suivi_infra import heap
 from suivi_infra.kafka import make_producer
@@ -38,13 +43,33 @@ def build() -> FastAPI:
 
     app = FastAPI(lifespan=lifespan)
 
-    @app.post("/v1/webhooks/{provider}")
-    async def receive(provider: str, request: Request) -> Response:
-        producer = request.app.state.producer
-        await producer.send_and_wait(topic, await request.body(), key=provider.encode())
-        return Response(status_code=202)
+    async def produce(scope: Scope, receive: Receive, send: Send) -> None:
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        key = scope["path_params"]["provider"].encode()
+        await app.state.producer.send_and_wait(topic, b"".join(chunks), key=key)
+        await send({"type": "http.response.start", "status": 202, "headers": _ACCEPTED})
+        await send({"type": "http.response.body", "body": b""})
 
+    app.router.routes.insert(0, Route("/v1/webhooks/{provider}", _Asgi(produce), methods=["POST"]))
     return app
+
+
+_ACCEPTED = [(b"content-length", b"0")]
+
+
+class _Asgi:
+    """Starlette serves a Route's endpoint as a raw ASGI app when it is not a function."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._app(scope, receive, send)
 
 
 if __name__ == "__main__":
