@@ -17,24 +17,23 @@ unlinked); a late event or a relinked parcel one (the keys' history); a shrunk o
 parcel its own (rare). Rows travel as one jsonb parameter per statement (sql.from_json).
 
 In parts (`parts` > 1, the projector's large batches): PostgreSQL works on one statement while
-Python works, so the status events are cut by key into parts (ranges of lock ids: `part_of`)
-that go through the same stages one after the other, each part's statement sent before the
-CPU work of another part: its timeline insert while the next part's records are decoded, its
-state load while the previous part is planned, its shipments written while the next part is
-planned or the previous part's orders' statuses are derived. The statements keep one order:
-every part's insert (so the key locks are taken in ascending order), the orders, every part's
-state (the first locks all the batch's orders, sorted, in one statement), every part's writes,
-the statuses. A key is one part's only, so the parts' shipments are what one pass would
-write; an order whose parcels are in several parts gets its status from the last of them,
-whose read of its parcels comes after the others' writes. A status record whose Kafka key is
-not its shipment's, found in a part already under way, is applied in a pass of its own after
-the parts (the same transaction).
+Python works, so the status events are cut by key into parts (ranges of lock ids:
+`write.locks.part_of`; each `write.part.Part`) that go through the same stages one after the
+other, each part's statement sent before the CPU work of another part: its timeline insert while
+the next part's records are decoded, its state load while the previous part is planned, its
+shipments written while the next part is planned or the previous part's orders' statuses are
+derived. The statements keep one order: every part's insert (so the key locks are taken in
+ascending order), the orders, every part's state (the first locks all the batch's orders,
+sorted, in one statement), every part's writes, the statuses. A key is one part's only, so the
+parts' shipments are what one pass would write; an order whose parcels are in several parts gets
+its status from the last of them, whose read of its parcels comes after the others' writes. A
+status record whose Kafka key is not its shipment's, found in a part already under way, is
+applied in a pass of its own after the parts (the same transaction).
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -43,21 +42,19 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-import orjson
 from pydantic import SecretStr
 
 from suivi_infra.tokens import TokenSettings
 from suivi_projections.db.notify import ORDER_CHANGED_CHANNEL
 from suivi_projections.db.rows import StatusRow, status_row
-from suivi_projections.domain.orders import Link
 from suivi_projections.domain.shipments import (
     DEFAULT_REUSE_AFTER,
-    Checkpoint,
     Key,
     key_of,
 )
 from suivi_projections.write import sql
 from suivi_projections.write.estimates import observation_rows
+from suivi_projections.write.locks import lock_id, lock_keys, part_of
 from suivi_projections.write.orders import (
     OrderCandidates,
     OrderWrites,
@@ -68,13 +65,12 @@ from suivi_projections.write.orders import (
     status_updates,
     write_orders,
 )
+from suivi_projections.write.part import Part, write_part
 from suivi_projections.write.shipments import (
-    Work,
     plan,
     shipments_args,
     state_args,
     state_of,
-    write_built,
 )
 from suivi_projections.write.wire import Wire
 from suivi_schemas import OrderEvent, ShipmentStatusEvent
@@ -103,40 +99,6 @@ class ApplyResult:
             self.newest_occurred_at is None or other.newest_occurred_at > self.newest_occurred_at
         ):
             self.newest_occurred_at = other.newest_occurred_at
-
-
-@functools.lru_cache(maxsize=65536)
-def lock_id(key: Key) -> int:
-    digest = hashlib.blake2b(f"{key[0]}:{key[1]}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
-def part_of(lock: int, parts: int) -> int:
-    """The part (0 to parts - 1) of a key by its lock id: the parts are ranges of lock ids in
-    ascending order, so a batch locking its parts' keys part after part (each sorted) locks
-    them all in ascending order, as one sorted call would."""
-    return ((lock + (1 << 63)) * parts) >> 64
-
-
-def key_part(record_key: bytes | None, parts: int) -> int:
-    """The part of a status record by its Kafka key, `carrier:TRACKINGNUMBER` (the shipment
-    key: its lock id is the same digest); 0 without one. Only a guess of the event's own
-    (apply_batch checks it on the decoded event)."""
-    if parts == 1 or not record_key:
-        return 0
-    digest = hashlib.blake2b(record_key, digest_size=8).digest()
-    return part_of(int.from_bytes(digest, "big", signed=True), parts)
-
-
-async def lock_keys(conn: asyncpg.Connection, keys: Iterable[Key]) -> None:
-    ids = sorted({lock_id(k) for k in keys})
-    if ids:
-        await conn.fetchval(sql.LOCK_KEYS, ids)
-
-
-def dumps(rows: object) -> str:
-    """A jsonb parameter of `sql.from_json` rows (the driver's UUIDs as their text)."""
-    return orjson.dumps(rows, default=str).decode()
 
 
 # Status rows decoded when their turn comes (see apply_batch's `later`).
@@ -187,47 +149,6 @@ async def _write_orders(
     return await write_orders(conn, found, token_key)
 
 
-@dataclass(slots=True)
-class _Part:
-    """One part of a batch's status events (the keys of one range of lock ids) and what the
-    write path derives from them, stage by stage."""
-
-    index: int
-    rows: list[StatusRow] = field(default_factory=list)
-    ordered: list[StatusRow] = field(default_factory=list)  # timeline rows, unique, by id
-    revisions: list[StatusRow] = field(default_factory=list)
-    timeline: int = 0  # rows that are no revision, duplicates included
-    locks: set[Key] = field(default_factory=set)  # locked by its first statement
-    events_json: str = ""
-    fresh: dict[Key, list[Checkpoint]] = field(default_factory=dict)
-    observed: list[tuple[object, ...]] = field(default_factory=list)
-    keys: set[Key] = field(default_factory=set)  # planned here, and only here
-    new_links: list[tuple[int, Link]] = field(default_factory=list)
-    relinked: set[Key] = field(default_factory=set)
-    work: Work = field(default_factory=Work)
-    written: tuple[str, str, str, list[int]] | None = None  # WRITE_SHIPMENTS' parameters
-    changed: set[int] = field(default_factory=set)  # orders whose parcels it reads and changes
-
-    def prepare(self) -> None:
-        """Revisions apart, duplicates merged, sorted by id (concurrent inserts of the same
-        ids then wait for each other, never deadlock); its keys; the timeline rows' JSON."""
-        rows = self.rows
-        # Estimate revisions (issue 21) are no checkpoints: observed, never in the timeline.
-        self.revisions = [e for e in rows if e.revision_of is not None]
-        if self.revisions:
-            rows = [e for e in rows if e.revision_of is None]
-        self.timeline = len(rows)
-        by_id = {e.event_id: e for e in reversed(rows)}
-        self.ordered = [by_id[i] for i in sorted(by_id)]
-        self.locks = {(e.carrier, e.tracking_number) for e in (*self.ordered, *self.revisions)}
-        if self.ordered:
-            self.events_json = dumps([e[:18] for e in self.ordered])
-
-
-async def _write_part(part: _Part, conn: asyncpg.Connection) -> list[asyncpg.Record]:
-    return await write_built(conn, part.work, part.written)
-
-
 class _Apply:
     """One batch through the write path (see the module's docstring): its parts' statements in
     a fixed order, each sent before the CPU work it does not need (the `_fresh`, `_plan`,
@@ -241,7 +162,7 @@ class _Apply:
         self.channel = channel
         self.token_key = token_key
         self.result = ApplyResult()
-        self.parts: list[_Part] = []
+        self.parts: list[Part] = []
         self.trailing: list[StatusRow] = []  # rows of a part already under way: a pass after
         self.locked: dict[int, Sequence[Any]] = {}  # the orders locked (LOCK_ORDERS rows)
         self.last: dict[int, int] | None = None  # order id -> the last part changing it
@@ -257,7 +178,7 @@ class _Apply:
             index = part_of(lock_id((row.carrier, row.tracking_number)), count) if count > 1 else 0
             (parts[index].rows if index >= started else self.trailing).append(row)
 
-    def _part(self, key: Key) -> _Part:
+    def _part(self, key: Key) -> Part:
         count = len(self.parts)
         return self.parts[part_of(lock_id(key), count) if count > 1 else 0]
 
@@ -269,7 +190,7 @@ class _Apply:
         later: Sequence[Later],
     ) -> ApplyResult:
         wire, result = self.wire, self.result
-        self.parts = parts = [_Part(i) for i in range(count)]
+        self.parts = parts = [Part(i) for i in range(count)]
         self._route(statuses, 0)
 
         # The order events not applied before, and all their parcels' keys (GATE).
@@ -362,7 +283,7 @@ class _Apply:
             if planning is not None and i == count - 1:
                 await planning()  # one part: nothing to send meanwhile
                 planning = None
-            writing_part = await wire.send(functools.partial(_write_part, part))
+            writing_part = await wire.send(functools.partial(write_part, part))
             if planning is not None:
                 await planning()
                 planning = None
@@ -391,7 +312,7 @@ class _Apply:
             result.add(after)
         return result
 
-    def _fresh(self, part: _Part, fresh: set[UUID]) -> None:
+    def _fresh(self, part: Part, fresh: set[UUID]) -> None:
         """The part's events new to the timeline, as checkpoints by key; its estimates."""
         result = self.result
         new_statuses = [e for e in part.ordered if e.event_id in fresh]
@@ -439,7 +360,7 @@ class _Apply:
         for key in unlinked:
             self._part(key).relinked.add(key)
 
-    async def _plan(self, part: _Part, rows: Sequence[Sequence[Any]]) -> None:
+    async def _plan(self, part: Part, rows: Sequence[Sequence[Any]]) -> None:
         """The part's state read (the orders locked, if its statement locked them), its plan,
         and the parameters of its WRITE_SHIPMENTS."""
         state = state_of(part.keys, rows)
@@ -450,7 +371,7 @@ class _Apply:
         part.changed |= work.changed
         part.written = shipments_args(work, state.estimated, part.changed)
 
-    def _statuses(self, part: _Part, parcels: Sequence[Sequence[Any]]) -> None:
+    def _statuses(self, part: Part, parcels: Sequence[Sequence[Any]]) -> None:
         """The new statuses of the orders this part was the last to change: its read of their
         parcels came after the earlier parts' writes, and its own writes are in `work`."""
         if self.last is None:  # every part's plan is done by now

@@ -32,9 +32,10 @@ from suivi_infra.tokens import TokenSettings
 from suivi_projections.db.rows import StatusRow, decode_status
 from suivi_projections.domain.shipments import DEFAULT_REUSE_AFTER
 from suivi_projections.metrics import ProjectionsMetrics
-from suivi_projections.write.batch import ApplyResult, Later, apply_batch, key_part
+from suivi_projections.write.batch import ApplyResult, Later, apply_batch
 from suivi_projections.write.decode import decode_order
 from suivi_projections.write.legs import apply_links
+from suivi_projections.write.locks import key_part
 from suivi_schemas import OrderEvent
 from suivi_schemas.legs import LegLinkEvent
 
@@ -153,7 +154,7 @@ class Projector:
         list[Later],
     ]:
         """The batch's valid events and its unreadable records. With `parts`, the status
-        records of the first part (by Kafka key: write.batch.key_part) only: each other part's
+        records of the first part (by Kafka key: write.locks.key_part) only: each other part's
         are read when write.batch.apply_batch calls its `Later`, while the statements of the
         parts before it are on their way."""
         statuses: list[StatusRow] = []
