@@ -33,6 +33,7 @@ from suivi_aftersales.handlers.scheduler import Scheduler
 from suivi_aftersales.metrics import AftersalesMetrics
 from suivi_aftersales.settings import AftersalesSettings
 from suivi_aftersales.web.deps import ApiContext
+from suivi_aftersales.web.fonts import find_fonts
 from suivi_aftersales.web.forms import FormTokens
 from suivi_infra.dlq import DeadLetterQueue
 from suivi_infra.kafka import make_producer
@@ -136,6 +137,7 @@ async def bootstrap(
         metrics=metrics, clock=clock,
         limits=(Limit("page", settings.page_posts_per_hour, timedelta(hours=1)),
                 Limit("client", settings.client_posts_per_hour, timedelta(hours=1))),
+        dossier_fonts=find_fonts(settings.dossier_font_dirs),
     )  # fmt: skip
     return AftersalesService(
         settings, registry, metrics, pool, producer, returns, intake, relay, scheduler,

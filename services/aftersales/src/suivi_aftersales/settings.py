@@ -9,6 +9,7 @@ from datetime import timedelta
 from pydantic import Field, SecretStr, field_validator
 
 from suivi_aftersales.domain.claims import ClaimRules
+from suivi_aftersales.web.fonts import DEFAULT_DIRS
 from suivi_infra.merchant_keys import parse_merchant_keys
 from suivi_infra.settings import EnvOnlySettings, KafkaSettings, PostgresSettings
 from suivi_infra.tokens import TokenSettings
@@ -61,6 +62,11 @@ class AftersalesSettings(EnvOnlySettings):
     client_posts_per_hour: int = Field(default=120, ge=1, description="Form posts per client.")
     claims_not_received_hours: float = Field(default=24, gt=0, description="After 'delivered'.")
     claims_first_response_hours: float = Field(default=24, gt=0, description="Merchant target.")
+    dossier_font_dirs: str = Field(
+        default=DEFAULT_DIRS,
+        description="':'-separated folders searched for the claim dossier's fonts (DejaVu Sans, "
+        "a CJK fallback); none found: Latin-1 only.",
+    )
 
     def claim_rules(self) -> ClaimRules:
         return ClaimRules(

@@ -4,17 +4,18 @@ reason), close, photos, and the dossier (JSON or PDF) to file with the carrier."
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from suivi_aftersales.adapters import pg_claims, pg_claims_analytics
 from suivi_aftersales.domain.claims import Claim, response_breached
 from suivi_aftersales.handlers.claims import MAX_PHOTOS, ClaimNotFoundError
 from suivi_aftersales.web.deps import ApiContext, ApiError, ContextDep, MerchantDep
-from suivi_aftersales.web.dossier import dossier_json, dossier_pdf
+from suivi_aftersales.web.dossier import dossier_json, dossier_pdf, dossier_translator
 from suivi_infra.http import StrictJSONRoute, documented
 from suivi_schemas.claims import ClaimOutcome, ClaimState
 from suivi_schemas.ids import shipment_key
@@ -157,7 +158,11 @@ async def photo(
 
 
 @router.get("/{claim_id}/dossier.pdf", responses=ONE, summary="The dossier as a PDF")
-async def dossier(claim_id: str, ctx: ContextDep, merchant_id: MerchantDep) -> Response:
+async def dossier(
+    claim_id: str, request: Request, ctx: ContextDep, merchant_id: MerchantDep,
+    lang: Annotated[str | None, Query(max_length=35, description="en fr de es it nl")] = None,
+) -> Response:  # fmt: skip
+    """In `lang`, else the merchant's console language, else Accept-Language, else English."""
     claim = await _claim(ctx, merchant_id, claim_id)
     async with ctx.pool.acquire() as conn:
         thread = await pg_claims.messages(conn, merchant_id, claim_id)
@@ -166,7 +171,12 @@ async def dossier(claim_id: str, ctx: ContextDep, merchant_id: MerchantDep) -> R
         )
         photos = [await pg_claims.photo(conn, merchant_id, claim_id, n)
                   for n in range(1, claim.photos + 1)]  # fmt: skip
-    body = dossier_pdf(claim, timeline, thread, [p[1] for p in photos if p is not None])
+    t = dossier_translator(ctx.merchants, merchant_id, lang, request.headers.get("accept-language"))
+    images = [p[1] for p in photos if p is not None]
+    # In a thread: fonts and photos take a few hundred milliseconds the event loop should not.
+    body = await asyncio.to_thread(
+        dossier_pdf, claim, timeline, thread, images, t, ctx.dossier_fonts
+    )
     return Response(body, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{claim.claim_id}-dossier.pdf"',
         "Cache-Control": "no-store",

@@ -19,6 +19,8 @@ from suivi_aftersales.domain.policy import OrderFacts
 from suivi_aftersales.handlers.claims import Claims
 from suivi_aftersales.handlers.returns import Returns
 from suivi_aftersales.metrics import AftersalesMetrics
+from suivi_aftersales.web.fonts import NONE as NO_FONTS
+from suivi_aftersales.web.fonts import PdfFonts
 from suivi_aftersales.web.forms import FormTokens
 from suivi_infra.merchants import KeyLookup
 from suivi_infra.tokens import status_token
@@ -40,6 +42,7 @@ class ApiContext:
         Limit("page", 30, timedelta(hours=1)),
         Limit("client", 120, timedelta(hours=1)),
     )
+    dossier_fonts: PdfFonts = NO_FONTS  # the dossier PDF in Latin-1
 
 
 class ApiError(Exception):

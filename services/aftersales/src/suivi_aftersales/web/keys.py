@@ -79,3 +79,25 @@ REFUSED = (
     N_("refused.unknown_reason"),
     N_("refused.window_closed"),
 )
+# the claim dossier's states, parcel statuses and authors (dossier.dossier_pdf)
+DOSSIER = (
+    N_("dossier.author.merchant"),
+    N_("dossier.author.shopper"),
+    N_("dossier.state.closed"),
+    N_("dossier.state.resolved"),
+    N_("dossier.state.waiting_merchant"),
+    N_("dossier.state.waiting_shopper"),
+    N_("dossier.status.available_for_pickup"),
+    N_("dossier.status.cancelled"),
+    N_("dossier.status.delivered"),
+    N_("dossier.status.delivery_attempt_failed"),
+    N_("dossier.status.exception"),
+    N_("dossier.status.expired"),
+    N_("dossier.status.in_transit"),
+    N_("dossier.status.info_received"),
+    N_("dossier.status.lost"),
+    N_("dossier.status.out_for_delivery"),
+    N_("dossier.status.pending"),
+    N_("dossier.status.returned_to_sender"),
+    N_("dossier.status.returning_to_sender"),
+)
