@@ -12,6 +12,8 @@ command -v java >/dev/null || apt_install openjdk-17-jre-headless
 command -v mvn >/dev/null || apt_install maven
 # Debian's Chromium, driven by Playwright with executable_path; never a downloaded browser build.
 [ -x /usr/bin/chromium ] || apt_install chromium fonts-dejavu-core
+# The claim dossier PDF's fonts (docs/claims.md): DejaVu Sans, WenQuanYi Micro Hei for Chinese scans.
+apt_install fonts-dejavu-core fonts-wqy-microhei
 # axe-core (npm) for the browser tests' accessibility check (WCAG 2.2 AA rules).
 "$SUIVI_ROOT/deploy/scripts/axe.sh"
 command -v wrk >/dev/null || apt_install wrk
