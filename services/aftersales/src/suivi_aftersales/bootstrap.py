@@ -137,7 +137,7 @@ async def bootstrap(
         metrics=metrics, clock=clock,
         limits=(Limit("page", settings.page_posts_per_hour, timedelta(hours=1)),
                 Limit("client", settings.client_posts_per_hour, timedelta(hours=1))),
-        dossier_fonts=find_fonts(settings.dossier_font_dirs),
+        pdf_fonts=find_fonts(settings.dossier_font_dirs),
     )  # fmt: skip
     return AftersalesService(
         settings, registry, metrics, pool, producer, returns, intake, relay, scheduler,

@@ -174,9 +174,7 @@ async def dossier(
     t = dossier_translator(ctx.merchants, merchant_id, lang, request.headers.get("accept-language"))
     images = [p[1] for p in photos if p is not None]
     # In a thread: fonts and photos take a few hundred milliseconds the event loop should not.
-    body = await asyncio.to_thread(
-        dossier_pdf, claim, timeline, thread, images, t, ctx.dossier_fonts
-    )
+    body = await asyncio.to_thread(dossier_pdf, claim, timeline, thread, images, t, ctx.pdf_fonts)
     return Response(body, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{claim.claim_id}-dossier.pdf"',
         "Cache-Control": "no-store",

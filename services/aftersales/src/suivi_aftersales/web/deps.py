@@ -42,7 +42,7 @@ class ApiContext:
         Limit("page", 30, timedelta(hours=1)),
         Limit("client", 120, timedelta(hours=1)),
     )
-    dossier_fonts: PdfFonts = NO_FONTS  # the dossier PDF in Latin-1
+    pdf_fonts: PdfFonts = NO_FONTS  # the dossier's and receipts' fonts (none: Latin-1)
 
 
 class ApiError(Exception):

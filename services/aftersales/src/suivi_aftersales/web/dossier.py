@@ -8,23 +8,20 @@ those fonts it keeps the core Helvetica, where anything outside Latin-1 prints a
 
 from __future__ import annotations
 
-import functools
 import io
 import logging
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
 from fpdf import FPDF
 
 from suivi_aftersales.domain.claims import Checkpoint, Claim
-from suivi_aftersales.web.fonts import NONE, PdfFonts
+from suivi_aftersales.web.fonts import NONE, UNICODE, PdfFonts, latin1, unicode_family
 from suivi_aftersales.web.pages import Translator, choose_language, place
 from suivi_infra.merchants import KeyLookup, MerchantDirectory
 
 log = logging.getLogger(__name__)
-UNICODE, FALLBACK = "DejaVu", "CJK"
 
 
 def dossier_json(
@@ -95,48 +92,17 @@ def _blocks(
     return out
 
 
-@functools.cache
-def _warn_once(font: Path) -> None:
-    log.warning("unreadable font %s: claim dossiers fall back to Latin-1 or lose CJK", font)
-
-
-def _unicode_family(pdf: FPDF, fonts: PdfFonts, text: str) -> bool:
-    """Adds DejaVu Sans (and the CJK font when the text needs glyphs DejaVu lacks); False when
-    the core font must do (no font, or an unreadable one: never a failed download)."""
-    if fonts.regular is None:
-        return False
-    try:
-        pdf.add_font(UNICODE, "", fonts.regular)
-        pdf.add_font(UNICODE, "B", fonts.bold or fonts.regular)
-    except Exception:  # fontTools raises many kinds on a damaged file: none may cost the PDF
-        _warn_once(fonts.regular)
-        return False
-    cmap: dict[int, int] = getattr(pdf.fonts[UNICODE.lower()], "cmap", {})
-    missing = any(ord(ch) not in cmap for ch in text if not ch.isspace())
-    if missing and fonts.cjk is not None:  # loading it costs ~0.2 s: only when needed
-        try:
-            pdf.add_font(FALLBACK, "", fonts.cjk)
-            pdf.set_fallback_fonts([FALLBACK], exact_match=False)  # bold text too
-        except Exception:  # as above: DejaVu alone then, CJK as boxes
-            _warn_once(fonts.cjk)
-    return True
-
-
-def _latin1(text: str) -> str:
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 def dossier_pdf(
     claim: Claim, timeline: list[Checkpoint], thread: list[dict[str, Any]],
     photos: list[bytes], t: Translator, fonts: PdfFonts = NONE,
 ) -> bytes:  # fmt: skip
     blocks = _blocks(claim, timeline, thread, t)
     pdf = FPDF(format=(210, 297))  # A4, in millimetres
-    unicode = _unicode_family(pdf, fonts, "".join(text for _, text in blocks))
+    unicode = unicode_family(pdf, fonts, "".join(text for _, text in blocks))
     family = UNICODE if unicode else "Helvetica"
 
     def text(value: str) -> str:
-        return value if unicode else _latin1(value)
+        return value if unicode else latin1(value)
 
     pdf.set_title(text(blocks[0][1]))
     pdf.set_creator("Suivi")

@@ -5,6 +5,7 @@ the page again with a clear message and a 4xx, never a 500."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -266,7 +267,10 @@ async def receipt(
     ret = await _own_return(ctx, order, return_id)
     if ret.deposit_at is None:
         raise PageNotFoundError()
-    body = receipt_pdf(ret, shopper_translator(request, order.locale))
+    # In a thread, as the dossier: a font takes a few hundred milliseconds to load.
+    body = await asyncio.to_thread(
+        receipt_pdf, ret, shopper_translator(request, order.locale), ctx.pdf_fonts
+    )
     return Response(
         body, media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{ret.return_id}-receipt.pdf"',
