@@ -11,8 +11,6 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
 from aiokafka.partitioner import murmur2
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from suivi_infra.settings import KafkaSettings, TopicSettings
 from suivi_schemas.topics import Topic
@@ -29,24 +27,6 @@ def keyed_partitioner(
         return random.choice(available or all_partitions)  # noqa: S311 - load spreading only
     digest: int = _cached_murmur2(key)
     return all_partitions[(digest & 0x7FFFFFFF) % len(all_partitions)]
-
-
-class FetchSettings(BaseSettings):
-    """How long the broker holds a consumer's fetch to fill it (KAFKA_FETCH_*), for every
-    consuming service: the batch a handler gets is what one fetch brought."""
-
-    model_config = SettingsConfigDict(env_prefix="KAFKA_", extra="ignore")
-
-    # Measured end to end at 1,000 webhooks/s (bench/e2e_latency.py): with aiokafka's 1 byte the
-    # broker answered each fetch as soon as one record arrived (a few records a batch), and each
-    # batch costs a fetch, an offset commit, produce requests and (projector) a PostgreSQL
-    # transaction. Held up to 25 ms (medians of 8 warm steps against 7): normalizer -110 µs of
-    # CPU per webhook, projector -55, broker -35, POST→visible p99 247 ms against 758; at most
-    # 25 ms more per hop. Above ~2,000/s batches fill anyway (no difference measured there).
-    # The price when idle: each consumer fetches every 25 ms instead of every 500.
-    fetch_min_bytes: int = Field(default=64 * 1024, ge=1)
-    fetch_max_wait_ms: int = Field(default=25, ge=0)
-    max_partition_fetch_bytes: int = Field(default=1024 * 1024, ge=1024)
 
 
 def producer_options(settings: KafkaSettings, **overrides: Any) -> dict[str, Any]:

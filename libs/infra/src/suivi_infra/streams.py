@@ -22,7 +22,6 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.message import StreamMessage
 from faststream.middlewares import AckPolicy
 
-from suivi_infra.kafka import FetchSettings
 from suivi_infra.poison import DeadLetters, ProcessBatch, process_isolating_poison
 from suivi_infra.settings import KafkaSettings
 from suivi_infra.startup import RetryingKafkaBroker
@@ -76,12 +75,10 @@ def batch_broker(
     process: ProcessBatch,
     log: logging.Logger,
     dead_letters: DeadLetters | None = None,
-    fetch: FetchSettings | None = None,
 ) -> tuple[KafkaBroker, Callable[[], Any]]:
     """The broker with its one batch subscriber (several topics: one batch, one transaction),
     and a getter of the aiokafka consumer it creates when it starts (for the lag gauge);
     without `dead_letters`, any failure NACKs the batch."""
-    fetch = fetch or FetchSettings()
     broker = RetryingKafkaBroker(  # Kafka away at start: retried, never an exit
         kafka.bootstrap_servers,
         client_id=f"{kafka.client_id}-{service}",
@@ -103,9 +100,9 @@ def batch_broker(
         auto_offset_reset="earliest",
         isolation_level="read_committed",
         decoder=_bodies_as_is,
-        fetch_min_bytes=fetch.fetch_min_bytes,
-        fetch_max_wait_ms=fetch.fetch_max_wait_ms,
-        max_partition_fetch_bytes=fetch.max_partition_fetch_bytes,
+        fetch_min_bytes=kafka.fetch_min_bytes,
+        fetch_max_wait_ms=kafka.fetch_max_wait_ms,
+        max_partition_fetch_bytes=kafka.max_partition_fetch_bytes,
     )
 
     @subscriber
