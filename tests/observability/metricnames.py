@@ -25,10 +25,9 @@ _SUFFIXES = {
     "summary": ("_sum", "_count", "_created", ""),
     "gauge": ("",),
 }
-# prometheus_client's constructors, suivi_infra.metrics.Declare's methods (`declare.counter(`)
-# and ingest's lock-free LoopHistogram (a histogram's samples).
+# prometheus_client's constructors, and suivi_infra.metrics.Declare's methods (`declare.counter(`).
 _DECLARED = re.compile(
-    r"(?:\b|\.)(Counter|Gauge|Histogram|LoopHistogram|Summary|counter|gauge|histogram|summary)"
+    r"(?:\b|\.)(Counter|Gauge|Histogram|Summary|counter|gauge|histogram|summary)"
     r"\(\s*\"(suivi_[a-z0-9_]+)\""
 )
 
@@ -65,6 +64,5 @@ def declared_names(roots: Iterable[Path] = (ROOT / "services", ROOT / "libs")) -
     for root in roots:
         for path in root.glob("*/src/**/*.py"):
             for kind, name in _DECLARED.findall(path.read_text(encoding="utf-8")):
-                suffixes = _SUFFIXES[kind.lower().removeprefix("loop")]
-                names.update(name + suffix for suffix in suffixes)
+                names.update(name + suffix for suffix in _SUFFIXES[kind.lower()])
     return names

@@ -8,6 +8,7 @@ callable of its own: no Request, no Response object).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -15,7 +16,7 @@ from typing import Any
 
 import orjson  # suivi-schemas' (strict_json's) dependency
 from fastapi.routing import APIRoute
-from prometheus_client import Counter
+from prometheus_client import Counter, Histogram
 from starlette._utils import get_route_path
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,9 +24,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from suivi_infra.http import JSON
-from suivi_ingest.deadlines import Deadlines
 from suivi_ingest.kafka import EventTooLargeError
-from suivi_ingest.loop_metrics import Observer
 from suivi_schemas import strict_json
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -84,25 +83,25 @@ def event_too_large(exc: EventTooLargeError) -> IngestError:
 async def publish_durably(
     publish: Awaitable[None],
     *,
-    deadlines: Deadlines,
+    within: float,
     retry_after: int,
     failures: Counter,
-    duration: Observer,
+    duration: Histogram,
     what: str,
     source: str,
 ) -> None:
-    """Awaits `publish` (Kafka acks=all) for `deadlines.seconds` at most; else refuses: 413 when
+    """Awaits `publish` (Kafka acks=all) for `within` seconds at most; else refuses: 413 when
     the event can never fit, 503 with Retry-After when it was not stored (the sender retries)."""
     started = time.perf_counter()
     try:
-        await deadlines.within(publish)
+        async with asyncio.timeout(within):
+            await publish
     except TimeoutError:
         failures.inc()
         raise IngestError(
             503,
             "publish_timeout",
-            f"Kafka did not acknowledge within {deadlines.seconds:g} s; nothing accepted, "
-            "retry later",
+            f"Kafka did not acknowledge within {within:g} s; nothing accepted, retry later",
             **{"Retry-After": str(retry_after)},
         ) from None
     except EventTooLargeError as exc:

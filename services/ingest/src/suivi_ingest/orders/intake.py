@@ -25,7 +25,6 @@ from starlette.responses import Response
 from suivi_infra.http import JSON, error_response
 from suivi_infra.merchants import KeyLookup
 from suivi_infra.signing import SignatureError
-from suivi_ingest.deadlines import Deadlines
 from suivi_ingest.http import (
     Endpoint,
     IngestError,
@@ -91,7 +90,6 @@ class OrderIntake:
         self._shopify_keys = shopify_keys(split_secrets(settings.shopify_secret))
         self._shops = parse_shops(settings.shopify_shops)
         self._recent: OrderedDict[tuple[str, str], str] = OrderedDict()
-        self._deadlines = Deadlines(settings.publish_timeout_seconds)
 
     async def handle_order(self, request: Request) -> Response:
         return await self._answer(API, self._order, request)
@@ -114,7 +112,7 @@ class OrderIntake:
     async def _publish(self, event: OrderEvent, source: str) -> None:
         await publish_durably(
             self._publisher.publish(event, event.key),
-            deadlines=self._deadlines,
+            within=self._settings.publish_timeout_seconds,
             retry_after=self._settings.retry_after_seconds,
             failures=self._metrics.publish_failures.labels(source),
             duration=self._metrics.publish_duration,

@@ -2,7 +2,7 @@
 
 Served as an ASGI callable of its own (`webhooks/api.py` declares the route): no Starlette
 Request or Response object, the 202's headers built once; the stored record written straight to
-its bytes (`envelope.py`), publishes bounded by one shared timer (`suivi_ingest.deadlines`).
+its bytes (`envelope.py`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from starlette.types import Receive, Scope, Send
 
 from suivi_infra.http import JSON, error_response
-from suivi_ingest.deadlines import Deadlines
 from suivi_ingest.http import (
     IngestError,
     loads_for_ids,
@@ -63,7 +62,6 @@ class WebhookIntake:
         self._publisher = publisher
         self._metrics = metrics
         self._clock = clock
-        self._deadlines = Deadlines(settings.publish_timeout_seconds)
         self._verifiers: dict[str, Verify | None] = {
             slug: spec.verifier(spec.credentials(settings)) for slug, spec in PROVIDERS.items()
         }
@@ -119,7 +117,7 @@ class WebhookIntake:
         )
         await publish_durably(
             self._publisher.publish_json(record, spec.kafka_key(payload)),
-            deadlines=self._deadlines,
+            within=self._settings.publish_timeout_seconds,
             retry_after=self._settings.retry_after_seconds,
             failures=self._metrics.publish_failures,
             duration=self._metrics.publish_duration,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from suivi_ingest.kafka import PUBLISH_BUCKETS
-from suivi_ingest.loop_metrics import LoopHistogram
 
 UNKNOWN_PROVIDER = "unknown"
 _BODY_BUCKETS = tuple(float(2**n) for n in range(8, 21, 2))  # 256 B … 1 MiB
@@ -36,14 +35,13 @@ class IngestMetrics:
             "Accepted webhooks that could not be stored on Kafka (answered 503).",
             registry=registry,
         )
-        # Observed on every webhook: the lock-free kind (suivi_ingest.loop_metrics).
-        self.publish_duration = LoopHistogram(
+        self.publish_duration = Histogram(
             "suivi_ingest_publish_duration_seconds",
             "Time from publish to Kafka acknowledgement (acks=all).",
             buckets=PUBLISH_BUCKETS,
             registry=registry,
         )
-        self.body_bytes = LoopHistogram(
+        self.body_bytes = Histogram(
             "suivi_ingest_request_body_bytes",
             "Size of the webhook bodies read.",
             buckets=_BODY_BUCKETS,
