@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from suivi_projections.testing.reference import Projection
@@ -80,3 +83,13 @@ def in_memory(stream: list[Item]) -> Projection:
     for item in stream:
         projection.apply(item)
     return projection
+
+
+def any_history_in_postgres(test: Callable[..., Any]) -> Callable[..., None]:
+    """A PostgreSQL property test over any history (status events, order snapshots, an arrival
+    seed): 60 examples, no deadline (round trips), the function-scoped pool fixture shared."""
+    examples = settings(
+        max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    history = given(events=status_events(), orders=order_events(), seed=st.integers(0, 2**32))
+    return examples(history(test))

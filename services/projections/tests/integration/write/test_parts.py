@@ -15,8 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 import asyncpg
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
@@ -28,11 +26,10 @@ from suivi_projections.testing.samples import status_event, workload
 from suivi_projections.testing.snapshot import SHIPMENTS, read_state
 from suivi_projections.testing.streams import (
     Item,
+    any_history_in_postgres,
     arrival,
     batches,
     in_memory,
-    order_events,
-    status_events,
 )
 from suivi_projections.write.batch import ApplyResult, apply_batch
 from suivi_projections.write.projector import Projector
@@ -66,10 +63,7 @@ async def apply_in_parts(
         )
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(events=status_events(), orders=order_events(), seed=st.integers(0, 2**32))
+@any_history_in_postgres
 async def test_parts_match_the_pure_projection_in_any_order(
     pool: asyncpg.Pool, events: list[ShipmentStatusEvent], orders: list[OrderEvent], seed: int
 ) -> None:

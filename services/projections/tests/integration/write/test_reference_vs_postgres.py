@@ -6,26 +6,20 @@ from __future__ import annotations
 import random
 
 import asyncpg
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from suivi_projections.testing.snapshot import read_state
 from suivi_projections.testing.streams import (
     Item,
+    any_history_in_postgres,
     arrival,
     batches,
     in_memory,
-    order_events,
-    status_events,
 )
 from suivi_projections.write.batch import apply_batch
 from suivi_schemas import OrderEvent, ShipmentStatusEvent
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(events=status_events(), orders=order_events(), seed=st.integers(0, 2**32))
+@any_history_in_postgres
 async def test_postgres_path_matches_the_pure_projection_in_any_order(
     pool: asyncpg.Pool, events: list[ShipmentStatusEvent], orders: list[OrderEvent], seed: int
 ) -> None:
