@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Sequence
-
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from suivi_schemas.providers import SLUGS
@@ -17,22 +14,6 @@ MAX_DEGRADED_FIELDS_PER_PROVIDER = 50
 
 def provider_label(provider: str) -> str:
     return provider if provider in SLUGS else "other"
-
-
-def observe_all(histogram: Histogram, amounts: Sequence[float]) -> None:
-    """`histogram.observe(a)` for each amount, as one increment per bucket and one of the sum
-    (observe takes two locks and walks the buckets in Python, once per raw event otherwise);
-    a test proves the samples equal those of observing one by one."""
-    if not amounts:
-        return
-    bounds, buckets = histogram._upper_bounds, histogram._buckets
-    counts: dict[int, int] = {}
-    for amount in amounts:
-        i = bisect_left(bounds, amount)  # the first bound >= amount, as observe's walk finds
-        counts[i] = counts.get(i, 0) + 1
-    histogram._sum.inc(sum(amounts))
-    for i, n in counts.items():
-        buckets[i].inc(n)
 
 
 class NormalizerMetrics:

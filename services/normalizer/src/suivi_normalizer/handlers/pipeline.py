@@ -26,7 +26,7 @@ from suivi_normalizer.domain.dedup import RecentIds
 from suivi_normalizer.domain.encode import encode_new
 from suivi_normalizer.domain.envelope import RawEnvelope, read_envelope
 from suivi_normalizer.domain.normalize import decode_body
-from suivi_normalizer.metrics import NormalizerMetrics, observe_all, provider_label
+from suivi_normalizer.metrics import NormalizerMetrics, provider_label
 from suivi_normalizer.providers import AdapterError, UnknownProviderError, parser_for
 from suivi_schemas import ShipmentStatus, Substatus
 
@@ -175,8 +175,8 @@ class Normalizer:
             self.metrics.events_out.labels(label, status.value).inc(n)
         for label, n in duplicates.items():
             self.metrics.duplicates.labels(label).inc(n)
-        lags = [(acked_at - at).total_seconds() for at in received]
-        observe_all(self.metrics.publish_lag, lags)
+        for at in received:
+            self.metrics.publish_lag.observe((acked_at - at).total_seconds())
         result.published = len(result.published_ids)
         result.duplicates = sum(duplicates.values())
         self.metrics.batch_size.observe(len(records))
